@@ -48,8 +48,7 @@ def install_parse_hook(callback: ParsedCallback) -> None:
         result = original(self)
         if getattr(self, "detect_defaults", False):  # certbot <= 2.6 default detection
             return result
-        namespace = getattr(result, "namespace", result)
-        callback(namespace, str(self.verb))
+        callback(namespace_of(result), str(self.verb))
         return result
 
     setattr(parse_args, _MARK, True)
@@ -99,4 +98,4 @@ def set_by_user(config: configuration.NamespaceConfig, name: str) -> bool:
         return bool(method(name))
     from certbot._internal import cli
 
-    return bool(cli.set_by_cli(name))
+    return bool(getattr(cli, "set_by_cli")(name))  # noqa: B009 (absent from mypy's certbot)

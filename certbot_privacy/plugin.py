@@ -161,7 +161,7 @@ def _restored(value: Any) -> Any:
 
 
 def _exit_usage(message: str) -> NoReturn:
-    sys.stderr.write(f"certbot: {message}\n")
+    sys.stderr.write(f"certbot: error: {message}\n")
     raise SystemExit(EXIT_USAGE)
 
 
