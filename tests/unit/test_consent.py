@@ -1,0 +1,424 @@
+"""Consent to send a contact email: texts, decisions, contact rules and the catalogs."""
+
+# Chinese texts use full-width punctuation, and some answers are full-width on purpose.
+# ruff: noqa: RUF001
+
+import ast
+import re
+import struct
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+
+from certbot_privacy import cas, consent
+from certbot_privacy.cas import CAInfo
+from certbot_privacy.consent import ENGLISH, SIMPLIFIED_CHINESE
+
+PACKAGE = Path(consent.__file__).resolve().parent
+CATALOG = PACKAGE / "locale" / "zh_CN" / "LC_MESSAGES"
+
+
+
+def _known(url: str) -> CAInfo:
+    info = cas.lookup(url)
+    assert info is not None, url
+    return info
+
+
+LE = _known("https://acme-v02.api.letsencrypt.org/directory")
+UNKNOWN = cas.generic("https://127.0.0.1:14000/dir", terms_of_service="https://ca.test/tos")
+
+
+# --- language ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, ENGLISH),
+    ({"LANG": "zh_CN.UTF-8"}, SIMPLIFIED_CHINESE),
+    ({"LANG": "zh_CN.GB18030"}, SIMPLIFIED_CHINESE),
+    ({"LANG": "zh_TW.UTF-8"}, ENGLISH),
+    ({"LANG": "zh_HK.UTF-8"}, ENGLISH),
+    ({"LANG": "de_DE.UTF-8"}, ENGLISH),
+    ({"LANG": "C.UTF-8"}, ENGLISH),
+    ({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, SIMPLIFIED_CHINESE),
+    ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}, ENGLISH),
+    ({"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, ENGLISH),
+    ({"LANG": "en_US.UTF-8", "LANGUAGE": "zh_CN:en"}, SIMPLIFIED_CHINESE),
+    ({"LANG": "en_US.UTF-8", "LANGUAGE": "fr:zh_CN"}, SIMPLIFIED_CHINESE),
+    ({"LANG": "zh_CN.UTF-8", "LANGUAGE": "fr:de"}, ENGLISH),
+    ({"LANG": "zh_CN.UTF-8", "LANGUAGE": ""}, SIMPLIFIED_CHINESE),
+    ({"LANGUAGE": "zh_CN"}, ENGLISH),
+    ({"LANG": "POSIX", "LANGUAGE": "zh_CN"}, ENGLISH),
+])
+def test_choose_language_follows_gnu_gettext(env: Dict[str, str], expected: str) -> None:
+    """LC_ALL, LC_MESSAGES, LANG then LANGUAGE, as GNU gettext reads them; English if unsure."""
+    assert consent.choose_language(env) == expected
+
+
+def test_english_has_no_catalog_and_chinese_has_one() -> None:
+    """English shows the source texts; Chinese comes from the compiled catalog."""
+    assert consent.translations(ENGLISH).gettext("Also:") == "Also:"
+    assert consent.translations(SIMPLIFIED_CHINESE).gettext("Also:") == "另请注意："
+
+
+# --- the consent text ----------------------------------------------------------------------
+
+REQUIRED = {
+    ENGLISH: ["optional", "issued and renewed without one", "may be kept even after",
+              "close the account", "[y/N]", "Enter, or anything else, means no"],
+    SIMPLIFIED_CHINESE: ["可选", "证书同样可以签发和续期", "仍可能被保留", "关闭账户", "[y/N]",
+                         "直接按回车或输入其他任何内容，均表示不同意"],
+}
+
+
+@pytest.mark.parametrize("lang", [ENGLISH, SIMPLIFIED_CHINESE])
+@pytest.mark.parametrize("info", cas.KNOWN_CAS, ids=lambda ca: ca.key)
+def test_consent_text_has_every_required_element(info: CAInfo, lang: str) -> None:
+    """Optional, recipient, use, retention, policy link, kept after closure, default no."""
+    _ = consent.translations(lang).gettext
+    text = consent.consent_text(info, "admin@example.org", lang)
+    for phrase in REQUIRED[lang]:
+        assert phrase in text
+    assert info.display_name in text and info.directory_url in text
+    assert (info.policy_url(lang) or info.documents_url or "") in text
+    assert _(cas.COUNTRY_NAMES[info.country or ""]) in text
+    use = _("What {ca_name} says it uses the email for:").format(ca_name=info.display_name)
+    keep = _("How long {ca_name} says it keeps it:").format(ca_name=info.display_name)
+    for heading, statement in ((use, info.contact_use), (keep, info.contact_retention)):
+        assert heading in text
+        expected = _(cas.NOT_STATED) if statement is None else _(statement.text)
+        assert expected in text
+    assert text.rstrip().endswith("[y/N]")
+    assert "admin@example.org" in text.splitlines()[-1]
+
+
+def test_lets_encrypt_text_quotes_use_and_retention() -> None:
+    """The English text quotes Let's Encrypt's stated use and its seven-to-ten-year retention."""
+    text = consent.consent_text(LE, None, ENGLISH)
+    assert "for account service and recovery purposes" in text
+    assert "minimum of seven years" in text and "maximum of ten years" in text
+    assert "we may be unable to delete information" in text
+    assert "https://letsencrypt.org/privacy/" in text
+    assert "asked for the address next" in text
+
+
+def test_lets_encrypt_chinese_text_quotes_the_chinese_policy() -> None:
+    """The Chinese text quotes the official Chinese policy and links to it."""
+    text = consent.consent_text(LE, None, SIMPLIFIED_CHINESE)
+    assert "以便获得账户服务或找回账户" in text
+    assert "我们将根据受信根证书项目要求将此信息存储至少七年" in text
+    assert "https://letsencrypt.org/zh-cn/privacy/" in text
+    assert "译文" not in text  # nothing here is our own translation of the CA's words
+
+
+def test_other_cas_chinese_text_marks_our_translation() -> None:
+    """Where the Chinese of a CA's words is ours, the text says the English one prevails."""
+    zerossl = _known("https://acme.zerossl.com/v2/DV90")
+    text = consent.consent_text(zerossl, None, SIMPLIFIED_CHINESE)
+    assert "（中文为本工具的译文，以英文原文为准。）" in text
+    assert "ZeroSSL 关于保存期限的说明：我们查阅的资料中未提及。" in text
+
+
+@pytest.mark.parametrize("info", cas.KNOWN_CAS, ids=lambda ca: ca.key)
+def test_chinese_text_leaves_no_statement_untranslated(info: CAInfo) -> None:
+    """Every statement of every known CA has a Chinese text in the catalog."""
+    zh = consent.translations(SIMPLIFIED_CHINESE).gettext
+    statements = [info.contact_use, info.contact_retention, info.after_closure,
+                  info.deletion_request, info.third_country_transfer, *info.notes]
+    for statement in statements:
+        if statement is not None:
+            assert zh(statement.text) != statement.text
+            assert zh(statement.source.document) != statement.source.document
+            if statement.note is not None:
+                assert zh(statement.note) != statement.note
+
+
+@pytest.mark.parametrize("lang", [ENGLISH, SIMPLIFIED_CHINESE])
+def test_generic_text_is_honest_about_an_unknown_ca(lang: str) -> None:
+    """An unknown CA's text names its directory and ToS and says nothing is known of it."""
+    _ = consent.translations(lang).gettext
+    text = consent.consent_text(UNKNOWN, None, lang)
+    assert "https://127.0.0.1:14000/dir" in text and "https://ca.test/tos" in text
+    assert _("This tool knows nothing about this certificate authority: what it does with a "
+             "contact email, and how long it keeps it, is unknown here. Read its terms of "
+             "service (and its privacy policy, if it has one) before you answer.") in text
+    assert text.rstrip().endswith("[y/N]")
+    bare = consent.consent_text(cas.generic("https://ca.test/acme"), None, lang)
+    assert _("Its directory names no terms of service.") in bare
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("answer", "lang", "granted"), [
+    ("y", ENGLISH, True),
+    ("yes", ENGLISH, True),
+    ("YES", ENGLISH, True),
+    ("  Yes \n", ENGLISH, True),
+    ("ｙｅｓ", ENGLISH, True),
+    ("yes.", ENGLISH, True),
+    ("n", ENGLISH, False),
+    ("no", ENGLISH, False),
+    ("", ENGLISH, False),
+    ("   ", ENGLISH, False),
+    ("asdf", ENGLISH, False),
+    ("yes please", ENGLISH, False),
+    ("ye", ENGLISH, False),
+    ("是", ENGLISH, False),
+    ("是", SIMPLIFIED_CHINESE, True),
+    ("是的", SIMPLIFIED_CHINESE, True),
+    ("好", SIMPLIFIED_CHINESE, True),
+    ("同意", SIMPLIFIED_CHINESE, True),
+    ("同意。", SIMPLIFIED_CHINESE, True),
+    ("y", SIMPLIFIED_CHINESE, True),
+    ("Yes", SIMPLIFIED_CHINESE, True),
+    ("否", SIMPLIFIED_CHINESE, False),
+    ("不", SIMPLIFIED_CHINESE, False),
+    ("不同意", SIMPLIFIED_CHINESE, False),
+    ("", SIMPLIFIED_CHINESE, False),
+    ("随便", SIMPLIFIED_CHINESE, False),
+])
+def test_only_an_explicit_yes_is_consent(answer: str, lang: str, granted: bool) -> None:
+    """y/yes (and 是/好/同意 in Chinese) consent; no, Enter and anything else decline."""
+    decision = consent.decide_interactive("TEXT", lambda _text: answer, ca=LE,
+                                          email="admin@example.org", language=lang)
+    assert decision.granted is granted
+    assert decision.answer == answer
+
+
+def test_interactive_decision_records_what_was_shown() -> None:
+    """The decision carries the exact text shown, who receives the email and how it was given."""
+    shown: List[str] = []
+
+    def ask(text: str) -> str:
+        shown.append(text)
+        return "y"
+
+    text = consent.consent_text(LE, "admin@example.org", ENGLISH)
+    decision = consent.decide_interactive(text, ask, ca=LE, email="mailto:admin@example.org",
+                                          language=ENGLISH)
+    assert shown == [text]
+    assert decision.record_fields() == {
+        "event": "consent", "recipient": LE.directory_url, "recipient_name": "Let's Encrypt",
+        "decision": "granted", "means": "interactive", "email": "admin@example.org",
+        "language": "en", "text": text, "answer": "y"}
+
+
+def test_end_of_input_is_not_consent() -> None:
+    """When input ends before an answer, the email is not sent."""
+    def closed(_text: str) -> str:
+        raise EOFError
+
+    decision = consent.decide_interactive("TEXT", closed, ca=LE, email=None, language=ENGLISH)
+    assert (decision.granted, decision.answer, decision.email) == (False, None, None)
+    assert decision.record_fields()["decision"] == "declined"
+
+
+def test_a_refused_contact_never_reaches_the_question() -> None:
+    """A second contact is refused before the admin is asked anything."""
+    def never(_text: str) -> str:
+        raise AssertionError("asked")
+
+    with pytest.raises(consent.ContactError, match="one contact"):
+        consent.decide_interactive("TEXT", never, ca=LE, email="a@example.org,b@example.org",
+                                   language=ENGLISH)
+
+
+def test_email_typed_after_consent_is_validated() -> None:
+    """An address typed after a yes joins the decision only if it is a single address."""
+    decision = consent.decide_interactive("TEXT", lambda _t: "y", ca=LE, email=None,
+                                          language=ENGLISH)
+    assert decision.with_email(" admin@example.org ").email == "admin@example.org"
+    with pytest.raises(consent.ContactError):
+        decision.with_email("mailto:admin@example.org?subject=hi")
+
+
+def test_noninteractive_without_email_has_nothing_to_decide() -> None:
+    """No --email: no decision, the account is registered without a contact."""
+    assert consent.decide_noninteractive(None, False, ca=LE, language=ENGLISH) is None
+    assert consent.decide_noninteractive("  ", True, ca=LE, language=ENGLISH) is None
+
+
+@pytest.mark.parametrize("lang", [ENGLISH, SIMPLIFIED_CHINESE])
+def test_noninteractive_email_without_flag_stops_with_one_sentence(lang: str) -> None:
+    """--email alone is refused with one sentence naming --privacy-share-email and the way out."""
+    with pytest.raises(consent.ConsentRequiredError) as raised:
+        consent.decide_noninteractive("admin@example.org", False, ca=LE, language=lang)
+    message = str(raised.value)
+    for needle in ("--privacy-share-email", "--email", "admin@example.org", "Let's Encrypt",
+                   LE.directory_url):
+        assert needle in message
+    assert "\n" not in message
+    assert len(re.findall(r"[.。](?:\s|$)", message)) == 1
+    assert message.endswith((".", "。"))
+
+
+def test_noninteractive_email_with_flag_is_consent_by_flag() -> None:
+    """With --privacy-share-email the email is sent, and the consent records the flag."""
+    decision = consent.decide_noninteractive("admin@example.org", True, ca=LE,
+                                             language=SIMPLIFIED_CHINESE)
+    assert decision is not None
+    assert (decision.granted, decision.means, decision.email, decision.answer) == (
+        True, "flag", "admin@example.org", None)
+    assert decision.text == consent.consent_text(LE, "admin@example.org", SIMPLIFIED_CHINESE)
+    assert decision.record_fields()["decision"] == "granted"
+
+
+def test_noninteractive_refuses_a_second_contact_even_with_the_flag() -> None:
+    """Consent to one address is not consent to two."""
+    with pytest.raises(consent.ContactError):
+        consent.decide_noninteractive("a@example.org;b@example.org", True, ca=LE,
+                                      language=ENGLISH)
+
+
+# --- contact validation --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("given", "address"), [
+    ("admin@example.org", "admin@example.org"),
+    ("  admin@example.org\n", "admin@example.org"),
+    ("mailto:admin@example.org", "admin@example.org"),
+    ("MAILTO:admin@example.org", "admin@example.org"),
+    ("mailto:admin%2Bcerts@example.org", "admin+certs@example.org"),
+])
+def test_validate_contact_returns_the_single_address(given: str, address: str) -> None:
+    """One address, bare or as a plain mailto: URL, is accepted."""
+    assert consent.validate_contact(given) == address
+
+
+@pytest.mark.parametrize(("given", "pattern"), [
+    ("a@example.org,b@example.org", "at most one contact"),
+    ("a@example.org, b@example.org", "at most one contact"),
+    ("a@example.org;b@example.org", "at most one contact"),
+    ("a@example.org b@example.org", "at most one contact"),
+    ("mailto:a@example.org,b@example.org", "RFC 8555 section 7.3"),
+    ("mailto:a@example.org?subject=certs", r"\?subject=.*RFC 8555 section 7.3.*a@example.org"),
+    ("mailto:a@example.org?cc=b@example.org", "extra fields"),
+    ("tel:+4312345", "Only an email address"),
+    ("https://example.org/contact", "Only an email address"),
+    ("", "empty"),
+    ("mailto:", "empty"),
+    (" , ", "empty"),
+])
+def test_validate_contact_refuses_what_rfc_8555_and_privacy_mode_do_not_allow(
+        given: str, pattern: str) -> None:
+    """Second contacts, mailto: extras, other schemes and empty values are refused clearly."""
+    with pytest.raises(consent.ContactError, match=pattern):
+        consent.validate_contact(given)
+
+
+def test_contact_errors_speak_the_admins_language() -> None:
+    """The refusal is in Chinese for a Chinese locale."""
+    with pytest.raises(consent.ContactError, match="隐私模式最多只发送一个联系邮箱"):
+        consent.validate_contact("a@example.org,b@example.org", SIMPLIFIED_CHINESE)
+
+
+# --- withdrawal ----------------------------------------------------------------------------
+
+def test_withdrawal_text_quotes_what_the_ca_may_keep() -> None:
+    """Removing the contact is explained with the CA's own words on deleting and keeping data."""
+    text = consent.withdrawal_text(LE, ENGLISH)
+    assert '"contact": []' in text and LE.directory_url in text
+    assert "does not by itself make the CA delete what it already has" in text
+    assert "we may be unable to delete information" in text
+    assert "security@letsencrypt.org" in text
+    zh = consent.withdrawal_text(LE, SIMPLIFIED_CHINESE)
+    assert "我们可能无法删除包括 IP 地址在内的某些信息" in zh
+    assert "https://letsencrypt.org/zh-cn/privacy/" in zh
+
+
+def test_withdrawal_text_says_when_nothing_is_known() -> None:
+    """For a CA without sourced statements the text says so instead of guessing."""
+    google = _known("https://dv.acme-v02.api.pki.goog/directory")
+    text = consent.withdrawal_text(google, ENGLISH)
+    assert text.count("not stated in the sources we checked") == 3
+    assert "ask it directly" in consent.withdrawal_text(UNKNOWN, ENGLISH)
+
+
+# --- the catalog ---------------------------------------------------------------------------
+
+def _po_entries(path: Path) -> List[Tuple[str, str, List[str]]]:
+    """Parse a .po file into (msgid, msgstr, flags) triples, the header included.
+
+    Entries are separated by blank lines, as msgfmt, msgcat and msgmerge write them.
+    """
+    entries: List[Tuple[str, str, List[str]]] = []
+    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+        flags: List[str] = []
+        fields: Dict[str, str] = {}
+        key: Optional[str] = None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                flags += [flag.strip() for flag in line[2:].split(",")]
+            elif line.startswith("#"):
+                continue
+            elif line.startswith(("msgid ", "msgstr ")):
+                key, _, literal = line.partition(" ")
+                fields[key] = ast.literal_eval(literal)
+            elif line.startswith('"') and key is not None:
+                fields[key] += ast.literal_eval(line)
+            else:
+                raise AssertionError(f"unexpected line in {path.name}: {line!r}")
+        if "msgid" in fields:
+            entries.append((fields["msgid"], fields.get("msgstr", ""), flags))
+    return entries
+
+
+def _mo_catalog(path: Path) -> Dict[str, str]:
+    """Read a compiled GNU .mo file into a msgid -> msgstr mapping."""
+    data = path.read_bytes()
+    magic = struct.unpack("<I", data[:4])[0]
+    order = "<" if magic == 0x950412DE else ">"
+    _revision, count, originals, translated = struct.unpack(order + "4I", data[4:20])
+    catalog: Dict[str, str] = {}
+    for index in range(count):
+        olen, ooff = struct.unpack(order + "2I", data[originals + 8 * index:][:8])
+        tlen, toff = struct.unpack(order + "2I", data[translated + 8 * index:][:8])
+        catalog[data[ooff:ooff + olen].decode("utf-8")] = data[toff:toff + tlen].decode("utf-8")
+    return catalog
+
+
+def _source_msgids() -> List[str]:
+    """The message ids marked with _() or N_() in the modules that show texts."""
+    found: List[str] = []
+    for module in ("cas.py", "consent.py"):
+        tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("_", "N_") and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)):
+                found.append(node.args[0].value)
+    return found
+
+
+def test_compiled_catalog_matches_its_source() -> None:
+    """The committed .mo holds exactly the .po's translations (recompile with msgfmt if not)."""
+    entries = _po_entries(CATALOG / "certbot-privacy.po")
+    from_po = {msgid: msgstr for msgid, msgstr, _flags in entries}
+    assert _mo_catalog(CATALOG / "certbot-privacy.mo") == from_po
+
+
+def test_catalog_translates_every_message_and_nothing_else() -> None:
+    """Every text in the code has a Chinese translation; no stale or fuzzy entries remain."""
+    entries = _po_entries(CATALOG / "certbot-privacy.po")
+    translated = {msgid: msgstr for msgid, msgstr, _flags in entries if msgid}
+    assert set(translated) == set(_source_msgids())
+    assert all(translated.values())
+    assert not [msgid for msgid, _s, flags in entries if "fuzzy" in flags]
+
+
+def test_catalog_keeps_every_placeholder() -> None:
+    """A translation uses the same {placeholders} as its message, and is flagged as such."""
+    for msgid, msgstr, flags in _po_entries(CATALOG / "certbot-privacy.po"):
+        names = set(re.findall(r"\{(\w+)\}", msgid))
+        assert names == set(re.findall(r"\{(\w+)\}", msgstr)), msgid
+        if names:
+            assert "python-brace-format" in flags, msgid
+
+
+def test_po_parser_reads_flags_and_continuations(tmp_path: Path) -> None:
+    """The test's .po reader handles flags, multi-line strings and escapes."""
+    po = tmp_path / "x.po"
+    po.write_text('msgid ""\nmsgstr "H\\n"\n\n#, python-brace-format\nmsgid ""\n"a {x} "\n'
+                  '"\\"b\\""\nmsgstr "c {x}"\n\nmsgid "d"\nmsgstr "e"\n', encoding="utf-8")
+    assert _po_entries(po) == [("", "H\n", []), ('a {x} "b"', "c {x}", ["python-brace-format"]),
+                               ("d", "e", [])]
