@@ -41,6 +41,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 #: How a consent was given: by answering the prompt, or by ``--privacy-share-email``.
 MEANS_INTERACTIVE = "interactive"
 MEANS_FLAG = "flag"
+#: What a consent decision here is about, as the ``purpose`` of a ``consent`` record.
+PURPOSE_SHARE_EMAIL = "share_email"
 
 _YES = {
     ENGLISH: frozenset({"y", "yes"}),
@@ -169,16 +171,22 @@ class ConsentDecision:
         return replace(self, email=validate_contact(email, self.language))
 
     def record_fields(self) -> Dict[str, Any]:
-        """Return the fields of the ``consent`` disclosure record for this decision."""
+        """Return the fields of the ``consent`` disclosure record for this decision.
+
+        The names the record schema defines (``purpose``, ``decision`` as ``granted`` or
+        ``refused``, ``text``, ``values``, ``how``), and beside them what else an auditor
+        wants: who the recipient is by name, the language, the answer typed.
+        """
         return {
             "event": "consent",
             "recipient": self.recipient,
-            "recipient_name": self.recipient_name,
-            "decision": "granted" if self.granted else "declined",
-            "means": self.means,
-            "email": self.email,
-            "language": self.language,
+            "purpose": PURPOSE_SHARE_EMAIL,
+            "decision": "granted" if self.granted else "refused",
             "text": self.text,
+            "values": [self.email] if self.email is not None else [],
+            "how": self.means,
+            "recipient_name": self.recipient_name,
+            "language": self.language,
             "answer": self.answer,
         }
 

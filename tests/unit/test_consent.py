@@ -198,9 +198,10 @@ def test_interactive_decision_records_what_was_shown() -> None:
                                           language=ENGLISH)
     assert shown == [text]
     assert decision.record_fields() == {
-        "event": "consent", "recipient": LE.directory_url, "recipient_name": "Let's Encrypt",
-        "decision": "granted", "means": "interactive", "email": "admin@example.org",
-        "language": "en", "text": text, "answer": "y"}
+        "event": "consent", "recipient": LE.directory_url, "purpose": "share_email",
+        "decision": "granted", "text": text, "values": ["admin@example.org"],
+        "how": "interactive", "recipient_name": "Let's Encrypt", "language": "en",
+        "answer": "y"}
 
 
 def test_end_of_input_is_not_consent() -> None:
@@ -210,7 +211,8 @@ def test_end_of_input_is_not_consent() -> None:
 
     decision = consent.decide_interactive("TEXT", closed, ca=LE, email=None, language=ENGLISH)
     assert (decision.granted, decision.answer, decision.email) == (False, None, None)
-    assert decision.record_fields()["decision"] == "declined"
+    assert decision.record_fields()["decision"] == "refused"
+    assert decision.record_fields()["values"] == []
 
 
 def test_a_refused_contact_never_reaches_the_question() -> None:
