@@ -16,10 +16,13 @@ test_certbot_compat.py`` fails loudly if either name moves.
 * ``certbot._internal.renewal._restore_plugin_configs(config, renewalparams)``: called by
   ``renew`` for each lineage, on a per-lineage copy of the configuration, before any
   request for that lineage is made.
+* ``certbot._internal.cli.set_by_cli`` (before 2.7): whether the user set an option.
+* ``acme.client.ClientV2._get_v2_account``: the account lookup by key (see
+  :func:`install_email_hooks`).
 """
 
 import argparse
-from typing import Any, Callable, Mapping, Union
+from typing import Any, Callable, Mapping, Tuple, Union
 
 from certbot import configuration
 
@@ -99,3 +102,65 @@ def set_by_user(config: configuration.NamespaceConfig, name: str) -> bool:
     from certbot._internal import cli
 
     return bool(getattr(cli, "set_by_cli")(name))  # noqa: B009 (absent from mypy's certbot)
+
+
+def install_email_hooks(gate: Callable[[], Any]) -> None:
+    """Route every place a contact email can leave through ``gate()`` (if not ``None``).
+
+    * ``certbot.display.ops.get_email``: certbot's email prompt (public module, looked up
+      by certbot at call time);
+    * ``acme.client.ClientV2.new_account`` and ``update_registration`` (public acme API):
+      the requests whose body carries the account's contact;
+    * ``acme.client.ClientV2._get_v2_account`` (private; 2.1.0 to 5.8.0): the account
+      lookup that ``update_account``, ``show_account`` and ``unregister`` make first. It
+      re-sends the stored account body, contact included, with ``onlyReturnExisting``;
+      the CA ignores everything but the key there (RFC 8555 section 7.3.1), so in privacy
+      mode the contact is left out of it.
+    """
+    from acme import client as acme_client
+    from certbot.display import ops
+
+    original_get_email = ops.get_email
+    if getattr(original_get_email, _MARK, False):
+        return
+
+    def get_email(*args: Any, **kwargs: Any) -> Any:
+        current = gate()
+        if current is None:
+            return original_get_email(*args, **kwargs)
+        return current.get_email(*args, **kwargs)
+
+    cls = acme_client.ClientV2
+    original_new_account = cls.new_account
+    original_update = cls.update_registration
+    original_lookup = cls._get_v2_account
+
+    def new_account(self: Any, new_account: Any) -> Any:
+        current = gate()
+        if current is not None:
+            new_account = current.new_account(self, new_account)
+        return original_new_account(self, new_account)
+
+    def update_registration(self: Any, regr: Any, update: Any = None) -> Any:
+        current = gate()
+        if current is not None:
+            current.update_registration(self, update)
+        return original_update(self, regr, update)
+
+    def _get_v2_account(self: Any, regr: Any, update_body: bool = False) -> Any:
+        if gate() is None or not regr.body.contact:
+            return original_lookup(self, regr, update_body)
+        found = original_lookup(self, regr.update(body=regr.body.update(contact=())),
+                                update_body)
+        return found if update_body else found.update(body=regr.body)
+
+    wrappers: Tuple[Tuple[Any, Any], ...] = (
+        (get_email, original_get_email), (new_account, original_new_account),
+        (update_registration, original_update), (_get_v2_account, original_lookup))
+    for fn, original in wrappers:
+        setattr(fn, _MARK, True)
+        fn.__wrapped__ = original
+    ops.get_email = get_email
+    cls.new_account = new_account  # type: ignore[method-assign]
+    cls.update_registration = update_registration  # type: ignore[method-assign]
+    cls._get_v2_account = _get_v2_account  # type: ignore[method-assign]

@@ -1,25 +1,31 @@
-"""The certbot adapter: the ``privacy`` plugin, its flags, and switching the mode on.
+"""The certbot adapter: the ``privacy`` plugin, its flags, and when the mode switches on.
 
 This module wires certbot to the core and holds no policy of its own: the User-Agent
-policy is in :mod:`certbot_privacy.useragent`, the request choke point in
-:mod:`certbot_privacy.wire`, the uses of certbot's private names in
-:mod:`certbot_privacy._certbot_compat`.
+policy is in :mod:`certbot_privacy.useragent`, the consent rules in
+:mod:`certbot_privacy.consent`, the request choke point in :mod:`certbot_privacy.wire`,
+what the mode consists of in :mod:`certbot_privacy._mode`, and every use of certbot's
+private names in :mod:`certbot_privacy._certbot_compat`.
 
 Certbot imports this module and calls :meth:`PrivacyPlugin.inject_parser_options` on every
-run. That installs two hooks, which do nothing unless privacy mode is asked for:
+run. That installs hooks which do nothing unless privacy mode is on:
 
-* after the command line is parsed: validate the privacy options and, with
+* after the command line is parsed: check the privacy options and, with
   ``--privacy-minimal`` (or ``privacy-minimal = true`` in cli.ini), switch the mode on for
-  the whole run, before any request is made;
-* as ``certbot renew`` restores each lineage: switch the mode on for a lineage that was
-  obtained in privacy mode (its renewal conf says ``privacy_minimal = True``), and off
-  again for the next lineage unless the whole run is private.
+  the whole run, before any request is made. Bad options stop certbot with one sentence
+  and exit code 2, before anything is sent;
+* as ``certbot renew`` restores each lineage: switch the mode on for a lineage obtained in
+  privacy mode (its renewal conf says ``privacy_minimal = True``), and off again for the
+  next lineage unless the whole run is private;
+* where an email could leave (see :mod:`certbot_privacy._email_gate`).
+
+Everything but this module's own names is imported lazily: certbot imports the plugin on
+every run, privacy mode or not.
 """
 
 import argparse
 import logging
 import sys
-from typing import Any, Callable, Mapping, NoReturn
+from typing import Any, Callable, Mapping, NoReturn, Optional
 
 from certbot import configuration, errors
 from certbot.plugins import common
@@ -31,13 +37,14 @@ EXIT_USAGE = 2
 
 #: Options of this plugin, without the ``privacy_`` prefix, that only mean something in
 #: privacy mode.
-_MODE_ONLY_OPTIONS = ("log", "share_email", "syslog")
+_MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email")
 
 
 class _Run:
     """What this process knows about privacy mode for the whole run."""
 
     run_level: bool = False
+    verb: str = ""
 
 
 class PrivacyPlugin(common.Plugin):
@@ -53,14 +60,18 @@ class PrivacyPlugin(common.Plugin):
         # the certificate was written. The mode is switched on by the parse hook instead.
         add("minimal", action="store_true", default=False,
             help="Send the CA only what issuance needs: a minimal User-Agent on every "
-                 "request, no email to the EFF, and lineages that stay private on renewal. "
-                 "In cli.ini: privacy-minimal = true")
+                 "request, a contact email only with your consent, nothing to the EFF "
+                 "unless --eff-email, a disclosure log of every request, and lineages "
+                 "that stay private on renewal. In cli.ini: privacy-minimal = true")
         add("log", default=None, metavar="PATH",
             help="Where privacy mode records what was disclosed "
                  "(default: <logs-dir>/disclosure.jsonl)")
         add("share-email", action="store_true", default=False,
             help="Consent, for non-interactive runs, to sending the --email address to "
                  "the CA as the account contact")
+        add("withdraw-email", action="store_true", default=False,
+            help="With update_account: remove the contact email from the ACME account "
+                 "at the CA (sends contact: [] and records it)")
         add("syslog", action="store_true", default=False,
             help="Also mirror each disclosure record to the local syslog/journal")
 
@@ -81,87 +92,130 @@ class PrivacyPlugin(common.Plugin):
 
 
 def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
-    """Validate privacy options after parsing; switch the mode on for a private run."""
+    """Check privacy options after parsing; switch the mode on for a private run."""
+    from certbot_privacy import _mode
+
     _Run.run_level = bool(getattr(namespace, "privacy_minimal", False))
+    _Run.verb = verb
     try:
         if not _Run.run_level:
             _refuse_mode_only_options(namespace, verb)
             return
+        _check_email_options(namespace, verb)
         if namespace.eff_email is None:
             # Stops the EFF POST at its source and skips the question; an explicit
-            # --eff-email (parsed into True) still subscribes.
+            # --eff-email (parsed into True) still subscribes, and is recorded.
             namespace.eff_email = False
         if getattr(namespace, "user_agent_comment", None):
             logger.warning("--user-agent-comment is not sent in privacy mode: the "
                            "User-Agent is the minimal one (or --user-agent).")
-        _activate(namespace)
-    except _UsageError as error:
+        _switch_on(namespace, verb)
+    except _mode.UsageError as error:
         _exit_usage(str(error))
 
 
 def on_lineage(config: configuration.NamespaceConfig,
                renewalparams: Mapping[str, Any]) -> None:
     """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
-    saved = _restored(renewalparams.get("privacy_minimal"))
-    if saved is True and not config.privacy_minimal:
+    from certbot_privacy import _certbot_compat, _mode
+
+    if _restored(renewalparams.get("privacy_minimal")) is True and not config.privacy_minimal:
         # Through NamespaceConfig, so that certbot writes it back to the renewal conf.
         config.privacy_minimal = True
-    if config.privacy_minimal:
-        for option, value in renewalparams.items():
-            if option.startswith("privacy_") and option != "privacy_minimal":
-                from certbot_privacy import _certbot_compat
-
-                if not _certbot_compat.set_by_user(config, option):
-                    setattr(config, option, _restored(value))
-    if _Run.run_level or config.privacy_minimal:
-        try:
-            _activate(config.namespace)
-        except _UsageError as error:
-            raise errors.Error(str(error)) from None
-    else:
-        from certbot_privacy import wire
-
-        wire.set_policy(None)
+    if not (_Run.run_level or config.privacy_minimal):
+        _mode.switch_off()
+        return
+    for option, value in renewalparams.items():
+        if (option.startswith("privacy_") and option != "privacy_minimal"
+                and not _certbot_compat.set_by_user(config, option)):
+            setattr(config, option, _restored(value))
+    try:
+        _switch_on(config.namespace, _Run.verb)
+    except _mode.UsageError as error:
+        raise errors.Error(str(error)) from None
 
 
-class _UsageError(Exception):
-    """Options that cannot work together; reported as a usage error."""
+def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
+    from certbot_privacy import _certbot_compat, _mode
+
+    _mode.switch_on(namespace, verb)
+    _certbot_compat.install_email_hooks(_current_gate)
+
+
+def _current_gate() -> Optional[Any]:
+    from certbot_privacy import _mode
+
+    mode = _mode.current()
+    return None if mode is None else mode.gate
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
+    from certbot_privacy import _mode
+
     if verb == "renew":
         return  # they apply to the lineages that were obtained in privacy mode
     for option in _MODE_ONLY_OPTIONS:
         value = getattr(namespace, "privacy_" + option, None)
         if value not in (None, False):
             flag = "--privacy-" + option.replace("_", "-")
-            raise _UsageError(f"{flag} only takes effect in privacy mode: add "
-                              "--privacy-minimal (or privacy-minimal = true in cli.ini), "
-                              f"or drop {flag}")
+            raise _mode.UsageError(
+                f"{flag} only takes effect in privacy mode: add --privacy-minimal "
+                f"(or privacy-minimal = true in cli.ini), or drop {flag}")
 
 
-def _activate(namespace: argparse.Namespace) -> None:
-    import certbot
-    import requests
+def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
+    """Apply the contact rules that can be decided before anything is sent."""
+    import os
 
-    from certbot_privacy import useragent, wire
+    from certbot import util
 
-    try:
-        agent = useragent.choose_user_agent(
-            namespace.user_agent, certbot.__version__, requests.__version__)
-    except useragent.UserAgentError as error:
-        raise _UsageError(str(error)) from None
-    wire.set_policy(wire.WirePolicy(user_agent=agent))
+    from certbot_privacy import _mode, cas, consent
+
+    language = consent.choose_language(os.environ)
+    withdraw = bool(getattr(namespace, "privacy_withdraw_email", False))
+    if withdraw:
+        if verb != "update_account":
+            raise _mode.UsageError("--privacy-withdraw-email works with update_account "
+                                   "only: run certbot update_account --privacy-minimal "
+                                   "--privacy-withdraw-email")
+        if namespace.email:
+            raise _mode.UsageError("--privacy-withdraw-email removes the contact, and "
+                                   "--email sets one: give one of them")
+        namespace.register_unsafely_without_email = True  # what makes certbot send []
+        return
+    if verb == "update_account" and namespace.register_unsafely_without_email:
+        raise _mode.UsageError("In privacy mode, update_account does not remove the contact "
+                               "as a side effect of --register-unsafely-without-email: use "
+                               "--privacy-withdraw-email to remove it")
+    if namespace.email:
+        try:
+            address = consent.validate_contact(namespace.email, language)
+        except consent.ContactError as error:
+            raise _mode.UsageError(str(error)) from None
+        if not util.safe_email(address):
+            raise _mode.UsageError(f"{address} is not a valid email address: correct it, or "
+                                   "drop --email to register without a contact")
+        namespace.email = address
+        if not _mode.interactive(namespace):
+            try:
+                consent.decide_noninteractive(
+                    address, bool(namespace.privacy_share_email),
+                    ca=cas.for_directory(namespace.server), language=language)
+            except consent.ConsentRequiredError as error:
+                raise _mode.UsageError(str(error)) from None
+    elif verb != "update_account":
+        # No email: register without a contact (certbot 2.1.0 insists on this flag in
+        # -n runs). In an interactive run the admin is asked at the newAccount request.
+        namespace.register_unsafely_without_email = True
 
 
 def _restored(value: Any) -> Any:
     """Turn a value read back from a renewal conf (configobj strings) into its type."""
-    return {"True": True, "False": False, "None": None}.get(value, value) \
-        if isinstance(value, str) else value
+    if isinstance(value, str):
+        return {"True": True, "False": False, "None": None}.get(value, value)
+    return value
 
 
 def _exit_usage(message: str) -> NoReturn:
     sys.stderr.write(f"certbot: error: {message}\n")
     raise SystemExit(EXIT_USAGE)
-
-
