@@ -1,0 +1,95 @@
+"""Fixtures for the end-to-end tests: the test CA, Pebble stacks, certbot targets, runners.
+
+* ``tls``: a CA and a server certificate for 127.0.0.1/localhost (session).
+* ``acme``: Pebble (every challenge valid) behind the recording proxy, which also plays
+  ARI and OCSP and traps traffic beyond loopback (session).
+* ``acme_nonce``: the same with ``PEBBLE_WFE_NONCEREJECT=60`` (session, started on first use).
+* ``acme_validating``: a Pebble whose VA really validates, and fails (session, on first use).
+* ``target``: each certbot under test, ``pypi`` (newest 5.x) and ``debian`` (2.1.0); a
+  missing one is skipped locally and fails the run when ``CI=true``.
+* ``certbot``: a :class:`CertbotRunner` for the target against ``acme``, in fresh
+  directories; ``certbot_on(stack)`` makes one against another stack.
+"""
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from .harness import (
+    AcmeStack,
+    AriSettings,
+    CertbotRunner,
+    CertbotTarget,
+    TargetMissing,
+    TestCA,
+    in_ci,
+    load_target,
+    make_test_ca,
+    target_specs,
+)
+
+TARGETS = target_specs()
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> TestCA:
+    return make_test_ca(tmp_path_factory.mktemp("tls"))
+
+
+def _stack(tmp_path_factory: pytest.TempPathFactory, tls: TestCA, name: str,
+           **options: object) -> Iterator[AcmeStack]:
+    stack = AcmeStack.start(tmp_path_factory.mktemp(name), tls, **options)  # type: ignore[arg-type]
+    try:
+        yield stack
+    finally:
+        stack.close()
+
+
+@pytest.fixture(scope="session")
+def acme(tmp_path_factory: pytest.TempPathFactory, tls: TestCA) -> Iterator[AcmeStack]:
+    yield from _stack(tmp_path_factory, tls, "pebble")
+
+
+@pytest.fixture(scope="session")
+def acme_nonce(tmp_path_factory: pytest.TempPathFactory, tls: TestCA) -> Iterator[AcmeStack]:
+    yield from _stack(tmp_path_factory, tls, "pebble-nonce", nonce_reject=60)
+
+
+@pytest.fixture(scope="session")
+def acme_validating(tmp_path_factory: pytest.TempPathFactory,
+                    tls: TestCA) -> Iterator[AcmeStack]:
+    yield from _stack(tmp_path_factory, tls, "pebble-validating", always_valid=False)
+
+
+@pytest.fixture(scope="session", params=sorted(TARGETS))
+def target(request: pytest.FixtureRequest) -> CertbotTarget:
+    name: str = request.param
+    try:
+        return load_target(name, TARGETS[name])
+    except TargetMissing as error:
+        if in_ci():
+            pytest.fail(f"{error} (CI=true: every target must be present)")
+        pytest.skip(str(error))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ari(acme: AcmeStack) -> Iterator[None]:
+    """Each test starts with the default ARI answer: a window in the past."""
+    acme.proxy.ari = AriSettings()
+    yield
+
+
+@pytest.fixture
+def certbot_on(target: CertbotTarget, tls: TestCA,
+               tmp_path: Path) -> Callable[[AcmeStack], CertbotRunner]:
+    """Make a runner of the target against a given stack, in fresh directories."""
+    def make(stack: AcmeStack, name: str = "certbot") -> CertbotRunner:
+        return CertbotRunner(target, stack.proxy, tls, tmp_path / name)
+    return make
+
+
+@pytest.fixture
+def certbot(certbot_on: Callable[[AcmeStack], CertbotRunner],
+            acme: AcmeStack) -> CertbotRunner:
+    return certbot_on(acme)
