@@ -110,8 +110,9 @@ class EmailGate:
     def update_registration(self, client: Any, update: Optional[messages.Registration]
                             ) -> None:
         """Refuse an account update that sends or removes a contact without consent."""
-        if update is None or update.status == messages.STATUS_DEACTIVATED:
-            return
+        status = getattr(update, "status", None)
+        if update is None or getattr(status, "name", status) == "deactivated":
+            return  # unregister: no contact question
         ca = _ca_of(client, self.server)
         emails = _emails(update.contact)
         if emails:
