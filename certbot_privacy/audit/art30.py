@@ -1,0 +1,262 @@
+"""A GDPR Article 30 record of processing activities, from a log summary and the CA facts (pure).
+
+Article 30(1) asks a controller to keep, for each processing activity: (a) its name and
+contact details and those of its representative and data protection officer; (b) the
+purposes; (c) the categories of data subjects and of personal data; (d) the categories of
+recipients; (e) transfers to third countries; (f) where possible, the time limits for
+erasure; (g) where possible, a description of the security measures.
+
+Here the processing activity is "obtaining and managing TLS certificates with certbot".
+What the log shows fills (c), (d) and the time span; :mod:`certbot_privacy.cas` fills
+who each recipient is, where it is, and what it says about use and retention (quoted,
+with the source); the controller's own details come from the command line. Nothing is
+guessed: what no source states is marked as such, for the controller to complete.
+"""
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, Optional, Tuple
+
+from certbot_privacy import cas, records
+from certbot_privacy.audit.summarise import RecipientStats, Summary, category_key
+
+#: EU member states and the other EEA states (ISO 3166-1 alpha-2): not third countries.
+EEA = frozenset({
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "IS", "LI", "NO",
+})
+
+#: What each category of personal data is, in words a data-protection officer can use.
+CATEGORY_DESCRIPTIONS: Dict[str, str] = {
+    "contact": "contact email addresses of the ACME account",
+    "domain": "domain names in certificate orders and CSRs (they can identify a natural "
+              "person, e.g. a personal domain)",
+    "ip_identifier": "IP addresses in certificate orders and CSRs",
+    "ip_address": "the IP address of the host running certbot (implicit in every request)",
+    "user_agent": "User-Agent header: the client software and versions",
+    "account_key": "ACME account public keys (pseudonymous identifiers that link requests)",
+    "account_url": "ACME account URLs (pseudonymous identifiers that link requests)",
+    "external_account": "external account binding key identifiers (link the ACME account "
+                        "to a customer account at the CA)",
+    "csr_public_key": "public keys of the certificates requested",
+    "csr_subject": "subject names in the CSRs",
+    "csr_other_names": "other names in the CSRs (email addresses, URIs)",
+    "certificate": "certificates named in revocation, OCSP and renewal-information requests",
+    "eff": "email addresses passed to the EFF's mailing list",
+}
+
+DEFAULT_PURPOSES = (
+    "Obtaining, renewing and revoking TLS certificates for the controller's domain names "
+    "from an ACME certificate authority (RFC 8555), with certbot.",
+)
+_CONDITIONAL_PURPOSES = (
+    ("contact", "Letting the certificate authority reach the account's contact about the "
+                "account and its certificates (service notices such as expiry warnings)."),
+    ("certificate", "Checking certificates' revocation status and renewal timing (OCSP, "
+                    "ACME Renewal Information)."),
+    ("eff", "Subscribing the contact to the EFF's mailing list, as consented to."),
+)
+
+SECURITY_MEASURES = (
+    "certbot runs in privacy-minimal mode (certbot-privacy): a minimal User-Agent that "
+    "names only the ACME client and the HTTP library; no contact email is sent to a CA "
+    "without the administrator's explicit, informed consent; no email goes to the EFF "
+    "unless asked for.",
+    "Every request is recorded before it is sent in a local, append-only, hash-chained "
+    "disclosure log (file mode 0600), checked with `certbot-privacy verify`.",
+    "All requests are sent over HTTPS (TLS), except OCSP requests, which are plain HTTP by "
+    "design and carry no personal data beyond the certificate's serial number and the "
+    "host's address.",
+)
+
+
+@dataclass(frozen=True)
+class Controller:
+    """Art. 30(1)(a): who the controller is, from the command line (``None``: not given)."""
+
+    name: Optional[str] = None
+    contact: Optional[str] = None
+    address: Optional[str] = None
+    representative: Optional[str] = None
+    dpo: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A statement of a recipient, in its words (or a close paraphrase), with its source."""
+
+    text: str
+    quoted: bool
+    document: str
+    url: str
+    note: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Art. 30(1)(d)-(f) for one recipient seen in the log."""
+
+    recipient: str
+    name: str
+    kind: str
+    known: bool
+    legal_entity: Optional[str]
+    country: Optional[str]
+    country_name: Optional[str]
+    third_country: Optional[bool]
+    privacy_policy: Optional[str]
+    categories: Tuple[str, ...]
+    requests: int
+    first: str
+    last: str
+    privacy_off: int
+    contact_use: Optional[Quote]
+    retention: Optional[Quote]
+    after_closure: Optional[Quote]
+    transfer: Optional[Quote]
+    deletion: Optional[Quote]
+
+
+@dataclass(frozen=True)
+class Category:
+    """Art. 30(1)(c): one category of personal data, how often and to whom it went."""
+
+    category: str
+    description: str
+    disclosures: int
+    distinct: int
+    recipients: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Art30Record:
+    """The record of processing activities (see the module documentation)."""
+
+    activity: str
+    controller: Controller
+    purposes: Tuple[str, ...]
+    data_subjects: Tuple[str, ...]
+    categories: Tuple[Category, ...]
+    recipients: Tuple[Recipient, ...]
+    security_measures: Tuple[str, ...]
+    log_retention: Optional[str]
+    first: Optional[str]
+    last: Optional[str]
+    files: Tuple[str, ...]
+    records: int
+    requests: int
+    privacy_off: int
+    skipped: int
+    generated: str
+
+    @property
+    def transfers(self) -> Tuple[Recipient, ...]:
+        """The recipients in third countries, or in countries no source states."""
+        return tuple(r for r in self.recipients if r.third_country is not False)
+
+
+def _quote(statement: Optional[cas.Statement]) -> Optional[Quote]:
+    if statement is None:
+        return None
+    return Quote(statement.text, statement.quoted, statement.source.document,
+                 statement.source.url, statement.note)
+
+
+def _kind(recipient: str) -> str:
+    if recipient == records.EFF_RECIPIENT:
+        return "EFF mailing list"
+    if recipient.startswith("OCSP responder "):
+        return "OCSP responder"
+    return "certificate authority (ACME)"
+
+
+def describe_recipient(stats: RecipientStats,
+                       lookup: Callable[[str], cas.CAInfo] = cas.for_directory) -> Recipient:
+    """Describe one recipient for the record: what the log shows and what *lookup* knows."""
+    kind = _kind(stats.recipient)
+    info = lookup(stats.recipient) if kind.startswith("certificate") else None
+    country = info.country if info is not None else None
+    return Recipient(
+        recipient=stats.recipient,
+        name=info.display_name if info is not None else stats.recipient,
+        kind=kind,
+        known=bool(info is not None and info.known),
+        legal_entity=info.legal_entity if info is not None else None,
+        country=country,
+        country_name=cas.COUNTRY_NAMES.get(country) if country else None,
+        third_country=None if country is None else country not in EEA,
+        privacy_policy=(info.privacy_policy_url or info.documents_url)
+        if info is not None else None,
+        categories=tuple(c.category for c in stats.categories),
+        requests=stats.requests,
+        first=stats.first,
+        last=stats.last,
+        privacy_off=stats.privacy_off,
+        contact_use=_quote(info.contact_use) if info is not None else None,
+        retention=_quote(info.contact_retention) if info is not None else None,
+        after_closure=_quote(info.after_closure) if info is not None else None,
+        transfer=_quote(info.third_country_transfer) if info is not None else None,
+        deletion=_quote(info.deletion_request) if info is not None else None,
+    )
+
+
+def _categories(summary: Summary) -> Tuple[Category, ...]:
+    totals: Dict[str, Tuple[int, int, Tuple[str, ...]]] = {}
+    for recipient in summary.recipients:
+        for category in recipient.categories:
+            count, distinct, names = totals.get(category.category, (0, 0, ()))
+            totals[category.category] = (count + category.disclosures,
+                                         distinct + category.distinct,
+                                         (*names, recipient.recipient))
+    return tuple(
+        Category(name, CATEGORY_DESCRIPTIONS.get(name, f"{name} (see the log's records)"),
+                 count, distinct, names)
+        for name, (count, distinct, names) in sorted(totals.items(),
+                                                      key=lambda item: category_key(item[0])))
+
+
+def _data_subjects(categories: Iterable[str]) -> Tuple[str, ...]:
+    present = set(categories)
+    subjects = ["Administrators who run certbot on the controller's hosts (their hosts' "
+                "IP addresses, the software they use)."]
+    if present & {"contact", "eff"}:
+        subjects.append("Persons whose email addresses are registered as the ACME "
+                        "account's contact.")
+    if present & {"domain", "csr_subject", "csr_other_names", "ip_identifier"}:
+        subjects.append("Holders of the domain names in the certificates, where a name "
+                        "identifies a natural person.")
+    return tuple(subjects)
+
+
+def build(summary: Summary, controller: Controller, *, generated: str,
+          purposes: Tuple[str, ...] = (), log_retention: Optional[str] = None,
+          lookup: Callable[[str], cas.CAInfo] = cas.for_directory) -> Art30Record:
+    """Build the Art. 30 record for what *summary* shows.
+
+    *generated* is the time the record is made (the caller's clock: this is pure);
+    *purposes* replace the default ones; *log_retention* says how long the controller
+    keeps the disclosure log itself.
+    """
+    categories = _categories(summary)
+    present = {c.category for c in categories}
+    if not purposes:
+        purposes = DEFAULT_PURPOSES + tuple(text for name, text in _CONDITIONAL_PURPOSES
+                                            if name in present)
+    return Art30Record(
+        activity="Obtaining and managing TLS certificates with certbot (ACME)",
+        controller=controller,
+        purposes=purposes,
+        data_subjects=_data_subjects(present),
+        categories=categories,
+        recipients=tuple(describe_recipient(r, lookup) for r in summary.recipients),
+        security_measures=SECURITY_MEASURES,
+        log_retention=log_retention,
+        first=summary.first,
+        last=summary.last,
+        files=summary.files,
+        records=summary.records,
+        requests=summary.requests,
+        privacy_off=summary.privacy_off,
+        skipped=summary.skipped,
+        generated=generated,
+    )

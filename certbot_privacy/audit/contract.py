@@ -1,0 +1,151 @@
+"""Is this line a disclosure record? The contract fields of schema 1, checked (pure).
+
+The JSON Schema in ``certbot_privacy/schema/record-1.json`` is the full description of a
+record and the tests validate every log against it; ``jsonschema`` is a test-only
+dependency, though, and the audit tool must run wherever certbot runs. So this module
+checks, by hand and fast, the fields that the audit relies on and that ``DESIGN.md``
+makes a contract: ``schema``, ``seq``, ``time``, ``event``, ``recipient``, ``prev``, and
+on requests ``method``, ``url``, ``headers`` and ``personal_data`` (a list of values per
+category), on responses and errors ``request``. Other fields may be
+added by later writers and are left alone ("add fields freely, rename none").
+
+:func:`check` returns ``None`` for a record and otherwise one sentence saying what is
+wrong, which the audit commands print with the file and line number.
+"""
+
+import json
+import re
+from typing import Any, Dict, Optional, Tuple
+
+from certbot_privacy.disclosure_log import LogFormatError, parse_line
+
+#: The record schema version this tool reads.
+SCHEMA_VERSION = 1
+
+#: The kinds of record schema 1 defines.
+EVENTS = frozenset({"request", "response", "error", "consent", "blocked"})
+
+#: Events that name the request they are about in ``request``.
+_FOLLOW_UPS = frozenset({"response", "error"})
+#: Events that carry ``personal_data`` (a blocked request: what it would have disclosed).
+_DISCLOSING = frozenset({"request"})
+
+_PREV = re.compile(r"sha256:[0-9a-f]{64}\Z")
+#: UTC, RFC 3339 with milliseconds: in this one form, comparing strings compares times.
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z")
+
+Record = Dict[str, Any]
+
+
+
+def parse(raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
+    """Parse one line; return ``(record, None)`` or ``(None, what is wrong)``.
+
+    The line is parsed once, by the log reader's strict parser (no repeated keys, no NaN:
+    a line must not read one way to this tool and another way to the next), and then
+    checked with :func:`check`.
+    """
+    try:
+        value = parse_line(raw)
+    except LogFormatError as error:
+        return None, f"not a record: {error}"
+    problem = check(value)
+    if problem is not None:
+        return None, problem
+    record: Record = value
+    return record, None
+
+
+def is_fragment(raw: bytes) -> bool:
+    """Whether *raw* is not JSON at all: what a write cut short by a crash leaves behind.
+
+    (A repeated key or a NaN makes a line no record, but it is whole JSON: no fragment.)
+    """
+    try:
+        json.loads(raw)
+    except (ValueError, RecursionError):
+        return True
+    return False
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check(value: object) -> Optional[str]:
+    """Return ``None`` if *value* is a schema 1 record, else what is wrong with it."""
+    if not isinstance(value, dict):
+        return f"not a record: a JSON {_json_type(value)}, not an object"
+    schema = value.get("schema")
+    if schema != SCHEMA_VERSION or not _is_int(schema):
+        if "schema" not in value:
+            return "not a record: no \"schema\" field"
+        return (f"not a record of schema {SCHEMA_VERSION}: \"schema\" is "
+                f"{_short(schema)} (this tool reads schema {SCHEMA_VERSION})")
+    seq = value.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        return _bad_field(value, "seq", "a whole number from 0")
+    time = value.get("time")
+    if not isinstance(time, str) or not _TIME.match(time):
+        return _bad_field(value, "time", "a UTC time like 2024-05-01T12:34:56.789Z")
+    event = value.get("event")
+    if event not in EVENTS:
+        return _bad_field(value, "event", "one of " + ", ".join(sorted(EVENTS)))
+    prev = value.get("prev")
+    if not isinstance(prev, str) or not _PREV.match(prev):
+        return _bad_field(value, "prev", "\"sha256:\" and 64 lower-case hex digits")
+    if not isinstance(value.get("recipient"), str):
+        return _bad_field(value, "recipient", "a string")
+    tail = value.get("truncated_tail")
+    if tail is not None and not (isinstance(tail, dict) and _is_int(tail.get("bytes"))
+                                 and isinstance(tail.get("sha256"), str)):
+        return _bad_field(value, "truncated_tail", "an object with \"bytes\" and \"sha256\"")
+    if event in _FOLLOW_UPS:
+        request = value.get("request")
+        if isinstance(request, bool) or not isinstance(request, int) or not 0 <= request < seq:
+            return _bad_field(value, "request", "the seq of an earlier request")
+        return None
+    if event == "request":
+        for name in ("method", "url"):
+            if not isinstance(value.get(name), str):
+                return _bad_field(value, name, "a string")
+        headers = value.get("headers")
+        if not isinstance(headers, dict) or not all(
+                isinstance(v, str) for v in headers.values()):
+            return _bad_field(value, "headers", "an object of strings")
+    if event in _DISCLOSING or "personal_data" in value:
+        return _check_personal_data(value)
+    return None
+
+
+def _check_personal_data(value: Record) -> Optional[str]:
+    personal = value.get("personal_data")
+    if not isinstance(personal, dict):
+        return _bad_field(value, "personal_data", "an object")
+    for category, values in personal.items():
+        if not isinstance(values, list):
+            return (f"not a record: \"personal_data\".{_short(category)} is "
+                    f"{_short(values)}, not a list")
+    return None
+
+
+def _bad_field(value: Record, name: str, expected: str) -> str:
+    if name not in value:
+        return f"not a record: no \"{name}\" field"
+    return f"not a record: \"{name}\" is {_short(value[name])}, not {expected}"
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool) or value is None:
+        return "literal"
+    return "number"
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """Show a JSON value in a message, cut to *limit* characters."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

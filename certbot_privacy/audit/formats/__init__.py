@@ -1,0 +1,70 @@
+"""Output formats of the audit commands: one module per format, behind one interface.
+
+Each format module defines ``FORMAT``, a :class:`Format` naming the renderers it has: of
+a report (:class:`~certbot_privacy.audit.summarise.Summary`), of a verification
+(:class:`~certbot_privacy.audit.verify.VerifyReport`) and of an Article 30 record
+(:class:`~certbot_privacy.audit.art30.Art30Record`). A renderer is a pure function from
+the result to the text to print; the command line picks one with ``--format``.
+
+===========  ======  ======  ======
+format       report  verify  art30
+===========  ======  ======  ======
+``table``    yes
+``text``             yes
+``json``     yes     yes     yes
+``csv``      yes
+``markdown`` yes             yes
+===========  ======  ======  ======
+"""
+
+from typing import TYPE_CHECKING, Callable, Dict, List
+
+from certbot_privacy.audit.formats import csv, json, markdown, table, text
+from certbot_privacy.audit.formats._common import Format
+
+if TYPE_CHECKING:
+    from certbot_privacy.audit.art30 import Art30Record
+    from certbot_privacy.audit.summarise import Summary
+    from certbot_privacy.audit.verify import VerifyReport
+
+__all__ = ["FORMATS", "Format", "art30_renderer", "names", "report_renderer",
+           "verify_renderer"]
+
+#: Every format, by name.
+FORMATS: Dict[str, Format] = {
+    module.FORMAT.name: module.FORMAT for module in (table, text, json, csv, markdown)
+}
+
+
+def names(kind: str) -> List[str]:
+    """The names of the formats that can render *kind* (``report``, ``verify``, ``art30``)."""
+    return [name for name, fmt in FORMATS.items() if getattr(fmt, kind) is not None]
+
+
+def _missing(name: str, kind: str) -> ValueError:
+    return ValueError(f"the {name} format cannot show {kind}; choose from "
+                      + ", ".join(names(kind)))
+
+
+def report_renderer(name: str) -> Callable[["Summary"], str]:
+    """The renderer of reports in format *name*; :class:`ValueError` if it has none."""
+    render = FORMATS[name].report
+    if render is None:
+        raise _missing(name, "report")
+    return render
+
+
+def verify_renderer(name: str) -> Callable[["VerifyReport"], str]:
+    """The renderer of verifications in format *name*; :class:`ValueError` if it has none."""
+    render = FORMATS[name].verify
+    if render is None:
+        raise _missing(name, "verify")
+    return render
+
+
+def art30_renderer(name: str) -> Callable[["Art30Record"], str]:
+    """The renderer of Art. 30 records in format *name*; :class:`ValueError` if it has none."""
+    render = FORMATS[name].art30
+    if render is None:
+        raise _missing(name, "art30")
+    return render

@@ -1,0 +1,144 @@
+"""Reports, verifications and Article 30 records as JSON, for machines.
+
+Each document names its kind and version in ``format`` (``certbot-privacy-report/1``,
+``certbot-privacy-verify/1``, ``certbot-privacy-art30/1``) so that consumers can check
+what they read. Times are the log's own (UTC, RFC 3339, milliseconds); values are exactly
+as the report counts them (see :mod:`certbot_privacy.audit.values`), not escaped.
+"""
+
+import json
+from dataclasses import asdict
+from typing import Any, Dict, Optional
+
+from certbot_privacy.audit.art30 import Art30Record, Quote
+from certbot_privacy.audit.formats._common import Format
+from certbot_privacy.audit.summarise import Summary
+from certbot_privacy.audit.verify import VerifyReport
+
+
+def _dump(document: Dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def report_document(summary: Summary) -> Dict[str, Any]:
+    """The report as a JSON-ready ``dict``."""
+    return {
+        "format": "certbot-privacy-report/1",
+        "filters": {
+            "since": summary.filters.since,
+            "until": summary.filters.until,
+            "recipient": list(summary.filters.recipients),
+            "domain": sorted(summary.filters.domains),
+            "category": sorted(summary.filters.categories),
+        },
+        "files": list(summary.files),
+        "lines": summary.lines,
+        "records": summary.records,
+        "events": dict(summary.events),
+        "requests": summary.requests,
+        "privacy_off": summary.privacy_off,
+        "first": summary.first,
+        "last": summary.last,
+        "recipients": [
+            {
+                "recipient": r.recipient,
+                "requests": r.requests,
+                "first": r.first,
+                "last": r.last,
+                "privacy_off": r.privacy_off,
+                "categories": [
+                    {
+                        "category": c.category,
+                        "disclosures": c.disclosures,
+                        "distinct": c.distinct,
+                        "first": c.first,
+                        "last": c.last,
+                        "privacy_off": c.privacy_off,
+                        "values": [asdict(v) for v in c.values],
+                    }
+                    for c in r.categories
+                ],
+            }
+            for r in summary.recipients
+        ],
+        "blocked": dict(summary.blocked),
+        "skipped": summary.skipped,
+        "problems": [{"file": p.source, "line": p.lineno, "problem": p.message}
+                     for p in summary.problems],
+    }
+
+
+def verify_document(report: VerifyReport) -> Dict[str, Any]:
+    """The verification as a JSON-ready ``dict``."""
+    files = []
+    for verdict in report.files:
+        failure = verdict.failure
+        files.append({
+            "file": verdict.source,
+            "intact": verdict.intact,
+            "lines": verdict.lines,
+            "records": verdict.records,
+            "head": verdict.head,
+            "failure": None if failure is None else {
+                "line": failure.lineno, "kind": failure.kind.value,
+                "message": failure.message},
+            "truncated_tail": None if verdict.truncated_tail is None else {
+                "line": verdict.truncated_tail.lineno,
+                "message": verdict.truncated_tail.message},
+            "missing_newline": verdict.missing_newline,
+            "recovered_tails": [{"line": p.lineno, "message": p.message}
+                                for p in verdict.recovered],
+        })
+    return {"format": "certbot-privacy-verify/1", "intact": report.intact,
+            "records": report.records, "files": files}
+
+
+def _quote(quote: Optional[Quote]) -> Optional[Dict[str, Any]]:
+    return None if quote is None else asdict(quote)
+
+
+def art30_document(record: Art30Record) -> Dict[str, Any]:
+    """The Article 30 record as a JSON-ready ``dict``."""
+    recipients = []
+    for r in record.recipients:
+        entry = asdict(r)
+        for name in ("contact_use", "retention", "after_closure", "transfer", "deletion"):
+            entry[name] = _quote(getattr(r, name))
+        entry["categories"] = list(r.categories)
+        recipients.append(entry)
+    return {
+        "format": "certbot-privacy-art30/1",
+        "generated": record.generated,
+        "activity": record.activity,
+        "controller": asdict(record.controller),
+        "purposes": list(record.purposes),
+        "data_subjects": list(record.data_subjects),
+        "personal_data": [asdict(c) | {"recipients": list(c.recipients)}
+                          for c in record.categories],
+        "recipients": recipients,
+        "third_country_transfers": [
+            {"recipient": r.recipient, "name": r.name, "country": r.country,
+             "country_name": r.country_name, "third_country": r.third_country,
+             "statement": _quote(r.transfer)}
+            for r in record.transfers],
+        "retention": {
+            "recipients": [{"recipient": r.recipient, "name": r.name,
+                            "statement": _quote(r.retention),
+                            "after_closure": _quote(r.after_closure)}
+                           for r in record.recipients],
+            "disclosure_log": record.log_retention,
+        },
+        "security_measures": list(record.security_measures),
+        "period": {"first": record.first, "last": record.last},
+        "evidence": {"files": list(record.files), "records": record.records,
+                     "requests": record.requests, "privacy_off": record.privacy_off,
+                     "skipped_lines": record.skipped},
+    }
+
+
+FORMAT = Format(
+    name="json",
+    report=lambda summary: _dump(report_document(summary)),
+    verify=lambda report: _dump(verify_document(report)),
+    art30=lambda record: _dump(art30_document(record)),
+)

@@ -1,0 +1,135 @@
+"""Where the audit gets its lines: the one log reader, adapted for the audit core.
+
+Reading logs (plain files, ``.gz`` files, directories of rotated logs, standard input)
+is :mod:`certbot_privacy.disclosure_log`'s job; this module only adapts it, in one place,
+to what the audit needs:
+
+* :class:`LogLine`, the shape of a line the audit core relies on;
+* :class:`ReadFailure`, an item that takes the place of the rest of a file that could not
+  be read (a damaged ``.gz``, an I/O error), so that the core reports it with the file
+  and line number and goes on with the next file instead of stopping;
+* :class:`LineProblem`, what the core reports about a line;
+* :func:`check_readable`, so that a mistyped path is a usage error before any output.
+
+Directories are expanded here, file by file (with the reader's own
+:func:`~certbot_privacy.disclosure_log.log_files`), so that one damaged rotated file does
+not hide the files after it.
+"""
+
+import os
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, List, NamedTuple, Protocol, Union
+
+
+class LogLine(Protocol):
+    """One line of a log, as read: which file, which line, its bytes."""
+
+    @property
+    def source(self) -> str:
+        """The file's name (``<stdin>`` for standard input)."""
+
+    @property
+    def lineno(self) -> int:
+        """The line number in that file, from 1."""
+
+    @property
+    def raw(self) -> bytes:
+        """The line's bytes, without the newline."""
+
+    @property
+    def complete(self) -> bool:
+        """Whether the line ended with a newline (only a file's last line may not)."""
+
+
+class Line(NamedTuple):
+    """A :class:`LogLine`, for the reader's lines and for tests."""
+
+    source: str
+    lineno: int
+    raw: bytes
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """Reading *source* stopped at line *lineno* (the lines before it were read)."""
+
+    source: str
+    lineno: int
+    message: str
+
+
+Item = Union[LogLine, ReadFailure]
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """Something wrong with line *lineno* of *source*, in one sentence."""
+
+    source: str
+    lineno: int
+    message: str
+
+    @property
+    def where(self) -> str:
+        """``file:line``, the way compilers and editors name a place."""
+        return f"{self.source}:{self.lineno}"
+
+
+#: The log ``certbot --privacy-minimal`` writes by default (DESIGN.md).
+DEFAULT_LOG = "/var/log/letsencrypt/disclosure.jsonl"
+
+
+class InputError(Exception):
+    """A log named on the command line cannot be opened at all."""
+
+
+def check_readable(sources: Iterable[str]) -> None:
+    """Raise :class:`InputError` for the first source that does not exist or is unreadable.
+
+    Done before any output, so that a typo in a path is a usage error (exit 2) and not a
+    half-printed report.
+    """
+    for name in sources:
+        if name == "-":
+            continue
+        if not os.path.exists(name):
+            raise InputError(f"{name}: no such file or directory")
+        mode = os.R_OK | (os.X_OK if os.path.isdir(name) else 0)
+        if not os.access(name, mode):
+            raise InputError(f"{name}: permission denied (disclosure logs are private to "
+                             "their owner, usually root)")
+
+
+def files(sources: Iterable[str]) -> List[str]:
+    """Return the files *sources* stand for: directories expanded (oldest log first)."""
+    from certbot_privacy import disclosure_log
+
+    expanded: List[str] = []
+    for name in sources:
+        if name != "-" and os.path.isdir(name):
+            expanded.extend(disclosure_log.log_files(name))
+        else:
+            expanded.append(name)
+    return expanded
+
+
+def read(sources: Iterable[str]) -> Iterator[Item]:
+    """Yield every line of every source, in order, and a :class:`ReadFailure` for damage."""
+    for name in files(sources):
+        yield from _read_file(name)
+
+
+def _read_file(name: str) -> Iterator[Item]:
+    from certbot_privacy import disclosure_log
+
+    lineno = 0
+    source = "<stdin>" if name == "-" else name
+    lines: Iterator[Any] = disclosure_log.iter_lines(name)
+    try:
+        for line in lines:
+            # The reader's lines say ``number``; the audit's say ``lineno``.
+            lineno = line.number
+            yield Line(line.source, lineno, line.raw, line.complete)
+    except disclosure_log.DisclosureLogError as error:
+        yield ReadFailure(source, lineno + 1, str(error))

@@ -1,0 +1,267 @@
+"""What personal data went to whom, and when: the ``report`` summary (pure, streaming).
+
+Every ``request`` record says, in ``personal_data``, which personal data it carried, by
+category (``contact``, ``domain``, ``account_key``, ``user_agent``, ``ip_address``,
+``csr_public_key``, ...). A request is a disclosure: the log is write-ahead, so a request
+record exists for everything that left (a few may have failed on the way; they are
+counted as disclosed, which is the safe side). ``blocked`` requests did not leave and are
+only counted.
+
+For every recipient, category and distinct value the summary keeps how often it was sent,
+the first and last time, and how often with privacy mode off. That is all it keeps: the
+memory it needs grows with the number of distinct values, not with the size of the log.
+Lines that are not records are skipped and reported with file and line number (the first
+:data:`PROBLEM_LIMIT` of them, and a count), never fatal.
+"""
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from certbot_privacy.audit import contract
+from certbot_privacy.audit.filters import Filters
+from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+from certbot_privacy.audit.values import label
+
+#: How many problem lines a summary lists (it counts them all).
+PROBLEM_LIMIT = 100
+
+#: The personal-data categories records name (:mod:`certbot_privacy.records`), in the
+#: order reports show them: what identifies people first. Others follow, by name.
+CATEGORY_ORDER = ("contact", "eff", "domain", "ip_identifier", "csr_subject",
+                  "csr_other_names", "account_key", "account_url", "external_account",
+                  "csr_public_key", "certificate", "user_agent", "ip_address")
+
+
+@dataclass(frozen=True)
+class ValueStats:
+    """One distinct value of one category sent to one recipient."""
+
+    value: str
+    count: int
+    first: str
+    last: str
+    privacy_off: int
+
+
+@dataclass(frozen=True)
+class CategoryStats:
+    """One category of personal data sent to one recipient, value by value."""
+
+    category: str
+    disclosures: int
+    first: str
+    last: str
+    privacy_off: int
+    values: Tuple[ValueStats, ...]
+
+    @property
+    def distinct(self) -> int:
+        """How many different values of this category went to the recipient."""
+        return len(self.values)
+
+
+@dataclass(frozen=True)
+class RecipientStats:
+    """Everything sent to one recipient."""
+
+    recipient: str
+    requests: int
+    first: str
+    last: str
+    privacy_off: int
+    categories: Tuple[CategoryStats, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The result of :func:`summarise`."""
+
+    recipients: Tuple[RecipientStats, ...]
+    filters: Filters
+    files: Tuple[str, ...]
+    lines: int
+    records: int
+    events: Tuple[Tuple[str, int], ...]
+    requests: int
+    blocked: Tuple[Tuple[str, int], ...]
+    skipped: int
+    problems: Tuple[LineProblem, ...]
+    first: Optional[str] = None
+    last: Optional[str] = None
+
+    @property
+    def privacy_off(self) -> int:
+        """How many selected requests went out with privacy mode off."""
+        return sum(r.privacy_off for r in self.recipients)
+
+
+def privacy_mode_off(record: contract.Record) -> bool:
+    """Whether a request record says it was sent with privacy mode off.
+
+    Schema 1 records written by the plugin are written in privacy mode; a record says
+    otherwise with ``"privacy_mode": false``. A missing field therefore means "on".
+    """
+    return record.get("privacy_mode", True) is False
+
+
+class _Stats:
+    """Count, first and last time, and privacy-off count of one thing (mutable, small)."""
+
+    __slots__ = ("count", "first", "last", "off")
+
+    def __init__(self, time: str, off: int) -> None:
+        self.count = 1
+        self.first = time
+        self.last = time
+        self.off = off
+
+    def add(self, time: str, off: int) -> None:
+        self.count += 1
+        if time < self.first:
+            self.first = time
+        elif time > self.last:
+            self.last = time
+        self.off += off
+
+
+@dataclass
+class _Recipient:
+    stats: _Stats
+    categories: Dict[str, Dict[str, _Stats]] = field(default_factory=dict)
+
+
+class Accumulator:
+    """Builds a :class:`Summary` one item at a time; :func:`summarise` drives it."""
+
+    def __init__(self, filters: Filters) -> None:
+        self.filters = filters
+        self._recipients: Dict[str, _Recipient] = {}
+        self._events: Dict[str, int] = {}
+        self._files: Dict[str, None] = {}
+        self._problems: List[LineProblem] = []
+        self.lines = 0
+        self.skipped = 0
+        self._blocked: Dict[str, int] = {}
+
+    def problem(self, source: str, lineno: int, message: str) -> None:
+        """Count a line that is not used, and keep the first few for the report."""
+        self.skipped += 1
+        if len(self._problems) < PROBLEM_LIMIT:
+            self._problems.append(LineProblem(source, lineno, message))
+
+    def add(self, item: Item) -> None:
+        """Take one line (or a read failure) into the summary."""
+        if isinstance(item, ReadFailure):
+            self._files.setdefault(item.source)
+            self.problem(item.source, item.lineno, item.message)
+            return
+        self.lines += 1
+        if item.source not in self._files:
+            self._files[item.source] = None
+        record, problem = contract.parse(item.raw)
+        if record is None:
+            if not item.complete and contract.is_fragment(item.raw):
+                problem = "the last line is cut short (a write interrupted by a crash)"
+            self.problem(item.source, item.lineno, problem or "not a record")
+            return
+        event: str = record["event"]
+        self._events[event] = self._events.get(event, 0) + 1
+        if event == "request":
+            self._request(record)
+        elif event == "blocked":
+            recipient = record["recipient"]
+            if self.filters.time_matches(record["time"]) and \
+                    self.filters.recipient_matches(recipient):
+                self._blocked[recipient] = self._blocked.get(recipient, 0) + 1
+
+    def _request(self, record: contract.Record) -> None:
+        filters = self.filters
+        time: str = record["time"]  # canonical, so comparing strings compares times
+        if not filters.time_matches(time):
+            return
+        recipient: str = record["recipient"]
+        if not filters.recipient_matches(recipient):
+            return
+        personal: Dict[str, List[object]] = record["personal_data"]
+        if not filters.domains_match(personal.get("domain")):
+            return
+        off = 1 if privacy_mode_off(record) else 0
+        entry = self._recipients.get(recipient)
+        if entry is None:
+            entry = self._recipients[recipient] = _Recipient(_Stats(time, off))
+        else:
+            entry.stats.add(time, off)
+        categories = entry.categories
+        only = filters.categories
+        for category, values in personal.items():
+            if only and category not in only:
+                continue
+            seen = categories.get(category)
+            if seen is None:
+                seen = categories[category] = {}
+            for value in values:
+                key = label(category, value)
+                stats = seen.get(key)
+                if stats is None:
+                    seen[key] = _Stats(time, off)
+                else:
+                    stats.add(time, off)
+
+    def result(self) -> Summary:
+        """The summary of everything added so far."""
+        recipients = tuple(_recipient_stats(name, self._recipients[name])
+                           for name in sorted(self._recipients))
+        firsts = [r.first for r in recipients]
+        lasts = [r.last for r in recipients]
+        return Summary(
+            recipients=recipients,
+            filters=self.filters,
+            files=tuple(self._files),
+            lines=self.lines,
+            records=sum(self._events.values()),
+            events=tuple(sorted(self._events.items())),
+            requests=sum(r.requests for r in recipients),
+            blocked=tuple(sorted(self._blocked.items())),
+            skipped=self.skipped,
+            problems=tuple(self._problems),
+            first=min(firsts) if firsts else None,
+            last=max(lasts) if lasts else None,
+        )
+
+
+def category_key(category: str) -> Tuple[int, str]:
+    """Sort key putting the well-known categories first, in :data:`CATEGORY_ORDER`."""
+    try:
+        return (CATEGORY_ORDER.index(category), "")
+    except ValueError:
+        return (len(CATEGORY_ORDER), category)
+
+
+def _recipient_stats(name: str, entry: _Recipient) -> RecipientStats:
+    categories = []
+    for category in sorted(entry.categories, key=category_key):
+        seen = entry.categories[category]
+        values = tuple(ValueStats(value, s.count, s.first, s.last, s.off)
+                       for value, s in sorted(seen.items()))
+        if not values:
+            continue
+        categories.append(CategoryStats(
+            category=category,
+            disclosures=sum(v.count for v in values),
+            first=min(v.first for v in values),
+            last=max(v.last for v in values),
+            privacy_off=sum(v.privacy_off for v in values),
+            values=values,
+        ))
+    stats = entry.stats
+    return RecipientStats(name, stats.count, stats.first, stats.last, stats.off,
+                          tuple(categories))
+
+
+def summarise(items: Iterable[Item], filters: Optional[Filters] = None) -> Summary:
+    """Summarise the disclosures in *items* (lines from :func:`.source.read`)."""
+    accumulator = Accumulator(filters or Filters())
+    add = accumulator.add
+    for item in items:
+        add(item)
+    return accumulator.result()

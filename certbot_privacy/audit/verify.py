@@ -1,0 +1,342 @@
+"""Is a disclosure log as it was written? The hash chain and the contract, line by line (pure).
+
+Every record's ``prev`` is the digest of the line before it (:mod:`certbot_privacy.chain`)
+and ``seq`` counts records from 0, per file. Each file is checked on its own, in one pass:
+the line's raw bytes are hashed and parsed once, and the record checked against the
+contract (:mod:`.contract`). Checking stops at a file's first bad line, which is named
+with what is wrong with it:
+
+=============  ==============================================================
+``edited``     a line's bytes changed after it was written
+``removed``    records are missing (``seq`` jumps and nothing later fills the gap)
+``inserted``   a line that was never part of the chain sits between two records
+``reordered``  records are all there, in another order
+``duplicated`` a record appears twice
+``not-a-record`` a line that is not a schema 1 record (not JSON, fields missing)
+``bad-seq``    the chain holds but ``seq`` does not count on (a broken writer, or a
+               chain recomputed after an edit)
+``unreadable`` the file cannot be read on (a damaged ``.gz``, an I/O error)
+=============  ==============================================================
+
+To tell these apart the checker keeps the digests of the last :data:`WINDOW` good lines
+and, after a bad line, reads up to :data:`LOOKAHEAD` more lines of the same file: memory
+stays bounded whatever the size of the log.
+
+A crash of the writer can leave the file's last line cut short: no newline at its end and
+not valid JSON. That is not tampering: :func:`verify` reports it as a
+:attr:`FileVerdict.truncated_tail` notice, and the file counts as intact up to the line
+before it (the ``certbot-privacy verify`` command exits 0 and prints the notice).
+
+What a hash chain cannot show: records cut off the end of a file (the rest is a valid,
+shorter log), a last line edited into another valid record, or a whole file rewritten with
+a fresh chain. Each verdict carries the file's :attr:`FileVerdict.head`, the digest the
+next record would chain to: compared with a copy kept elsewhere, it catches all three.
+"""
+
+import hashlib
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+from typing import Deque, Iterable, List, Optional, Tuple
+
+from certbot_privacy import chain
+from certbot_privacy.audit import contract
+from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+
+#: How many good lines' digests are kept to recognise duplicates and insertions.
+WINDOW = 1024
+#: How many notices about recovered crash tails a verdict lists.
+NOTICE_LIMIT = 20
+#: How many lines after a bad one are read to tell removal from reordering and insertion.
+LOOKAHEAD = 1024
+
+
+class Kind(str, Enum):
+    """What is wrong with a bad line."""
+
+    EDITED = "edited"
+    REMOVED = "removed"
+    INSERTED = "inserted"
+    REORDERED = "reordered"
+    DUPLICATED = "duplicated"
+    NOT_A_RECORD = "not-a-record"
+    BAD_SEQ = "bad-seq"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The first bad line of a file and what is wrong with it, in one sentence."""
+
+    source: str
+    lineno: int
+    kind: Kind
+    message: str
+
+    @property
+    def where(self) -> str:
+        """``file:line``."""
+        return f"{self.source}:{self.lineno}"
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    """The result for one file."""
+
+    source: str
+    lines: int
+    records: int
+    head: str
+    failure: Optional[Finding] = None
+    truncated_tail: Optional[LineProblem] = None
+    missing_newline: bool = False
+    recovered: Tuple[LineProblem, ...] = ()
+
+    @property
+    def intact(self) -> bool:
+        """Whether no tampering or damage was found (a truncated tail is allowed)."""
+        return self.failure is None
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The result of :func:`verify`: one verdict per file, in the order read."""
+
+    files: Tuple[FileVerdict, ...]
+
+    @property
+    def intact(self) -> bool:
+        """Whether every file is intact."""
+        return all(f.intact for f in self.files)
+
+    @property
+    def records(self) -> int:
+        """How many records were checked and found good, over all files."""
+        return sum(f.records for f in self.files)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """A line as the classifier needs it: where, its digest, and its own prev and seq."""
+
+    lineno: int
+    digest: str
+    prev: Optional[str]
+    seq: Optional[int]
+
+
+def _peek(lineno: int, raw: bytes) -> _Seen:
+    """Describe a line after the first bad one; it may be anything, so nothing is assumed."""
+    record, _ = contract.parse(raw)
+    if record is None:
+        return _Seen(lineno, chain.digest(raw), None, None)
+    return _Seen(lineno, chain.digest(raw), record["prev"], record["seq"])
+
+
+class FileChecker:
+    """Checks one file, fed line by line; :meth:`finish` gives its verdict."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines = 0
+        self.records = 0
+        self.expected_prev = chain.GENESIS
+        # (digest, line number) of the last good lines.
+        self.window: Deque[Tuple[str, int]] = deque(maxlen=WINDOW)
+        self.failure: Optional[Finding] = None
+        self.truncated_tail: Optional[LineProblem] = None
+        self.missing_newline = False
+        self.recovered: List[LineProblem] = []
+        # Set while reading past a bad line: the bad line, the problem, and the lines after.
+        self._bad: Optional[_Seen] = None
+        self._bad_problem: Optional[str] = None
+        self._after: List[_Seen] = []
+
+    @property
+    def done(self) -> bool:
+        """Whether this file's verdict is settled (later lines are only counted)."""
+        return self.failure is not None or self.truncated_tail is not None
+
+    def feed(self, item: Item) -> None:
+        """Check the next line of the file (or take note that it cannot be read on)."""
+        if isinstance(item, ReadFailure):
+            if self._bad is not None:
+                self._classify()
+            if not self.done:
+                self.failure = Finding(item.source, item.lineno, Kind.UNREADABLE, item.message)
+            return
+        self.lines += 1
+        if self.done:
+            return
+        if self._bad is not None:
+            self._after.append(_peek(item.lineno, item.raw))
+            if len(self._after) >= LOOKAHEAD:
+                self._classify()
+            return
+        raw = item.raw
+        hexdigest = chain.PREFIX + hashlib.sha256(raw).hexdigest()
+        record, problem = contract.parse(raw)
+        if record is None:
+            if not item.complete and contract.is_fragment(raw):
+                self.truncated_tail = LineProblem(
+                    item.source, item.lineno,
+                    "the last line is cut short (no newline, not valid JSON): a write "
+                    "interrupted by a crash, not tampering; the records before it are intact")
+                return
+            self._bad = _Seen(item.lineno, hexdigest, None, None)
+            self._bad_problem = problem
+            return
+        seq: int = record["seq"]
+        if record["prev"] != self.expected_prev or seq != self.records:
+            self._bad = _Seen(item.lineno, hexdigest, record["prev"], seq)
+            return
+        if not item.complete:
+            self.missing_newline = True
+        if "truncated_tail" in record and len(self.recovered) < NOTICE_LIMIT:
+            self.recovered.append(LineProblem(
+                item.source, item.lineno,
+                f"this record's writer cut off a crash's half-written line of "
+                f"{record['truncated_tail']['bytes']} bytes before it (kept in its "
+                "\"truncated_tail\" field)"))
+        self.window.append((hexdigest, item.lineno))
+        self.expected_prev = hexdigest
+        self.records += 1
+
+    def finish(self) -> FileVerdict:
+        """The verdict, once every line of the file was fed."""
+        if self._bad is not None:
+            self._classify()
+        return FileVerdict(self.source, self.lines, self.records, self.expected_prev,
+                           self.failure, self.truncated_tail, self.missing_newline,
+                           tuple(self.recovered))
+
+    def _fail(self, lineno: int, kind: Kind, message: str) -> None:
+        self.failure = Finding(self.source, lineno, kind, message)
+
+    def _classify(self) -> None:
+        """Name what is wrong with the bad line, now that the lines after it are known."""
+        bad, after = self._bad, self._after
+        assert bad is not None
+        self._bad, self._after = None, []
+        before = dict(self.window)
+        previous = self.window[-1][1] if self.window else None
+        # The line that continues the chain where the bad line broke it, if one follows.
+        resumes = next((s for s in after if s.prev == self.expected_prev), None)
+        if bad.prev is None:
+            self._classify_non_record(bad, resumes, previous)
+        elif bad.digest in before:
+            self._fail(bad.lineno, Kind.DUPLICATED,
+                       f"line {bad.lineno} repeats line {before[bad.digest]}")
+        elif bad.prev == self.expected_prev:
+            self._fail(bad.lineno, Kind.BAD_SEQ,
+                       f"line {bad.lineno} has seq {bad.seq} where {self.records} was expected, "
+                       "though it chains to the line before: the writer is broken or the "
+                       "chain was recomputed")
+        elif bad.prev in before:
+            skipped_to = before[bad.prev]
+            self._fail(skipped_to + 1, Kind.INSERTED,
+                       f"line {skipped_to + 1} was inserted (or moved here): line {bad.lineno} "
+                       f"follows line {skipped_to} directly")
+        elif resumes is not None:
+            self._classify_detour(bad, resumes, after)
+        else:
+            self._classify_break(bad, after, previous)
+
+    def _classify_non_record(self, bad: _Seen, resumes: Optional[_Seen],
+                             previous: Optional[int]) -> None:
+        problem = self._bad_problem or "not a record"
+        if resumes is not None and resumes.lineno == bad.lineno + 1 and previous is not None:
+            self._fail(bad.lineno, Kind.INSERTED,
+                       f"line {bad.lineno} was inserted ({problem}): line {resumes.lineno} "
+                       f"follows line {previous} directly")
+        else:
+            self._fail(bad.lineno, Kind.NOT_A_RECORD,
+                       f"line {bad.lineno} is {problem} (it was changed or damaged)"
+                       if problem.startswith("not a record")
+                       else f"line {bad.lineno}: {problem}")
+
+    def _classify_detour(self, bad: _Seen, resumes: _Seen, after: List[_Seen]) -> None:
+        """The chain goes on from the last good line at *resumes*, after a detour."""
+        detour = [bad] + [s for s in after if s.lineno < resumes.lineno]
+        detour_digests = {s.digest: s for s in detour}
+        later = [s for s in after if s.lineno > resumes.lineno]
+        copy = next((s for s in later if s.digest in detour_digests), None)
+        if copy is not None:
+            original = detour_digests[copy.digest]
+            self._fail(original.lineno, Kind.DUPLICATED,
+                       f"line {original.lineno} is a copy of line {copy.lineno}")
+            return
+        chained_later = any(s.prev in detour_digests for s in later)
+        seqs_later = resumes.seq is not None and all(
+            s.seq is not None and s.seq > resumes.seq for s in detour)
+        if chained_later or seqs_later:
+            self._fail(bad.lineno, Kind.REORDERED,
+                       f"line {bad.lineno} (seq {bad.seq}) is out of order: the record that "
+                       f"follows line {bad.lineno - 1} is at line {resumes.lineno}"
+                       if bad.lineno > 1 else
+                       f"line 1 (seq {bad.seq}) is out of order: the first record is at line "
+                       f"{resumes.lineno}")
+            return
+        span = (f"line {bad.lineno} was" if resumes.lineno == bad.lineno + 1
+                else f"lines {bad.lineno}-{resumes.lineno - 1} were")
+        self._fail(bad.lineno, Kind.INSERTED,
+                   f"{span} inserted: line {resumes.lineno} follows line {bad.lineno - 1} "
+                   "directly" if bad.lineno > 1 else
+                   f"{span} inserted: line {resumes.lineno} is the real first record")
+
+    def _classify_break(self, bad: _Seen, after: List[_Seen], previous: Optional[int]) -> None:
+        """Nothing later continues the chain from the last good line."""
+        assert bad.seq is not None
+        expected = self.records
+        if bad.seq > expected:
+            moved = next((s for s in after if s.seq == expected), None)
+            if moved is not None:
+                self._fail(bad.lineno, Kind.REORDERED,
+                           f"line {bad.lineno} (seq {bad.seq}) is out of order: seq {expected} "
+                           f"is at line {moved.lineno}")
+                return
+            count = bad.seq - expected
+            what = f"{count} record{'s' if count > 1 else ''}"
+            where = (f"before line {bad.lineno}" if previous is not None
+                     else "at the start of the file")
+            self._fail(bad.lineno, Kind.REMOVED,
+                       f"{what} removed {where}: seq jumps from {expected - 1} to {bad.seq}"
+                       if previous is not None else
+                       f"{what} removed {where}: the first line has seq {bad.seq}")
+            return
+        if bad.seq < expected:
+            self._fail(bad.lineno, Kind.DUPLICATED,
+                       f"line {bad.lineno} repeats seq {bad.seq}, which an earlier line has")
+            return
+        # Same seq, broken link: either the line before was edited, or this line itself
+        # (its prev); if the next line still chains to this one, this one is unchanged.
+        nxt = after[0] if after else None
+        if previous is None:
+            self._fail(bad.lineno, Kind.EDITED,
+                       "line 1 was changed: its prev is not that of a first record")
+        elif nxt is not None and nxt.prev != bad.digest:
+            self._fail(bad.lineno, Kind.EDITED,
+                       f"line {bad.lineno} was changed: neither its prev nor its own digest "
+                       "fit its neighbours")
+        else:
+            self._fail(previous, Kind.EDITED,
+                       f"line {previous} was changed after it was written: its digest no "
+                       f"longer matches the prev of line {bad.lineno}")
+
+
+def verify(items: Iterable[Item]) -> VerifyReport:
+    """Check every file in *items* (lines from :func:`.source.read`), one verdict per file.
+
+    A new file starts where the source name changes or the line number starts again at 1.
+    """
+    verdicts: List[FileVerdict] = []
+    checker: Optional[FileChecker] = None
+    for item in items:
+        if checker is None or item.source != checker.source or item.lineno == 1:
+            if checker is not None:
+                verdicts.append(checker.finish())
+            checker = FileChecker(item.source)
+        checker.feed(item)
+    if checker is not None:
+        verdicts.append(checker.finish())
+    return VerifyReport(tuple(verdicts))
