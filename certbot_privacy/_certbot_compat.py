@@ -144,7 +144,7 @@ def install_email_hooks(gate: Callable[[], Any]) -> None:
     def update_registration(self: Any, regr: Any, update: Any = None) -> Any:
         current = gate()
         if current is not None:
-            current.update_registration(self, update)
+            current.update_registration(self, regr, update)
         return original_update(self, regr, update)
 
     def _get_v2_account(self: Any, regr: Any, update_body: bool = False) -> Any:

@@ -107,9 +107,15 @@ class EmailGate:
         without: messages.NewRegistration = new_account.update(contact=())
         return without
 
-    def update_registration(self, client: Any, update: Optional[messages.Registration]
-                            ) -> None:
-        """Refuse an account update that sends or removes a contact without consent."""
+    def update_registration(self, client: Any, regr: Any,
+                            update: Optional[messages.Registration]) -> None:
+        """Refuse an account update that sends or removes a contact without consent.
+
+        Certbot's ``update_account`` passes the new body inside *regr* and no *update*;
+        acme then sends ``regr.body``.
+        """
+        if update is None:
+            update = regr.body
         status = getattr(update, "status", None)
         if update is None or getattr(status, "name", status) == "deactivated":
             return  # unregister: no contact question

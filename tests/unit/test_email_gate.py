@@ -140,7 +140,7 @@ def test_update_with_declined_email_changes_nothing() -> None:
     """update_account with -m and a no: nothing is sent."""
     gate, _ = _gate("n", verb="update_account")
     with pytest.raises(errors.Error, match="not"):
-        gate.update_registration(_client(), messages.Registration.from_data(
+        gate.update_registration(_client(), None, messages.Registration.from_data(
             email="new@example.org"))
 
 
@@ -148,14 +148,14 @@ def test_update_removing_contact_without_asking_is_blocked() -> None:
     """contact: [] is refused unless the admin asked to withdraw."""
     gate, log = _gate(interactive=False, verb="update_account")
     with pytest.raises(errors.Error, match="--privacy-withdraw-email"):
-        gate.update_registration(_client(), messages.Registration(contact=()))
+        gate.update_registration(_client(), None, messages.Registration(contact=()))
     assert log[0][0] == "blocked"
 
 
 def test_withdrawal_is_recorded() -> None:
     """--privacy-withdraw-email: the removal is allowed and recorded with its text."""
     gate, log = _gate(interactive=False, withdraw=True, verb="update_account")
-    gate.update_registration(_client(), messages.Registration(contact=()))
+    gate.update_registration(_client(), None, messages.Registration(contact=()))
     purpose, decision = log[0]
     assert purpose == "contact_withdrawn"
     assert decision.text == consent.withdrawal_text(decision_ca(), "en")
@@ -170,7 +170,7 @@ def decision_ca() -> Any:
 def test_deactivation_passes() -> None:
     """unregister's deactivation carries no contact question."""
     gate, log = _gate(interactive=False, verb="unregister")
-    gate.update_registration(_client(), messages.Registration.from_json(
+    gate.update_registration(_client(), None, messages.Registration.from_json(
         {"status": "deactivated"}))
     assert log == []
 
@@ -180,7 +180,7 @@ def test_update_account_prompt_asks_consent_first() -> None:
     gate, log = _gate("y", "new@example.org", verb="update_account")
     assert gate.get_email() == "new@example.org"
     # the later update request with that address does not ask again
-    gate.update_registration(_client(), messages.Registration.from_data(
+    gate.update_registration(_client(), None, messages.Registration.from_data(
         email="new@example.org"))
     assert len(gate.ask.shown) == 2  # type: ignore[attr-defined]
     assert [p for p, _ in log] == ["contact"]
@@ -198,3 +198,13 @@ def test_registration_prompt_defers_to_new_account() -> None:
     gate, log = _gate(verb="certonly")
     assert gate.get_email() is None
     assert log == [] and gate.ask.shown == []  # type: ignore[attr-defined]
+
+
+def test_update_account_body_inside_regr_is_checked() -> None:
+    """certbot passes the new body inside regr (update=None): it is gated all the same."""
+    gate, log = _gate(interactive=False, verb="update_account")
+    regr = messages.RegistrationResource(body=messages.Registration(contact=()),
+                                         uri="https://ca.example/acct/1")
+    with pytest.raises(errors.Error, match="--privacy-withdraw-email"):
+        gate.update_registration(_client(), regr, None)
+    assert log[0][0] == "blocked"
