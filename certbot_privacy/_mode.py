@@ -78,9 +78,7 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> Mode:
     mirror = SyslogMirror() if getattr(namespace, "privacy_syslog", False) else None
     log = DisclosureLog(path, mirror=mirror)
     try:
-        check = getattr(log, "ensure_writable", None)
-        if check is not None:
-            check()
+        log.ensure_writable()
     except DisclosureLogError as error:
         raise UsageError(str(error)) from None
     recorder = DisclosureRecorder(log, directory_urls=[namespace.server])
