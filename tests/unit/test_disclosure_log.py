@@ -371,26 +371,34 @@ def test_rotation_by_rename_starts_a_new_chain_and_loses_nothing(tmp_path: Path)
     assert len(assert_valid_log(path)) == 1
 
 
+def _append_until(path: str, stop: Any, appended: Any) -> None:
+    log = DisclosureLog(path)
+    while not stop.is_set():
+        log.append(record(appended.value))
+        appended.value += 1
+
+
 def test_rotation_while_another_process_appends_loses_no_record(tmp_path: Path) -> None:
-    """Renaming the log repeatedly under a busy writer: all records land, every file chains."""
+    """Renaming the log 20 times under a busy writer: all records land, every file chains."""
     path = str(tmp_path / "d.jsonl")
     context = multiprocessing.get_context("spawn")
-    start = context.Event()
-    writer = context.Process(target=_append_many, args=(path, 0, 300, start))
+    stop, appended = context.Event(), context.Value("i", 0)
+    writer = context.Process(target=_append_until, args=(path, stop, appended))
     writer.start()
-    start.set()
-    rotations = 0
-    while writer.is_alive() and rotations < 50:
-        if os.path.exists(path):
-            rotations += 1
-            os.rename(path, f"{path}.{rotations}")
-        time.sleep(0.002)
-    writer.join(120)
+    try:
+        for rotation in range(1, 21):
+            while not os.path.exists(path):  # the writer recreates it with its next record
+                assert writer.is_alive()
+                time.sleep(0.001)
+            os.rename(path, f"{path}.{rotation}")
+    finally:
+        stop.set()
+        writer.join(120)
     assert writer.exitcode == 0
-    assert rotations > 1
     files = [tmp_path / name for name in os.listdir(tmp_path)]
+    assert len(files) >= 20
     urls = [r["url"] for f in files for r in assert_valid_log(f)]
-    assert sorted(urls) == sorted(f"https://ca.example/r/{n}" for n in range(300))
+    assert sorted(urls) == sorted(f"https://ca.example/r/{n}" for n in range(appended.value))
 
 
 # --- the syslog mirror --------------------------------------------------------------------
