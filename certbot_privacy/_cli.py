@@ -30,13 +30,20 @@ Audit the disclosure logs that certbot --privacy-minimal writes: what personal d
 to which certificate authority (and the EFF, OCSP responders), when; whether a log is
 intact; and a GDPR Article 30 record of processing activities."""
 
-EPILOG = """\
+LOG_HELP = """\
 LOG is a disclosure log: a file, a gzip-compressed file (read directly), a directory
 (its *.jsonl logs and their rotations, oldest first) or - for standard input. Without
-LOG, /var/log/letsencrypt/disclosure.jsonl is read.
+LOG, /var/log/letsencrypt/disclosure.jsonl is read."""
 
-exit status: 0 ok; 1 a check failed (a log is not intact); 2 usage error (bad
-arguments, a log that cannot be opened)."""
+#: The exit status and what it means (for --help and the man page).
+EXIT_CODES = (
+    (EXIT_OK, "ok (for verify: every log intact; a crash's truncated tail is only a notice)"),
+    (EXIT_FAILED, "a check failed: a log is not intact, or an unexpected error"),
+    (EXIT_USAGE, "usage error: bad arguments, or a log that cannot be opened"),
+)
+
+EPILOG = f"{LOG_HELP}\n\nexit status:\n" + "\n".join(
+    f"  {code}  {meaning}" for code, meaning in EXIT_CODES)
 
 REPORT_DESCRIPTION = """\
 Summarise what personal data was sent to whom: per recipient and per category (contact

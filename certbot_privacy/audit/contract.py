@@ -56,14 +56,26 @@ def parse(raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
     return record, None
 
 
-def is_fragment(raw: bytes) -> bool:
-    """Whether *raw* is not JSON at all: what a write cut short by a crash leaves behind.
+#: How every line the writer writes begins (``schema`` is its first key).
+LINE_START = b'{"schema":'
 
-    (A repeated key or a NaN makes a line no record, but it is whole JSON: no fragment.)
+
+def is_crash_fragment(raw: bytes) -> bool:
+    """Whether *raw* can be what a crash leaves of a line: the start of one, cut short.
+
+    The writer writes a whole line, ASCII only, with one ``write()``, so a crash can only
+    leave a prefix of one: it begins as every line begins, is ASCII, and as JSON it is
+    unfinished; never finished and followed by more ("Extra data": a record with something
+    after it is no crash's work). A repeated key or a NaN makes a line no record, but it
+    is whole JSON: no fragment either.
     """
+    if not raw.isascii() or not (raw.startswith(LINE_START) or LINE_START.startswith(raw)):
+        return False  # the writer writes ASCII only (non-ASCII is escaped)
     try:
         json.loads(raw)
-    except (ValueError, RecursionError):
+    except json.JSONDecodeError as error:
+        return error.msg != "Extra data"
+    except RecursionError:
         return True
     return False
 

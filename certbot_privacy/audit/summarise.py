@@ -160,7 +160,7 @@ class Accumulator:
             self._files[item.source] = None
         record, problem = contract.parse(item.raw)
         if record is None:
-            if not item.complete and contract.is_fragment(item.raw):
+            if not item.complete and contract.is_crash_fragment(item.raw):
                 problem = "the last line is cut short (a write interrupted by a crash)"
             self.problem(item.source, item.lineno, problem or "not a record")
             return

@@ -177,7 +177,7 @@ class FileChecker:
         hexdigest = chain.PREFIX + hashlib.sha256(raw).hexdigest()
         record, problem = contract.parse(raw)
         if record is None:
-            if not item.complete and contract.is_fragment(raw):
+            if not item.complete and contract.is_crash_fragment(raw):
                 self.truncated_tail = LineProblem(
                     item.source, item.lineno,
                     "the last line is cut short (no newline, not valid JSON): a write "
@@ -191,6 +191,12 @@ class FileChecker:
             self._bad = _Seen(item.lineno, hexdigest, record["prev"], seq)
             return
         if not item.complete:
+            if not raw.endswith(b"}"):
+                # Whole JSON, then something the writer never writes, and no newline.
+                self._bad = _Seen(item.lineno, hexdigest, None, None)
+                self._bad_problem = ("not a record as written: bytes follow the record on "
+                                     "the last line")
+                return
             self.missing_newline = True
         if "truncated_tail" in record and len(self.recovered) < NOTICE_LIMIT:
             self.recovered.append(LineProblem(
@@ -247,13 +253,11 @@ class FileChecker:
         problem = self._bad_problem or "not a record"
         if resumes is not None and resumes.lineno == bad.lineno + 1 and previous is not None:
             self._fail(bad.lineno, Kind.INSERTED,
-                       f"line {bad.lineno} was inserted ({problem}): line {resumes.lineno} "
-                       f"follows line {previous} directly")
+                       f"line {bad.lineno} was inserted, and is {problem}; line "
+                       f"{resumes.lineno} follows line {previous} directly")
         else:
             self._fail(bad.lineno, Kind.NOT_A_RECORD,
-                       f"line {bad.lineno} is {problem} (it was changed or damaged)"
-                       if problem.startswith("not a record")
-                       else f"line {bad.lineno}: {problem}")
+                       f"line {bad.lineno} is {problem}; it was changed or damaged")
 
     def _classify_detour(self, bad: _Seen, resumes: _Seen, after: List[_Seen]) -> None:
         """The chain goes on from the last good line at *resumes*, after a detour."""
@@ -302,7 +306,7 @@ class FileChecker:
             self._fail(bad.lineno, Kind.REMOVED,
                        f"{what} removed {where}: seq jumps from {expected - 1} to {bad.seq}"
                        if previous is not None else
-                       f"{what} removed {where}: the first line has seq {bad.seq}")
+                       f"{what} removed {where}: line {bad.lineno} has seq {bad.seq}")
             return
         if bad.seq < expected:
             self._fail(bad.lineno, Kind.DUPLICATED,

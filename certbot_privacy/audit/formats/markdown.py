@@ -13,7 +13,9 @@ from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
 from certbot_privacy.audit.formats._common import Format, plural, printable, short_time
 from certbot_privacy.audit.summarise import Summary
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# Enough to keep values from forming emphasis, code, links, HTML or table cells; line-start
+# markers (#, -, +) need none: values never start a line here.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def _text(value: str) -> str:
@@ -143,7 +145,7 @@ def render_art30(record: Art30Record) -> str:
     lines += [f"- {_text(s)}" for s in record.data_subjects]
     lines += ["", "## 4. Categories of personal data (Art. 30(1)(c))", ""]
     lines += _table(["Category", "What it is", "Disclosures", "Distinct values", "Sent to"],
-                    [[f"`{_text(cat.category)}`", _cell(cat.description), str(cat.disclosures),
+                    [[_cell(cat.category), _cell(cat.description), str(cat.disclosures),
                       str(cat.distinct), _cell(", ".join(cat.recipients))]
                      for cat in record.categories]) if record.categories else [
         "None in the selected records."]

@@ -1,0 +1,137 @@
+"""The output formats: one interface, and values from the log shown safely."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from test_audit_helpers import LE, T0, fleet_log, read_items, request, write_log
+
+from certbot_privacy.audit import formats
+from certbot_privacy.audit.filters import Filters
+from certbot_privacy.audit.formats._common import printable
+from certbot_privacy.audit.summarise import Summary, summarise
+from certbot_privacy.audit.verify import verify
+
+
+@pytest.fixture()
+def summary(tmp_path: Path) -> Summary:
+    return summarise(read_items(fleet_log(tmp_path / "fleet.jsonl")))
+
+
+def _hostile_summary(tmp_path: Path) -> Summary:
+    """A log whose User-Agent carries a terminal escape, Markdown and a bidi override."""
+    hostile = "evil\x1b[2J\u202e|*x*|[link](http://a)<b>"
+    return summarise(read_items(write_log(tmp_path / "h.jsonl",
+                                          [request(T0, user_agent=hostile)])))
+
+
+def test_each_kind_has_its_formats() -> None:
+    """report: table/json/csv/markdown; verify: text/json; art30: json/markdown."""
+    assert formats.names("report") == ["table", "json", "csv", "markdown"]
+    assert formats.names("verify") == ["text", "json"]
+    assert formats.names("art30") == ["json", "markdown"]
+
+
+def test_asking_a_format_for_what_it_cannot_show_is_an_error() -> None:
+    """csv has no verify renderer: a ValueError naming the ones that do."""
+    with pytest.raises(ValueError, match="text, json"):
+        formats.verify_renderer("csv")
+
+
+def test_table_shows_recipients_values_and_privacy_off(summary: Summary) -> None:
+    """The table names each recipient, counts per value, and says what went out with OFF."""
+    text = formats.report_renderer("table")(summary)
+    assert text.startswith("Personal data sent in 15 requests to 4 recipients")
+    assert LE in text
+    assert "mailto:admin@example.org" in text
+    assert "1 request went out with privacy mode OFF" in text
+    assert "Blocked by certbot-privacy (not sent):" in text
+    header = next(line for line in text.splitlines() if "CATEGORY" in line)
+    assert header.split() == ["CATEGORY", "COUNT", "FIRST", "(UTC)", "LAST", "(UTC)", "OFF",
+                              "VALUE"]
+
+
+def test_table_of_nothing_says_so(tmp_path: Path) -> None:
+    """No request selected: a sentence, not an empty table."""
+    empty = summarise([], Filters.create(recipients=("nobody",)))
+    text = formats.report_renderer("table")(empty)
+    assert "No personal data was sent" in text and "--recipient nobody" in text
+
+
+def test_csv_has_one_row_per_value(summary: Summary) -> None:
+    """CSV: a header and one row per recipient, category and value, times in full."""
+    rows = list(csv.DictReader(io.StringIO(formats.report_renderer("csv")(summary))))
+    contact = [r for r in rows if r["category"] == "contact"]
+    assert contact == [{"recipient": LE, "category": "contact",
+                        "value": "mailto:admin@example.org", "count": "1",
+                        "first": "2024-05-01T00:00:01.000Z",
+                        "last": "2024-05-01T00:00:01.000Z", "privacy_off": "0"}]
+    assert len(rows) == sum(c.distinct for r in summary.recipients for c in r.categories)
+
+
+def test_json_report_round_trips_the_numbers(summary: Summary) -> None:
+    """JSON: the same recipients, requests and values as the summary."""
+    document = json.loads(formats.report_renderer("json")(summary))
+    assert document["format"] == "certbot-privacy-report/1"
+    assert document["requests"] == summary.requests == 15
+    assert document["privacy_off"] == 1
+    assert [r["recipient"] for r in document["recipients"]] == [
+        r.recipient for r in summary.recipients]
+    assert document["blocked"] == {"EFF (supporters.eff.org)": 1}
+
+
+def test_markdown_report_has_a_table_per_recipient(summary: Summary) -> None:
+    """Markdown: a heading and a table for each recipient."""
+    text = formats.report_renderer("markdown")(summary)
+    assert text.count("\n## ") == len(summary.recipients) + 1  # + "Blocked"
+    assert "| Category | Count | First (UTC) | Last (UTC) | Privacy mode off | Value |" in text
+
+
+def test_values_cannot_drive_the_terminal(tmp_path: Path) -> None:
+    """Escape sequences and bidi overrides in a log are shown escaped in the table."""
+    text = formats.report_renderer("table")(_hostile_summary(tmp_path))
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "evil\\x1b[2J\\u202e" in text
+
+
+def test_values_cannot_inject_markdown(tmp_path: Path) -> None:
+    """Pipes, emphasis, links and HTML in values are escaped in Markdown."""
+    text = formats.report_renderer("markdown")(_hostile_summary(tmp_path))
+    row = next(line for line in text.splitlines() if "evil" in line)
+    assert row.count(" | ") == 5  # six cells, the value's pipes escaped
+    assert "\\|\\*x\\*\\|\\[link\\](http://a)\\<b\\>" in row
+
+
+def test_json_keeps_values_exact(tmp_path: Path) -> None:
+    """Machines get the value exactly as it was sent."""
+    document = json.loads(formats.report_renderer("json")(_hostile_summary(tmp_path)))
+    values = [v["value"] for c in document["recipients"][0]["categories"]
+              for v in c["values"] if c["category"] == "user_agent"]
+    assert values == ["evil\x1b[2J\u202e|*x*|[link](http://a)<b>"]
+
+
+def test_printable_leaves_ordinary_text_alone() -> None:
+    """Unicode letters (an IDN, a Chinese name) are not escaped."""
+    assert printable("bücher.example 例子") == "bücher.example 例子"
+    assert printable("a\tb\x7f") == "a\\x09b\\x7f"
+
+
+def test_verify_text_names_the_bad_line_and_json_the_kind(tmp_path: Path) -> None:
+    """The text verdict reads file:line: kind: message; the JSON one has the same facts."""
+    path = fleet_log(tmp_path / "f.jsonl")
+    lines = path.read_bytes().split(b"\n")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"\n".join(lines[:3] + lines[4:]))
+    report = verify(read_items(path, bad))
+    text = formats.verify_renderer("text")(report)
+    assert f"{path}: intact, 32 records, head sha256:" in text
+    assert f"{bad}:4: removed: 1 record removed before line 4" in text
+    assert text.rstrip().endswith("NOT INTACT: 1 file of 2 failed the check (tampered with "
+                                  "or damaged)")
+    document = json.loads(formats.verify_renderer("json")(report))
+    assert document["intact"] is False
+    assert document["files"][1]["failure"] == {
+        "line": 4, "kind": "removed",
+        "message": "1 record removed before line 4: seq jumps from 2 to 4"}
