@@ -75,6 +75,8 @@ class CertbotTarget:
     certbot_version: str
     requests_version: str
     python_version: str
+    #: Whether this certbot asks the CA for ACME Renewal Info (certbot 3.x and later).
+    ari: bool
 
     @property
     def minimal_user_agent(self) -> str:
@@ -112,15 +114,16 @@ def load_target(name: str, certbot: Path) -> CertbotTarget:
         raise TargetMissing(f"certbot target {name!r}: {certbot} has no #! line")
     python = Path(first_line[2:].strip().split()[0])
     probe = subprocess.run(
-        [str(python), "-c", "import certbot, requests, platform; "
-         "print(certbot.__version__, requests.__version__, platform.python_version())"],
+        [str(python), "-c", "import certbot, requests, platform, acme.client; "
+         "print(certbot.__version__, requests.__version__, platform.python_version(), "
+         "hasattr(acme.client.ClientV2, 'renewal_time'))"],
         capture_output=True, text=True, timeout=60, check=False)
     if probe.returncode != 0:
         raise TargetMissing(f"certbot target {name!r}: {python} cannot import certbot:\n"
                             + probe.stderr)
-    certbot_version, requests_version, python_version = probe.stdout.split()
+    certbot_version, requests_version, python_version, ari = probe.stdout.split()
     return CertbotTarget(name, certbot, python, certbot_version, requests_version,
-                         python_version)
+                         python_version, ari == "True")
 
 
 @dataclass
@@ -178,6 +181,21 @@ class CertbotRunner:
 
     def renewal_conf(self, cert_name: str) -> Path:
         return self.config_dir / "renewal" / f"{cert_name}.conf"
+
+    def renew_before_expiry(self, cert_name: str, interval: str = "3650 days") -> None:
+        """Make a lineage due for renewal the way an admin would: ``renew_before_expiry``.
+
+        Pebble's certificates are valid for five years, so ten years before expiry is now.
+        The setting is a top-level item of the renewal conf, before ``[renewalparams]``.
+        """
+        conf = self.renewal_conf(cert_name)
+        lines = conf.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines.insert(1, f"renew_before_expiry = {interval}\n")
+        conf.write_text("".join(lines), encoding="utf-8")
+
+    def cert_versions(self, cert_name: str) -> list[str]:
+        """The certificate files in a lineage's archive: cert1.pem, cert2.pem, ..."""
+        return sorted(p.name for p in (self.config_dir / "archive" / cert_name).glob("cert*.pem"))
 
     def environment(self) -> dict[str, str]:
         trap = self.proxy.trap_url

@@ -95,6 +95,20 @@ def order_domains(request: RecordedRequest) -> list[str]:
     return sorted(i["value"] for i in jws["payload"]["identifiers"])
 
 
+def ordered_names(requests: Iterable[RecordedRequest]) -> list[list[str]]:
+    """The identifiers of each newOrder, a repeated order for the same names counted once.
+
+    Certbot may place a second order for the same names: on a dry run it deactivates
+    authorizations that Pebble reused and orders again.
+    """
+    names: list[list[str]] = []
+    for request in new_orders(requests):
+        domains = order_domains(request)
+        if not names or names[-1] != domains:
+            names.append(domains)
+    return names
+
+
 def user_agent_runs(requests: Sequence[RecordedRequest],
                     minimal: str) -> list[tuple[bool, list[RecordedRequest]]]:
     """Split *requests* into maximal runs of minimal / not minimal User-Agent."""
