@@ -145,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(verify)
     verify.add_argument("--format", choices=formats.names("verify"), default="text",
                         help="text (one line per file, the default) or json")
+    verify.add_argument("--thorough", action="store_true",
+                        help="parse and check every line as a record, not only those the "
+                             "chain cannot vouch for (each file's last line, and wherever "
+                             "the chain breaks); slower; for logs whose writer is in doubt")
 
     export = commands.add_parser("export", help="a GDPR Article 30 record of processing "
                                  "activities", description=EXPORT_DESCRIPTION,
@@ -192,7 +196,7 @@ def _report(args: argparse.Namespace, parser: argparse.ArgumentParser,
 
 def _verify(args: argparse.Namespace, parser: argparse.ArgumentParser,
             out: TextIO) -> int:
-    report = verify(source.read(args.logs))
+    report = verify(source.read(args.logs), thorough=args.thorough)
     render = formats.verify_renderer(args.format)
     code = EXIT_OK if report.intact else EXIT_FAILED
     try:

@@ -60,6 +60,29 @@ def parse(raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
 LINE_START = b'{"schema":'
 
 
+#: The head of a line as :mod:`certbot_privacy.disclosure_log` writes it (compact JSON,
+#: ``schema`` and ``seq`` first, then the builders' ``time``, ``event``, ``request`` for a
+#: response or error, ``recipient``): the contract fields every record has, in place.
+_WRITTEN_HEAD = re.compile(
+    rb'\{"schema":1,"seq":(0|[1-9][0-9]*),'
+    rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
+    rb'"event":"(?:(?:request|consent|blocked)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
+    rb'"recipient":"')
+
+
+def written_seq(raw: bytes) -> Optional[int]:
+    """The ``seq`` of a line in the writer's own form, or ``None`` for any other line.
+
+    Cheap (one regular expression on the start of the line) and partial: it checks the
+    contract fields at the head of the line (schema 1, seq, a UTC time, a known event,
+    the request a response answers, a recipient), not that the rest is JSON. The hash
+    chain vouches for the rest of a line whose digest the next line's ``prev`` matches:
+    :mod:`.verify` relies on this for every line but each file's last one.
+    """
+    match = _WRITTEN_HEAD.match(raw)
+    return None if match is None else int(match.group(1))
+
+
 def is_crash_fragment(raw: bytes) -> bool:
     """Whether *raw* can be what a crash leaves of a line: the start of one, cut short.
 

@@ -1,10 +1,21 @@
 """Is a disclosure log as it was written? The hash chain and the contract, line by line (pure).
 
 Every record's ``prev`` is the digest of the line before it (:mod:`certbot_privacy.chain`)
-and ``seq`` counts records from 0, per file. Each file is checked on its own, in one pass:
-the line's raw bytes are hashed and parsed once, and the record checked against the
-contract (:mod:`.contract`). Checking stops at a file's first bad line, which is named
-with what is wrong with it:
+and ``seq`` counts records from 0, per file. Each file is checked on its own, in one pass,
+and every line's raw bytes are hashed.
+
+Parsing JSON costs several times more than hashing, and most lines need none: a line in
+the writer's own form, with the contract fields at its head
+(:func:`.contract.written_seq`), the expected ``seq`` and an end that names the previous
+line's digest, is taken on the chain's word, since if any of its bytes had changed the
+next line's ``prev`` would not match. Only the lines no later line vouches for are parsed
+and checked in full as records (:func:`.contract.parse`): each file's last line (or the
+one before a crash's tail), any line not in the writer's form, and every line around a
+break. With ``thorough`` (``verify --thorough``) every line is parsed and checked: a
+writer's bug, or a whole chain rewritten with fresh digests, breaks no link, so that is
+for logs whose writer is in doubt.
+
+Checking stops at a file's first bad line, which is named with what is wrong with it:
 
 =============  ==============================================================
 ``edited``     a line's bytes changed after it was written
@@ -136,8 +147,11 @@ def _peek(lineno: int, raw: bytes) -> _Seen:
 class FileChecker:
     """Checks one file, fed line by line; :meth:`finish` gives its verdict."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, thorough: bool = False) -> None:
         self.source = source
+        self.thorough = thorough
+        #: How many lines were parsed as JSON (the rest the chain vouched for).
+        self.parsed = 0
         self.lines = 0
         self.records = 0
         self.expected_prev = chain.GENESIS
@@ -147,6 +161,10 @@ class FileChecker:
         self.truncated_tail: Optional[LineProblem] = None
         self.missing_newline = False
         self.recovered: List[LineProblem] = []
+        # The end every line must have to chain to the last good one: ',"prev":"<digest>"}'.
+        self._suffix = _suffix(chain.GENESIS)
+        # The last good line, if it was taken on the chain's word: checked in full at the end.
+        self._unparsed_last: Optional[Tuple[int, bytes]] = None
         # Set while reading past a bad line: the bad line, the problem, and the lines after.
         self._bad: Optional[_Seen] = None
         self._bad_problem: Optional[str] = None
@@ -175,6 +193,15 @@ class FileChecker:
             return
         raw = item.raw
         hexdigest = chain.PREFIX + hashlib.sha256(raw).hexdigest()
+        if (not self.thorough and item.complete and raw.endswith(self._suffix)
+                and contract.written_seq(raw) == self.records
+                and _RECOVERED_TAIL not in raw):
+            # In the writer's form, chained, in sequence: the next line's prev vouches for
+            # the rest of it; only a file's last line has no next line (see finish()).
+            self._unparsed_last = (item.lineno, raw)
+            self._accept(item.lineno, hexdigest)
+            return
+        self.parsed += 1
         record, problem = contract.parse(raw)
         if record is None:
             if not item.complete and contract.is_crash_fragment(raw):
@@ -204,12 +231,33 @@ class FileChecker:
                 f"this record's writer cut off a crash's half-written line of "
                 f"{record['truncated_tail']['bytes']} bytes before it (kept in its "
                 "\"truncated_tail\" field)"))
-        self.window.append((hexdigest, item.lineno))
+        self._unparsed_last = None  # this line, parsed, vouches for the one before
+        self._accept(item.lineno, hexdigest)
+
+    def _accept(self, lineno: int, hexdigest: str) -> None:
+        self.window.append((hexdigest, lineno))
         self.expected_prev = hexdigest
+        self._suffix = _suffix(hexdigest)
         self.records += 1
+
+    def _check_last(self) -> None:
+        """Parse the last line if the chain vouched for it: nothing after it does."""
+        # Also before a crash's tail: the tail cannot vouch for the line before it.
+        if self._unparsed_last is None or self.failure is not None or self._bad is not None:
+            return
+        lineno, raw = self._unparsed_last
+        self.parsed += 1
+        record, problem = contract.parse(raw)
+        if record is None:
+            self.records -= 1
+            self.window.pop()
+            self.expected_prev = self.window[-1][0] if self.window else chain.GENESIS
+            self._fail(lineno, Kind.NOT_A_RECORD,
+                       f"line {lineno} is {problem}; it was changed or damaged")
 
     def finish(self) -> FileVerdict:
         """The verdict, once every line of the file was fed."""
+        self._check_last()
         if self._bad is not None:
             self._classify()
         return FileVerdict(self.source, self.lines, self.records, self.expected_prev,
@@ -328,10 +376,21 @@ class FileChecker:
                        f"longer matches the prev of line {bad.lineno}")
 
 
-def verify(items: Iterable[Item]) -> VerifyReport:
+def _suffix(digest: str) -> bytes:
+    """How a line that chains to a line with *digest* ends, as the writer writes it."""
+    return b',"prev":"' + digest.encode("ascii") + b'"}'
+
+
+#: A record that carries a crash's tail the writer cut off (then it is parsed, to say so).
+_RECOVERED_TAIL = b',"truncated_tail":{'
+
+
+def verify(items: Iterable[Item], thorough: bool = False) -> VerifyReport:
     """Check every file in *items* (lines from :func:`.source.read`), one verdict per file.
 
     A new file starts where the source name changes or the line number starts again at 1.
+    With *thorough*, every line is parsed and checked as a record, not only those the
+    chain cannot vouch for (see the module documentation).
     """
     verdicts: List[FileVerdict] = []
     checker: Optional[FileChecker] = None
@@ -339,7 +398,7 @@ def verify(items: Iterable[Item]) -> VerifyReport:
         if checker is None or item.source != checker.source or item.lineno == 1:
             if checker is not None:
                 verdicts.append(checker.finish())
-            checker = FileChecker(item.source)
+            checker = FileChecker(item.source, thorough)
         checker.feed(item)
     if checker is not None:
         verdicts.append(checker.finish())

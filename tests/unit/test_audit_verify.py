@@ -19,7 +19,7 @@ from test_audit_helpers import (
 
 from certbot_privacy import chain
 from certbot_privacy.audit.source import Line
-from certbot_privacy.audit.verify import LOOKAHEAD, Kind, VerifyReport, verify
+from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
 
 
 def _check(path: Path) -> VerifyReport:
@@ -244,3 +244,43 @@ def test_a_removal_far_from_its_gap_is_still_removed(tmp_path: Path) -> None:
     report = _check(_rewrite(tmp_path / "t.jsonl", lines[:3] + lines[4:]))
     failure = report.files[0].failure
     assert failure is not None and (failure.lineno, failure.kind) == (4, Kind.REMOVED)
+
+
+def _checker_over(path: Path, thorough: bool = False) -> FileChecker:
+    checker = FileChecker(str(path), thorough)
+    for item in read_items(path):
+        checker.feed(item)
+    checker.finish()
+    return checker
+
+
+def test_only_the_lines_no_chain_vouches_for_are_parsed(log: Path) -> None:
+    """The writer's lines are taken on the chain's word: only the last one is parsed."""
+    assert _checker_over(log).parsed == 1
+    assert _checker_over(log, thorough=True).parsed == len(lines_of(log))
+
+
+def test_a_line_before_a_crash_tail_is_parsed(log: Path, tmp_path: Path) -> None:
+    """A crash's tail vouches for nothing: the line before it is checked in full."""
+    lines = lines_of(log)
+    broken = lines[-1].replace(b'"event":"blocked"', b'"event":"blocked","x":}')
+    path = _rewrite(tmp_path / "t.jsonl", [*lines[:-1], broken, b'{"schema":1,"se'], end=b"")
+    failure = _check(path).files[0].failure
+    assert failure is not None
+    assert (failure.lineno, failure.kind) == (len(lines), Kind.NOT_A_RECORD)
+
+
+def test_a_malformed_line_in_a_recomputed_chain_needs_thorough(log: Path,
+                                                                 tmp_path: Path) -> None:
+    """A chain rewritten around a non-JSON middle line breaks no link: --thorough finds it."""
+    lines = lines_of(log)
+    lines[3] = lines[3].replace(b'"method":"POST"', b'"method":POST', 1)
+    rechained: List[bytes] = []
+    for line in lines:
+        head, _, _ = line.rpartition(b',"prev":"')
+        prev = chain.digest(rechained[-1]) if rechained else chain.GENESIS
+        rechained.append(head + b',"prev":"' + prev.encode() + b'"}')
+    path = _rewrite(tmp_path / "t.jsonl", rechained)
+    assert _check(path).intact
+    failure = verify(read_items(path), thorough=True).files[0].failure
+    assert failure is not None and (failure.lineno, failure.kind) == (4, Kind.NOT_A_RECORD)
