@@ -60,27 +60,31 @@ def parse(raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
 LINE_START = b'{"schema":'
 
 
-#: The head of a line as :mod:`certbot_privacy.disclosure_log` writes it (compact JSON,
-#: ``schema`` and ``seq`` first, then the builders' ``time``, ``event``, ``request`` for a
-#: response or error, ``recipient``): the contract fields every record has, in place.
-_WRITTEN_HEAD = re.compile(
-    rb'\{"schema":1,"seq":(0|[1-9][0-9]*),'
+#: After :func:`written_head`, the rest of the head of a line as
+#: :mod:`certbot_privacy.disclosure_log` writes it (compact JSON, ``schema`` and ``seq``
+#: first, then the builders' ``time``, ``event``, ``request`` for a response or an error,
+#: and ``recipient``): the contract fields every record has, in place.
+_WRITTEN_REST = re.compile(
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
     rb'"event":"(?:(?:request|consent|blocked)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
     rb'"recipient":"')
 
 
-def written_seq(raw: bytes) -> Optional[int]:
-    """The ``seq`` of a line in the writer's own form, or ``None`` for any other line.
+def written_head(seq: int) -> bytes:
+    """How the line of record *seq* begins as the writer writes it."""
+    return b'{"schema":1,"seq":%d,' % seq
 
-    Cheap (one regular expression on the start of the line) and partial: it checks the
-    contract fields at the head of the line (schema 1, seq, a UTC time, a known event,
-    the request a response answers, a recipient), not that the rest is JSON. The hash
-    chain vouches for the rest of a line whose digest the next line's ``prev`` matches:
-    :mod:`.verify` relies on this for every line but each file's last one.
+
+def written_rest(raw: bytes, start: int) -> bool:
+    """Whether the head of *raw* goes on, from *start* (after :func:`written_head`), in the
+    writer's form with the contract fields every record has.
+
+    Cheap (one regular expression on the start of the line) and partial: it checks those
+    fields (a UTC time, a known event, the request a response answers, a recipient), not
+    that the rest is JSON. The hash chain vouches for the rest of a line whose digest the
+    next line's ``prev`` matches: :mod:`.verify` relies on this for all lines but the last.
     """
-    match = _WRITTEN_HEAD.match(raw)
-    return None if match is None else int(match.group(1))
+    return _WRITTEN_REST.match(raw, start) is not None
 
 
 def is_crash_fragment(raw: bytes) -> bool:

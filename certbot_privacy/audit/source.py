@@ -18,7 +18,7 @@ not hide the files after it.
 
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, List, NamedTuple, Protocol, Union
+from typing import Iterable, Iterator, List, NamedTuple, Optional, Protocol, Union
 
 
 class LogLine(Protocol):
@@ -29,7 +29,7 @@ class LogLine(Protocol):
         """The file's name (``<stdin>`` for standard input)."""
 
     @property
-    def lineno(self) -> int:
+    def number(self) -> int:
         """The line number in that file, from 1."""
 
     @property
@@ -42,20 +42,20 @@ class LogLine(Protocol):
 
 
 class Line(NamedTuple):
-    """A :class:`LogLine`, for the reader's lines and for tests."""
+    """A :class:`LogLine` made by hand (tests, other sources of lines)."""
 
     source: str
-    lineno: int
+    number: int
     raw: bytes
     complete: bool = True
 
 
 @dataclass(frozen=True)
 class ReadFailure:
-    """Reading *source* stopped at line *lineno* (the lines before it were read)."""
+    """Reading *source* stopped at line *number* (the lines before it were read)."""
 
     source: str
-    lineno: int
+    number: int
     message: str
 
 
@@ -123,13 +123,10 @@ def read(sources: Iterable[str]) -> Iterator[Item]:
 def _read_file(name: str) -> Iterator[Item]:
     from certbot_privacy import disclosure_log
 
-    lineno = 0
-    source = "<stdin>" if name == "-" else name
-    lines: Iterator[Any] = disclosure_log.iter_lines(name)
+    line: Optional[LogLine] = None
     try:
-        for line in lines:
-            # The reader's lines say ``number``; the audit's say ``lineno``.
-            lineno = line.number
-            yield Line(line.source, lineno, line.raw, line.complete)
+        for line in disclosure_log.iter_lines(name):
+            yield line
     except disclosure_log.DisclosureLogError as error:
-        yield ReadFailure(source, lineno + 1, str(error))
+        source = line.source if line is not None else "<stdin>" if name == "-" else name
+        yield ReadFailure(source, line.number + 1 if line is not None else 1, str(error))

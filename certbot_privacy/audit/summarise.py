@@ -153,7 +153,7 @@ class Accumulator:
         """Take one line (or a read failure) into the summary."""
         if isinstance(item, ReadFailure):
             self._files.setdefault(item.source)
-            self.problem(item.source, item.lineno, item.message)
+            self.problem(item.source, item.number, item.message)
             return
         self.lines += 1
         if item.source not in self._files:
@@ -162,7 +162,7 @@ class Accumulator:
         if record is None:
             if not item.complete and contract.is_crash_fragment(item.raw):
                 problem = "the last line is cut short (a write interrupted by a crash)"
-            self.problem(item.source, item.lineno, problem or "not a record")
+            self.problem(item.source, item.number, problem or "not a record")
             return
         event: str = record["event"]
         self._events[event] = self._events.get(event, 0) + 1

@@ -52,7 +52,14 @@ from typing import Deque, Iterable, List, Optional, Tuple
 
 from certbot_privacy import chain
 from certbot_privacy.audit import contract
-from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+from certbot_privacy.audit.contract import written_head, written_rest
+from certbot_privacy.audit.source import Item, LineProblem, LogLine, ReadFailure
+
+_PREFIX = chain.PREFIX
+_sha256 = hashlib.sha256
+#: How a record ends whose last field (before prev) is an object ending in a string, like
+#: the writer's ``truncated_tail``.
+_OBJECT_END = b'"}'
 
 #: How many good lines' digests are kept to recognise duplicates and insertions.
 WINDOW = 1024
@@ -161,8 +168,12 @@ class FileChecker:
         self.truncated_tail: Optional[LineProblem] = None
         self.missing_newline = False
         self.recovered: List[LineProblem] = []
-        # The end every line must have to chain to the last good one: ',"prev":"<digest>"}'.
-        self._suffix = _suffix(chain.GENESIS)
+        # How the next line begins and ends in the writer's form: its seq, and its prev,
+        # the digest of the last good line (',"prev":"<digest>"}').
+        self._head = written_head(0)
+        self._suffix = b',"prev":"' + chain.GENESIS.encode("ascii") + b'"}'
+        # Whether the verdict is settled or a bad line is pending: every line goes the slow way.
+        self._slow = False
         # The last good line, if it was taken on the chain's word: checked in full at the end.
         self._unparsed_last: Optional[Tuple[int, bytes]] = None
         # Set while reading past a bad line: the bad line, the problem, and the lines after.
@@ -176,69 +187,91 @@ class FileChecker:
         return self.failure is not None or self.truncated_tail is not None
 
     def feed(self, item: Item) -> None:
-        """Check the next line of the file (or take note that it cannot be read on)."""
+        """Check the next line of the file (or take note that it cannot be read on).
+
+        The common case, a line in the writer's form that chains on, stays in this method
+        and costs a hash and a few byte comparisons; everything else goes to
+        :meth:`_check`.
+        """
+        if self._slow or isinstance(item, ReadFailure):
+            self._feed_slowly(item)
+            return
+        self.lines += 1
+        raw = item.raw
+        hexdigest = _PREFIX + _sha256(raw).hexdigest()
+        suffix = self._suffix
+        if (raw.endswith(suffix) and raw.startswith(self._head) and item.complete
+                and not self.thorough and written_rest(raw, len(self._head))
+                and raw[-len(suffix) - 2:-len(suffix)] != _OBJECT_END):
+            # In the writer's form, chained, in sequence: the next line's prev vouches for
+            # the rest of it; only a file's last line has no next line (see finish()). (A
+            # record whose last field is an object, such as a recovered crash tail, is
+            # parsed, to be reported.)
+            self._unparsed_last = (item.number, raw)
+            self._accept(item.number, hexdigest)
+            return
+        self._check(item, raw, hexdigest)
+
+    def _feed_slowly(self, item: Item) -> None:
         if isinstance(item, ReadFailure):
             if self._bad is not None:
                 self._classify()
             if not self.done:
-                self.failure = Finding(item.source, item.lineno, Kind.UNREADABLE, item.message)
+                self.failure = Finding(item.source, item.number, Kind.UNREADABLE, item.message)
+            self._slow = True
             return
         self.lines += 1
         if self.done:
             return
         if self._bad is not None:
-            self._after.append(_peek(item.lineno, item.raw))
+            self._after.append(_peek(item.number, item.raw))
             if len(self._after) >= LOOKAHEAD:
                 self._classify()
-            return
-        raw = item.raw
-        hexdigest = chain.PREFIX + hashlib.sha256(raw).hexdigest()
-        if (not self.thorough and item.complete and raw.endswith(self._suffix)
-                and contract.written_seq(raw) == self.records
-                and _RECOVERED_TAIL not in raw):
-            # In the writer's form, chained, in sequence: the next line's prev vouches for
-            # the rest of it; only a file's last line has no next line (see finish()).
-            self._unparsed_last = (item.lineno, raw)
-            self._accept(item.lineno, hexdigest)
-            return
+
+    def _check(self, item: LogLine, raw: bytes, hexdigest: str) -> None:
+        """Parse the line and check it as a record and as the next link of the chain."""
         self.parsed += 1
         record, problem = contract.parse(raw)
         if record is None:
             if not item.complete and contract.is_crash_fragment(raw):
                 self.truncated_tail = LineProblem(
-                    item.source, item.lineno,
+                    item.source, item.number,
                     "the last line is cut short (no newline, not valid JSON): a write "
                     "interrupted by a crash, not tampering; the records before it are intact")
+                self._slow = True
                 return
-            self._bad = _Seen(item.lineno, hexdigest, None, None)
-            self._bad_problem = problem
+            self._set_bad(_Seen(item.number, hexdigest, None, None), problem)
             return
         seq: int = record["seq"]
         if record["prev"] != self.expected_prev or seq != self.records:
-            self._bad = _Seen(item.lineno, hexdigest, record["prev"], seq)
+            self._set_bad(_Seen(item.number, hexdigest, record["prev"], seq), None)
             return
         if not item.complete:
             if not raw.endswith(b"}"):
                 # Whole JSON, then something the writer never writes, and no newline.
-                self._bad = _Seen(item.lineno, hexdigest, None, None)
-                self._bad_problem = ("not a record as written: bytes follow the record on "
-                                     "the last line")
+                self._set_bad(_Seen(item.number, hexdigest, None, None),
+                              "not a record as written: bytes follow the record on the "
+                              "last line")
                 return
             self.missing_newline = True
         if "truncated_tail" in record and len(self.recovered) < NOTICE_LIMIT:
             self.recovered.append(LineProblem(
-                item.source, item.lineno,
+                item.source, item.number,
                 f"this record's writer cut off a crash's half-written line of "
                 f"{record['truncated_tail']['bytes']} bytes before it (kept in its "
                 "\"truncated_tail\" field)"))
         self._unparsed_last = None  # this line, parsed, vouches for the one before
-        self._accept(item.lineno, hexdigest)
+        self._accept(item.number, hexdigest)
+
+    def _set_bad(self, bad: _Seen, problem: Optional[str]) -> None:
+        self._bad, self._bad_problem, self._slow = bad, problem, True
 
     def _accept(self, lineno: int, hexdigest: str) -> None:
         self.window.append((hexdigest, lineno))
         self.expected_prev = hexdigest
-        self._suffix = _suffix(hexdigest)
+        self._suffix = b',"prev":"' + hexdigest.encode("ascii") + b'"}'
         self.records += 1
+        self._head = written_head(self.records)
 
     def _check_last(self) -> None:
         """Parse the last line if the chain vouched for it: nothing after it does."""
@@ -376,15 +409,6 @@ class FileChecker:
                        f"longer matches the prev of line {bad.lineno}")
 
 
-def _suffix(digest: str) -> bytes:
-    """How a line that chains to a line with *digest* ends, as the writer writes it."""
-    return b',"prev":"' + digest.encode("ascii") + b'"}'
-
-
-#: A record that carries a crash's tail the writer cut off (then it is parsed, to say so).
-_RECOVERED_TAIL = b',"truncated_tail":{'
-
-
 def verify(items: Iterable[Item], thorough: bool = False) -> VerifyReport:
     """Check every file in *items* (lines from :func:`.source.read`), one verdict per file.
 
@@ -395,7 +419,7 @@ def verify(items: Iterable[Item], thorough: bool = False) -> VerifyReport:
     verdicts: List[FileVerdict] = []
     checker: Optional[FileChecker] = None
     for item in items:
-        if checker is None or item.source != checker.source or item.lineno == 1:
+        if checker is None or item.source != checker.source or item.number == 1:
             if checker is not None:
                 verdicts.append(checker.finish())
             checker = FileChecker(item.source, thorough)
