@@ -1,0 +1,138 @@
+"""Issue 6: the sdist and the wheel build offline and carry what they must, and nothing else."""
+
+import re
+import subprocess
+import tarfile
+import zipfile
+from email.parser import HeaderParser
+from pathlib import Path
+from typing import List, Set
+
+import pytest
+from packaging_support import REPO, Built
+
+import certbot_privacy
+
+pytestmark = pytest.mark.packaging
+
+#: Files every source archive must have, beside every tracked file in SHIPPED_TREES.
+REQUIRED_IN_SDIST = (
+    "LICENSE", "README.md", "CHANGELOG.md", "MANIFEST.in", "setup.py", "pyproject.toml",
+    "docs/conf.py", "docs/index.rst", "docs/_generated/requests.rst",
+    "docs/certbot-privacy.1", "certbot_privacy/schema/record-1.json",
+    "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.po",
+    "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
+    "certbot_privacy/py.typed", "scripts/gen_request_tables.py",
+)
+#: Trees whose tracked files all go into the sdist.
+SHIPPED_TREES = ("certbot_privacy", "docs", "tests", "scripts", "benchmarks")
+#: What no archive may contain.
+JUNK = re.compile(r"(^|/)(__pycache__|\.venv[^/]*|\.git|\.hypothesis|\.mypy_cache|"
+                  r"\.pytest_cache|_build|build|dist|[^/]+\.egg-info)(/|$)|\.py[cod]$")
+
+#: The runtime requirements: only what certbot itself already brings.
+RUNTIME_REQUIREMENTS = {"certbot>=2.1.0", "acme>=2.1.0", "josepy", "cryptography", "requests"}
+
+
+def _sdist_names(built: Built) -> List[str]:
+    with tarfile.open(built.sdist) as archive:
+        names = [m.name for m in archive.getmembers() if m.isfile()]
+    top = f"certbot-privacy-{certbot_privacy.__version__}/"
+    assert all(n.startswith(top) for n in names), names[:5]
+    return [n[len(top):] for n in names]
+
+
+def _wheel_names(built: Built) -> List[str]:
+    with zipfile.ZipFile(built.wheel) as archive:
+        return archive.namelist()
+
+
+def _wheel_text(built: Built, suffix: str) -> str:
+    with zipfile.ZipFile(built.wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(suffix)]
+        return archive.read(name).decode("utf-8")
+
+
+def _tracked(trees: tuple[str, ...]) -> Set[str]:
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout: cannot list the tracked files")
+    out = subprocess.run(["git", "ls-files", "--", *trees], cwd=REPO, capture_output=True,
+                         text=True, check=True)
+    return {line for line in out.stdout.splitlines()
+            if line and (REPO / line).is_file() and not JUNK.search(line)}
+
+
+def test_sdist_carries_docs_tests_licence_changelog_and_man_page(built: Built) -> None:
+    """The sdist has LICENSE, CHANGELOG, README, the man page, docs, tests, scripts, data."""
+    names = set(_sdist_names(built))
+    missing = [n for n in REQUIRED_IN_SDIST if n not in names]
+    assert not missing, f"not in the sdist: {missing}"
+
+
+def test_sdist_carries_every_tracked_file_of_the_shipped_trees(built: Built) -> None:
+    """Every tracked file under the package, docs, tests, scripts and benchmarks is in it."""
+    missing = sorted(_tracked(SHIPPED_TREES) - set(_sdist_names(built)))
+    assert not missing, f"tracked but not in the sdist (fix MANIFEST.in): {missing}"
+
+
+def test_archives_hold_no_junk(built: Built) -> None:
+    """No bytecode, caches, virtual environments, build trees or VCS data in either archive."""
+    sdist = [n for n in _sdist_names(built)
+             if not n.startswith("certbot_privacy.egg-info/")]  # the sdist's own metadata
+    junk = [n for n in sdist + _wheel_names(built) if JUNK.search(n)]
+    assert not junk, junk
+
+
+def test_wheel_holds_the_package_and_its_data(built: Built) -> None:
+    """The wheel has every module, the schema, the translations and py.typed, no tests."""
+    names = set(_wheel_names(built))
+    modules = {p.relative_to(REPO).as_posix()
+               for p in (REPO / "certbot_privacy").rglob("*.py")}
+    data = {"certbot_privacy/schema/record-1.json", "certbot_privacy/py.typed",
+            "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo"}
+    assert not (modules | data) - names, sorted((modules | data) - names)
+    assert not [n for n in names if n.startswith(("tests/", "docs/", "scripts/"))]
+
+
+def test_wheel_declares_both_entry_points(built: Built) -> None:
+    """certbot.plugins 'privacy' and the console script 'certbot-privacy' are declared."""
+    entry_points = _wheel_text(built, ".dist-info/entry_points.txt")
+    sections = dict(re.findall(r"\[([^]]+)\]\n((?:[^[\n][^\n]*\n?)*)", entry_points))
+    assert re.search(r"^privacy = certbot_privacy\.plugin:PrivacyPlugin$",
+                     sections.get("certbot.plugins", ""), re.M), entry_points
+    assert re.search(r"^certbot-privacy = certbot_privacy\._cli:main$",
+                     sections.get("console_scripts", ""), re.M), entry_points
+
+
+def test_wheel_requires_only_what_certbot_brings(built: Built) -> None:
+    """Runtime requirements are certbot, acme, josepy, cryptography, requests; tests are extras."""
+    metadata = HeaderParser().parsestr(_wheel_text(built, ".dist-info/METADATA"))
+    requires = metadata.get_all("Requires-Dist") or []
+    runtime = {r.replace(" ", "") for r in requires if "extra ==" not in r}
+    assert runtime == RUNTIME_REQUIREMENTS
+    extras = {r.split(";")[0].strip().split(">")[0].split("=")[0] for r in requires
+              if "extra ==" in r}
+    assert {"pytest", "hypothesis", "jsonschema", "sphinx"} <= extras
+
+
+def test_version_lives_in_one_place(built: Built) -> None:
+    """Both archives carry certbot_privacy.__version__, and setup.py does not repeat it."""
+    version = certbot_privacy.__version__
+    metadata = HeaderParser().parsestr(_wheel_text(built, ".dist-info/METADATA"))
+    assert metadata["Version"] == version
+    assert built.sdist.name == f"certbot-privacy-{version}.tar.gz"
+    assert built.wheel.name == f"certbot_privacy-{version}-py3-none-any.whl"
+    assert version not in (REPO / "setup.py").read_text(encoding="utf-8")
+    assignments = [p for p in (REPO / "certbot_privacy").rglob("*.py")
+                   if re.search(r"^__version__ =", p.read_text(encoding="utf-8"), re.M)]
+    assert assignments == [REPO / "certbot_privacy" / "__init__.py"]
+
+
+def test_sdist_man_page_is_the_checked_in_one(built: Built) -> None:
+    """The man page in the sdist is byte for byte the one in docs/ (none is built on the fly)."""
+    top = f"certbot-privacy-{certbot_privacy.__version__}"
+    with tarfile.open(built.sdist) as archive:
+        member = archive.extractfile(f"{top}/docs/certbot-privacy.1")
+        assert member is not None
+        shipped = member.read()
+    assert shipped == Path(REPO / "docs" / "certbot-privacy.1").read_bytes()
