@@ -61,6 +61,13 @@ class RecordedRequest:
     status: Optional[int] = None
     response_body: bytes = b""
 
+    @property
+    def url(self) -> str:
+        """The absolute URL requested, from the listener's scheme and the Host received."""
+        scheme = "https" if self.listener == "acme" else "http"
+        host = (self.header_values("Host") or ["?"])[0]
+        return f"{scheme}://{host}{self.path}"
+
     def header_values(self, name: str) -> list[str]:
         """All values of header *name* (case-insensitive), in the order received."""
         return [value for key, value in self.headers if key.lower() == name.lower()]
