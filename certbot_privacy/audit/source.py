@@ -99,6 +99,9 @@ def check_readable(sources: Iterable[str]) -> None:
         if not os.access(name, mode):
             raise InputError(f"{name}: permission denied (disclosure logs are private to "
                              "their owner, usually root)")
+        if os.path.isdir(name) and not files([name]):
+            raise InputError(f"{name}: no disclosure logs in this directory (*.jsonl and "
+                             "their rotations)")
 
 
 def files(sources: Iterable[str]) -> List[str]:

@@ -174,6 +174,16 @@ def test_usage_errors_exit_2_with_one_sentence(capsys: pytest.CaptureFixture[str
     assert "Traceback" not in err and out == ""
 
 
+def test_a_directory_without_logs_is_a_usage_error(capsys: pytest.CaptureFixture[str],
+                                                    tmp_path: Path) -> None:
+    """A directory with no *.jsonl logs in it: exit 2, rather than an empty report."""
+    (tmp_path / "letsencrypt.log").write_text("certbot's own log\n")
+    code, _, err = run(capsys, "verify", str(tmp_path))
+    assert code == 2
+    assert err == (f"certbot-privacy: error: {tmp_path}: no disclosure logs in this "
+                   "directory (*.jsonl and their rotations)\n")
+
+
 def test_the_default_log_missing_is_a_usage_error_with_a_hint(
         capsys: pytest.CaptureFixture[str], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
