@@ -223,7 +223,7 @@ class CertbotRunner:
         return args
 
     def run(self, *args: str, server: Optional[str] = "", interactive: bool = False,
-            stdin: Optional[str] = None, timeout: float = 180,
+            stdin: Optional[str] = None, timeout: float = 120,
             without_plugin: bool = False, extra_env: Optional[dict[str, str]] = None
             ) -> CertbotResult:
         """Run ``certbot ARGS`` and return what happened.

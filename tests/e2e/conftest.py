@@ -37,9 +37,10 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> TestCA:
     return make_test_ca(tmp_path_factory.mktemp("tls"))
 
 
-def _stack(tmp_path_factory: pytest.TempPathFactory, tls: TestCA, name: str,
-           **options: object) -> Iterator[AcmeStack]:
-    stack = AcmeStack.start(tmp_path_factory.mktemp(name), tls, **options)  # type: ignore[arg-type]
+def _stack(tmp_path_factory: pytest.TempPathFactory, tls: TestCA, name: str, *,
+           nonce_reject: int = 0, always_valid: bool = True) -> Iterator[AcmeStack]:
+    stack = AcmeStack.start(tmp_path_factory.mktemp(name), tls, nonce_reject=nonce_reject,
+                            always_valid=always_valid)
     try:
         yield stack
     finally:
@@ -82,7 +83,7 @@ def _fresh_ari(acme: AcmeStack) -> Iterator[None]:
 
 @pytest.fixture
 def certbot_on(target: CertbotTarget, tls: TestCA,
-               tmp_path: Path) -> Callable[[AcmeStack], CertbotRunner]:
+               tmp_path: Path) -> Callable[..., CertbotRunner]:
     """Make a runner of the target against a given stack, in fresh directories."""
     def make(stack: AcmeStack, name: str = "certbot") -> CertbotRunner:
         return CertbotRunner(target, stack.proxy, tls, tmp_path / name)
@@ -90,6 +91,6 @@ def certbot_on(target: CertbotTarget, tls: TestCA,
 
 
 @pytest.fixture
-def certbot(certbot_on: Callable[[AcmeStack], CertbotRunner],
+def certbot(certbot_on: Callable[..., CertbotRunner],
             acme: AcmeStack) -> CertbotRunner:
     return certbot_on(acme)
