@@ -4,9 +4,8 @@ Measured side by side in one run, interleaved (A, B, A, B, ...) so that drift in
 machine's load hits both sides alike, and reported as the ratio of medians:
 
 * import cost: ``certbot --version`` and ``certbot plugins`` with the plugin installed vs
-  the same certbot without it. For certbot 5.x from PyPI the "without" side is a venv with
-  the same certbot version and no plugin (made once, in ``.venv-bench-noplugin``); for
-  Debian's 2.1.0 it is ``/usr/bin/certbot`` beside ``.venv-debian`` (the same files).
+  the same certbot without it, in twin environments that differ only in the plugin
+  (``benchmarks/_venvs.py``, made once under ``.venv-bench/``).
 * issuance: a full ``certbot certonly`` against a local Pebble with ``--privacy-minimal``
   vs without (``--issuance``), with the disclosure log written when the plugin has one.
 
@@ -17,35 +16,28 @@ Targets from the issue: import ratio <= 1.03, issuance ratio <= 1.05.
 
 import argparse
 import statistics
+import os
+import re
+import shutil
 import subprocess
-import sys
-import time
-from pathlib import Path
+import tempfile
 from typing import Callable, List, Sequence, Tuple
 
-REPO = Path(__file__).resolve().parent.parent
-NOPLUGIN = REPO / ".venv-bench-noplugin"
-
-
-def _certbot_version(python: str) -> str:
-    return subprocess.run([python, "-c", "import certbot; print(certbot.__version__)"],
-                          check=True, capture_output=True, text=True).stdout.strip()
-
-
-def _ensure_noplugin_venv(version: str) -> Path:
-    certbot = NOPLUGIN / "bin" / "certbot"
-    if certbot.exists() and _certbot_version(str(NOPLUGIN / "bin" / "python")) == version:
-        return certbot
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(NOPLUGIN)], check=True)
-    subprocess.run([str(NOPLUGIN / "bin" / "pip"), "install", "-q", f"certbot=={version}"],
-                   check=True)
-    return certbot
+from _venvs import REPO, twins
 
 
 def _time(argv: Sequence[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    """Run *argv*; return the CPU time (user + system) the process used.
+
+    CPU time, not wall time: what the plugin adds is work done by the certbot process,
+    and CPU time is much less disturbed by whatever else the machine runs meanwhile.
+    """
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, list(argv))
+    return usage.ru_utime + usage.ru_stime
 
 
 def side_by_side(run_a: Callable[[], float], run_b: Callable[[], float],
@@ -67,27 +59,51 @@ def side_by_side(run_a: Callable[[], float], run_b: Callable[[], float],
 
 
 def bench_import(rounds: int) -> None:
-    """Print the import-cost ratios for both certbot versions that are set up."""
-    tmp = REPO / ".venv-bench-noplugin-dirs"
+    """Print the import-cost ratios for each certbot, with vs without the plugin."""
+    tmp = REPO / ".venv-bench" / "dirs"
     dirs = ["--config-dir", str(tmp / "c"), "--work-dir", str(tmp / "w"),
             "--logs-dir", str(tmp / "l")]
-    pairs = []
-    with_5 = REPO / ".venv" / "bin" / "certbot"
-    if with_5.exists():
-        version = _certbot_version(str(REPO / ".venv" / "bin" / "python"))
-        pairs.append((f"certbot {version} (PyPI)", str(with_5),
-                      str(_ensure_noplugin_venv(version))))
-    with_2 = REPO / ".venv-debian" / "bin" / "certbot"
-    if with_2.exists() and Path("/usr/bin/certbot").exists():
-        pairs.append(("certbot 2.1.0 (Debian)", str(with_2), "/usr/bin/certbot"))
-    print(f"import cost: median wall time over {rounds} interleaved runs")
-    for label, with_plugin, without in pairs:
+    print(f"import cost: median CPU time (user+sys) over {rounds} interleaved runs")
+    for twin in twins():
         for verb in (["--version"], ["plugins"]):
-            ma, mb, ratio = side_by_side(lambda w=with_plugin, v=verb: _time([w, *v, *dirs]),
-                                         lambda w=without, v=verb: _time([w, *v, *dirs]),
-                                         rounds)
-            print(f"  {label:24} certbot {' '.join(verb):10} with plugin {ma * 1000:7.1f} ms"
-                  f"  without {mb * 1000:7.1f} ms  ratio {ratio:.3f}")
+            ma, mb, ratio = side_by_side(
+                lambda w=twin.with_plugin, v=verb: _time([str(w), *v, *dirs]),
+                lambda w=twin.without, v=verb: _time([str(w), *v, *dirs]), rounds)
+            print(f"  {twin.label:24} certbot {' '.join(verb):10} with plugin "
+                  f"{ma * 1000:7.1f} ms  without {mb * 1000:7.1f} ms  ratio {ratio:.3f}"
+                  "   (target <= 1.03)")
+
+
+def _instructions(argv: Sequence[str]) -> int:
+    """Count the instructions *argv* executes, with valgrind's callgrind (deterministic)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                              *argv], capture_output=True, text=True, check=True)
+    match = re.search(r"Collected : (\d+)", run.stderr)
+    if match is None:
+        raise RuntimeError("callgrind printed no instruction count:\n" + run.stderr[-2000:])
+    return int(match.group(1))
+
+
+def bench_instructions() -> None:
+    """Print instruction-count ratios, with vs without the plugin (machine load cannot skew
+    them: the same program and input execute the same instructions)."""
+    if shutil.which("valgrind") is None:
+        print("instructions: valgrind is not installed (apt-get install valgrind); skipped")
+        return
+    tmp = REPO / ".venv-bench" / "dirs"
+    dirs = ["--config-dir", str(tmp / "c"), "--work-dir", str(tmp / "w"),
+            "--logs-dir", str(tmp / "l")]
+    print("import cost: instructions executed (valgrind callgrind), one run each")
+    for twin in twins():
+        for verb in (["--version"], ["plugins"]):
+            python_with = twin.with_plugin.read_text().split("\n", 1)[0][2:]
+            python_without = twin.without.read_text().split("\n", 1)[0][2:]
+            a = _instructions([python_with, str(twin.with_plugin), *verb, *dirs])
+            b = _instructions([python_without, str(twin.without), *verb, *dirs])
+            print(f"  {twin.label:24} certbot {' '.join(verb):10} with plugin {a / 1e6:8.1f} M"
+                  f"  without {b / 1e6:8.1f} M  ratio {a / b:.4f}   (target <= 1.03)")
 
 
 def main() -> None:
@@ -95,8 +111,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--issuance", action="store_true",
                         help="also benchmark a full certonly against a local Pebble")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions with valgrind (load-independent)")
     args = parser.parse_args()
     bench_import(args.rounds)
+    if args.instructions:
+        bench_instructions()
     if args.issuance:
         from bench_issuance import bench_issuance  # needs the test harness
 

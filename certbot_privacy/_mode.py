@@ -23,13 +23,10 @@ from certbot import errors
 from certbot_privacy import consent, useragent, wire
 from certbot_privacy._email_gate import EmailGate
 from certbot_privacy.disclosure_log import DisclosureLog, DisclosureLogError, SyslogMirror
+from certbot_privacy.errors import UsageError
 from certbot_privacy.recorder import DisclosureRecorder
 
 DEFAULT_LOG_NAME = "disclosure.jsonl"
-
-
-class UsageError(Exception):
-    """Options that cannot work together, or a log path that cannot be used."""
 
 
 @dataclass

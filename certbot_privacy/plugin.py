@@ -30,6 +30,8 @@ from typing import Any, Callable, Mapping, NoReturn, Optional
 from certbot import configuration, errors
 from certbot.plugins import common
 
+from certbot_privacy.errors import UsageError
+
 logger = logging.getLogger(__name__)
 
 #: The exit code of a usage error, as argparse and the ``certbot-privacy`` tool use it.
@@ -39,12 +41,17 @@ EXIT_USAGE = 2
 #: privacy mode.
 _MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email")
 
+#: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
+_LINEAGE_VERBS = ("renew", "reconfigure")
+
 
 class _Run:
     """What this process knows about privacy mode for the whole run."""
 
     run_level: bool = False
     verb: str = ""
+    #: Whether the mode was switched on at some point (so there is something to switch off).
+    switched_on: bool = False
 
 
 class PrivacyPlugin(common.Plugin):
@@ -81,7 +88,6 @@ class PrivacyPlugin(common.Plugin):
         from certbot_privacy import _certbot_compat
 
         _certbot_compat.install_parse_hook(on_parsed)
-        _certbot_compat.install_lineage_hook(on_lineage)
 
     def prepare(self) -> None:
         """Nothing to prepare: the plugin acts through its flags, not when selected."""
@@ -92,11 +98,16 @@ class PrivacyPlugin(common.Plugin):
 
 
 def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
-    """Check privacy options after parsing; switch the mode on for a private run."""
-    from certbot_privacy import _mode
+    """Check privacy options after parsing; switch the mode on for a private run.
 
+    With privacy mode off this imports nothing: it runs on every certbot command.
+    """
     _Run.run_level = bool(getattr(namespace, "privacy_minimal", False))
     _Run.verb = verb
+    if verb in _LINEAGE_VERBS:
+        from certbot_privacy import _certbot_compat
+
+        _certbot_compat.install_lineage_hook(on_lineage)
     try:
         if not _Run.run_level:
             _refuse_mode_only_options(namespace, verb)
@@ -110,20 +121,23 @@ def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
             logger.warning("--user-agent-comment is not sent in privacy mode: the "
                            "User-Agent is the minimal one (or --user-agent).")
         _switch_on(namespace, verb)
-    except _mode.UsageError as error:
+    except UsageError as error:
         _exit_usage(str(error))
 
 
 def on_lineage(config: configuration.NamespaceConfig,
                renewalparams: Mapping[str, Any]) -> None:
     """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
-    from certbot_privacy import _certbot_compat, _mode
+    from certbot_privacy import _certbot_compat
 
     if _restored(renewalparams.get("privacy_minimal")) is True and not config.privacy_minimal:
         # Through NamespaceConfig, so that certbot writes it back to the renewal conf.
         config.privacy_minimal = True
     if not (_Run.run_level or config.privacy_minimal):
-        _mode.switch_off()
+        if _Run.switched_on:
+            from certbot_privacy import _mode
+
+            _mode.switch_off()
         return
     for option, value in renewalparams.items():
         if (option.startswith("privacy_") and option != "privacy_minimal"
@@ -131,7 +145,7 @@ def on_lineage(config: configuration.NamespaceConfig,
             setattr(config, option, _restored(value))
     try:
         _switch_on(config.namespace, _Run.verb)
-    except _mode.UsageError as error:
+    except UsageError as error:
         raise errors.Error(str(error)) from None
 
 
@@ -139,6 +153,7 @@ def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
     from certbot_privacy import _certbot_compat, _mode
 
     _mode.switch_on(namespace, verb)
+    _Run.switched_on = True
     _certbot_compat.install_email_hooks(_current_gate)
 
 
@@ -150,15 +165,13 @@ def _current_gate() -> Optional[Any]:
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
-    from certbot_privacy import _mode
-
     if verb == "renew":
         return  # they apply to the lineages that were obtained in privacy mode
     for option in _MODE_ONLY_OPTIONS:
         value = getattr(namespace, "privacy_" + option, None)
         if value not in (None, False):
             flag = "--privacy-" + option.replace("_", "-")
-            raise _mode.UsageError(
+            raise UsageError(
                 f"{flag} only takes effect in privacy mode: add --privacy-minimal "
                 f"(or privacy-minimal = true in cli.ini), or drop {flag}")
 
@@ -175,25 +188,25 @@ def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
     withdraw = bool(getattr(namespace, "privacy_withdraw_email", False))
     if withdraw:
         if verb != "update_account":
-            raise _mode.UsageError("--privacy-withdraw-email works with update_account "
+            raise UsageError("--privacy-withdraw-email works with update_account "
                                    "only: run certbot update_account --privacy-minimal "
                                    "--privacy-withdraw-email")
         if namespace.email:
-            raise _mode.UsageError("--privacy-withdraw-email removes the contact, and "
+            raise UsageError("--privacy-withdraw-email removes the contact, and "
                                    "--email sets one: give one of them")
         namespace.register_unsafely_without_email = True  # what makes certbot send []
         return
     if verb == "update_account" and namespace.register_unsafely_without_email:
-        raise _mode.UsageError("In privacy mode, update_account does not remove the contact "
+        raise UsageError("In privacy mode, update_account does not remove the contact "
                                "as a side effect of --register-unsafely-without-email: use "
                                "--privacy-withdraw-email to remove it")
     if namespace.email:
         try:
             address = consent.validate_contact(namespace.email, language)
         except consent.ContactError as error:
-            raise _mode.UsageError(str(error)) from None
+            raise UsageError(str(error)) from None
         if not util.safe_email(address):
-            raise _mode.UsageError(f"{address} is not a valid email address: correct it, or "
+            raise UsageError(f"{address} is not a valid email address: correct it, or "
                                    "drop --email to register without a contact")
         namespace.email = address
         if not _mode.interactive(namespace):
@@ -202,7 +215,7 @@ def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
                     address, bool(namespace.privacy_share_email),
                     ca=cas.for_directory(namespace.server), language=language)
             except consent.ConsentRequiredError as error:
-                raise _mode.UsageError(str(error)) from None
+                raise UsageError(str(error)) from None
     elif verb != "update_account":
         # No email: register without a contact (certbot 2.1.0 insists on this flag in
         # -n runs). In an interactive run the admin is asked at the newAccount request.

@@ -1,0 +1,92 @@
+"""A whole issuance against a local Pebble: privacy mode (which writes the log) vs not.
+
+Each round runs, in fresh directories (so each issuance registers an account too), a
+``certbot certonly`` of a new name three ways, interleaved so that machine drift hits all
+alike:
+
+* ``privacy``: ``--privacy-minimal`` (minimal User-Agent, consent gate, every record
+  written and fsync-ed to the disclosure log before its request leaves);
+* ``plain``: the same certbot, plugin installed, privacy mode off;
+* ``no-plugin``: the same certbot without this package (twin environments that differ
+  only in the plugin, see ``_venvs.py``).
+
+It prints the median wall time of each and the ratios privacy/plain (issue 2: <= 1.05)
+and privacy/no-plugin (issue 3, the log's cost: <= 1.05).
+
+    .venv/bin/python benchmarks/bench_issuance.py [--rounds N] [--only PyPI|Debian]
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from _venvs import twins  # noqa: E402
+from tests.e2e import harness  # noqa: E402 (after the path is set)
+
+
+def bench_issuance(rounds: int, only: str = "") -> None:
+    """Print median issuance times and ratios for each certbot (or those matching *only*)."""
+    with tempfile.TemporaryDirectory(prefix="bench-issuance-") as tmp:
+        work = Path(tmp)
+        tls = harness.make_test_ca(work / "tls")
+        with harness.AcmeStack.start(work / "pebble", tls) as stack:
+            for index, twin in enumerate(twins()):
+                if only and only not in twin.label:
+                    continue
+                with_plugin = harness.load_target("with", twin.with_plugin)
+                without = harness.load_target("without", twin.without)
+                _bench(stack, tls, twin.label, with_plugin, without, work / str(index), rounds)
+
+
+def _bench(stack: harness.AcmeStack, tls: harness.TestCA, label: str,
+           with_plugin: harness.CertbotTarget, without: harness.CertbotTarget, base: Path,
+           rounds: int) -> None:
+    counter = iter(range(10 ** 6))
+
+    def issue(target: harness.CertbotTarget, privacy: bool) -> Callable[[], float]:
+        def run() -> float:
+            runner = harness.CertbotRunner(target, stack.proxy, tls, base / str(next(counter)))
+            args = runner.certonly_args(runner.domain(), privacy=privacy)
+            start = time.perf_counter()
+            harness.require_success(runner.run(*args))
+            return time.perf_counter() - start
+        return run
+
+    sides: Dict[str, Callable[[], float]] = {
+        "privacy": issue(with_plugin, True), "plain": issue(with_plugin, False),
+        "no-plugin": issue(without, False)}
+    times: Dict[str, List[float]] = {name: [] for name in sides}
+    for run in sides.values():
+        run()  # warm-up
+    order = list(sides)
+    for i in range(rounds):
+        for name in order[i % 3:] + order[:i % 3]:  # rotate who goes first
+            times[name].append(sides[name]())
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    print(f"{label}, {rounds} rounds, median "
+          "wall time of a full certonly (account registration included):")
+    for name, value in medians.items():
+        print(f"  {name:10} {value * 1000:8.1f} ms")
+    print(f"  ratio privacy/plain     {medians['privacy'] / medians['plain']:.3f}"
+          "   (issue 2 target <= 1.05)")
+    print(f"  ratio privacy/no-plugin {medians['privacy'] / medians['no-plugin']:.3f}"
+          "   (issue 3 target <= 1.05: the log's cost)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--only", default="", help="only the certbot whose label has this")
+    args = parser.parse_args()
+    bench_issuance(args.rounds, args.only)
+
+
+if __name__ == "__main__":
+    main()
