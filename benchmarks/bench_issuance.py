@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from _venvs import twins  # noqa: E402
+
 from tests.e2e import harness  # noqa: E402 (after the path is set)
 
 

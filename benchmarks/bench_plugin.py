@@ -15,10 +15,10 @@ Targets from the issue: import ratio <= 1.03, issuance ratio <= 1.05.
 """
 
 import argparse
-import statistics
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 from typing import Callable, List, Sequence, Tuple
