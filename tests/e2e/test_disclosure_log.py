@@ -175,3 +175,22 @@ def test_without_eff_opt_in_nothing_goes_to_the_eff(certbot: CertbotRunner) -> N
     assert result.outside == []
     urls: List[str] = [r["url"] for r in read_log(_log(certbot)) if r["event"] == "request"]
     assert not [u for u in urls if "eff.org" in u]
+
+
+def test_plain_renew_records_in_the_lineages_own_log(certbot: CertbotRunner,
+                                                      target: CertbotTarget,
+                                                      tmp_path: Path) -> None:
+    """A lineage obtained with --privacy-log PATH is renewed by plain `renew` into PATH."""
+    path = tmp_path / "lineage-log" / "disclosure.jsonl"
+    domain = certbot.domain()
+    require_success(certbot.run(*certbot.certonly_args(domain), "--cert-name", domain,
+                                "--privacy-log", str(path)))
+    if not target.ari:
+        certbot.renew_before_expiry(domain)
+    cursor = LogCursor(path)
+    result = require_success(certbot.run("renew", server=None))
+    records = cursor.new_records()
+    assert_log_matches(records, result.requests, result.describe())
+    assert any("finalize" in r.get("url", "") for r in records), result.describe()
+    assert_log_sound(path, created_dir=True)
+    assert not _log(certbot).exists()
