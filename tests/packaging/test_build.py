@@ -70,8 +70,9 @@ def test_sdist_carries_docs_tests_licence_changelog_and_man_page(built: Built) -
 
 
 def test_sdist_carries_every_tracked_file_of_the_shipped_trees(built: Built) -> None:
-    """Every tracked file under the package, docs, tests, scripts and benchmarks is in it."""
-    missing = sorted(_tracked(SHIPPED_TREES) - set(_sdist_names(built)))
+    """Every tracked top-level file, and every one under the shipped trees, is in it."""
+    top_level = {n for n in _tracked((".",)) if "/" not in n and n != ".gitignore"}
+    missing = sorted((_tracked(SHIPPED_TREES) | top_level) - set(_sdist_names(built)))
     assert not missing, f"tracked but not in the sdist (fix MANIFEST.in): {missing}"
 
 
@@ -84,10 +85,11 @@ def test_archives_hold_no_junk(built: Built) -> None:
 
 
 def test_wheel_holds_the_package_and_its_data(built: Built) -> None:
-    """The wheel has every module, the schema, the translations and py.typed, no tests."""
+    """The wheel has every module of the sdist, the schema, translations, py.typed; no tests."""
     names = set(_wheel_names(built))
-    modules = {p.relative_to(REPO).as_posix()
-               for p in (REPO / "certbot_privacy").rglob("*.py")}
+    modules = {n for n in _sdist_names(built)
+               if n.startswith("certbot_privacy/") and n.endswith(".py")}
+    assert "certbot_privacy/plugin.py" in modules
     data = {"certbot_privacy/schema/record-1.json", "certbot_privacy/py.typed",
             "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo"}
     assert not (modules | data) - names, sorted((modules | data) - names)
