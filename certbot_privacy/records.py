@@ -55,6 +55,7 @@ import re
 from typing import Any, Iterable, Mapping, Optional, Union
 from urllib.parse import parse_qsl, urlsplit
 
+from certbot_privacy import credentials
 from certbot_privacy.keyguard import PRIVATE_JWK_MEMBERS
 from certbot_privacy.keyguard import PrivateKeyError as PrivateKeyError
 from certbot_privacy.keyguard import ensure_no_private_key as ensure_no_private_key
@@ -135,10 +136,16 @@ def request_record(*, method: str, url: str, headers: Headers, body: Optional[by
     are joined with ``", "`` as HTTP allows); *implicit_headers* names those among them
     that the HTTP library adds itself (``Host``), so a reader knows they were derived.
     *body* is the exact body (``None`` for none): as UTF-8 text in ``body``, otherwise
-    base64 in ``body_b64``. A JWS body is decoded into ``jws``.
+    base64 in ``body_b64``. A JWS body is decoded into ``jws``. Credentials (a DNS
+    provider's API token, say) are redacted and listed in ``redacted``: see
+    :mod:`certbot_privacy.credentials`.
     """
-    header_map = _header_dict(headers)
+    header_map, redactions = credentials.redact_headers(_header_dict(headers))
     data = body or b""
+    decoded = decode_jws(data)
+    if decoded is None:  # a JWS is signed, never a bearer secret: always kept exact
+        data, body_redactions = credentials.redact_body(data, _content_type(header_map))
+        redactions += body_redactions
     record: Record = {"schema": SCHEMA, "time": rfc3339(when), "event": "request",
                       "recipient": recipient, "method": method, "url": url,
                       "headers": header_map}
@@ -146,7 +153,8 @@ def request_record(*, method: str, url: str, headers: Headers, body: Optional[by
     if implicit:
         record["implicit_headers"] = implicit
     record.update(_body_fields(data))
-    decoded = decode_jws(data)
+    if redactions:
+        record["redacted"] = redactions
     if decoded is not None:
         record["jws"] = decoded
     notes: list[str] = []
