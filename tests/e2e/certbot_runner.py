@@ -136,6 +136,9 @@ class CertbotResult:
     stderr: str
     requests: list[RecordedRequest]
     outside: list[OutsideAttempt]
+    #: The runner's default disclosure log, and how many complete lines it had before.
+    log_path: Optional[Path] = None
+    log_start: int = 0
 
     def describe(self) -> str:
         """A summary for assertion messages."""
@@ -245,6 +248,8 @@ class CertbotRunner:
             options.append("-n")
         env = self.environment()
         env.update(extra_env or {})
+        log_path = self.logs_dir / "disclosure.jsonl"
+        log_start = log_path.read_bytes().count(b"\n") if log_path.exists() else 0
         mark = self.proxy.mark()
         completed = subprocess.run(
             [*command, *args, *options], input=stdin if stdin is not None else "",
@@ -252,7 +257,7 @@ class CertbotRunner:
             check=False)
         return CertbotResult(list(args), completed.returncode, completed.stdout,
                              completed.stderr, self.proxy.since(mark),
-                             self.proxy.outside_since(mark))
+                             self.proxy.outside_since(mark), log_path, log_start)
 
 
 def require_success(result: CertbotResult) -> CertbotResult:

@@ -40,11 +40,12 @@ def forbidden_fragments(target: CertbotTarget) -> list[str]:
 
 
 def assert_private(result: CertbotResult, target: CertbotTarget, *,
-                   user_agent: str = "", min_requests: int = 1) -> None:
+                   user_agent: str = "", min_requests: int = 1, logged: bool = True) -> None:
     """Every request reached the server with the minimal (or the given) User-Agent.
 
-    Also: no header carries OS, plugin, verb, flag or Python-version details, and nothing
-    tried to leave the loopback world.
+    Also: no header carries OS, plugin, verb, flag or Python-version details, nothing
+    tried to leave the loopback world, and (*logged*) the run's default disclosure log is
+    sound and shows exactly these requests, each recorded before it was sent (issue 3).
     """
     expected = user_agent or target.minimal_user_agent
     story = result.describe()
@@ -56,6 +57,17 @@ def assert_private(result: CertbotResult, target: CertbotTarget, *,
             leaked = [f for f in forbidden if f.lower() in value.lower()]
             assert not leaked, f"{request}: header {name} leaks {leaked}\n{story}"
     assert_no_outside(result)
+    if logged:
+        assert_logged(result)
+
+
+def assert_logged(result: CertbotResult) -> None:
+    """The run's disclosure log is sound and matches what the servers received."""
+    from .log_checks import assert_log_matches, assert_log_sound
+
+    assert result.log_path is not None and result.log_path.exists(), result.describe()
+    records = assert_log_sound(result.log_path)[result.log_start:]
+    assert_log_matches(records, result.requests, result.describe())
 
 
 def assert_no_outside(result: CertbotResult) -> None:
