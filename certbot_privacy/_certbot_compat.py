@@ -3,8 +3,9 @@
 Certbot gives plugins no public hook to run after the command line is parsed, nor to
 restore a plugin's options when ``certbot renew`` rebuilds a lineage's configuration
 (it restores only the lineage's authenticator's and installer's options). Privacy mode
-needs both, so this module wraps two private functions. Each wrapper calls certbot's own
-function first and changes nothing about its result.
+needs both, so this module wraps certbot's functions at those points, and the places where
+a contact email leaves (see :func:`install_email_hooks`). Each wrapper calls certbot's
+own function and, with privacy mode off, changes nothing about what it does.
 
 Checked against certbot 2.1.0 (Debian bookworm) and 5.8.0 (PyPI). ``tests/unit/
 test_certbot_compat.py`` fails loudly if either name moves.
@@ -115,7 +116,7 @@ def install_email_hooks(gate: Callable[[], Any]) -> None:
       lookup that ``update_account``, ``show_account`` and ``unregister`` make first. It
       re-sends the stored account body, contact included, with ``onlyReturnExisting``;
       the CA ignores everything but the key there (RFC 8555 section 7.3.1), so in privacy
-      mode the contact is left out of it.
+      mode the lookup is sent with an empty contact list (``"contact": []``) instead.
     """
     from acme import client as acme_client
     from certbot.display import ops

@@ -131,8 +131,8 @@ class EmailGate:
             text = consent.withdrawal_text(ca, self.language)
             self.record(consent.ConsentDecision(
                 granted=False, email=None, recipient=ca.directory_url,
-                recipient_name=ca.display_name, means="withdraw", text=text,
-                language=self.language), "contact_withdrawn")
+                recipient_name=ca.display_name, means=consent.MEANS_WITHDRAW, text=text,
+                language=self.language), consent.PURPOSE_WITHDRAWN)
             return
         reason = ("update_account would remove the account's contact (contact: []), "
                   "which you did not ask for: use --privacy-withdraw-email to remove it")
@@ -191,7 +191,7 @@ class EmailGate:
                 prompt = f"{error}\n" + _("Email address (Enter to send none): ")
 
     def _remember(self, decision: consent.ConsentDecision) -> None:
-        self.record(decision, "contact")
+        self.record(decision, consent.PURPOSE_CONTACT)
         if decision.email is not None:
             self.decisions[decision.email] = decision
 

@@ -124,7 +124,9 @@ def _record_consent(recorder: DisclosureRecorder, decision: consent.ConsentDecis
         recorder.record_consent(
             purpose=purpose, text=decision.text, granted=decision.granted,
             recipient=decision.recipient,
-            values=[decision.email] if decision.email else [], how=decision.means)
+            values=[decision.email] if decision.email else [], how=decision.means,
+            extra={"recipient_name": decision.recipient_name, "language": decision.language,
+                   "answer": decision.answer})
     except DisclosureLogError as error:
         raise errors.Error(f"{error} No email was sent.") from None
 

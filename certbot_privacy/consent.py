@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Callable, List, Mapping, Optional
 from urllib.parse import unquote
 
 from certbot_privacy.cas import COUNTRY_NAMES, NOT_STATED, CAInfo, Statement
@@ -41,8 +41,12 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 #: How a consent was given: by answering the prompt, or by ``--privacy-share-email``.
 MEANS_INTERACTIVE = "interactive"
 MEANS_FLAG = "flag"
+#: How a contact was removed: ``--privacy-withdraw-email``.
+MEANS_WITHDRAW = "withdraw"
 #: What a consent decision here is about, as the ``purpose`` of a ``consent`` record.
-PURPOSE_SHARE_EMAIL = "share_email"
+PURPOSE_CONTACT = "contact"
+#: The ``purpose`` of the consent record written when the admin removes the contact.
+PURPOSE_WITHDRAWN = "contact_withdrawn"
 
 _YES = {
     ENGLISH: frozenset({"y", "yes"}),
@@ -169,26 +173,6 @@ class ConsentDecision:
     def with_email(self, email: str) -> "ConsentDecision":
         """Return this decision about *email* (validated as :func:`validate_contact` does)."""
         return replace(self, email=validate_contact(email, self.language))
-
-    def record_fields(self) -> Dict[str, Any]:
-        """Return the fields of the ``consent`` disclosure record for this decision.
-
-        The names the record schema defines (``purpose``, ``decision`` as ``granted`` or
-        ``refused``, ``text``, ``values``, ``how``), and beside them what else an auditor
-        wants: who the recipient is by name, the language, the answer typed.
-        """
-        return {
-            "event": "consent",
-            "recipient": self.recipient,
-            "purpose": PURPOSE_SHARE_EMAIL,
-            "decision": "granted" if self.granted else "refused",
-            "text": self.text,
-            "values": [self.email] if self.email is not None else [],
-            "how": self.means,
-            "recipient_name": self.recipient_name,
-            "language": self.language,
-            "answer": self.answer,
-        }
 
 
 class ConsentRequiredError(Exception):

@@ -141,7 +141,8 @@ class DisclosureRecorder:
     # --- records for later issues ---------------------------------------------------------
 
     def record_consent(self, *, purpose: str, text: str, granted: bool, recipient: str,
-                       values: Iterable[str] = (), how: Optional[str] = None) -> int:
+                       values: Iterable[str] = (), how: Optional[str] = None,
+                       extra: Optional[Mapping[str, Any]] = None) -> int:
         """Append a ``consent`` record (the exact *text* shown) and return its ``seq``.
 
         Raises :class:`DisclosureLogError`: data covered by an unrecorded consent must not
@@ -149,7 +150,7 @@ class DisclosureRecorder:
         """
         record = records.consent_record(purpose=purpose, text=text, granted=granted,
                                         recipient=recipient, values=values, how=how,
-                                        when=self.clock())
+                                        when=self.clock(), extra=extra)
         return int(self.log.append(record)["seq"])
 
     def record_blocked(self, *, reason: str, recipient: Optional[str] = None,

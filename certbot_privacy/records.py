@@ -196,11 +196,15 @@ def error_record(*, request_seq: int, error: str, recipient: str, method: str, u
 
 
 def consent_record(*, purpose: str, text: str, granted: bool, recipient: str, when: float,
-                   values: Iterable[str] = (), how: Optional[str] = None) -> Record:
+                   values: Iterable[str] = (), how: Optional[str] = None,
+                   extra: Optional[Mapping[str, Any]] = None) -> Record:
     """Build a ``consent`` record: a decision, the exact *text* shown, and what it covers.
 
-    *purpose* names what is consented to (``share_email``), *values* the data it concerns,
-    *how* the way the decision was taken (``prompt``, ``flag``, ``non-interactive``).
+    *purpose* names what is decided: ``contact`` (sending the contact email to the CA) or
+    ``contact_withdrawn`` (removing it); *values* the data it concerns; *how* the way the
+    decision was taken: ``interactive`` (the admin answered the prompt), ``flag``
+    (``--privacy-share-email``) or ``withdraw`` (``--privacy-withdraw-email``). *extra*
+    adds fields such as ``recipient_name``, ``language`` and the ``answer`` typed.
     """
     record: Record = {"schema": SCHEMA, "time": rfc3339(when), "event": "consent",
                       "recipient": recipient, "purpose": purpose,
@@ -208,6 +212,8 @@ def consent_record(*, purpose: str, text: str, granted: bool, recipient: str, wh
                       "values": list(values)}
     if how:
         record["how"] = how
+    for key, value in (extra or {}).items():
+        record.setdefault(key, value)
     return ensure_no_private_key(record)
 
 

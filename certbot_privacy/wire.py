@@ -1,5 +1,9 @@
 """The one choke point where every outgoing HTTP request of the certbot process is seen.
 
+"Every" means every request made with ``requests``: all of certbot's and acme's, and
+those of plugins that use ``requests`` (most DNS plugins). A plugin that talks HTTP with
+another library (botocore, for the Route 53 plugin) or a hook script is not seen.
+
 Certbot's ACME traffic goes through ``acme.client.ClientNetwork``, its ARI checks through a
 second, keyless ``ClientNetwork``, and OCSP checks and the EFF subscription through plain
 ``requests.post``. The single layer that sees all of them, with their final headers, is
