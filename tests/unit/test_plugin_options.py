@@ -110,3 +110,13 @@ def test_withdrawal_sends_no_email(tmp_path: Path) -> None:
     config = _parse(tmp_path, "update_account", "--privacy-minimal", "-n",
                     "--privacy-withdraw-email")
     assert config.email is None and config.register_unsafely_without_email is True
+
+
+def test_plugin_is_listed_but_never_offered_as_authenticator_or_installer() -> None:
+    """`certbot plugins` shows it; the authenticator and installer menus never do."""
+    from certbot import interfaces
+
+    visible = disco.PluginsRegistry.find_all().visible()
+    assert "privacy" in visible
+    assert "privacy" not in visible.ifaces((interfaces.Authenticator,))
+    assert "privacy" not in visible.ifaces((interfaces.Installer,))
