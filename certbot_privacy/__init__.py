@@ -4,8 +4,9 @@
 Certbot send the certificate authority only what issuance needs:
 
 * every HTTP request the certbot process makes with ``requests`` (ACME, ARI, OCSP, the
-  EFF, and DNS plugins that use ``requests``) carries the minimal User-Agent ``CertbotACMEClient/<certbot version> python-requests/<requests
-  version>``, with nothing about the host, the plugins, the command or its flags;
+  EFF, and DNS plugins that use ``requests``) carries the minimal User-Agent
+  ``CertbotACMEClient/<certbot version> python-requests/<requests version>``, with
+  nothing about the host, the plugins, the command or its flags;
   a User-Agent given with ``--user-agent`` still wins, ``--user-agent-comment`` is dropped;
 * no email is passed to the EFF unless ``--eff-email`` is given, and no EFF question
   is asked;

@@ -41,6 +41,12 @@ EXIT_USAGE = 2
 #: privacy mode.
 _MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email")
 
+#: Verbs that send ``--email`` to the CA (registering an account, or updating it). Other
+#: verbs (``renew`` above all, which distro timers run with whatever cli.ini holds) are
+#: not stopped for an ``email`` they would not send; the email gate still stands at
+#: every newAccount request.
+_EMAIL_VERBS = ("run", "certonly", "register", "update_account")
+
 #: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
 _LINEAGE_VERBS = ("renew", "reconfigure")
 
@@ -200,7 +206,7 @@ def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
         raise UsageError("In privacy mode, update_account does not remove the contact "
                                "as a side effect of --register-unsafely-without-email: use "
                                "--privacy-withdraw-email to remove it")
-    if namespace.email:
+    if namespace.email and verb in _EMAIL_VERBS:
         try:
             address = consent.validate_contact(namespace.email, language)
         except consent.ContactError as error:

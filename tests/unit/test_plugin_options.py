@@ -120,3 +120,10 @@ def test_plugin_is_listed_but_never_offered_as_authenticator_or_installer() -> N
     assert "privacy" in visible
     assert "privacy" not in visible.ifaces((interfaces.Authenticator,))
     assert "privacy" not in visible.ifaces((interfaces.Installer,))
+
+
+def test_renew_is_not_stopped_by_an_email_in_cli_ini(tmp_path: Path) -> None:
+    """A distro timer's `renew` with email = ... in cli.ini still runs (it sends no email)."""
+    config = _parse(tmp_path, "renew", "--privacy-minimal", "-n", "-m", "a@example.org")
+    assert wire.current_policy() is not None
+    assert config.email == "a@example.org"
