@@ -249,7 +249,7 @@ class CertbotRunner:
         env = self.environment()
         env.update(extra_env or {})
         log_path = self.logs_dir / "disclosure.jsonl"
-        log_start = log_path.read_bytes().count(b"\n") if log_path.exists() else 0
+        log_start = log_path.read_bytes().count(b"\n") if log_path.is_file() else 0
         mark = self.proxy.mark()
         completed = subprocess.run(
             [*command, *args, *options], input=stdin if stdin is not None else "",

@@ -91,8 +91,8 @@ def test_symlinked_log_path_is_refused(certbot: CertbotRunner, tmp_path: Path) -
     assert target.read_text() == "precious\n"
 
 
-def test_log_that_breaks_mid_run_stops_the_next_request(certbot: CertbotRunner) -> None:
-    """If the log stops being writable during a run, nothing unrecorded is sent."""
+def test_log_path_turned_directory_is_refused_before_sending(certbot: CertbotRunner) -> None:
+    """A log path that became a directory between runs: nothing is sent."""
     require_success(certbot.run("register", "--privacy-minimal", "--agree-tos"))
     log = _log(certbot)
     cursor = LogCursor(log)
@@ -194,3 +194,34 @@ def test_plain_renew_records_in_the_lineages_own_log(certbot: CertbotRunner,
     assert any("finalize" in r.get("url", "") for r in records), result.describe()
     assert_log_sound(path, created_dir=True)
     assert not _log(certbot).exists()
+
+
+def test_log_that_breaks_mid_run_stops_the_next_request(certbot: CertbotRunner,
+                                                        target: CertbotTarget) -> None:
+    """The log stops being writable halfway through a run: nothing unrecorded is sent.
+
+    While certbot runs, the log is moved away once it holds a few records and a directory
+    takes its place, so every later append fails; the CA must have received exactly the
+    requests recorded in the moved file, and certbot must stop with a clear error.
+    """
+    log = _log(certbot)
+    moved = log.with_name("moved.jsonl")
+    args = [str(target.certbot), *certbot.certonly_args(certbot.domain()), "-n",
+            "--server", certbot.proxy.directory_url, "--config-dir", str(certbot.config_dir),
+            "--work-dir", str(certbot.work_dir), "--logs-dir", str(certbot.logs_dir)]
+    mark = certbot.proxy.mark()
+    proc = subprocess.Popen(args, env=certbot.environment(), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (
+            not log.is_file() or log.read_bytes().count(b"\n") < 6):
+        time.sleep(0.002)
+    log.rename(moved)
+    log.mkdir()
+    output = proc.communicate(timeout=120)[0]
+    received = certbot.proxy.since(mark)
+    assert proc.returncode == 1, output
+    assert "Traceback" not in output and "Nothing was sent" in output, output
+    records = assert_log_sound(moved)
+    assert_log_matches(records, received, output)
+    assert len(received) < 10  # the run stopped; a full certonly makes more requests
