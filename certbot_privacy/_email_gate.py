@@ -21,17 +21,21 @@ Every decision is recorded as a ``consent`` record *before* the request that car
 no longer carries) the email, through the ``record`` callback.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
-from acme import messages
 from certbot import errors
 
-from certbot_privacy import cas, consent
+if TYPE_CHECKING:  # imported when first needed: most runs never send an email
+    from acme import messages
 
-RecordConsent = Callable[[consent.ConsentDecision, str], None]
+    from certbot_privacy import cas, consent
+
+RecordConsent = Callable[["consent.ConsentDecision", str], None]
 RecordBlocked = Callable[[str, str], None]
 
 
@@ -64,9 +68,17 @@ class EmailGate:
     record: RecordConsent
     record_blocked: RecordBlocked
     ask: Callable[[str], str] = read_answer
-    language: str = field(default_factory=lambda: consent.choose_language(os.environ))
+    language: str = ""
     decisions: Dict[str, consent.ConsentDecision] = field(default_factory=dict)
     asked_without_email: bool = False
+
+    def _language(self) -> str:
+        """The language of the texts, chosen from the locale the first time it is needed."""
+        if not self.language:
+            from certbot_privacy import consent
+
+            self.language = consent.choose_language(os.environ)
+        return self.language
 
     # --- certbot's email prompt -------------------------------------------------------------
 
@@ -75,6 +87,8 @@ class EmailGate:
         if self.verb != "update_account":
             # Registration: ask at the newAccount request, where the CA is fully known.
             return None
+        from certbot_privacy import cas
+
         ca = cas.for_directory(self.server)
         decision = self._ask(ca, None)
         if not decision.granted:
@@ -89,11 +103,11 @@ class EmailGate:
         """Return the ``newAccount`` body to send: with a contact only if consented."""
         if new_account.only_return_existing:
             return new_account
-        ca = _ca_of(client, self.server)
         emails = _emails(new_account.contact)
+        if not emails and (not self.interactive or self.asked_without_email):
+            return new_account
+        ca = _ca_of(client, self.server)
         if not emails:
-            if not self.interactive or self.asked_without_email:
-                return new_account
             self.asked_without_email = True
             decision = self._ask(ca, None)
             if decision.granted and decision.email:
@@ -128,11 +142,13 @@ class EmailGate:
                                    "changed (you did not agree to send the email).")
             return
         if self.withdraw:
-            text = consent.withdrawal_text(ca, self.language)
+            from certbot_privacy import consent
+
+            text = consent.withdrawal_text(ca, self._language())
             self.record(consent.ConsentDecision(
                 granted=False, email=None, recipient=ca.directory_url,
                 recipient_name=ca.display_name, means=consent.MEANS_WITHDRAW, text=text,
-                language=self.language), consent.PURPOSE_WITHDRAWN)
+                language=self._language()), consent.PURPOSE_WITHDRAWN)
             return
         reason = ("update_account would remove the account's contact (contact: []), "
                   "which you did not ask for: use --privacy-withdraw-email to remove it")
@@ -142,6 +158,8 @@ class EmailGate:
     # --- decisions ---------------------------------------------------------------------------
 
     def _consent_for(self, ca: cas.CAInfo, emails: List[str]) -> consent.ConsentDecision:
+        from certbot_privacy import consent
+
         if len(emails) > 1:
             self.record_blocked("more than one contact email", ca.directory_url)
             raise errors.Error("Privacy mode sends at most one contact email: give a "
@@ -154,7 +172,7 @@ class EmailGate:
             return self._ask(ca, email)
         try:
             decision = consent.decide_noninteractive(email, self.share_email, ca=ca,
-                                                     language=self.language)
+                                                     language=self._language())
         except consent.ConsentRequiredError as error:
             self.record_blocked(str(error), ca.directory_url)
             raise errors.Error(str(error)) from None
@@ -163,16 +181,20 @@ class EmailGate:
         return decision
 
     def _ask(self, ca: cas.CAInfo, email: Optional[str]) -> consent.ConsentDecision:
-        text = consent.consent_text(ca, email, self.language)
+        from certbot_privacy import consent
+
+        text = consent.consent_text(ca, email, self._language())
         decision = consent.decide_interactive(text, self.ask, ca=ca, email=email,
-                                              language=self.language)
+                                              language=self._language())
         if decision.granted and decision.email is None:
             decision = self._ask_address(decision)
         self._remember(decision)
         return decision
 
     def _ask_address(self, decision: consent.ConsentDecision) -> consent.ConsentDecision:
-        _ = consent.translations(self.language).gettext
+        from certbot_privacy import consent
+
+        _ = consent.translations(self._language()).gettext
         prompt = _("Email address (Enter to send none): ")
         while True:
             try:
@@ -191,6 +213,8 @@ class EmailGate:
                 prompt = f"{error}\n" + _("Email address (Enter to send none): ")
 
     def _remember(self, decision: consent.ConsentDecision) -> None:
+        from certbot_privacy import consent
+
         self.record(decision, consent.PURPOSE_CONTACT)
         if decision.email is not None:
             self.decisions[decision.email] = decision
@@ -201,6 +225,8 @@ def _emails(contact: Any) -> List[str]:
 
 
 def _ca_of(client: Any, server: str) -> cas.CAInfo:
+    from certbot_privacy import cas
+
     meta = getattr(getattr(client, "directory", None), "meta", None)
     return cas.for_directory(
         server,

@@ -11,20 +11,25 @@ becomes a certbot :class:`~certbot.errors.Error`, and the request that could not
 recorded is not sent.
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import sys
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import requests
 from certbot import errors
 
-from certbot_privacy import consent, useragent, wire
+from certbot_privacy import useragent, wire
 from certbot_privacy._email_gate import EmailGate
 from certbot_privacy.disclosure_log import DisclosureLog, DisclosureLogError, SyslogMirror
 from certbot_privacy.errors import UsageError
 from certbot_privacy.recorder import DisclosureRecorder
+
+if TYPE_CHECKING:
+    from certbot_privacy import consent
 
 DEFAULT_LOG_NAME = "disclosure.jsonl"
 

@@ -184,6 +184,31 @@ def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
 
 def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
     """Apply the contact rules that can be decided before anything is sent."""
+    withdraw = bool(getattr(namespace, "privacy_withdraw_email", False))
+    if withdraw:
+        if verb != "update_account":
+            raise UsageError("--privacy-withdraw-email works with update_account "
+                             "only: run certbot update_account --privacy-minimal "
+                             "--privacy-withdraw-email")
+        if namespace.email:
+            raise UsageError("--privacy-withdraw-email removes the contact, and "
+                             "--email sets one: give one of them")
+        namespace.register_unsafely_without_email = True  # what makes certbot send []
+        return
+    if verb == "update_account" and namespace.register_unsafely_without_email:
+        raise UsageError("In privacy mode, update_account does not remove the contact "
+                         "as a side effect of --register-unsafely-without-email: use "
+                         "--privacy-withdraw-email to remove it")
+    if namespace.email and verb in _EMAIL_VERBS:
+        _check_email(namespace)
+    elif verb != "update_account":
+        # No email: register without a contact (certbot 2.1.0 insists on this flag in
+        # -n runs). In an interactive run the admin is asked at the newAccount request.
+        namespace.register_unsafely_without_email = True
+
+
+def _check_email(namespace: argparse.Namespace) -> None:
+    """One valid address, and consent to send it if nobody can be asked."""
     import os
 
     from certbot import util
@@ -191,41 +216,21 @@ def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
     from certbot_privacy import _mode, cas, consent
 
     language = consent.choose_language(os.environ)
-    withdraw = bool(getattr(namespace, "privacy_withdraw_email", False))
-    if withdraw:
-        if verb != "update_account":
-            raise UsageError("--privacy-withdraw-email works with update_account "
-                                   "only: run certbot update_account --privacy-minimal "
-                                   "--privacy-withdraw-email")
-        if namespace.email:
-            raise UsageError("--privacy-withdraw-email removes the contact, and "
-                                   "--email sets one: give one of them")
-        namespace.register_unsafely_without_email = True  # what makes certbot send []
-        return
-    if verb == "update_account" and namespace.register_unsafely_without_email:
-        raise UsageError("In privacy mode, update_account does not remove the contact "
-                               "as a side effect of --register-unsafely-without-email: use "
-                               "--privacy-withdraw-email to remove it")
-    if namespace.email and verb in _EMAIL_VERBS:
+    try:
+        address = consent.validate_contact(namespace.email, language)
+    except consent.ContactError as error:
+        raise UsageError(str(error)) from None
+    if not util.safe_email(address):
+        raise UsageError(f"{address} is not a valid email address: correct it, or "
+                         "drop --email to register without a contact")
+    namespace.email = address
+    if not _mode.interactive(namespace):
         try:
-            address = consent.validate_contact(namespace.email, language)
-        except consent.ContactError as error:
+            consent.decide_noninteractive(
+                address, bool(namespace.privacy_share_email),
+                ca=cas.for_directory(namespace.server), language=language)
+        except consent.ConsentRequiredError as error:
             raise UsageError(str(error)) from None
-        if not util.safe_email(address):
-            raise UsageError(f"{address} is not a valid email address: correct it, or "
-                                   "drop --email to register without a contact")
-        namespace.email = address
-        if not _mode.interactive(namespace):
-            try:
-                consent.decide_noninteractive(
-                    address, bool(namespace.privacy_share_email),
-                    ca=cas.for_directory(namespace.server), language=language)
-            except consent.ConsentRequiredError as error:
-                raise UsageError(str(error)) from None
-    elif verb != "update_account":
-        # No email: register without a contact (certbot 2.1.0 insists on this flag in
-        # -n runs). In an interactive run the admin is asked at the newAccount request.
-        namespace.register_unsafely_without_email = True
 
 
 def _restored(value: Any) -> Any:
