@@ -225,15 +225,11 @@ class CertbotRunner:
             args += ["-d", domain]
         return args
 
-    def run(self, *args: str, server: Optional[str] = "", interactive: bool = False,
-            stdin: Optional[str] = None, timeout: float = 120,
-            without_plugin: bool = False, extra_env: Optional[dict[str, str]] = None
-            ) -> CertbotResult:
-        """Run ``certbot ARGS`` and return what happened.
+    def argv(self, *args: str, server: Optional[str] = "", interactive: bool = False,
+             without_plugin: bool = False) -> list[str]:
+        """The command line of ``certbot ARGS`` for this runner (see :meth:`run`).
 
-        ``server=""`` means the proxy's directory; ``None`` passes no ``--server``.
-        ``without_plugin`` runs the same certbot with this package hidden from plugin
-        discovery, as if it were not installed.
+        For tests that start certbot themselves (in a terminal, in parallel, to kill it).
         """
         command: list[str]
         if without_plugin:
@@ -246,13 +242,26 @@ class CertbotRunner:
             options += ["--server", server or self.proxy.directory_url]
         if not interactive:
             options.append("-n")
+        return [*command, *args, *options]
+
+    def run(self, *args: str, server: Optional[str] = "", interactive: bool = False,
+            stdin: Optional[str] = None, timeout: float = 120,
+            without_plugin: bool = False, extra_env: Optional[dict[str, str]] = None
+            ) -> CertbotResult:
+        """Run ``certbot ARGS`` and return what happened.
+
+        ``server=""`` means the proxy's directory; ``None`` passes no ``--server``.
+        ``without_plugin`` runs the same certbot with this package hidden from plugin
+        discovery, as if it were not installed.
+        """
         env = self.environment()
         env.update(extra_env or {})
         log_path = self.logs_dir / "disclosure.jsonl"
         log_start = log_path.read_bytes().count(b"\n") if log_path.is_file() else 0
         mark = self.proxy.mark()
         completed = subprocess.run(
-            [*command, *args, *options], input=stdin if stdin is not None else "",
+            self.argv(*args, server=server, interactive=interactive,
+                      without_plugin=without_plugin), input=stdin if stdin is not None else "",
             capture_output=True, text=True, timeout=timeout, env=env, cwd=self.base,
             check=False)
         return CertbotResult(list(args), completed.returncode, completed.stdout,

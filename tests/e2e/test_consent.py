@@ -119,9 +119,7 @@ def test_unsafe_flag_never_silently_removes_contacts(certbot: CertbotRunner) -> 
 
 def _terminal(certbot: CertbotRunner, *args: str, lang: str = "C.UTF-8"
               ) -> Tuple[Terminal, Any]:
-    argv = [str(certbot.target.certbot), *args, "--config-dir", str(certbot.config_dir),
-            "--work-dir", str(certbot.work_dir), "--logs-dir", str(certbot.logs_dir),
-            "--server", certbot.proxy.directory_url]
+    argv = certbot.argv(*args, interactive=True)
     env = certbot.environment()
     env["LANG"] = env["LC_ALL"] = lang
     mark = certbot.proxy.mark()

@@ -119,9 +119,7 @@ def test_concurrent_certbots_share_one_log(certbot_on: Callable[..., CertbotRunn
     runners = [certbot_on(acme, f"node-{i}") for i in range(3)]
     mark = acme.proxy.mark()
     procs = [subprocess.Popen(
-        [str(r.target.certbot), *r.certonly_args(r.domain()), "--privacy-log", str(path),
-         "-n", "--server", acme.proxy.directory_url, "--config-dir", str(r.config_dir),
-         "--work-dir", str(r.work_dir), "--logs-dir", str(r.logs_dir)],
+        r.argv(*r.certonly_args(r.domain()), "--privacy-log", str(path)),
         env=r.environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for r in runners]
     outputs = [p.communicate(timeout=180)[0] for p in procs]
@@ -134,13 +132,10 @@ def test_concurrent_certbots_share_one_log(certbot_on: Callable[..., CertbotRunn
         (r.method, r.path.lstrip("/")) for r in received)
 
 
-def test_killed_run_leaves_a_verifiable_log(certbot: CertbotRunner,
-                                            target: CertbotTarget) -> None:
+def test_killed_run_leaves_a_verifiable_log(certbot: CertbotRunner) -> None:
     """certbot killed mid-run: the chain of what was written still verifies."""
     log = _log(certbot)
-    args = [str(target.certbot), *certbot.certonly_args(certbot.domain()), "-n",
-            "--server", certbot.proxy.directory_url, "--config-dir", str(certbot.config_dir),
-            "--work-dir", str(certbot.work_dir), "--logs-dir", str(certbot.logs_dir)]
+    args = certbot.argv(*certbot.certonly_args(certbot.domain()))
     proc = subprocess.Popen(args, env=certbot.environment(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -196,8 +191,7 @@ def test_plain_renew_records_in_the_lineages_own_log(certbot: CertbotRunner,
     assert not _log(certbot).exists()
 
 
-def test_log_that_breaks_mid_run_stops_the_next_request(certbot: CertbotRunner,
-                                                        target: CertbotTarget) -> None:
+def test_log_that_breaks_mid_run_stops_the_next_request(certbot: CertbotRunner) -> None:
     """The log stops being writable halfway through a run: nothing unrecorded is sent.
 
     While certbot runs, the log is moved away once it holds a few records and a directory
@@ -206,9 +200,7 @@ def test_log_that_breaks_mid_run_stops_the_next_request(certbot: CertbotRunner,
     """
     log = _log(certbot)
     moved = log.with_name("moved.jsonl")
-    args = [str(target.certbot), *certbot.certonly_args(certbot.domain()), "-n",
-            "--server", certbot.proxy.directory_url, "--config-dir", str(certbot.config_dir),
-            "--work-dir", str(certbot.work_dir), "--logs-dir", str(certbot.logs_dir)]
+    args = certbot.argv(*certbot.certonly_args(certbot.domain()))
     mark = certbot.proxy.mark()
     proc = subprocess.Popen(args, env=certbot.environment(), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
