@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 import requests
@@ -34,22 +33,14 @@ if TYPE_CHECKING:
 DEFAULT_LOG_NAME = "disclosure.jsonl"
 
 
-@dataclass
-class Mode:
-    """What is in force while privacy mode is on."""
-
-    log: DisclosureLog
-    recorder: DisclosureRecorder
-    gate: EmailGate
-    policy: wire.WirePolicy
+#: The email gate of the mode in force; the rest of the mode (User-Agent, recorder, log)
+#: lives in the wire's policy.
+_gate: Optional[EmailGate] = None
 
 
-_current: Optional[Mode] = None
-
-
-def current() -> Optional[Mode]:
-    """Return the mode in force, or ``None`` when requests pass through untouched."""
-    return _current
+def current_gate() -> Optional[EmailGate]:
+    """Return the email gate in force, or ``None`` when privacy mode is off."""
+    return _gate
 
 
 def log_path(namespace: argparse.Namespace) -> str:
@@ -66,9 +57,9 @@ def interactive(namespace: argparse.Namespace) -> bool:
     return bool(getattr(namespace, "force_interactive", False)) or sys.stdin.isatty()
 
 
-def switch_on(namespace: argparse.Namespace, verb: str) -> Mode:
+def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     """Make privacy mode, as *namespace* configures it, apply to every request from now."""
-    global _current
+    global _gate
     import certbot
 
     try:
@@ -90,17 +81,14 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> Mode:
         withdraw=bool(getattr(namespace, "privacy_withdraw_email", False)),
         record=lambda decision, purpose: _record_consent(recorder, decision, purpose),
         record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient))
-    policy = wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder))
-    mode = Mode(log=log, recorder=recorder, gate=gate, policy=policy)
-    _current = mode
-    wire.set_policy(policy)
-    return mode
+    _gate = gate
+    wire.set_policy(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)))
 
 
 def switch_off() -> None:
     """Let requests pass through untouched again (a lineage that is not private)."""
-    global _current
-    _current = None
+    global _gate
+    _gate = None
     wire.set_policy(None)
 
 

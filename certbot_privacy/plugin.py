@@ -25,7 +25,7 @@ every run, privacy mode or not.
 import argparse
 import logging
 import sys
-from typing import Any, Callable, Mapping, NoReturn, Optional
+from typing import Any, Callable, Mapping, NoReturn
 
 from certbot import configuration, errors
 from certbot.plugins import common
@@ -160,14 +160,7 @@ def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
 
     _mode.switch_on(namespace, verb)
     _Run.switched_on = True
-    _certbot_compat.install_email_hooks(_current_gate)
-
-
-def _current_gate() -> Optional[Any]:
-    from certbot_privacy import _mode
-
-    mode = _mode.current()
-    return None if mode is None else mode.gate
+    _certbot_compat.install_email_hooks(_mode.current_gate)
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
