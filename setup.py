@@ -28,9 +28,9 @@ setup(
     package_data={
         "certbot_privacy": [
             "py.typed",
-            "schema/*.json",
-            "locale/*/LC_MESSAGES/*.po",
-            "locale/*/LC_MESSAGES/*.mo",
+            "log/*.json",
+            "rules/locale/*/LC_MESSAGES/*.po",
+            "rules/locale/*/LC_MESSAGES/*.mo",
         ]
     },
     # Only certbot: it brings acme, josepy, cryptography and requests, which the plugin
@@ -43,8 +43,8 @@ setup(
     # Lint and docs tools are development tools: requirements-dev.txt.
     extras_require={"test": ["pytest>=7", "hypothesis>=6", "jsonschema>=4"]},
     entry_points={
-        "certbot.plugins": ["privacy = certbot_privacy.plugin:PrivacyPlugin"],
-        "console_scripts": ["certbot-privacy = certbot_privacy._cli:main"],
+        "certbot.plugins": ["privacy = certbot_privacy.adapter.plugin:PrivacyPlugin"],
+        "console_scripts": ["certbot-privacy = certbot_privacy.audit.cli:main"],
     },
     classifiers=[
         "Environment :: Plugins",

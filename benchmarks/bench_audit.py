@@ -12,9 +12,9 @@
    badNonce and are retried, a few sends fail, ``certbot certificates`` sends an OCSP
    request per lineage once a week, and new accounts register (some with a contact,
    after a recorded consent, and a few subscribe to the EFF). Records are built with
-   :mod:`certbot_privacy.records` from real ACME bodies (signed with josepy, as acme
+   :mod:`certbot_privacy.log.records` from real ACME bodies (signed with josepy, as acme
    signs them); each new certificate gets its own key digest and serial in the records.
-   They are serialised and chained exactly as :class:`~certbot_privacy.disclosure_log.
+   They are serialised and chained exactly as :class:`~certbot_privacy.log.writer.
    DisclosureLog` writes them (checked below against the real writer, byte for byte)
    but without its per-record lock and fsync, which would make 1 GB take hours.
 2. Side by side, on the same file, page cache warm for both:
@@ -54,8 +54,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from certbot_privacy import chain, records  # noqa: E402
-from certbot_privacy.disclosure_log import DisclosureLog  # noqa: E402
+from certbot_privacy.log import chain, classify, records, schema  # noqa: E402
+from certbot_privacy.log.writer import DisclosureLog  # noqa: E402
+from certbot_privacy.rules import urls  # noqa: E402
 
 GENERATOR_VERSION = 1
 GNU_TIME = "/usr/bin/time"
@@ -120,7 +121,7 @@ CONSENT_TEXT = (
 
 
 def _base(url: str) -> str:
-    return records.origin(url)
+    return urls.origin(url)
 
 
 def _sign(key: jose.JWK, url: str, payload: bytes, kid: Optional[str] = None) -> bytes:
@@ -131,7 +132,7 @@ def _sign(key: jose.JWK, url: str, payload: bytes, kid: Optional[str] = None) ->
 
 
 def _headers(url: str, body: bytes, method: str) -> Dict[str, str]:
-    headers = {"Host": records.host_header(url), "User-Agent": USER_AGENT,
+    headers = {"Host": urls.host_header(url), "User-Agent": USER_AGENT,
                "Accept-Encoding": "gzip, deflate", "Accept": "*/*", "Connection": "keep-alive"}
     if body:
         headers["Content-Type"] = "application/jose+json"
@@ -144,7 +145,7 @@ def _headers(url: str, body: bytes, method: str) -> Dict[str, str]:
 def _request(method: str, url: str, body: bytes, directory: str) -> Dict[str, Any]:
     """A request record template (its time is set when it is written)."""
     return records.request_record(method=method, url=url, headers=_headers(url, body, method),
-                                  body=body, recipient=records.recipient_for(url, {}, [directory]),
+                                  body=body, recipient=classify.recipient_for(url, {}, [directory]),
                                   when=START, implicit_headers=["Host"])
 
 
@@ -218,10 +219,10 @@ def _templates(lineage: Lineage) -> Dict[str, Any]:
     t["ari"] = _request("GET", ari, b"", directory)
     ocsp_url = "http://r11.o.lencr.org"
     ocsp_headers = {"Host": "r11.o.lencr.org", "User-Agent": USER_AGENT,
-                    "Content-Type": records.OCSP_CONTENT_TYPE}
+                    "Content-Type": classify.OCSP_CONTENT_TYPE}
     t["ocsp"] = records.request_record(
         method="POST", url=ocsp_url, headers=ocsp_headers, body=bytes(85),
-        recipient=records.recipient_for(ocsp_url, ocsp_headers), when=START)
+        recipient=classify.recipient_for(ocsp_url, ocsp_headers), when=START)
     t["ocsp"]["personal_data"]["certificate"] = [{
         "serial": "04a1b2c3", "issuer_name_hash": "a" * 40, "issuer_key_hash": "b" * 40,
         "hash_algorithm": "sha1"}]
@@ -259,7 +260,7 @@ class Chain:
 
 
 def _at(template: Dict[str, Any], when: float, **changes: Any) -> Dict[str, Any]:
-    record = dict(template, time=records.rfc3339(when))
+    record = dict(template, time=schema.rfc3339(when))
     record.update(changes)
     return record
 
@@ -335,7 +336,7 @@ def _register(log: Chain, account: Account, lineage: Lineage, when: float,
             method="POST", url="https://supporters.eff.org/subscribe/certbot",
             headers={"User-Agent": USER_AGENT, "Content-Type":
                      "application/x-www-form-urlencoded"},
-            body=body, recipient=records.EFF_RECIPIENT, when=when + 2)
+            body=body, recipient=classify.EFF_RECIPIENT, when=when + 2)
         _exchange(log, eff, when + 2, rng)
     account.registered = True
 
@@ -440,7 +441,7 @@ def measure(argv: Sequence[str], stdout: Optional[Path] = None) -> Run:
 
 def _ours(*args: str) -> List[str]:
     return [sys.executable, "-c",
-            "import sys; from certbot_privacy._cli import main; sys.exit(main())", *args]
+            "import sys; from certbot_privacy.audit.cli import main; sys.exit(main())", *args]
 
 
 def _normalised_ours(path: Path) -> Dict[str, Any]:
@@ -501,7 +502,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     jq_file = args.workdir / "summary.jq"
     jq_file.write_text(JQ_PROGRAM)
-    implicit = ["--arg", "implicit", records.IMPLICIT_IP_ADDRESS,
+    implicit = ["--arg", "implicit", classify.IMPLICIT_IP_ADDRESS,
                 "--arg", "implicit_label", "this host's source address (implicit in every "
                 "request)"]
     ours_out, jq_out = args.workdir / "report-ours.json", args.workdir / "report-jq.json"

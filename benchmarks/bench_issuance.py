@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from _venvs import twins  # noqa: E402
 
-from tests.e2e import harness  # noqa: E402 (after the path is set)
+import harness  # noqa: E402 (after the path is set)
 
 
 def bench_issuance(rounds: int, only: str = "") -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.e2e import harness  # noqa: E402 (after the path is set)
+import harness  # noqa: E402 (after the path is set)
 
 
 def main() -> int:

@@ -9,7 +9,7 @@ with privacy mode off and once with ``--privacy-minimal``, on both supported cer
 (the newest 5.x in ``.venv``, Debian's 2.1.0 in ``.venv-debian``), and renders what the
 *server received*: request line, every header, the decoded JWS, the body, and the
 personal data in it as the disclosure log classifies it
-(:func:`certbot_privacy.records.classify`).
+(:func:`certbot_privacy.log.records.classify`).
 
 Values that change on every run are replaced by placeholders (``<ca>`` for the server's
 address, ``<id>``, ``<nonce>``, key material, lengths), so that a second run renders the
@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.e2e import harness  # noqa: E402 (after the path is set)
+import harness  # noqa: E402 (after the path is set)
 
 OUTPUT = REPO / "docs" / "_generated" / "requests.rst"
 DOMAIN = "www.example.com"
@@ -306,11 +306,11 @@ class Normaliser:
         return _literal(self.text(request.body.decode("utf-8", "replace")))
 
     def personal(self, request: harness.RecordedRequest, kind: str) -> str:
-        from certbot_privacy import records
+        from certbot_privacy.log import classify
 
         url = EFF_URL if kind == "eff" else request.path
-        recipient = records.EFF_RECIPIENT if kind == "eff" else "the CA"
-        found = records.classify(request.method, url, dict(request.headers), request.body,
+        recipient = classify.EFF_RECIPIENT if kind == "eff" else "the CA"
+        found = classify.classify(request.method, url, dict(request.headers), request.body,
                                  request.jws(), recipient)
         parts = []
         for category, values in found.items():
@@ -325,15 +325,15 @@ class Normaliser:
 def _describe_csr(value: str) -> str:
     from cryptography import x509
 
-    from certbot_privacy import records
+    from certbot_privacy.log import classify
 
-    csr = x509.load_der_x509_csr(records.b64url_decode(value))
+    csr = x509.load_der_x509_csr(classify.b64url_decode(value))
     try:
         names = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         sans = ", ".join(f"DNS:{n}" for n in names.get_values_for_type(x509.DNSName))
     except x509.ExtensionNotFound:
         sans = "none"
-    key = records.public_key_summary(csr.public_key())
+    key = classify.public_key_summary(csr.public_key())
     key_text = f"{key['key_type']} {key.get('curve') or key.get('key_size')}"
     subject = csr.subject.rfc4514_string() or "empty"
     return f"<CSR, DER, base64url: subject {subject}; subjectAltName {sans}; {key_text} key>"

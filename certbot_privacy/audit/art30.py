@@ -7,7 +7,7 @@ recipients; (e) transfers to third countries; (f) where possible, the time limit
 erasure; (g) where possible, a description of the security measures.
 
 Here the processing activity is "obtaining and managing TLS certificates with certbot".
-What the log shows fills (c), (d) and the time span; :mod:`certbot_privacy.cas` fills
+What the log shows fills (c), (d) and the time span; :mod:`certbot_privacy.rules.cas` fills
 who each recipient is, where it is, and what it says about use and retention (quoted,
 with the source); the controller's own details come from the command line. Nothing is
 guessed: what no source states is marked as such, for the controller to complete.
@@ -16,8 +16,9 @@ guessed: what no source states is marked as such, for the controller to complete
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Optional, Tuple
 
-from certbot_privacy import cas, records
 from certbot_privacy.audit.summarise import RecipientStats, Summary, category_key
+from certbot_privacy.log import classify
+from certbot_privacy.rules import cas
 
 #: EU member states and the other EEA states (ISO 3166-1 alpha-2): not third countries.
 EEA = frozenset({
@@ -163,7 +164,7 @@ def _quote(statement: Optional[cas.Statement]) -> Optional[Quote]:
 
 
 def _kind(recipient: str) -> str:
-    if recipient == records.EFF_RECIPIENT:
+    if recipient == classify.EFF_RECIPIENT:
         return "EFF mailing list"
     if recipient.startswith("OCSP responder "):
         return "OCSP responder"

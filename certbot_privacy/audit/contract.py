@@ -1,6 +1,6 @@
 """Is this line a disclosure record? The contract fields of schema 1, checked (pure).
 
-The JSON Schema in ``certbot_privacy/schema/record-1.json`` is the full description of a
+The JSON Schema in ``certbot_privacy/log/record-1.json`` is the full description of a
 record and the tests validate every log against it; ``jsonschema`` is a test-only
 dependency, though, and the audit tool must run wherever certbot runs. So this module
 checks, by hand and fast, the fields that the audit relies on and that ``DESIGN.md``
@@ -17,7 +17,8 @@ import json
 import re
 from typing import Any, Dict, Optional, Tuple
 
-from certbot_privacy.disclosure_log import LogFormatError, parse_line
+from certbot_privacy.errors import LogFormatError
+from certbot_privacy.log.reader import parse_line
 
 #: The record schema version this tool reads.
 SCHEMA_VERSION = 1
@@ -61,7 +62,7 @@ LINE_START = b'{"schema":'
 
 
 #: After :func:`written_head`, the rest of the head of a line as
-#: :mod:`certbot_privacy.disclosure_log` writes it (compact JSON, ``schema`` and ``seq``
+#: :mod:`certbot_privacy.log.writer` writes it (compact JSON, ``schema`` and ``seq``
 #: first, then the builders' ``time``, ``event``, ``request`` for a response or an error,
 #: and ``recipient``): the contract fields every record has, in place.
 _WRITTEN_REST = re.compile(

@@ -25,7 +25,7 @@ from certbot_privacy.audit.values import label
 #: How many problem lines a summary lists (it counts them all).
 PROBLEM_LIMIT = 100
 
-#: The personal-data categories records name (:mod:`certbot_privacy.records`), in the
+#: The personal-data categories records name (:mod:`certbot_privacy.log.records`), in the
 #: order reports show them: what identifies people first. Others follow, by name.
 CATEGORY_ORDER = ("contact", "eff", "domain", "ip_identifier", "csr_subject",
                   "csr_other_names", "account_key", "account_url", "external_account",

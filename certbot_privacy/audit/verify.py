@@ -1,6 +1,6 @@
 """Is a disclosure log as it was written? The hash chain and the contract, line by line (pure).
 
-Every record's ``prev`` is the digest of the line before it (:mod:`certbot_privacy.chain`)
+Every record's ``prev`` is the digest of the line before it (:mod:`certbot_privacy.log.chain`)
 and ``seq`` counts records from 0, per file. Each file is checked on its own, in one pass,
 and every line's raw bytes are hashed.
 
@@ -50,10 +50,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Deque, Iterable, List, Optional, Tuple
 
-from certbot_privacy import chain
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.contract import written_head, written_rest
 from certbot_privacy.audit.source import Item, LineProblem, LogLine, ReadFailure
+from certbot_privacy.log import chain
 
 _PREFIX = chain.PREFIX
 _sha256 = hashlib.sha256

@@ -2,10 +2,10 @@
 
 * ``schema-fields`` / ``schema-events`` / ``schema-categories``: the disclosure record
   format, from the JSON Schema that ships in the package (``certbot_privacy/schema/``), with
-  the category descriptions of :mod:`certbot_privacy.records`.
+  the category descriptions of :mod:`certbot_privacy.log.records`.
 * ``consent-text`` / ``withdrawal-text``: the texts an admin reads, from
-  :mod:`certbot_privacy.consent`, in a given language, for a given CA.
-* ``known-cas``: the CAs :mod:`certbot_privacy.cas` knows.
+  :mod:`certbot_privacy.rules.consent`, in a given language, for a given CA.
+* ``known-cas``: the CAs :mod:`certbot_privacy.rules.cas` knows.
 * ``plugin-options``: the certbot options the plugin adds, from its own parser code.
 * ``cli-help``: ``certbot-privacy [COMMAND] --help``, from the real parser.
 * ``manpage``: a man page (the roff subset ``docs/make_manpage.py`` writes) as docs.
@@ -70,9 +70,9 @@ def _literal(text: str) -> str:
 # --- the record schema --------------------------------------------------------------------
 
 def _schema() -> Dict[str, Any]:
-    from certbot_privacy import records
+    from certbot_privacy.log import schema
 
-    return records.json_schema()
+    return schema.json_schema()
 
 
 def _type_of(spec: Dict[str, Any], defs: Dict[str, Any]) -> str:
@@ -155,8 +155,8 @@ class SchemaEvents(_RstDirective):
 
 
 def _category_descriptions() -> Dict[str, str]:
-    """The category definitions in the :mod:`certbot_privacy.records` docstring."""
-    from certbot_privacy import records
+    """The category definitions in the :mod:`certbot_privacy.log.records` docstring."""
+    from certbot_privacy.log import records
 
     doc = records.__doc__ or ""
     found: Dict[str, str] = {}
@@ -215,7 +215,7 @@ class ConsentText(SphinxDirective):
         "terms-of-service": directives.unchanged, "withdrawal": directives.flag}
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy import cas, consent
+        from certbot_privacy.rules import cas, consent
 
         ca = cas.for_directory(self.arguments[0],
                                terms_of_service=self.options.get("terms-of-service"))
@@ -232,10 +232,10 @@ class ConsentText(SphinxDirective):
 
 
 class KnownCAs(_RstDirective):
-    """A table of the CAs certbot_privacy.cas knows."""
+    """A table of the CAs certbot_privacy.rules.cas knows."""
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy import cas
+        from certbot_privacy.rules import cas
 
         rows = []
         for ca in cas.KNOWN_CAS:
@@ -255,7 +255,7 @@ class PluginOptions(_RstDirective):
     """The options the plugin adds to certbot, from ``PrivacyPlugin.add_parser_arguments``."""
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy.plugin import PrivacyPlugin
+        from certbot_privacy.adapter.plugin import PrivacyPlugin
 
         added: List[Tuple[str, Dict[str, Any]]] = []
         PrivacyPlugin.add_parser_arguments(lambda name, **kw: added.append((name, kw)))
@@ -286,9 +286,9 @@ class CliHelp(SphinxDirective):
     optional_arguments = 1
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy import _cli
+        from certbot_privacy.audit import cli
 
-        parser = _cli.build_parser()
+        parser = cli.build_parser()
         if self.arguments:
             try:
                 parser = _subparser(parser, self.arguments[0])

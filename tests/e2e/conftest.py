@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from .harness import (
+from harness import (
     AcmeStack,
     AriSettings,
     CertbotRunner,

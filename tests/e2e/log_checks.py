@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
-from .certbot_runner import CertbotResult
-from .recording_proxy import RecordedRequest
+from certbot_privacy.log import schema
+from harness.certbot_runner import CertbotResult
+from harness.recording_proxy import RecordedRequest
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "certbot_privacy" / "schema" / "record-1.json"
-_VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+_VALIDATOR = jsonschema.Draft202012Validator(schema.json_schema())
 
 Record = Dict[str, Any]
 

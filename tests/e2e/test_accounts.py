@@ -6,7 +6,8 @@ recording proxy in front of Pebble received.
 
 import pytest
 
-from .harness import CertbotResult, CertbotRunner, CertbotTarget, require_success
+from harness import CertbotResult, CertbotRunner, CertbotTarget, require_success
+
 from .wire_checks import assert_private, paths
 
 pytestmark = pytest.mark.e2e

@@ -10,9 +10,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from .harness import CertbotResult, CertbotRunner, require_success
+from harness import CertbotResult, CertbotRunner, require_success
+from harness.recording_proxy import RecordedRequest
+
 from .log_checks import LogCursor, Record, assert_run_logged, read_log
-from .recording_proxy import RecordedRequest
 from .terminal import Terminal
 
 pytestmark = pytest.mark.e2e

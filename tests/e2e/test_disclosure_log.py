@@ -14,7 +14,8 @@ from typing import Callable, List
 
 import pytest
 
-from .harness import AcmeStack, CertbotRunner, CertbotTarget, require_success
+from harness import AcmeStack, CertbotRunner, CertbotTarget, require_success
+
 from .log_checks import (
     LogCursor,
     assert_log_matches,

@@ -8,7 +8,8 @@ from typing import Callable
 
 import pytest
 
-from .harness import AcmeStack, CertbotRunner, CertbotTarget
+from harness import AcmeStack, CertbotRunner, CertbotTarget
+
 from .wire_checks import assert_private, paths
 
 pytestmark = pytest.mark.e2e

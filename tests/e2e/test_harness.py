@@ -10,7 +10,7 @@ import json
 import pytest
 import requests
 
-from .harness import OCSP_UNAUTHORIZED, AcmeStack, TestCA
+from harness import OCSP_UNAUTHORIZED, AcmeStack, TestCA
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,8 @@ import uuid
 
 import pytest
 
-from .harness import CertbotResult, CertbotRunner, CertbotTarget, require_success
+from harness import CertbotResult, CertbotRunner, CertbotTarget, require_success
+
 from .wire_checks import (
     assert_no_outside,
     assert_private,

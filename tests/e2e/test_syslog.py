@@ -17,7 +17,8 @@ from typing import List
 
 import pytest
 
-from .harness import CertbotRunner, require_success
+from harness import CertbotRunner, require_success
+
 from .log_checks import read_log
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,8 @@ from typing import Callable
 
 import pytest
 
-from .harness import AcmeStack, CertbotRunner, CertbotTarget, require_success
+from harness import AcmeStack, CertbotRunner, CertbotTarget, require_success
+
 from .wire_checks import (
     assert_no_outside,
     assert_private,

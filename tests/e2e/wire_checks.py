@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .certbot_runner import CertbotResult, CertbotTarget
-from .recording_proxy import RecordedRequest
+from harness.certbot_runner import CertbotResult, CertbotTarget
+from harness.recording_proxy import RecordedRequest
 
 #: Certbot's verbs: none may appear in a header in privacy mode.
 VERBS = ("certonly", "renew", "register", "update_account", "show_account", "unregister",

@@ -19,13 +19,13 @@ pytestmark = pytest.mark.packaging
 REQUIRED_IN_SDIST = (
     "LICENSE", "README.md", "CHANGELOG.md", "MANIFEST.in", "setup.py", "pyproject.toml",
     "docs/conf.py", "docs/index.rst", "docs/_generated/requests.rst",
-    "docs/certbot-privacy.1", "certbot_privacy/schema/record-1.json",
-    "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.po",
-    "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
+    "docs/certbot-privacy.1", "certbot_privacy/log/record-1.json",
+    "certbot_privacy/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.po",
+    "certbot_privacy/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
     "certbot_privacy/py.typed", "scripts/gen_request_tables.py",
 )
 #: Trees whose tracked files all go into the sdist.
-SHIPPED_TREES = ("certbot_privacy", "docs", "tests", "scripts", "benchmarks")
+SHIPPED_TREES = ("certbot_privacy", "harness", "docs", "tests", "scripts", "benchmarks")
 #: What no archive may contain.
 JUNK = re.compile(r"(^|/)(__pycache__|\.venv[^/]*|\.git|\.hypothesis|\.mypy_cache|"
                   r"\.pytest_cache|_build|build|dist|[^/]+\.egg-info)(/|$)|\.py[cod]$")
@@ -90,8 +90,8 @@ def test_wheel_holds_the_package_and_its_data(built: Built) -> None:
     modules = {n for n in _sdist_names(built)
                if n.startswith("certbot_privacy/") and n.endswith(".py")}
     assert "certbot_privacy/plugin.py" in modules
-    data = {"certbot_privacy/schema/record-1.json", "certbot_privacy/py.typed",
-            "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo"}
+    data = {"certbot_privacy/log/record-1.json", "certbot_privacy/py.typed",
+            "certbot_privacy/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo"}
     assert not (modules | data) - names, sorted((modules | data) - names)
     assert not [n for n in names if n.startswith(("tests/", "docs/", "scripts/"))]
 

@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from test_audit_helpers import LE, UNKNOWN_CA, fleet_log, read_items
 
-from certbot_privacy import cas, records
 from certbot_privacy.audit import art30
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.formats import art30_renderer
 from certbot_privacy.audit.summarise import summarise
+from certbot_privacy.log import classify
+from certbot_privacy.rules import cas
 
 GENERATED = "2024-09-01T00:00:00.000Z"
 
@@ -55,7 +56,7 @@ def test_an_unknown_ca_is_marked_unknown_not_guessed(record: art30.Art30Record) 
 
 def test_non_ca_recipients_are_listed_by_kind(record: art30.Art30Record) -> None:
     """The EFF and OCSP responders are recipients too, of their own kind."""
-    assert _recipient(record, records.EFF_RECIPIENT).kind == "EFF mailing list"
+    assert _recipient(record, classify.EFF_RECIPIENT).kind == "EFF mailing list"
     assert _recipient(record, "OCSP responder r3.o.lencr.org").kind == "OCSP responder"
 
 

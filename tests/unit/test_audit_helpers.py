@@ -1,7 +1,7 @@
 """Helpers for the audit tests: logs written by the real writer, and the real e2e logs.
 
-Logs are built from :mod:`certbot_privacy.records` builders (with real ACME bodies from
-``test_log_helpers``) and appended with :class:`~certbot_privacy.disclosure_log.DisclosureLog`,
+Logs are built from :mod:`certbot_privacy.log.records` builders (with real ACME bodies from
+``test_log_helpers``) and appended with :class:`~certbot_privacy.log.writer.DisclosureLog`,
 so the audit meets exactly what certbot-privacy writes. ``data/audit/`` holds logs that
 the end-to-end suite produced with real certbot runs against Pebble (see its README).
 The tests here only check that the helpers produce what the other tests assume.
@@ -23,9 +23,9 @@ from test_log_helpers import (
     post_as_get_body,
 )
 
-from certbot_privacy import records
 from certbot_privacy.audit import source
-from certbot_privacy.disclosure_log import DisclosureLog
+from certbot_privacy.log import classify, records
+from certbot_privacy.log.writer import DisclosureLog
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "audit"
 REAL_LOGS = sorted(FIXTURES.glob("*.jsonl"))
@@ -101,10 +101,10 @@ def _when(record: Record) -> float:
 def ocsp_request(when: float, serial: int = 0x1234ABCD) -> Record:
     """An OCSP request (plain requests.post, its own recipient)."""
     body = ocsp_request_body(make_certificate(("www.example.org",), serial))
-    headers = {"User-Agent": UA, "Content-Type": records.OCSP_CONTENT_TYPE}
+    headers = {"User-Agent": UA, "Content-Type": classify.OCSP_CONTENT_TYPE}
     url = "http://r3.o.lencr.org"
     return records.request_record(method="POST", url=url, headers=headers, body=body,
-                                  recipient=records.recipient_for(url, headers), when=when)
+                                  recipient=classify.recipient_for(url, headers), when=when)
 
 
 def eff_request(when: float, email: str = "admin@example.org") -> Record:
@@ -114,7 +114,7 @@ def eff_request(when: float, email: str = "admin@example.org") -> Record:
     return records.request_record(method="POST",
                                   url="https://supporters.eff.org/subscribe/certbot",
                                   headers=headers, body=body.encode(),
-                                  recipient=records.EFF_RECIPIENT, when=when)
+                                  recipient=classify.EFF_RECIPIENT, when=when)
 
 
 def write_log(path: Path, entries: Iterable[Record]) -> Path:
@@ -144,7 +144,7 @@ def fleet_log(path: Path) -> Path:
     other[1]["privacy_mode"] = False
     renewal = issuance(T0 + 90 * DAY, "example.org")
     extras = [ocsp_request(T0 + 91 * DAY), eff_request(T0 + 92 * DAY)]
-    blocked = records.blocked_record(reason="no consent", recipient=records.EFF_RECIPIENT,
+    blocked = records.blocked_record(reason="no consent", recipient=classify.EFF_RECIPIENT,
                                      when=T0 + 93 * DAY)
     consent = records.consent_record(purpose="share_email", text="Share it?", granted=True,
                                      recipient=LE, when=T0, values=["admin@example.org"])
@@ -172,7 +172,7 @@ def test_fleet_log_is_a_valid_chain_of_schema_records(tmp_path: Path) -> None:
     for record in parsed:
         VALIDATOR.validate(record)
     assert {r["recipient"] for r in parsed} == {
-        LE, UNKNOWN_CA, records.EFF_RECIPIENT, "OCSP responder r3.o.lencr.org"}
+        LE, UNKNOWN_CA, classify.EFF_RECIPIENT, "OCSP responder r3.o.lencr.org"}
 
 
 def test_real_logs_from_the_e2e_suite_are_schema_records() -> None:

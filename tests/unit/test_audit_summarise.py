@@ -21,13 +21,13 @@ from test_audit_helpers import (
     write_log,
 )
 
-from certbot_privacy import records
 from certbot_privacy.audit import summarise as summarise_module
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.source import Line
 from certbot_privacy.audit.summarise import RecipientStats, Summary, summarise
 from certbot_privacy.audit.times import format_utc, parse_bound
 from certbot_privacy.audit.values import IMPLICIT_IP_LABEL, label
+from certbot_privacy.log import classify
 
 OCSP = "OCSP responder r3.o.lencr.org"
 
@@ -56,12 +56,12 @@ def test_requests_are_counted_per_recipient(fleet: Path) -> None:
     """Each recipient gets its requests, first and last time; blocked ones apart."""
     summary = summarise(read_items(fleet))
     recipients = _by_name(summary)
-    assert set(recipients) == {LE, UNKNOWN_CA, OCSP, records.EFF_RECIPIENT}
+    assert set(recipients) == {LE, UNKNOWN_CA, OCSP, classify.EFF_RECIPIENT}
     assert recipients[LE].requests == 5 + 4
     assert recipients[LE].first == _at(T0)
     assert recipients[LE].last == _at(T0 + 90 * DAY + 4)
     assert summary.requests == 9 + 4 + 1 + 1
-    assert summary.blocked == ((records.EFF_RECIPIENT, 1),)
+    assert summary.blocked == ((classify.EFF_RECIPIENT, 1),)
     assert dict(summary.events) == {"consent": 1, "request": 15, "response": 15,
                                     "blocked": 1}
     assert summary.skipped == 0 and summary.files == (str(fleet),)
@@ -174,7 +174,7 @@ def test_a_damaged_gzip_is_reported_and_later_files_still_count(fleet: Path,
     assert summary.problems[0].source == str(broken)
     assert "damaged or cut short" in summary.problems[0].message
     assert summary.lines > len(lines_of(fleet))
-    assert _by_name(summary)[records.EFF_RECIPIENT].requests == 1
+    assert _by_name(summary)[classify.EFF_RECIPIENT].requests == 1
     assert summary.files == (str(broken), str(fleet))
 
 

@@ -17,9 +17,9 @@ from test_audit_helpers import (
     write_log,
 )
 
-from certbot_privacy import chain
 from certbot_privacy.audit.source import Line
 from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
+from certbot_privacy.log import chain
 
 
 def _check(path: Path) -> VerifyReport:

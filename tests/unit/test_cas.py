@@ -7,8 +7,8 @@ from typing import List, Optional
 
 import pytest
 
-from certbot_privacy import cas, consent
-from certbot_privacy.cas import CAInfo, Statement
+from certbot_privacy.rules import cas, consent
+from certbot_privacy.rules.cas import CAInfo, Statement
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 

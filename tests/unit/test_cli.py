@@ -12,8 +12,9 @@ from typing import Tuple
 import pytest
 from test_audit_helpers import LE, fleet_log, gzip_copy, lines_of
 
-from certbot_privacy import __version__, _cli
-from certbot_privacy.audit import source
+from certbot_privacy import __version__
+from certbot_privacy.audit import cli
+from certbot_privacy.audit.commands import _options, report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ def log(tmp_path: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, str, str]:
-    code = _cli.main(list(argv))
+    code = cli.main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -189,7 +190,7 @@ def test_the_default_log_missing_is_a_usage_error_with_a_hint(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """No LOG and no default log: exit 2, saying what to do."""
     missing = tmp_path / "disclosure.jsonl"
-    monkeypatch.setattr(source, "DEFAULT_LOG", str(missing))
+    monkeypatch.setattr(_options, "DEFAULT_LOG", str(missing))
     code, _, err = run(capsys, "report")
     assert code == 2
     assert err == (f"certbot-privacy: error: {missing}: no such file or directory (name the "
@@ -199,7 +200,7 @@ def test_the_default_log_missing_is_a_usage_error_with_a_hint(
 def test_the_default_log_is_read_when_no_log_is_named(
         capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without LOG the default log is verified."""
-    monkeypatch.setattr(source, "DEFAULT_LOG", str(log))
+    monkeypatch.setattr(_options, "DEFAULT_LOG", str(log))
     code, out, _ = run(capsys, "verify")
     assert code == 0 and str(log) in out
 
@@ -211,15 +212,15 @@ def _explode(*_: object, **__: object) -> None:
 def test_an_unexpected_error_is_one_sentence_or_a_traceback_with_debug(
         capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An unexpected error: exit 1 and one line; with --debug the exception propagates."""
-    monkeypatch.setattr(_cli, "summarise", _explode)
+    monkeypatch.setattr(report, "summarise", _explode)
     code, _, err = run(capsys, "report", str(log))
     assert code == 1
     assert err == ("certbot-privacy: error: unexpected RuntimeError: disk on fire (run with "
                    "--debug for the traceback, and please report it)\n")
     with pytest.raises(RuntimeError, match="disk on fire"):
-        _cli.main(["report", "--debug", str(log)])
+        cli.main(["report", "--debug", str(log)])
     with pytest.raises(RuntimeError, match="disk on fire"):
-        _cli.main(["--debug", "report", str(log)])
+        cli.main(["--debug", "report", str(log)])
 
 
 def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:

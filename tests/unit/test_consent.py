@@ -11,9 +11,9 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from certbot_privacy import cas, consent
-from certbot_privacy.cas import CAInfo
-from certbot_privacy.consent import ENGLISH, SIMPLIFIED_CHINESE
+from certbot_privacy.rules import cas, consent
+from certbot_privacy.rules.cas import CAInfo
+from certbot_privacy.rules.consent import ENGLISH, SIMPLIFIED_CHINESE
 
 PACKAGE = Path(consent.__file__).resolve().parent
 CATALOG = PACKAGE / "locale" / "zh_CN" / "LC_MESSAGES"

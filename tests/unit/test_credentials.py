@@ -2,10 +2,11 @@
 
 import json
 
-from certbot_privacy import credentials, records
+from certbot_privacy.log import classify, records
+from certbot_privacy.rules import redaction
 
 
-def _record(headers: dict[str, str], body: bytes) -> records.Record:
+def _record(headers: dict[str, str], body: bytes) -> classify.Record:
     return records.request_record(method="POST", url="https://api.dns.example/zones/1",
                                   headers=headers, body=body,
                                   recipient="https://api.dns.example", when=0.0)
@@ -15,7 +16,7 @@ def test_authorization_header_is_redacted_with_a_digest() -> None:
     """A bearer token is replaced by a digest prefix; the same token gives the same mark."""
     record = _record({"Authorization": "Bearer s3cr3t", "Content-Type": "text/plain"}, b"x")
     assert "s3cr3t" not in json.dumps(record)
-    assert record["headers"]["Authorization"] == credentials.redacted("Bearer s3cr3t")
+    assert record["headers"]["Authorization"] == redaction.redacted("Bearer s3cr3t")
     assert record["redacted"] == ["header:Authorization"]
     assert record["headers"]["Content-Type"] == "text/plain"
 

@@ -17,8 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_log_helpers import assert_valid_log, chain_breaks, log_lines, pem_private_key
 
-from certbot_privacy import chain, records
-from certbot_privacy.disclosure_log import DisclosureLog, DisclosureLogError, iter_lines
+from certbot_privacy.errors import DisclosureLogError
+from certbot_privacy.log import chain, records
+from certbot_privacy.log.reader import iter_lines
+from certbot_privacy.log.writer import DisclosureLog
 
 NOBODY = 65534
 
@@ -415,7 +417,7 @@ class _FakeSyslog:
 
 
 def _mirrored_log(path: Path, sink: Callable[[int, str], None], **kw: Any) -> DisclosureLog:
-    from certbot_privacy.disclosure_log import SyslogMirror
+    from certbot_privacy.log.syslog import SyslogMirror
 
     return DisclosureLog(path, mirror=SyslogMirror(send=sink, **kw))
 
@@ -455,7 +457,7 @@ def test_syslog_failure_never_blocks_the_append(tmp_path: Path,
 
 def test_real_syslog_mirror_does_not_fail_without_a_daemon(tmp_path: Path) -> None:
     """The stdlib syslog mirror works (or quietly drops) whether or not syslog runs."""
-    from certbot_privacy.disclosure_log import SyslogMirror
+    from certbot_privacy.log.syslog import SyslogMirror
 
     log = DisclosureLog(tmp_path / "d.jsonl", mirror=SyslogMirror())
     assert log.append(record(0))["seq"] == 0

@@ -5,10 +5,10 @@ from typing import Any, List, Optional, Tuple
 
 import pytest
 from acme import messages
-from certbot import errors
 
-from certbot_privacy import consent
-from certbot_privacy._email_gate import EmailGate
+from certbot_privacy.adapter.email_gate import EmailGate
+from certbot_privacy.errors import ConsentError
+from certbot_privacy.rules import consent
 
 LE = "https://acme-v02.api.letsencrypt.org/directory"
 OTHER = "https://ca.example/dir"
@@ -72,7 +72,7 @@ def test_noninteractive_email_with_flag_is_sent_and_consent_recorded_first() -> 
 def test_noninteractive_email_without_flag_is_blocked() -> None:
     """An email without consent never reaches the CA: blocked, recorded, error."""
     gate, log = _gate(interactive=False)
-    with pytest.raises(errors.Error, match="--privacy-share-email"):
+    with pytest.raises(ConsentError, match="--privacy-share-email"):
         gate.new_account(_client(), _new("admin@example.org"))
     assert log[0][0] == "blocked"
 
@@ -139,7 +139,7 @@ def test_account_lookup_is_left_alone() -> None:
 def test_update_with_declined_email_changes_nothing() -> None:
     """update_account with -m and a no: nothing is sent."""
     gate, _ = _gate("n", verb="update_account")
-    with pytest.raises(errors.Error, match="not"):
+    with pytest.raises(ConsentError, match="not"):
         gate.update_registration(_client(), None, messages.Registration.from_data(
             email="new@example.org"))
 
@@ -147,7 +147,7 @@ def test_update_with_declined_email_changes_nothing() -> None:
 def test_update_removing_contact_without_asking_is_blocked() -> None:
     """contact: [] is refused unless the admin asked to withdraw."""
     gate, log = _gate(interactive=False, verb="update_account")
-    with pytest.raises(errors.Error, match="--privacy-withdraw-email"):
+    with pytest.raises(ConsentError, match="--privacy-withdraw-email"):
         gate.update_registration(_client(), None, messages.Registration(contact=()))
     assert log[0][0] == "blocked"
 
@@ -162,7 +162,7 @@ def test_withdrawal_is_recorded() -> None:
 
 
 def decision_ca() -> Any:
-    from certbot_privacy import cas
+    from certbot_privacy.rules import cas
 
     return cas.for_directory(LE)
 
@@ -189,7 +189,7 @@ def test_update_account_prompt_asks_consent_first() -> None:
 def test_update_account_prompt_declined_changes_nothing() -> None:
     """A no at update_account's prompt stops before anything is sent."""
     gate, _ = _gate("", verb="update_account")
-    with pytest.raises(errors.Error, match="not changed"):
+    with pytest.raises(ConsentError, match="not changed"):
         gate.get_email()
 
 
@@ -205,6 +205,6 @@ def test_update_account_body_inside_regr_is_checked() -> None:
     gate, log = _gate(interactive=False, verb="update_account")
     regr = messages.RegistrationResource(body=messages.Registration(contact=()),
                                          uri="https://ca.example/acct/1")
-    with pytest.raises(errors.Error, match="--privacy-withdraw-email"):
+    with pytest.raises(ConsentError, match="--privacy-withdraw-email"):
         gate.update_registration(_client(), regr, None)
     assert log[0][0] == "blocked"

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import NameOID
 
-from certbot_privacy import chain, records
+from certbot_privacy.log import chain, schema
 
 DIRECTORY = "https://ca.example/dir"
 ACCOUNT_URL = "https://ca.example/acct/17"
@@ -144,7 +144,7 @@ def private_jwk() -> dict[str, Any]:
     return result
 
 
-VALIDATOR = jsonschema.Draft202012Validator(records.json_schema())
+VALIDATOR = jsonschema.Draft202012Validator(schema.json_schema())
 
 
 def log_lines(path: "str | os.PathLike[str]") -> list[bytes]:

@@ -8,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from certbot_privacy import records
-from certbot_privacy.disclosure_log import (
-    DisclosureLog,
-    DisclosureLogError,
-    LogFormatError,
-    iter_lines,
-    log_files,
-    parse_line,
-)
+from certbot_privacy.errors import DisclosureLogError, LogFormatError
+from certbot_privacy.log import records
+from certbot_privacy.log.reader import iter_lines, log_files, parse_line
+from certbot_privacy.log.writer import DisclosureLog
 
 
 def _write_log(path: Path, count: int) -> bytes:

@@ -12,13 +12,13 @@ import pytest
 from certbot._internal import cli
 from certbot._internal.plugins import disco
 
-from certbot_privacy import _mode, wire
+from certbot_privacy.adapter import mode, wire
 
 
 @pytest.fixture(autouse=True)
 def _mode_off() -> Iterator[None]:
     yield
-    _mode.switch_off()
+    mode.switch_off()
 
 
 def _parse(tmp_path: Path, *args: str) -> Any:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Mapping
 
 import pytest
 import requests
+from certbot import errors
 from test_log_helpers import (
     ACCOUNT_URL,
     assert_valid_log,
@@ -16,9 +17,10 @@ from test_log_helpers import (
     pem_private_key,
 )
 
-from certbot_privacy import wire
-from certbot_privacy.disclosure_log import DisclosureLog, DisclosureLogError
-from certbot_privacy.recorder import DisclosureRecorder
+from certbot_privacy.adapter import wire
+from certbot_privacy.adapter.recorder import DisclosureRecorder
+from certbot_privacy.errors import DisclosureLogError
+from certbot_privacy.log.writer import DisclosureLog
 
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
 
@@ -129,7 +131,7 @@ def test_streamed_body_is_read_first_and_sent_as_recorded(server: str,
 def test_unwritable_log_means_nothing_is_sent(server: str, tmp_path: Path) -> None:
     """Fail closed: if the record cannot be written, the server receives nothing."""
     _record_with(tmp_path)  # a directory: the log cannot be written
-    with pytest.raises(DisclosureLogError, match="it is a directory"):
+    with pytest.raises(errors.Error, match="it is a directory"):
         requests.post(server + "/new-acct", data=b"{}", timeout=5)
     assert _Handler.seen == []
 
@@ -138,7 +140,7 @@ def test_private_key_in_a_request_stops_it_before_it_leaves(server: str,
                                                             tmp_path: Path) -> None:
     """A request carrying a private key is neither recorded nor sent."""
     _record_with(tmp_path / "d.jsonl")
-    with pytest.raises(DisclosureLogError, match=r"^Refused to send POST .*/leak and to "
+    with pytest.raises(errors.Error, match=r"^Refused to send POST .*/leak and to "
                        r"record it in .*: a PEM private key is in the record"):
         requests.post(server + "/leak", data=pem_private_key(), timeout=5)
     assert _Handler.seen == []

@@ -34,11 +34,13 @@ from test_log_helpers import (
     sign,
 )
 
-from certbot_privacy import chain, records
-from certbot_privacy.keyguard import PRIVATE_JWK_MEMBERS, PrivateKeyError, ensure_no_private_key
+from certbot_privacy.errors import PrivateKeyError
+from certbot_privacy.log import chain, classify, records, schema
+from certbot_privacy.rules import urls
+from certbot_privacy.rules.keyguard import PRIVATE_JWK_MEMBERS, ensure_no_private_key
 
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
-VALIDATOR = jsonschema.Draft202012Validator(records.json_schema())
+VALIDATOR = jsonschema.Draft202012Validator(schema.json_schema())
 
 
 def request(body: Optional[bytes], url: str = "https://ca.example/new-order",
@@ -46,7 +48,7 @@ def request(body: Optional[bytes], url: str = "https://ca.example/new-order",
     """Build a request record as the recorder would, with typical ACME headers."""
     sent = {"User-Agent": UA, "Content-Type": "application/jose+json", **headers}
     return records.request_record(method=method, url=url, headers=sent, body=body,
-                                  recipient=records.recipient_for(url, sent, [DIRECTORY]),
+                                  recipient=classify.recipient_for(url, sent, [DIRECTORY]),
                                   when=1_800_000_000.1234)
 
 
@@ -57,15 +59,15 @@ def assert_valid(record: dict[str, Any]) -> None:
 
 def test_schema_is_a_valid_draft_2020_12_schema() -> None:
     """The shipped schema is itself a valid JSON Schema, draft 2020-12."""
-    schema = records.json_schema()
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    jsonschema.Draft202012Validator.check_schema(schema)
+    document = schema.json_schema()
+    assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(document)
 
 
 def test_time_is_rfc3339_utc_with_milliseconds() -> None:
     """Times are UTC with exactly three fractional digits and a Z."""
-    assert records.rfc3339(1_800_000_000.1239) == "2027-01-15T08:00:00.123Z"
-    assert records.rfc3339(0) == "1970-01-01T00:00:00.000Z"
+    assert schema.rfc3339(1_800_000_000.1239) == "2027-01-15T08:00:00.123Z"
+    assert schema.rfc3339(0) == "1970-01-01T00:00:00.000Z"
 
 
 def test_new_account_discloses_contact_key_user_agent_and_address() -> None:
@@ -74,12 +76,12 @@ def test_new_account_discloses_contact_key_user_agent_and_address() -> None:
     data = record["personal_data"]
     assert data["contact"] == ["mailto:admin@example.org"]
     assert data["user_agent"] == [UA]
-    assert data["ip_address"] == [records.IMPLICIT_IP_ADDRESS]
+    assert data["ip_address"] == [classify.IMPLICIT_IP_ADDRESS]
     (key,) = data["account_key"]
     public = account_jwk().public_key()
     assert key["role"] == "signer"
     assert key["jwk"] == public.to_partial_json()
-    assert key["thumbprint"] == records.b64url_encode(public.thumbprint())
+    assert key["thumbprint"] == classify.b64url_encode(public.thumbprint())
     assert record["jws"]["payload"]["contact"] == ["mailto:admin@example.org"]
     assert record["jws"]["protected"]["url"] == "https://ca.example/new-acct"
     assert_valid(record)
@@ -190,8 +192,8 @@ def test_ocsp_request_goes_to_the_responder_and_names_the_certificate() -> None:
 
 def test_ari_query_names_the_certificate() -> None:
     """An ARI renewal-info GET discloses the certificate's AKI and serial."""
-    url = ("https://ca.example/renewal-info/" + records.b64url_encode(b"\x01\x02") + "."
-           + records.b64url_encode(b"\x00\x87\x65"))
+    url = ("https://ca.example/renewal-info/" + classify.b64url_encode(b"\x01\x02") + "."
+           + classify.b64url_encode(b"\x00\x87\x65"))
     record = request(None, url=url, method="GET")
     assert record["personal_data"]["certificate"] == [
         {"serial": "8765", "authority_key_id": "0102"}]
@@ -210,7 +212,7 @@ def test_eff_subscription_discloses_the_email_to_the_eff() -> None:
                       "form_id": "eff_supporters_library_subscribe_form"}).encode()
     record = request(body, url="https://supporters.eff.org/subscribe/certbot",
                      **{"Content-Type": "application/x-www-form-urlencoded"})
-    assert record["recipient"] == records.EFF_RECIPIENT
+    assert record["recipient"] == classify.EFF_RECIPIENT
     assert record["personal_data"]["eff"] == ["me@example.org"]
     assert_valid(record)
 
@@ -220,11 +222,11 @@ def test_eff_subscription_discloses_the_email_to_the_eff() -> None:
     ("https://CA.example:443/acme/authz/1", DIRECTORY),
     ("https://other.example:8443/x", "https://other.example:8443"),
     ("http://ca.example/x", "http://ca.example"),
-    ("https://supporters.eff.org/subscribe/certbot", records.EFF_RECIPIENT),
+    ("https://supporters.eff.org/subscribe/certbot", classify.EFF_RECIPIENT),
 ])
 def test_recipient_is_the_directory_or_the_origin(url: str, expected: str) -> None:
     """Requests on a CA directory's origin go to its directory URL; others to their origin."""
-    assert records.recipient_for(url, {}, [DIRECTORY]) == expected
+    assert classify.recipient_for(url, {}, [DIRECTORY]) == expected
 
 
 @pytest.mark.parametrize(("url", "host"), [
@@ -235,7 +237,7 @@ def test_recipient_is_the_directory_or_the_origin(url: str, expected: str) -> No
 ])
 def test_host_header_is_derived_like_urllib3(url: str, host: str) -> None:
     """Host is host[:port], the default port left out, IPv6 in brackets."""
-    assert records.host_header(url) == host
+    assert urls.host_header(url) == host
 
 
 def test_repeated_headers_are_joined() -> None:
@@ -293,9 +295,9 @@ def test_form_encoded_pem_private_key_is_refused() -> None:
 def test_private_jwk_in_the_protected_header_is_refused() -> None:
     """A JWS whose protected header carries a private JWK is refused (decoded or not)."""
     body = json.loads(post_as_get_body())
-    protected = json.loads(records.b64url_decode(body["protected"]))
+    protected = json.loads(classify.b64url_decode(body["protected"]))
     protected["jwk"] = private_jwk()
-    body["protected"] = records.b64url_encode(json.dumps(protected).encode())
+    body["protected"] = classify.b64url_encode(json.dumps(protected).encode())
     with pytest.raises(PrivateKeyError):
         request(json.dumps(body).encode())
     with pytest.raises(PrivateKeyError):  # also as an opaque body that is not decoded
@@ -360,7 +362,7 @@ _secret = st.sampled_from(["d", "p", "q", "dp", "dq", "qi"]).map(
 
 def _wrap(value: Any, how: str, key: str) -> Any:
     return {"list": [value], "dict": {key: value}, "json": json.dumps(value),
-            "b64url": records.b64url_encode(json.dumps(value).encode()),
+            "b64url": classify.b64url_encode(json.dumps(value).encode()),
             "b64": base64.b64encode(json.dumps(value).encode()).decode()}[how]
 
 

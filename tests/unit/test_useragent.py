@@ -2,7 +2,7 @@
 
 import pytest
 
-from certbot_privacy import useragent
+from certbot_privacy.rules import useragent
 
 
 def test_minimal_names_only_the_acme_software_and_http_client() -> None:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 import pytest
 import requests
 
-from certbot_privacy import wire
+from certbot_privacy.adapter import wire
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -2,7 +2,7 @@
 
 Used by the pytest fixtures in ``conftest.py`` and usable from a script (the demo)::
 
-    from tests.e2e import harness
+    import harness
 
     tls = harness.make_test_ca(workdir / "tls")
     with harness.AcmeStack.start(workdir / "pebble", tls) as stack:

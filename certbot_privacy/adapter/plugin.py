@@ -1,41 +1,25 @@
-"""The certbot adapter: the ``privacy`` plugin, its flags, and when the mode switches on.
-
-This module wires certbot to the core and holds no policy of its own: the User-Agent
-policy is in :mod:`certbot_privacy.useragent`, the consent rules in
-:mod:`certbot_privacy.consent`, the request choke point in :mod:`certbot_privacy.wire`,
-what the mode consists of in :mod:`certbot_privacy._mode`, and every use of certbot's
-private names in :mod:`certbot_privacy._certbot_compat`.
+"""The ``privacy`` plugin: its flags, and when privacy mode switches on (thin adapter).
 
 Certbot imports this module and calls :meth:`PrivacyPlugin.inject_parser_options` on every
-run. That installs hooks which do nothing unless privacy mode is on:
-
-* after the command line is parsed: check the privacy options and, with
-  ``--privacy-minimal`` (or ``privacy-minimal = true`` in cli.ini), switch the mode on for
-  the whole run, before any request is made. Bad options stop certbot with one sentence
-  and exit code 2, before anything is sent;
-* as ``certbot renew`` restores each lineage: switch the mode on for a lineage obtained in
-  privacy mode (its renewal conf says ``privacy_minimal = True``), and off again for the
-  next lineage unless the whole run is private;
-* where an email could leave (see :mod:`certbot_privacy._email_gate`).
-
-Everything but this module's own names is imported lazily: certbot imports the plugin on
-every run, privacy mode or not.
+run. That installs two hooks (:mod:`.compat`): after parsing, check the privacy options
+and switch the mode on for a private run (bad options: one sentence, exit code 2,
+nothing sent); and, in ``renew``, per lineage, switch it on for a lineage obtained in
+privacy mode and off for the next one unless the whole run is private. Policy lives in
+:mod:`certbot_privacy.rules`; what the mode consists of in :mod:`.mode`. Everything but
+this module's own names is imported lazily.
 """
 
 import argparse
 import logging
-import sys
-from typing import Any, Callable, Mapping, NoReturn
+from typing import Any, Callable, Mapping
 
-from certbot import configuration, errors
+from certbot import configuration
 from certbot.plugins import common
 
+from certbot_privacy.adapter.state import RUN
 from certbot_privacy.errors import UsageError
 
 logger = logging.getLogger(__name__)
-
-#: The exit code of a usage error, as argparse and the ``certbot-privacy`` tool use it.
-EXIT_USAGE = 2
 
 #: Options of this plugin, without the ``privacy_`` prefix, that only mean something in
 #: privacy mode.
@@ -49,15 +33,6 @@ _EMAIL_VERBS = ("run", "certonly", "register", "update_account")
 
 #: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
 _LINEAGE_VERBS = ("renew", "reconfigure")
-
-
-class _Run:
-    """What this process knows about privacy mode for the whole run."""
-
-    run_level: bool = False
-    verb: str = ""
-    #: Whether the mode was switched on at some point (so there is something to switch off).
-    switched_on: bool = False
 
 
 class PrivacyPlugin(common.Plugin):
@@ -91,9 +66,9 @@ class PrivacyPlugin(common.Plugin):
     @classmethod
     def inject_parser_options(cls, parser: argparse.ArgumentParser, name: str) -> None:
         super().inject_parser_options(parser, name)
-        from certbot_privacy import _certbot_compat
+        from certbot_privacy.adapter import compat
 
-        _certbot_compat.install_parse_hook(on_parsed)
+        compat.install_parse_hook(on_parsed)
 
     def prepare(self) -> None:
         """Nothing to prepare: the plugin acts through its flags, not when selected."""
@@ -108,59 +83,52 @@ def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
 
     With privacy mode off this imports nothing: it runs on every certbot command.
     """
-    _Run.run_level = bool(getattr(namespace, "privacy_minimal", False))
-    _Run.verb = verb
+    RUN.run_level = bool(getattr(namespace, "privacy_minimal", False))
+    RUN.verb = verb
     if verb in _LINEAGE_VERBS:
-        from certbot_privacy import _certbot_compat
+        from certbot_privacy.adapter import compat
 
-        _certbot_compat.install_lineage_hook(on_lineage)
-    try:
-        if not _Run.run_level:
-            _refuse_mode_only_options(namespace, verb)
-            return
-        _check_email_options(namespace, verb)
-        if namespace.eff_email is None:
-            # Stops the EFF POST at its source and skips the question; an explicit
-            # --eff-email (parsed into True) still subscribes, and is recorded.
-            namespace.eff_email = False
-        if getattr(namespace, "user_agent_comment", None):
-            logger.warning("--user-agent-comment is not sent in privacy mode: the "
-                           "User-Agent is the minimal one (or --user-agent).")
-        _switch_on(namespace, verb)
-    except UsageError as error:
-        _exit_usage(str(error))
+        compat.install_lineage_hook(on_lineage)
+    if not RUN.run_level:
+        _refuse_mode_only_options(namespace, verb)
+        return
+    _check_email_options(namespace, verb)
+    if namespace.eff_email is None:
+        # Stops the EFF POST at its source and skips the question; an explicit
+        # --eff-email (parsed into True) still subscribes, and is recorded.
+        namespace.eff_email = False
+    if getattr(namespace, "user_agent_comment", None):
+        logger.warning("--user-agent-comment is not sent in privacy mode: the "
+                       "User-Agent is the minimal one (or --user-agent).")
+    _switch_on(namespace, verb)
 
 
 def on_lineage(config: configuration.NamespaceConfig,
                renewalparams: Mapping[str, Any]) -> None:
     """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
-    from certbot_privacy import _certbot_compat
+    from certbot_privacy.adapter import compat
 
     if _restored(renewalparams.get("privacy_minimal")) is True and not config.privacy_minimal:
         # Through NamespaceConfig, so that certbot writes it back to the renewal conf.
         config.privacy_minimal = True
-    if not (_Run.run_level or config.privacy_minimal):
-        if _Run.switched_on:
-            from certbot_privacy import _mode
+    if not (RUN.run_level or config.privacy_minimal):
+        if RUN.on:
+            from certbot_privacy.adapter import mode
 
-            _mode.switch_off()
+            mode.switch_off()
         return
     for option, value in renewalparams.items():
         if (option.startswith("privacy_") and option != "privacy_minimal"
-                and not _certbot_compat.set_by_user(config, option)):
+                and not compat.set_by_user(config, option)):
             setattr(config, option, _restored(value))
-    try:
-        _switch_on(config.namespace, _Run.verb)
-    except UsageError as error:
-        raise errors.Error(str(error)) from None
+    _switch_on(config.namespace, RUN.verb)
 
 
 def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
-    from certbot_privacy import _certbot_compat, _mode
+    from certbot_privacy.adapter import compat, mode
 
-    _mode.switch_on(namespace, verb)
-    _Run.switched_on = True
-    _certbot_compat.install_email_hooks(_mode.current_gate)
+    mode.switch_on(namespace, verb)
+    compat.install_email_hooks()
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
@@ -206,24 +174,20 @@ def _check_email(namespace: argparse.Namespace) -> None:
 
     from certbot import util
 
-    from certbot_privacy import _mode, cas, consent
+    from certbot_privacy.adapter import mode
+    from certbot_privacy.rules import cas, consent
 
     language = consent.choose_language(os.environ)
-    try:
-        address = consent.validate_contact(namespace.email, language)
-    except consent.ContactError as error:
-        raise UsageError(str(error)) from None
+    address = consent.validate_contact(namespace.email, language)
     if not util.safe_email(address):
         raise UsageError(f"{address} is not a valid email address: correct it, or "
                          "drop --email to register without a contact")
     namespace.email = address
-    if not _mode.interactive(namespace):
-        try:
-            consent.decide_noninteractive(
-                address, bool(namespace.privacy_share_email),
-                ca=cas.for_directory(namespace.server), language=language)
-        except consent.ConsentRequiredError as error:
-            raise UsageError(str(error)) from None
+    if not mode.interactive(namespace):
+        # Without --privacy-share-email: ConsentRequiredError, exit code 2 (patching).
+        consent.decide_noninteractive(
+            address, bool(namespace.privacy_share_email),
+            ca=cas.for_directory(namespace.server), language=language)
 
 
 def _restored(value: Any) -> Any:
@@ -231,8 +195,3 @@ def _restored(value: Any) -> Any:
     if isinstance(value, str):
         return {"True": True, "False": False, "None": None}.get(value, value)
     return value
-
-
-def _exit_usage(message: str) -> NoReturn:
-    sys.stderr.write(f"certbot: error: {message}\n")
-    raise SystemExit(EXIT_USAGE)

@@ -8,12 +8,10 @@ replaces it, as pure functions over plain strings.
 
 from typing import Optional
 
+from certbot_privacy.errors import UserAgentError
+
 #: The product token RFC 8555 asks for, as certbot itself names its ACME client.
 CLIENT_PRODUCT = "CertbotACMEClient"
-
-
-class UserAgentError(ValueError):
-    """A User-Agent given by the user cannot be sent (empty, or not a header value)."""
 
 
 def minimal_user_agent(certbot_version: str, requests_version: str) -> str:

@@ -1,14 +1,10 @@
 """Switching privacy mode on and off for a certbot run (or one lineage of ``renew``).
 
-Given the parsed certbot options, this builds what privacy mode runs on: the disclosure
-log and its recorder, the email gate, and the wire policy (User-Agent and observer), and
-makes them current. With the mode off for a lineage of ``renew``, the wire passes
-requests through untouched again.
-
-Errors reading the options are :class:`UsageError` (the adapter turns them into exit code
-2 before anything is sent); a disclosure log that cannot be written while certbot runs
-becomes a certbot :class:`~certbot.errors.Error`, and the request that could not be
-recorded is not sent.
+Given the parsed certbot options, :func:`switch_on` builds what privacy mode runs on (the
+disclosure log and its recorder, the email gate, the wire policy) and makes it the run
+state's. Problems with the options are :class:`~certbot_privacy.errors.UsageError`
+(exit code 2 before anything is sent); a log that cannot be written later stops the
+request that could not be recorded (:class:`_FailClosed`).
 """
 
 from __future__ import annotations
@@ -16,37 +12,28 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import requests
-from certbot import errors
 
-from certbot_privacy import useragent, wire
-from certbot_privacy._email_gate import EmailGate
-from certbot_privacy.disclosure_log import DisclosureLog, DisclosureLogError, SyslogMirror
-from certbot_privacy.errors import UsageError
-from certbot_privacy.recorder import DisclosureRecorder
+from certbot_privacy import log as disclosure_log
+from certbot_privacy.adapter import wire
+from certbot_privacy.adapter.email_gate import EmailGate
+from certbot_privacy.adapter.recorder import DisclosureRecorder
+from certbot_privacy.adapter.state import RUN
+from certbot_privacy.errors import DisclosureLogError, UsageError
+from certbot_privacy.log.syslog import SyslogMirror
+from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy.rules import useragent
 
 if TYPE_CHECKING:
-    from certbot_privacy import consent
-
-DEFAULT_LOG_NAME = "disclosure.jsonl"
-
-
-#: The email gate of the mode in force; the rest of the mode (User-Agent, recorder, log)
-#: lives in the wire's policy.
-_gate: Optional[EmailGate] = None
-
-
-def current_gate() -> Optional[EmailGate]:
-    """Return the email gate in force, or ``None`` when privacy mode is off."""
-    return _gate
+    from certbot_privacy.rules import consent
 
 
 def log_path(namespace: argparse.Namespace) -> str:
     """Return the absolute path of the disclosure log for these options."""
     path = getattr(namespace, "privacy_log", None) or os.path.join(
-        namespace.logs_dir, DEFAULT_LOG_NAME)
+        namespace.logs_dir, disclosure_log.DEFAULT_NAME)
     return os.path.abspath(os.path.expanduser(path))
 
 
@@ -58,42 +45,38 @@ def interactive(namespace: argparse.Namespace) -> bool:
 
 
 def switch_on(namespace: argparse.Namespace, verb: str) -> None:
-    """Make privacy mode, as *namespace* configures it, apply to every request from now."""
-    global _gate
+    """Make privacy mode, as *namespace* configures it, apply to every request from now.
+
+    Raises :class:`UsageError` (a bad ``--user-agent``, an unusable log path).
+    """
     import certbot
 
-    try:
-        agent = useragent.choose_user_agent(
-            namespace.user_agent, certbot.__version__, requests.__version__)
-    except useragent.UserAgentError as error:
-        raise UsageError(str(error)) from None
-    path = log_path(namespace)
+    agent = useragent.choose_user_agent(
+        namespace.user_agent, certbot.__version__, requests.__version__)
     mirror = SyslogMirror() if getattr(namespace, "privacy_syslog", False) else None
-    log = DisclosureLog(path, mirror=mirror)
+    log = DisclosureLog(log_path(namespace), mirror=mirror)
     try:
         log.ensure_writable()
     except DisclosureLogError as error:
         raise UsageError(str(error)) from None
     recorder = DisclosureRecorder(log, directory_urls=[namespace.server])
-    gate = EmailGate(
+    RUN.gate = EmailGate(
         server=namespace.server, verb=verb, interactive=interactive(namespace),
         share_email=bool(getattr(namespace, "privacy_share_email", False)),
         withdraw=bool(getattr(namespace, "privacy_withdraw_email", False)),
         record=lambda decision, purpose: _record_consent(recorder, decision, purpose),
         record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient))
-    _gate = gate
     wire.set_policy(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)))
 
 
 def switch_off() -> None:
     """Let requests pass through untouched again (a lineage that is not private)."""
-    global _gate
-    _gate = None
+    RUN.gate = None
     wire.set_policy(None)
 
 
 class _FailClosed:
-    """The wire observer: the recorder, with log failures as certbot errors."""
+    """The wire observer: the recorder, and a request whose record failed is not sent."""
 
     def __init__(self, recorder: DisclosureRecorder) -> None:
         self.recorder = recorder
@@ -102,7 +85,7 @@ class _FailClosed:
         try:
             return self.recorder.before_send(request)
         except DisclosureLogError as error:
-            raise errors.Error(f"{error} Nothing was sent.") from None
+            raise DisclosureLogError(f"{error} Nothing was sent.") from None
 
     def after_send(self, token: object, response: requests.Response) -> None:
         self.recorder.after_send(token, response)
@@ -121,13 +104,11 @@ def _record_consent(recorder: DisclosureRecorder, decision: consent.ConsentDecis
             extra={"recipient_name": decision.recipient_name, "language": decision.language,
                    "answer": decision.answer})
     except DisclosureLogError as error:
-        raise errors.Error(f"{error} No email was sent.") from None
+        raise DisclosureLogError(f"{error} No email was sent.") from None
 
 
 def _record_blocked(recorder: DisclosureRecorder, reason: str, recipient: str) -> None:
     try:
         recorder.record_blocked(reason=reason, recipient=recipient)
     except DisclosureLogError as error:
-        raise errors.Error(f"{error} Nothing was sent.") from None
-
-
+        raise DisclosureLogError(f"{error} Nothing was sent.") from None

@@ -28,7 +28,7 @@ from typing import Optional, Sequence
 from .recording_proxy import OutsideAttempt, RecordedRequest, RecordingProxy
 from .testca import TestCA
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 
 #: The targets, as made by scripts/bootstrap.
 DEFAULT_TARGETS = {
@@ -281,7 +281,7 @@ def in_ci() -> bool:
 
 
 def run_module(argv: Sequence[str]) -> int:  # pragma: no cover - manual use
-    """``python -m tests.e2e.certbot_runner``: print the targets and their versions."""
+    """``python -m harness.certbot_runner``: print the targets and their versions."""
     for name, path in target_specs().items():
         try:
             target = load_target(name, path)

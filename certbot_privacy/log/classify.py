@@ -1,66 +1,20 @@
-"""Building disclosure records and classifying the personal data in them (pure).
+"""What a request discloses, and to whom (pure): recipients, JWS/CSR/OCSP/ARI decoding.
 
-A record is a plain ``dict`` that serialises to one line of the disclosure log (schema 1,
-``certbot_privacy/schema/record-1.json``; the contract is in ``DESIGN.md``). The builders
-here take plain data (method, URL, headers, body bytes, recipient, time) and never touch
-the network, the file system or certbot. ``seq`` and ``prev`` are not set here: they
-belong to the position in a file, so :mod:`certbot_privacy.disclosure_log` adds them
-when it appends.
-
-``personal_data`` maps a category to a list of values, and is the answer to "what
-personal data went to this recipient". Categories (absent when there is nothing in them):
-
-``ip_address``
-    Always present on a ``request``: sending anything discloses the source address of
-    this host. The value says so in words, because the public address the recipient sees
-    (after NAT, proxies) is not known locally.
-``user_agent``
-    The User-Agent header value as sent.
-``contact``
-    The account contact URIs as sent (``mailto:admin@example.org``), from ``newAccount``
-    and account updates.
-``domain`` / ``ip_identifier``
-    DNS names / IP addresses in order identifiers (``newOrder``, ``newAuthz``) and in the
-    CSR sent to ``finalize`` (its subject CN and subjectAltName).
-``csr_public_key``
-    ``{"key_type", "key_size", "curve"?, "spki_sha256"}`` of the CSR's public key.
-``csr_subject`` / ``csr_other_names``
-    The CSR subject as an RFC 4514 string, when not empty; subjectAltNames that are
-    neither DNS names nor IPs (``email:...``, ``uri:...``).
-``account_key``
-    ``{"role", "thumbprint", "jwk"}``: an account public key as a public JWK with its
-    RFC 7638 thumbprint. ``role`` is ``signer`` (the JWS ``jwk`` header), ``new`` or
-    ``old`` (a key change). Never a private member.
-``account_url``
-    Account URLs (the JWS ``kid``): a pseudonymous identifier that links requests.
-``external_account``
-    The key identifier of an external account binding.
-``certificate``
-    Certificates named by revocation (``{"serial", "sha256", "names", "issuer"}``), OCSP
-    requests (``{"serial", "issuer_name_hash", "issuer_key_hash", "hash_algorithm"}``) and
-    ARI renewal-info queries (``{"serial", "authority_key_id"}``); hex strings.
-``eff``
-    Email addresses in an EFF mailing-list subscription.
-
-No record may contain a private key: every builder ends with
-:func:`certbot_privacy.keyguard.ensure_no_private_key`, which raises
-:class:`~certbot_privacy.keyguard.PrivateKeyError` rather than let a bug write one.
+:func:`classify` returns the personal data in one request by category (the categories
+are :data:`certbot_privacy.log.schema.CATEGORIES`); :func:`recipient_for` names who
+receives a request. Nothing here touches the network, the file system or certbot.
 """
 
 import base64
-import datetime
 import hashlib
 import json
 import re
 from typing import Any, Iterable, Mapping, Optional, Union
 from urllib.parse import parse_qsl, urlsplit
 
-from certbot_privacy import credentials
-from certbot_privacy.keyguard import PRIVATE_JWK_MEMBERS
-from certbot_privacy.keyguard import PrivateKeyError as PrivateKeyError
-from certbot_privacy.keyguard import ensure_no_private_key as ensure_no_private_key
-
-SCHEMA = 1
+from certbot_privacy.errors import RecordError
+from certbot_privacy.rules.keyguard import PRIVATE_JWK_MEMBERS
+from certbot_privacy.rules.urls import origin
 
 #: The value of the ``ip_address`` category: every request discloses it implicitly.
 IMPLICIT_IP_ADDRESS = ("source address of this host (sent implicitly with every request; "
@@ -76,36 +30,6 @@ Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 Record = dict[str, Any]
 
 
-class RecordError(ValueError):
-    """A record cannot be built from what was given."""
-
-
-# --- times and recipients ---------------------------------------------------------------
-
-def rfc3339(when: float) -> str:
-    """Return *when* (seconds since the epoch) as ``2026-11-22T10:00:00.123Z``."""
-    moment = datetime.datetime.fromtimestamp(when, tz=datetime.timezone.utc)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def origin(url: str) -> str:
-    """Return ``scheme://host[:port]`` of *url*: lower-cased, no user info, no default port."""
-    return f"{urlsplit(url).scheme.lower()}://{host_header(url)}"
-
-
-def host_header(url: str) -> str:
-    """Return the ``Host`` header that urllib3 sends for *url* (it adds it implicitly).
-
-    Like ``http.client``, the port is left out when it is the scheme's default.
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    return host if parts.port in (None, default) else f"{host}:{parts.port}"
-
-
 def recipient_for(url: str, headers: Optional[Headers] = None,
                   directory_urls: Iterable[str] = ()) -> str:
     """Name who receives a request to *url*.
@@ -117,7 +41,7 @@ def recipient_for(url: str, headers: Optional[Headers] = None,
     host = (urlsplit(url).hostname or "").lower()
     if host == EFF_HOST:
         return EFF_RECIPIENT
-    if _content_type(_header_dict(headers or {})) == OCSP_CONTENT_TYPE:
+    if content_type(header_dict(headers or {})) == OCSP_CONTENT_TYPE:
         return f"OCSP responder {host}"
     for directory in directory_urls:
         if origin(directory) == origin(url):
@@ -125,129 +49,7 @@ def recipient_for(url: str, headers: Optional[Headers] = None,
     return origin(url)
 
 
-# --- record builders --------------------------------------------------------------------
-
-def request_record(*, method: str, url: str, headers: Headers, body: Optional[bytes],
-                   recipient: str, when: float,
-                   implicit_headers: Iterable[str] = ()) -> Record:
-    """Build the ``request`` record of a request about to be sent.
-
-    *headers* are every header as sent (a mapping, or name/value pairs; repeated names
-    are joined with ``", "`` as HTTP allows); *implicit_headers* names those among them
-    that the HTTP library adds itself (``Host``), so a reader knows they were derived.
-    *body* is the exact body (``None`` for none): as UTF-8 text in ``body``, otherwise
-    base64 in ``body_b64``. A JWS body is decoded into ``jws``. Credentials (a DNS
-    provider's API token, say) are redacted and listed in ``redacted``: see
-    :mod:`certbot_privacy.credentials`.
-    """
-    header_map, redactions = credentials.redact_headers(_header_dict(headers))
-    data = body or b""
-    decoded = decode_jws(data)
-    if decoded is None:  # a JWS is signed, never a bearer secret: always kept exact
-        data, body_redactions = credentials.redact_body(data, _content_type(header_map))
-        redactions += body_redactions
-    record: Record = {"schema": SCHEMA, "time": rfc3339(when), "event": "request",
-                      "recipient": recipient, "method": method, "url": url,
-                      "headers": header_map}
-    implicit = [name for name in implicit_headers if name in header_map]
-    if implicit:
-        record["implicit_headers"] = implicit
-    record.update(_body_fields(data))
-    if redactions:
-        record["redacted"] = redactions
-    if decoded is not None:
-        record["jws"] = decoded
-    notes: list[str] = []
-    record["personal_data"] = classify(method, url, header_map, data, decoded,
-                                       recipient, notes)
-    if notes:
-        record["classification_notes"] = notes
-    return ensure_no_private_key(record)
-
-
-def response_record(*, request_seq: int, status: int, recipient: str, method: str,
-                    url: str, when: float, reason: Optional[str] = None,
-                    extra: Optional[Mapping[str, Any]] = None) -> Record:
-    """Build the ``response`` record: what came back for the request numbered *request_seq*.
-
-    *extra* adds informative fields (``location``, ``problem_type``).
-    """
-    record: Record = {"schema": SCHEMA, "time": rfc3339(when), "event": "response",
-                      "request": request_seq, "recipient": recipient, "method": method,
-                      "url": url, "status": status}
-    if reason:
-        record["reason"] = reason
-    record.update(extra or {})
-    return ensure_no_private_key(record)
-
-
-def error_record(*, request_seq: int, error: str, recipient: str, method: str, url: str,
-                 when: float, error_type: Optional[str] = None) -> Record:
-    """Build the ``error`` record: sending the request numbered *request_seq* failed.
-
-    The request may or may not have reached the recipient (a timeout after sending).
-    """
-    record: Record = {"schema": SCHEMA, "time": rfc3339(when), "event": "error",
-                      "request": request_seq, "recipient": recipient, "method": method,
-                      "url": url, "error": error}
-    if error_type:
-        record["error_type"] = error_type
-    return ensure_no_private_key(record)
-
-
-def consent_record(*, purpose: str, text: str, granted: bool, recipient: str, when: float,
-                   values: Iterable[str] = (), how: Optional[str] = None,
-                   extra: Optional[Mapping[str, Any]] = None) -> Record:
-    """Build a ``consent`` record: a decision, the exact *text* shown, and what it covers.
-
-    *purpose* names what is decided: ``contact`` (sending the contact email to the CA) or
-    ``contact_withdrawn`` (removing it); *values* the data it concerns; *how* the way the
-    decision was taken: ``interactive`` (the admin answered the prompt), ``flag``
-    (``--privacy-share-email``) or ``withdraw`` (``--privacy-withdraw-email``). *extra*
-    adds fields such as ``recipient_name``, ``language`` and the ``answer`` typed.
-    """
-    record: Record = {"schema": SCHEMA, "time": rfc3339(when), "event": "consent",
-                      "recipient": recipient, "purpose": purpose,
-                      "decision": "granted" if granted else "refused", "text": text,
-                      "values": list(values)}
-    if how:
-        record["how"] = how
-    for key, value in (extra or {}).items():
-        record.setdefault(key, value)
-    return ensure_no_private_key(record)
-
-
-def blocked_record(*, reason: str, recipient: str, when: float,
-                   method: Optional[str] = None, url: Optional[str] = None,
-                   headers: Optional[Headers] = None, body: Optional[bytes] = None) -> Record:
-    """Build a ``blocked`` record: a request the plugin refused to send, and why.
-
-    Whatever is known of the request is kept, with the personal data it would have
-    disclosed, so an auditor sees what was withheld.
-    """
-    if method is not None and url is not None:
-        record = request_record(method=method, url=url, headers=headers or {}, body=body,
-                                recipient=recipient, when=when)
-        record["personal_data"].pop("ip_address", None)  # nothing left the host
-        record["event"] = "blocked"
-    else:
-        record = {"schema": SCHEMA, "time": rfc3339(when), "event": "blocked",
-                  "recipient": recipient}
-        for name, value in (("method", method), ("url", url)):
-            if value is not None:
-                record[name] = value
-    record["reason"] = reason
-    return ensure_no_private_key(record)
-
-
-def _body_fields(data: bytes) -> Record:
-    try:
-        return {"body": data.decode("utf-8")}
-    except UnicodeDecodeError:
-        return {"body_b64": base64.b64encode(data).decode("ascii")}
-
-
-def _header_dict(headers: Headers) -> dict[str, str]:
+def header_dict(headers: Headers) -> dict[str, str]:
     pairs = headers.items() if isinstance(headers, Mapping) else headers
     result: dict[str, str] = {}
     for name, value in pairs:
@@ -255,11 +57,12 @@ def _header_dict(headers: Headers) -> dict[str, str]:
     return result
 
 
-def _content_type(headers: Mapping[str, str]) -> str:
+def content_type(headers: Mapping[str, str]) -> str:
     for name, value in headers.items():
         if name.lower() == "content-type":
             return value.split(";")[0].strip().lower()
     return ""
+
 
 
 # --- JWS ----------------------------------------------------------------------------------
@@ -358,7 +161,7 @@ def classify(method: str, url: str, headers: Mapping[str, str], body: bytes,
         for name, value in parse_qsl(body.decode("utf-8", "replace")):
             if name == "email":
                 add("eff", value)
-    if _content_type(headers) == OCSP_CONTENT_TYPE and body:
+    if content_type(headers) == OCSP_CONTENT_TYPE and body:
         _classify_ocsp(body, add, notes)
     if method.upper() == "GET":
         _classify_ari(url, add)
@@ -519,11 +322,3 @@ def _hex(number: int) -> str:
     return digits if len(digits) % 2 == 0 else "0" + digits
 
 
-def json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of a record (draft 2020-12), as shipped in the package."""
-    from importlib import resources
-
-    text = resources.files("certbot_privacy").joinpath("schema/record-1.json").read_text(
-        encoding="utf-8")
-    result: dict[str, Any] = json.loads(text)
-    return result

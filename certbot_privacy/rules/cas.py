@@ -1,7 +1,7 @@
 """What is known about each ACME CA: who runs it, and what it says about contact emails.
 
 Before any email leaves the machine the admin is told who receives it and what the
-receiver says it does with it (see :mod:`certbot_privacy.consent`); a GDPR Art. 30 export
+receiver says it does with it (see :mod:`certbot_privacy.rules.consent`); a GDPR Art. 30 export
 needs the same facts (who the recipient is, in which country). They live here, as data.
 
 Rules this module keeps:

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Callable, List, Mapping, Optional
 from urllib.parse import unquote
 
-from certbot_privacy.cas import COUNTRY_NAMES, NOT_STATED, CAInfo, Statement
+from certbot_privacy.errors import ConsentRequiredError, ContactError
+from certbot_privacy.rules.cas import COUNTRY_NAMES, NOT_STATED, CAInfo, Statement
 
 ENGLISH = "en"
 SIMPLIFIED_CHINESE = "zh_CN"
@@ -101,10 +102,6 @@ def translations(language: str) -> gettext.NullTranslations:
 
 # --- contact validation --------------------------------------------------------------------
 
-class ContactError(ValueError):
-    """A contact that privacy mode does not send; the message says what to give instead."""
-
-
 def validate_contact(value: str, language: str = ENGLISH) -> str:
     """Return the single email address in *value* (``addr`` or ``mailto:addr``).
 
@@ -173,10 +170,6 @@ class ConsentDecision:
     def with_email(self, email: str) -> "ConsentDecision":
         """Return this decision about *email* (validated as :func:`validate_contact` does)."""
         return replace(self, email=validate_contact(email, self.language))
-
-
-class ConsentRequiredError(Exception):
-    """A non-interactive run has ``--email`` but no consent to send it; stop before sending."""
 
 
 def is_yes(answer: str, language: str) -> bool:

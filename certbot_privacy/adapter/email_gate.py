@@ -1,6 +1,6 @@
 """Where a contact email would leave the machine: the certbot side of the consent rules.
 
-The rules themselves are in :mod:`certbot_privacy.consent` (pure); this module applies
+The rules themselves are in :mod:`certbot_privacy.rules.consent` (pure); this module applies
 them at the three places certbot can send or ask for an email, all installed only in
 privacy mode:
 
@@ -28,12 +28,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
-from certbot import errors
+from certbot_privacy.errors import ConsentError, ConsentRequiredError, ContactError
 
 if TYPE_CHECKING:  # imported when first needed: most runs never send an email
     from acme import messages
 
-    from certbot_privacy import cas, consent
+    from certbot_privacy.rules import cas, consent
 
 RecordConsent = Callable[["consent.ConsentDecision", str], None]
 RecordBlocked = Callable[[str, str], None]
@@ -75,24 +75,29 @@ class EmailGate:
     def _language(self) -> str:
         """The language of the texts, chosen from the locale the first time it is needed."""
         if not self.language:
-            from certbot_privacy import consent
+            from certbot_privacy.rules import consent
 
             self.language = consent.choose_language(os.environ)
         return self.language
 
     # --- certbot's email prompt -------------------------------------------------------------
 
-    def get_email(self, invalid: bool = False, **unused: Any) -> Optional[str]:
-        """Replace certbot's email prompt: consent first, then (maybe) the address."""
+    def get_email(self, *certbot_args: Any, **certbot_kwargs: Any) -> Optional[str]:
+        """Replace certbot's email prompt: consent first, then (maybe) the address.
+
+        Certbot's own arguments (``invalid``: the last address was refused; ``optional``)
+        do not apply: the address typed here is checked here, and asked again until it is
+        valid or empty.
+        """
         if self.verb != "update_account":
             # Registration: ask at the newAccount request, where the CA is fully known.
             return None
-        from certbot_privacy import cas
+        from certbot_privacy.rules import cas
 
         ca = cas.for_directory(self.server)
         decision = self._ask(ca, None)
         if not decision.granted:
-            raise errors.Error("No email was sent and the account at the CA was not "
+            raise ConsentError("No email was sent and the account at the CA was not "
                                "changed (you did not agree to send one).")
         return decision.email
 
@@ -138,11 +143,11 @@ class EmailGate:
         if emails:
             decision = self._consent_for(ca, emails)
             if not decision.granted:
-                raise errors.Error("No email was sent and the account at the CA was not "
+                raise ConsentError("No email was sent and the account at the CA was not "
                                    "changed (you did not agree to send the email).")
             return
         if self.withdraw:
-            from certbot_privacy import consent
+            from certbot_privacy.rules import consent
 
             text = consent.withdrawal_text(ca, self._language())
             self.record(consent.ConsentDecision(
@@ -153,16 +158,16 @@ class EmailGate:
         reason = ("update_account would remove the account's contact (contact: []), "
                   "which you did not ask for: use --privacy-withdraw-email to remove it")
         self.record_blocked(reason, ca.directory_url)
-        raise errors.Error(reason + ".")
+        raise ConsentError(reason + ".")
 
     # --- decisions ---------------------------------------------------------------------------
 
     def _consent_for(self, ca: cas.CAInfo, emails: List[str]) -> consent.ConsentDecision:
-        from certbot_privacy import consent
+        from certbot_privacy.rules import consent
 
         if len(emails) > 1:
             self.record_blocked("more than one contact email", ca.directory_url)
-            raise errors.Error("Privacy mode sends at most one contact email: give a "
+            raise ConsentError("Privacy mode sends at most one contact email: give a "
                                "single address with --email.")
         email = emails[0]
         known = self.decisions.get(email)
@@ -173,15 +178,15 @@ class EmailGate:
         try:
             decision = consent.decide_noninteractive(email, self.share_email, ca=ca,
                                                      language=self._language())
-        except consent.ConsentRequiredError as error:
+        except ConsentRequiredError as error:
             self.record_blocked(str(error), ca.directory_url)
-            raise errors.Error(str(error)) from None
+            raise
         assert decision is not None  # an email was given
         self._remember(decision)
         return decision
 
     def _ask(self, ca: cas.CAInfo, email: Optional[str]) -> consent.ConsentDecision:
-        from certbot_privacy import consent
+        from certbot_privacy.rules import consent
 
         text = consent.consent_text(ca, email, self._language())
         decision = consent.decide_interactive(text, self.ask, ca=ca, email=email,
@@ -192,7 +197,7 @@ class EmailGate:
         return decision
 
     def _ask_address(self, decision: consent.ConsentDecision) -> consent.ConsentDecision:
-        from certbot_privacy import consent
+        from certbot_privacy.rules import consent
 
         _ = consent.translations(self._language()).gettext
         prompt = _("Email address (Enter to send none): ")
@@ -209,11 +214,11 @@ class EmailGate:
                     answer=decision.answer)
             try:
                 return decision.with_email(typed)
-            except consent.ContactError as error:
+            except ContactError as error:
                 prompt = f"{error}\n" + _("Email address (Enter to send none): ")
 
     def _remember(self, decision: consent.ConsentDecision) -> None:
-        from certbot_privacy import consent
+        from certbot_privacy.rules import consent
 
         self.record(decision, consent.PURPOSE_CONTACT)
         if decision.email is not None:
@@ -225,7 +230,7 @@ def _emails(contact: Any) -> List[str]:
 
 
 def _ca_of(client: Any, server: str) -> cas.CAInfo:
-    from certbot_privacy import cas
+    from certbot_privacy.rules import cas
 
     meta = getattr(getattr(client, "directory", None), "meta", None)
     return cas.for_directory(

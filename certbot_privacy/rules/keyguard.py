@@ -2,7 +2,7 @@
 
 The log records the exact bytes of every request, so a bug that put a private key into a
 request, or into a record, would write it to disk. Every record builder in
-:mod:`certbot_privacy.records` and the log writer pass records through
+:mod:`certbot_privacy.log.records` and the log writer pass records through
 :func:`ensure_no_private_key`, which refuses (raises) rather than cleans: a record that
 would hold a key is a bug to be fixed, and the request it describes must not be sent.
 
@@ -26,6 +26,8 @@ import json
 import re
 from typing import Any, Mapping, Optional, TypeVar, Union
 
+from certbot_privacy.errors import PrivateKeyError
+
 #: JWK members that only a private key has (RFC 7518 section 6).
 PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
 
@@ -37,10 +39,6 @@ _MAX_DEPTH = 24
 _MIN_ENCODED = 8  # shorter strings cannot hold a key worth decoding
 
 T = TypeVar("T")
-
-
-class PrivateKeyError(ValueError):
-    """A record would contain a private key; it is refused so that none reaches the log."""
 
 
 def ensure_no_private_key(record: T) -> T:

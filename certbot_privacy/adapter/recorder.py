@@ -1,8 +1,8 @@
 """The wire observer that writes the disclosure log: a record before each request leaves.
 
-:class:`DisclosureRecorder` implements :class:`certbot_privacy.wire.Observer`. For each
-request that :mod:`certbot_privacy.wire` is about to send it builds a ``request`` record
-(:mod:`certbot_privacy.records`) and appends it to the log *before* the request is sent;
+:class:`DisclosureRecorder` implements :class:`certbot_privacy.adapter.wire.Observer`. For each
+request that :mod:`certbot_privacy.adapter.wire` is about to send it builds a ``request`` record
+(:mod:`certbot_privacy.log.records`) and appends it to the log *before* the request is sent;
 if that fails the exception propagates, and the wire does not send the request
 (fail closed). Afterwards it appends a ``response`` record (status) or an ``error`` record
 (why sending failed), each naming the request's ``seq``.
@@ -28,8 +28,9 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
 
 import requests
 
-from certbot_privacy import records
-from certbot_privacy.disclosure_log import DisclosureLogError
+from certbot_privacy.errors import DisclosureLogError, PrivateKeyError, RecordError
+from certbot_privacy.log import classify, records
+from certbot_privacy.rules import urls
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ IMPLICIT_HEADERS = ("Host",)
 
 
 class Appender(Protocol):
-    """Where records go: :class:`certbot_privacy.disclosure_log.DisclosureLog` or a fake."""
+    """Where records go: :class:`certbot_privacy.log.writer.DisclosureLog` or a fake."""
 
     path: str
 
@@ -65,7 +66,7 @@ class DisclosureRecorder:
     *directory_urls*: the ACME directory URLs in use (``config.server``), so that requests
     to the CA are attributed to its directory URL; more can be added with
     :meth:`add_directory` (``renew`` may meet several CAs). *recipient_for* replaces the
-    default naming (:func:`certbot_privacy.records.recipient_for`); *clock* returns
+    default naming (:func:`certbot_privacy.log.records.recipient_for`); *clock* returns
     seconds since the epoch.
     """
 
@@ -86,7 +87,7 @@ class DisclosureRecorder:
         """Name who receives a request to *url* with *headers*."""
         if self._recipient_for is not None:
             return self._recipient_for(url, headers)
-        return records.recipient_for(url, headers, self.directory_urls)
+        return classify.recipient_for(url, headers, self.directory_urls)
 
     # --- the wire Observer ----------------------------------------------------------------
 
@@ -101,13 +102,13 @@ class DisclosureRecorder:
         headers = dict(request.headers)
         implicit = [name for name in IMPLICIT_HEADERS if name not in request.headers]
         if implicit:  # urllib3 writes Host first, then the prepared headers
-            headers = {"Host": records.host_header(url), **headers}
+            headers = {"Host": urls.host_header(url), **headers}
         recipient = self.recipient(url, headers)
         try:
             record = records.request_record(
                 method=method, url=url, headers=headers, body=body, recipient=recipient,
                 when=self.clock(), implicit_headers=implicit)
-        except records.PrivateKeyError as error:
+        except PrivateKeyError as error:
             raise DisclosureLogError(
                 f"Refused to send {method} {url} and to record it in {self.log.path}: "
                 f"{error}, which must never leave this host; please report this bug to "
@@ -173,10 +174,10 @@ class DisclosureRecorder:
                                         when=self.clock())
         return int(self.log.append(record)["seq"])
 
-    def _append_quietly(self, build: Callable[[], records.Record]) -> None:
+    def _append_quietly(self, build: Callable[[], classify.Record]) -> None:
         try:
             self.log.append(build())
-        except (DisclosureLogError, records.RecordError) as error:
+        except (DisclosureLogError, RecordError) as error:
             logger.error("The outcome of a request that was sent could not be recorded: %s",
                          error)
 
