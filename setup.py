@@ -3,6 +3,7 @@
 The version lives in one place, ``certbot_privacy/__init__.py``; it is read here as text
 so that building never imports the package (nor certbot).
 """
+
 import re
 from pathlib import Path
 

@@ -43,4 +43,3 @@ html_theme_options = {
     "page_width": "1100px",
     "sidebar_width": "230px",
 }
-

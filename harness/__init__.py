@@ -54,12 +54,18 @@ class AcmeStack:
     proxy: RecordingProxy
 
     @classmethod
-    def start(cls, workdir: Path, tls: TestCA, *, nonce_reject: int = 0,
-              always_valid: bool = True) -> "AcmeStack":
+    def start(
+        cls, workdir: Path, tls: TestCA, *, nonce_reject: int = 0, always_valid: bool = True
+    ) -> "AcmeStack":
         """Start the proxy's listeners, then Pebble with the proxy as its OCSP responder."""
         proxy = RecordingProxy(str(tls.server_cert), str(tls.server_key), str(tls.ca_cert))
-        pebble = Pebble(workdir, tls, ocsp_url=proxy.ocsp_url, nonce_reject=nonce_reject,
-                        always_valid=always_valid)
+        pebble = Pebble(
+            workdir,
+            tls,
+            ocsp_url=proxy.ocsp_url,
+            nonce_reject=nonce_reject,
+            always_valid=always_valid,
+        )
         try:
             proxy.start(pebble.address)
             pebble.start()
@@ -75,14 +81,36 @@ class AcmeStack:
     def __enter__(self) -> "AcmeStack":
         return self
 
-    def __exit__(self, kind: Optional[type[BaseException]], error: Optional[BaseException],
-                 traceback: Optional[TracebackType]) -> None:
+    def __exit__(
+        self,
+        kind: Optional[type[BaseException]],
+        error: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
         self.close()
 
 
 __all__ = [
-    "DEFAULT_TARGETS", "OCSP_UNAUTHORIZED", "REPO", "AcmeStack", "AriSettings", "CertbotResult",
-    "CertbotRunner", "CertbotTarget", "Mark", "OutsideAttempt", "Pebble", "PebbleError",
-    "RecordedRequest", "RecordingProxy", "TargetMissing", "TestCA", "free_port", "in_ci",
-    "load_target", "make_test_ca", "require_success", "target_specs",
+    "DEFAULT_TARGETS",
+    "OCSP_UNAUTHORIZED",
+    "REPO",
+    "AcmeStack",
+    "AriSettings",
+    "CertbotResult",
+    "CertbotRunner",
+    "CertbotTarget",
+    "Mark",
+    "OutsideAttempt",
+    "Pebble",
+    "PebbleError",
+    "RecordedRequest",
+    "RecordingProxy",
+    "TargetMissing",
+    "TestCA",
+    "free_port",
+    "in_ci",
+    "load_target",
+    "make_test_ca",
+    "require_success",
+    "target_specs",
 ]

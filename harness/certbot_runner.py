@@ -38,7 +38,7 @@ DEFAULT_TARGETS = {
 
 #: Runs certbot with the ``certbot-privacy`` distribution hidden from plugin discovery, so
 #: that a run "without the plugin" can be compared with a run where it is installed.
-_WITHOUT_PLUGIN = '''
+_WITHOUT_PLUGIN = """
 import sys
 HIDDEN = "certbot-privacy"
 try:
@@ -58,7 +58,7 @@ def distributions(**kwargs):
 md.distributions = distributions
 from certbot.main import main
 sys.exit(main())
-'''
+"""
 
 
 class TargetMissing(RuntimeError):
@@ -81,8 +81,7 @@ class CertbotTarget:
     @property
     def minimal_user_agent(self) -> str:
         """What privacy mode must send, computed here independently of the plugin."""
-        return (f"CertbotACMEClient/{self.certbot_version} "
-                f"python-requests/{self.requests_version}")
+        return f"CertbotACMEClient/{self.certbot_version} python-requests/{self.requests_version}"
 
 
 def target_specs(environ: Optional[dict[str, str]] = None) -> dict[str, Path]:
@@ -99,31 +98,44 @@ def target_specs(environ: Optional[dict[str, str]] = None) -> dict[str, Path]:
         elif name in DEFAULT_TARGETS:
             chosen[name] = DEFAULT_TARGETS[name]
         else:
-            raise ValueError(f"CERTBOT_PRIVACY_TARGETS: unknown target {name!r}; use "
-                             f"{', '.join(DEFAULT_TARGETS)} or NAME=PATH-TO-CERTBOT")
+            raise ValueError(
+                f"CERTBOT_PRIVACY_TARGETS: unknown target {name!r}; use "
+                f"{', '.join(DEFAULT_TARGETS)} or NAME=PATH-TO-CERTBOT"
+            )
     return chosen
 
 
 def load_target(name: str, certbot: Path) -> CertbotTarget:
     """Inspect the certbot script at *certbot*: its Python and the versions it runs."""
     if not certbot.exists():
-        raise TargetMissing(f"certbot target {name!r}: {certbot} does not exist "
-                            "(run scripts/bootstrap)")
+        raise TargetMissing(
+            f"certbot target {name!r}: {certbot} does not exist (run scripts/bootstrap)"
+        )
     first_line = certbot.read_bytes().split(b"\n", 1)[0].decode()
     if not first_line.startswith("#!"):
         raise TargetMissing(f"certbot target {name!r}: {certbot} has no #! line")
     python = Path(first_line[2:].strip().split()[0])
     probe = subprocess.run(
-        [str(python), "-c", "import certbot, requests, platform, acme.client; "
-         "print(certbot.__version__, requests.__version__, platform.python_version(), "
-         "hasattr(acme.client.ClientV2, 'renewal_time'))"],
-        capture_output=True, text=True, timeout=60, check=False)
+        [
+            str(python),
+            "-c",
+            "import certbot, requests, platform, acme.client; "
+            "print(certbot.__version__, requests.__version__, platform.python_version(), "
+            "hasattr(acme.client.ClientV2, 'renewal_time'))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     if probe.returncode != 0:
-        raise TargetMissing(f"certbot target {name!r}: {python} cannot import certbot:\n"
-                            + probe.stderr)
+        raise TargetMissing(
+            f"certbot target {name!r}: {python} cannot import certbot:\n" + probe.stderr
+        )
     certbot_version, requests_version, python_version, ari = probe.stdout.split()
-    return CertbotTarget(name, certbot, python, certbot_version, requests_version,
-                         python_version, ari == "True")
+    return CertbotTarget(
+        name, certbot, python, certbot_version, requests_version, python_version, ari == "True"
+    )
 
 
 @dataclass
@@ -156,8 +168,9 @@ class CertbotRunner:
     sees what ``certonly`` wrote); a new runner starts from nothing.
     """
 
-    def __init__(self, target: CertbotTarget, proxy: RecordingProxy, tls: TestCA,
-                 base: Path) -> None:
+    def __init__(
+        self, target: CertbotTarget, proxy: RecordingProxy, tls: TestCA, base: Path
+    ) -> None:
         self.target = target
         self.proxy = proxy
         self.tls = tls
@@ -167,8 +180,13 @@ class CertbotRunner:
         self.logs_dir = base / "logs"
         self.webroot = base / "webroot"
         self.home = base / "home"
-        for directory in (self.config_dir, self.work_dir, self.logs_dir, self.webroot,
-                          self.home / ".config"):
+        for directory in (
+            self.config_dir,
+            self.work_dir,
+            self.logs_dir,
+            self.webroot,
+            self.home / ".config",
+        ):
             directory.mkdir(parents=True, exist_ok=True)
         self._domains = 0
 
@@ -217,16 +235,27 @@ class CertbotRunner:
 
     def certonly_args(self, *domains: str, privacy: bool = True) -> list[str]:
         """Arguments for a webroot ``certonly`` of *domains* with no email."""
-        args = ["certonly", "--webroot", "-w", str(self.webroot),
-                "--register-unsafely-without-email", "--agree-tos"]
+        args = [
+            "certonly",
+            "--webroot",
+            "-w",
+            str(self.webroot),
+            "--register-unsafely-without-email",
+            "--agree-tos",
+        ]
         if privacy:
             args.append("--privacy-minimal")
         for domain in domains:
             args += ["-d", domain]
         return args
 
-    def argv(self, *args: str, server: Optional[str] = "", interactive: bool = False,
-             without_plugin: bool = False) -> list[str]:
+    def argv(
+        self,
+        *args: str,
+        server: Optional[str] = "",
+        interactive: bool = False,
+        without_plugin: bool = False,
+    ) -> list[str]:
         """The command line of ``certbot ARGS`` for this runner (see :meth:`run`).
 
         For tests that start certbot themselves (in a terminal, in parallel, to kill it).
@@ -236,18 +265,31 @@ class CertbotRunner:
             command = [str(self.target.python), "-c", _WITHOUT_PLUGIN]
         else:
             command = [str(self.target.certbot)]
-        options = ["--config-dir", str(self.config_dir), "--work-dir", str(self.work_dir),
-                   "--logs-dir", str(self.logs_dir), "--no-random-sleep-on-renew"]
+        options = [
+            "--config-dir",
+            str(self.config_dir),
+            "--work-dir",
+            str(self.work_dir),
+            "--logs-dir",
+            str(self.logs_dir),
+            "--no-random-sleep-on-renew",
+        ]
         if server is not None:
             options += ["--server", server or self.proxy.directory_url]
         if not interactive:
             options.append("-n")
         return [*command, *args, *options]
 
-    def run(self, *args: str, server: Optional[str] = "", interactive: bool = False,
-            stdin: Optional[str] = None, timeout: float = 120,
-            without_plugin: bool = False, extra_env: Optional[dict[str, str]] = None
-            ) -> CertbotResult:
+    def run(
+        self,
+        *args: str,
+        server: Optional[str] = "",
+        interactive: bool = False,
+        stdin: Optional[str] = None,
+        timeout: float = 120,
+        without_plugin: bool = False,
+        extra_env: Optional[dict[str, str]] = None,
+    ) -> CertbotResult:
         """Run ``certbot ARGS`` and return what happened.
 
         ``server=""`` means the proxy's directory; ``None`` passes no ``--server``.
@@ -260,13 +302,25 @@ class CertbotRunner:
         log_start = log_path.read_bytes().count(b"\n") if log_path.is_file() else 0
         mark = self.proxy.mark()
         completed = subprocess.run(
-            self.argv(*args, server=server, interactive=interactive,
-                      without_plugin=without_plugin), input=stdin if stdin is not None else "",
-            capture_output=True, text=True, timeout=timeout, env=env, cwd=self.base,
-            check=False)
-        return CertbotResult(list(args), completed.returncode, completed.stdout,
-                             completed.stderr, self.proxy.since(mark),
-                             self.proxy.outside_since(mark), log_path, log_start)
+            self.argv(*args, server=server, interactive=interactive, without_plugin=without_plugin),
+            input=stdin if stdin is not None else "",
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            cwd=self.base,
+            check=False,
+        )
+        return CertbotResult(
+            list(args),
+            completed.returncode,
+            completed.stdout,
+            completed.stderr,
+            self.proxy.since(mark),
+            self.proxy.outside_since(mark),
+            log_path,
+            log_start,
+        )
 
 
 def require_success(result: CertbotResult) -> CertbotResult:
@@ -288,8 +342,10 @@ def run_module(argv: Sequence[str]) -> int:  # pragma: no cover - manual use
         except TargetMissing as error:
             print(f"{name}: missing: {error}")
             continue
-        print(f"{name}: certbot {target.certbot_version}, requests "
-              f"{target.requests_version}, Python {target.python_version} ({target.certbot})")
+        print(
+            f"{name}: certbot {target.certbot_version}, requests "
+            f"{target.requests_version}, Python {target.python_version} ({target.certbot})"
+        )
     return 0
 
 

@@ -29,9 +29,16 @@ class PebbleError(RuntimeError):
 class Pebble:
     """One Pebble process; :meth:`start` it, :meth:`stop` it."""
 
-    def __init__(self, workdir: Path, tls: TestCA, *, ocsp_url: str = "",
-                 nonce_reject: int = 0, always_valid: bool = True,
-                 binary: str = PEBBLE_BINARY) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        tls: TestCA,
+        *,
+        ocsp_url: str = "",
+        nonce_reject: int = 0,
+        always_valid: bool = True,
+        binary: str = PEBBLE_BINARY,
+    ) -> None:
         self.workdir = workdir
         self.tls = tls
         self.ocsp_url = ocsp_url
@@ -54,22 +61,26 @@ class Pebble:
     def start(self, timeout: float = 20.0) -> None:
         """Start Pebble and wait until its directory answers."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        config = {"pebble": {
-            "listenAddress": f"127.0.0.1:{self.port}",
-            "managementListenAddress": f"127.0.0.1:{self.management_port}",
-            "certificate": str(self.tls.server_cert),
-            "privateKey": str(self.tls.server_key),
-            # Where a really validating VA would connect: ports nothing listens on.
-            "httpPort": free_port(),
-            "tlsPort": free_port(),
-            "ocspResponderURL": self.ocsp_url,
-            "externalAccountBindingRequired": False,
-        }}
+        config = {
+            "pebble": {
+                "listenAddress": f"127.0.0.1:{self.port}",
+                "managementListenAddress": f"127.0.0.1:{self.management_port}",
+                "certificate": str(self.tls.server_cert),
+                "privateKey": str(self.tls.server_key),
+                # Where a really validating VA would connect: ports nothing listens on.
+                "httpPort": free_port(),
+                "tlsPort": free_port(),
+                "ocspResponderURL": self.ocsp_url,
+                "externalAccountBindingRequired": False,
+            }
+        }
         config_path = self.workdir / "pebble-config.json"
         config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-               "PEBBLE_VA_NOSLEEP": "1",
-               "PEBBLE_WFE_NONCEREJECT": str(self.nonce_reject)}
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "PEBBLE_VA_NOSLEEP": "1",
+            "PEBBLE_WFE_NONCEREJECT": str(self.nonce_reject),
+        }
         command = [self.binary, "-config", str(config_path), "-strict=false"]
         if self.always_valid:
             env["PEBBLE_VA_ALWAYS_VALID"] = "1"
@@ -77,8 +88,14 @@ class Pebble:
             # A DNS server that is not there: every lookup, so every validation, fails fast.
             command += ["-dnsserver", f"127.0.0.1:{free_port()}"]
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self._log,
-                                        stderr=subprocess.STDOUT, env=env, cwd=self.workdir)
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=self.workdir,
+        )
         self._wait_ready(timeout)
 
     def _wait_ready(self, timeout: float) -> None:
@@ -88,8 +105,10 @@ class Pebble:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise PebbleError(f"pebble exited with {self.process.returncode}:\n"
-                                  + self.log_path.read_text(errors="replace"))
+                raise PebbleError(
+                    f"pebble exited with {self.process.returncode}:\n"
+                    + self.log_path.read_text(errors="replace")
+                )
             try:
                 with urllib.request.urlopen(url, context=context, timeout=2) as response:
                     if response.status == 200:
@@ -98,8 +117,10 @@ class Pebble:
                 pass
             if time.monotonic() > deadline:
                 self.stop()
-                raise PebbleError(f"pebble did not answer {url} within {timeout}s:\n"
-                                  + self.log_path.read_text(errors="replace"))
+                raise PebbleError(
+                    f"pebble did not answer {url} within {timeout}s:\n"
+                    + self.log_path.read_text(errors="replace")
+                )
             time.sleep(0.05)
 
     def stop(self) -> None:

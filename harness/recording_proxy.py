@@ -38,9 +38,19 @@ from typing import Any, Optional
 OCSP_UNAUTHORIZED = bytes.fromhex("30030a0106")
 
 #: Headers that belong to one hop and are not forwarded (RFC 9110 section 7.6.1).
-_HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding",
-                         "te", "trailer", "upgrade", "proxy-authorization",
-                         "proxy-authenticate"})
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-authorization",
+        "proxy-authenticate",
+    }
+)
 
 ARI_PATH = "/renewal-info"
 
@@ -169,8 +179,9 @@ class RecordingProxy:
         """Start serving; ACME requests are forwarded over HTTPS to *upstream*."""
         self.upstream = upstream
         for server in self._servers:
-            thread = threading.Thread(target=server.serve_forever, name=f"proxy-{server.name}",
-                                      daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever, name=f"proxy-{server.name}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -192,29 +203,41 @@ class RecordingProxy:
     def since(self, mark: Mark) -> list[RecordedRequest]:
         """The requests received after *mark*, in arrival order."""
         with self._lock:
-            return list(self.requests[mark.requests:])
+            return list(self.requests[mark.requests :])
 
     def outside_since(self, mark: Mark) -> list[OutsideAttempt]:
         """The attempts to reach beyond loopback after *mark*."""
         with self._lock:
-            return list(self.connect_attempts[mark.outside:])
+            return list(self.connect_attempts[mark.outside :])
 
-    def _record(self, handler: BaseHTTPRequestHandler, listener: str, role: str,
-                body: bytes) -> RecordedRequest:
+    def _record(
+        self, handler: BaseHTTPRequestHandler, listener: str, role: str, body: bytes
+    ) -> RecordedRequest:
         with self._lock:
             record = RecordedRequest(
-                seq=len(self.requests), time=time.time(), listener=listener, role=role,
-                method=handler.command, path=handler.path,
-                request_line=handler.requestline, headers=list(handler.headers.items()),
-                body=body)
+                seq=len(self.requests),
+                time=time.time(),
+                listener=listener,
+                role=role,
+                method=handler.command,
+                path=handler.path,
+                request_line=handler.requestline,
+                headers=list(handler.headers.items()),
+                body=body,
+            )
             self.requests.append(record)
             return record
 
     def _record_outside(self, handler: BaseHTTPRequestHandler) -> None:
         with self._lock:
-            self.connect_attempts.append(OutsideAttempt(
-                time=time.time(), method=handler.command, target=handler.path,
-                headers=list(handler.headers.items())))
+            self.connect_attempts.append(
+                OutsideAttempt(
+                    time=time.time(),
+                    method=handler.command,
+                    target=handler.path,
+                    headers=list(handler.headers.items()),
+                )
+            )
 
     # --- ARI ---------------------------------------------------------------------------
     def renewal_info(self) -> bytes:
@@ -234,8 +257,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, name: str, proxy: RecordingProxy, handler: type,
-                 tls: Optional[ssl.SSLContext]) -> None:
+    def __init__(
+        self, name: str, proxy: RecordingProxy, handler: type, tls: Optional[ssl.SSLContext]
+    ) -> None:
         super().__init__(("127.0.0.1", 0), handler)
         self.name = name
         self.proxy = proxy
@@ -285,8 +309,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def answer(self, record: Optional[RecordedRequest], status: int,
-               headers: list[tuple[str, str]], body: bytes) -> None:
+    def answer(
+        self,
+        record: Optional[RecordedRequest],
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+    ) -> None:
         if record is not None:
             record.status = status
             record.response_body = body
@@ -314,9 +343,12 @@ class _AcmeHandler(_Handler):
         path = self.path.split("?", 1)[0]
         if proxy.ari.window is not None and path.startswith(ARI_PATH + "/"):
             record = proxy._record(self, "acme", "ari", body)
-            self.answer(record, 200, [("Content-Type", "application/json"),
-                                      ("Retry-After", str(proxy.ari.retry_after))],
-                        proxy.renewal_info())
+            self.answer(
+                record,
+                200,
+                [("Content-Type", "application/json"), ("Retry-After", str(proxy.ari.retry_after))],
+                proxy.renewal_info(),
+            )
         else:
             record = proxy._record(self, "acme", "acme", body)
             status, headers, answer = self.forward(body)
@@ -330,11 +362,13 @@ class _AcmeHandler(_Handler):
     def forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         proxy = self.server.proxy
         assert proxy.upstream is not None
-        connection = http.client.HTTPSConnection(*proxy.upstream, timeout=60,
-                                                 context=proxy.upstream_context)
+        connection = http.client.HTTPSConnection(
+            *proxy.upstream, timeout=60, context=proxy.upstream_context
+        )
         try:
-            connection.putrequest(self.command, self.path, skip_host=True,
-                                  skip_accept_encoding=True)
+            connection.putrequest(
+                self.command, self.path, skip_host=True, skip_accept_encoding=True
+            )
             for key, value in self.headers.items():
                 if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
                     connection.putheader(key, value)
@@ -352,8 +386,7 @@ class _AcmeHandler(_Handler):
 class _OcspHandler(_Handler):
     def do_POST(self) -> None:
         record = self.server.proxy._record(self, "ocsp", "ocsp", self.read_body())
-        self.answer(record, 200, [("Content-Type", "application/ocsp-response")],
-                    OCSP_UNAUTHORIZED)
+        self.answer(record, 200, [("Content-Type", "application/ocsp-response")], OCSP_UNAUTHORIZED)
 
     do_GET = do_POST
 
@@ -362,8 +395,12 @@ class _TrapHandler(_Handler):
     def refuse(self) -> None:
         self.server.proxy._record_outside(self)
         self.close_connection = True
-        self.answer(None, 403, [("Content-Type", "text/plain")],
-                    b"certbot-privacy e2e: no traffic beyond loopback\n")
+        self.answer(
+            None,
+            403,
+            [("Content-Type", "text/plain")],
+            b"certbot-privacy e2e: no traffic beyond loopback\n",
+        )
 
     do_CONNECT = do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = refuse
 

@@ -66,8 +66,10 @@ def install_parse_hook(callback: ParsedCallback) -> None:
         callback(namespace_of(result), str(self.verb))
         return result
 
-    _install("parse", lambda: Patch(helpful.HelpfulArgumentParser, "parse_args", parse_args,
-                                    usage_errors=True))
+    _install(
+        "parse",
+        lambda: Patch(helpful.HelpfulArgumentParser, "parse_args", parse_args, usage_errors=True),
+    )
 
 
 def install_lineage_hook(callback: LineageCallback) -> None:
@@ -79,16 +81,20 @@ def install_lineage_hook(callback: LineageCallback) -> None:
     """
     from certbot._internal import renewal
 
-    def restore(original: Callable[..., None], config: configuration.NamespaceConfig,
-                renewalparams: Mapping[str, Any]) -> None:
+    def restore(
+        original: Callable[..., None],
+        config: configuration.NamespaceConfig,
+        renewalparams: Mapping[str, Any],
+    ) -> None:
         original(config, renewalparams)
         callback(config, renewalparams)
 
     _install("lineage", lambda: Patch(renewal, "_restore_plugin_configs", restore))
 
 
-def namespace_of(config: Union[configuration.NamespaceConfig, argparse.Namespace]
-                 ) -> argparse.Namespace:
+def namespace_of(
+    config: Union[configuration.NamespaceConfig, argparse.Namespace],
+) -> argparse.Namespace:
     """Return the ``argparse.Namespace`` behind a certbot configuration object."""
     if isinstance(config, configuration.NamespaceConfig):
         return config.namespace
@@ -138,14 +144,16 @@ def install_email_hooks() -> None:
         assert RUN.gate is not None
         return original(client, RUN.gate.new_account(client, body))
 
-    def update_registration(original: Callable[..., Any], client: Any, regr: Any,
-                            update: Any = None) -> Any:
+    def update_registration(
+        original: Callable[..., Any], client: Any, regr: Any, update: Any = None
+    ) -> Any:
         assert RUN.gate is not None
         RUN.gate.update_registration(client, regr, update)
         return original(client, regr, update)
 
-    def lookup(original: Callable[..., Any], client: Any, regr: Any,
-               update_body: bool = False) -> Any:
+    def lookup(
+        original: Callable[..., Any], client: Any, regr: Any, update_body: bool = False
+    ) -> Any:
         if not regr.body.contact:
             return original(client, regr, update_body)
         found = original(client, regr.update(body=regr.body.update(contact=())), update_body)
@@ -154,6 +162,8 @@ def install_email_hooks() -> None:
     cls = acme_client.ClientV2
     _install("get_email", lambda: Patch(ops, "get_email", get_email, when=gated))
     _install("new_account", lambda: Patch(cls, "new_account", new_account, when=gated))
-    _install("update_registration", lambda: Patch(cls, "update_registration",
-                                                  update_registration, when=gated))
+    _install(
+        "update_registration",
+        lambda: Patch(cls, "update_registration", update_registration, when=gated),
+    )
     _install("lookup", lambda: Patch(cls, "_get_v2_account", lookup, when=gated))

@@ -97,14 +97,17 @@ class EmailGate:
         ca = cas.for_directory(self.server)
         decision = self._ask(ca, None)
         if not decision.granted:
-            raise ConsentError("No email was sent and the account at the CA was not "
-                               "changed (you did not agree to send one).")
+            raise ConsentError(
+                "No email was sent and the account at the CA was not "
+                "changed (you did not agree to send one)."
+            )
         return decision.email
 
     # --- the ACME requests that carry a contact ---------------------------------------------
 
-    def new_account(self, client: Any, new_account: messages.NewRegistration
-                    ) -> messages.NewRegistration:
+    def new_account(
+        self, client: Any, new_account: messages.NewRegistration
+    ) -> messages.NewRegistration:
         """Return the ``newAccount`` body to send: with a contact only if consented."""
         if new_account.only_return_existing:
             return new_account
@@ -117,7 +120,8 @@ class EmailGate:
             decision = self._ask(ca, None)
             if decision.granted and decision.email:
                 updated: messages.NewRegistration = new_account.update(
-                    contact=("mailto:" + decision.email,))
+                    contact=("mailto:" + decision.email,)
+                )
                 return updated
             return new_account
         decision = self._consent_for(ca, emails)
@@ -126,8 +130,9 @@ class EmailGate:
         without: messages.NewRegistration = new_account.update(contact=())
         return without
 
-    def update_registration(self, client: Any, regr: Any,
-                            update: Optional[messages.Registration]) -> None:
+    def update_registration(
+        self, client: Any, regr: Any, update: Optional[messages.Registration]
+    ) -> None:
         """Refuse an account update that sends or removes a contact without consent.
 
         Certbot's ``update_account`` passes the new body inside *regr* and no *update*;
@@ -143,20 +148,32 @@ class EmailGate:
         if emails:
             decision = self._consent_for(ca, emails)
             if not decision.granted:
-                raise ConsentError("No email was sent and the account at the CA was not "
-                                   "changed (you did not agree to send the email).")
+                raise ConsentError(
+                    "No email was sent and the account at the CA was not "
+                    "changed (you did not agree to send the email)."
+                )
             return
         if self.withdraw:
             from certbot_privacy.rules import consent
 
             text = consent.withdrawal_text(ca, self._language())
-            self.record(consent.ConsentDecision(
-                granted=False, email=None, recipient=ca.directory_url,
-                recipient_name=ca.display_name, means=consent.MEANS_WITHDRAW, text=text,
-                language=self._language()), consent.PURPOSE_WITHDRAWN)
+            self.record(
+                consent.ConsentDecision(
+                    granted=False,
+                    email=None,
+                    recipient=ca.directory_url,
+                    recipient_name=ca.display_name,
+                    means=consent.MEANS_WITHDRAW,
+                    text=text,
+                    language=self._language(),
+                ),
+                consent.PURPOSE_WITHDRAWN,
+            )
             return
-        reason = ("update_account would remove the account's contact (contact: []), "
-                  "which you did not ask for: use --privacy-withdraw-email to remove it")
+        reason = (
+            "update_account would remove the account's contact (contact: []), "
+            "which you did not ask for: use --privacy-withdraw-email to remove it"
+        )
         self.record_blocked(reason, ca.directory_url)
         raise ConsentError(reason + ".")
 
@@ -167,8 +184,9 @@ class EmailGate:
 
         if len(emails) > 1:
             self.record_blocked("more than one contact email", ca.directory_url)
-            raise ConsentError("Privacy mode sends at most one contact email: give a "
-                               "single address with --email.")
+            raise ConsentError(
+                "Privacy mode sends at most one contact email: give a single address with --email."
+            )
         email = emails[0]
         known = self.decisions.get(email)
         if known is not None:
@@ -176,8 +194,9 @@ class EmailGate:
         if self.interactive:
             return self._ask(ca, email)
         try:
-            decision = consent.decide_noninteractive(email, self.share_email, ca=ca,
-                                                     language=self._language())
+            decision = consent.decide_noninteractive(
+                email, self.share_email, ca=ca, language=self._language()
+            )
         except ConsentRequiredError as error:
             self.record_blocked(str(error), ca.directory_url)
             raise
@@ -189,8 +208,9 @@ class EmailGate:
         from certbot_privacy.rules import consent
 
         text = consent.consent_text(ca, email, self._language())
-        decision = consent.decide_interactive(text, self.ask, ca=ca, email=email,
-                                              language=self._language())
+        decision = consent.decide_interactive(
+            text, self.ask, ca=ca, email=email, language=self._language()
+        )
         if decision.granted and decision.email is None:
             decision = self._ask_address(decision)
         self._remember(decision)
@@ -208,10 +228,15 @@ class EmailGate:
                 typed = ""
             if not typed:
                 return consent.ConsentDecision(
-                    granted=False, email=None, recipient=decision.recipient,
-                    recipient_name=decision.recipient_name, means=decision.means,
-                    text=decision.text + "\n" + prompt, language=decision.language,
-                    answer=decision.answer)
+                    granted=False,
+                    email=None,
+                    recipient=decision.recipient,
+                    recipient_name=decision.recipient_name,
+                    means=decision.means,
+                    text=decision.text + "\n" + prompt,
+                    language=decision.language,
+                    answer=decision.answer,
+                )
             try:
                 return decision.with_email(typed)
             except ContactError as error:
@@ -226,7 +251,7 @@ class EmailGate:
 
 
 def _emails(contact: Any) -> List[str]:
-    return [c[len("mailto:"):] for c in (contact or ()) if str(c).startswith("mailto:")]
+    return [c[len("mailto:") :] for c in (contact or ()) if str(c).startswith("mailto:")]
 
 
 def _ca_of(client: Any, server: str) -> cas.CAInfo:
@@ -236,4 +261,5 @@ def _ca_of(client: Any, server: str) -> cas.CAInfo:
     return cas.for_directory(
         server,
         terms_of_service=getattr(meta, "terms_of_service", None),
-        website=getattr(meta, "website", None))
+        website=getattr(meta, "website", None),
+    )

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 def log_path(namespace: argparse.Namespace) -> str:
     """Return the absolute path of the disclosure log for these options."""
     path = getattr(namespace, "privacy_log", None) or os.path.join(
-        namespace.logs_dir, disclosure_log.DEFAULT_NAME)
+        namespace.logs_dir, disclosure_log.DEFAULT_NAME
+    )
     return os.path.abspath(os.path.expanduser(path))
 
 
@@ -52,7 +53,8 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     import certbot
 
     agent = useragent.choose_user_agent(
-        namespace.user_agent, certbot.__version__, requests.__version__)
+        namespace.user_agent, certbot.__version__, requests.__version__
+    )
     mirror = SyslogMirror() if getattr(namespace, "privacy_syslog", False) else None
     log = DisclosureLog(log_path(namespace), mirror=mirror)
     try:
@@ -61,11 +63,14 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         raise UsageError(str(error)) from None
     recorder = DisclosureRecorder(log, directory_urls=[namespace.server])
     RUN.gate = EmailGate(
-        server=namespace.server, verb=verb, interactive=interactive(namespace),
+        server=namespace.server,
+        verb=verb,
+        interactive=interactive(namespace),
         share_email=bool(getattr(namespace, "privacy_share_email", False)),
         withdraw=bool(getattr(namespace, "privacy_withdraw_email", False)),
         record=lambda decision, purpose: _record_consent(recorder, decision, purpose),
-        record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient))
+        record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient),
+    )
     wire.set_policy(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)))
 
 
@@ -94,15 +99,23 @@ class _FailClosed:
         self.recorder.send_failed(token, error)
 
 
-def _record_consent(recorder: DisclosureRecorder, decision: consent.ConsentDecision,
-                    purpose: str) -> None:
+def _record_consent(
+    recorder: DisclosureRecorder, decision: consent.ConsentDecision, purpose: str
+) -> None:
     try:
         recorder.record_consent(
-            purpose=purpose, text=decision.text, granted=decision.granted,
+            purpose=purpose,
+            text=decision.text,
+            granted=decision.granted,
             recipient=decision.recipient,
-            values=[decision.email] if decision.email else [], how=decision.means,
-            extra={"recipient_name": decision.recipient_name, "language": decision.language,
-                   "answer": decision.answer})
+            values=[decision.email] if decision.email else [],
+            how=decision.means,
+            extra={
+                "recipient_name": decision.recipient_name,
+                "language": decision.language,
+                "answer": decision.answer,
+            },
+        )
     except DisclosureLogError as error:
         raise DisclosureLogError(f"{error} No email was sent.") from None
 

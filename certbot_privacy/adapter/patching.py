@@ -38,9 +38,15 @@ class Patch:
     package's errors stop certbot with exit code 2 instead of becoming certbot errors.
     """
 
-    def __init__(self, owner: Any, name: str, wrapper: Wrapper, *,
-                 when: Optional[Callable[[], bool]] = None,
-                 usage_errors: bool = False) -> None:
+    def __init__(
+        self,
+        owner: Any,
+        name: str,
+        wrapper: Wrapper,
+        *,
+        when: Optional[Callable[[], bool]] = None,
+        usage_errors: bool = False,
+    ) -> None:
         self.owner = owner
         self.name = name
         self.wrapper = wrapper

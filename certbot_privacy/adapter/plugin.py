@@ -38,30 +38,52 @@ _LINEAGE_VERBS = ("renew", "reconfigure")
 class PrivacyPlugin(common.Plugin):
     """Privacy-minimal mode for Certbot (never an authenticator nor an installer)."""
 
-    description = ("Privacy-minimal mode (--privacy-minimal): minimal User-Agent, "
-                   "no email without consent, a local disclosure log")
+    description = (
+        "Privacy-minimal mode (--privacy-minimal): minimal User-Agent, "
+        "no email without consent, a local disclosure log"
+    )
 
     @classmethod
     def add_parser_arguments(cls, add: Callable[..., None]) -> None:
         # Plain store_true, never a custom argparse action: certbot <= 2.6 re-parses the
         # command line treating any action it does not know as "store", and fails after
         # the certificate was written. The mode is switched on by the parse hook instead.
-        add("minimal", action="store_true", default=False,
+        add(
+            "minimal",
+            action="store_true",
+            default=False,
             help="Send the CA only what issuance needs: a minimal User-Agent on every "
-                 "request, a contact email only with your consent, nothing to the EFF "
-                 "unless --eff-email, a disclosure log of every request, and lineages "
-                 "that stay private on renewal. In cli.ini: privacy-minimal = true")
-        add("log", default=None, metavar="PATH",
+            "request, a contact email only with your consent, nothing to the EFF "
+            "unless --eff-email, a disclosure log of every request, and lineages "
+            "that stay private on renewal. In cli.ini: privacy-minimal = true",
+        )
+        add(
+            "log",
+            default=None,
+            metavar="PATH",
             help="Where privacy mode records what was disclosed "
-                 "(default: <logs-dir>/disclosure.jsonl)")
-        add("share-email", action="store_true", default=False,
+            "(default: <logs-dir>/disclosure.jsonl)",
+        )
+        add(
+            "share-email",
+            action="store_true",
+            default=False,
             help="Consent, for non-interactive runs, to sending the --email address to "
-                 "the CA as the account contact")
-        add("withdraw-email", action="store_true", default=False,
+            "the CA as the account contact",
+        )
+        add(
+            "withdraw-email",
+            action="store_true",
+            default=False,
             help="With update_account: remove the contact email from the ACME account "
-                 "at the CA (sends contact: [] and records it)")
-        add("syslog", action="store_true", default=False,
-            help="Also mirror each disclosure record to the local syslog/journal")
+            "at the CA (sends contact: [] and records it)",
+        )
+        add(
+            "syslog",
+            action="store_true",
+            default=False,
+            help="Also mirror each disclosure record to the local syslog/journal",
+        )
 
     @classmethod
     def inject_parser_options(cls, parser: argparse.ArgumentParser, name: str) -> None:
@@ -74,8 +96,10 @@ class PrivacyPlugin(common.Plugin):
         """Nothing to prepare: the plugin acts through its flags, not when selected."""
 
     def more_info(self) -> str:
-        return ("Adds --privacy-minimal to every certbot command. Not an authenticator "
-                "nor an installer: it is never offered in those menus.")
+        return (
+            "Adds --privacy-minimal to every certbot command. Not an authenticator "
+            "nor an installer: it is never offered in those menus."
+        )
 
 
 def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
@@ -98,13 +122,14 @@ def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
         # --eff-email (parsed into True) still subscribes, and is recorded.
         namespace.eff_email = False
     if getattr(namespace, "user_agent_comment", None):
-        logger.warning("--user-agent-comment is not sent in privacy mode: the "
-                       "User-Agent is the minimal one (or --user-agent).")
+        logger.warning(
+            "--user-agent-comment is not sent in privacy mode: the "
+            "User-Agent is the minimal one (or --user-agent)."
+        )
     _switch_on(namespace, verb)
 
 
-def on_lineage(config: configuration.NamespaceConfig,
-               renewalparams: Mapping[str, Any]) -> None:
+def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str, Any]) -> None:
     """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
     from certbot_privacy.adapter import compat
 
@@ -118,8 +143,11 @@ def on_lineage(config: configuration.NamespaceConfig,
             mode.switch_off()
         return
     for option, value in renewalparams.items():
-        if (option.startswith("privacy_") and option != "privacy_minimal"
-                and not compat.set_by_user(config, option)):
+        if (
+            option.startswith("privacy_")
+            and option != "privacy_minimal"
+            and not compat.set_by_user(config, option)
+        ):
             setattr(config, option, _restored(value))
     _switch_on(config.namespace, RUN.verb)
 
@@ -140,7 +168,8 @@ def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
             flag = "--privacy-" + option.replace("_", "-")
             raise UsageError(
                 f"{flag} only takes effect in privacy mode: add --privacy-minimal "
-                f"(or privacy-minimal = true in cli.ini), or drop {flag}")
+                f"(or privacy-minimal = true in cli.ini), or drop {flag}"
+            )
 
 
 def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
@@ -148,18 +177,24 @@ def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
     withdraw = bool(getattr(namespace, "privacy_withdraw_email", False))
     if withdraw:
         if verb != "update_account":
-            raise UsageError("--privacy-withdraw-email works with update_account "
-                             "only: run certbot update_account --privacy-minimal "
-                             "--privacy-withdraw-email")
+            raise UsageError(
+                "--privacy-withdraw-email works with update_account "
+                "only: run certbot update_account --privacy-minimal "
+                "--privacy-withdraw-email"
+            )
         if namespace.email:
-            raise UsageError("--privacy-withdraw-email removes the contact, and "
-                             "--email sets one: give one of them")
+            raise UsageError(
+                "--privacy-withdraw-email removes the contact, and "
+                "--email sets one: give one of them"
+            )
         namespace.register_unsafely_without_email = True  # what makes certbot send []
         return
     if verb == "update_account" and namespace.register_unsafely_without_email:
-        raise UsageError("In privacy mode, update_account does not remove the contact "
-                         "as a side effect of --register-unsafely-without-email: use "
-                         "--privacy-withdraw-email to remove it")
+        raise UsageError(
+            "In privacy mode, update_account does not remove the contact "
+            "as a side effect of --register-unsafely-without-email: use "
+            "--privacy-withdraw-email to remove it"
+        )
     if namespace.email and verb in _EMAIL_VERBS:
         _check_email(namespace)
     elif verb != "update_account":
@@ -180,14 +215,19 @@ def _check_email(namespace: argparse.Namespace) -> None:
     language = consent.choose_language(os.environ)
     address = consent.validate_contact(namespace.email, language)
     if not util.safe_email(address):
-        raise UsageError(f"{address} is not a valid email address: correct it, or "
-                         "drop --email to register without a contact")
+        raise UsageError(
+            f"{address} is not a valid email address: correct it, or "
+            "drop --email to register without a contact"
+        )
     namespace.email = address
     if not mode.interactive(namespace):
         # Without --privacy-share-email: ConsentRequiredError, exit code 2 (patching).
         consent.decide_noninteractive(
-            address, bool(namespace.privacy_share_email),
-            ca=cas.for_directory(namespace.server), language=language)
+            address,
+            bool(namespace.privacy_share_email),
+            ca=cas.for_directory(namespace.server),
+            language=language,
+        )
 
 
 def _restored(value: Any) -> Any:

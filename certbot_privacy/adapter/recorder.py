@@ -70,9 +70,14 @@ class DisclosureRecorder:
     seconds since the epoch.
     """
 
-    def __init__(self, log: Appender, *, directory_urls: Iterable[str] = (),
-                 recipient_for: Optional[RecipientFor] = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        log: Appender,
+        *,
+        directory_urls: Iterable[str] = (),
+        recipient_for: Optional[RecipientFor] = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.log = log
         self.directory_urls: list[str] = list(directory_urls)
         self._recipient_for = recipient_for
@@ -106,13 +111,20 @@ class DisclosureRecorder:
         recipient = self.recipient(url, headers)
         try:
             record = records.request_record(
-                method=method, url=url, headers=headers, body=body, recipient=recipient,
-                when=self.clock(), implicit_headers=implicit)
+                method=method,
+                url=url,
+                headers=headers,
+                body=body,
+                recipient=recipient,
+                when=self.clock(),
+                implicit_headers=implicit,
+            )
         except PrivateKeyError as error:
             raise DisclosureLogError(
                 f"Refused to send {method} {url} and to record it in {self.log.path}: "
                 f"{error}, which must never leave this host; please report this bug to "
-                "certbot-privacy.") from None
+                "certbot-privacy."
+            ) from None
         written = self.log.append(record)
         return Sent(seq=written["seq"], method=method, url=url, recipient=recipient)
 
@@ -126,37 +138,73 @@ class DisclosureRecorder:
         problem = _problem_type(response)
         if problem:
             extra["problem_type"] = problem
-        self._append_quietly(lambda: records.response_record(
-            request_seq=sent.seq, status=response.status_code, recipient=sent.recipient,
-            method=sent.method, url=sent.url, when=self.clock(),
-            reason=response.reason or None, extra=extra))
+        self._append_quietly(
+            lambda: records.response_record(
+                request_seq=sent.seq,
+                status=response.status_code,
+                recipient=sent.recipient,
+                method=sent.method,
+                url=sent.url,
+                when=self.clock(),
+                reason=response.reason or None,
+                extra=extra,
+            )
+        )
 
     def send_failed(self, token: object, error: BaseException) -> None:
         """Append the ``error`` record: sending failed (it may have reached the recipient)."""
         sent = _sent(token)
-        self._append_quietly(lambda: records.error_record(
-            request_seq=sent.seq, error=str(error) or type(error).__name__,
-            error_type=type(error).__name__, recipient=sent.recipient,
-            method=sent.method, url=sent.url, when=self.clock()))
+        self._append_quietly(
+            lambda: records.error_record(
+                request_seq=sent.seq,
+                error=str(error) or type(error).__name__,
+                error_type=type(error).__name__,
+                recipient=sent.recipient,
+                method=sent.method,
+                url=sent.url,
+                when=self.clock(),
+            )
+        )
 
     # --- records for later issues ---------------------------------------------------------
 
-    def record_consent(self, *, purpose: str, text: str, granted: bool, recipient: str,
-                       values: Iterable[str] = (), how: Optional[str] = None,
-                       extra: Optional[Mapping[str, Any]] = None) -> int:
+    def record_consent(
+        self,
+        *,
+        purpose: str,
+        text: str,
+        granted: bool,
+        recipient: str,
+        values: Iterable[str] = (),
+        how: Optional[str] = None,
+        extra: Optional[Mapping[str, Any]] = None,
+    ) -> int:
         """Append a ``consent`` record (the exact *text* shown) and return its ``seq``.
 
         Raises :class:`DisclosureLogError`: data covered by an unrecorded consent must not
         be sent.
         """
-        record = records.consent_record(purpose=purpose, text=text, granted=granted,
-                                        recipient=recipient, values=values, how=how,
-                                        when=self.clock(), extra=extra)
+        record = records.consent_record(
+            purpose=purpose,
+            text=text,
+            granted=granted,
+            recipient=recipient,
+            values=values,
+            how=how,
+            when=self.clock(),
+            extra=extra,
+        )
         return int(self.log.append(record)["seq"])
 
-    def record_blocked(self, *, reason: str, recipient: Optional[str] = None,
-                       request: Optional[requests.PreparedRequest] = None,
-                       method: Optional[str] = None, url: Optional[str] = None) -> int:
+    def record_blocked(
+        self,
+        *,
+        reason: str,
+        recipient: Optional[str] = None,
+        request: Optional[requests.PreparedRequest] = None,
+        method: Optional[str] = None,
+        url: Optional[str] = None,
+    ) -> int:
         """Append a ``blocked`` record for a request that will not be sent; return its ``seq``.
 
         Give the prepared *request* when there is one (its content is kept, so an auditor
@@ -169,17 +217,22 @@ class DisclosureRecorder:
             headers, body = dict(request.headers), _materialised_body(request)
         if recipient is None:
             recipient = self.recipient(url or "", headers) if url else "unknown"
-        record = records.blocked_record(reason=reason, recipient=recipient, method=method,
-                                        url=url, headers=headers, body=body,
-                                        when=self.clock())
+        record = records.blocked_record(
+            reason=reason,
+            recipient=recipient,
+            method=method,
+            url=url,
+            headers=headers,
+            body=body,
+            when=self.clock(),
+        )
         return int(self.log.append(record)["seq"])
 
     def _append_quietly(self, build: Callable[[], classify.Record]) -> None:
         try:
             self.log.append(build())
         except (DisclosureLogError, RecordError) as error:
-            logger.error("The outcome of a request that was sent could not be recorded: %s",
-                         error)
+            logger.error("The outcome of a request that was sent could not be recorded: %s", error)
 
 
 def _sent(token: object) -> Sent:

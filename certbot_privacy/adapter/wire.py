@@ -55,8 +55,12 @@ def current_policy() -> Optional[WirePolicy]:
     return RUN.policy
 
 
-def _send(original: Callable[..., requests.Response], session: requests.Session,
-          request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+def _send(
+    original: Callable[..., requests.Response],
+    session: requests.Session,
+    request: requests.PreparedRequest,
+    **kwargs: Any,
+) -> requests.Response:
     policy = RUN.policy
     if policy is None:  # switched off between the check and here
         return original(session, request, **kwargs)

@@ -21,24 +21,52 @@ from certbot_privacy.log import classify
 from certbot_privacy.rules import cas
 
 #: EU member states and the other EEA states (ISO 3166-1 alpha-2): not third countries.
-EEA = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-    "IS", "LI", "NO",
-})
+EEA = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    }
+)
 
 #: What each category of personal data is, in words a data-protection officer can use.
 CATEGORY_DESCRIPTIONS: Dict[str, str] = {
     "contact": "contact email addresses of the ACME account",
     "domain": "domain names in certificate orders and CSRs (they can identify a natural "
-              "person, e.g. a personal domain)",
+    "person, e.g. a personal domain)",
     "ip_identifier": "IP addresses in certificate orders and CSRs",
     "ip_address": "the IP address of the host running certbot (implicit in every request)",
     "user_agent": "User-Agent header: the client software and versions",
     "account_key": "ACME account public keys (pseudonymous identifiers that link requests)",
     "account_url": "ACME account URLs (pseudonymous identifiers that link requests)",
     "external_account": "external account binding key identifiers (link the ACME account "
-                        "to a customer account at the CA)",
+    "to a customer account at the CA)",
     "csr_public_key": "public keys of the certificates requested",
     "csr_subject": "subject names in the CSRs",
     "csr_other_names": "other names in the CSRs (email addresses, URIs)",
@@ -51,10 +79,16 @@ DEFAULT_PURPOSES = (
     "from an ACME certificate authority (RFC 8555), with certbot.",
 )
 _CONDITIONAL_PURPOSES = (
-    ("contact", "Letting the certificate authority reach the account's contact about the "
-                "account and its certificates (service notices such as expiry warnings)."),
-    ("certificate", "Checking certificates' revocation status and renewal timing (OCSP, "
-                    "ACME Renewal Information)."),
+    (
+        "contact",
+        "Letting the certificate authority reach the account's contact about the "
+        "account and its certificates (service notices such as expiry warnings).",
+    ),
+    (
+        "certificate",
+        "Checking certificates' revocation status and renewal timing (OCSP, "
+        "ACME Renewal Information).",
+    ),
     ("eff", "Subscribing the contact to the EFF's mailing list, as consented to."),
 )
 
@@ -159,8 +193,13 @@ class Art30Record:
 def _quote(statement: Optional[cas.Statement]) -> Optional[Quote]:
     if statement is None:
         return None
-    return Quote(statement.text, statement.quoted, statement.source.document,
-                 statement.source.url, statement.note)
+    return Quote(
+        statement.text,
+        statement.quoted,
+        statement.source.document,
+        statement.source.url,
+        statement.note,
+    )
 
 
 def _kind(recipient: str) -> str:
@@ -171,8 +210,9 @@ def _kind(recipient: str) -> str:
     return "certificate authority (ACME)"
 
 
-def describe_recipient(stats: RecipientStats,
-                       lookup: Callable[[str], cas.CAInfo] = cas.for_directory) -> Recipient:
+def describe_recipient(
+    stats: RecipientStats, lookup: Callable[[str], cas.CAInfo] = cas.for_directory
+) -> Recipient:
     """Describe one recipient for the record: what the log shows and what *lookup* knows."""
     kind = _kind(stats.recipient)
     info = lookup(stats.recipient) if kind.startswith("certificate") else None
@@ -187,7 +227,8 @@ def describe_recipient(stats: RecipientStats,
         country_name=cas.COUNTRY_NAMES.get(country) if country else None,
         third_country=None if country is None else country not in EEA,
         privacy_policy=(info.privacy_policy_url or info.documents_url)
-        if info is not None else None,
+        if info is not None
+        else None,
         categories=tuple(c.category for c in stats.categories),
         requests=stats.requests,
         first=stats.first,
@@ -206,32 +247,52 @@ def _categories(summary: Summary) -> Tuple[Category, ...]:
     for recipient in summary.recipients:
         for category in recipient.categories:
             count, distinct, names = totals.get(category.category, (0, 0, ()))
-            totals[category.category] = (count + category.disclosures,
-                                         distinct + category.distinct,
-                                         (*names, recipient.recipient))
+            totals[category.category] = (
+                count + category.disclosures,
+                distinct + category.distinct,
+                (*names, recipient.recipient),
+            )
     return tuple(
-        Category(name, CATEGORY_DESCRIPTIONS.get(name, f"{name} (see the log's records)"),
-                 count, distinct, names)
-        for name, (count, distinct, names) in sorted(totals.items(),
-                                                      key=lambda item: category_key(item[0])))
+        Category(
+            name,
+            CATEGORY_DESCRIPTIONS.get(name, f"{name} (see the log's records)"),
+            count,
+            distinct,
+            names,
+        )
+        for name, (count, distinct, names) in sorted(
+            totals.items(), key=lambda item: category_key(item[0])
+        )
+    )
 
 
 def _data_subjects(categories: Iterable[str]) -> Tuple[str, ...]:
     present = set(categories)
-    subjects = ["Administrators who run certbot on the controller's hosts (their hosts' "
-                "IP addresses, the software they use)."]
+    subjects = [
+        "Administrators who run certbot on the controller's hosts (their hosts' "
+        "IP addresses, the software they use)."
+    ]
     if present & {"contact", "eff"}:
-        subjects.append("Persons whose email addresses are registered as the ACME "
-                        "account's contact.")
+        subjects.append(
+            "Persons whose email addresses are registered as the ACME account's contact."
+        )
     if present & {"domain", "csr_subject", "csr_other_names", "ip_identifier"}:
-        subjects.append("Holders of the domain names in the certificates, where a name "
-                        "identifies a natural person.")
+        subjects.append(
+            "Holders of the domain names in the certificates, where a name "
+            "identifies a natural person."
+        )
     return tuple(subjects)
 
 
-def build(summary: Summary, controller: Controller, *, generated: str,
-          purposes: Tuple[str, ...] = (), log_retention: Optional[str] = None,
-          lookup: Callable[[str], cas.CAInfo] = cas.for_directory) -> Art30Record:
+def build(
+    summary: Summary,
+    controller: Controller,
+    *,
+    generated: str,
+    purposes: Tuple[str, ...] = (),
+    log_retention: Optional[str] = None,
+    lookup: Callable[[str], cas.CAInfo] = cas.for_directory,
+) -> Art30Record:
     """Build the Art. 30 record for what *summary* shows.
 
     *generated* is the time the record is made (the caller's clock: this is pure);
@@ -241,8 +302,9 @@ def build(summary: Summary, controller: Controller, *, generated: str,
     categories = _categories(summary)
     present = {c.category for c in categories}
     if not purposes:
-        purposes = DEFAULT_PURPOSES + tuple(text for name, text in _CONDITIONAL_PURPOSES
-                                            if name in present)
+        purposes = DEFAULT_PURPOSES + tuple(
+            text for name, text in _CONDITIONAL_PURPOSES if name in present
+        )
     return Art30Record(
         activity="Obtaining and managing TLS certificates with certbot (ACME)",
         controller=controller,

@@ -40,7 +40,8 @@ EXIT_CODES = (
 )
 
 EPILOG = f"{LOG_HELP}\n\nexit status:\n" + "\n".join(
-    f"  {code}  {meaning}" for code, meaning in EXIT_CODES)
+    f"  {code}  {meaning}" for code, meaning in EXIT_CODES
+)
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -52,17 +53,22 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``certbot-privacy`` (also the source of its man page)."""
-    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=_Formatter)
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument("--debug", action="store_true",
-                        help="show the traceback of an unexpected error")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected error"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     subparsers.required = True
     for command in COMMANDS:
-        sub = subparsers.add_parser(command.NAME, help=command.HELP,
-                                    description=command.DESCRIPTION,
-                                    formatter_class=_Formatter)
+        sub = subparsers.add_parser(
+            command.NAME,
+            help=command.HELP,
+            description=command.DESCRIPTION,
+            formatter_class=_Formatter,
+        )
         command.add_arguments(sub)
     return parser
 
@@ -106,8 +112,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         try:
             source.check_readable(args.logs)
         except CertbotPrivacyError as error:
-            hint = (" (name the log to read, or run certbot with --privacy-minimal first)"
-                    if defaulted else "")
+            hint = (
+                " (name the log to read, or run certbot with --privacy-minimal first)"
+                if defaulted
+                else ""
+            )
             _error(f"{error}{hint}")
             return error.exit_code
     try:
@@ -125,8 +134,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as error:
         if debug:
             raise
-        _error(f"unexpected {type(error).__name__}: {error} (run with --debug for the "
-               "traceback, and please report it)")
+        _error(
+            f"unexpected {type(error).__name__}: {error} (run with --debug for the "
+            "traceback, and please report it)"
+        )
         return EXIT_FAILED
     _write(output)
     return int(code)

@@ -38,7 +38,6 @@ _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z")
 Record = Dict[str, Any]
 
 
-
 def parse(raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
     """Parse one line; return ``(record, None)`` or ``(None, what is wrong)``.
 
@@ -68,7 +67,8 @@ LINE_START = b'{"schema":'
 _WRITTEN_REST = re.compile(
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
     rb'"event":"(?:(?:request|consent|blocked)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
-    rb'"recipient":"')
+    rb'"recipient":"'
+)
 
 
 def written_head(seq: int) -> bytes:
@@ -119,9 +119,11 @@ def check(value: object) -> Optional[str]:
     schema = value.get("schema")
     if schema != SCHEMA_VERSION or not _is_int(schema):
         if "schema" not in value:
-            return "not a record: no \"schema\" field"
-        return (f"not a record of schema {SCHEMA_VERSION}: \"schema\" is "
-                f"{_short(schema)} (this tool reads schema {SCHEMA_VERSION})")
+            return 'not a record: no "schema" field'
+        return (
+            f'not a record of schema {SCHEMA_VERSION}: "schema" is '
+            f"{_short(schema)} (this tool reads schema {SCHEMA_VERSION})"
+        )
     seq = value.get("seq")
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
         return _bad_field(value, "seq", "a whole number from 0")
@@ -133,13 +135,16 @@ def check(value: object) -> Optional[str]:
         return _bad_field(value, "event", "one of " + ", ".join(sorted(EVENTS)))
     prev = value.get("prev")
     if not isinstance(prev, str) or not _PREV.match(prev):
-        return _bad_field(value, "prev", "\"sha256:\" and 64 lower-case hex digits")
+        return _bad_field(value, "prev", '"sha256:" and 64 lower-case hex digits')
     if not isinstance(value.get("recipient"), str):
         return _bad_field(value, "recipient", "a string")
     tail = value.get("truncated_tail")
-    if tail is not None and not (isinstance(tail, dict) and _is_int(tail.get("bytes"))
-                                 and isinstance(tail.get("sha256"), str)):
-        return _bad_field(value, "truncated_tail", "an object with \"bytes\" and \"sha256\"")
+    if tail is not None and not (
+        isinstance(tail, dict)
+        and _is_int(tail.get("bytes"))
+        and isinstance(tail.get("sha256"), str)
+    ):
+        return _bad_field(value, "truncated_tail", 'an object with "bytes" and "sha256"')
     if event in _FOLLOW_UPS:
         request = value.get("request")
         if isinstance(request, bool) or not isinstance(request, int) or not 0 <= request < seq:
@@ -150,8 +155,7 @@ def check(value: object) -> Optional[str]:
             if not isinstance(value.get(name), str):
                 return _bad_field(value, name, "a string")
         headers = value.get("headers")
-        if not isinstance(headers, dict) or not all(
-                isinstance(v, str) for v in headers.values()):
+        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
             return _bad_field(value, "headers", "an object of strings")
     if event in _DISCLOSING or "personal_data" in value:
         return _check_personal_data(value)
@@ -164,15 +168,16 @@ def _check_personal_data(value: Record) -> Optional[str]:
         return _bad_field(value, "personal_data", "an object")
     for category, values in personal.items():
         if not isinstance(values, list):
-            return (f"not a record: \"personal_data\".{_short(category)} is "
-                    f"{_short(values)}, not a list")
+            return (
+                f'not a record: "personal_data".{_short(category)} is {_short(values)}, not a list'
+            )
     return None
 
 
 def _bad_field(value: Record, name: str, expected: str) -> str:
     if name not in value:
-        return f"not a record: no \"{name}\" field"
-    return f"not a record: \"{name}\" is {_short(value[name])}, not {expected}"
+        return f'not a record: no "{name}" field'
+    return f'not a record: "{name}" is {_short(value[name])}, not {expected}'
 
 
 def _json_type(value: object) -> str:

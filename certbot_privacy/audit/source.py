@@ -92,11 +92,14 @@ def check_readable(sources: Iterable[str]) -> None:
             raise errors.UsageError(f"{name}: no such file or directory")
         mode = os.R_OK | (os.X_OK if os.path.isdir(name) else 0)
         if not os.access(name, mode):
-            raise errors.UsageError(f"{name}: permission denied (disclosure logs are private to "
-                             "their owner, usually root)")
+            raise errors.UsageError(
+                f"{name}: permission denied (disclosure logs are private to "
+                "their owner, usually root)"
+            )
         if os.path.isdir(name) and not files([name]):
-            raise errors.UsageError(f"{name}: no disclosure logs in this directory (*.jsonl and "
-                             "their rotations)")
+            raise errors.UsageError(
+                f"{name}: no disclosure logs in this directory (*.jsonl and their rotations)"
+            )
 
 
 def files(sources: Iterable[str]) -> List[str]:

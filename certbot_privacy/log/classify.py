@@ -17,8 +17,10 @@ from certbot_privacy.rules.keyguard import PRIVATE_JWK_MEMBERS
 from certbot_privacy.rules.urls import origin
 
 #: The value of the ``ip_address`` category: every request discloses it implicitly.
-IMPLICIT_IP_ADDRESS = ("source address of this host (sent implicitly with every request; "
-                       "the public address the recipient sees is not known locally)")
+IMPLICIT_IP_ADDRESS = (
+    "source address of this host (sent implicitly with every request; "
+    "the public address the recipient sees is not known locally)"
+)
 
 #: The host of the EFF's mailing-list subscription form, which certbot posts to.
 EFF_HOST = "supporters.eff.org"
@@ -30,8 +32,9 @@ Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 Record = dict[str, Any]
 
 
-def recipient_for(url: str, headers: Optional[Headers] = None,
-                  directory_urls: Iterable[str] = ()) -> str:
+def recipient_for(
+    url: str, headers: Optional[Headers] = None, directory_urls: Iterable[str] = ()
+) -> str:
     """Name who receives a request to *url*.
 
     The EFF for its subscription form; ``OCSP responder <host>`` for an OCSP request
@@ -62,7 +65,6 @@ def content_type(headers: Mapping[str, str]) -> str:
         if name.lower() == "content-type":
             return value.split(";")[0].strip().lower()
     return ""
-
 
 
 # --- JWS ----------------------------------------------------------------------------------
@@ -124,20 +126,29 @@ def decode_jws(body: Union[bytes, str, Mapping[str, Any]]) -> Optional[dict[str,
 
 def jwk_thumbprint(jwk: Mapping[str, Any]) -> Optional[str]:
     """Return the RFC 7638 SHA-256 thumbprint of a public JWK, or ``None`` for an odd one."""
-    required = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"),
-                "OKP": ("crv", "kty", "x")}.get(str(jwk.get("kty")))
+    required = {
+        "RSA": ("e", "kty", "n"),
+        "EC": ("crv", "kty", "x", "y"),
+        "OKP": ("crv", "kty", "x"),
+    }.get(str(jwk.get("kty")))
     if required is None or not all(isinstance(jwk.get(m), str) for m in required):
         return None
-    canonical = json.dumps({m: jwk[m] for m in required}, separators=(",", ":"),
-                           sort_keys=True)
+    canonical = json.dumps({m: jwk[m] for m in required}, separators=(",", ":"), sort_keys=True)
     return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
 
 
 # --- personal data ------------------------------------------------------------------------
 
-def classify(method: str, url: str, headers: Mapping[str, str], body: bytes,
-             jws: Optional[Mapping[str, Any]], recipient: str,
-             notes: Optional[list[str]] = None) -> dict[str, list[Any]]:
+
+def classify(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    jws: Optional[Mapping[str, Any]],
+    recipient: str,
+    notes: Optional[list[str]] = None,
+) -> dict[str, list[Any]]:
     """Return the personal data a request discloses, by category (see the module doc).
 
     What cannot be decoded (a malformed CSR) is described in *notes* rather than raising:
@@ -189,8 +200,9 @@ def _classify_jws(jws: Mapping[str, Any], add: Any, notes: list[str]) -> None:
         identifiers.append(payload["identifier"])
     for identifier in identifiers:
         if isinstance(identifier, Mapping) and isinstance(identifier.get("value"), str):
-            add("ip_identifier" if identifier.get("type") == "ip" else "domain",
-                identifier["value"])
+            add(
+                "ip_identifier" if identifier.get("type") == "ip" else "domain", identifier["value"]
+            )
     if isinstance(payload.get("csr"), str):
         try:
             _classify_csr(x509.load_der_x509_csr(b64url_decode(payload["csr"])), add)
@@ -254,8 +266,9 @@ def public_key_summary(key: Any) -> dict[str, Any]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
-    spki = key.public_bytes(serialization.Encoding.DER,
-                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     summary: dict[str, Any] = {"key_type": "unknown"}
     if isinstance(key, rsa.RSAPublicKey):
         summary = {"key_type": "RSA", "key_size": key.key_size}
@@ -278,12 +291,15 @@ def _certificate(cert: Any) -> dict[str, Any]:
     names: list[str] = []
     try:
         sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = [str(n.value) for n in sans
-                 if isinstance(n, (x509.DNSName, x509.IPAddress))]
+        names = [str(n.value) for n in sans if isinstance(n, (x509.DNSName, x509.IPAddress))]
     except x509.ExtensionNotFound:
         pass
-    return {"serial": _hex(cert.serial_number), "sha256": cert.fingerprint(hashes.SHA256()).hex(),
-            "names": names, "issuer": cert.issuer.rfc4514_string()}
+    return {
+        "serial": _hex(cert.serial_number),
+        "sha256": cert.fingerprint(hashes.SHA256()).hex(),
+        "names": names,
+        "issuer": cert.issuer.rfc4514_string(),
+    }
 
 
 def _classify_ocsp(body: bytes, add: Any, notes: list[str]) -> None:
@@ -291,10 +307,15 @@ def _classify_ocsp(body: bytes, add: Any, notes: list[str]) -> None:
 
     try:
         request = ocsp.load_der_ocsp_request(body)
-        add("certificate", {"serial": _hex(request.serial_number),
-                            "issuer_name_hash": request.issuer_name_hash.hex(),
-                            "issuer_key_hash": request.issuer_key_hash.hex(),
-                            "hash_algorithm": request.hash_algorithm.name})
+        add(
+            "certificate",
+            {
+                "serial": _hex(request.serial_number),
+                "issuer_name_hash": request.issuer_name_hash.hex(),
+                "issuer_key_hash": request.issuer_key_hash.hex(),
+                "hash_algorithm": request.hash_algorithm.name,
+            },
+        )
     except Exception as error:  # a malformed OCSP request: describe it, as above
         notes.append(f"the OCSP request could not be decoded: {error}")
 
@@ -313,12 +334,12 @@ def _classify_ari(url: str, add: Any) -> None:
         aki, serial = (b64url_decode(part) for part in match.groups())
     except RecordError:
         return
-    add("certificate", {"serial": _hex(int.from_bytes(serial, "big")),
-                        "authority_key_id": aki.hex()})
+    add(
+        "certificate",
+        {"serial": _hex(int.from_bytes(serial, "big")), "authority_key_id": aki.hex()},
+    )
 
 
 def _hex(number: int) -> str:
     digits = f"{number:x}"
     return digits if len(digits) % 2 == 0 else "0" + digits
-
-

@@ -54,8 +54,10 @@ def iter_lines(source: PathLike) -> Iterator[Line]:
         yield from _iter_file(name)
 
 
-_LOG_NAME = re.compile(r"(?P<base>.+\.jsonl)(?:(?P<sep>[.-])(?P<suffix>[0-9][0-9._-]*?))?"
-                       r"(?P<gz>\.gz)?")
+_LOG_NAME = re.compile(
+    r"(?P<base>.+\.jsonl)(?:(?P<sep>[.-])(?P<suffix>[0-9][0-9._-]*?))?"
+    r"(?P<gz>\.gz)?"
+)
 
 
 def log_files(directory: PathLike) -> list[str]:
@@ -64,6 +66,7 @@ def log_files(directory: PathLike) -> list[str]:
     logrotate numbers rotations with ``.1`` as the newest (so ``.3`` comes before ``.2``),
     or with ``dateext`` suffixes that sort by date.
     """
+
     def age(name: str) -> tuple[str, int, int, str]:
         match = _LOG_NAME.fullmatch(name)
         if match is None:  # not reached: only matching names are listed
@@ -77,8 +80,11 @@ def log_files(directory: PathLike) -> list[str]:
 
     root = os.fspath(directory)
     try:
-        names = [entry.name for entry in os.scandir(root)
-                 if _LOG_NAME.fullmatch(entry.name) and entry.is_file()]
+        names = [
+            entry.name
+            for entry in os.scandir(root)
+            if _LOG_NAME.fullmatch(entry.name) and entry.is_file()
+        ]
     except OSError as error:
         raise _read_error(root, error) from None
     return [os.path.join(root, name) for name in sorted(names, key=age)]
@@ -106,13 +112,16 @@ def _iter_stream(name: str, stream: IO[bytes]) -> Iterator[Line]:
     except (EOFError, OSError, zlib.error) as error:
         raise DisclosureLogError(
             f"Cannot read the disclosure log {name}: it is damaged or cut short after line "
-            f"{number} ({error}); restore it from a backup or read the part before.") from None
+            f"{number} ({error}); restore it from a backup or read the part before."
+        ) from None
 
 
 def _read_error(path: str, error: OSError) -> DisclosureLogError:
     reason = (error.strerror or str(error)).lower()
-    return DisclosureLogError(f"Cannot read the disclosure log {path}: {reason}; check the "
-                              "path and that you may read it (logs are private to root).")
+    return DisclosureLogError(
+        f"Cannot read the disclosure log {path}: {reason}; check the "
+        "path and that you may read it (logs are private to root)."
+    )
 
 
 def parse_line(raw: bytes) -> dict[str, Any]:

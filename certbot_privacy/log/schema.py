@@ -37,46 +37,83 @@ class Category:
 #: The personal-data categories, in the order reports show them: what identifies people
 #: first. A record's ``personal_data`` maps some of these names to lists of values.
 CATEGORIES: Tuple[Category, ...] = (
-    Category("contact", "The account contact URIs as sent (``mailto:admin@example.org``), "
-             "from ``newAccount`` and account updates.",
-             "contact email addresses of the ACME account"),
-    Category("eff", "Email addresses in an EFF mailing-list subscription.",
-             "email addresses passed to the EFF's mailing list"),
-    Category("domain", "DNS names in order identifiers (``newOrder``, ``newAuthz``) and in "
-             "the CSR sent to ``finalize`` (its subject CN and subjectAltName).",
-             "domain names in certificate orders and CSRs (they can identify a natural "
-             "person, e.g. a personal domain)"),
-    Category("ip_identifier", "IP addresses in order identifiers and in the CSR.",
-             "IP addresses in certificate orders and CSRs"),
-    Category("csr_subject", "The CSR subject as an RFC 4514 string, when not empty.",
-             "subject names in the CSRs"),
-    Category("csr_other_names", "subjectAltNames of the CSR that are neither DNS names nor "
-             "IPs (``email:...``, ``uri:...``).",
-             "other names in the CSRs (email addresses, URIs)"),
-    Category("account_key", "``{\"role\", \"thumbprint\", \"jwk\"}``: an account public key "
-             "as a public JWK with its RFC 7638 thumbprint. ``role`` is ``signer`` (the JWS "
-             "``jwk`` header), ``new`` or ``old`` (a key change). Never a private member.",
-             "ACME account public keys (pseudonymous identifiers that link requests)"),
-    Category("account_url", "Account URLs (the JWS ``kid``): a pseudonymous identifier that "
-             "links requests.",
-             "ACME account URLs (pseudonymous identifiers that link requests)"),
-    Category("external_account", "The key identifier of an external account binding.",
-             "external account binding key identifiers (link the ACME account to a "
-             "customer account at the CA)"),
-    Category("csr_public_key", "``{\"key_type\", \"key_size\", \"curve\"?, \"spki_sha256\"}`` "
-             "of the CSR's public key.",
-             "public keys of the certificates requested"),
-    Category("certificate", "Certificates named by revocation (``{\"serial\", \"sha256\", "
-             "\"names\", \"issuer\"}``), OCSP requests (``{\"serial\", \"issuer_name_hash\", "
-             "\"issuer_key_hash\", \"hash_algorithm\"}``) and ARI renewal-info queries "
-             "(``{\"serial\", \"authority_key_id\"}``); hex strings.",
-             "certificates named in revocation, OCSP and renewal-information requests"),
-    Category("user_agent", "The User-Agent header value as sent.",
-             "User-Agent header: the client software and versions"),
-    Category("ip_address", "Always present on a ``request``: sending anything discloses the "
-             "source address of this host. The value says so in words, because the public "
-             "address the recipient sees (after NAT, proxies) is not known locally.",
-             "the IP address of the host running certbot (implicit in every request)"),
+    Category(
+        "contact",
+        "The account contact URIs as sent (``mailto:admin@example.org``), "
+        "from ``newAccount`` and account updates.",
+        "contact email addresses of the ACME account",
+    ),
+    Category(
+        "eff",
+        "Email addresses in an EFF mailing-list subscription.",
+        "email addresses passed to the EFF's mailing list",
+    ),
+    Category(
+        "domain",
+        "DNS names in order identifiers (``newOrder``, ``newAuthz``) and in "
+        "the CSR sent to ``finalize`` (its subject CN and subjectAltName).",
+        "domain names in certificate orders and CSRs (they can identify a natural "
+        "person, e.g. a personal domain)",
+    ),
+    Category(
+        "ip_identifier",
+        "IP addresses in order identifiers and in the CSR.",
+        "IP addresses in certificate orders and CSRs",
+    ),
+    Category(
+        "csr_subject",
+        "The CSR subject as an RFC 4514 string, when not empty.",
+        "subject names in the CSRs",
+    ),
+    Category(
+        "csr_other_names",
+        "subjectAltNames of the CSR that are neither DNS names nor "
+        "IPs (``email:...``, ``uri:...``).",
+        "other names in the CSRs (email addresses, URIs)",
+    ),
+    Category(
+        "account_key",
+        '``{"role", "thumbprint", "jwk"}``: an account public key '
+        "as a public JWK with its RFC 7638 thumbprint. ``role`` is ``signer`` (the JWS "
+        "``jwk`` header), ``new`` or ``old`` (a key change). Never a private member.",
+        "ACME account public keys (pseudonymous identifiers that link requests)",
+    ),
+    Category(
+        "account_url",
+        "Account URLs (the JWS ``kid``): a pseudonymous identifier that links requests.",
+        "ACME account URLs (pseudonymous identifiers that link requests)",
+    ),
+    Category(
+        "external_account",
+        "The key identifier of an external account binding.",
+        "external account binding key identifiers (link the ACME account to a "
+        "customer account at the CA)",
+    ),
+    Category(
+        "csr_public_key",
+        '``{"key_type", "key_size", "curve"?, "spki_sha256"}`` of the CSR\'s public key.',
+        "public keys of the certificates requested",
+    ),
+    Category(
+        "certificate",
+        'Certificates named by revocation (``{"serial", "sha256", '
+        '"names", "issuer"}``), OCSP requests (``{"serial", "issuer_name_hash", '
+        '"issuer_key_hash", "hash_algorithm"}``) and ARI renewal-info queries '
+        '(``{"serial", "authority_key_id"}``); hex strings.',
+        "certificates named in revocation, OCSP and renewal-information requests",
+    ),
+    Category(
+        "user_agent",
+        "The User-Agent header value as sent.",
+        "User-Agent header: the client software and versions",
+    ),
+    Category(
+        "ip_address",
+        "Always present on a ``request``: sending anything discloses the "
+        "source address of this host. The value says so in words, because the public "
+        "address the recipient sees (after NAT, proxies) is not known locally.",
+        "the IP address of the host running certbot (implicit in every request)",
+    ),
 )
 
 #: Category name to :class:`Category`.
@@ -125,14 +162,16 @@ def written_head(seq: int) -> bytes:
 WRITTEN_REST = re.compile(
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
     rb'"event":"(?:(?:request|consent|blocked)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
-    rb'"recipient":"')
+    rb'"recipient":"'
+)
 
 
 def json_schema() -> Dict[str, Any]:
     """Return the JSON Schema of a record (draft 2020-12), as shipped in the package."""
     from importlib import resources
 
-    text = resources.files("certbot_privacy.log").joinpath("record-1.json").read_text(
-        encoding="utf-8")
+    text = (
+        resources.files("certbot_privacy.log").joinpath("record-1.json").read_text(encoding="utf-8")
+    )
     result: Dict[str, Any] = json.loads(text)
     return result

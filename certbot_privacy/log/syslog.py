@@ -22,9 +22,13 @@ class SyslogMirror:
     of truth; failures are logged as warnings.
     """
 
-    def __init__(self, facility: Optional[int] = None, ident: str = "certbot-privacy",
-                 max_bytes: int = 7680,
-                 send: Optional[Callable[[int, str], None]] = None) -> None:
+    def __init__(
+        self,
+        facility: Optional[int] = None,
+        ident: str = "certbot-privacy",
+        max_bytes: int = 7680,
+        send: Optional[Callable[[int, str], None]] = None,
+    ) -> None:
         import syslog
 
         self.facility = syslog.LOG_AUTHPRIV if facility is None else facility
@@ -50,5 +54,3 @@ def _shortened(line: str) -> str:
     record["mirror_omitted"] = omitted
     record["line_sha256"] = chain.digest(line.encode("utf-8"))
     return schema.serialise(record)
-
-

@@ -59,7 +59,8 @@ class DisclosureLog:
             raise DisclosureLogError(
                 f"Refused to write a record to the disclosure log {self.path}: {error}, "
                 "which must never be logged (nothing was sent); please report this bug "
-                "to certbot-privacy.") from None
+                "to certbot-privacy."
+            ) from None
         fd = self._open_locked()
         try:
             entry, line = self._append_locked(fd, record)
@@ -69,8 +70,12 @@ class DisclosureLog:
             try:
                 self.mirror.mirror(line)
             except Exception as error:  # the file is the record of truth: never block on it
-                logger.warning("Could not mirror disclosure record %s to syslog (%s); it is "
-                               "in %s.", entry["seq"], error, self.path)
+                logger.warning(
+                    "Could not mirror disclosure record %s to syslog (%s); it is in %s.",
+                    entry["seq"],
+                    error,
+                    self.path,
+                )
         return entry
 
     def ensure_writable(self) -> None:
@@ -96,18 +101,20 @@ class DisclosureLog:
                 os.close(fd)
                 raise _os_error(self.path, error) from None
             if current is not None and (current.st_dev, current.st_ino) == (
-                    opened.st_dev, opened.st_ino):
+                opened.st_dev,
+                opened.st_ino,
+            ):
                 return fd
             os.close(fd)  # rotated (renamed) between open and lock: open the new file
         raise DisclosureLogError(
             f"Cannot write the disclosure log {self.path}: it was replaced "
             f"{_REOPEN_ATTEMPTS} times while being opened; stop whatever keeps renaming it "
-            f"or {_FIX}.")
+            f"or {_FIX}."
+        )
 
     def _open(self) -> int:
         _make_parents(self.path)
-        flags = (os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-                 | os.O_NONBLOCK)
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
         try:
             fd = os.open(self.path, flags, 0o600)
         except OSError as error:
@@ -133,8 +140,11 @@ class DisclosureLog:
         except OSError as error:
             raise _os_error(self.path, error) from None
         entry: dict[str, Any] = {"schema": record.get("schema", SCHEMA_VERSION), "seq": seq}
-        entry.update((k, v) for k, v in record.items()
-                     if k not in ("schema", "seq", "prev", "truncated_tail"))
+        entry.update(
+            (k, v)
+            for k, v in record.items()
+            if k not in ("schema", "seq", "prev", "truncated_tail")
+        )
         if fragment:
             entry["truncated_tail"] = _describe_fragment(fragment)
         entry["prev"] = chain.GENESIS if previous is None else chain.digest(previous)
@@ -169,8 +179,9 @@ def _make_parents(path: str) -> None:
         except FileExistsError:
             continue
         except OSError as error:
-            raise _os_error(path, error, doing=f"create the directory {directory} for "
-                            "the disclosure log") from None
+            raise _os_error(
+                path, error, doing=f"create the directory {directory} for the disclosure log"
+            ) from None
 
 
 def _check_opened(path: str, fd: int) -> None:
@@ -178,17 +189,20 @@ def _check_opened(path: str, fd: int) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise DisclosureLogError(
             f"Cannot write the disclosure log {path}: it is not a regular file; remove it "
-            f"or {_FIX}.")
+            f"or {_FIX}."
+        )
     if st.st_uid != os.geteuid():
         raise DisclosureLogError(
             f"Cannot write the disclosure log {path}: it belongs to another user (uid "
             f"{st.st_uid}), who could read it; remove it, chown it to the user running "
-            f"certbot, or {_FIX}.")
+            f"certbot, or {_FIX}."
+        )
     if st.st_nlink > 1:
         raise DisclosureLogError(
             f"Cannot write the disclosure log {path}: it has {st.st_nlink} hard links, "
             "which is refused so that the log cannot be redirected into another file; "
-            f"remove this link or {_FIX}.")
+            f"remove this link or {_FIX}."
+        )
     if stat.S_IMODE(st.st_mode) != 0o600:
         try:
             os.fchmod(fd, 0o600)
@@ -259,15 +273,15 @@ def _restore(fd: int, base: int, fragment: bytes) -> None:
         if fragment:
             os.write(fd, fragment)
     except OSError:
-        logger.warning("Could not restore the disclosure log after a failed write",
-                       exc_info=True)
+        logger.warning("Could not restore the disclosure log after a failed write", exc_info=True)
 
 
 _REASONS = {
-    errno.EROFS: ("it is on a read-only file system",
-                  f"make that file system writable or {_FIX}"),
-    errno.EACCES: ("permission was denied",
-                   f"run certbot as a user that may write there (usually root) or {_FIX}"),
+    errno.EROFS: ("it is on a read-only file system", f"make that file system writable or {_FIX}"),
+    errno.EACCES: (
+        "permission was denied",
+        f"run certbot as a user that may write there (usually root) or {_FIX}",
+    ),
     errno.ENOSPC: ("the disk is full", f"free some space on it or {_FIX}"),
     errno.EDQUOT: ("the disk quota is exceeded", f"free some space or {_FIX}"),
     errno.EISDIR: ("it is a directory", "remove it or give --privacy-log the path of a file"),
@@ -281,13 +295,14 @@ _REASONS[errno.EPERM] = _REASONS[errno.EACCES]
 def _os_error(path: str, error: OSError, doing: str = "") -> DisclosureLogError:
     """Turn an :class:`OSError` on *path* into one sentence: where, why, and the fix."""
     if error.errno == errno.ELOOP and os.path.islink(path):
-        reason, fix = ("it is a symbolic link, which is refused so that the log cannot be "
-                       "redirected to another file",
-                       "replace it with a regular file or give --privacy-log the real path")
+        reason, fix = (
+            "it is a symbolic link, which is refused so that the log cannot be "
+            "redirected to another file",
+            "replace it with a regular file or give --privacy-log the real path",
+        )
     else:
-        reason, fix = _REASONS.get(error.errno or 0, (
-            (error.strerror or str(error)).lower(), f"fix that or {_FIX}"))
+        reason, fix = _REASONS.get(
+            error.errno or 0, ((error.strerror or str(error)).lower(), f"fix that or {_FIX}")
+        )
     doing = doing or f"write the disclosure log {path}"
     return DisclosureLogError(f"Cannot {doing}: {reason}; {fix}.")
-
-

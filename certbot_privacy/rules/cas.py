@@ -117,7 +117,7 @@ _LE_POLICY = Source(
     url="https://letsencrypt.org/privacy/",
     document=N_("Let's Encrypt Privacy Policy (lastmod 2021-03-07)"),
     via="project seed copies shared/seeds/letsencrypt-privacy-policy.md and "
-        "letsencrypt-privacy-policy.zh-CN.md (lastmod 2022-03-11, english_is_canonical)",
+    "letsencrypt-privacy-policy.zh-CN.md (lastmod 2022-03-11, english_is_canonical)",
     localized=(("zh_CN", "https://letsencrypt.org/zh-cn/privacy/"),),
 )
 
@@ -134,41 +134,58 @@ _LETSENCRYPT = CAInfo(
     privacy_policy_localized=(("zh_CN", "https://letsencrypt.org/zh-cn/privacy/"),),
     website="https://letsencrypt.org/",
     contact_use=Statement(
-        N_("You may have the option to provide contact information, such as your email "
-           "address, for account service and recovery purposes. Your contact information "
-           "will not be made public, and it will only be shared per “Law Enforcement and "
-           "Extenuating Circumstances,” below. By providing your email address, you are "
-           "consenting to receive service-related emails from us. You may unsubscribe from "
-           "service-related emails at any time by clicking the “unsubscribe” link at the "
-           "bottom of our emails or by contacting us at security@letsencrypt.org. We will "
-           "not use your contact information for marketing or promotional purposes."),
-        _LE_POLICY),
-    contact_retention=Statement(
-        N_("That information includes the IP addresses from which you access the Let’s "  # noqa: RUF001 - quoted verbatim
-           "Encrypt service; […] full logs of all inbound HTTP / ACME requests, all "
-           "outbound validation requests; and information sent by or inferred from your "
-           "client software. We will store this information for a minimum of seven years "
-           "per trusted root program requirements. This information will be stored for a "
-           "maximum of ten years."),
+        N_(
+            "You may have the option to provide contact information, such as your email "
+            "address, for account service and recovery purposes. Your contact information "
+            "will not be made public, and it will only be shared per “Law Enforcement and "
+            "Extenuating Circumstances,” below. By providing your email address, you are "
+            "consenting to receive service-related emails from us. You may unsubscribe from "
+            "service-related emails at any time by clicking the “unsubscribe” link at the "
+            "bottom of our emails or by contacting us at security@letsencrypt.org. We will "
+            "not use your contact information for marketing or promotional purposes."
+        ),
         _LE_POLICY,
-        note=N_("The policy gives no separate retention period for contact emails; the "
-                "ACME requests that register or change the contact are among the inbound "
-                "requests it logs.")),
+    ),
+    contact_retention=Statement(
+        N_(
+            "That information includes the IP addresses from which you access the Let’s "  # noqa: RUF001 - quoted verbatim
+            "Encrypt service; […] full logs of all inbound HTTP / ACME requests, all "
+            "outbound validation requests; and information sent by or inferred from your "
+            "client software. We will store this information for a minimum of seven years "
+            "per trusted root program requirements. This information will be stored for a "
+            "maximum of ten years."
+        ),
+        _LE_POLICY,
+        note=N_(
+            "The policy gives no separate retention period for contact emails; the "
+            "ACME requests that register or change the contact are among the inbound "
+            "requests it logs."
+        ),
+    ),
     after_closure=Statement(
-        N_("We need to be able to demonstrate to the public, including those who rely on "
-           "the trustworthiness of our certificates, that our services perform as "
-           "expected. As a result, we may be unable to delete information, including IP "
-           "addresses."),
-        _LE_POLICY),
+        N_(
+            "We need to be able to demonstrate to the public, including those who rely on "
+            "the trustworthiness of our certificates, that our services perform as "
+            "expected. As a result, we may be unable to delete information, including IP "
+            "addresses."
+        ),
+        _LE_POLICY,
+    ),
     deletion_request=Statement(
-        N_("Request that your information be corrected or deleted by contacting us at "
-           "security@letsencrypt.org."),
-        _LE_POLICY),
+        N_(
+            "Request that your information be corrected or deleted by contacting us at "
+            "security@letsencrypt.org."
+        ),
+        _LE_POLICY,
+    ),
     third_country_transfer=Statement(
-        N_("Your personal data may be collected from or transferred to jurisdictions where "
-           "we and our service providers store or process data, including the United "
-           "States."),
-        _LE_POLICY),
+        N_(
+            "Your personal data may be collected from or transferred to jurisdictions where "
+            "we and our service providers store or process data, including the United "
+            "States."
+        ),
+        _LE_POLICY,
+    ),
     notes=(),
 )
 
@@ -178,10 +195,16 @@ _LETSENCRYPT_STAGING = replace(
     display_name="Let's Encrypt (staging)",
     directory_url="https://acme-staging-v02.api.letsencrypt.org/directory",
     staging=True,
-    notes=(Statement(
-        N_("The policy does not treat the staging environment separately; it is applied "
-           "here as written."),
-        _LE_POLICY, quoted=False),),
+    notes=(
+        Statement(
+            N_(
+                "The policy does not treat the staging environment separately; it is applied "
+                "here as written."
+            ),
+            _LE_POLICY,
+            quoted=False,
+        ),
+    ),
 )
 
 # --- ZeroSSL -----------------------------------------------------------------------------
@@ -190,8 +213,8 @@ _ZEROSSL_POLICY = Source(
     url="https://zerossl.com/privacy/",
     document=N_("ZeroSSL Privacy Policy (undated)"),
     via="stored web copy of the policy (opening sections only) served from a zerossl.com "
-        "host; the address https://zerossl.com/privacy/ as listed by Certify The Web's CA "
-        "catalogue (webprofusion/certify, CertificateAuthority.cs)",
+    "host; the address https://zerossl.com/privacy/ as listed by Certify The Web's CA "
+    "catalogue (webprofusion/certify, CertificateAuthority.cs)",
 )
 _ZEROSSL_EAB = Source(
     url="https://github.com/acmesh-official/acme.sh/wiki/ZeroSSL.com-CA",
@@ -211,27 +234,42 @@ _ZEROSSL = CAInfo(
     privacy_policy_url="https://zerossl.com/privacy/",
     website="https://zerossl.com/",
     contact_use=Statement(
-        N_("We process such personal data that you as a user of the Services make available "
-           "to us, for example upon registration or when using the Services (the "
-           "„Data\")."),
+        N_(
+            "We process such personal data that you as a user of the Services make available "
+            "to us, for example upon registration or when using the Services (the "
+            '„Data").'
+        ),
         _ZEROSSL_POLICY,
-        note=N_("This is the policy's general statement; what ZeroSSL does with an ACME "
-                "contact email in particular is not stated in the sources we checked.")),
+        note=N_(
+            "This is the policy's general statement; what ZeroSSL does with an ACME "
+            "contact email in particular is not stated in the sources we checked."
+        ),
+    ),
     deletion_request=Statement(
-        N_("You can contact us via mail under the address shown below or via e-mail using "
-           "the E-Mail Address."),
-        _ZEROSSL_POLICY),
+        N_(
+            "You can contact us via mail under the address shown below or via e-mail using "
+            "the E-Mail Address."
+        ),
+        _ZEROSSL_POLICY,
+    ),
     notes=(
         Statement(
-            N_("The processing of your personal data takes place in compliance with the "
-               "General Data Protection Regulation („GDPR“) and the Austrian data protection "
-               "act in its current form."),
-            _ZEROSSL_POLICY),
+            N_(
+                "The processing of your personal data takes place in compliance with the "
+                "General Data Protection Regulation („GDPR“) and the Austrian data protection "
+                "act in its current form."
+            ),
+            _ZEROSSL_POLICY,
+        ),
         Statement(
-            N_("ACME accounts at ZeroSSL are bound to a ZeroSSL account through External "
-               "Account Binding credentials, so the CA can link the ACME account to that "
-               "account's own registration data."),
-            _ZEROSSL_EAB, quoted=False),
+            N_(
+                "ACME accounts at ZeroSSL are bound to a ZeroSSL account through External "
+                "Account Binding credentials, so the CA can link the ACME account to that "
+                "account's own registration data."
+            ),
+            _ZEROSSL_EAB,
+            quoted=False,
+        ),
     ),
 )
 
@@ -244,7 +282,7 @@ _BUYPASS_POLICY = Source(
 )
 _BUYPASS_GO_SSL = Source(
     url="https://www.buypass.com/products/tls-ssl-certificates/resources-tls-ssl-"
-        "certificates/products/buypass-go-ssl-technical-information",
+    "certificates/products/buypass-go-ssl-technical-information",
     document=N_("Buypass Go SSL – Technical information"),  # noqa: RUF001 - its title
     via="stored web copy",
 )
@@ -262,15 +300,22 @@ _BUYPASS = CAInfo(
     website="https://www.buypass.com/",
     contact_use=Statement(
         N_("Email to be used for notification purposes, e.g. expiring certificates."),
-        _BUYPASS_GO_SSL, quoted=False,
-        note=N_("Buypass's description of certbot's -m option in its Certbot guide. Its "
-                "privacy policy says more generally: “Our primary purpose for processing "
-                "your data is user administration.”")),
+        _BUYPASS_GO_SSL,
+        quoted=False,
+        note=N_(
+            "Buypass's description of certbot's -m option in its Certbot guide. Its "
+            "privacy policy says more generally: “Our primary purpose for processing "
+            "your data is user administration.”"
+        ),
+    ),
     deletion_request=Statement(
-        N_("Buypass has its own data protection officer who you can contact if you have any "
-           "questions about how Buypass processes your personal data, or if you need help "
-           "exercising your rights in relation to your personal data."),
-        _BUYPASS_POLICY),
+        N_(
+            "Buypass has its own data protection officer who you can contact if you have any "
+            "questions about how Buypass processes your personal data, or if you need help "
+            "exercising your rights in relation to your personal data."
+        ),
+        _BUYPASS_POLICY,
+    ),
 )
 
 _BUYPASS_TEST = replace(
@@ -285,8 +330,10 @@ _BUYPASS_TEST = replace(
 
 _GTS_ISSUER = Source(
     url="https://github.com/acmesh-official/acme.sh/wiki/Google-Trust-Services-CA",
-    document=N_("Issuer of a GTS-issued certificate (O=Google Trust Services LLC, C=US), "
-                "as printed in the acme.sh wiki"),
+    document=N_(
+        "Issuer of a GTS-issued certificate (O=Google Trust Services LLC, C=US), "
+        "as printed in the acme.sh wiki"
+    ),
     via="stored web copy; the issuer name was decoded from the certificate shown there",
 )
 _GTS_EAB = Source(
@@ -305,13 +352,20 @@ _GOOGLE = CAInfo(
     entity_source=_GTS_ISSUER,
     documents_url="https://pki.goog/repository/",
     website="https://pki.goog/",
-    notes=(Statement(
-        N_("The external account key will be associated with the Cloud project and it may "
-           "be bound to an Automatic Certificate Management Environment (ACME) account "
-           "following RFC 8555."),
-        _GTS_EAB,
-        note=N_("So the ACME account is linked to a Google Cloud project. No privacy policy "
-                "specific to the ACME service was found in the sources we checked.")),),
+    notes=(
+        Statement(
+            N_(
+                "The external account key will be associated with the Cloud project and it may "
+                "be bound to an Automatic Certificate Management Environment (ACME) account "
+                "following RFC 8555."
+            ),
+            _GTS_EAB,
+            note=N_(
+                "So the ACME account is linked to a Google Cloud project. No privacy policy "
+                "specific to the ACME service was found in the sources we checked."
+            ),
+        ),
+    ),
 )
 
 _GOOGLE_STAGING = replace(
@@ -348,29 +402,47 @@ _SSLCOM_RSA = CAInfo(
     privacy_policy_url="https://www.ssl.com/privacy-policy/",
     website="https://www.ssl.com/",
     contact_retention=Statement(
-        N_("As a publicly trusted Certificate Authority, SSL.com is required to retain "
-           "certificate validation records and related data for a minimum of 2 years "
-           "following certificate expiration or revocation"),
+        N_(
+            "As a publicly trusted Certificate Authority, SSL.com is required to retain "
+            "certificate validation records and related data for a minimum of 2 years "
+            "following certificate expiration or revocation"
+        ),
         _SSLCOM_DELETION_FAQ,
-        note=N_("This is about validation records and related data; the contact email is "
-                "not named.")),
+        note=N_(
+            "This is about validation records and related data; the contact email is not named."
+        ),
+    ),
     after_closure=Statement(
-        N_("Once verified, we review the data we hold against our retention obligations. "
-           "We either complete the request or explain why we cannot at this time."),
-        _SSLCOM_DELETION_FAQ),
+        N_(
+            "Once verified, we review the data we hold against our retention obligations. "
+            "We either complete the request or explain why we cannot at this time."
+        ),
+        _SSLCOM_DELETION_FAQ,
+    ),
     deletion_request=Statement(
-        N_("Email privacy@ssl.com or support@ssl.com and clearly state that you are "
-           "requesting deletion of your personal data."),
-        _SSLCOM_DELETION_FAQ),
+        N_(
+            "Email privacy@ssl.com or support@ssl.com and clearly state that you are "
+            "requesting deletion of your personal data."
+        ),
+        _SSLCOM_DELETION_FAQ,
+    ),
 )
 
 _SSLCOM_ECC = replace(
-    _SSLCOM_RSA, key="sslcom-ecc", directory_url="https://acme.ssl.com/sslcom-dv-ecc")
+    _SSLCOM_RSA, key="sslcom-ecc", directory_url="https://acme.ssl.com/sslcom-dv-ecc"
+)
 
 #: Every CA this module knows, in a stable order.
 KNOWN_CAS: Tuple[CAInfo, ...] = (
-    _LETSENCRYPT, _LETSENCRYPT_STAGING, _ZEROSSL, _BUYPASS, _BUYPASS_TEST,
-    _GOOGLE, _GOOGLE_STAGING, _SSLCOM_RSA, _SSLCOM_ECC,
+    _LETSENCRYPT,
+    _LETSENCRYPT_STAGING,
+    _ZEROSSL,
+    _BUYPASS,
+    _BUYPASS_TEST,
+    _GOOGLE,
+    _GOOGLE_STAGING,
+    _SSLCOM_RSA,
+    _SSLCOM_ECC,
 )
 
 _DEFAULT_PORTS = {"https": 443, "http": 80}
@@ -405,8 +477,9 @@ def lookup(directory_url: str) -> Optional[CAInfo]:
     return _BY_URL.get(normalize_directory_url(directory_url))
 
 
-def generic(directory_url: str, terms_of_service: Optional[str] = None,
-            website: Optional[str] = None) -> CAInfo:
+def generic(
+    directory_url: str, terms_of_service: Optional[str] = None, website: Optional[str] = None
+) -> CAInfo:
     """Describe a CA this module knows nothing about, honestly.
 
     It is named by the host of its directory URL; the terms of service and website are
@@ -418,12 +491,19 @@ def generic(directory_url: str, terms_of_service: Optional[str] = None,
         name = parts.netloc.rpartition("@")[2] or directory_url.strip()
     except ValueError:
         name = directory_url.strip()
-    return CAInfo(key="unknown", display_name=name, directory_url=directory_url.strip(),
-                  known=False, terms_of_service=terms_of_service, website=website)
+    return CAInfo(
+        key="unknown",
+        display_name=name,
+        directory_url=directory_url.strip(),
+        known=False,
+        terms_of_service=terms_of_service,
+        website=website,
+    )
 
 
-def for_directory(directory_url: str, terms_of_service: Optional[str] = None,
-                  website: Optional[str] = None) -> CAInfo:
+def for_directory(
+    directory_url: str, terms_of_service: Optional[str] = None, website: Optional[str] = None
+) -> CAInfo:
     """Return :func:`lookup`'s answer, or :func:`generic`; the directory's ToS is kept."""
     known = lookup(directory_url)
     if known is None:

@@ -57,6 +57,7 @@ _YES = {
 
 # --- language ----------------------------------------------------------------------------
 
+
 def choose_language(env: Mapping[str, str]) -> str:
     """Return the language of the texts for a process with environment *env*.
 
@@ -67,8 +68,7 @@ def choose_language(env: Mapping[str, str]) -> str:
     used. Only ``zh_CN`` selects Chinese (``zh_TW``, ``zh_HK``, a bare ``zh`` do not:
     Simplified Chinese is not what those readers asked for); anything else is English.
     """
-    locale = next((env[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(name)),
-                  "")
+    locale = next((env[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(name)), "")
     if _language_part(locale) in ("", "C", "POSIX"):
         return ENGLISH
     preferences = env.get("LANGUAGE", "").split(":") if env.get("LANGUAGE") else [locale]
@@ -96,11 +96,13 @@ def _supported(preference: str) -> Optional[str]:
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """Return the gettext catalog for *language* (English: no catalog, the source text)."""
-    return gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[language],
-                               fallback=True)
+    return gettext.translation(
+        DOMAIN, localedir=str(LOCALE_DIR), languages=[language], fallback=True
+    )
 
 
 # --- contact validation --------------------------------------------------------------------
+
 
 def validate_contact(value: str, language: str = ENGLISH) -> str:
     """Return the single email address in *value* (``addr`` or ``mailto:addr``).
@@ -114,31 +116,54 @@ def validate_contact(value: str, language: str = ENGLISH) -> str:
     _ = translations(language).gettext
     text = value.strip()
     if not text:
-        raise ContactError(_("The contact email is empty: give one address, or none to "
-                             "register without a contact."))
+        raise ContactError(
+            _(
+                "The contact email is empty: give one address, or none to "
+                "register without a contact."
+            )
+        )
     scheme, colon, rest = text.partition(":")
     is_mailto = bool(colon) and scheme.lower() == "mailto"
     if is_mailto:
         address, question, _fields = rest.partition("?")
         if question:
-            raise ContactError(_("A mailto: contact cannot carry extra fields such as "
-                                 "?subject= (RFC 8555 section 7.3): give the plain address "
-                                 "{address}.").format(address=unquote(address)))
+            raise ContactError(
+                _(
+                    "A mailto: contact cannot carry extra fields such as "
+                    "?subject= (RFC 8555 section 7.3): give the plain address "
+                    "{address}."
+                ).format(address=unquote(address))
+            )
         if len(_split_addresses(unquote(address))) > 1:
-            raise ContactError(_("A mailto: contact can name only one address (RFC 8555 "
-                                 "section 7.3): give a single address instead of "
-                                 "{value}.").format(value=text))
+            raise ContactError(
+                _(
+                    "A mailto: contact can name only one address (RFC 8555 "
+                    "section 7.3): give a single address instead of "
+                    "{value}."
+                ).format(value=text)
+            )
         text = unquote(address).strip()
     elif colon and "@" not in scheme and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
-        raise ContactError(_("Only an email address (or a mailto: URL) can be the account "
-                             "contact, not {value}.").format(value=text))
+        raise ContactError(
+            _(
+                "Only an email address (or a mailto: URL) can be the account contact, not {value}."
+            ).format(value=text)
+        )
     addresses = _split_addresses(text)
     if len(addresses) > 1:
-        raise ContactError(_("Privacy mode sends at most one contact email: give a single "
-                             "address instead of {value}.").format(value=value.strip()))
+        raise ContactError(
+            _(
+                "Privacy mode sends at most one contact email: give a single "
+                "address instead of {value}."
+            ).format(value=value.strip())
+        )
     if not addresses:
-        raise ContactError(_("The contact email is empty: give one address, or none to "
-                             "register without a contact."))
+        raise ContactError(
+            _(
+                "The contact email is empty: give one address, or none to "
+                "register without a contact."
+            )
+        )
     return addresses[0]
 
 
@@ -147,6 +172,7 @@ def _split_addresses(text: str) -> List[str]:
 
 
 # --- the decision --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ConsentDecision:
@@ -182,8 +208,9 @@ def is_yes(answer: str, language: str) -> bool:
     return normalized.casefold() in _YES.get(language, _YES[ENGLISH])
 
 
-def decide_interactive(text: str, ask: Callable[[str], str], *, ca: CAInfo,
-                       email: Optional[str], language: str) -> ConsentDecision:
+def decide_interactive(
+    text: str, ask: Callable[[str], str], *, ca: CAInfo, email: Optional[str], language: str
+) -> ConsentDecision:
     """Show *text* through *ask* and turn the answer into a decision (default: no).
 
     *ask* shows the text and returns the line typed. End of input (``EOFError``) is no
@@ -196,13 +223,21 @@ def decide_interactive(text: str, ask: Callable[[str], str], *, ca: CAInfo,
     except EOFError:
         answer = None
     granted = answer is not None and is_yes(answer, language)
-    return ConsentDecision(granted=granted, email=checked, recipient=ca.directory_url,
-                           recipient_name=ca.display_name, means=MEANS_INTERACTIVE,
-                           text=text, language=language, answer=answer)
+    return ConsentDecision(
+        granted=granted,
+        email=checked,
+        recipient=ca.directory_url,
+        recipient_name=ca.display_name,
+        means=MEANS_INTERACTIVE,
+        text=text,
+        language=language,
+        answer=answer,
+    )
 
 
-def decide_noninteractive(email: Optional[str], share_email_flag: bool, *, ca: CAInfo,
-                          language: str) -> Optional[ConsentDecision]:
+def decide_noninteractive(
+    email: Optional[str], share_email_flag: bool, *, ca: CAInfo, language: str
+) -> Optional[ConsentDecision]:
     """Apply the non-interactive rule: ``--email`` is sent only with ``--privacy-share-email``.
 
     No email: ``None``, there is nothing to decide and the account gets no contact.
@@ -215,17 +250,26 @@ def decide_noninteractive(email: Optional[str], share_email_flag: bool, *, ca: C
     checked = validate_contact(email, language)
     if not share_email_flag:
         _ = translations(language).gettext
-        raise ConsentRequiredError(_(
-            "--email alone is not consent in privacy mode: add --privacy-share-email to "
-            "send {email} to {ca_name} ({directory_url}) as the account contact, or drop "
-            "--email to register without a contact.").format(
-                email=checked, ca_name=ca.display_name, directory_url=ca.directory_url))
-    return ConsentDecision(granted=True, email=checked, recipient=ca.directory_url,
-                           recipient_name=ca.display_name, means=MEANS_FLAG,
-                           text=consent_text(ca, checked, language), language=language)
+        raise ConsentRequiredError(
+            _(
+                "--email alone is not consent in privacy mode: add --privacy-share-email to "
+                "send {email} to {ca_name} ({directory_url}) as the account contact, or drop "
+                "--email to register without a contact."
+            ).format(email=checked, ca_name=ca.display_name, directory_url=ca.directory_url)
+        )
+    return ConsentDecision(
+        granted=True,
+        email=checked,
+        recipient=ca.directory_url,
+        recipient_name=ca.display_name,
+        means=MEANS_FLAG,
+        text=consent_text(ca, checked, language),
+        language=language,
+    )
 
 
 # --- the texts -----------------------------------------------------------------------------
+
 
 def consent_text(ca: CAInfo, email: Optional[str], lang: str) -> str:
     """Return what the admin reads before answering, ending with the yes/no question.
@@ -239,34 +283,65 @@ def consent_text(ca: CAInfo, email: Optional[str], lang: str) -> str:
     """
     _ = translations(lang).gettext
     name = ca.display_name
-    lines = [_("Account contact email: optional"), "",
-             _("An email address is optional: certificates are issued and renewed without "
-               "one. If you answer no, no email address is sent and the account has no "
-               "contact.")]
+    lines = [
+        _("Account contact email: optional"),
+        "",
+        _(
+            "An email address is optional: certificates are issued and renewed without "
+            "one. If you answer no, no email address is sent and the account has no "
+            "contact."
+        ),
+    ]
     if email is not None:
-        lines.append(_("If you answer yes, {email} is sent to the certificate authority below "
-                       "as the account contact.").format(email=email))
+        lines.append(
+            _(
+                "If you answer yes, {email} is sent to the certificate authority below "
+                "as the account contact."
+            ).format(email=email)
+        )
     else:
-        lines.append(_("If you answer yes, you are asked for the address next, and it is "
-                       "sent to the certificate authority below as the account contact."))
+        lines.append(
+            _(
+                "If you answer yes, you are asked for the address next, and it is "
+                "sent to the certificate authority below as the account contact."
+            )
+        )
     lines += ["", *_recipient_lines(ca, lang), ""]
     if ca.known:
-        lines += _statement_lines(_("What {ca_name} says it uses the email for:").format(
-            ca_name=name), ca.contact_use, lang)
-        lines += _statement_lines(_("How long {ca_name} says it keeps it:").format(
-            ca_name=name), ca.contact_retention, lang)
+        lines += _statement_lines(
+            _("What {ca_name} says it uses the email for:").format(ca_name=name),
+            ca.contact_use,
+            lang,
+        )
+        lines += _statement_lines(
+            _("How long {ca_name} says it keeps it:").format(ca_name=name),
+            ca.contact_retention,
+            lang,
+        )
     else:
-        lines.append(_("This tool knows nothing about this certificate authority: what it "
-                       "does with a contact email, and how long it keeps it, is unknown here. "
-                       "Read its terms of service (and its privacy policy, if it has one) "
-                       "before you answer."))
+        lines.append(
+            _(
+                "This tool knows nothing about this certificate authority: what it "
+                "does with a contact email, and how long it keeps it, is unknown here. "
+                "Read its terms of service (and its privacy policy, if it has one) "
+                "before you answer."
+            )
+        )
     lines += _policy_lines(ca, lang)
-    lines += ["", _("Once sent, the address may be kept even after you remove it from the "
-                    "account or close the account: removing it does not by itself make the "
-                    "CA delete what it already has.")]
+    lines += [
+        "",
+        _(
+            "Once sent, the address may be kept even after you remove it from the "
+            "account or close the account: removing it does not by itself make the "
+            "CA delete what it already has."
+        ),
+    ]
     if ca.after_closure is not None:
-        lines += _statement_lines(_("What {ca_name} says about deleting data:").format(
-            ca_name=name), ca.after_closure, lang)
+        lines += _statement_lines(
+            _("What {ca_name} says about deleting data:").format(ca_name=name),
+            ca.after_closure,
+            lang,
+        )
     for note in ca.notes:
         lines += _statement_lines(_("Also:"), note, lang)
     lines += ["", _("Type y or yes to agree. Enter, or anything else, means no.")]
@@ -287,21 +362,38 @@ def withdrawal_text(ca: CAInfo, lang: str) -> str:
     """
     _ = translations(lang).gettext
     name = ca.display_name
-    lines = [_("The contact email was removed from your account at {ca_name} "
-               "({directory_url}): the CA was sent \"contact\": [].").format(
-                   ca_name=name, directory_url=ca.directory_url),
-             _("The account no longer lists an address, but removing it does not by itself "
-               "make the CA delete what it already has."), ""]
+    lines = [
+        _(
+            "The contact email was removed from your account at {ca_name} "
+            '({directory_url}): the CA was sent "contact": [].'
+        ).format(ca_name=name, directory_url=ca.directory_url),
+        _(
+            "The account no longer lists an address, but removing it does not by itself "
+            "make the CA delete what it already has."
+        ),
+        "",
+    ]
     if ca.known:
-        lines += _statement_lines(_("What {ca_name} says about deleting data:").format(
-            ca_name=name), ca.after_closure, lang)
-        lines += _statement_lines(_("How long {ca_name} says it keeps it:").format(
-            ca_name=name), ca.contact_retention, lang)
-        lines += _statement_lines(_("How to ask {ca_name} to delete it:").format(
-            ca_name=name), ca.deletion_request, lang)
+        lines += _statement_lines(
+            _("What {ca_name} says about deleting data:").format(ca_name=name),
+            ca.after_closure,
+            lang,
+        )
+        lines += _statement_lines(
+            _("How long {ca_name} says it keeps it:").format(ca_name=name),
+            ca.contact_retention,
+            lang,
+        )
+        lines += _statement_lines(
+            _("How to ask {ca_name} to delete it:").format(ca_name=name), ca.deletion_request, lang
+        )
     else:
-        lines.append(_("This tool knows nothing about this certificate authority: ask it "
-                       "directly whether it keeps the address and how to have it deleted."))
+        lines.append(
+            _(
+                "This tool knows nothing about this certificate authority: ask it "
+                "directly whether it keeps the address and how to have it deleted."
+            )
+        )
     lines += _policy_lines(ca, lang)
     return "\n".join(lines)
 
@@ -312,9 +404,11 @@ def _recipient_lines(ca: CAInfo, lang: str) -> List[str]:
     if ca.known:
         if ca.legal_entity is not None:
             country = COUNTRY_NAMES.get(ca.country or "")
-            operator = (ca.legal_entity if country is None
-                        else _("{entity}, {country}").format(entity=ca.legal_entity,
-                                                             country=_(country)))
+            operator = (
+                ca.legal_entity
+                if country is None
+                else _("{entity}, {country}").format(entity=ca.legal_entity, country=_(country))
+            )
         else:
             operator = _(NOT_STATED)
         lines.append(_("Operated by: {operator}").format(operator=operator))
@@ -332,8 +426,11 @@ def _policy_lines(ca: CAInfo, lang: str) -> List[str]:
     if url is not None:
         return [_("Privacy policy: {url}").format(url=url)]
     if ca.documents_url is not None:
-        return [_("Privacy policy: none found in the sources we checked; its documents: "
-                  "{url}").format(url=ca.documents_url)]
+        return [
+            _("Privacy policy: none found in the sources we checked; its documents: {url}").format(
+                url=ca.documents_url
+            )
+        ]
     if ca.known:
         return [_("Privacy policy: none found in the sources we checked.")]
     return []
@@ -345,12 +442,20 @@ def _statement_lines(heading: str, statement: Optional[Statement], lang: str) ->
     if statement is None:
         return [_("{heading} {not_stated}.").format(heading=heading, not_stated=_(NOT_STATED))]
     words = _(statement.text)
-    shown = (_("“{text}”").format(text=words) if statement.quoted
-             else _("(paraphrased) {text}").format(text=words))
+    shown = (
+        _("“{text}”").format(text=words)
+        if statement.quoted
+        else _("(paraphrased) {text}").format(text=words)
+    )
     source = statement.source
-    lines = [heading, "  " + shown,
-             "  " + _("Source: {document}, {url}").format(document=_(source.document),
-                                                         url=source.url_for(lang))]
+    lines = [
+        heading,
+        "  " + shown,
+        "  "
+        + _("Source: {document}, {url}").format(
+            document=_(source.document), url=source.url_for(lang)
+        ),
+    ]
     if lang != ENGLISH and lang not in dict(source.localized):
         lines.append("  " + _("(Our translation; the English original is authoritative.)"))
     if statement.note is not None:

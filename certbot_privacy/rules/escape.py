@@ -13,12 +13,13 @@ from typing import Dict
 
 
 def _escapes() -> Dict[int, str]:
-    table = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7f, 0xa0))}
+    table = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
     unicode = (
         0x061C,  # ARABIC LETTER MARK
         0x180E,  # MONGOLIAN VOWEL SEPARATOR (zero width)
         *range(0x200B, 0x2010),  # zero width space/non-joiner/joiner, LRM, RLM
-        0x2028, 0x2029,  # line and paragraph separators
+        0x2028,
+        0x2029,  # line and paragraph separators
         *range(0x202A, 0x202F),  # bidi embeddings and overrides, PDF
         *range(0x2060, 0x2065),  # word joiner and invisible operators
         *range(0x2066, 0x206A),  # bidi isolates

@@ -32,8 +32,10 @@ from certbot_privacy.errors import PrivateKeyError
 PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
 
 #: A PEM private key boundary, also with ``+`` or ``%20`` for spaces (form-encoded).
-_PEM_MARKER = re.compile(r"-----BEGIN(?:[ +]|%20)(?:[A-Z0-9]+(?:[ +]|%20))*PRIVATE"
-                         r"(?:[ +]|%20)KEY-----")
+_PEM_MARKER = re.compile(
+    r"-----BEGIN(?:[ +]|%20)(?:[A-Z0-9]+(?:[ +]|%20))*PRIVATE"
+    r"(?:[ +]|%20)KEY-----"
+)
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 _MAX_DEPTH = 24
 _MIN_ENCODED = 8  # shorter strings cannot hold a key worth decoding

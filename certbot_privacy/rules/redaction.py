@@ -23,7 +23,9 @@ from urllib.parse import parse_qsl, urlencode
 #: Header or field names that hold credentials (matched anywhere in the name, any case).
 SECRET_NAME = re.compile(
     r"authoriz|cookie|token|secret|passw|api[-_]?key|auth[-_]?key|access[-_]?key|"
-    r"private[-_]?key|signature|credential|x-auth", re.IGNORECASE)
+    r"private[-_]?key|signature|credential|x-auth",
+    re.IGNORECASE,
+)
 
 _FORM = "application/x-www-form-urlencoded"
 

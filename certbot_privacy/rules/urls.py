@@ -39,5 +39,6 @@ def normalize_directory_url(url: str) -> str:
         base = origin(stripped)
     except ValueError:
         return stripped
-    return urlunsplit((parts.scheme.lower(), base.split("://", 1)[1],
-                       parts.path.rstrip("/"), parts.query, ""))
+    return urlunsplit(
+        (parts.scheme.lower(), base.split("://", 1)[1], parts.path.rstrip("/"), parts.query, "")
+    )

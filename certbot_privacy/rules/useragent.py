@@ -25,8 +25,9 @@ def minimal_user_agent(certbot_version: str, requests_version: str) -> str:
     return f"{CLIENT_PRODUCT}/{certbot_version} python-requests/{requests_version}"
 
 
-def choose_user_agent(user_supplied: Optional[str], certbot_version: str,
-                      requests_version: str) -> str:
+def choose_user_agent(
+    user_supplied: Optional[str], certbot_version: str, requests_version: str
+) -> str:
     """Return the User-Agent that privacy mode sends on every request.
 
     A User-Agent the admin chose with ``--user-agent`` wins: it is theirs to decide what
@@ -38,9 +39,11 @@ def choose_user_agent(user_supplied: Optional[str], certbot_version: str,
     if not user_supplied.strip():
         raise UserAgentError(
             "--user-agent is empty, and ACME requires a User-Agent (RFC 8555 section 6.1): "
-            "give a value or drop the option to send the minimal one")
+            "give a value or drop the option to send the minimal one"
+        )
     if any(c in user_supplied for c in "\r\n\0"):
         raise UserAgentError(
             "--user-agent contains a line break, which cannot be sent in an HTTP header: "
-            "give it on one line")
+            "give it on one line"
+        )
     return user_supplied

@@ -50,8 +50,9 @@ def _cell(text: str) -> str:
     return text.replace("\n", " ").strip() or "\u2014"
 
 
-def _list_table(header: Iterable[str], rows: Iterable[Iterable[str]],
-                widths: Optional[str] = None) -> str:
+def _list_table(
+    header: Iterable[str], rows: Iterable[Iterable[str]], widths: Optional[str] = None
+) -> str:
     lines = [".. list-table::", "   :header-rows: 1"]
     if widths:
         lines.append(f"   :widths: {widths}")
@@ -68,6 +69,7 @@ def _literal(text: str) -> str:
 
 
 # --- the record schema --------------------------------------------------------------------
+
 
 def _schema() -> Dict[str, Any]:
     from certbot_privacy.log import schema
@@ -134,11 +136,16 @@ class SchemaFields(_RstDirective):
             else:
                 where = ", ".join(required) or "optional"
             description = spec.get("description") or defs.get(
-                spec.get("$ref", "").rsplit("/", 1)[-1], {}).get("description", "")
+                spec.get("$ref", "").rsplit("/", 1)[-1], {}
+            ).get("description", "")
             rows.append((_literal(name), _type_of(spec, defs), where, description))
-        return self.parse_rst(_list_table(
-            ("Field", "Type", "Required in", "Meaning (from the schema)"), rows,
-            widths="15 25 20 40"))
+        return self.parse_rst(
+            _list_table(
+                ("Field", "Type", "Required in", "Meaning (from the schema)"),
+                rows,
+                widths="15 25 20 40",
+            )
+        )
 
 
 class SchemaEvents(_RstDirective):
@@ -150,8 +157,7 @@ class SchemaEvents(_RstDirective):
         for event, fields in _required_by_event(schema).items():
             shown = [" or ".join(_literal(part) for part in f.split(" or ")) for f in fields]
             rows.append((_literal(event), ", ".join(shown)))
-        return self.parse_rst(_list_table(("``event``", "Required fields"), rows,
-                                          widths="20 80"))
+        return self.parse_rst(_list_table(("``event``", "Required fields"), rows, widths="20 80"))
 
 
 def _category_descriptions() -> Dict[str, str]:
@@ -190,8 +196,12 @@ class SchemaCategories(_RstDirective):
         rows = []
         for name, spec in categories.items():
             if name not in described:
-                logger.warning("personal-data category %r is in the schema but not described "
-                               "in certbot_privacy/records.py", name, location=self.get_location())
+                logger.warning(
+                    "personal-data category %r is in the schema but not described "
+                    "in certbot_privacy/records.py",
+                    name,
+                    location=self.get_location(),
+                )
             shape = spec.get("$ref", "").rsplit("/", 1)[-1]
             if shape == "string_list":
                 kind = "list of strings"
@@ -200,25 +210,31 @@ class SchemaCategories(_RstDirective):
                 keys = ", ".join(_literal(k) for k in item.get("properties", {}))
                 kind = f"list of objects ({keys})"
             rows.append((_literal(name), kind, described.get(name, "")))
-        return self.parse_rst(_list_table(("Category", "Values", "What it is"), rows,
-                                          widths="18 27 55"))
+        return self.parse_rst(
+            _list_table(("Category", "Values", "What it is"), rows, widths="18 27 55")
+        )
 
 
 # --- consent --------------------------------------------------------------------------------
+
 
 class ConsentText(SphinxDirective):
     """The consent text for the CA at the directory URL given, in ``:language:``."""
 
     required_arguments = 1
     option_spec: ClassVar[Dict[str, Any]] = {
-        "language": directives.unchanged, "email": directives.unchanged,
-        "terms-of-service": directives.unchanged, "withdrawal": directives.flag}
+        "language": directives.unchanged,
+        "email": directives.unchanged,
+        "terms-of-service": directives.unchanged,
+        "withdrawal": directives.flag,
+    }
 
     def run(self) -> List[nodes.Node]:
         from certbot_privacy.rules import cas, consent
 
-        ca = cas.for_directory(self.arguments[0],
-                               terms_of_service=self.options.get("terms-of-service"))
+        ca = cas.for_directory(
+            self.arguments[0], terms_of_service=self.options.get("terms-of-service")
+        )
         language = self.options.get("language", consent.ENGLISH)
         if language not in consent.LANGUAGES:
             raise self.error(f"no texts in {language!r}; there are {consent.LANGUAGES}")
@@ -243,13 +259,16 @@ class KnownCAs(_RstDirective):
             if ca.country:
                 operator += f" ({ca.country})"
             policy = ca.privacy_policy_url or (
-                f"none found; documents: {ca.documents_url}" if ca.documents_url else "none found")
+                f"none found; documents: {ca.documents_url}" if ca.documents_url else "none found"
+            )
             rows.append((ca.display_name, _literal(ca.directory_url), operator, policy))
-        return self.parse_rst(_list_table(
-            ("CA", "ACME directory", "Operated by", "Privacy policy"), rows))
+        return self.parse_rst(
+            _list_table(("CA", "ACME directory", "Operated by", "Privacy policy"), rows)
+        )
 
 
 # --- command-line interfaces ----------------------------------------------------------------
+
 
 class PluginOptions(_RstDirective):
     """The options the plugin adds to certbot, from ``PrivacyPlugin.add_parser_arguments``."""
@@ -268,8 +287,9 @@ class PluginOptions(_RstDirective):
             ini = f"privacy-{name.replace('_', '-')} = {value}"
             shown = f"{flag} {metavar}" if metavar else flag
             rows.append((_literal(shown), _literal(ini), options.get("help", "")))
-        return self.parse_rst(_list_table(("Option", "In cli.ini", "What it does"), rows,
-                                          widths="25 25 50"))
+        return self.parse_rst(
+            _list_table(("Option", "In cli.ini", "What it does"), rows, widths="25 25 50")
+        )
 
 
 def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
@@ -293,8 +313,7 @@ class CliHelp(SphinxDirective):
             try:
                 parser = _subparser(parser, self.arguments[0])
             except KeyError:
-                raise self.error(
-                    f"certbot-privacy has no command {self.arguments[0]!r}") from None
+                raise self.error(f"certbot-privacy has no command {self.arguments[0]!r}") from None
         text = parser.format_help().rstrip()
         block = nodes.literal_block(text, text)
         block["language"] = "text"
@@ -303,8 +322,20 @@ class CliHelp(SphinxDirective):
 
 # --- the man page -----------------------------------------------------------------------------
 
-_ESCAPES = {"-": "-", "e": "\\", "&": "", " ": " ", "\\": "\\", "(em": "\u2014",
-            "(en": "\u2013", "(bu": "\u2022", "(aq": "'", "(dq": '"', "|": "", "^": ""}
+_ESCAPES = {
+    "-": "-",
+    "e": "\\",
+    "&": "",
+    " ": " ",
+    "\\": "\\",
+    "(em": "\u2014",
+    "(en": "\u2013",
+    "(bu": "\u2022",
+    "(aq": "'",
+    "(dq": '"',
+    "|": "",
+    "^": "",
+}
 _FONT = re.compile(r"\\f(\(..|\[[^]]*\]|.)")
 _ESCAPE = re.compile(r"\\(\(..|.)")
 
@@ -327,11 +358,15 @@ class _Roff:
         result: List[nodes.Node] = []
         position = 0
         for match in [*_FONT.finditer(text), None]:
-            chunk = text[position:match.start() if match else len(text)]
+            chunk = text[position : match.start() if match else len(text)]
             if chunk:
                 chunk = _ESCAPE.sub(self._escape, chunk)
-                node_type = {"B": nodes.strong, "I": nodes.emphasis,
-                             "(CW": nodes.literal, "[CW]": nodes.literal}.get(font)
+                node_type = {
+                    "B": nodes.strong,
+                    "I": nodes.emphasis,
+                    "(CW": nodes.literal,
+                    "[CW]": nodes.literal,
+                }.get(font)
                 result.append(node_type(chunk, chunk) if node_type else nodes.Text(chunk))
             if match is None:
                 break
@@ -430,6 +465,7 @@ class Manpage(SphinxDirective):
 
 # --- docstrings and logs ------------------------------------------------------------------------
 
+
 def _module_doc(name: str) -> str:
     return textwrap.dedent(importlib.import_module(name).__doc__ or "").strip()
 
@@ -451,8 +487,10 @@ class DocstringLiteral(SphinxDirective):
     """The indented literal block of a module docstring that starts with ``:startswith:``."""
 
     required_arguments = 1
-    option_spec: ClassVar[Dict[str, Any]] = {"startswith": directives.unchanged_required,
-                                             "language": directives.unchanged}
+    option_spec: ClassVar[Dict[str, Any]] = {
+        "startswith": directives.unchanged_required,
+        "language": directives.unchanged,
+    }
 
     def run(self) -> List[nodes.Node]:
         lines = (importlib.import_module(self.arguments[0]).__doc__ or "").splitlines()
@@ -461,7 +499,7 @@ class DocstringLiteral(SphinxDirective):
             if line.strip().startswith(start) and line.startswith(" "):
                 indent = len(line) - len(line.lstrip())
                 block = [line]
-                for following in lines[number + 1:]:
+                for following in lines[number + 1 :]:
                     if following.strip() and len(following) - len(following.lstrip()) < indent:
                         break
                     block.append(following)
@@ -469,8 +507,9 @@ class DocstringLiteral(SphinxDirective):
                 literal = nodes.literal_block(text, text)
                 literal["language"] = self.options.get("language", "text")
                 return [literal]
-        raise self.error(f"no literal block starting with {start!r} in the docstring of "
-                         f"{self.arguments[0]}")
+        raise self.error(
+            f"no literal block starting with {start!r} in the docstring of {self.arguments[0]}"
+        )
 
 
 class LogExample(SphinxDirective):
@@ -494,10 +533,17 @@ class LogExample(SphinxDirective):
 
 def setup(app: Sphinx) -> Dict[str, Any]:
     for name, directive in (
-            ("schema-fields", SchemaFields), ("schema-events", SchemaEvents),
-            ("schema-categories", SchemaCategories), ("consent-text", ConsentText),
-            ("known-cas", KnownCAs), ("plugin-options", PluginOptions),
-            ("cli-help", CliHelp), ("manpage", Manpage), ("docstring", Docstring),
-            ("docstring-literal", DocstringLiteral), ("log-example", LogExample)):
+        ("schema-fields", SchemaFields),
+        ("schema-events", SchemaEvents),
+        ("schema-categories", SchemaCategories),
+        ("consent-text", ConsentText),
+        ("known-cas", KnownCAs),
+        ("plugin-options", PluginOptions),
+        ("cli-help", CliHelp),
+        ("manpage", Manpage),
+        ("docstring", Docstring),
+        ("docstring-literal", DocstringLiteral),
+        ("log-example", LogExample),
+    ):
         app.add_directive(name, directive)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -22,13 +22,32 @@ TIMINGS: Dict[str, float] = {}
 
 #: What a clean copy of the checkout leaves out: local environments, caches, builds.
 COPY_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv*", ".hypothesis", ".mypy_cache", ".ruff_cache", ".pytest_cache",
-    "__pycache__", "*.pyc", "build", "dist", "*.egg-info", "_build", ".demo")
+    ".git",
+    ".venv*",
+    ".hypothesis",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    "*.pyc",
+    "build",
+    "dist",
+    "*.egg-info",
+    "_build",
+    ".demo",
+)
 
 #: An environment in which any attempt to use the network fails fast.
 _NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
-OFFLINE = {"PIP_NO_INDEX": "1", "HTTP_PROXY": _NOWHERE, "HTTPS_PROXY": _NOWHERE,
-           "http_proxy": _NOWHERE, "https_proxy": _NOWHERE, "NO_PROXY": "", "no_proxy": ""}
+OFFLINE = {
+    "PIP_NO_INDEX": "1",
+    "HTTP_PROXY": _NOWHERE,
+    "HTTPS_PROXY": _NOWHERE,
+    "http_proxy": _NOWHERE,
+    "https_proxy": _NOWHERE,
+    "NO_PROXY": "",
+    "no_proxy": "",
+}
 
 
 def missing(reason: str) -> None:
@@ -38,26 +57,44 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def run(command: Sequence[str], *, step: Optional[str] = None, cwd: Optional[Path] = None,
-        env: Optional[Dict[str, str]] = None, timeout: float = 300,
-        check: bool = True) -> "subprocess.CompletedProcess[str]":
+def run(
+    command: Sequence[str],
+    *,
+    step: Optional[str] = None,
+    cwd: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
+    timeout: float = 300,
+    check: bool = True,
+) -> "subprocess.CompletedProcess[str]":
     """Run *command*; time it as *step*; with *check*, fail with its output if it fails."""
     started = time.monotonic()
-    completed = subprocess.run([str(part) for part in command], cwd=cwd, env=env,
-                               capture_output=True, text=True, timeout=timeout, check=False)
+    completed = subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     if step is not None:
         TIMINGS[step] = TIMINGS.get(step, 0.0) + time.monotonic() - started
     if check and completed.returncode != 0:
-        raise AssertionError(f"{' '.join(map(str, command))} -> exit {completed.returncode}\n"
-                             f"--- stdout\n{completed.stdout[-3000:]}\n"
-                             f"--- stderr\n{completed.stderr[-3000:]}")
+        raise AssertionError(
+            f"{' '.join(map(str, command))} -> exit {completed.returncode}\n"
+            f"--- stdout\n{completed.stdout[-3000:]}\n"
+            f"--- stderr\n{completed.stderr[-3000:]}"
+        )
     return completed
 
 
 def clean_env(**extra: str) -> Dict[str, str]:
     """The test process's environment without what points at a venv or this checkout."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONSTARTUP")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONSTARTUP")
+    }
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.update(extra)
@@ -87,9 +124,13 @@ class Install:
         return Path(path).resolve().is_relative_to(self.root.resolve())
 
 
-
-
 def certbot_dirs(base: Path) -> List[str]:
     """``--config-dir``/``--work-dir``/``--logs-dir`` under *base*, for runs off the stack."""
-    return ["--config-dir", str(base / "config"), "--work-dir", str(base / "work"),
-            "--logs-dir", str(base / "logs")]
+    return [
+        "--config-dir",
+        str(base / "config"),
+        "--work-dir",
+        str(base / "work"),
+        "--logs-dir",
+        str(base / "logs"),
+    ]

@@ -47,32 +47,57 @@ def _headers(body: bytes) -> Dict[str, str]:
     return headers
 
 
-def request(when: float, body: bytes = b"", *, recipient: str = LE, method: str = "POST",
-            url: str = "https://acme-v02.api.letsencrypt.org/acme/new-order",
-            user_agent: Optional[str] = None) -> Record:
+def request(
+    when: float,
+    body: bytes = b"",
+    *,
+    recipient: str = LE,
+    method: str = "POST",
+    url: str = "https://acme-v02.api.letsencrypt.org/acme/new-order",
+    user_agent: Optional[str] = None,
+) -> Record:
     """A ``request`` record as the recorder builds it."""
     headers = _headers(body)
     if user_agent is not None:
         headers["User-Agent"] = user_agent
-    return records.request_record(method=method, url=url, headers=headers, body=body,
-                                  recipient=recipient, when=when, implicit_headers=["Host"])
+    return records.request_record(
+        method=method,
+        url=url,
+        headers=headers,
+        body=body,
+        recipient=recipient,
+        when=when,
+        implicit_headers=["Host"],
+    )
 
 
 def response(when: float, seq: int, *, recipient: str = LE, status: int = 201) -> Record:
     """A ``response`` record for the request numbered *seq*."""
-    return records.response_record(request_seq=seq, status=status, recipient=recipient,
-                                   method="POST", url="https://acme-v02.api.letsencrypt.org/x",
-                                   when=when)
+    return records.response_record(
+        request_seq=seq,
+        status=status,
+        recipient=recipient,
+        method="POST",
+        url="https://acme-v02.api.letsencrypt.org/x",
+        when=when,
+    )
 
 
-def issuance(when: float, domain: str, *, contact: Optional[str] = None,
-             recipient: str = LE) -> List[Record]:
+def issuance(
+    when: float, domain: str, *, contact: Optional[str] = None, recipient: str = LE
+) -> List[Record]:
     """The requests of one issuance (account, order, authz, finalize), without responses.
 
     With a *contact* (an email address) the account is registered first.
     """
-    flow = [request(when, method="HEAD", url="https://acme-v02.api.letsencrypt.org/new-nonce",
-                    recipient=recipient)]
+    flow = [
+        request(
+            when,
+            method="HEAD",
+            url="https://acme-v02.api.letsencrypt.org/new-nonce",
+            recipient=recipient,
+        )
+    ]
     if contact is not None:
         flow.append(request(when + 1, new_account_body(contact), recipient=recipient))
     flow += [
@@ -103,18 +128,28 @@ def ocsp_request(when: float, serial: int = 0x1234ABCD) -> Record:
     body = ocsp_request_body(make_certificate(("www.example.org",), serial))
     headers = {"User-Agent": UA, "Content-Type": classify.OCSP_CONTENT_TYPE}
     url = "http://r3.o.lencr.org"
-    return records.request_record(method="POST", url=url, headers=headers, body=body,
-                                  recipient=classify.recipient_for(url, headers), when=when)
+    return records.request_record(
+        method="POST",
+        url=url,
+        headers=headers,
+        body=body,
+        recipient=classify.recipient_for(url, headers),
+        when=when,
+    )
 
 
 def eff_request(when: float, email: str = "admin@example.org") -> Record:
     """The EFF mailing-list subscription POST."""
     body = f"data_type=json&email={email}&form_id=eff_supporters_library_subscribe_form"
     headers = {"User-Agent": UA, "Content-Type": "application/x-www-form-urlencoded"}
-    return records.request_record(method="POST",
-                                  url="https://supporters.eff.org/subscribe/certbot",
-                                  headers=headers, body=body.encode(),
-                                  recipient=classify.EFF_RECIPIENT, when=when)
+    return records.request_record(
+        method="POST",
+        url="https://supporters.eff.org/subscribe/certbot",
+        headers=headers,
+        body=body.encode(),
+        recipient=classify.EFF_RECIPIENT,
+        when=when,
+    )
 
 
 def write_log(path: Path, entries: Iterable[Record]) -> Path:
@@ -144,12 +179,18 @@ def fleet_log(path: Path) -> Path:
     other[1]["privacy_mode"] = False
     renewal = issuance(T0 + 90 * DAY, "example.org")
     extras = [ocsp_request(T0 + 91 * DAY), eff_request(T0 + 92 * DAY)]
-    blocked = records.blocked_record(reason="no consent", recipient=classify.EFF_RECIPIENT,
-                                     when=T0 + 93 * DAY)
-    consent = records.consent_record(purpose="share_email", text="Share it?", granted=True,
-                                     recipient=LE, when=T0, values=["admin@example.org"])
-    return write_log(path, [consent, *with_responses(first + other + renewal + extras, 1),
-                            blocked])
+    blocked = records.blocked_record(
+        reason="no consent", recipient=classify.EFF_RECIPIENT, when=T0 + 93 * DAY
+    )
+    consent = records.consent_record(
+        purpose="share_email",
+        text="Share it?",
+        granted=True,
+        recipient=LE,
+        when=T0,
+        values=["admin@example.org"],
+    )
+    return write_log(path, [consent, *with_responses(first + other + renewal + extras, 1), blocked])
 
 
 def read_items(*paths: Path) -> List[source.Item]:
@@ -172,7 +213,11 @@ def test_fleet_log_is_a_valid_chain_of_schema_records(tmp_path: Path) -> None:
     for record in parsed:
         VALIDATOR.validate(record)
     assert {r["recipient"] for r in parsed} == {
-        LE, UNKNOWN_CA, classify.EFF_RECIPIENT, "OCSP responder r3.o.lencr.org"}
+        LE,
+        UNKNOWN_CA,
+        classify.EFF_RECIPIENT,
+        "OCSP responder r3.o.lencr.org",
+    }
 
 
 def test_real_logs_from_the_e2e_suite_are_schema_records() -> None:

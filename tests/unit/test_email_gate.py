@@ -29,21 +29,33 @@ class _Answers:
         return answer
 
 
-def _gate(*answers: Optional[str], interactive: bool = True, share: bool = False,
-          withdraw: bool = False, verb: str = "certonly", server: str = LE
-          ) -> Tuple[EmailGate, List[Tuple[str, Any]]]:
+def _gate(
+    *answers: Optional[str],
+    interactive: bool = True,
+    share: bool = False,
+    withdraw: bool = False,
+    verb: str = "certonly",
+    server: str = LE,
+) -> Tuple[EmailGate, List[Tuple[str, Any]]]:
     log: List[Tuple[str, Any]] = []
-    gate = EmailGate(server=server, verb=verb, interactive=interactive, share_email=share,
-                     withdraw=withdraw,
-                     record=lambda decision, purpose: log.append((purpose, decision)),
-                     record_blocked=lambda reason, recipient: log.append(("blocked", reason)),
-                     ask=_Answers(*answers), language="en")
+    gate = EmailGate(
+        server=server,
+        verb=verb,
+        interactive=interactive,
+        share_email=share,
+        withdraw=withdraw,
+        record=lambda decision, purpose: log.append((purpose, decision)),
+        record_blocked=lambda reason, recipient: log.append(("blocked", reason)),
+        ask=_Answers(*answers),
+        language="en",
+    )
     return gate, log
 
 
 def _client(tos: Optional[str] = None) -> Any:
-    return SimpleNamespace(directory=SimpleNamespace(
-        meta=SimpleNamespace(terms_of_service=tos, website=None)))
+    return SimpleNamespace(
+        directory=SimpleNamespace(meta=SimpleNamespace(terms_of_service=tos, website=None))
+    )
 
 
 def _new(email: Optional[str] = None) -> messages.NewRegistration:
@@ -65,7 +77,11 @@ def test_noninteractive_email_with_flag_is_sent_and_consent_recorded_first() -> 
     assert body.contact == ("mailto:admin@example.org",)
     purpose, decision = log[0]
     assert (purpose, decision.granted, decision.means, decision.email) == (
-        "contact", True, "flag", "admin@example.org")
+        "contact",
+        True,
+        "flag",
+        "admin@example.org",
+    )
     assert "Let's Encrypt" in decision.text
 
 
@@ -140,8 +156,9 @@ def test_update_with_declined_email_changes_nothing() -> None:
     """update_account with -m and a no: nothing is sent."""
     gate, _ = _gate("n", verb="update_account")
     with pytest.raises(ConsentError, match="not"):
-        gate.update_registration(_client(), None, messages.Registration.from_data(
-            email="new@example.org"))
+        gate.update_registration(
+            _client(), None, messages.Registration.from_data(email="new@example.org")
+        )
 
 
 def test_update_removing_contact_without_asking_is_blocked() -> None:
@@ -170,8 +187,9 @@ def decision_ca() -> Any:
 def test_deactivation_passes() -> None:
     """unregister's deactivation carries no contact question."""
     gate, log = _gate(interactive=False, verb="unregister")
-    gate.update_registration(_client(), None, messages.Registration.from_json(
-        {"status": "deactivated"}))
+    gate.update_registration(
+        _client(), None, messages.Registration.from_json({"status": "deactivated"})
+    )
     assert log == []
 
 
@@ -180,8 +198,9 @@ def test_update_account_prompt_asks_consent_first() -> None:
     gate, log = _gate("y", "new@example.org", verb="update_account")
     assert gate.get_email() == "new@example.org"
     # the later update request with that address does not ask again
-    gate.update_registration(_client(), None, messages.Registration.from_data(
-        email="new@example.org"))
+    gate.update_registration(
+        _client(), None, messages.Registration.from_data(email="new@example.org")
+    )
     assert len(gate.ask.shown) == 2  # type: ignore[attr-defined]
     assert [p for p, _ in log] == ["contact"]
 
@@ -203,8 +222,9 @@ def test_registration_prompt_defers_to_new_account() -> None:
 def test_update_account_body_inside_regr_is_checked() -> None:
     """certbot passes the new body inside regr (update=None): it is gated all the same."""
     gate, log = _gate(interactive=False, verb="update_account")
-    regr = messages.RegistrationResource(body=messages.Registration(contact=()),
-                                         uri="https://ca.example/acct/1")
+    regr = messages.RegistrationResource(
+        body=messages.Registration(contact=()), uri="https://ca.example/acct/1"
+    )
     with pytest.raises(ConsentError, match="--privacy-withdraw-email"):
         gate.update_registration(_client(), regr, None)
     assert log[0][0] == "blocked"

@@ -46,33 +46,41 @@ def account_jwk() -> jose.JWKRSA:
     return jose.JWKRSA(key=rsa_key())
 
 
-def sign(payload: Optional[jose.JSONDeSerializable], url: str, kid: Optional[str] = None,
-         key: Optional[jose.JWK] = None, raw_payload: Optional[bytes] = None) -> bytes:
+def sign(
+    payload: Optional[jose.JSONDeSerializable],
+    url: str,
+    kid: Optional[str] = None,
+    key: Optional[jose.JWK] = None,
+    raw_payload: Optional[bytes] = None,
+) -> bytes:
     """Return the body acme's ClientNetwork would POST (flattened JWS, indented JSON)."""
     if raw_payload is None:
         raw_payload = payload.json_dumps(indent=2).encode() if payload else b""
     key = key or account_jwk()
     alg = jose.RS256 if isinstance(key, jose.JWKRSA) else jose.ES256
-    signed = acme_jws.JWS.sign(raw_payload, key=key, alg=alg, nonce=NONCE.encode(), url=url,
-                               kid=kid)
+    signed = acme_jws.JWS.sign(
+        raw_payload, key=key, alg=alg, nonce=NONCE.encode(), url=url, kid=kid
+    )
     return signed.json_dumps(indent=2).encode()
 
 
 def new_account_body(email: Optional[str] = "admin@example.org") -> bytes:
-    registration = messages.NewRegistration.from_data(email=email,
-                                                      terms_of_service_agreed=True)
+    registration = messages.NewRegistration.from_data(email=email, terms_of_service_agreed=True)
     return sign(registration, "https://ca.example/new-acct")
 
 
 def new_order_body(*names: str) -> bytes:
-    identifiers = tuple(messages.Identifier(typ=messages.IDENTIFIER_FQDN, value=name)
-                        for name in names)
-    return sign(messages.NewOrder(identifiers=identifiers), "https://ca.example/new-order",
-                kid=ACCOUNT_URL)
+    identifiers = tuple(
+        messages.Identifier(typ=messages.IDENTIFIER_FQDN, value=name) for name in names
+    )
+    return sign(
+        messages.NewOrder(identifiers=identifiers), "https://ca.example/new-order", kid=ACCOUNT_URL
+    )
 
 
-def make_csr(names: tuple[str, ...], ips: tuple[str, ...] = (),
-             subject: Optional[x509.Name] = None) -> x509.CertificateSigningRequest:
+def make_csr(
+    names: tuple[str, ...], ips: tuple[str, ...] = (), subject: Optional[x509.Name] = None
+) -> x509.CertificateSigningRequest:
     sans: list[x509.GeneralName] = [x509.DNSName(n) for n in names]
     sans += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
     builder = x509.CertificateSigningRequestBuilder().subject_name(subject or x509.Name([]))
@@ -81,50 +89,68 @@ def make_csr(names: tuple[str, ...], ips: tuple[str, ...] = (),
 
 
 def finalize_body(csr: x509.CertificateSigningRequest) -> bytes:
-    return sign(messages.CertificateRequest(csr=csr), "https://ca.example/finalize/1",
-                kid=ACCOUNT_URL)
+    return sign(
+        messages.CertificateRequest(csr=csr), "https://ca.example/finalize/1", kid=ACCOUNT_URL
+    )
 
 
 def post_as_get_body(url: str = "https://ca.example/authz/1") -> bytes:
     return sign(None, url, kid=ACCOUNT_URL)
 
 
-def make_certificate(names: tuple[str, ...], serial: int = 0x1234ABCD
-                     ) -> x509.Certificate:
+def make_certificate(names: tuple[str, ...], serial: int = 0x1234ABCD) -> x509.Certificate:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Issuer")])
     now = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
-    builder = (x509.CertificateBuilder().subject_name(x509.Name([])).issuer_name(name)
-               .public_key(ec_key().public_key()).serial_number(serial)
-               .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=90))
-               .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]),
-                              critical=False))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([]))
+        .issuer_name(name)
+        .public_key(ec_key().public_key())
+        .serial_number(serial)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=90))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False
+        )
+    )
     return builder.sign(ec_key(), hashes.SHA256())
 
 
 def revoke_body(cert: x509.Certificate) -> bytes:
-    return sign(messages.Revocation(certificate=cert, reason=4),
-                "https://ca.example/revoke-cert", kid=ACCOUNT_URL)
+    return sign(
+        messages.Revocation(certificate=cert, reason=4),
+        "https://ca.example/revoke-cert",
+        kid=ACCOUNT_URL,
+    )
 
 
 def key_change_body() -> bytes:
     new_key = jose.JWKEC(key=ec_key())
-    inner = {"account": ACCOUNT_URL,
-             "oldKey": account_jwk().public_key().to_partial_json()}
-    inner_jws = sign(None, "https://ca.example/key-change", key=new_key,
-                     raw_payload=json.dumps(inner).encode())
-    signed = acme_jws.JWS.sign(inner_jws, key=account_jwk(), alg=jose.RS256,
-                               nonce=NONCE.encode(), url="https://ca.example/key-change",
-                               kid=ACCOUNT_URL)
+    inner = {"account": ACCOUNT_URL, "oldKey": account_jwk().public_key().to_partial_json()}
+    inner_jws = sign(
+        None, "https://ca.example/key-change", key=new_key, raw_payload=json.dumps(inner).encode()
+    )
+    signed = acme_jws.JWS.sign(
+        inner_jws,
+        key=account_jwk(),
+        alg=jose.RS256,
+        nonce=NONCE.encode(),
+        url="https://ca.example/key-change",
+        kid=ACCOUNT_URL,
+    )
     return signed.json_dumps(indent=2).encode()
 
 
 def eab_account_body() -> bytes:
     binding = messages.ExternalAccountBinding.from_data(
-        account_public_key=account_jwk().public_key(), kid="eab-kid-42",
-        hmac_key="c2VjcmV0LWhtYWMta2V5LWZvci10ZXN0cw", directory=messages.Directory(
-            {"newAccount": "https://ca.example/new-acct"}))
+        account_public_key=account_jwk().public_key(),
+        kid="eab-kid-42",
+        hmac_key="c2VjcmV0LWhtYWMta2V5LWZvci10ZXN0cw",
+        directory=messages.Directory({"newAccount": "https://ca.example/new-acct"}),
+    )
     registration = messages.NewRegistration.from_data(
-        email="admin@example.org", external_account_binding=binding)
+        email="admin@example.org", external_account_binding=binding
+    )
     return sign(registration, "https://ca.example/new-acct")
 
 
@@ -134,9 +160,15 @@ def ocsp_request_body(cert: x509.Certificate) -> bytes:
 
 
 def pem_private_key() -> str:
-    return ec_key().private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.PKCS8,
-                                  serialization.NoEncryption()).decode()
+    return (
+        ec_key()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
 
 
 def private_jwk() -> dict[str, Any]:

@@ -72,13 +72,16 @@ def _record_with(log_path: Path, **kw: Any) -> DisclosureRecorder:
     return recorder
 
 
-def test_recorded_request_is_exactly_what_the_server_received(server: str,
-                                                              tmp_path: Path) -> None:
+def test_recorded_request_is_exactly_what_the_server_received(server: str, tmp_path: Path) -> None:
     """Method, URL, every header (Host included, in order) and body bytes match the wire."""
     _record_with(tmp_path / "d.jsonl", directory_urls=[server + "/dir"])
     body = new_account_body()
-    response = requests.post(server + "/new-acct", data=body, timeout=5,
-                             headers={"Content-Type": "application/jose+json"})
+    response = requests.post(
+        server + "/new-acct",
+        data=body,
+        timeout=5,
+        headers={"Content-Type": "application/jose+json"},
+    )
     assert response.status_code == 201
     request, outcome = assert_valid_log(tmp_path / "d.jsonl")
     ((method, path, headers, received),) = _Handler.seen
@@ -93,22 +96,24 @@ def test_recorded_request_is_exactly_what_the_server_received(server: str,
     assert outcome["location"] == ACCOUNT_URL
 
 
-def test_bodyless_requests_are_recorded_with_an_empty_body(server: str,
-                                                           tmp_path: Path) -> None:
+def test_bodyless_requests_are_recorded_with_an_empty_body(server: str, tmp_path: Path) -> None:
     """HEAD and GET (newNonce, directory) are recorded with body "" and their headers."""
     _record_with(tmp_path / "d.jsonl")
     requests.head(server + "/new-nonce", timeout=5)
     requests.get(server + "/dir", timeout=5)
     parsed = assert_valid_log(tmp_path / "d.jsonl")
     assert [(r["event"], r.get("method"), r.get("body")) for r in parsed] == [
-        ("request", "HEAD", ""), ("response", "HEAD", None),
-        ("request", "GET", ""), ("response", "GET", None)]
+        ("request", "HEAD", ""),
+        ("response", "HEAD", None),
+        ("request", "GET", ""),
+        ("response", "GET", None),
+    ]
     assert [list(parsed[i]["headers"].items()) for i in (0, 2)] == [
-        seen[2] for seen in _Handler.seen]
+        seen[2] for seen in _Handler.seen
+    ]
 
 
-def test_text_body_is_recorded_as_the_http_library_encodes_it(server: str,
-                                                              tmp_path: Path) -> None:
+def test_text_body_is_recorded_as_the_http_library_encodes_it(server: str, tmp_path: Path) -> None:
     """A str body with non-ASCII text is recorded as the bytes that went out."""
     _record_with(tmp_path / "d.jsonl")
     requests.post(server + "/form", data="name=Zoë", timeout=5)
@@ -116,8 +121,7 @@ def test_text_body_is_recorded_as_the_http_library_encodes_it(server: str,
     assert request["body"].encode() == _Handler.seen[0][3]
 
 
-def test_streamed_body_is_read_first_and_sent_as_recorded(server: str,
-                                                          tmp_path: Path) -> None:
+def test_streamed_body_is_read_first_and_sent_as_recorded(server: str, tmp_path: Path) -> None:
     """A generator body is turned into the recorded bytes, sent with a Content-Length."""
     _record_with(tmp_path / "d.jsonl")
     requests.post(server + "/stream", data=iter([b"part one, ", b"part two"]), timeout=5)
@@ -136,12 +140,14 @@ def test_unwritable_log_means_nothing_is_sent(server: str, tmp_path: Path) -> No
     assert _Handler.seen == []
 
 
-def test_private_key_in_a_request_stops_it_before_it_leaves(server: str,
-                                                            tmp_path: Path) -> None:
+def test_private_key_in_a_request_stops_it_before_it_leaves(server: str, tmp_path: Path) -> None:
     """A request carrying a private key is neither recorded nor sent."""
     _record_with(tmp_path / "d.jsonl")
-    with pytest.raises(errors.Error, match=r"^Refused to send POST .*/leak and to "
-                       r"record it in .*: a PEM private key is in the record"):
+    with pytest.raises(
+        errors.Error,
+        match=r"^Refused to send POST .*/leak and to "
+        r"record it in .*: a PEM private key is in the record",
+    ):
         requests.post(server + "/leak", data=pem_private_key(), timeout=5)
     assert _Handler.seen == []
     assert not (tmp_path / "d.jsonl").exists()
@@ -160,7 +166,10 @@ def test_failed_send_is_recorded_as_an_error(tmp_path: Path) -> None:
         wire.set_policy(None)
     request, error = assert_valid_log(tmp_path / "d.jsonl")
     assert (error["event"], error["request"], error["error_type"]) == (
-        "error", request["seq"], "ConnectionError")
+        "error",
+        request["seq"],
+        "ConnectionError",
+    )
     assert error["error"]
 
 
@@ -170,7 +179,9 @@ def test_problem_responses_record_their_acme_type(server: str, tmp_path: Path) -
     requests.post(server + "/problem", data=b"{}", timeout=5)
     outcome = assert_valid_log(tmp_path / "d.jsonl")[1]
     assert (outcome["status"], outcome["problem_type"]) == (
-        400, "urn:ietf:params:acme:error:badNonce")
+        400,
+        "urn:ietf:params:acme:error:badNonce",
+    )
 
 
 class _FailsAfter:
@@ -188,8 +199,9 @@ class _FailsAfter:
         return self.log.append(record)
 
 
-def test_unrecordable_outcome_is_logged_not_raised(server: str, tmp_path: Path,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_unrecordable_outcome_is_logged_not_raised(
+    server: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Once a request has gone, failing to record its response does not stop certbot."""
     recorder = DisclosureRecorder(_FailsAfter(tmp_path / "d.jsonl", 1))
     wire.set_policy(wire.WirePolicy(user_agent=UA, observer=recorder))
@@ -200,17 +212,30 @@ def test_unrecordable_outcome_is_logged_not_raised(server: str, tmp_path: Path,
 
 def test_consent_and_blocked_records(server: str, tmp_path: Path) -> None:
     """Consent decisions and blocked requests are appended and numbered like the rest."""
-    recorder = DisclosureRecorder(DisclosureLog(tmp_path / "d.jsonl"),
-                                  directory_urls=[server + "/dir"])
-    prepared = requests.Request("POST", server + "/new-acct", data=new_account_body(),
-                                headers={"User-Agent": UA}).prepare()
-    assert recorder.record_consent(purpose="share_email", text="Send your email?",
-                                   granted=False, recipient=server + "/dir",
-                                   values=["admin@example.org"], how="prompt") == 0
-    assert recorder.record_blocked(reason="no consent to share the email",
-                                   request=prepared) == 1
-    assert recorder.record_blocked(reason="EFF subscription not consented",
-                                   recipient="EFF (supporters.eff.org)") == 2
+    recorder = DisclosureRecorder(
+        DisclosureLog(tmp_path / "d.jsonl"), directory_urls=[server + "/dir"]
+    )
+    prepared = requests.Request(
+        "POST", server + "/new-acct", data=new_account_body(), headers={"User-Agent": UA}
+    ).prepare()
+    assert (
+        recorder.record_consent(
+            purpose="share_email",
+            text="Send your email?",
+            granted=False,
+            recipient=server + "/dir",
+            values=["admin@example.org"],
+            how="prompt",
+        )
+        == 0
+    )
+    assert recorder.record_blocked(reason="no consent to share the email", request=prepared) == 1
+    assert (
+        recorder.record_blocked(
+            reason="EFF subscription not consented", recipient="EFF (supporters.eff.org)"
+        )
+        == 2
+    )
     consent, blocked, eff = assert_valid_log(tmp_path / "d.jsonl")
     assert consent["decision"] == "refused"
     assert blocked["recipient"] == server + "/dir"

@@ -23,17 +23,31 @@ with their file and line number; the exit status is 0 whenever a report is print
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``report``'s options."""
     _options.logs(parser)
-    parser.add_argument("--format", choices=formats.names("report"), default="table",
-                        help="table (for a terminal, the default), json, csv or markdown")
+    parser.add_argument(
+        "--format",
+        choices=formats.names("report"),
+        default="table",
+        help="table (for a terminal, the default), json, csv or markdown",
+    )
     _options.time_filters(parser)
-    parser.add_argument("--domain", action="append", default=[], metavar="NAME",
-                        help="only requests that disclosed domain NAME (exact, ignoring "
-                             "case), with everything sent along with it; repeatable")
-    parser.add_argument("--category", action="append", default=[], type=_options.category,
-                        metavar="CATEGORY",
-                        help="only this category of personal data (contact, domain, "
-                             "account_key, user_agent, ip_address, csr_public_key, ...); "
-                             "repeatable")
+    parser.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only requests that disclosed domain NAME (exact, ignoring "
+        "case), with everything sent along with it; repeatable",
+    )
+    parser.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        type=_options.category,
+        metavar="CATEGORY",
+        help="only this category of personal data (contact, domain, "
+        "account_key, user_agent, ip_address, csr_public_key, ...); "
+        "repeatable",
+    )
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:

@@ -25,12 +25,19 @@ a backup) to detect records cut off the end, which no chain can show by itself."
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``verify``'s options."""
     _options.logs(parser)
-    parser.add_argument("--format", choices=formats.names("verify"), default="text",
-                        help="text (one line per file, the default) or json")
-    parser.add_argument("--thorough", action="store_true",
-                        help="parse and check every line as a record, not only those the "
-                             "chain cannot vouch for (each file's last line, and wherever "
-                             "the chain breaks); slower; for logs whose writer is in doubt")
+    parser.add_argument(
+        "--format",
+        choices=formats.names("verify"),
+        default="text",
+        help="text (one line per file, the default) or json",
+    )
+    parser.add_argument(
+        "--thorough",
+        action="store_true",
+        help="parse and check every line as a record, not only those the "
+        "chain cannot vouch for (each file's last line, and wherever "
+        "the chain breaks); slower; for logs whose writer is in doubt",
+    )
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:

@@ -20,11 +20,12 @@ class Format:
 
 
 def _escapes() -> Dict[int, str]:
-    table = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7f, 0xa0))}
+    table = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
     # Bidirectional overrides and isolates would let a line of the log reorder the text
     # shown around it ("Trojan Source").
-    table.update({code: f"\\u{code:04x}" for code in (*range(0x202a, 0x202f),
-                                                       *range(0x2066, 0x206a))})
+    table.update(
+        {code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+    )
     return table
 
 
