@@ -1,30 +1,52 @@
-"""What is known about each ACME CA: who runs it, and what it says about contact emails.
+"""What is known about each ACME CA: who runs it, and what it says or does with a contact email.
 
-Before any email leaves the machine the admin is told who receives it and what the
-receiver says it does with it (see :mod:`certbot_privacy.rules.consent`); a GDPR Art. 30 export
-needs the same facts (who the recipient is, in which country). They live here, as data.
+The facts are data, shipped in the package: ``cas.json`` (checked against ``cas.schema.json``
+by a unit test, and every quote in it against the verbatim copies of its sources under
+``tests/data/ca-sources/``). Each statement carries its source (the document's address,
+title and own date, the date we checked it, how we read it), its kind (a verbatim
+``policy_quote`` or ``announcement``, an ``observed_practice`` with its evidence, or a
+``secondary_summary``) and whether it is verified. This module turns that file into frozen
+objects, and compares a directory's announced terms of service with the facts
+(:func:`drift`).
 
-Rules this module keeps:
-
-* Every statement about a CA carries its :class:`Source`: the address of the document and
-  which document (with its date or version where it gives one). ``quoted`` says whether
-  ``text`` is the CA's own words (omissions marked ``[…]``) or a close paraphrase.
-* Let's Encrypt statements are quoted from the copies of its privacy policy in the
-  project's ``shared/seeds/`` (English, lastmod 2021-03-07; Simplified Chinese, lastmod
-  2022-03-11). The Chinese consent text quotes the Chinese policy through the gettext
-  catalog; the English one is canonical, as the policy itself says.
-* For the other CAs only what the stored copies of their pages that we could find say.
-  Where no statement was found the field is ``None`` and the texts say "not stated in
-  the sources we checked". Retention periods are never guessed.
-* ``note`` holds our own reading of a statement, shown apart from the CA's words.
-
-All texts meant for people are gettext message ids (marked with :func:`N_`); they are
-translated where they are shown, not here. Everything here is pure and frozen.
+Nothing is read at import: certbot imports the plugin on every run, and the facts are
+needed only when a contact email is in play (and by ``certbot-privacy cas``), so the file
+is loaded on first use (:func:`facts`). Everything else here is pure.
 """
 
+import datetime
+import json
 from dataclasses import dataclass, replace
-from typing import Dict, Optional, Tuple
-from urllib.parse import urlsplit, urlunsplit
+from functools import cache
+from typing import Any, Dict, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
+
+from certbot_privacy.rules.urls import normalize_directory_url
+
+__all__ = [
+    "COUNTRY_NAMES",
+    "NOT_STATED",
+    "QUOTED_KINDS",
+    "CAInfo",
+    "Drift",
+    "Facts",
+    "Forwarding",
+    "Operator",
+    "PrivacyContact",
+    "PrivacyPolicy",
+    "Recipient",
+    "Source",
+    "Statement",
+    "Terms",
+    "drift",
+    "facts",
+    "for_directory",
+    "generic",
+    "known_cas",
+    "lookup",
+    "normalize_directory_url",
+    "parse",
+]
 
 
 def N_(message: str) -> str:
@@ -32,77 +54,7 @@ def N_(message: str) -> str:
     return message
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a statement comes from.
-
-    ``document`` names the document (a message id, translated when shown), ``url`` its
-    address, ``localized`` the address of the same statement in another language's
-    version (``(language, url)`` pairs), and ``via`` how we read it (plain English, for
-    audits): a seed file of the project or a stored copy of the page.
-    """
-
-    url: str
-    document: str
-    via: str
-    localized: Tuple[Tuple[str, str], ...] = ()
-
-    def url_for(self, language: str) -> str:
-        """Return the address of this source in *language*, or the original one."""
-        return dict(self.localized).get(language, self.url)
-
-
-@dataclass(frozen=True)
-class Statement:
-    """Something a CA says, with its source; ``text`` and ``note`` are message ids."""
-
-    text: str
-    source: Source
-    quoted: bool = True
-    note: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class CAInfo:
-    """What is known about the CA behind one ACME directory URL.
-
-    ``legal_entity`` is the operator's name and ``entity_details`` its registration or seat,
-    as the source gives them (plain text, not translated). ``country`` is an ISO 3166-1
-    alpha-2 code, for "transfers to third countries" in an Art. 30 record; ``None`` where no
-    source we checked says. ``privacy_policy_url`` is ``None`` where we found none;
-    ``documents_url`` then points at the CA's own documents. ``known`` is false for the
-    generic description of a CA this module knows nothing about.
-    """
-
-    key: str
-    display_name: str
-    directory_url: str
-    known: bool
-    staging: bool = False
-    legal_entity: Optional[str] = None
-    entity_details: Optional[str] = None
-    country: Optional[str] = None
-    entity_source: Optional[Source] = None
-    privacy_policy_url: Optional[str] = None
-    privacy_policy_localized: Tuple[Tuple[str, str], ...] = ()
-    documents_url: Optional[str] = None
-    terms_of_service: Optional[str] = None
-    website: Optional[str] = None
-    contact_use: Optional[Statement] = None
-    contact_retention: Optional[Statement] = None
-    after_closure: Optional[Statement] = None
-    deletion_request: Optional[Statement] = None
-    third_country_transfer: Optional[Statement] = None
-    notes: Tuple[Statement, ...] = ()
-
-    def policy_url(self, language: str) -> Optional[str]:
-        """Return the privacy policy's address in *language* if it has one there."""
-        if self.privacy_policy_url is None:
-            return None
-        return dict(self.privacy_policy_localized).get(language, self.privacy_policy_url)
-
-
-#: Country names for the ISO codes used below (message ids).
+#: Country names for the ISO codes the facts use (message ids).
 COUNTRY_NAMES: Dict[str, str] = {
     "AT": N_("Austria"),
     "NO": N_("Norway"),
@@ -111,376 +63,463 @@ COUNTRY_NAMES: Dict[str, str] = {
 
 NOT_STATED = N_("not stated in the sources we checked")
 
-# --- Let's Encrypt: quoted from the seed copies of its privacy policy -------------------
+#: Statement kinds whose text is the source's own words (checked against a snapshot).
+QUOTED_KINDS = ("policy_quote", "announcement")
 
-_LE_POLICY = Source(
-    url="https://letsencrypt.org/privacy/",
-    document=N_("Let's Encrypt Privacy Policy (lastmod 2021-03-07)"),
-    via="project seed copies shared/seeds/letsencrypt-privacy-policy.md and "
-    "letsencrypt-privacy-policy.zh-CN.md (lastmod 2022-03-11, english_is_canonical)",
-    localized=(("zh_CN", "https://letsencrypt.org/zh-cn/privacy/"),),
-)
+#: The facts file and its schema, in this package.
+FACTS_FILE = "cas.json"
+SCHEMA_FILE = "cas.schema.json"
 
-_LETSENCRYPT = CAInfo(
-    key="letsencrypt",
-    display_name="Let's Encrypt",
-    directory_url="https://acme-v02.api.letsencrypt.org/directory",
-    known=True,
-    legal_entity="Internet Security Research Group (ISRG)",
-    entity_details="a California (United States) Nonprofit Public Benefit Corporation",
-    country="US",
-    entity_source=_LE_POLICY,
-    privacy_policy_url="https://letsencrypt.org/privacy/",
-    privacy_policy_localized=(("zh_CN", "https://letsencrypt.org/zh-cn/privacy/"),),
-    website="https://letsencrypt.org/",
-    contact_use=Statement(
-        N_(
-            "You may have the option to provide contact information, such as your email "
-            "address, for account service and recovery purposes. Your contact information "
-            "will not be made public, and it will only be shared per “Law Enforcement and "
-            "Extenuating Circumstances,” below. By providing your email address, you are "
-            "consenting to receive service-related emails from us. You may unsubscribe from "
-            "service-related emails at any time by clicking the “unsubscribe” link at the "
-            "bottom of our emails or by contacting us at security@letsencrypt.org. We will "
-            "not use your contact information for marketing or promotional purposes."
-        ),
-        _LE_POLICY,
-    ),
-    contact_retention=Statement(
-        N_(
-            "That information includes the IP addresses from which you access the Let’s "  # noqa: RUF001 - quoted verbatim
-            "Encrypt service; […] full logs of all inbound HTTP / ACME requests, all "
-            "outbound validation requests; and information sent by or inferred from your "
-            "client software. We will store this information for a minimum of seven years "
-            "per trusted root program requirements. This information will be stored for a "
-            "maximum of ten years."
-        ),
-        _LE_POLICY,
-        note=N_(
-            "The policy gives no separate retention period for contact emails; the "
-            "ACME requests that register or change the contact are among the inbound "
-            "requests it logs."
-        ),
-    ),
-    after_closure=Statement(
-        N_(
-            "We need to be able to demonstrate to the public, including those who rely on "
-            "the trustworthiness of our certificates, that our services perform as "
-            "expected. As a result, we may be unable to delete information, including IP "
-            "addresses."
-        ),
-        _LE_POLICY,
-    ),
-    deletion_request=Statement(
-        N_(
-            "Request that your information be corrected or deleted by contacting us at "
-            "security@letsencrypt.org."
-        ),
-        _LE_POLICY,
-    ),
-    third_country_transfer=Statement(
-        N_(
-            "Your personal data may be collected from or transferred to jurisdictions where "
-            "we and our service providers store or process data, including the United "
-            "States."
-        ),
-        _LE_POLICY,
-    ),
-    notes=(),
-)
-
-_LETSENCRYPT_STAGING = replace(
-    _LETSENCRYPT,
-    key="letsencrypt-staging",
-    display_name="Let's Encrypt (staging)",
-    directory_url="https://acme-staging-v02.api.letsencrypt.org/directory",
-    staging=True,
-    notes=(
-        Statement(
-            N_(
-                "The policy does not treat the staging environment separately; it is applied "
-                "here as written."
-            ),
-            _LE_POLICY,
-            quoted=False,
-        ),
-    ),
-)
-
-# --- ZeroSSL -----------------------------------------------------------------------------
-
-_ZEROSSL_POLICY = Source(
-    url="https://zerossl.com/privacy/",
-    document=N_("ZeroSSL Privacy Policy (undated)"),
-    via="stored web copy of the policy (opening sections only) served from a zerossl.com "
-    "host; the address https://zerossl.com/privacy/ as listed by Certify The Web's CA "
-    "catalogue (webprofusion/certify, CertificateAuthority.cs)",
-)
-_ZEROSSL_EAB = Source(
-    url="https://github.com/acmesh-official/acme.sh/wiki/ZeroSSL.com-CA",
-    document=N_("acme.sh wiki, “ZeroSSL.com CA”"),
-    via="stored web copy (third-party client documentation)",
-)
-
-_ZEROSSL = CAInfo(
-    key="zerossl",
-    display_name="ZeroSSL",
-    directory_url="https://acme.zerossl.com/v2/DV90",
-    known=True,
-    legal_entity="ZeroSSL GmbH",
-    entity_details="FN 443956b; Salzgries 19/3+4, 1010 Vienna, Austria",
-    country="AT",
-    entity_source=_ZEROSSL_POLICY,
-    privacy_policy_url="https://zerossl.com/privacy/",
-    website="https://zerossl.com/",
-    contact_use=Statement(
-        N_(
-            "We process such personal data that you as a user of the Services make available "
-            "to us, for example upon registration or when using the Services (the "
-            '„Data").'
-        ),
-        _ZEROSSL_POLICY,
-        note=N_(
-            "This is the policy's general statement; what ZeroSSL does with an ACME "
-            "contact email in particular is not stated in the sources we checked."
-        ),
-    ),
-    deletion_request=Statement(
-        N_(
-            "You can contact us via mail under the address shown below or via e-mail using "
-            "the E-Mail Address."
-        ),
-        _ZEROSSL_POLICY,
-    ),
-    notes=(
-        Statement(
-            N_(
-                "The processing of your personal data takes place in compliance with the "
-                "General Data Protection Regulation („GDPR“) and the Austrian data protection "
-                "act in its current form."
-            ),
-            _ZEROSSL_POLICY,
-        ),
-        Statement(
-            N_(
-                "ACME accounts at ZeroSSL are bound to a ZeroSSL account through External "
-                "Account Binding credentials, so the CA can link the ACME account to that "
-                "account's own registration data."
-            ),
-            _ZEROSSL_EAB,
-            quoted=False,
-        ),
-    ),
-)
-
-# --- Buypass -----------------------------------------------------------------------------
-
-_BUYPASS_POLICY = Source(
-    url="https://www.buypass.com/security/privacy-policy",
-    document=N_("Buypass Privacy Policy (undated)"),
-    via="stored web copy (opening sections only)",
-)
-_BUYPASS_GO_SSL = Source(
-    url="https://www.buypass.com/products/tls-ssl-certificates/resources-tls-ssl-"
-    "certificates/products/buypass-go-ssl-technical-information",
-    document=N_("Buypass Go SSL – Technical information"),  # noqa: RUF001 - its title
-    via="stored web copy",
-)
-
-_BUYPASS = CAInfo(
-    key="buypass",
-    display_name="Buypass Go SSL",
-    directory_url="https://api.buypass.com/acme/directory",
-    known=True,
-    legal_entity="Buypass AS",
-    entity_details="Norwegian organisation number 983 163 327",
-    country="NO",
-    entity_source=_BUYPASS_POLICY,
-    privacy_policy_url="https://www.buypass.com/security/privacy-policy",
-    website="https://www.buypass.com/",
-    contact_use=Statement(
-        N_("Email to be used for notification purposes, e.g. expiring certificates."),
-        _BUYPASS_GO_SSL,
-        quoted=False,
-        note=N_(
-            "Buypass's description of certbot's -m option in its Certbot guide. Its "
-            "privacy policy says more generally: “Our primary purpose for processing "
-            "your data is user administration.”"
-        ),
-    ),
-    deletion_request=Statement(
-        N_(
-            "Buypass has its own data protection officer who you can contact if you have any "
-            "questions about how Buypass processes your personal data, or if you need help "
-            "exercising your rights in relation to your personal data."
-        ),
-        _BUYPASS_POLICY,
-    ),
-)
-
-_BUYPASS_TEST = replace(
-    _BUYPASS,
-    key="buypass-test",
-    display_name="Buypass Go SSL (test)",
-    directory_url="https://api.test4.buypass.no/acme/directory",
-    staging=True,
-)
-
-# --- Google Trust Services ---------------------------------------------------------------
-
-_GTS_ISSUER = Source(
-    url="https://github.com/acmesh-official/acme.sh/wiki/Google-Trust-Services-CA",
-    document=N_(
-        "Issuer of a GTS-issued certificate (O=Google Trust Services LLC, C=US), "
-        "as printed in the acme.sh wiki"
-    ),
-    via="stored web copy; the issuer name was decoded from the certificate shown there",
-)
-_GTS_EAB = Source(
-    url="https://cloud.google.com/sdk/gcloud/reference/publicca/external-account-keys",
-    document=N_("gcloud publicca external-account-keys reference (last updated 2025-05-07)"),
-    via="stored web copy",
-)
-
-_GOOGLE = CAInfo(
-    key="google",
-    display_name="Google Trust Services",
-    directory_url="https://dv.acme-v02.api.pki.goog/directory",
-    known=True,
-    legal_entity="Google Trust Services LLC",
-    country="US",
-    entity_source=_GTS_ISSUER,
-    documents_url="https://pki.goog/repository/",
-    website="https://pki.goog/",
-    notes=(
-        Statement(
-            N_(
-                "The external account key will be associated with the Cloud project and it may "
-                "be bound to an Automatic Certificate Management Environment (ACME) account "
-                "following RFC 8555."
-            ),
-            _GTS_EAB,
-            note=N_(
-                "So the ACME account is linked to a Google Cloud project. No privacy policy "
-                "specific to the ACME service was found in the sources we checked."
-            ),
-        ),
-    ),
-)
-
-_GOOGLE_STAGING = replace(
-    _GOOGLE,
-    key="google-staging",
-    display_name="Google Trust Services (staging)",
-    directory_url="https://dv.acme-v02.test-api.pki.goog/directory",
-    staging=True,
-)
-
-# --- SSL.com -----------------------------------------------------------------------------
-
-_SSLCOM_DELETION_FAQ = Source(
-    url="https://www.ssl.com/faqs/data-deletion-request-frequently-asked-questions/",
-    document=N_("SSL.com, “Data Deletion Request: Frequently Asked Questions” (undated)"),
-    via="stored web copy (AMP version)",
-)
-_SSLCOM_ENTITY = Source(
-    url="https://docs.rs/crate/cacrt/0.1.1/source/roots/SSL.com/README.md",
-    document=N_("cacrt 0.1.1, roots/SSL.com/README.md (third-party summary)"),
-    via="stored web copy",
-)
-
-_SSLCOM_RSA = CAInfo(
-    key="sslcom-rsa",
-    display_name="SSL.com",
-    directory_url="https://acme.ssl.com/sslcom-dv-rsa",
-    known=True,
-    legal_entity="SSL Corporation",
-    entity_details="operating as SSL.com; headquartered in Houston, Texas, USA",
-    country="US",
-    entity_source=_SSLCOM_ENTITY,
-    # Listed by Certify The Web's CA catalogue; its text is not in the sources we checked.
-    privacy_policy_url="https://www.ssl.com/privacy-policy/",
-    website="https://www.ssl.com/",
-    contact_retention=Statement(
-        N_(
-            "As a publicly trusted Certificate Authority, SSL.com is required to retain "
-            "certificate validation records and related data for a minimum of 2 years "
-            "following certificate expiration or revocation"
-        ),
-        _SSLCOM_DELETION_FAQ,
-        note=N_(
-            "This is about validation records and related data; the contact email is not named."
-        ),
-    ),
-    after_closure=Statement(
-        N_(
-            "Once verified, we review the data we hold against our retention obligations. "
-            "We either complete the request or explain why we cannot at this time."
-        ),
-        _SSLCOM_DELETION_FAQ,
-    ),
-    deletion_request=Statement(
-        N_(
-            "Email privacy@ssl.com or support@ssl.com and clearly state that you are "
-            "requesting deletion of your personal data."
-        ),
-        _SSLCOM_DELETION_FAQ,
-    ),
-)
-
-_SSLCOM_ECC = replace(
-    _SSLCOM_RSA, key="sslcom-ecc", directory_url="https://acme.ssl.com/sslcom-dv-ecc"
-)
-
-#: Every CA this module knows, in a stable order.
-KNOWN_CAS: Tuple[CAInfo, ...] = (
-    _LETSENCRYPT,
-    _LETSENCRYPT_STAGING,
-    _ZEROSSL,
-    _BUYPASS,
-    _BUYPASS_TEST,
-    _GOOGLE,
-    _GOOGLE_STAGING,
-    _SSLCOM_RSA,
-    _SSLCOM_ECC,
-)
-
-_DEFAULT_PORTS = {"https": 443, "http": 80}
+#: The language tags of the facts file, by the language names of :mod:`.consent`.
+_FACTS_LANG = {"en": "en", "zh_CN": "zh-CN"}
 
 
-def normalize_directory_url(url: str) -> str:
-    """Return *url* in the form directory URLs are compared in.
+def _lang(language: str) -> str:
+    return _FACTS_LANG.get(language, language)
 
-    Scheme and host lower-cased, the default port and any trailing slash and fragment
-    dropped. The path keeps its case: it is case-sensitive. A URL that cannot be parsed
-    is returned stripped of surrounding blanks, so it simply matches nothing.
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact comes from: the document's address, title and own date, and how we read it.
+
+    ``document_date`` and ``checked`` are ``YYYY-MM-DD``; ``document_date`` is ``None`` for
+    an undated document. ``snapshot`` names the verbatim copy a quote is checked against
+    (relative to ``tests/data/ca-sources/``); ``evidence`` says what was looked at for an
+    observed practice.
     """
-    stripped = url.strip()
-    try:
-        parts = urlsplit(stripped)
-        port = parts.port
-    except ValueError:
-        return stripped
-    scheme = parts.scheme.lower()
-    host = parts.hostname or ""
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None and _DEFAULT_PORTS.get(scheme) != port:
-        netloc += f":{port}"
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+
+    url: str
+    title: str
+    document_date: Optional[str]
+    checked: str
+    via: str
+    secondary: bool = False
+    snapshot: Optional[str] = None
+    evidence: Optional[str] = None
+
+    @property
+    def document(self) -> str:
+        """The title with the document's date (or "undated"), as the texts cite it."""
+        return f"{self.title} ({self.document_date or 'undated'})"
 
 
-_BY_URL: Dict[str, CAInfo] = {normalize_directory_url(ca.directory_url): ca for ca in KNOWN_CAS}
+@dataclass(frozen=True)
+class Localized:
+    """The same statement quoted from another language's version of its document."""
+
+    lang: str
+    text: str
+    source: Source
+    excerpt: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One thing a CA says (``policy_quote``, ``announcement``) or does (``observed_practice``).
+
+    ``excerpt`` is a shorter verbatim part of ``text`` for the consent notice; ``gloss``
+    our short reading of it, per language (``(lang, text)`` pairs); ``note`` our longer
+    remark. None of these three is ever shown as the CA's words.
+    """
+
+    id: str
+    kind: str
+    text: str
+    lang: str
+    source: Source
+    verified: bool
+    unverified_reason: Optional[str] = None
+    effective_date: Optional[str] = None
+    localized: Tuple[Localized, ...] = ()
+    note: Optional[str] = None
+    excerpt: Optional[str] = None
+    gloss: Tuple[Tuple[str, str], ...] = ()
+
+    @property
+    def quoted(self) -> bool:
+        """Whether ``text`` is the source's own words (not our description)."""
+        return self.kind in QUOTED_KINDS
+
+    def quote_in(self, language: str, *, short: bool = False) -> Tuple[str, Source]:
+        """Return the words to show in *language* and their source.
+
+        The localized quote where the facts have one (quoted from that language's version
+        of the document), else the original. *short*: the excerpt where there is one.
+        """
+        for item in self.localized:
+            if item.lang == _lang(language):
+                return ((item.excerpt if short and item.excerpt else item.text), item.source)
+        return ((self.excerpt if short and self.excerpt else self.text), self.source)
+
+    def gloss_in(self, language: str) -> Optional[str]:
+        """Our short reading of the statement in *language*, if the facts have one."""
+        return dict(self.gloss).get(_lang(language))
+
+
+@dataclass(frozen=True)
+class Operator:
+    """The legal entity that runs a CA (the controller an Art. 30 record names)."""
+
+    legal_entity: str
+    details: Optional[str]
+    country: Optional[str]
+    source: Source
+    verified: bool
+    short_name: Optional[str] = None
+    unverified_reason: Optional[str] = None
+    note: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class PrivacyPolicy:
+    """A privacy policy: where it is, its date, its versions in other languages."""
+
+    url: str
+    document_date: Optional[str]
+    localized: Tuple[Tuple[str, str, Optional[str]], ...]
+    canonical_lang: str
+    source: Source
+    verified: bool
+    unverified_reason: Optional[str] = None
+
+    def in_language(self, language: str) -> Tuple[str, Optional[str]]:
+        """Return the address and date of the policy's version in *language*, or the original."""
+        for lang, url, date in self.localized:
+            if lang == _lang(language):
+                return url, date
+        return self.url, self.document_date
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The terms of service a CA's directory is expected to announce (``meta.termsOfService``)."""
+
+    url: str
+    document_date: Optional[str]
+    source: Source
+    verified: bool
+    unverified_reason: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class PrivacyContact:
+    """Where privacy requests to a CA go; each channel ``None`` where no source gives it."""
+
+    email: Optional[str]
+    postal: Optional[str]
+    web_form: Optional[str]
+    source: Source
+    verified: bool
+    unverified_reason: Optional[str] = None
+    note: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Forwarding:
+    """A CA passes an ACME contact on: to what (in words, per language), on which statements."""
+
+    to: str
+    statements: Tuple[str, ...]
+    localized: Tuple[Tuple[str, str], ...] = ()
+
+    def to_in(self, language: str) -> str:
+        """Where it goes, in *language* if the facts say it there."""
+        return dict(self.localized).get(_lang(language), self.to)
+
+
+@dataclass(frozen=True)
+class CAInfo:
+    """What is known about the CA behind one ACME directory URL.
+
+    ``known`` is false for the description of a CA the facts do not cover
+    (:func:`generic`). ``terms_of_service`` and ``website`` are what the directory's
+    ``meta`` announced at run time (CA-supplied strings: escape them before showing them);
+    ``terms`` is what the facts expect it to announce.
+    """
+
+    key: str
+    display_name: str
+    directory_url: str
+    known: bool
+    staging: bool = False
+    directory_urls: Tuple[str, ...] = ()
+    operator: Optional[Operator] = None
+    privacy_policy: Optional[PrivacyPolicy] = None
+    documents_url: Optional[str] = None
+    terms: Optional[Terms] = None
+    privacy_contact: Optional[PrivacyContact] = None
+    forwards: Optional[Forwarding] = None
+    ended_statement: Optional[str] = None
+    statements: Tuple[Statement, ...] = ()
+    unstated: Tuple[str, ...] = ()
+    notes: Tuple[str, ...] = ()
+    terms_of_service: Optional[str] = None
+    website: Optional[str] = None
+
+    def statement(self, statement_id: str) -> Optional[Statement]:
+        """The statement with *statement_id*, or ``None`` where the facts have none."""
+        return next((s for s in self.statements if s.id == statement_id), None)
+
+    # The names the Art. 30 export and older callers use.
+
+    @property
+    def legal_entity(self) -> Optional[str]:
+        return self.operator.legal_entity if self.operator else None
+
+    @property
+    def entity_details(self) -> Optional[str]:
+        return self.operator.details if self.operator else None
+
+    @property
+    def country(self) -> Optional[str]:
+        return self.operator.country if self.operator else None
+
+    @property
+    def entity_source(self) -> Optional[Source]:
+        return self.operator.source if self.operator else None
+
+    @property
+    def privacy_policy_url(self) -> Optional[str]:
+        return self.privacy_policy.url if self.privacy_policy else None
+
+    def policy_url(self, language: str) -> Optional[str]:
+        """Return the privacy policy's address in *language* if it has one there."""
+        return self.privacy_policy.in_language(language)[0] if self.privacy_policy else None
+
+    @property
+    def contact_use(self) -> Optional[Statement]:
+        return self.statement("contact_use")
+
+    @property
+    def contact_retention(self) -> Optional[Statement]:
+        return self.statement("retention")
+
+    @property
+    def after_closure(self) -> Optional[Statement]:
+        return self.statement("deletion_limits")
+
+    @property
+    def deletion_request(self) -> Optional[Statement]:
+        return self.statement("erasure_request")
+
+    @property
+    def third_country_transfer(self) -> Optional[Statement]:
+        return self.statement("third_country_transfer")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A recipient that is not a CA but that certbot can send the address to (the EFF)."""
+
+    key: str
+    display_name: str
+    operator: Operator
+    privacy_policy: Optional[PrivacyPolicy]
+    statements: Tuple[Statement, ...]
+    notes: Tuple[str, ...] = ()
+
+    def statement(self, statement_id: str) -> Optional[Statement]:
+        return next((s for s in self.statements if s.id == statement_id), None)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The whole facts file: when it was last reviewed, the CAs, the other recipients."""
+
+    checked: str
+    max_age_months: int
+    cas: Tuple[CAInfo, ...]
+    others: Tuple[Recipient, ...]
+
+    def other(self, key: str) -> Recipient:
+        """The recipient with *key* (``eff``)."""
+        return next(r for r in self.others if r.key == key)
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def _source(data: Mapping[str, Any]) -> Source:
+    return Source(
+        url=data["url"],
+        title=data["title"],
+        document_date=data["document_date"],
+        checked=data["checked"],
+        via=data["via"],
+        secondary=bool(data.get("secondary", False)),
+        snapshot=data.get("snapshot"),
+        evidence=data.get("evidence"),
+    )
+
+
+def _our_texts(items: Any) -> Tuple[Tuple[str, str], ...]:
+    return tuple((item["lang"], item["text"]) for item in items or ())
+
+
+def _statement(data: Mapping[str, Any]) -> Statement:
+    return Statement(
+        id=data["id"],
+        kind=data["kind"],
+        text=data["text"],
+        lang=data["lang"],
+        source=_source(data["source"]),
+        verified=bool(data["verified"]),
+        unverified_reason=data.get("unverified_reason"),
+        effective_date=data.get("effective_date"),
+        localized=tuple(
+            Localized(item["lang"], item["text"], _source(item["source"]), item.get("excerpt"))
+            for item in data.get("localized", ())
+        ),
+        note=data.get("note"),
+        excerpt=data.get("excerpt"),
+        gloss=_our_texts(data.get("gloss")),
+    )
+
+
+def _operator(data: Mapping[str, Any]) -> Operator:
+    return Operator(
+        legal_entity=data["legal_entity"],
+        details=data["details"],
+        country=data["country"],
+        source=_source(data["source"]),
+        verified=bool(data["verified"]),
+        short_name=data.get("short_name"),
+        unverified_reason=data.get("unverified_reason"),
+        note=data.get("note"),
+    )
+
+
+def _policy(data: Optional[Mapping[str, Any]]) -> Optional[PrivacyPolicy]:
+    if data is None:
+        return None
+    return PrivacyPolicy(
+        url=data["url"],
+        document_date=data["document_date"],
+        localized=tuple(
+            (item["lang"], item["url"], item["document_date"]) for item in data["localized"]
+        ),
+        canonical_lang=data["canonical_lang"],
+        source=_source(data["source"]),
+        verified=bool(data["verified"]),
+        unverified_reason=data.get("unverified_reason"),
+    )
+
+
+def _ca(data: Mapping[str, Any]) -> CAInfo:
+    urls = tuple(item["url"] for item in data["directory_urls"])
+    terms = data["terms_of_service"]
+    contact = data["privacy_contact"]
+    forwards = data["forwards_contact"]
+    return CAInfo(
+        key=data["key"],
+        display_name=data["display_name"],
+        directory_url=urls[0],
+        known=True,
+        staging=data["environment"] == "staging",
+        directory_urls=urls,
+        operator=_operator(data["operator"]),
+        privacy_policy=_policy(data["privacy_policy"]),
+        documents_url=data["documents_url"],
+        terms=None
+        if terms is None
+        else Terms(
+            url=terms["url"],
+            document_date=terms["document_date"],
+            source=_source(terms["source"]),
+            verified=bool(terms["verified"]),
+            unverified_reason=terms.get("unverified_reason"),
+        ),
+        privacy_contact=None
+        if contact is None
+        else PrivacyContact(
+            email=contact["email"],
+            postal=contact["postal"],
+            web_form=contact["web_form"],
+            source=_source(contact["source"]),
+            verified=bool(contact["verified"]),
+            unverified_reason=contact.get("unverified_reason"),
+            note=contact.get("note"),
+        ),
+        forwards=None
+        if forwards is None
+        else Forwarding(
+            to=forwards["to"],
+            statements=tuple(forwards["statements"]),
+            localized=_our_texts(forwards.get("localized")),
+        ),
+        ended_statement=data["ended_statement"],
+        statements=tuple(_statement(item) for item in data["statements"]),
+        unstated=tuple(data["unstated"]),
+        notes=tuple(data["notes"]),
+    )
+
+
+def parse(data: Mapping[str, Any]) -> Facts:
+    """Turn the parsed facts file into :class:`Facts` (pure; the schema is the test's job).
+
+    Raises ``ValueError`` for a format version this code does not know.
+    """
+    if data.get("schema_version") != 1:
+        raise ValueError(f"CA facts of schema {data.get('schema_version')!r}: this reads 1")
+    return Facts(
+        checked=data["checked"],
+        max_age_months=int(data["max_age_months"]),
+        cas=tuple(_ca(item) for item in data["cas"]),
+        others=tuple(
+            Recipient(
+                key=item["key"],
+                display_name=item["display_name"],
+                operator=_operator(item["operator"]),
+                privacy_policy=_policy(item["privacy_policy"]),
+                statements=tuple(_statement(s) for s in item["statements"]),
+                notes=tuple(item["notes"]),
+            )
+            for item in data["other_recipients"]
+        ),
+    )
+
+
+def read_json(name: str) -> Any:
+    """Read the JSON file *name* shipped beside this module (the facts or their schema)."""
+    from importlib import resources
+
+    text = (
+        resources.files(__package__ or "certbot_privacy.rules")
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
+    return json.loads(text)
+
+
+@cache
+def facts() -> Facts:
+    """The facts shipped in the package, read on first use."""
+    return parse(read_json(FACTS_FILE))
+
+
+@cache
+def _by_url() -> Dict[str, CAInfo]:
+    found: Dict[str, CAInfo] = {}
+    for ca in facts().cas:
+        for url in ca.directory_urls:
+            found[normalize_directory_url(url)] = replace(ca, directory_url=url)
+    return found
+
+
+def known_cas() -> Tuple[CAInfo, ...]:
+    """Every CA the facts know, in the file's order."""
+    return facts().cas
 
 
 def lookup(directory_url: str) -> Optional[CAInfo]:
     """Return what is known about the CA at *directory_url*, or ``None`` if nothing is."""
-    return _BY_URL.get(normalize_directory_url(directory_url))
+    return _by_url().get(normalize_directory_url(directory_url))
 
 
 def generic(
     directory_url: str, terms_of_service: Optional[str] = None, website: Optional[str] = None
 ) -> CAInfo:
-    """Describe a CA this module knows nothing about, honestly.
+    """Describe a CA the facts know nothing about, honestly.
 
     It is named by the host of its directory URL; the terms of service and website are
     the ones the directory's ``meta`` gives (RFC 8555 section 7.1.1), if any. No
@@ -504,10 +543,66 @@ def generic(
 def for_directory(
     directory_url: str, terms_of_service: Optional[str] = None, website: Optional[str] = None
 ) -> CAInfo:
-    """Return :func:`lookup`'s answer, or :func:`generic`; the directory's ToS is kept."""
+    """Return :func:`lookup`'s answer, or :func:`generic`; with what the directory announced."""
     known = lookup(directory_url)
     if known is None:
         return generic(directory_url, terms_of_service, website)
-    if terms_of_service:
-        return replace(known, terms_of_service=terms_of_service)
-    return known
+    return replace(known, terms_of_service=terms_of_service, website=website)
+
+
+# --- drift ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Why the facts shown about a CA may be out of date.
+
+    ``terms_changed``: the directory announced other terms (``announced``, ``None`` for
+    none) than the facts expect (``expected``). ``stale``: the facts were last reviewed
+    on ``checked``, more than ``max_age_months`` before today.
+    """
+
+    ca_key: str
+    terms_changed: bool
+    expected: Optional[str]
+    announced: Optional[str]
+    stale: bool
+    checked: str
+    max_age_months: int
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """*day* plus *months* calendar months (the last day of the month where it is shorter)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    last = (following - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(day.day, last))
+
+
+def drift(
+    ca: CAInfo, today: datetime.date, *, checked: str, max_age_months: int
+) -> Optional[Drift]:
+    """Compare what *ca*'s directory announced with the facts, and the facts' age with *today*.
+
+    ``None`` when nothing suggests the facts are out of date, and always for a CA the
+    facts do not know (there is nothing to be out of date). The terms are compared only
+    where the facts record the URL the directory should announce.
+    """
+    if not ca.known:
+        return None
+    expected = ca.terms.url if ca.terms is not None else None
+    announced = ca.terms_of_service
+    changed = expected is not None and (announced or "").strip() != expected
+    stale = today > add_months(datetime.date.fromisoformat(checked), max_age_months)
+    if not (changed or stale):
+        return None
+    return Drift(
+        ca_key=ca.key,
+        terms_changed=changed,
+        expected=expected,
+        announced=announced,
+        stale=stale,
+        checked=checked,
+        max_age_months=max_age_months,
+    )
