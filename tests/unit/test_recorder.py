@@ -10,17 +10,17 @@ from typing import Any, ClassVar, Mapping
 import pytest
 import requests
 from certbot import errors
-from test_log_helpers import (
-    ACCOUNT_URL,
-    assert_valid_log,
-    new_account_body,
-    pem_private_key,
-)
 
 from certbot_privacy.adapter import wire
 from certbot_privacy.adapter.recorder import DisclosureRecorder
 from certbot_privacy.errors import DisclosureLogError
 from certbot_privacy.log.writer import DisclosureLog
+from tests.helpers.logs import (
+    ACCOUNT_URL,
+    assert_valid_log,
+    new_account_body,
+    pem_private_key,
+)
 
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
 
