@@ -104,7 +104,7 @@ def fill(text: str, columns: int = 80) -> str:
             out.append("")
             continue
         indent = line[: len(line) - len(line.lstrip())]
-        wrapped = [indent + part for part in wrap(line.lstrip(), max(columns - width(indent), 20))]
+        wrapped = [indent + part for part in wrap(line.lstrip(), max(columns - width(indent), 10))]
         if number == len(source) - 1 and line.endswith(" "):
             wrapped[-1] += " "
         out.extend(wrapped)

@@ -14,6 +14,7 @@ import pytest
 from certbot_privacy.rules import cas, consent
 from certbot_privacy.rules.cas import CAInfo
 from certbot_privacy.rules.consent import ENGLISH, SIMPLIFIED_CHINESE
+from certbot_privacy.rules.layout import fill
 
 PACKAGE = Path(consent.__file__).resolve().parent
 CATALOG = PACKAGE / "locale" / "zh_CN" / "LC_MESSAGES"
@@ -60,117 +61,8 @@ def test_choose_language_follows_gnu_gettext(env: Dict[str, str], expected: str)
 
 def test_english_has_no_catalog_and_chinese_has_one() -> None:
     """English shows the source texts; Chinese comes from the compiled catalog."""
-    assert consent.translations(ENGLISH).gettext("Also:") == "Also:"
-    assert consent.translations(SIMPLIFIED_CHINESE).gettext("Also:") == "另请注意："
-
-
-# --- the consent text ----------------------------------------------------------------------
-
-REQUIRED = {
-    ENGLISH: [
-        "optional",
-        "issued and renewed without one",
-        "may be kept even after",
-        "close the account",
-        "[y/N]",
-        "Enter, or anything else, means no",
-    ],
-    SIMPLIFIED_CHINESE: [
-        "可选",
-        "证书同样可以签发和续期",
-        "仍可能被保留",
-        "关闭账户",
-        "[y/N]",
-        "直接按回车或输入其他任何内容，均表示不同意",
-    ],
-}
-
-
-@pytest.mark.parametrize("lang", [ENGLISH, SIMPLIFIED_CHINESE])
-@pytest.mark.parametrize("info", cas.KNOWN_CAS, ids=lambda ca: ca.key)
-def test_consent_text_has_every_required_element(info: CAInfo, lang: str) -> None:
-    """Optional, recipient, use, retention, policy link, kept after closure, default no."""
-    _ = consent.translations(lang).gettext
-    text = consent.consent_text(info, "admin@example.org", lang)
-    for phrase in REQUIRED[lang]:
-        assert phrase in text
-    assert info.display_name in text and info.directory_url in text
-    assert (info.policy_url(lang) or info.documents_url or "") in text
-    assert _(cas.COUNTRY_NAMES[info.country or ""]) in text
-    use = _("What {ca_name} says it uses the email for:").format(ca_name=info.display_name)
-    keep = _("How long {ca_name} says it keeps it:").format(ca_name=info.display_name)
-    for heading, statement in ((use, info.contact_use), (keep, info.contact_retention)):
-        assert heading in text
-        expected = _(cas.NOT_STATED) if statement is None else _(statement.text)
-        assert expected in text
-    assert text.rstrip().endswith("[y/N]")
-    assert "admin@example.org" in text.splitlines()[-1]
-
-
-def test_lets_encrypt_text_quotes_use_and_retention() -> None:
-    """The English text quotes Let's Encrypt's stated use and its seven-to-ten-year retention."""
-    text = consent.consent_text(LE, None, ENGLISH)
-    assert "for account service and recovery purposes" in text
-    assert "minimum of seven years" in text and "maximum of ten years" in text
-    assert "we may be unable to delete information" in text
-    assert "https://letsencrypt.org/privacy/" in text
-    assert "asked for the address next" in text
-
-
-def test_lets_encrypt_chinese_text_quotes_the_chinese_policy() -> None:
-    """The Chinese text quotes the official Chinese policy and links to it."""
-    text = consent.consent_text(LE, None, SIMPLIFIED_CHINESE)
-    assert "以便获得账户服务或找回账户" in text
-    assert "我们将根据受信根证书项目要求将此信息存储至少七年" in text
-    assert "https://letsencrypt.org/zh-cn/privacy/" in text
-    assert "译文" not in text  # nothing here is our own translation of the CA's words
-
-
-def test_other_cas_chinese_text_marks_our_translation() -> None:
-    """Where the Chinese of a CA's words is ours, the text says the English one prevails."""
-    zerossl = _known("https://acme.zerossl.com/v2/DV90")
-    text = consent.consent_text(zerossl, None, SIMPLIFIED_CHINESE)
-    assert "（中文为本工具的译文，以英文原文为准。）" in text
-    assert "ZeroSSL 关于保存期限的说明：我们查阅的资料中未提及。" in text
-
-
-@pytest.mark.parametrize("info", cas.KNOWN_CAS, ids=lambda ca: ca.key)
-def test_chinese_text_leaves_no_statement_untranslated(info: CAInfo) -> None:
-    """Every statement of every known CA has a Chinese text in the catalog."""
-    zh = consent.translations(SIMPLIFIED_CHINESE).gettext
-    statements = [
-        info.contact_use,
-        info.contact_retention,
-        info.after_closure,
-        info.deletion_request,
-        info.third_country_transfer,
-        *info.notes,
-    ]
-    for statement in statements:
-        if statement is not None:
-            assert zh(statement.text) != statement.text
-            assert zh(statement.source.document) != statement.source.document
-            if statement.note is not None:
-                assert zh(statement.note) != statement.note
-
-
-@pytest.mark.parametrize("lang", [ENGLISH, SIMPLIFIED_CHINESE])
-def test_generic_text_is_honest_about_an_unknown_ca(lang: str) -> None:
-    """An unknown CA's text names its directory and ToS and says nothing is known of it."""
-    _ = consent.translations(lang).gettext
-    text = consent.consent_text(UNKNOWN, None, lang)
-    assert "https://127.0.0.1:14000/dir" in text and "https://ca.test/tos" in text
-    assert (
-        _(
-            "This tool knows nothing about this certificate authority: what it does with a "
-            "contact email, and how long it keeps it, is unknown here. Read its terms of "
-            "service (and its privacy policy, if it has one) before you answer."
-        )
-        in text
-    )
-    assert text.rstrip().endswith("[y/N]")
-    bare = consent.consent_text(cas.generic("https://ca.test/acme"), None, lang)
-    assert _("Its directory names no terms of service.") in bare
+    assert consent.translations(ENGLISH).gettext("undated") == "undated"
+    assert consent.translations(SIMPLIFIED_CHINESE).gettext("undated") == "未注明日期"
 
 
 # --- decisions -----------------------------------------------------------------------------
@@ -319,7 +211,8 @@ def test_noninteractive_email_with_flag_is_consent_by_flag() -> None:
         "admin@example.org",
         None,
     )
-    assert decision.text == consent.consent_text(LE, "admin@example.org", SIMPLIFIED_CHINESE)
+    shown = consent.consent_text(LE, "admin@example.org", SIMPLIFIED_CHINESE)
+    assert decision.text == fill(shown)
 
 
 def test_noninteractive_refuses_a_second_contact_even_with_the_flag() -> None:
@@ -377,29 +270,6 @@ def test_contact_errors_speak_the_admins_language() -> None:
         consent.validate_contact("a@example.org,b@example.org", SIMPLIFIED_CHINESE)
 
 
-# --- withdrawal ----------------------------------------------------------------------------
-
-
-def test_withdrawal_text_quotes_what_the_ca_may_keep() -> None:
-    """Removing the contact is explained with the CA's own words on deleting and keeping data."""
-    text = consent.withdrawal_text(LE, ENGLISH)
-    assert '"contact": []' in text and LE.directory_url in text
-    assert "does not by itself make the CA delete what it already has" in text
-    assert "we may be unable to delete information" in text
-    assert "security@letsencrypt.org" in text
-    zh = consent.withdrawal_text(LE, SIMPLIFIED_CHINESE)
-    assert "我们可能无法删除包括 IP 地址在内的某些信息" in zh
-    assert "https://letsencrypt.org/zh-cn/privacy/" in zh
-
-
-def test_withdrawal_text_says_when_nothing_is_known() -> None:
-    """For a CA without sourced statements the text says so instead of guessing."""
-    google = _known("https://dv.acme-v02.api.pki.goog/directory")
-    text = consent.withdrawal_text(google, ENGLISH)
-    assert text.count("not stated in the sources we checked") == 3
-    assert "ask it directly" in consent.withdrawal_text(UNKNOWN, ENGLISH)
-
-
 # --- the catalog ---------------------------------------------------------------------------
 
 
@@ -445,9 +315,13 @@ def _mo_catalog(path: Path) -> Dict[str, str]:
 
 
 def _source_msgids() -> List[str]:
-    """The message ids marked with _() or N_() in the modules that show texts."""
+    """The message ids marked in the modules that show texts.
+
+    ``_("...")`` and ``N_("...")`` in cas.py and consent.py; ``_(lang, "...")`` in
+    notice.py (the message is the last argument, as ``xgettext --keyword=_:2`` reads it).
+    """
     found: List[str] = []
-    for module in ("cas.py", "consent.py"):
+    for module in ("cas.py", "consent.py", "notice.py"):
         tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (
@@ -455,10 +329,10 @@ def _source_msgids() -> List[str]:
                 and isinstance(node.func, ast.Name)
                 and node.func.id in ("_", "N_")
                 and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
+                and isinstance(node.args[-1], ast.Constant)
+                and isinstance(node.args[-1].value, str)
             ):
-                found.append(node.args[0].value)
+                found.append(node.args[-1].value)
     return found
 
 
@@ -500,3 +374,76 @@ def test_po_parser_reads_flags_and_continuations(tmp_path: Path) -> None:
         ('a {x} "b"', "c {x}", ["python-brace-format"]),
         ("d", "e", []),
     ]
+
+
+# --- the EFF -------------------------------------------------------------------------------
+
+EFF = cas.facts().other("eff")
+EFF_RECIPIENT = "EFF (supporters.eff.org)"
+
+
+def _contact(granted: bool, email: str = "admin@example.org") -> consent.ConsentDecision:
+    return consent.ConsentDecision(
+        granted=granted,
+        email=email,
+        recipient=LE.directory_url,
+        recipient_name=LE.display_name,
+        means="interactive",
+        text="TEXT",
+        language=ENGLISH,
+    )
+
+
+def _eff(contact: consent.ConsentDecision, **kwargs: object) -> consent.ConsentDecision:
+    options: Dict[str, object] = {
+        "share_email_flag": False,
+        "interactive": True,
+        "ask": lambda _text: "y",
+        "language": ENGLISH,
+    }
+    options.update(kwargs)
+    return consent.eff_decision(
+        eff=EFF, recipient=EFF_RECIPIENT, email="admin@example.org", contact=contact, **options
+    )  # type: ignore[arg-type]
+
+
+def test_a_no_to_the_ca_is_a_no_to_the_eff_without_asking() -> None:
+    """The CA got no address: the EFF gets none either, and nobody is asked."""
+
+    def never(_text: str) -> str:
+        raise AssertionError("asked")
+
+    decision = _eff(_contact(False), ask=never, share_email_flag=True)
+    assert (decision.granted, decision.means, decision.recipient) == (
+        False,
+        "not_asked",
+        EFF_RECIPIENT,
+    )
+    assert "not sent to the EFF" in decision.text
+
+
+def test_consent_to_another_address_is_no_consent_for_this_one() -> None:
+    """Consent covers one address: a yes for another one does not send this one."""
+    assert not _eff(_contact(True, email="other@example.org")).granted
+
+
+@pytest.mark.parametrize(("answer", "granted"), [("y", True), ("n", False), ("", False)])
+def test_the_eff_has_its_own_question(answer: str, granted: bool) -> None:
+    """Interactive: the EFF question is asked after a yes to the CA; only a yes consents."""
+    shown: List[str] = []
+
+    def ask(text: str) -> str:
+        shown.append(text)
+        return answer
+
+    decision = _eff(_contact(True), ask=ask)
+    assert decision.granted is granted and decision.means == "interactive"
+    assert len(shown) == 1 and "EFF" in shown[0] and decision.text == shown[0]
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_noninteractive_the_share_flag_covers_the_eff(flag: bool) -> None:
+    """-n: --privacy-share-email is consent to both recipients; without it, no."""
+    decision = _eff(_contact(True), interactive=False, share_email_flag=flag)
+    assert (decision.granted, decision.means) == (flag, "flag")
+    assert "https://certbot.eff.org/privacy/" in decision.text
