@@ -116,7 +116,7 @@ def test_markdown_has_every_section_of_article_30(record: art30.Art30Record) -> 
     ):
         assert section in text
     assert "Example GmbH" in text and "Erika Mustermann" in text
-    assert "seven years" in text  # Let's Encrypt's stated retention, quoted
+    assert "minimum of two years" in text  # Let's Encrypt's stated retention, quoted
     assert "<https://letsencrypt.org/privacy/>" in text
     assert "24 months" in text
     assert "*not given: complete it (`--controller-address`)*" in text
@@ -133,6 +133,6 @@ def test_json_has_the_same_content(record: art30.Art30Record) -> None:
     assert transfers[LE]["country"] == "US" and transfers[LE]["third_country"] is True
     assert transfers[UNKNOWN_CA]["third_country"] is None
     retention = {r["recipient"]: r for r in document["retention"]["recipients"]}
-    assert "seven years" in retention[LE]["statement"]["text"]
+    assert "minimum of two years" in retention[LE]["statement"]["text"]
     assert document["retention"]["disclosure_log"] == "24 months"
     assert document["evidence"]["privacy_off"] == 1
