@@ -216,6 +216,15 @@ class DisclosureRecorder:
         )
         return int(self.log.append(record)["seq"])
 
+    def record_notice(
+        self, *, kind: str, recipient: str, fields: Optional[Mapping[str, Any]] = None
+    ) -> int:
+        """Append a ``notice`` record (a warning given to the admin); return its ``seq``."""
+        record = records.notice_record(
+            kind=kind, recipient=recipient, when=self.clock(), fields=fields
+        )
+        return int(self.log.append(record)["seq"])
+
     def _append_quietly(self, build: Callable[[], classify.Record]) -> None:
         try:
             self.log.append(build())

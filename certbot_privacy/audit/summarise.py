@@ -68,6 +68,18 @@ class RecipientStats:
 
 
 @dataclass(frozen=True)
+class NoticeStats:
+    """A warning the plugin gave (a ``notice`` record), and how often, first and last."""
+
+    recipient: str
+    kind: str
+    detail: str
+    count: int
+    first: str
+    last: str
+
+
+@dataclass(frozen=True)
 class Summary:
     """The result of :func:`summarise`."""
 
@@ -83,11 +95,30 @@ class Summary:
     problems: Tuple[LineProblem, ...]
     first: Optional[str] = None
     last: Optional[str] = None
+    notices: Tuple[NoticeStats, ...] = ()
 
     @property
     def privacy_off(self) -> int:
         """How many selected requests went out with privacy mode off."""
         return sum(r.privacy_off for r in self.recipients)
+
+
+def notice_detail(record: contract.Record) -> str:
+    """What a ``notice`` record says, in one line (not escaped: the formats escape it)."""
+    kind = record.get("kind")
+    if kind == "terms_changed":
+        announced = record.get("announced")
+        return (
+            f"expected terms {record.get('expected')}, the directory announced "
+            f"{announced if announced is not None else 'none'}"
+        )
+    if kind == "facts_stale":
+        return (
+            f"facts checked on {record.get('checked')}, more than "
+            f"{record.get('max_age_months')} months before"
+        )
+    message = record.get("message")
+    return str(message) if message is not None else ""
 
 
 def privacy_mode_off(record: contract.Record) -> bool:
@@ -137,6 +168,7 @@ class Accumulator:
         self.lines = 0
         self.skipped = 0
         self._blocked: Dict[str, int] = {}
+        self._notices: Dict[Tuple[str, str, str], _Stats] = {}
 
     def problem(self, source: str, lineno: int, message: str) -> None:
         """Count a line that is not used, and keep the first few for the report."""
@@ -169,6 +201,19 @@ class Accumulator:
                 recipient
             ):
                 self._blocked[recipient] = self._blocked.get(recipient, 0) + 1
+        elif event == "notice":
+            self._notice(record)
+
+    def _notice(self, record: contract.Record) -> None:
+        recipient, time = record["recipient"], record["time"]
+        if not (self.filters.time_matches(time) and self.filters.recipient_matches(recipient)):
+            return
+        key = (recipient, str(record.get("kind", "")), notice_detail(record))
+        stats = self._notices.get(key)
+        if stats is None:
+            self._notices[key] = _Stats(time, 0)
+        else:
+            stats.add(time, 0)
 
     def _request(self, record: contract.Record) -> None:
         filters = self.filters
@@ -223,6 +268,10 @@ class Accumulator:
             problems=tuple(self._problems),
             first=min(firsts) if firsts else None,
             last=max(lasts) if lasts else None,
+            notices=tuple(
+                NoticeStats(recipient, kind, detail, stats.count, stats.first, stats.last)
+                for (recipient, kind, detail), stats in sorted(self._notices.items())
+            ),
         )
 
 

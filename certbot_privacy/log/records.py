@@ -147,10 +147,12 @@ def consent_record(
 ) -> Record:
     """Build a ``consent`` record: a decision, the exact *text* shown, and what it covers.
 
-    *purpose* names what is decided: ``contact`` (sending the contact email to the CA) or
-    ``contact_withdrawn`` (removing it); *values* the data it concerns; *how* the way the
-    decision was taken: ``interactive`` (the admin answered the prompt), ``flag``
-    (``--privacy-share-email``) or ``withdraw`` (``--privacy-withdraw-email``). *extra*
+    *purpose* names what is decided: ``contact`` (sending the contact email to the CA),
+    ``contact_withdrawn`` (removing it) or ``eff`` (passing it to the EFF); *values* the
+    data it concerns; *how* the way the decision was taken: ``interactive`` (the admin
+    answered the prompt), ``flag`` (``--privacy-share-email``), ``withdraw``
+    (``--privacy-withdraw-email``) or ``not_asked`` (the EFF question, when the CA got no
+    address). *extra*
     adds fields such as ``recipient_name``, ``language`` and the ``answer`` typed.
     """
     record: Record = {
@@ -202,6 +204,32 @@ def blocked_record(
             if value is not None:
                 record[name] = value
     record["reason"] = reason
+    return ensure_no_private_key(record)
+
+
+def notice_record(
+    *,
+    kind: str,
+    recipient: str,
+    when: float,
+    fields: Optional[Mapping[str, Any]] = None,
+) -> Record:
+    """Build a ``notice`` record: something the admin was warned about, and what it rests on.
+
+    *kind* says what: ``terms_changed`` (with ``expected`` and ``announced``: the terms
+    of service URL the CA facts expect and what the directory announced) or
+    ``facts_stale`` (with ``checked`` and ``max_age_months``). *fields* adds those and
+    informative ones (``ca``, ``message``). Nothing was sent: a notice has no body.
+    """
+    record: Record = {
+        "schema": SCHEMA_VERSION,
+        "time": rfc3339(when),
+        "event": "notice",
+        "recipient": recipient,
+        "kind": kind,
+    }
+    for key, value in (fields or {}).items():
+        record.setdefault(key, value)
     return ensure_no_private_key(record)
 
 

@@ -244,3 +244,40 @@ def test_real_renewal_log_shows_the_ocsp_responder_and_one_user_agent() -> None:
         assert list(_values(stats, "user_agent")) == [
             "CertbotACMEClient/2.1.0 python-requests/2.28.1"
         ]
+
+
+def _notices(path: Path) -> Path:
+    from certbot_privacy.log import records
+
+    changed = records.notice_record(
+        kind="terms_changed",
+        recipient=LE,
+        when=T0,
+        fields={"expected": "https://le.test/v1.8.pdf", "announced": "https://le.test/\x1b[2J"},
+    )
+    stale = records.notice_record(
+        kind="facts_stale",
+        recipient=LE,
+        when=T0 + 1,
+        fields={"checked": "2026-12-01", "max_age_months": 12},
+    )
+    return write_log(path, [*issuance(T0, "example.org"), changed, stale, changed])
+
+
+def test_notice_records_are_summarised_and_shown_escaped(tmp_path: Path) -> None:
+    """notice records (schema 1) are counted per kind, and reports show them escaped."""
+    from certbot_privacy.audit.formats import markdown, table
+
+    summary = summarise(read_items(_notices(tmp_path / "n.jsonl")))
+    assert dict(summary.events)["notice"] == 3
+    kinds = {(n.kind, n.count) for n in summary.notices}
+    assert kinds == {("terms_changed", 2), ("facts_stale", 1)}
+    for render in (table.render_report, markdown.render_report):
+        text = render(summary).replace("\\_", "_")  # Markdown escapes underscores
+        assert "terms_changed" in text and "facts_stale" in text
+        assert "\x1b" not in text and "https://le.test/v1.8.pdf" in text
+
+
+def test_logs_without_notices_summarise_as_before(fleet: Path) -> None:
+    """An older log, with no notice record, has no notices and no new section."""
+    assert summarise(read_items(fleet)).notices == ()

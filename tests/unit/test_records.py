@@ -477,3 +477,22 @@ def test_a_private_key_anywhere_is_refused(
         value = _wrap(value, how, key)
     with pytest.raises(PrivateKeyError):
         ensure_no_private_key({"schema": 1, "event": "request", field: value})
+
+
+def test_notice_record_is_valid_and_says_what_changed() -> None:
+    """A notice (terms changed) validates, names both URLs, and carries no body."""
+    record = records.notice_record(
+        kind="terms_changed",
+        recipient="https://acme-v02.api.letsencrypt.org/directory",
+        when=0,
+        fields={"expected": "https://le.test/1.pdf", "announced": None, "ca": "letsencrypt"},
+    )
+    assert_valid(record)
+    assert (record["event"], record["kind"], record["expected"], record["announced"]) == (
+        "notice",
+        "terms_changed",
+        "https://le.test/1.pdf",
+        None,
+    )
+    with pytest.raises(jsonschema.ValidationError):
+        assert_valid({key: value for key, value in record.items() if key != "kind"})

@@ -62,6 +62,7 @@ def report_document(summary: Summary) -> Dict[str, Any]:
             for r in summary.recipients
         ],
         "blocked": dict(summary.blocked),
+        "notices": [asdict(n) for n in summary.notices],
         "skipped": summary.skipped,
         "problems": [
             {"file": p.source, "line": p.lineno, "problem": p.message} for p in summary.problems

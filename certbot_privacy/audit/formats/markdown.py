@@ -91,6 +91,13 @@ def render_report(summary: Summary) -> str:
     if summary.blocked:
         lines += ["", "## Blocked (not sent)", ""]
         lines += [f"- {_text(name)}: {plural(count, 'request')}" for name, count in summary.blocked]
+    if summary.notices:
+        lines += ["", "## Notices (the facts shown about a CA may be out of date)", ""]
+        lines += [
+            f"- {_text(n.recipient)}: {_text(n.kind)}, {_text(n.detail)} "
+            f"({plural(n.count, 'time')}, last {short_time(n.last)})"
+            for n in summary.notices
+        ]
     if summary.skipped:
         lines += ["", "## Lines skipped (not records)", ""]
         lines += [f"- `{_text(p.where)}`: {_text(p.message)}" for p in summary.problems]

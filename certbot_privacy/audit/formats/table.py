@@ -88,6 +88,14 @@ def render_report(summary: Summary) -> str:
         lines.extend(
             f"  {printable(name)}: {plural(count, 'request')}" for name, count in summary.blocked
         )
+    if summary.notices:
+        lines.append("")
+        lines.append("Notices (the facts shown about a CA may be out of date):")
+        lines.extend(
+            f"  {printable(n.recipient)}: {printable(n.kind)}, {printable(n.detail)} "
+            f"({plural(n.count, 'time')}, last {short_time(n.last)})"
+            for n in summary.notices
+        )
     if summary.skipped:
         lines.append("")
         lines.append(
