@@ -18,19 +18,22 @@ test_certbot_compat.py`` pins each name below and fails loudly if one moves:
 * ``certbot._internal.cli.set_by_cli`` (private, before 2.7): whether the user set an
   option; since 2.7 ``NamespaceConfig.set_by_user`` (public);
 * ``acme.client.ClientV2._get_v2_account`` (private): the account lookup by key;
+* ``certbot._internal.storage.relevant_values`` (private): what goes into a renewal conf;
+* ``certbot._internal.eff.prepare_subscription`` and ``subscribe`` (private): where the
+  address is stored for the EFF (account meta), and where it is posted;
 * ``certbot.display.ops.get_email``, ``acme.client.ClientV2.new_account`` and
   ``update_registration`` (public, wrapped here with the rest).
 """
 
 import argparse
-from typing import Any, Callable, Dict, Mapping, Union
+from typing import Any, Callable, Collection, Dict, Mapping, Sequence, Union
 
 from certbot import configuration
 
 from certbot_privacy.adapter.patching import Patch
 from certbot_privacy.adapter.state import RUN
 
-ParsedCallback = Callable[[argparse.Namespace, str], None]
+ParsedCallback = Callable[[argparse.Namespace, str, Sequence[str]], None]
 LineageCallback = Callable[[configuration.NamespaceConfig, Mapping[str, Any]], None]
 
 #: The patches installed so far, by name (tests stop them with :func:`stop_all`).
@@ -52,10 +55,12 @@ def stop_all() -> None:
 
 
 def install_parse_hook(callback: ParsedCallback) -> None:
-    """Call ``callback(namespace, verb)`` each time certbot finishes parsing its arguments.
+    """Call ``callback(namespace, verb, args)`` each time certbot finishes parsing.
 
-    The callback runs before certbot does anything with the result, and so before any
-    network request; this package's errors it raises stop certbot with exit code 2.
+    *args* is the command line certbot parsed (``HelpfulArgumentParser.args``: without
+    the values cli.ini added). The callback runs before certbot does anything with the
+    result, and so before any network request; this package's errors it raises stop
+    certbot with exit code 2.
     """
     from certbot._internal.cli import helpful
 
@@ -63,7 +68,7 @@ def install_parse_hook(callback: ParsedCallback) -> None:
         result = original(self)
         if getattr(self, "detect_defaults", False):  # certbot <= 2.6 default detection
             return result
-        callback(namespace_of(result), str(self.verb))
+        callback(namespace_of(result), str(self.verb), list(getattr(self, "args", None) or ()))
         return result
 
     _install(
@@ -90,6 +95,22 @@ def install_lineage_hook(callback: LineageCallback) -> None:
         callback(config, renewalparams)
 
     _install("lineage", lambda: Patch(renewal, "_restore_plugin_configs", restore))
+
+
+def install_renewal_conf_filter(excluded: Collection[str]) -> None:
+    """Keep the options named in *excluded* out of every renewal conf certbot writes.
+
+    Certbot saves every option of every installed plugin that the user set into
+    ``renewal/<lineage>.conf`` (``certbot._internal.storage.relevant_values``, private: a
+    mapping of values in 2.1.0, the configuration since 2.7; both return a ``dict``),
+    which the run's own consent must never reach.
+    """
+    from certbot._internal import storage
+
+    def relevant_values(original: Callable[..., Dict[str, Any]], *args: Any) -> Dict[str, Any]:
+        return {name: value for name, value in original(*args).items() if name not in excluded}
+
+    _install("renewal_conf", lambda: Patch(storage, "relevant_values", relevant_values))
 
 
 def namespace_of(
@@ -128,9 +149,16 @@ def install_email_hooks() -> None:
       the CA ignores everything but the key there (RFC 8555 section 7.3.1), so in privacy
       mode the lookup is sent with an empty contact list (``"contact": []``) instead.
 
+    * ``certbot._internal.eff.prepare_subscription`` (private; 2.1.0 to 5.8.0): stores
+      ``--eff-email``'s address in the account's meta, from ``register`` (through
+      ``client.register``) and ``update_account``; ``certbot._internal.eff.subscribe``
+      (private): posts it to the EFF, from ``handle_subscription`` after issuance. Both
+      are looked up as module attributes at call time.
+
     Each passes through untouched while no gate is in force (privacy mode off).
     """
     from acme import client as acme_client
+    from certbot._internal import eff
     from certbot.display import ops
 
     def gated() -> bool:
@@ -159,7 +187,19 @@ def install_email_hooks() -> None:
         found = original(client, regr.update(body=regr.body.update(contact=())), update_body)
         return found if update_body else found.update(body=regr.body)
 
+    def prepare_subscription(original: Callable[..., None], config: Any, account: Any) -> None:
+        assert RUN.gate is not None
+        RUN.gate.eff_prepare(original, config, account)
+
+    def subscribe(original: Callable[[str], None], email: str) -> None:
+        assert RUN.gate is not None
+        RUN.gate.eff_subscribe(original, email)
+
     cls = acme_client.ClientV2
+    _install(
+        "eff_prepare", lambda: Patch(eff, "prepare_subscription", prepare_subscription, when=gated)
+    )
+    _install("eff_subscribe", lambda: Patch(eff, "subscribe", subscribe, when=gated))
     _install("get_email", lambda: Patch(ops, "get_email", get_email, when=gated))
     _install("new_account", lambda: Patch(cls, "new_account", new_account, when=gated))
     _install(

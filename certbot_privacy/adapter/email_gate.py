@@ -1,32 +1,43 @@
 """Where a contact email would leave the machine: the certbot side of the consent rules.
 
-The rules themselves are in :mod:`certbot_privacy.rules.consent` (pure); this module applies
-them at the three places certbot can send or ask for an email, all installed only in
-privacy mode:
+The rules themselves are in :mod:`certbot_privacy.rules.consent` and the texts in
+:mod:`certbot_privacy.rules.notice` (both pure); this module applies them at the places
+certbot can send or ask for an email, all installed only in privacy mode:
 
 * ``certbot.display.ops.get_email`` (certbot's email prompt). In privacy mode it asks
   nothing when an account is being registered (the question comes at the ``newAccount``
   request, below, where the CA's directory and terms of service are known); for
   ``update_account`` it shows the consent text first and asks for the address only after
-  an explicit yes, and a no changes nothing at the CA.
+  an explicit yes, and a no changes nothing at the CA. A run that cannot ask (``-n``,
+  ``-q``, no terminal) never reads standard input: it stops instead.
 * ``acme.client.ClientV2.new_account``: a contact in a ``newAccount`` request is sent only
-  with a consent (interactive answer, or ``--privacy-share-email``) recorded in the
-  disclosure log first; without one the contact is dropped and the account is registered
-  without it. In an interactive run where no email was given, the admin is asked here.
+  with a consent given in this run for that address (interactive answer, or
+  ``--privacy-share-email``) and recorded in the disclosure log first; without one the
+  contact is dropped, a ``blocked`` record says so, and the account is registered without
+  it (a renewal from a timer that would register a new account with cli.ini's address).
 * ``acme.client.ClientV2.update_registration``: a new contact needs the same consent; an
   empty contact list (which removes the contacts) is sent only when the admin asked for
   it with ``--privacy-withdraw-email``, and that withdrawal is recorded.
+* certbot's EFF subscription (``--eff-email``): the address is stored for the EFF only
+  after its own consent (:func:`certbot_privacy.rules.consent.eff_decision`), and sent
+  only if that consent was given in this run.
 
-Every decision is recorded as a ``consent`` record *before* the request that carries (or
-no longer carries) the email, through the ``record`` callback.
+Before a consent text is shown the CA's announced terms and the age of the facts are
+checked (:func:`certbot_privacy.rules.cas.drift`): a possible drift is said in the text,
+printed once as a warning and recorded as a ``notice`` record. Every decision is recorded
+as a ``consent`` record *before* the request that carries (or no longer carries) the
+email, through the ``record`` callback.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set
 
 from certbot_privacy.errors import ConsentError, ConsentRequiredError, ContactError
 
@@ -35,8 +46,11 @@ if TYPE_CHECKING:  # imported when first needed: most runs never send an email
 
     from certbot_privacy.rules import cas, consent
 
+logger = logging.getLogger(__name__)
+
 RecordConsent = Callable[["consent.ConsentDecision", str], None]
 RecordBlocked = Callable[[str, str], None]
+RecordNotice = Callable[[str, str, Dict[str, Any]], None]
 
 
 def read_answer(text: str) -> str:
@@ -50,14 +64,25 @@ def read_answer(text: str) -> str:
     return line.rstrip("\r\n")
 
 
+def terminal_columns() -> int:
+    """The width to wrap texts to: the terminal's, at most 80 columns."""
+    return max(20, min(80, shutil.get_terminal_size((80, 24)).columns))
+
+
+def _ignore_notice(kind: str, recipient: str, fields: Dict[str, Any]) -> None:
+    """The default ``record_notice``: record nothing (unit tests that do not care)."""
+
+
 @dataclass
 class EmailGate:
     """The consent state of one certbot run in privacy mode.
 
     *interactive*: whether the admin can be asked (a terminal, no ``-n``/``-q``).
-    *share_email*: ``--privacy-share-email`` was given. *withdraw*: the admin asked to
-    remove the account's contact. *record* writes a consent record and raises if it
-    cannot (then nothing is sent). *ask* shows a text and returns the answer.
+    *share_email*: ``--privacy-share-email`` was given on this run's command line.
+    *withdraw*: the admin asked to remove the account's contact. *record* writes a consent
+    record and raises if it cannot (then nothing is sent); *record_blocked* a ``blocked``
+    record, *record_notice* a ``notice`` record. *ask* shows a text and returns the
+    answer; *today* returns the date the facts' age is measured against.
     """
 
     server: str
@@ -69,15 +94,22 @@ class EmailGate:
     record_blocked: RecordBlocked
     ask: Callable[[str], str] = read_answer
     language: str = ""
+    record_notice: RecordNotice = _ignore_notice
+    today: Callable[[], datetime.date] = field(
+        default=lambda: datetime.datetime.now(datetime.timezone.utc).date()
+    )
+    columns: Callable[[], int] = terminal_columns
     decisions: Dict[str, consent.ConsentDecision] = field(default_factory=dict)
+    eff_granted: Set[str] = field(default_factory=set)
+    noticed: Set[str] = field(default_factory=set)
     asked_without_email: bool = False
 
     def _language(self) -> str:
         """The language of the texts, chosen from the locale the first time it is needed."""
         if not self.language:
-            from certbot_privacy.rules import consent
+            from certbot_privacy.rules import i18n
 
-            self.language = consent.choose_language(os.environ)
+            self.language = i18n.choose_language(os.environ)
         return self.language
 
     # --- certbot's email prompt -------------------------------------------------------------
@@ -87,15 +119,21 @@ class EmailGate:
 
         Certbot's own arguments (``invalid``: the last address was refused; ``optional``)
         do not apply: the address typed here is checked here, and asked again until it is
-        valid or empty.
+        valid or empty. Nobody to ask: nothing is read, and the run stops.
         """
         if self.verb != "update_account":
             # Registration: ask at the newAccount request, where the CA is fully known.
             return None
+        if not self.interactive:
+            raise ConsentRequiredError(
+                "update_account cannot ask for an address in a non-interactive run: give "
+                "--email ADDRESS --privacy-share-email, or --privacy-withdraw-email; "
+                "nothing was sent."
+            )
         from certbot_privacy.rules import cas
 
-        ca = cas.for_directory(self.server)
-        decision = self._ask(ca, None)
+        # The directory is not fetched yet: its terms are compared at the update request.
+        decision = self._ask(cas.for_directory(self.server), None, terms_known=False)
         if not decision.granted:
             raise ConsentError(
                 "No email was sent and the account at the CA was not "
@@ -114,7 +152,7 @@ class EmailGate:
         emails = _emails(new_account.contact)
         if not emails and (not self.interactive or self.asked_without_email):
             return new_account
-        ca = _ca_of(client, self.server)
+        ca = self._ca_of(client)
         if not emails:
             self.asked_without_email = True
             decision = self._ask(ca, None)
@@ -124,8 +162,13 @@ class EmailGate:
                 )
                 return updated
             return new_account
-        decision = self._consent_for(ca, emails)
-        if decision.granted:
+        try:
+            granted = self._consent_for(ca, emails).granted
+        except ConsentRequiredError:
+            # Nobody consented to this address in this run (a renewal from a timer, with
+            # the address from cli.ini): blocked and recorded; register without it.
+            granted = False
+        if granted:
             return new_account
         without: messages.NewRegistration = new_account.update(contact=())
         return without
@@ -143,9 +186,10 @@ class EmailGate:
         status = getattr(update, "status", None)
         if update is None or getattr(status, "name", status) == "deactivated":
             return  # unregister: no contact question
-        ca = _ca_of(client, self.server)
+        ca = self._ca_of(client)
         emails = _emails(update.contact)
         if emails:
+            self._drift(ca)  # said now if the consent was asked before the directory was known
             decision = self._consent_for(ca, emails)
             if not decision.granted:
                 raise ConsentError(
@@ -154,9 +198,9 @@ class EmailGate:
                 )
             return
         if self.withdraw:
-            from certbot_privacy.rules import consent
+            from certbot_privacy.rules import consent, layout
 
-            text = consent.withdrawal_text(ca, self._language())
+            text = layout.fill(consent.withdrawal_text(ca, self._language()), self.columns())
             self.record(
                 consent.ConsentDecision(
                     granted=False,
@@ -177,7 +221,129 @@ class EmailGate:
         self.record_blocked(reason, ca.directory_url)
         raise ConsentError(reason + ".")
 
+    # --- the EFF -----------------------------------------------------------------------------
+
+    def eff_prepare(self, original: Callable[..., None], config: Any, account: Any) -> None:
+        """Let certbot store the address for the EFF only after the EFF's own consent.
+
+        Certbot stores it (in the account's meta) when ``--eff-email`` was given; it posts
+        it to the EFF after the first certificate. Here that needs a yes to the CA for the
+        same address in this run, then the EFF question (or ``--privacy-share-email``,
+        which covers both). Both decisions are recorded; a no stores nothing.
+        """
+        email = getattr(config, "email", None)
+        if getattr(config, "eff_email", None) is not True or not email:
+            original(config, account)  # certbot's own handling (reports a missing address)
+            return
+        from certbot_privacy.log.classify import EFF_RECIPIENT
+        from certbot_privacy.rules import cas, consent
+
+        address = consent.validate_contact(email, self._language())
+        contact = self.decisions.get(address)
+        if contact is None:
+            contact = consent.ConsentDecision(
+                granted=False,
+                email=address,
+                recipient=self.server,
+                recipient_name=cas.for_directory(self.server).display_name,
+                means=consent.MEANS_NOT_ASKED,
+                text="",
+                language=self._language(),
+            )
+        decision = consent.eff_decision(
+            eff=cas.facts().other("eff"),
+            recipient=EFF_RECIPIENT,
+            email=address,
+            contact=contact,
+            share_email_flag=self.share_email,
+            interactive=self.interactive,
+            ask=self.ask,
+            language=self._language(),
+            columns=self.columns(),
+        )
+        self.record(decision, consent.PURPOSE_EFF)
+        if decision.granted:
+            self.eff_granted.add(address)
+            original(config, account)
+
+    def eff_subscribe(self, original: Callable[[str], None], email: str) -> None:
+        """Post *email* to the EFF only if that was consented to in this run."""
+        from certbot_privacy.log.classify import EFF_RECIPIENT
+
+        if email in self.eff_granted:
+            original(email)
+            return
+        self.record_blocked(
+            "EFF subscription of an address stored by an earlier run: consent is for the "
+            "run in which it is given (run with --eff-email again to subscribe)",
+            EFF_RECIPIENT,
+        )
+        logger.warning(
+            "Privacy mode did not send the EFF subscription stored by an earlier run: "
+            "give --eff-email again to subscribe."
+        )
+
     # --- decisions ---------------------------------------------------------------------------
+
+    def _ca_of(self, client: Any) -> cas.CAInfo:
+        """What is known about the CA *client* talks to, with what its directory announced."""
+        from certbot_privacy.rules import cas
+
+        meta = getattr(getattr(client, "directory", None), "meta", None)
+        terms = getattr(meta, "terms_of_service", None)
+        website = getattr(meta, "website", None)
+        return cas.for_directory(
+            self.server,
+            terms_of_service=terms if isinstance(terms, str) else None,
+            website=website if isinstance(website, str) else None,
+        )
+
+    def _drift(self, ca: cas.CAInfo, *, terms_known: bool = True) -> Optional[cas.Drift]:
+        """Whether the facts about *ca* may be stale: warned and recorded once per run.
+
+        *terms_known*: the directory was fetched, so its announced terms can be compared.
+        """
+        from dataclasses import replace
+
+        from certbot_privacy.rules import cas, notice
+
+        facts = cas.facts()
+        found = cas.drift(
+            ca if terms_known else replace(ca, terms=None),
+            self.today(),
+            checked=facts.checked,
+            max_age_months=facts.max_age_months,
+        )
+        key = f"{ca.key} {found.terms_changed if found else ''}"
+        if found is None or key in self.noticed:
+            return found
+        self.noticed.add(key)
+        warning = notice.drift_warning(found, ca.display_name, self._language())
+        if found.terms_changed:
+            self.record_notice(
+                "terms_changed",
+                ca.directory_url,
+                {
+                    "ca": ca.key,
+                    "expected": found.expected,
+                    "announced": found.announced,
+                    "checked": found.checked,
+                    "message": warning,
+                },
+            )
+        if found.stale:
+            self.record_notice(
+                "facts_stale",
+                ca.directory_url,
+                {
+                    "ca": ca.key,
+                    "checked": found.checked,
+                    "max_age_months": found.max_age_months,
+                    "message": warning,
+                },
+            )
+        logger.warning("%s", warning)
+        return found
 
     def _consent_for(self, ca: cas.CAInfo, emails: List[str]) -> consent.ConsentDecision:
         from certbot_privacy.rules import consent
@@ -195,19 +361,32 @@ class EmailGate:
             return self._ask(ca, email)
         try:
             decision = consent.decide_noninteractive(
-                email, self.share_email, ca=ca, language=self._language()
+                email,
+                self.share_email,
+                ca=ca,
+                language=self._language(),
+                drift=self._drift(ca),
             )
         except ConsentRequiredError as error:
-            self.record_blocked(str(error), ca.directory_url)
+            self.record_blocked(
+                f"contact email {email} without consent in this run: {error}", ca.directory_url
+            )
             raise
         assert decision is not None  # an email was given
         self._remember(decision)
         return decision
 
-    def _ask(self, ca: cas.CAInfo, email: Optional[str]) -> consent.ConsentDecision:
-        from certbot_privacy.rules import consent
+    def _ask(
+        self, ca: cas.CAInfo, email: Optional[str], *, terms_known: bool = True
+    ) -> consent.ConsentDecision:
+        from certbot_privacy.rules import consent, layout
 
-        text = consent.consent_text(ca, email, self._language())
+        if not self.interactive:  # never reached: nothing reads stdin in -n/-q runs
+            raise ConsentRequiredError("Nobody can be asked in a non-interactive run.")
+        drift = self._drift(ca, terms_known=terms_known)
+        text = layout.fill(
+            consent.consent_text(ca, email, self._language(), drift=drift), self.columns()
+        )
         decision = consent.decide_interactive(
             text, self.ask, ca=ca, email=email, language=self._language()
         )
@@ -252,14 +431,3 @@ class EmailGate:
 
 def _emails(contact: Any) -> List[str]:
     return [c[len("mailto:") :] for c in (contact or ()) if str(c).startswith("mailto:")]
-
-
-def _ca_of(client: Any, server: str) -> cas.CAInfo:
-    from certbot_privacy.rules import cas
-
-    meta = getattr(getattr(client, "directory", None), "meta", None)
-    return cas.for_directory(
-        server,
-        terms_of_service=getattr(meta, "terms_of_service", None),
-        website=getattr(meta, "website", None),
-    )

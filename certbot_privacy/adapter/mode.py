@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping
 
 import requests
 
@@ -70,6 +70,9 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         withdraw=bool(getattr(namespace, "privacy_withdraw_email", False)),
         record=lambda decision, purpose: _record_consent(recorder, decision, purpose),
         record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient),
+        record_notice=lambda kind, recipient, fields: _record_notice(
+            recorder, kind, recipient, fields
+        ),
     )
     wire.set_policy(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)))
 
@@ -118,6 +121,15 @@ def _record_consent(
         )
     except DisclosureLogError as error:
         raise DisclosureLogError(f"{error} No email was sent.") from None
+
+
+def _record_notice(
+    recorder: DisclosureRecorder, kind: str, recipient: str, fields: Mapping[str, Any]
+) -> None:
+    try:
+        recorder.record_notice(kind=kind, recipient=recipient, fields=fields)
+    except DisclosureLogError as error:
+        raise DisclosureLogError(f"{error} Nothing was sent.") from None
 
 
 def _record_blocked(recorder: DisclosureRecorder, reason: str, recipient: str) -> None:

@@ -11,7 +11,7 @@ this module's own names is imported lazily.
 
 import argparse
 import logging
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from certbot import configuration
 from certbot.plugins import common
@@ -34,6 +34,10 @@ _EMAIL_VERBS = ("run", "certonly", "register", "update_account")
 #: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
 _LINEAGE_VERBS = ("renew", "reconfigure")
 
+#: Options that are decisions for the run in which they are given: never written to a
+#: renewal conf, never restored from one (consent is for one run and one address).
+PER_RUN_OPTIONS = ("privacy_share_email", "privacy_withdraw_email")
+
 
 class PrivacyPlugin(common.Plugin):
     """Privacy-minimal mode for Certbot (never an authenticator nor an installer)."""
@@ -54,7 +58,7 @@ class PrivacyPlugin(common.Plugin):
             default=False,
             help="Send the CA only what issuance needs: a minimal User-Agent on every "
             "request, a contact email only with your consent, nothing to the EFF "
-            "unless --eff-email, a disclosure log of every request, and lineages "
+            "without its own consent, a disclosure log of every request, and lineages "
             "that stay private on renewal. In cli.ini: privacy-minimal = true",
         )
         add(
@@ -68,8 +72,10 @@ class PrivacyPlugin(common.Plugin):
             "share-email",
             action="store_true",
             default=False,
-            help="Consent, for non-interactive runs, to sending the --email address to "
-            "the CA as the account contact",
+            help="Consent, for this run and the --email address given with it, to send "
+            "that address to the CA as the account contact and, with --eff-email, to the "
+            "EFF as well (in non-interactive runs; at a terminal you are asked). Never "
+            "saved: not in renewal confs, not from cli.ini",
         )
         add(
             "withdraw-email",
@@ -102,10 +108,11 @@ class PrivacyPlugin(common.Plugin):
         )
 
 
-def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
+def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()) -> None:
     """Check privacy options after parsing; switch the mode on for a private run.
 
-    With privacy mode off this imports nothing: it runs on every certbot command.
+    *args* is the command line as typed (without cli.ini's values). With privacy mode off
+    this imports nothing: it runs on every certbot command.
     """
     RUN.run_level = bool(getattr(namespace, "privacy_minimal", False))
     RUN.verb = verb
@@ -113,9 +120,11 @@ def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
         from certbot_privacy.adapter import compat
 
         compat.install_lineage_hook(on_lineage)
+        compat.install_renewal_conf_filter(PER_RUN_OPTIONS)
     if not RUN.run_level:
         _refuse_mode_only_options(namespace, verb)
         return
+    _ignore_saved_consent(namespace, args)
     _check_email_options(namespace, verb)
     if namespace.eff_email is None:
         # Stops the EFF POST at its source and skips the question; an explicit
@@ -146,6 +155,7 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
         if (
             option.startswith("privacy_")
             and option != "privacy_minimal"
+            and option not in PER_RUN_OPTIONS
             and not compat.set_by_user(config, option)
         ):
             setattr(config, option, _restored(value))
@@ -157,6 +167,28 @@ def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
 
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
+    compat.install_renewal_conf_filter(PER_RUN_OPTIONS)
+
+
+def given_on_command_line(args: Sequence[str], flag: str) -> bool:
+    """Whether *flag* (or an abbreviation argparse accepts) is among the typed *args*."""
+    for arg in args:
+        name = arg.split("=", 1)[0]
+        if name.startswith("--") and len(name) > len("--privacy-s") and flag.startswith(name):
+            return True
+    return False
+
+
+def _ignore_saved_consent(namespace: argparse.Namespace, args: Sequence[str]) -> None:
+    """``--privacy-share-email`` counts only when typed for this run, never from cli.ini."""
+    if getattr(namespace, "privacy_share_email", False) and not given_on_command_line(
+        args, "--privacy-share-email"
+    ):
+        namespace.privacy_share_email = False
+        logger.warning(
+            "privacy-share-email in a configuration file is not consent: consent is "
+            "given for one run, with --privacy-share-email on its command line. Ignored."
+        )
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
@@ -195,6 +227,15 @@ def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
             "as a side effect of --register-unsafely-without-email: use "
             "--privacy-withdraw-email to remove it"
         )
+    if verb == "update_account" and not namespace.email:
+        from certbot_privacy.adapter import mode
+
+        if not mode.interactive(namespace):
+            raise UsageError(
+                "update_account in a non-interactive run (-n, -q or no terminal) asks "
+                "nothing: give --email ADDRESS --privacy-share-email to set the contact, "
+                "or --privacy-withdraw-email to remove it; nothing was sent"
+            )
     if namespace.email and verb in _EMAIL_VERBS:
         _check_email(namespace)
     elif verb != "update_account":

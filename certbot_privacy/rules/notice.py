@@ -283,30 +283,36 @@ def _source_lead(ca: CAInfo, source: Source, lang: str) -> str:
 
 def drift_text(drift: Drift, lang: str) -> str:
     """The notice's sentence saying why its facts may be out of date, with the dates."""
-    announced = _announced(drift, lang)
+    return _(lang, "Possibly out of date: {reason}").format(reason=_drift_reason(drift, lang))
+
+
+def drift_warning(drift: Drift, ca_name: str, lang: str) -> str:
+    """The one warning certbot prints when the facts about a CA may be out of date."""
+    return _(
+        lang, "The facts certbot-privacy shows about {ca_name} may be out of date: {reason}"
+    ).format(ca_name=printable(ca_name), reason=_drift_reason(drift, lang))
+
+
+def _drift_reason(drift: Drift, lang: str) -> str:
     if drift.terms_changed and drift.stale:
         text = _(
             lang,
-            "Possibly out of date: these facts were checked on {checked}, more than "
-            "{months} months ago, for the terms {expected}; the CA now announces {announced}.",
+            "these facts were checked on {checked}, more than {months} months ago, for "
+            "the terms {expected}; the CA now announces {announced}.",
         )
     elif drift.terms_changed:
         text = _(
             lang,
-            "Possibly out of date: these facts were checked on {checked} for the terms "
-            "{expected}; the CA now announces {announced}.",
+            "these facts were checked on {checked} for the terms {expected}; the CA now "
+            "announces {announced}.",
         )
     else:
-        text = _(
-            lang,
-            "Possibly out of date: these facts were checked on {checked}, more than "
-            "{months} months ago.",
-        )
+        text = _(lang, "these facts were checked on {checked}, more than {months} months ago.")
     return text.format(
         checked=drift.checked,
         months=drift.max_age_months,
         expected=drift.expected or "",
-        announced=announced,
+        announced=_announced(drift, lang),
     )
 
 
@@ -317,13 +323,6 @@ def _announced(drift: Drift, lang: str) -> str:
     if drift.announced:
         return _(lang, "terms that are not a web address")
     return _(lang, "no terms at all")
-
-
-def drift_warning(drift: Drift, ca_name: str, lang: str) -> str:
-    """The one warning certbot prints when the facts about a CA may be out of date."""
-    return _(
-        lang, "What certbot-privacy tells you about {ca_name} may be out of date: {reason}"
-    ).format(ca_name=printable(ca_name), reason=drift_text(drift, lang))
 
 
 def _withdraw(ca: CAInfo, lang: str) -> List[str]:

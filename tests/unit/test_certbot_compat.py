@@ -37,9 +37,9 @@ def test_hooks_are_installed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         renewal, "_restore_plugin_configs", _unwrapped(renewal._restore_plugin_configs)
     )
-    compat.install_parse_hook(lambda ns, verb: None)
+    compat.install_parse_hook(lambda ns, verb, args: None)
     first = helpful.HelpfulArgumentParser.parse_args
-    compat.install_parse_hook(lambda ns, verb: None)
+    compat.install_parse_hook(lambda ns, verb, args: None)
     assert helpful.HelpfulArgumentParser.parse_args is first
     assert first.__wrapped__ is not None  # type: ignore[attr-defined]
     compat.install_lineage_hook(lambda config, params: None)
@@ -50,3 +50,38 @@ def test_hooks_are_installed_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _unwrapped(fn: Any) -> Any:
     return getattr(fn, "__wrapped__", fn)
+
+
+def test_eff_functions_are_where_the_gate_wraps_them() -> None:
+    """eff.prepare_subscription(config, acc) and eff.subscribe(email) exist (2.1.0 to 5.x)."""
+    from certbot._internal import eff
+
+    assert list(inspect.signature(_unwrapped(eff.prepare_subscription)).parameters) == [
+        "config",
+        "acc",
+    ]
+    assert list(inspect.signature(_unwrapped(eff.subscribe)).parameters) == ["email"]
+
+
+def test_renewal_conf_filter_keeps_per_run_options_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """storage.relevant_values, wrapped, never returns the per-run consent options."""
+    from certbot._internal import storage
+
+    assert len(inspect.signature(_unwrapped(storage.relevant_values)).parameters) == 1
+
+    def fake(config: Any) -> dict[str, Any]:
+        return {"privacy_minimal": True, "privacy_share_email": True, "server": "x"}
+
+    monkeypatch.setattr(storage, "relevant_values", fake)
+    monkeypatch.delitem(compat.PATCHES, "renewal_conf", raising=False)
+    compat.install_renewal_conf_filter(("privacy_share_email",))
+    compat.install_renewal_conf_filter(("privacy_share_email",))
+    assert storage.relevant_values(None) == {"privacy_minimal": True, "server": "x"}
+    compat.PATCHES.pop("renewal_conf").stop()
+    assert storage.relevant_values is fake
+
+
+def test_the_parser_keeps_the_typed_command_line() -> None:
+    """HelpfulArgumentParser keeps the typed arguments in .args (cli.ini's are not there)."""
+    source = inspect.getsource(helpful.HelpfulArgumentParser.__init__)
+    assert "self.args = args" in source

@@ -1,5 +1,6 @@
 """The email gate: where a contact would leave, consent decides, and is recorded first."""
 
+import datetime
 from types import SimpleNamespace
 from typing import Any, List, Optional, Tuple
 
@@ -8,9 +9,10 @@ from acme import messages
 
 from certbot_privacy.adapter.email_gate import EmailGate
 from certbot_privacy.errors import ConsentError
-from certbot_privacy.rules import consent
+from certbot_privacy.rules import consent, layout
 
 LE = "https://acme-v02.api.letsencrypt.org/directory"
+LE_TERMS = "https://letsencrypt.org/documents/LE-SA-v1.8-July-06-2026.pdf"
 OTHER = "https://ca.example/dir"
 
 
@@ -36,6 +38,7 @@ def _gate(
     withdraw: bool = False,
     verb: str = "certonly",
     server: str = LE,
+    today: str = "2026-12-02",
 ) -> Tuple[EmailGate, List[Tuple[str, Any]]]:
     log: List[Tuple[str, Any]] = []
     gate = EmailGate(
@@ -46,13 +49,16 @@ def _gate(
         withdraw=withdraw,
         record=lambda decision, purpose: log.append((purpose, decision)),
         record_blocked=lambda reason, recipient: log.append(("blocked", reason)),
+        record_notice=lambda kind, recipient, fields: log.append(("notice", (kind, fields))),
         ask=_Answers(*answers),
         language="en",
+        today=lambda: datetime.date.fromisoformat(today),
+        columns=lambda: 80,
     )
     return gate, log
 
 
-def _client(tos: Optional[str] = None) -> Any:
+def _client(tos: Optional[str] = LE_TERMS) -> Any:
     return SimpleNamespace(
         directory=SimpleNamespace(meta=SimpleNamespace(terms_of_service=tos, website=None))
     )
@@ -85,12 +91,14 @@ def test_noninteractive_email_with_flag_is_sent_and_consent_recorded_first() -> 
     assert "Let's Encrypt" in decision.text
 
 
-def test_noninteractive_email_without_flag_is_blocked() -> None:
-    """An email without consent never reaches the CA: blocked, recorded, error."""
-    gate, log = _gate(interactive=False)
-    with pytest.raises(ConsentError, match="--privacy-share-email"):
-        gate.new_account(_client(), _new("admin@example.org"))
-    assert log[0][0] == "blocked"
+def test_noninteractive_email_without_flag_is_dropped_and_blocked() -> None:
+    """An address nobody consented to in this run (cli.ini's, at a timer's renewal) never
+    reaches the CA: the account is registered without it, and a blocked record says so."""
+    gate, log = _gate(interactive=False, verb="renew")
+    body = gate.new_account(_client(), _new("admin@example.org"))
+    assert body.contact == ()
+    assert [kind for kind, _ in log] == ["blocked"]
+    assert "admin@example.org" in log[0][1] and "--privacy-share-email" in log[0][1]
 
 
 @pytest.mark.parametrize("answer", ["n", "", "maybe", None])
@@ -175,7 +183,7 @@ def test_withdrawal_is_recorded() -> None:
     gate.update_registration(_client(), None, messages.Registration(contact=()))
     purpose, decision = log[0]
     assert purpose == "contact_withdrawn"
-    assert decision.text == consent.withdrawal_text(decision_ca(), "en")
+    assert decision.text == layout.fill(consent.withdrawal_text(decision_ca(), "en"), 80)
 
 
 def decision_ca() -> Any:
@@ -205,6 +213,14 @@ def test_update_account_prompt_asks_consent_first() -> None:
     assert [p for p, _ in log] == ["contact"]
 
 
+def test_update_account_prompt_never_reads_stdin_without_a_terminal() -> None:
+    """-n/-q/no terminal: certbot's prompt for update_account asks nothing, and stops."""
+    gate, log = _gate(interactive=False, verb="update_account")
+    with pytest.raises(ConsentError, match="--privacy-share-email"):
+        gate.get_email()
+    assert gate.ask.shown == [] and log == []  # type: ignore[attr-defined]
+
+
 def test_update_account_prompt_declined_changes_nothing() -> None:
     """A no at update_account's prompt stops before anything is sent."""
     gate, _ = _gate("", verb="update_account")
@@ -228,3 +244,123 @@ def test_update_account_body_inside_regr_is_checked() -> None:
     with pytest.raises(ConsentError, match="--privacy-withdraw-email"):
         gate.update_registration(_client(), regr, None)
     assert log[0][0] == "blocked"
+
+
+# --- drift -----------------------------------------------------------------------------------
+
+
+def test_other_terms_are_said_warned_and_recorded_once(caplog: pytest.LogCaptureFixture) -> None:
+    """A directory announcing other terms: the notice says so, one warning, one notice record."""
+    announced = "https://letsencrypt.org/documents/LE-SA-v1.9.pdf"
+    gate, log = _gate("n", "n")
+    gate.new_account(_client(tos=announced), _new("a@example.org"))
+    gate.new_account(_client(tos=announced), _new("b@example.org"))
+    notices = [fields for kind, fields in log if kind == "notice"]
+    assert notices == [
+        (
+            "terms_changed",
+            {
+                "ca": "letsencrypt",
+                "expected": LE_TERMS,
+                "announced": announced,
+                "checked": "2026-12-01",
+                "message": notices[0][1]["message"],
+            },
+        )
+    ]
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    shown = gate.ask.shown[0]  # type: ignore[attr-defined]
+    assert announced in shown and LE_TERMS in shown and "2026-12-01" in shown
+
+
+def test_matching_terms_and_recent_facts_are_no_drift(caplog: pytest.LogCaptureFixture) -> None:
+    """The terms the facts expect, facts a day old: no warning, no notice record."""
+    gate, log = _gate("n")
+    gate.new_account(_client(), _new("a@example.org"))
+    assert [kind for kind, _ in log] == ["contact"] and caplog.records == []
+
+
+def test_stale_facts_are_a_notice_of_their_own() -> None:
+    """Facts older than twelve months: a facts_stale notice, with the review date."""
+    gate, log = _gate(interactive=False, share=True, today="2028-01-01")
+    gate.new_account(_client(), _new("a@example.org"))
+    (notice,) = [fields for kind, fields in log if kind == "notice"]
+    assert notice[0] == "facts_stale" and notice[1]["checked"] == "2026-12-01"
+    (decision,) = [d for kind, d in log if kind == "contact"]
+    assert "more than 12 months ago" in " ".join(decision.text.split())
+
+
+# --- the EFF -----------------------------------------------------------------------------------
+
+
+class _Certbot:
+    """What certbot's eff.prepare_subscription and subscribe would have done."""
+
+    def __init__(self) -> None:
+        self.stored: List[str] = []
+        self.posted: List[str] = []
+
+    def prepare(self, config: Any, account: Any) -> None:
+        self.stored.append(config.email)
+
+    def subscribe(self, email: str) -> None:
+        self.posted.append(email)
+
+
+def _config(email: Optional[str] = "admin@example.org", eff: Optional[bool] = True) -> Any:
+    return SimpleNamespace(email=email, eff_email=eff)
+
+
+@pytest.mark.parametrize("answer", ["n", ""])
+def test_a_no_to_the_ca_never_reaches_the_eff(answer: str) -> None:
+    """--eff-email after a no to the CA: nothing stored for the EFF, no question, recorded."""
+    gate, log = _gate(answer)
+    gate.new_account(_client(), _new("admin@example.org"))
+    certbot = _Certbot()
+    gate.eff_prepare(certbot.prepare, _config(), None)
+    assert certbot.stored == [] and len(gate.ask.shown) == 1  # type: ignore[attr-defined]
+    assert [(p, d.granted, d.means) for p, d in log] == [
+        ("contact", False, "interactive"),
+        ("eff", False, "not_asked"),
+    ]
+
+
+@pytest.mark.parametrize(("answer", "stored"), [("y", True), ("n", False)])
+def test_the_eff_gets_its_own_question_after_a_yes(answer: str, stored: bool) -> None:
+    """A yes to the CA, then the EFF question; only its own yes stores the address."""
+    gate, log = _gate("y", answer)
+    gate.new_account(_client(), _new("admin@example.org"))
+    certbot = _Certbot()
+    gate.eff_prepare(certbot.prepare, _config(), None)
+    assert (certbot.stored == ["admin@example.org"]) is stored
+    assert "EFF" in gate.ask.shown[1]  # type: ignore[attr-defined]
+    assert [(p, d.granted) for p, d in log] == [("contact", True), ("eff", stored)]
+    gate.eff_subscribe(certbot.subscribe, "admin@example.org")
+    assert (certbot.posted == ["admin@example.org"]) is stored
+
+
+def test_the_share_flag_covers_the_eff_in_a_noninteractive_run() -> None:
+    """-n --email --privacy-share-email --eff-email: consent to both, each recorded."""
+    gate, log = _gate(interactive=False, share=True)
+    gate.new_account(_client(), _new("admin@example.org"))
+    certbot = _Certbot()
+    gate.eff_prepare(certbot.prepare, _config(), None)
+    gate.eff_subscribe(certbot.subscribe, "admin@example.org")
+    assert certbot.posted == ["admin@example.org"]
+    assert [(p, d.means) for p, d in log] == [("contact", "flag"), ("eff", "flag")]
+
+
+def test_a_subscription_stored_by_an_earlier_run_is_not_sent() -> None:
+    """Certbot posts what an earlier run stored in the account: privacy mode blocks it."""
+    gate, log = _gate(interactive=False)
+    certbot = _Certbot()
+    gate.eff_subscribe(certbot.subscribe, "old@example.org")
+    assert certbot.posted == [] and log[0][0] == "blocked"
+
+
+def test_without_eff_email_certbot_is_left_alone() -> None:
+    """No --eff-email (privacy mode sets it to False): certbot's own code runs, asks nothing."""
+    gate, log = _gate()
+    certbot = _Certbot()
+    gate.eff_prepare(certbot.prepare, _config(eff=False), None)
+    assert certbot.stored == ["admin@example.org"] and log == []
