@@ -15,7 +15,15 @@ sent. :class:`RecordingProxy` runs three loopback listeners in threads of the te
     An HTTP proxy for everything that is not loopback: certbot runs with ``HTTPS_PROXY`` and
     ``HTTP_PROXY`` pointing here and ``NO_PROXY=127.0.0.1,localhost``, so any attempt to
     reach the outside world (the EFF, say) arrives here as a ``CONNECT supporters.eff.org:443``
-    or an absolute-URI request, is recorded, and is refused with 403.
+    or an absolute-URI request, is recorded, and is refused with 403. A ``CONNECT`` to a
+    host in :attr:`RecordingProxy.impersonate` is instead tunnelled to the ``acme``
+    listener: certbot then talks to Pebble under that CA's name (``--server
+    https://acme-v02.api.letsencrypt.org/directory``), with TLS verified against the test
+    CA, and sees the CA facts this project has about it.
+
+The directory can be rewritten too: :attr:`RecordingProxy.directory_meta` replaces
+members of its ``meta`` (``termsOfService``, say: to test what a directory announcing
+other, or hostile, terms does to the consent notice).
 
 Every request is recorded exactly as it arrived: the request line, all headers as
 ``(name, value)`` pairs in their original case and order, and the raw body bytes.
@@ -26,6 +34,7 @@ import contextlib
 import datetime
 import http.client
 import json
+import select
 import socket
 import ssl
 import threading
@@ -144,6 +153,13 @@ class RecordingProxy:
         self.requests: list[RecordedRequest] = []
         self.connect_attempts: list[OutsideAttempt] = []
         self.ari = AriSettings()
+        #: Members that replace those of the directory's ``meta`` (``None`` removes one).
+        self.directory_meta: dict[str, Any] = {}
+        #: Host names whose ``CONNECT`` is tunnelled to the acme listener, each with the
+        #: path its directory is served at (forwarded to Pebble's ``/dir``).
+        self.impersonate: dict[str, str] = {}
+        #: The ``CONNECT`` requests tunnelled (not outside attempts).
+        self.tunnelled: list[OutsideAttempt] = []
         self.upstream: Optional[tuple[str, int]] = None
         self.upstream_context = ssl.create_default_context(cafile=upstream_ca)
         server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -238,6 +254,35 @@ class RecordingProxy:
                     headers=list(handler.headers.items()),
                 )
             )
+
+    def _record_tunnel(self, handler: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.tunnelled.append(
+                OutsideAttempt(
+                    time=time.time(),
+                    method=handler.command,
+                    target=handler.path,
+                    headers=list(handler.headers.items()),
+                )
+            )
+
+    # --- the directory -------------------------------------------------------------------
+    def rewrite_directory(self, answer: bytes, host: str) -> bytes:
+        """Pebble's directory, with ARI added and ``meta`` members replaced as configured."""
+        if self.ari.window is None and not self.directory_meta:
+            return answer
+        directory = json.loads(answer)
+        if self.ari.window is not None:
+            directory["renewalInfo"] = f"https://{host}{ARI_PATH}"
+        if self.directory_meta:
+            meta = dict(directory.get("meta") or {})
+            for name, value in self.directory_meta.items():
+                if value is None:
+                    meta.pop(name, None)
+                else:
+                    meta[name] = value
+            directory["meta"] = meta
+        return json.dumps(directory, indent=2).encode()
 
     # --- ARI ---------------------------------------------------------------------------
     def renewal_info(self) -> bytes:
@@ -351,15 +396,18 @@ class _AcmeHandler(_Handler):
             )
         else:
             record = proxy._record(self, "acme", "acme", body)
-            status, headers, answer = self.forward(body)
-            if path == "/dir" and status == 200 and proxy.ari.window is not None:
-                directory = json.loads(answer)
-                directory["renewalInfo"] = f"https://{self.headers['Host']}{ARI_PATH}"
-                answer = json.dumps(directory, indent=2).encode()
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+            directory_path = proxy.impersonate.get(host, "/dir")
+            is_directory = path == directory_path
+            status, headers, answer = self.forward(body, "/dir" if is_directory else None)
+            if is_directory and status == 200:
+                answer = proxy.rewrite_directory(answer, self.headers["Host"])
             self.answer(record, status, headers, answer)
         self.wfile.flush()
 
-    def forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    def forward(
+        self, body: bytes, path: Optional[str] = None
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         proxy = self.server.proxy
         assert proxy.upstream is not None
         connection = http.client.HTTPSConnection(
@@ -367,7 +415,7 @@ class _AcmeHandler(_Handler):
         )
         try:
             connection.putrequest(
-                self.command, self.path, skip_host=True, skip_accept_encoding=True
+                self.command, path or self.path, skip_host=True, skip_accept_encoding=True
             )
             for key, value in self.headers.items():
                 if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
@@ -392,6 +440,23 @@ class _OcspHandler(_Handler):
 
 
 class _TrapHandler(_Handler):
+    def do_CONNECT(self) -> None:
+        proxy = self.server.proxy
+        host, _, port = self.path.rpartition(":")
+        if host not in proxy.impersonate or port != "443":
+            self.refuse()
+            return
+        proxy._record_tunnel(self)
+        self.close_connection = True
+        upstream = socket.create_connection(("127.0.0.1", proxy.acme_port), timeout=60)
+        try:
+            self.send_response(200, "Connection established")
+            self.end_headers()
+            self.wfile.flush()
+            _splice(self.connection, upstream)
+        finally:
+            upstream.close()
+
     def refuse(self) -> None:
         self.server.proxy._record_outside(self)
         self.close_connection = True
@@ -402,7 +467,24 @@ class _TrapHandler(_Handler):
             b"certbot-privacy e2e: no traffic beyond loopback\n",
         )
 
-    do_CONNECT = do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = refuse
+    do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = refuse
+
+
+def _splice(client: socket.socket, upstream: socket.socket) -> None:
+    """Copy bytes both ways until either side closes (a tunnel; TLS passes through)."""
+    peers = {client: upstream, upstream: client}
+    while True:
+        ready, _, _ = select.select(list(peers), [], [], 60)
+        if not ready:
+            return
+        for sock in ready:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            peers[sock].sendall(data)
 
 
 def _b64url(text: str) -> bytes:

@@ -1,7 +1,8 @@
 """A throwaway TLS certificate authority for the end-to-end tests.
 
 Pebble and the recording proxy serve HTTPS with a leaf certificate for ``127.0.0.1`` and
-``localhost`` signed by a CA made here, and certbot trusts that CA through
+``localhost`` (and the Let's Encrypt directory hosts the proxy can stand in for) signed by
+a CA made here, and certbot trusts that CA through
 ``REQUESTS_CA_BUNDLE`` (which requests honours for ``verify=True``). Certbot's certificate
 checks stay on: the tests never pass ``--no-verify-ssl``.
 """
@@ -15,6 +16,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+#: Host names the recording proxy can stand in for (its CONNECT tunnel, see
+#: :attr:`harness.recording_proxy.RecordingProxy.impersonate`): the test certificate
+#: covers them, so certbot's ``--server https://acme-v02.api.letsencrypt.org/directory``
+#: reaches Pebble, with TLS verification on, and nothing leaves the machine.
+IMPERSONATED_HOSTS = ("acme-v02.api.letsencrypt.org", "acme-staging-v02.api.letsencrypt.org")
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ def make_test_ca(directory: Path) -> TestCA:
                 [
                     x509.DNSName("localhost"),
                     x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")),
+                    *(x509.DNSName(host) for host in IMPERSONATED_HOSTS),
                 ]
             ),
             critical=False,

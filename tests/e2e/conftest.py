@@ -82,8 +82,11 @@ def target(request: pytest.FixtureRequest) -> CertbotTarget:
 
 @pytest.fixture(autouse=True)
 def _fresh_ari(acme: AcmeStack) -> Iterator[None]:
-    """Each test starts with the default ARI answer: a window in the past."""
+    """Each test starts with the default ARI answer (a window in the past), Pebble's own
+    directory meta and no impersonated CA."""
     acme.proxy.ari = AriSettings()
+    acme.proxy.directory_meta = {}
+    acme.proxy.impersonate = {}
     yield
 
 
