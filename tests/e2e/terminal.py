@@ -54,6 +54,19 @@ class Terminal:
                 raise AssertionError(f"{text!r} never shown; the terminal shows:\n{self.output}")
         return self.output
 
+    def expect_count(self, text: str, count: int, timeout: float = 90) -> str:
+        """Wait until *text* has been shown *count* times; return everything shown so far."""
+        deadline = time.monotonic() + timeout
+        while self.output.count(text) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or (
+                not self._read(min(remaining, 1.0)) and self.process.poll() is not None
+            ):
+                raise AssertionError(
+                    f"{text!r} not shown {count} times; the terminal shows:\n{self.output}"
+                )
+        return self.output
+
     def type(self, line: str) -> None:
         """Type *line* and press Enter."""
         os.write(self.master, line.encode("utf-8") + b"\r")
@@ -71,3 +84,86 @@ class Terminal:
             self.process.kill()
             raise AssertionError(f"still running after {timeout}s:\n{self.output}")
         return code
+
+
+class Tmux:
+    """A program in a real terminal of a given size (tmux), to see what fits on its screen.
+
+    Each instance has its own tmux server (``-L``), so tests never touch anyone's tmux.
+    The pane stays after the program ends (``remain-on-exit``) so its exit can be read.
+    """
+
+    def __init__(
+        self, argv: List[str], env: Dict[str, str], cwd: Path, columns: int = 80, rows: int = 24
+    ) -> None:
+        self.socket = f"certbot-privacy-{os.getpid()}-{time.monotonic_ns()}"
+        command = ["env", "-i", *(f"{k}={v}" for k, v in env.items()), *argv]
+        self._tmux(
+            "-f",
+            "/dev/null",
+            "start-server",
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+            ";",
+            "new-session",
+            "-d",
+            "-x",
+            str(columns),
+            "-y",
+            str(rows),
+            "-c",
+            str(cwd),
+            "--",
+            *command,
+        )
+
+    def _tmux(self, *args: str) -> str:
+        out = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
+        )
+        return out.stdout
+
+    def screen(self) -> List[str]:
+        """The rows on screen now, without trailing blanks."""
+        return [row.rstrip() for row in self._tmux("capture-pane", "-p").split("\n")][:-1]
+
+    def cursor_row(self) -> int:
+        """The row the cursor is on (0 is the top)."""
+        return int(self._tmux("display-message", "-p", "#{cursor_y}").strip())
+
+    def wait_for(self, text: str, timeout: float = 90) -> List[str]:
+        """Wait until *text* is on screen (or the program ended); return the screen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text in "\n".join(screen):
+                return screen
+            if self.dead() or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never shown; the screen:\n" + "\n".join(screen))
+            time.sleep(0.2)
+
+    def dead(self) -> bool:
+        return self._tmux("display-message", "-p", "#{pane_dead}").strip() == "1"
+
+    def type(self, line: str) -> None:
+        """Type *line* and press Enter."""
+        self._tmux("send-keys", "-l", line)
+        self._tmux("send-keys", "Enter")
+
+    def finish(self, timeout: float = 120) -> int:
+        """Wait for the program to end; return its exit code, and stop this tmux."""
+        deadline = time.monotonic() + timeout
+        try:
+            while not self.dead():
+                if time.monotonic() > deadline:
+                    raise AssertionError("still running:\n" + "\n".join(self.screen()))
+                time.sleep(0.2)
+            return int(self._tmux("display-message", "-p", "#{pane_dead_status}").strip())
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
