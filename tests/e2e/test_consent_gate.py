@@ -181,7 +181,13 @@ def test_share_email_in_cli_ini_is_not_consent(certbot: CertbotRunner) -> None:
     certbot.user_cli_ini.write_text("privacy-share-email = true\n", encoding="utf-8")
     result = certbot.run("register", "--privacy-minimal", "--agree-tos", "-m", EMAIL)
     assert result.returncode == 2 and result.requests == [], result.describe()
-    assert "configuration file is not consent" in result.stderr
+    assert "--privacy-share-email" in result.stderr
+    result = require_success(certbot.run("register", "--privacy-minimal", "--agree-tos"))
+    # Warned at parse time: certbot 5.x shows it, 2.1.0 only writes it to its own log.
+    certbot_log = (certbot.logs_dir / "letsencrypt.log").read_text(encoding="utf-8")
+    assert "configuration file is not consent" in result.stderr + certbot_log
+    (payload,) = _new_accounts(result.requests)
+    assert not payload.get("contact")
 
 
 # --- 4. the EFF ----------------------------------------------------------------------------------
@@ -231,7 +237,9 @@ def test_the_eff_gets_the_address_only_after_its_own_yes(
     only a yes there sends the address to supporters.eff.org, recorded first."""
     cursor = LogCursor(_log(certbot))
     code, shown, requests, outside = _interactive_certonly(certbot, ["y", answer])
-    assert code == 0, shown
+    # The trap refuses the EFF's POST, which certbot reports as an error after issuing.
+    assert code == 0 or (sent and "supporters.eff.org" in shown), shown
+    assert "Successfully received certificate" in shown
     (payload,) = _new_accounts(requests)
     assert payload["contact"] == [f"mailto:{EMAIL}"]
     question = shown[shown.index("Also share your email with the EFF") :]
@@ -253,15 +261,15 @@ def test_the_eff_gets_the_address_only_after_its_own_yes(
 def test_the_share_flag_covers_the_eff_and_both_are_recorded(certbot: CertbotRunner) -> None:
     """-n -m --privacy-share-email --eff-email: both recipients get it, both consents logged."""
     cursor = LogCursor(_log(certbot))
-    result = require_success(
-        certbot.run(
-            *certbot.certonly_args(certbot.domain()),
-            "-m",
-            EMAIL,
-            "--privacy-share-email",
-            "--eff-email",
-        )
+    result = certbot.run(
+        *certbot.certonly_args(certbot.domain()),
+        "-m",
+        EMAIL,
+        "--privacy-share-email",
+        "--eff-email",
     )
+    # The trap refuses the EFF's POST, which certbot reports as an error after issuing.
+    assert "Successfully received certificate" in result.stdout, result.describe()
     assert [a.target for a in result.outside] == [EFF]
     assert _eff_records(cursor.new_records()) == [
         ("contact", "granted", "flag"),
