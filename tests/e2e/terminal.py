@@ -97,7 +97,18 @@ class Tmux:
         self, argv: List[str], env: Dict[str, str], cwd: Path, columns: int = 80, rows: int = 24
     ) -> None:
         self.socket = f"certbot-privacy-{os.getpid()}-{time.monotonic_ns()}"
-        command = ["env", "-i", *(f"{k}={v}" for k, v in env.items()), *argv]
+        self.status_file = cwd / f".{self.socket}.status"
+        command = [
+            "sh",
+            "-c",
+            'status="$1"; shift; "$@"; echo $? > "$status"',
+            "sh",
+            str(self.status_file),
+            "env",
+            "-i",
+            *(f"{k}={v}" for k, v in env.items()),
+            *argv,
+        ]
         self._tmux(
             "-f",
             "/dev/null",
@@ -122,13 +133,17 @@ class Tmux:
 
     def _tmux(self, *args: str) -> str:
         out = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
+            ["tmux", "-u", "-L", self.socket, *args], capture_output=True, text=True, check=True
         )
         return out.stdout
 
     def screen(self) -> List[str]:
         """The rows on screen now, without trailing blanks."""
         return [row.rstrip() for row in self._tmux("capture-pane", "-p").split("\n")][:-1]
+
+    def history(self) -> str:
+        """Everything the program showed, scrolled off or not."""
+        return self._tmux("capture-pane", "-p", "-J", "-S", "-")
 
     def cursor_row(self) -> int:
         """The row the cursor is on (0 is the top)."""
@@ -161,7 +176,11 @@ class Tmux:
                 if time.monotonic() > deadline:
                     raise AssertionError("still running:\n" + "\n".join(self.screen()))
                 time.sleep(0.2)
-            return int(self._tmux("display-message", "-p", "#{pane_dead_status}").strip())
+            if not self.status_file.exists():
+                raise AssertionError("ended without an exit status:\n" + self.history())
+            status = self.status_file.read_text(encoding="ascii").strip()
+            self.status_file.unlink()
+            return int(status)
         finally:
             self.close()
 
