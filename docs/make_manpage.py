@@ -43,6 +43,10 @@ EXAMPLES = (
         "certbot-privacy export --art30 --controller-name 'Example GmbH' "
         "--controller-contact privacy@example.org --dpo 'dpo@example.org' > art30.md",
     ),
+    (
+        "What the consent notice tells about each CA, and where each fact comes from:",
+        "certbot-privacy cas",
+    ),
 )
 
 

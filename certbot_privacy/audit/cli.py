@@ -14,13 +14,13 @@ from typing import Dict, Optional, Sequence
 
 from certbot_privacy import __version__
 from certbot_privacy.audit import source
-from certbot_privacy.audit.commands import _options, export, report, verify
+from certbot_privacy.audit.commands import _options, cas, export, report, verify
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CertbotPrivacyError
 
 PROG = "certbot-privacy"
 
 #: The subcommands, in the order ``--help`` lists them.
-COMMANDS: Sequence[ModuleType] = (report, verify, export)
+COMMANDS: Sequence[ModuleType] = (report, verify, export, cas)
 
 DESCRIPTION = """\
 Audit the disclosure logs that certbot --privacy-minimal writes: what personal data went

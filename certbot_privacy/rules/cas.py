@@ -16,7 +16,7 @@ is loaded on first use (:func:`facts`). Everything else here is pure.
 
 import datetime
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Dict, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
@@ -324,12 +324,17 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Facts:
-    """The whole facts file: when it was last reviewed, the CAs, the other recipients."""
+    """The whole facts file: when it was last reviewed, the CAs, the other recipients.
+
+    ``document`` is the file as parsed (valid against ``cas.schema.json``), for output
+    that keeps its format (``certbot-privacy cas --format json``).
+    """
 
     checked: str
     max_age_months: int
     cas: Tuple[CAInfo, ...]
     others: Tuple[Recipient, ...]
+    document: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def other(self, key: str) -> Recipient:
         """The recipient with *key* (``eff``)."""
@@ -476,6 +481,7 @@ def parse(data: Mapping[str, Any]) -> Facts:
             )
             for item in data["other_recipients"]
         ),
+        document=data,
     )
 
 

@@ -2,19 +2,20 @@
 
 Each format module defines ``FORMAT``, a :class:`Format` naming the renderers it has: of
 a report (:class:`~certbot_privacy.audit.summarise.Summary`), of a verification
-(:class:`~certbot_privacy.audit.verify.VerifyReport`) and of an Article 30 record
-(:class:`~certbot_privacy.audit.art30.Art30Record`). A renderer is a pure function from
-the result to the text to print; the command line picks one with ``--format``.
+(:class:`~certbot_privacy.audit.verify.VerifyReport`), of an Article 30 record
+(:class:`~certbot_privacy.audit.art30.Art30Record`) and of the CA facts
+(:class:`~certbot_privacy.rules.cas.Facts`). A renderer is a pure function from the result
+to the text to print; the command line picks one with ``--format``.
 
-===========  ======  ======  ======
-format       report  verify  art30
-===========  ======  ======  ======
+===========  ======  ======  ======  ======
+format       report  verify  art30   cas
+===========  ======  ======  ======  ======
 ``table``    yes
-``text``             yes
-``json``     yes     yes     yes
+``text``             yes             yes
+``json``     yes     yes     yes     yes
 ``csv``      yes
 ``markdown`` yes             yes
-===========  ======  ======  ======
+===========  ======  ======  ======  ======
 """
 
 from typing import TYPE_CHECKING, Callable, Dict, List
@@ -26,8 +27,17 @@ if TYPE_CHECKING:
     from certbot_privacy.audit.art30 import Art30Record
     from certbot_privacy.audit.summarise import Summary
     from certbot_privacy.audit.verify import VerifyReport
+    from certbot_privacy.rules.cas import Facts
 
-__all__ = ["FORMATS", "Format", "art30_renderer", "names", "report_renderer", "verify_renderer"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "art30_renderer",
+    "cas_renderer",
+    "names",
+    "report_renderer",
+    "verify_renderer",
+]
 
 #: Every format, by name.
 FORMATS: Dict[str, Format] = {
@@ -36,7 +46,7 @@ FORMATS: Dict[str, Format] = {
 
 
 def names(kind: str) -> List[str]:
-    """The names of the formats that can render *kind* (``report``, ``verify``, ``art30``)."""
+    """The formats that can render *kind* (``report``, ``verify``, ``art30``, ``cas``)."""
     return [name for name, fmt in FORMATS.items() if getattr(fmt, kind) is not None]
 
 
@@ -67,4 +77,12 @@ def art30_renderer(name: str) -> Callable[["Art30Record"], str]:
     render = FORMATS[name].art30
     if render is None:
         raise _missing(name, "art30")
+    return render
+
+
+def cas_renderer(name: str) -> Callable[["Facts"], str]:
+    """The renderer of the CA facts in format *name*; :class:`ValueError` if it has none."""
+    render = FORMATS[name].cas
+    if render is None:
+        raise _missing(name, "cas")
     return render

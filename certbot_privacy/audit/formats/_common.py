@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from certbot_privacy.audit.art30 import Art30Record
     from certbot_privacy.audit.summarise import Summary
     from certbot_privacy.audit.verify import VerifyReport
+    from certbot_privacy.rules.cas import Facts
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Format:
     report: Optional[Callable[["Summary"], str]] = None
     verify: Optional[Callable[["VerifyReport"], str]] = None
     art30: Optional[Callable[["Art30Record"], str]] = None
+    cas: Optional[Callable[["Facts"], str]] = None
 
 
 def short_time(canonical: Optional[str]) -> str:

@@ -1,9 +1,10 @@
 """Reports, verifications and Article 30 records as JSON, for machines.
 
 Each document names its kind and version in ``format`` (``certbot-privacy-report/1``,
-``certbot-privacy-verify/1``, ``certbot-privacy-art30/1``) so that consumers can check
-what they read. Times are the log's own (UTC, RFC 3339, milliseconds); values are exactly
-as the report counts them (see :mod:`certbot_privacy.audit.values`), not escaped.
+``certbot-privacy-verify/1``, ``certbot-privacy-art30/1``, ``certbot-privacy-cas/1``) so
+that consumers can check what they read. Times are the log's own (UTC, RFC 3339,
+milliseconds); values are exactly as the report counts them (see
+:mod:`certbot_privacy.audit.values`), not escaped.
 """
 
 import json
@@ -14,6 +15,7 @@ from certbot_privacy.audit.art30 import Art30Record, Quote
 from certbot_privacy.audit.formats._common import Format
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.audit.verify import VerifyReport
+from certbot_privacy.rules.cas import Facts
 
 
 def _dump(document: Dict[str, Any]) -> str:
@@ -168,9 +170,15 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
     }
 
 
+def cas_document(facts: Facts) -> Dict[str, Any]:
+    """The CA facts as shipped: ``facts`` is valid against ``rules/cas.schema.json``."""
+    return {"format": "certbot-privacy-cas/1", "facts": dict(facts.document)}
+
+
 FORMAT = Format(
     name="json",
     report=lambda summary: _dump(report_document(summary)),
     verify=lambda report: _dump(verify_document(report)),
     art30=lambda record: _dump(art30_document(record)),
+    cas=lambda facts: _dump(cas_document(facts)),
 )
