@@ -30,6 +30,7 @@ setup(
         "certbot_privacy": [
             "py.typed",
             "log/*.json",
+            "rules/*.json",
             "rules/locale/*/LC_MESSAGES/*.po",
             "rules/locale/*/LC_MESSAGES/*.mo",
         ]
