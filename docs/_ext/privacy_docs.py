@@ -194,51 +194,82 @@ class SchemaCategories(_RstDirective):
 
 
 class ConsentText(SphinxDirective):
-    """The consent text for the CA at the directory URL given, in ``:language:``."""
+    """The consent text for the CA at the directory URL given, in ``:language:``.
+
+    Rendered as an 80-column terminal shows it (``rules.layout.fill``). ``:eff:`` shows
+    the EFF question instead, ``:withdrawal:`` the text after a withdrawal;
+    ``:announced-terms:`` makes the directory announce other terms than the facts expect
+    (the notice then says so, with the dates).
+    """
 
     required_arguments = 1
     option_spec: ClassVar[Dict[str, Any]] = {
         "language": directives.unchanged,
         "email": directives.unchanged,
         "terms-of-service": directives.unchanged,
+        "announced-terms": directives.unchanged,
         "withdrawal": directives.flag,
+        "eff": directives.flag,
     }
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy.rules import cas, consent
+        import datetime
 
+        from certbot_privacy.rules import cas, consent, layout, notice
+
+        facts = cas.facts()
+        known = cas.lookup(self.arguments[0])
+        terms = self.options.get("terms-of-service") or (
+            known.terms.url if known is not None and known.terms is not None else None
+        )
         ca = cas.for_directory(
-            self.arguments[0], terms_of_service=self.options.get("terms-of-service")
+            self.arguments[0], terms_of_service=self.options.get("announced-terms", terms)
         )
         language = self.options.get("language", consent.ENGLISH)
         if language not in consent.LANGUAGES:
             raise self.error(f"no texts in {language!r}; there are {consent.LANGUAGES}")
+        email = self.options.get("email")
         if "withdrawal" in self.options:
-            text = consent.withdrawal_text(ca, language)
+            text = notice.withdrawal_text(ca, language)
+        elif "eff" in self.options:
+            text = notice.eff_text(facts.other("eff"), email or "admin@example.org", language)
         else:
-            text = consent.consent_text(ca, self.options.get("email"), language)
+            checked = datetime.date.fromisoformat(facts.checked)
+            drift = cas.drift(
+                ca, checked, checked=facts.checked, max_age_months=facts.max_age_months
+            )
+            text = notice.consent_text(ca, email, language, drift=drift)
+        text = layout.fill(text, 80)
         block = nodes.literal_block(text, text)
         block["language"] = "text"
         return [block]
 
 
 class KnownCAs(_RstDirective):
-    """A table of the CAs certbot_privacy.rules.cas knows."""
+    """A table of the CAs the facts (certbot_privacy/rules/cas.json) know."""
 
     def run(self) -> List[nodes.Node]:
         from certbot_privacy.rules import cas
 
         rows = []
-        for ca in cas.KNOWN_CAS:
+        for ca in cas.known_cas():
             operator = ca.legal_entity or "not stated"
             if ca.country:
                 operator += f" ({ca.country})"
+            if ca.operator is not None and not ca.operator.verified:
+                operator += ", not confirmed"
             policy = ca.privacy_policy_url or (
                 f"none found; documents: {ca.documents_url}" if ca.documents_url else "none found"
             )
-            rows.append((ca.display_name, _literal(ca.directory_url), operator, policy))
+            verified = sum(s.verified for s in ca.statements)
+            statements = f"{len(ca.statements)} ({verified} verified)"
+            rows.append(
+                (ca.display_name, _literal(ca.directory_url), operator, policy, statements)
+            )
         return self.parse_rst(
-            _list_table(("CA", "ACME directory", "Operated by", "Privacy policy"), rows)
+            _list_table(
+                ("CA", "ACME directory", "Operated by", "Privacy policy", "Statements"), rows
+            )
         )
 
 

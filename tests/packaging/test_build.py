@@ -139,7 +139,9 @@ def test_wheel_declares_both_entry_points(built: Built) -> None:
         re.M,
     ), entry_points
     assert re.search(
-        r"^certbot-privacy = certbot_privacy\.audit\.cli:main$", sections.get("console_scripts", ""), re.M
+        r"^certbot-privacy = certbot_privacy\.audit\.cli:main$",
+        sections.get("console_scripts", ""),
+        re.M,
     ), entry_points
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Chinese punctuation on purpose
 """Issue 6: the docs build with warnings as errors, and the request tables match a fresh run."""
 
 import difflib
@@ -52,8 +53,12 @@ def test_docs_build_with_warnings_as_errors(tmp_path: Path) -> None:
     sent = (out / "what-is-sent.html").read_text(encoding="utf-8")
     assert "newAccount" in sent and "python-requests/" in sent
     consent = html.unescape((out / "consent.html").read_text(encoding="utf-8"))
-    assert "Send an email address to Let's Encrypt? [y/N]" in consent
-    assert "是否向 Let's Encrypt 发送邮箱地址" in consent
+    assert "Send admin@example.org to Let's Encrypt (ISRG, United States)? [y/N]" in consent
+    assert "是否将 admin@example.org 发送给 Let's Encrypt（ISRG，美国）？[y/N]" in consent
+    assert "Also share your email with the EFF?" in consent
+    assert "LE-SA-v1.9-example.pdf" in consent  # the drift example
+    for old in ("seven years", "security@letsencrypt.org"):
+        assert old not in consent.split("History")[0]
     assert "truncated_tail" in (out / "disclosure-log.html").read_text(encoding="utf-8")
 
 
