@@ -263,9 +263,7 @@ class KnownCAs(_RstDirective):
             )
             verified = sum(s.verified for s in ca.statements)
             statements = f"{len(ca.statements)} ({verified} verified)"
-            rows.append(
-                (ca.display_name, _literal(ca.directory_url), operator, policy, statements)
-            )
+            rows.append((ca.display_name, _literal(ca.directory_url), operator, policy, statements))
         return self.parse_rst(
             _list_table(
                 ("CA", "ACME directory", "Operated by", "Privacy policy", "Statements"), rows
