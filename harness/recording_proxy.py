@@ -23,7 +23,9 @@ sent. :class:`RecordingProxy` runs three loopback listeners in threads of the te
 
 The directory can be rewritten too: :attr:`RecordingProxy.directory_meta` replaces
 members of its ``meta`` (``termsOfService``, say: to test what a directory announcing
-other, or hostile, terms does to the consent notice).
+other, or hostile, terms does to the consent notice); and :attr:`RecordingProxy.problems`
+answers a request path with an ACME problem document instead of Pebble (a CA's error
+detail, as hostile as a test needs).
 
 Every request is recorded exactly as it arrived: the request line, all headers as
 ``(name, value)`` pairs in their original case and order, and the raw body bytes.
@@ -71,7 +73,7 @@ class RecordedRequest:
     seq: int
     time: float
     listener: str  #: "acme" or "ocsp"
-    role: str  #: "acme" (forwarded to Pebble), "ari" or "ocsp" (answered by the proxy)
+    role: str  #: "acme" (forwarded to Pebble); "ari", "ocsp", "problem" (answered by the proxy)
     method: str
     path: str
     request_line: str
@@ -158,6 +160,8 @@ class RecordingProxy:
         #: Host names whose ``CONNECT`` is tunnelled to the acme listener, each with the
         #: path its directory is served at (forwarded to Pebble's ``/dir``).
         self.impersonate: dict[str, str] = {}
+        #: ACME problem documents to answer instead of Pebble, by request path (status 400).
+        self.problems: dict[str, dict[str, Any]] = {}
         #: The ``CONNECT`` requests tunnelled (not outside attempts).
         self.tunnelled: list[OutsideAttempt] = []
         self.upstream: Optional[tuple[str, int]] = None
@@ -393,6 +397,14 @@ class _AcmeHandler(_Handler):
                 200,
                 [("Content-Type", "application/json"), ("Retry-After", str(proxy.ari.retry_after))],
                 proxy.renewal_info(),
+            )
+        elif path in proxy.problems:
+            record = proxy._record(self, "acme", "problem", body)
+            self.answer(
+                record,
+                400,
+                [("Content-Type", "application/problem+json")],
+                json.dumps(proxy.problems[path]).encode(),
             )
         else:
             record = proxy._record(self, "acme", "acme", body)

@@ -19,6 +19,7 @@ test_certbot_compat.py`` pins each name below and fails loudly if one moves:
   option; since 2.7 ``NamespaceConfig.set_by_user`` (public);
 * ``acme.client.ClientV2._get_v2_account`` (private): the account lookup by key;
 * ``certbot._internal.storage.relevant_values`` (private): what goes into a renewal conf;
+* ``certbot._internal.client.perform_registration`` (private): the terms-of-service prompt;
 * ``certbot._internal.eff.prepare_subscription`` and ``subscribe`` (private): where the
   address is stored for the EFF (account meta), and where it is posted;
 * ``certbot.display.ops.get_email``, ``acme.client.ClientV2.new_account`` and
@@ -149,6 +150,10 @@ def install_email_hooks() -> None:
       the CA ignores everything but the key there (RFC 8555 section 7.3.1), so in privacy
       mode the lookup is sent with an empty contact list (``"contact": []``) instead.
 
+    * ``certbot._internal.client.perform_registration(acme, config, tos_cb)`` (private;
+      2.1.0 to 5.8.0): certbot's terms-of-service prompt shows the URL the CA's directory
+      announces as it is; in privacy mode it gets the URL only when it is a plain http(s)
+      URL, else a warning (a CA-supplied string that reaches the screen).
     * ``certbot._internal.eff.prepare_subscription`` (private; 2.1.0 to 5.8.0): stores
       ``--eff-email``'s address in the account's meta, from ``register`` (through
       ``client.register``) and ``update_account``; ``certbot._internal.eff.subscribe``
@@ -158,6 +163,7 @@ def install_email_hooks() -> None:
     Each passes through untouched while no gate is in force (privacy mode off).
     """
     from acme import client as acme_client
+    from certbot._internal import client as certbot_client
     from certbot._internal import eff
     from certbot.display import ops
 
@@ -187,6 +193,19 @@ def install_email_hooks() -> None:
         found = original(client, regr.update(body=regr.body.update(contact=())), update_body)
         return found if update_body else found.update(body=regr.body)
 
+    def perform_registration(
+        original: Callable[..., Any], acme: Any, config: Any, tos_cb: Any = None
+    ) -> Any:
+        if tos_cb is None:
+            return original(acme, config, tos_cb)
+
+        def shown(terms: str) -> None:
+            from certbot_privacy.rules import notice
+
+            tos_cb(notice.terms_for_display(terms))
+
+        return original(acme, config, shown)
+
     def prepare_subscription(original: Callable[..., None], config: Any, account: Any) -> None:
         assert RUN.gate is not None
         RUN.gate.eff_prepare(original, config, account)
@@ -196,6 +215,10 @@ def install_email_hooks() -> None:
         RUN.gate.eff_subscribe(original, email)
 
     cls = acme_client.ClientV2
+    _install(
+        "registration",
+        lambda: Patch(certbot_client, "perform_registration", perform_registration, when=gated),
+    )
     _install(
         "eff_prepare", lambda: Patch(eff, "prepare_subscription", prepare_subscription, when=gated)
     )

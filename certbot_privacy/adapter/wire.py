@@ -6,10 +6,15 @@ that sees all of them with their final headers is ``requests.Session.send``; thi
 wraps it (once, when privacy mode first switches on) and applies the run's
 :class:`WirePolicy` to each request: the User-Agent is replaced, the observer sees the
 request *before* it is sent (if it raises, the request is not sent: the log fails
-closed), then the response or the exception. With no policy the original ``send`` runs
-untouched. HTTP sent by other libraries (botocore) or hook scripts is not seen.
+closed), then the response or the exception. The texts of ACME problem documents in a
+JSON answer (``detail`` and ``title``, wherever they are: an error answer, a challenge's
+``error``, ``subproblems``), which certbot shows as they are, are made safe for a terminal
+(:func:`certbot_privacy.rules.escape.escape_fields`) after the observer saw the answer as
+received. With no policy the original ``send`` runs untouched. HTTP sent by other
+libraries (botocore) or hook scripts is not seen.
 """
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Protocol
 
@@ -17,6 +22,10 @@ import requests
 
 from certbot_privacy.adapter.patching import Patch
 from certbot_privacy.adapter.state import RUN
+from certbot_privacy.rules import escape
+
+#: The members of an ACME problem document (RFC 8555 section 6.7) that certbot shows.
+PROBLEM_TEXTS = ("detail", "title")
 
 
 class Observer(Protocol):
@@ -78,7 +87,26 @@ def _send(
         raise
     first = response.history[0] if response.history else response
     observer.after_send(token, first)
+    if not kwargs.get("stream"):
+        escape_problem_texts(response)
     return response
+
+
+def escape_problem_texts(response: requests.Response) -> None:
+    """Make the problem texts in a JSON answer safe to show (the body is changed in place).
+
+    Only a body that parses as JSON and has a ``detail`` or ``title`` that is not printable
+    is rewritten; every other answer is left byte for byte as received.
+    """
+    if "json" not in response.headers.get("Content-Type", ""):
+        return
+    try:
+        document = json.loads(response.content)
+    except ValueError:
+        return
+    clean = escape.escape_fields(document, PROBLEM_TEXTS)
+    if clean != document:
+        response._content = json.dumps(clean).encode("utf-8")
 
 
 #: ``requests.Session.send``, wrapped while privacy mode is on.

@@ -9,7 +9,7 @@ line where none is seen. :func:`printable` turns each of them into a visible esc
 (``\\x1b``, ``\\u202e``), and keeps everything else, non-ASCII letters included.
 """
 
-from typing import Dict
+from typing import Any, Collection, Dict
 
 
 def _escapes() -> Dict[int, str]:
@@ -45,3 +45,22 @@ def printable(text: str) -> str:
 def is_printable(text: str) -> bool:
     """Whether :func:`printable` would leave *text* unchanged."""
     return not any(ord(char) in ESCAPES for char in text)
+
+
+def escape_fields(value: Any, names: Collection[str]) -> Any:
+    """Return *value* (parsed JSON) with every string under a key in *names* made printable.
+
+    At any depth: an ACME problem's ``detail`` and ``title``, and those of the problems
+    nested in a challenge's or an order's ``error`` or in ``subproblems``. Everything else
+    is returned as it is.
+    """
+    if isinstance(value, dict):
+        return {
+            key: printable(item)
+            if key in names and isinstance(item, str)
+            else escape_fields(item, names)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [escape_fields(item, names) for item in value]
+    return value

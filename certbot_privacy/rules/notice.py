@@ -41,18 +41,26 @@ WITHDRAW_COMMAND = "certbot update_account --privacy-minimal --privacy-withdraw-
 #: The statements the policy paragraph quotes, in this order, where the facts have them.
 _POLICY_QUOTES = ("contact_use", "marketing", "retention")
 
-_WEB_URL = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
+_WEB_URL = re.compile(r"https?://[^\s\\]+\Z", re.IGNORECASE)
 
 
 def web_url(value: Optional[str]) -> Optional[str]:
     """Return *value* if it is a plain http(s) URL that is safe to show, else ``None``.
 
     Plain: an ``http://`` or ``https://`` URL of at most 500 characters with no blank,
-    control, escape or bidi character in it. Anything else a CA announces is not shown.
+    backslash, control, escape or bidi character in it. Anything else a CA announces is not shown.
     """
     if value is None or len(value) > 500 or not is_printable(value):
         return None
     return value if _WEB_URL.match(value) else None
+
+
+def terms_for_display(value: str, lang: str = ENGLISH) -> str:
+    """What to show where certbot would show the CA's terms: the URL, or a plain warning."""
+    url = web_url(value)
+    if url is not None:
+        return url
+    return _(lang, "(its directory names terms of service that are not a web address)")
 
 
 def _(lang: str, message: str) -> str:
@@ -515,6 +523,7 @@ __all__ = [
     "eff_not_asked_text",
     "eff_text",
     "sources_of",
+    "terms_for_display",
     "web_url",
     "withdrawal_text",
 ]

@@ -87,6 +87,7 @@ def _fresh_ari(acme: AcmeStack) -> Iterator[None]:
     acme.proxy.ari = AriSettings()
     acme.proxy.directory_meta = {}
     acme.proxy.impersonate = {}
+    acme.proxy.problems = {}
     yield
 
 

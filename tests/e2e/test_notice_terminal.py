@@ -235,3 +235,46 @@ def test_hostile_terms_from_a_known_ca_are_recorded_but_not_shown(
     assert "\x1b" not in notice["message"]
     raw_log = (certbot.logs_dir / "disclosure.jsonl").read_bytes()
     assert b"\x1b" not in raw_log and b"\\u001b" in raw_log
+
+
+def test_certbots_own_terms_prompt_shows_no_hostile_terms(
+    certbot: CertbotRunner, acme: AcmeStack
+) -> None:
+    """Without --agree-tos certbot shows the CA's terms itself: in privacy mode only as a
+    web address, here as a warning, and no escape reaches the terminal."""
+    acme.proxy.directory_meta = {"termsOfService": HOSTILE}
+    argv = certbot.argv("register", "--privacy-minimal", "-m", EMAIL, interactive=True)
+    terminal = Terminal(argv, certbot.environment(), certbot.base)
+    shown = terminal.expect("Do you agree?")
+    assert "terms of service that are not a web address" in _folded(shown)
+    terminal.type("y")
+    terminal.expect("[y/N]")
+    terminal.type("n")
+    assert terminal.finish() == 0, terminal.output
+    for bad in ("\x1b", "\x07", "\u202e", "owned", "Send nothing"):
+        assert bad not in _without_colours(terminal.output), bad
+
+
+PROBLEM = {
+    "type": "urn:ietf:params:acme:error:rejectedIdentifier",
+    "status": 400,
+    "detail": "no\x1b[2J\x1b[H\x1b]0;owned\x07 \u202eorder for you",
+}
+
+
+def test_a_hostile_error_detail_is_shown_escaped(certbot: CertbotRunner, acme: AcmeStack) -> None:
+    """A CA's error detail with escapes: certbot shows it, escaped; the log keeps the type."""
+    acme.proxy.problems = {"/order-plz": PROBLEM}
+    cursor = LogCursor(certbot.logs_dir / "disclosure.jsonl")
+    result = certbot.run(*certbot.certonly_args(certbot.domain()))
+    assert result.returncode == 1, result.describe()
+    output = result.stdout + result.stderr
+    for bad in ("\x1b", "\x07", "\u202e"):
+        assert bad not in output, (bad, output)
+    if "AttributeError: can't set attribute" not in output:  # certbot 2.1.0 with Debian's
+        # josepy never shows an ACME error's detail (the same without the plugin)
+        assert "no\\x1b[2J\\x1b[H" in output and "order for you" in output, output
+    (response,) = [
+        r for r in _events(cursor.new_records(), "response") if r["url"].endswith("/order-plz")
+    ]
+    assert response["problem_type"] == PROBLEM["type"] and response["status"] == 400

@@ -324,3 +324,22 @@ def test_texts_are_one_paragraph_per_line() -> None:
     for lang in LANGUAGES:
         for line in _lines(_text(LE, lang)):
             assert not line.endswith(" ") or line.endswith("[y/N] ")
+
+
+@pytest.mark.parametrize(
+    ("terms", "shown"),
+    [
+        ("https://ca.test/tos", "https://ca.test/tos"),
+        (
+            "https://ca.test/tos\x1b[2J",
+            "(its directory names terms of service that are not a web address)",
+        ),
+        (
+            "https://ca.test/t\\x1b",
+            "(its directory names terms of service that are not a web address)",
+        ),
+    ],
+)
+def test_certbots_own_terms_prompt_gets_a_web_address_or_a_warning(terms: str, shown: str) -> None:
+    """What certbot's terms-of-service prompt shows in privacy mode."""
+    assert notice.terms_for_display(terms) == shown

@@ -90,3 +90,39 @@ def test_each_redirect_hop_is_observed(server: LocalServer) -> None:
     befores = [e for e in observer.events if e[0] == "before"]
     assert len(befores) == 2
     assert observer.events[-1] == ("after", (1, 302))
+
+
+HOSTILE_PROBLEM = (
+    b'{"type": "urn:ietf:params:acme:error:malformed", "status": 400,'
+    b' "detail": "bad\\u001b[2J\\u001b]0;owned\\u0007 \\u202eorder",'
+    b' "subproblems": [{"title": "t\\r", "detail": "x\\u001b[H"}]}'
+)
+
+
+def test_problem_texts_are_made_safe_after_the_observer_saw_them(server: LocalServer) -> None:
+    """A problem's detail/title (nested too) reach certbot escaped; the log saw them raw."""
+    server.routes["/problem"] = Reply(
+        400, (("Content-Type", "application/problem+json"),), HOSTILE_PROBLEM
+    )
+    seen: list[bytes] = []
+
+    class _Keeping(_Observer):
+        def after_send(self, token: object, response: requests.Response) -> None:
+            seen.append(response.content)
+
+    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=_Keeping()))
+    problem = requests.post(server.url + "/problem", timeout=5).json()
+    assert seen == [HOSTILE_PROBLEM]
+    assert problem["detail"] == "bad\\x1b[2J\\x1b]0;owned\\x07 \\u202eorder"
+    assert problem["subproblems"] == [{"title": "t\\x0d", "detail": "x\\x1b[H"}]
+    assert problem["type"] == "urn:ietf:params:acme:error:malformed"
+
+
+def test_answers_without_hostile_texts_are_left_byte_for_byte(server: LocalServer) -> None:
+    """Clean JSON, and anything that is not JSON, is passed on exactly as received."""
+    clean = b'{"detail":  "fine", "status": 400}'
+    server.routes["/clean"] = Reply(400, (("Content-Type", "application/problem+json"),), clean)
+    server.routes["/text"] = Reply(200, (("Content-Type", "text/plain"),), b"\x1b[2J")
+    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=_Observer()))
+    assert requests.get(server.url + "/clean", timeout=5).content == clean
+    assert requests.get(server.url + "/text", timeout=5).content == b"\x1b[2J"
