@@ -49,3 +49,25 @@ def test_written_lines_start_as_the_schema_says(tmp_path: Path) -> None:
         assert line.startswith(head) and line.startswith(schema.LINE_START)
         assert schema.WRITTEN_REST.match(line, len(head))
         assert schema.serialise(json.loads(line)).encode() == line
+
+
+def test_notice_lines_are_written_and_verified_like_any_record(tmp_path: Path) -> None:
+    """A notice record (schema 1) starts as the schema says, and verify finds the log intact."""
+    from certbot_privacy.audit.source import read
+    from certbot_privacy.audit.verify import verify
+    from certbot_privacy.log import records
+
+    path = tmp_path / "d.jsonl"
+    log = DisclosureLog(path)
+    log.append(
+        records.notice_record(
+            kind="terms_changed",
+            recipient="https://ca.example/dir",
+            when=0,
+            fields={"expected": "https://ca.example/tos/1", "announced": "https://ca.example/2"},
+        )
+    )
+    (line,) = path.read_bytes().splitlines()
+    assert schema.WRITTEN_REST.match(line, len(schema.written_head(0)))
+    report = verify(read([str(path)]), thorough=True)
+    assert report.intact
