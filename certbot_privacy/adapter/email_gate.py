@@ -23,7 +23,7 @@ certbot can send or ask for an email, all installed only in privacy mode:
   only if that consent was given in this run.
 
 Before a consent text is shown the CA's announced terms and the age of the facts are
-checked (:func:`certbot_privacy.rules.cas.drift`): a possible drift is said in the text,
+checked (:func:`certbot_privacy.rules.drift.drift`): a possible drift is said in the text,
 printed once as a warning and recorded as a ``notice`` record. Every decision is recorded
 as a ``consent`` record *before* the request that carries (or no longer carries) the
 email, through the ``record`` callback.
@@ -44,7 +44,7 @@ from certbot_privacy.errors import ConsentError, ConsentRequiredError, ContactEr
 if TYPE_CHECKING:  # imported when first needed: most runs never send an email
     from acme import messages
 
-    from certbot_privacy.rules import cas, consent
+    from certbot_privacy.rules import cas, consent, drift
 
 logger = logging.getLogger(__name__)
 
@@ -298,17 +298,17 @@ class EmailGate:
             website=website if isinstance(website, str) else None,
         )
 
-    def _drift(self, ca: cas.CAInfo, *, terms_known: bool = True) -> Optional[cas.Drift]:
+    def _drift(self, ca: cas.CAInfo, *, terms_known: bool = True) -> Optional[drift.Drift]:
         """Whether the facts about *ca* may be stale: warned and recorded once per run.
 
         *terms_known*: the directory was fetched, so its announced terms can be compared.
         """
         from dataclasses import replace
 
-        from certbot_privacy.rules import cas, notice
+        from certbot_privacy.rules import cas, drift, notice
 
         facts = cas.facts()
-        found = cas.drift(
+        found = drift.drift(
             ca if terms_known else replace(ca, terms=None),
             self.today(),
             checked=facts.checked,

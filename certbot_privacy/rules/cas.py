@@ -5,17 +5,15 @@ by a unit test, and every quote in it against the verbatim copies of its sources
 ``tests/data/ca-sources/``). Each statement carries its source (the document's address,
 title and own date, the date we checked it, how we read it), its kind (a verbatim
 ``policy_quote`` or ``announcement``, an ``observed_practice`` with its evidence, or a
-``secondary_summary``) and whether it is verified. This module turns that file into frozen
-objects, and compares a directory's announced terms of service with the facts
-(:func:`drift`).
+``secondary_summary``) and whether it is verified. This module holds the frozen objects
+the file becomes (:mod:`.facts_file` reads it) and finds the CA behind a directory URL.
 
 Nothing is read at import: certbot imports the plugin on every run, and the facts are
 needed only when a contact email is in play (and by ``certbot-privacy cas``), so the file
-is loaded on first use (:func:`facts`). Everything else here is pure.
+is loaded on first use (:func:`facts`). Everything else here is pure. Whether the facts
+may be out of date is :mod:`.drift`'s question.
 """
 
-import datetime
-import json
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Dict, Mapping, Optional, Tuple
@@ -28,7 +26,6 @@ __all__ = [
     "NOT_STATED",
     "QUOTED_KINDS",
     "CAInfo",
-    "Drift",
     "Facts",
     "Forwarding",
     "Operator",
@@ -38,14 +35,12 @@ __all__ = [
     "Source",
     "Statement",
     "Terms",
-    "drift",
     "facts",
     "for_directory",
     "generic",
     "known_cas",
     "lookup",
     "normalize_directory_url",
-    "parse",
 ]
 
 
@@ -341,166 +336,15 @@ class Facts:
         return next(r for r in self.others if r.key == key)
 
 
-# --- parsing --------------------------------------------------------------------------------
-
-
-def _source(data: Mapping[str, Any]) -> Source:
-    return Source(
-        url=data["url"],
-        title=data["title"],
-        document_date=data["document_date"],
-        checked=data["checked"],
-        via=data["via"],
-        secondary=bool(data.get("secondary", False)),
-        snapshot=data.get("snapshot"),
-        evidence=data.get("evidence"),
-    )
-
-
-def _our_texts(items: Any) -> Tuple[Tuple[str, str], ...]:
-    return tuple((item["lang"], item["text"]) for item in items or ())
-
-
-def _statement(data: Mapping[str, Any]) -> Statement:
-    return Statement(
-        id=data["id"],
-        kind=data["kind"],
-        text=data["text"],
-        lang=data["lang"],
-        source=_source(data["source"]),
-        verified=bool(data["verified"]),
-        unverified_reason=data.get("unverified_reason"),
-        effective_date=data.get("effective_date"),
-        localized=tuple(
-            Localized(item["lang"], item["text"], _source(item["source"]), item.get("excerpt"))
-            for item in data.get("localized", ())
-        ),
-        note=data.get("note"),
-        excerpt=data.get("excerpt"),
-        gloss=_our_texts(data.get("gloss")),
-    )
-
-
-def _operator(data: Mapping[str, Any]) -> Operator:
-    return Operator(
-        legal_entity=data["legal_entity"],
-        details=data["details"],
-        country=data["country"],
-        source=_source(data["source"]),
-        verified=bool(data["verified"]),
-        short_name=data.get("short_name"),
-        unverified_reason=data.get("unverified_reason"),
-        note=data.get("note"),
-    )
-
-
-def _policy(data: Optional[Mapping[str, Any]]) -> Optional[PrivacyPolicy]:
-    if data is None:
-        return None
-    return PrivacyPolicy(
-        url=data["url"],
-        document_date=data["document_date"],
-        localized=tuple(
-            (item["lang"], item["url"], item["document_date"]) for item in data["localized"]
-        ),
-        canonical_lang=data["canonical_lang"],
-        source=_source(data["source"]),
-        verified=bool(data["verified"]),
-        unverified_reason=data.get("unverified_reason"),
-    )
-
-
-def _ca(data: Mapping[str, Any]) -> CAInfo:
-    urls = tuple(item["url"] for item in data["directory_urls"])
-    terms = data["terms_of_service"]
-    contact = data["privacy_contact"]
-    forwards = data["forwards_contact"]
-    return CAInfo(
-        key=data["key"],
-        display_name=data["display_name"],
-        directory_url=urls[0],
-        known=True,
-        staging=data["environment"] == "staging",
-        directory_urls=urls,
-        operator=_operator(data["operator"]),
-        privacy_policy=_policy(data["privacy_policy"]),
-        documents_url=data["documents_url"],
-        terms=None
-        if terms is None
-        else Terms(
-            url=terms["url"],
-            document_date=terms["document_date"],
-            source=_source(terms["source"]),
-            verified=bool(terms["verified"]),
-            unverified_reason=terms.get("unverified_reason"),
-        ),
-        privacy_contact=None
-        if contact is None
-        else PrivacyContact(
-            email=contact["email"],
-            postal=contact["postal"],
-            web_form=contact["web_form"],
-            source=_source(contact["source"]),
-            verified=bool(contact["verified"]),
-            unverified_reason=contact.get("unverified_reason"),
-            note=contact.get("note"),
-        ),
-        forwards=None
-        if forwards is None
-        else Forwarding(
-            to=forwards["to"],
-            statements=tuple(forwards["statements"]),
-            localized=_our_texts(forwards.get("localized")),
-        ),
-        ended_statement=data["ended_statement"],
-        statements=tuple(_statement(item) for item in data["statements"]),
-        unstated=tuple(data["unstated"]),
-        notes=tuple(data["notes"]),
-    )
-
-
-def parse(data: Mapping[str, Any]) -> Facts:
-    """Turn the parsed facts file into :class:`Facts` (pure; the schema is the test's job).
-
-    Raises ``ValueError`` for a format version this code does not know.
-    """
-    if data.get("schema_version") != 1:
-        raise ValueError(f"CA facts of schema {data.get('schema_version')!r}: this reads 1")
-    return Facts(
-        checked=data["checked"],
-        max_age_months=int(data["max_age_months"]),
-        cas=tuple(_ca(item) for item in data["cas"]),
-        others=tuple(
-            Recipient(
-                key=item["key"],
-                display_name=item["display_name"],
-                operator=_operator(item["operator"]),
-                privacy_policy=_policy(item["privacy_policy"]),
-                statements=tuple(_statement(s) for s in item["statements"]),
-                notes=tuple(item["notes"]),
-            )
-            for item in data["other_recipients"]
-        ),
-        document=data,
-    )
-
-
-def read_json(name: str) -> Any:
-    """Read the JSON file *name* shipped beside this module (the facts or their schema)."""
-    from importlib import resources
-
-    text = (
-        resources.files(__package__ or "certbot_privacy.rules")
-        .joinpath(name)
-        .read_text(encoding="utf-8")
-    )
-    return json.loads(text)
+# --- the shipped facts ------------------------------------------------------------------------
 
 
 @cache
 def facts() -> Facts:
     """The facts shipped in the package, read on first use."""
-    return parse(read_json(FACTS_FILE))
+    from certbot_privacy.rules import facts_file
+
+    return facts_file.parse(facts_file.read_json(FACTS_FILE))
 
 
 @cache
@@ -554,61 +398,3 @@ def for_directory(
     if known is None:
         return generic(directory_url, terms_of_service, website)
     return replace(known, terms_of_service=terms_of_service, website=website)
-
-
-# --- drift ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Drift:
-    """Why the facts shown about a CA may be out of date.
-
-    ``terms_changed``: the directory announced other terms (``announced``, ``None`` for
-    none) than the facts expect (``expected``). ``stale``: the facts were last reviewed
-    on ``checked``, more than ``max_age_months`` before today.
-    """
-
-    ca_key: str
-    terms_changed: bool
-    expected: Optional[str]
-    announced: Optional[str]
-    stale: bool
-    checked: str
-    max_age_months: int
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """*day* plus *months* calendar months (the last day of the month where it is shorter)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    following = datetime.date(year + month // 12, month % 12 + 1, 1)
-    last = (following - datetime.timedelta(days=1)).day
-    return datetime.date(year, month, min(day.day, last))
-
-
-def drift(
-    ca: CAInfo, today: datetime.date, *, checked: str, max_age_months: int
-) -> Optional[Drift]:
-    """Compare what *ca*'s directory announced with the facts, and the facts' age with *today*.
-
-    ``None`` when nothing suggests the facts are out of date, and always for a CA the
-    facts do not know (there is nothing to be out of date). The terms are compared only
-    where the facts record the URL the directory should announce.
-    """
-    if not ca.known:
-        return None
-    expected = ca.terms.url if ca.terms is not None else None
-    announced = ca.terms_of_service
-    changed = expected is not None and (announced or "").strip() != expected
-    stale = today > add_months(datetime.date.fromisoformat(checked), max_age_months)
-    if not (changed or stale):
-        return None
-    return Drift(
-        ca_key=ca.key,
-        terms_changed=changed,
-        expected=expected,
-        announced=announced,
-        stale=stale,
-        checked=checked,
-        max_age_months=max_age_months,
-    )

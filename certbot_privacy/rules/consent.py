@@ -24,7 +24,8 @@ from typing import Callable, List, Optional
 from urllib.parse import unquote
 
 from certbot_privacy.errors import ConsentRequiredError, ContactError
-from certbot_privacy.rules.cas import CAInfo, Drift, Recipient
+from certbot_privacy.rules.cas import CAInfo, Recipient
+from certbot_privacy.rules.drift import Drift
 from certbot_privacy.rules.escape import printable
 from certbot_privacy.rules.i18n import (
     DOMAIN,
@@ -36,12 +37,8 @@ from certbot_privacy.rules.i18n import (
     translations,
 )
 from certbot_privacy.rules.layout import fill
-from certbot_privacy.rules.notice import (
-    consent_text,
-    eff_not_asked_text,
-    eff_text,
-    withdrawal_text,
-)
+from certbot_privacy.rules.notice import consent_text, eff_not_asked_text, eff_text
+from certbot_privacy.rules.withdrawal import withdrawal_text
 
 #: How a consent was given: by answering the prompt, or by ``--privacy-share-email``.
 MEANS_INTERACTIVE = "interactive"

@@ -8,7 +8,6 @@
   (4) how to withdraw, and that withdrawing does not make the CA delete what it has;
   then the question, default no.
 * :func:`eff_text`: the separate question before certbot passes the address to the EFF.
-* :func:`withdrawal_text`: what to say once the contact was removed.
 * :func:`drift_warning`: the one-line warning certbot prints when the facts may be stale.
 
 Quotes are rendered from :mod:`.cas` (so the unit test that checks every quote against its
@@ -21,17 +20,17 @@ line: :func:`.layout.fill` wraps them to the terminal.
 
 import re
 import unicodedata
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 from certbot_privacy.rules.cas import (
     COUNTRY_NAMES,
     NOT_STATED,
     CAInfo,
-    Drift,
     Recipient,
     Source,
     Statement,
 )
+from certbot_privacy.rules.drift import Drift
 from certbot_privacy.rules.escape import is_printable, printable
 from certbot_privacy.rules.i18n import ENGLISH, translations
 
@@ -109,7 +108,7 @@ def consent_text(
     """Return the notice the admin reads before answering, ending with the yes/no question.
 
     *email* is ``None`` when the address will be asked for after a yes. *drift* says why
-    the facts about *ca* may be out of date (:func:`.cas.drift`); the notice then says so.
+    the facts about *ca* may be out of date (:func:`.drift.drift`); the notice then says so.
     """
     paragraphs = [
         _optional(ca, email, lang),
@@ -436,84 +435,6 @@ def eff_not_asked_text(email: str, ca_name: str, lang: str) -> str:
     ).format(email=printable(email), ca_name=printable(ca_name))
 
 
-# --- the withdrawal ------------------------------------------------------------------------------
-
-
-def withdrawal_text(ca: CAInfo, lang: str) -> str:
-    """Return what to tell the admin once the contact was removed (``contact: []`` sent).
-
-    Removing the contact does not make the CA forget it: the text says so, quotes what
-    the CA says about deleting and keeping data where the facts have it, and how to ask
-    it to delete what it has.
-    """
-    name = _name(ca)
-    lines = [
-        _(
-            lang,
-            "The contact email was removed from your account at {ca_name} "
-            '({directory_url}): the CA was sent "contact": [].',
-        ).format(ca_name=name, directory_url=printable(ca.directory_url)),
-    ]
-    if ca.known and ca.forwards is not None:
-        lines.append(
-            _(
-                lang,
-                "Removing it does not make {ca_name} delete what it already has, nor what "
-                "it forwarded to {system}.",
-            ).format(ca_name=name, system=ca.forwards.to_in(lang))
-        )
-    else:
-        lines.append(
-            _(lang, "Removing it does not by itself make the CA delete what it already has.")
-        )
-    lines.append("")
-    if not ca.known:
-        lines.append(
-            _(
-                lang,
-                "This tool knows nothing about this certificate authority: ask it "
-                "directly whether it keeps the address and how to have it deleted.",
-            )
-        )
-        return "\n".join(lines)
-    for heading, statement in (
-        (_(lang, "What {ca_name} says about deleting data:"), ca.after_closure),
-        (_(lang, "How long {ca_name} says it keeps data:"), ca.contact_retention),
-        (_(lang, "How to ask {ca_name} to delete it:"), ca.deletion_request),
-    ):
-        lines += _statement_lines(heading.format(ca_name=name), statement, lang)
-    url = ca.policy_url(lang)
-    if url is not None:
-        lines.append(_(lang, "Privacy policy: {url}").format(url=url))
-    return "\n".join(lines)
-
-
-def _statement_lines(heading: str, statement: Optional[Statement], lang: str) -> List[str]:
-    if statement is None:
-        return [
-            _(lang, "{heading} {not_stated}.").format(
-                heading=heading, not_stated=_(lang, NOT_STATED)
-            )
-        ]
-    _words, source = statement.quote_in(lang)
-    return [
-        heading,
-        "  " + _quote(lang, statement, short=False),
-        "  " + _source_line(source, lang),
-    ]
-
-
-def _source_line(source: Source, lang: str) -> str:
-    return _(lang, "Source: {title} ({date}), {url}").format(
-        title=source.title, date=_date(lang, source.document_date), url=source.url
-    )
-
-
-def sources_of(ca: CAInfo) -> Tuple[str, ...]:
-    """The addresses of every source the notice for *ca* may cite (for docs and tests)."""
-    return tuple(dict.fromkeys(s.source.url for s in ca.statements))
-
-
 __all__ = [
     "ENGLISH",
     "WITHDRAW_COMMAND",
@@ -522,8 +443,6 @@ __all__ = [
     "drift_warning",
     "eff_not_asked_text",
     "eff_text",
-    "sources_of",
     "terms_for_display",
     "web_url",
-    "withdrawal_text",
 ]

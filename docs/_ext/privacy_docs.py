@@ -215,7 +215,8 @@ class ConsentText(SphinxDirective):
     def run(self) -> List[nodes.Node]:
         import datetime
 
-        from certbot_privacy.rules import cas, consent, layout, notice
+        from certbot_privacy.rules import cas, consent, layout, notice, withdrawal
+        from certbot_privacy.rules import drift as drift_module
 
         facts = cas.facts()
         known = cas.lookup(self.arguments[0])
@@ -230,12 +231,12 @@ class ConsentText(SphinxDirective):
             raise self.error(f"no texts in {language!r}; there are {consent.LANGUAGES}")
         email = self.options.get("email")
         if "withdrawal" in self.options:
-            text = notice.withdrawal_text(ca, language)
+            text = withdrawal.withdrawal_text(ca, language)
         elif "eff" in self.options:
             text = notice.eff_text(facts.other("eff"), email or "admin@example.org", language)
         else:
             checked = datetime.date.fromisoformat(facts.checked)
-            drift = cas.drift(
+            drift = drift_module.drift(
                 ca, checked, checked=facts.checked, max_age_months=facts.max_age_months
             )
             text = notice.consent_text(ca, email, language, drift=drift)

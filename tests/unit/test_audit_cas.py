@@ -9,7 +9,7 @@ import pytest
 
 from certbot_privacy.audit import cli
 from certbot_privacy.audit.formats import text
-from certbot_privacy.rules import cas
+from certbot_privacy.rules import cas, facts_file
 
 
 def test_text_lists_every_ca_with_its_sources_and_dates(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,8 +38,8 @@ def test_json_is_the_facts_file_valid_against_its_schema(
     assert cli.main(["cas", "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["format"] == "certbot-privacy-cas/1"
-    jsonschema.validate(document["facts"], cas.read_json(cas.SCHEMA_FILE))
-    assert document["facts"] == cas.read_json(cas.FACTS_FILE)
+    jsonschema.validate(document["facts"], facts_file.read_json(cas.SCHEMA_FILE))
+    assert document["facts"] == facts_file.read_json(cas.FACTS_FILE)
 
 
 def test_other_formats_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -50,11 +50,11 @@ def test_other_formats_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_every_string_is_escaped_for_the_terminal() -> None:
     """A facts file with escapes in it (it never has: the schema forbids them) prints none."""
-    data: Dict[str, Any] = copy.deepcopy(cas.read_json(cas.FACTS_FILE))
+    data: Dict[str, Any] = copy.deepcopy(facts_file.read_json(cas.FACTS_FILE))
     entry = data["cas"][0]
     entry["display_name"] = "Evil\x1b[2J CA"
     entry["statements"][0]["text"] = "we keep \u202eforever\x07"
     entry["directory_urls"][0]["url"] = "https://ca.test/\x1b]0;x\x07dir"
-    out = text.render_cas(cas.parse(data))
+    out = text.render_cas(facts_file.parse(data))
     assert not set(out) & {"\x1b", "\x07", "\u202e"}
     assert "Evil\\x1b[2J CA" in out and "\\u202eforever" in out

@@ -9,7 +9,7 @@ from typing import Any, Dict
 
 import pytest
 
-from certbot_privacy.rules import cas
+from certbot_privacy.rules import cas, drift, facts_file
 from certbot_privacy.rules.cas import CAInfo
 
 DIRECTORIES = [
@@ -150,7 +150,7 @@ def test_lets_encrypt_facts_are_the_current_ones() -> None:
         "privacy@abetterinternet.org"
     )
     assert le.terms is not None and le.terms.url == LE_TERMS
-    everything = json.dumps(cas.read_json(cas.FACTS_FILE))
+    everything = json.dumps(facts_file.read_json(cas.FACTS_FILE))
     for old in ("seven years", "ten years", "security@letsencrypt.org"):
         assert old not in everything
     assert all((s.source.document_date or "2024") >= "2024" for s in le.statements)
@@ -177,9 +177,9 @@ def test_quotes_come_in_the_readers_language_where_the_source_has_one() -> None:
 
 def test_parse_refuses_an_unknown_format_version() -> None:
     """A facts file of another schema version is refused, not half read."""
-    data: Dict[str, Any] = dict(cas.read_json(cas.FACTS_FILE), schema_version=2)
+    data: Dict[str, Any] = dict(facts_file.read_json(cas.FACTS_FILE), schema_version=2)
     with pytest.raises(ValueError, match="schema 2"):
-        cas.parse(data)
+        facts_file.parse(data)
 
 
 def test_the_facts_are_read_only_when_needed() -> None:
@@ -200,8 +200,8 @@ def test_the_facts_are_read_only_when_needed() -> None:
 # --- drift ---------------------------------------------------------------------------------
 
 
-def _drift(info: CAInfo, today: str) -> "cas.Drift | None":
-    return cas.drift(
+def _drift(info: CAInfo, today: str) -> "drift.Drift | None":
+    return drift.drift(
         info, datetime.date.fromisoformat(today), checked="2026-12-01", max_age_months=12
     )
 
@@ -250,5 +250,5 @@ def test_no_terms_check_where_the_facts_record_none() -> None:
 )
 def test_add_months_clamps_to_the_end_of_the_month(day: str, months: int, expected: str) -> None:
     """Month arithmetic keeps the day where it can and takes the month's last day otherwise."""
-    result = cas.add_months(datetime.date.fromisoformat(day), months)
+    result = drift.add_months(datetime.date.fromisoformat(day), months)
     assert result == datetime.date.fromisoformat(expected)

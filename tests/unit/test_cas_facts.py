@@ -18,15 +18,15 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 import jsonschema
 import pytest
 
-from certbot_privacy.rules import cas
+from certbot_privacy.rules import cas, facts_file
 
 SOURCES = Path(__file__).resolve().parents[1] / "data" / "ca-sources"
 EXCERPT_MARK = "==== verbatim excerpt below ===="
 OMISSION = "[…]"
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 
-FACTS: Dict[str, Any] = cas.read_json(cas.FACTS_FILE)
-SCHEMA: Dict[str, Any] = cas.read_json(cas.SCHEMA_FILE)
+FACTS: Dict[str, Any] = facts_file.read_json(cas.FACTS_FILE)
+SCHEMA: Dict[str, Any] = facts_file.read_json(cas.SCHEMA_FILE)
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 

@@ -318,10 +318,11 @@ def _source_msgids() -> List[str]:
     """The message ids marked in the modules that show texts.
 
     ``_("...")`` and ``N_("...")`` in cas.py and consent.py; ``_(lang, "...")`` in
-    notice.py (the message is the last argument, as ``xgettext --keyword=_:2`` reads it).
+    notice.py and withdrawal.py (the message is the last argument, as ``xgettext
+    --keyword=_:2`` reads it).
     """
     found: List[str] = []
-    for module in ("cas.py", "consent.py", "notice.py"):
+    for module in ("cas.py", "consent.py", "notice.py", "withdrawal.py"):
         tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (

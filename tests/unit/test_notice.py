@@ -8,7 +8,7 @@ from typing import List, Optional, Set
 
 import pytest
 
-from certbot_privacy.rules import cas, layout, notice
+from certbot_privacy.rules import cas, drift, layout, notice, withdrawal
 from certbot_privacy.rules.cas import CAInfo
 from certbot_privacy.rules.i18n import ENGLISH, LANGUAGES, SIMPLIFIED_CHINESE
 
@@ -25,12 +25,12 @@ def _text(ca: CAInfo, lang: str, email: Optional[str] = EMAIL, **kwargs: object)
     return notice.consent_text(ca, email, lang, **kwargs)  # type: ignore[arg-type]
 
 
-def _worst_drift(ca: CAInfo) -> Optional[cas.Drift]:
+def _worst_drift(ca: CAInfo) -> Optional[drift.Drift]:
     """The longest drift sentence the CA can get: stale facts and, where the facts record
     terms, other terms announced at a long URL."""
     if not ca.known:
         return None
-    return cas.Drift(
+    return drift.Drift(
         ca_key=ca.key,
         terms_changed=ca.terms is not None,
         expected=ca.terms.url if ca.terms else None,
@@ -189,7 +189,7 @@ def test_hostile_directory_url_and_announced_terms_are_escaped() -> None:
     """A directory URL with escapes is shown escaped; drift never shows a hostile URL raw."""
     text = _text(cas.generic("https://ca.test/\x1b[2Jdir"), ENGLISH)
     assert "\x1b" not in text and "\\x1b[2Jdir" in text
-    hostile = cas.Drift(
+    hostile = drift.Drift(
         "letsencrypt", True, LE_TERMS, "https://x.test/\x1b[2J", False, "2026-12-01", 12
     )
     for lang in LANGUAGES:
@@ -222,7 +222,7 @@ def test_drift_is_said_with_the_dates_and_both_urls(lang: str) -> None:
     """Other terms announced: the notice gives the review date, the expected and new URLs."""
     announced = "https://letsencrypt.org/documents/LE-SA-v1.9.pdf"
     ca = cas.for_directory(LE_URL, announced)
-    found = cas.drift(ca, datetime.date(2026, 12, 2), checked="2026-12-01", max_age_months=12)
+    found = drift.drift(ca, datetime.date(2026, 12, 2), checked="2026-12-01", max_age_months=12)
     assert found is not None
     text = _text(ca, lang, drift=found)
     for part in ("2026-12-01", LE_TERMS, announced):
@@ -233,7 +233,7 @@ def test_drift_is_said_with_the_dates_and_both_urls(lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_stale_facts_are_said_with_their_age(lang: str) -> None:
     """Facts older than 12 months: the notice says when they were checked and how old that is."""
-    found = cas.drift(LE, datetime.date(2028, 1, 1), checked="2026-12-01", max_age_months=12)
+    found = drift.drift(LE, datetime.date(2028, 1, 1), checked="2026-12-01", max_age_months=12)
     assert found is not None and found.stale and not found.terms_changed
     text = notice.drift_text(found, lang)
     assert "2026-12-01" in text and "12" in text
@@ -241,7 +241,7 @@ def test_stale_facts_are_said_with_their_age(lang: str) -> None:
 
 def test_the_drift_warning_is_one_line() -> None:
     """certbot prints one warning line naming the CA and the reason."""
-    found = cas.drift(
+    found = drift.drift(
         cas.for_directory(LE_URL, None),
         datetime.date(2026, 12, 2),
         checked="2026-12-01",
@@ -297,12 +297,12 @@ def test_not_asking_the_eff_is_explained() -> None:
 
 def test_withdrawal_text_quotes_what_the_ca_may_keep() -> None:
     """Removing the contact is explained with the CA's own words on deleting and keeping data."""
-    text = notice.withdrawal_text(LE, ENGLISH)
+    text = withdrawal.withdrawal_text(LE, ENGLISH)
     assert '"contact": []' in text and LE.directory_url in text
     assert "does not make Let's Encrypt delete what it already has, nor what it forwarded" in text
     assert "we may be unable to delete information" in text
     assert "privacy@abetterinternet.org" in text
-    zh = notice.withdrawal_text(LE, SIMPLIFIED_CHINESE)
+    zh = withdrawal.withdrawal_text(LE, SIMPLIFIED_CHINESE)
     assert "我们可能无法删除包括 IP 地址在内的某些信息" in zh
     assert "https://letsencrypt.org/zh-cn/privacy/" in zh
 
@@ -310,9 +310,9 @@ def test_withdrawal_text_quotes_what_the_ca_may_keep() -> None:
 def test_withdrawal_text_says_when_nothing_is_known() -> None:
     """For a CA without sourced statements the text says so instead of guessing."""
     google = cas.for_directory("https://dv.acme-v02.api.pki.goog/directory")
-    text = notice.withdrawal_text(google, ENGLISH)
+    text = withdrawal.withdrawal_text(google, ENGLISH)
     assert text.count("not stated in the sources we checked") == 3
-    assert "ask it directly" in notice.withdrawal_text(UNKNOWN, ENGLISH)
+    assert "ask it directly" in withdrawal.withdrawal_text(UNKNOWN, ENGLISH)
 
 
 def _lines(text: str) -> List[str]:
