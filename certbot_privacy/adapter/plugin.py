@@ -34,6 +34,9 @@ _EMAIL_VERBS = ("run", "certonly", "register", "update_account")
 #: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
 _LINEAGE_VERBS = ("renew", "reconfigure")
 
+#: Other verbs that touch saved lineages or accounts (:mod:`.persistent`).
+_SAVED_VERBS = ("certificates", "revoke", "delete", "show_account", "update_account", "unregister")
+
 
 class PrivacyPlugin(common.Plugin):
     """Privacy-minimal mode for Certbot (never an authenticator nor an installer)."""
@@ -107,6 +110,10 @@ def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
 
     With privacy mode off this imports nothing: it runs on every certbot command.
     """
+    if verb in _SAVED_VERBS:  # a private lineage or account makes the run private
+        from certbot_privacy.adapter import persistent
+
+        persistent.on_parsed(namespace, verb)
     RUN.run_level = bool(getattr(namespace, "privacy_minimal", False))
     RUN.verb = verb
     if verb in _LINEAGE_VERBS:
@@ -133,7 +140,10 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
     """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
     from certbot_privacy.adapter import compat
 
-    if _restored(renewalparams.get("privacy_minimal")) is True and not config.privacy_minimal:
+    if not config.privacy_minimal and (
+        _restored(renewalparams.get("privacy_minimal")) is True
+        or _account_private(config, renewalparams)
+    ):
         # Through NamespaceConfig, so that certbot writes it back to the renewal conf.
         config.privacy_minimal = True
     if not (RUN.run_level or config.privacy_minimal):
@@ -153,10 +163,17 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
 
 
 def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
-    from certbot_privacy.adapter import compat, mode
+    from certbot_privacy.adapter import compat, mode, persistent
 
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
+    compat.install_account_hooks(persistent.account_saved)
+
+
+def _account_private(config: configuration.NamespaceConfig, params: Mapping[str, Any]) -> bool:
+    from certbot_privacy.adapter import persistent
+
+    return persistent.lineage_private(config.config_dir, params)
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:

@@ -24,7 +24,7 @@ from certbot_privacy.log.reader import parse_line
 SCHEMA_VERSION = 1
 
 #: The kinds of record schema 1 defines.
-EVENTS = frozenset({"request", "response", "error", "consent", "blocked"})
+EVENTS = frozenset({"request", "response", "error", "consent", "blocked", "notice"})
 
 #: Events that name the request they are about in ``request``.
 _FOLLOW_UPS = frozenset({"response", "error"})
@@ -66,7 +66,7 @@ LINE_START = b'{"schema":'
 #: and ``recipient``): the contract fields every record has, in place.
 _WRITTEN_REST = re.compile(
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
-    rb'"event":"(?:(?:request|consent|blocked)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
+    rb'"event":"(?:(?:request|consent|blocked|notice)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
     rb'"recipient":"'
 )
 
