@@ -94,7 +94,9 @@ def set_lineage(conf_path: str, private: bool) -> bool:
         return False
     params[LINEAGE_OPTION] = value
     conf.filename = None
-    lines = conf.write()
+    lines = [
+        line.decode("utf-8") if isinstance(line, bytes) else str(line) for line in conf.write()
+    ]
     _write_atomic(conf_path, ("\n".join(lines) + "\n").encode("utf-8"))
     return True
 
