@@ -14,11 +14,11 @@ from typing import List, Tuple
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_audit_helpers import fleet_log, lines_of, read_items
 
 from certbot_privacy.audit.summarise import summarise
 from certbot_privacy.audit.verify import FileVerdict, verify
 from certbot_privacy.log import chain
+from tests.helpers.audit import fleet_log, lines_of, read_items
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

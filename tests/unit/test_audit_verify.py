@@ -5,7 +5,11 @@ from pathlib import Path
 from typing import Callable, List
 
 import pytest
-from test_audit_helpers import (
+
+from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
+from certbot_privacy.log import chain
+from certbot_privacy.log.reader import Line
+from tests.helpers.audit import (
     REAL_LOGS,
     T0,
     fleet_log,
@@ -16,10 +20,6 @@ from test_audit_helpers import (
     request,
     write_log,
 )
-
-from certbot_privacy.audit.source import Line
-from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
-from certbot_privacy.log import chain
 
 
 def _check(path: Path) -> VerifyReport:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Tuple
 
 import pytest
-from test_audit_helpers import LE, fleet_log, gzip_copy, lines_of
 
 from certbot_privacy import __version__
 from certbot_privacy.audit import cli
 from certbot_privacy.audit.commands import _options, report
+from tests.helpers.audit import LE, fleet_log, gzip_copy, lines_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

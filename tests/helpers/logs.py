@@ -2,8 +2,8 @@
 
 The body helpers sign with josepy and ``acme.jws`` exactly like
 ``acme.client.ClientNetwork._wrap_in_jws`` (payload ``json_dumps(indent=2)``, empty for
-POST-as-GET), so the record builder meets the bytes certbot really sends. The tests in
-this module only check that the helpers produce what the other tests assume.
+POST-as-GET), so the record builder meets the bytes certbot really sends. Their own tests are in
+``tests/unit/test_helpers.py``.
 """
 
 import datetime
@@ -210,14 +210,3 @@ def assert_valid_log(path: "str | os.PathLike[str]") -> list[dict[str, Any]]:
     for record in parsed:
         VALIDATOR.validate(record)
     return parsed
-
-
-def test_sign_makes_a_flattened_jws() -> None:
-    """The helper produces a flattened JWS, like acme's ClientNetwork."""
-    body = json.loads(new_account_body())
-    assert set(body) == {"protected", "payload", "signature"}
-
-
-def test_private_jwk_holds_private_members() -> None:
-    """The private JWK helper really holds private members (the guard tests rely on it)."""
-    assert {"d", "p", "q"} <= set(private_jwk())
