@@ -220,7 +220,7 @@ def test_switch_on_all_then_off(
     )
     assert code == 0 and "stays private through its account" in out
     code, out, _ = _main("switch", "off", "--all", "--config-dir", str(config), capsys=capsys)
-    assert code == 0
+    assert code == 0 and "stays private" not in out
     assert _main("status", "--config-dir", str(config), capsys=capsys)[0] == 1
     offs = [n for n in _notices(logs / "disclosure.jsonl") if n["kind"] == "privacy_off"]
     assert sorted(n["name"] for n in offs) == sorted(
