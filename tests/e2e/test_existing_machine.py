@@ -18,7 +18,17 @@ from typing import Any, Dict, List
 
 import pytest
 
-from harness import CertbotRunner, CertbotTarget, require_success
+from harness import (
+    AcmeStack,
+    CertbotRunner,
+    CertbotTarget,
+    TargetMissing,
+    TestCA,
+    in_ci,
+    load_target,
+    require_success,
+    target_specs,
+)
 
 from .log_checks import LogCursor, assert_log_sound, read_log
 from .wire_checks import assert_no_outside, assert_private, paths
@@ -244,3 +254,28 @@ def test_status_and_switch_usage_errors(certbot: CertbotRunner) -> None:
     assert unknown.returncode == 2 and "no certificate named nope" in unknown.stderr
     nothing = _privacy(certbot, "switch", "on", "--config-dir", str(certbot.config_dir))
     assert nothing.returncode == 2
+
+
+def test_private_state_survives_an_upgrade_from_2_1_to_5(
+    tls: TestCA, acme: AcmeStack, tmp_path: Path
+) -> None:
+    """Lineage and account made private by Debian's 2.1.0 stay private under certbot 5.x."""
+    targets = {}
+    for name in ("debian", "pypi"):
+        try:
+            targets[name] = load_target(name, target_specs()[name])
+        except (KeyError, TargetMissing) as error:
+            if in_ci():
+                pytest.fail(str(error))
+            pytest.skip(str(error))
+    old = CertbotRunner(targets["debian"], acme.proxy, tls, tmp_path / "machine")
+    domain = old.domain()
+    require_success(old.run(*old.certonly_args(domain), "--cert-name", domain))
+    new = CertbotRunner(targets["pypi"], acme.proxy, tls, tmp_path / "machine")
+    assert _status(new)[0] == 0
+    renewed = require_success(new.run("renew", "--force-renewal", server=None))
+    assert_private(renewed, new.target)
+    assert "privacy_minimal = True" in new.renewal_conf(domain).read_text(encoding="utf-8")
+    shown = require_success(new.run("show_account"))
+    assert_private(shown, new.target)
+    assert _status(new)[0] == 0
