@@ -5,11 +5,10 @@ renewal conf) and an account registered or switched into it (our mark beside its
 :mod:`certbot_privacy.confdir.marks`) are handled by every certbot command that touches
 them as if ``--privacy-minimal`` had been given, with the log options saved for them:
 
-* ``renew`` and ``reconfigure``: per lineage, as certbot restores it
-  (:func:`lineage_private`, called by the plugin's lineage hook): the lineage, or the
-  account it renews with, is private;
+* ``renew`` and ``reconfigure``: per lineage, as certbot restores it (the plugin's
+  lineage hook reads ``privacy_minimal`` from the renewal conf);
 * ``certificates``: around each lineage's OCSP check (:func:`revocation_scope`);
-* ``revoke``: the lineage of ``--cert-name``/``--cert-path`` and, when revoking with the
+* ``revoke``: the lineage of ``--cert-name``/``--cert-path``, or, when revoking with the
   account key (no ``--key-path``), the account; ``delete``: each ``--cert-name``;
   ``show_account``, ``update_account``, ``unregister``: the account (``--account``, or
   any of those certbot chooses from for ``--server``). Decided at parse time
@@ -76,14 +75,14 @@ def for_command(namespace: argparse.Namespace, verb: str) -> Optional[Saved]:
         return _any_account(config_dir, _account_candidates(namespace, [namespace.server]))
     if verb == "delete":
         for name in _names(getattr(namespace, "certname", None)):
-            saved = _lineage_file(config_dir, reader.renewal_conf(config_dir, name))
+            saved = _lineage_file(reader.renewal_conf(config_dir, name))
             if saved is not None:
                 return saved
         return None
     if verb != "revoke":
         return None
     lineage = _revoked_lineage(namespace)
-    saved = lineage_saved(config_dir, lineage) if lineage is not None else None
+    saved = lineage_saved(lineage) if lineage is not None else None
     if saved is None and getattr(namespace, "key_path", None) is None:
         servers = [namespace.server] + ([lineage.server] if lineage is not None else [])
         saved = _any_account(config_dir, _account_candidates(namespace, servers))
@@ -99,24 +98,15 @@ def apply(namespace: argparse.Namespace, saved: Saved) -> None:
         namespace.privacy_syslog = True
 
 
-def lineage_private(config_dir: str, params: Mapping[str, Any]) -> bool:
-    """Whether the account a lineage renews with (its ``[renewalparams]``) is private."""
-    server, account = str(params.get("server") or ""), str(params.get("account") or "")
-    return bool(server and account and _account(config_dir, server, account) is not None)
+def lineage_saved(lineage: reader.Lineage) -> Optional[Saved]:
+    """The saved privacy of a lineage (its renewal conf), if it is private.
 
-
-def lineage_saved(config_dir: str, lineage: reader.Lineage) -> Optional[Saved]:
-    """The saved privacy of a lineage: its own, or its account's."""
+    A lineage follows its own setting, as ``renew`` does (each goes out as it was
+    obtained or switched), whatever its account's is.
+    """
     if lineage.privacy_minimal:
         return Saved(f"certificate {lineage.name}", lineage.privacy_log, lineage.privacy_syslog)
-    account = _account(config_dir, lineage.server, lineage.account)
-    if account is None:
-        return None
-    return Saved(
-        f"certificate {lineage.name} (through account {lineage.account})",
-        lineage.privacy_log or account.log,
-        lineage.privacy_syslog,
-    )
+    return None
 
 
 @contextlib.contextmanager
@@ -129,7 +119,7 @@ def revocation_scope(namespace: argparse.Namespace, params: Mapping[str, Any]) -
         return
     previous_policy, previous_gate = RUN.policy, RUN.gate
     lineage = _from_params(params)
-    saved = lineage_saved(str(namespace.config_dir), lineage)
+    saved = lineage_saved(lineage)
     try:
         if saved is not None:
             private = copy.copy(namespace)
@@ -228,12 +218,12 @@ def _any_account(config_dir: str, candidates: List[Tuple[str, str]]) -> Optional
     return None
 
 
-def _lineage_file(config_dir: str, path: str) -> Optional[Saved]:
+def _lineage_file(path: str) -> Optional[Saved]:
     try:
         lineage = reader.read_lineage(path)
     except InputError:
         return None  # certbot reports a missing or broken lineage itself
-    return lineage_saved(config_dir, lineage)
+    return lineage_saved(lineage)
 
 
 def _revoked_lineage(namespace: argparse.Namespace) -> Optional[reader.Lineage]:

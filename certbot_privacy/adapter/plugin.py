@@ -139,10 +139,7 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
     """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
     from certbot_privacy.adapter import compat
 
-    if not config.privacy_minimal and (
-        _restored(renewalparams.get("privacy_minimal")) is True
-        or _account_private(config, renewalparams)
-    ):
+    if _restored(renewalparams.get("privacy_minimal")) is True and not config.privacy_minimal:
         # Through NamespaceConfig, so that certbot writes it back to the renewal conf.
         config.privacy_minimal = True
     if not (RUN.run_level or config.privacy_minimal):
@@ -167,12 +164,6 @@ def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
     compat.install_account_hooks(persistent.account_saved)
-
-
-def _account_private(config: configuration.NamespaceConfig, params: Mapping[str, Any]) -> bool:
-    from certbot_privacy.adapter import persistent
-
-    return persistent.lineage_private(config.config_dir, params)
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:

@@ -14,12 +14,13 @@ What counts as private (as the plugin decides it, :mod:`certbot_privacy.adapter.
   registration still holds a contact (certbots before 1.x kept it: it was sent to the
   CA) or an EFF subscription is pending (the address goes to the EFF with the next
   certificate);
-* a lineage whose renewal conf says ``privacy_minimal = True``, or whose account is private.
+* a lineage whose renewal conf says ``privacy_minimal = True`` (its account's state does
+  not change how it renews: each lineage goes out as it was obtained or switched).
 """
 
 import shlex
 from dataclasses import dataclass
-from typing import List, Optional, Set, Tuple
+from typing import List, Optional, Tuple
 
 from certbot_privacy import log as disclosure_log
 from certbot_privacy.confdir.reader import Account, ConfigDir, Lineage
@@ -118,11 +119,7 @@ def assess(found: ConfigDir, software: Software) -> Posture:
     """Assess what was read from a configuration directory."""
     cli_private = tuple(ini.path for ini in found.cli_inis if ini.privacy_minimal)
     accounts = tuple(_account(found, a, bool(cli_private)) for a in found.accounts)
-    private_accounts = {(a.account.server, a.account.id) for a in accounts if a.account.private}
-    lineages = tuple(
-        _lineage(found, line, software, bool(cli_private), private_accounts)
-        for line in found.lineages
-    )
+    lineages = tuple(_lineage(found, line, software, bool(cli_private)) for line in found.lineages)
     return Posture(found.path, cli_private, accounts, lineages, found.problems)
 
 
@@ -232,16 +229,11 @@ def _lineage(
     lineage: Lineage,
     software: Software,
     cli: bool,
-    private_accounts: Set[Tuple[str, str]],
 ) -> LineagePosture:
-    account = found.account(lineage.server, lineage.account) if lineage.account else None
-    through_account = account is not None and (account.server, account.id) in private_accounts
     if lineage.privacy_minimal:
         private, reason = True, "its renewal conf says privacy_minimal = True"
     elif cli:
         private, reason = True, "cli.ini says privacy-minimal = true"
-    elif through_account:
-        private, reason = True, f"through its account {lineage.account}"
     elif lineage.switched_off:
         private, reason = False, "switched off (its renewal conf says privacy_minimal = False)"
     else:

@@ -100,11 +100,11 @@ def test_a_run_with_the_flag_is_left_alone(after: Path) -> None:
     assert namespace.privacy_log is None
 
 
-def test_lineage_private_through_its_account(after: Path) -> None:
-    """renew: a lineage whose account is private is private."""
-    params = {
-        "server": SERVER,
-        "account": next((after / "accounts").rglob("regr.json")).parent.name,
-    }
-    assert persistent.lineage_private(str(after), params)
-    assert not persistent.lineage_private(str(after), {"server": SERVER, "account": "other"})
+def test_revoke_with_the_account_key_of_a_private_account(after: Path) -> None:
+    """revoke of a lineage that is not private, signed by a private account: private."""
+    conf = after / "renewal" / "one.example.com.conf"
+    conf.write_text(conf.read_text().replace("privacy_minimal = True", "privacy_minimal = False"))
+    assert persistent.for_command(_namespace(after, certname="one.example.com"), "revoke")
+    with_key = _namespace(after, certname="one.example.com", key_path="/k.pem")
+    assert persistent.for_command(with_key, "revoke") is None
+    assert persistent.for_command(_namespace(after, certname="one.example.com"), "delete") is None

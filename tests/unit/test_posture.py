@@ -89,13 +89,15 @@ def test_cli_ini_makes_everything_private(tmp_path: Path) -> None:
     assert account.fix.argv[:3] == ("certbot-privacy", "switch", "on")
 
 
-def test_lineage_private_through_its_account(tmp_path: Path) -> None:
-    """A lineage whose account is private is private, even with privacy_minimal = False."""
+def test_lineage_follows_its_own_setting(tmp_path: Path) -> None:
+    """A lineage switched off is not private even though its account is (renew: each as set)."""
     config = _copy(tmp_path, "certbot-5.8.0/after")
     conf = config / "renewal" / "one.example.com.conf"
     conf.write_text(conf.read_text().replace("privacy_minimal = True", "privacy_minimal = False"))
-    one = _assess(config).lineages[0]
-    assert one.private and "through its account" in one.reason
+    result = _assess(config)
+    one = result.lineages[0]
+    assert not one.private and "switched off" in one.reason and one.user_agent_kind == "full"
+    assert result.accounts[0].private and result.not_private == 1
 
 
 def test_stored_contact_is_not_private() -> None:
@@ -218,9 +220,9 @@ def test_switch_on_all_then_off(
         str(config),
         capsys=capsys,
     )
-    assert code == 0 and "stays private through its account" in out
+    assert code == 0 and out.startswith("certificate one.example.com: switched off")
     code, out, _ = _main("switch", "off", "--all", "--config-dir", str(config), capsys=capsys)
-    assert code == 0 and "stays private" not in out
+    assert code == 0 and "certificate one.example.com: already switched off" in out
     assert _main("status", "--config-dir", str(config), capsys=capsys)[0] == 1
     offs = [n for n in _notices(logs / "disclosure.jsonl") if n["kind"] == "privacy_off"]
     assert sorted(n["name"] for n in offs) == sorted(

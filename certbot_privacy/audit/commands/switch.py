@@ -10,7 +10,7 @@ lineage's or account's requests go to, so that turning privacy mode off is never
 import argparse
 import os
 import time
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from certbot_privacy import log as disclosure_log
 from certbot_privacy.audit import posture
@@ -95,9 +95,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
     with marks.config_lock(args.config_dir):
         for account in accounts:
             out += _switch_account(account, private, _account_log(account, args, found))
-        switched = {(a.server, a.id) for a in accounts}
         for lineage in lineages:
-            out.append(_switch_lineage(found, lineage, private, switched))
+            out.append(_switch_lineage(lineage, private))
     if not private and found.everything_private:
         out.append(
             "note: "
@@ -138,13 +137,7 @@ def _chosen(
     return [lineages[n] for n in args.cert_name], chosen
 
 
-def _switch_lineage(
-    found: reader.ConfigDir,
-    lineage: reader.Lineage,
-    private: bool,
-    switched: Set[Tuple[str, str]],
-) -> str:
-    """Switch one lineage; *switched*: the accounts switched the same way in this run."""
+def _switch_lineage(lineage: reader.Lineage, private: bool) -> str:
     name = printable(lineage.name)
     log = _lineage_log(lineage)
     if lineage.privacy_minimal == private and (private or lineage.switched_off):
@@ -154,19 +147,7 @@ def _switch_lineage(
     )
     marks.set_lineage(lineage.path, private)
     state = "private" if private else "switched off"
-    line = f"certificate {name}: {state} (recorded in {printable(log)})"
-    account = found.account(lineage.server, lineage.account) if lineage.account else None
-    if (
-        not private
-        and account is not None
-        and account.private
-        and (account.server, account.id) not in switched
-    ):
-        line += (
-            f"; it stays private through its account {printable(account.id)}: switch that "
-            "off too to turn it back"
-        )
-    return line
+    return f"certificate {name}: {state} (recorded in {printable(log)})"
 
 
 def _switch_account(account: reader.Account, private: bool, log: str) -> List[str]:
