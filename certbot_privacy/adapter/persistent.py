@@ -30,7 +30,7 @@ from typing import Any, Iterator, List, Mapping, Optional, Tuple
 
 from certbot_privacy.adapter.state import RUN
 from certbot_privacy.confdir import LINEAGE_OPTION, reader
-from certbot_privacy.errors import InputError
+from certbot_privacy.errors import DisclosureLogError, InputError
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +152,7 @@ def account_saved(stored: Any) -> None:
     if mark is None or not mark.private or withdrawn:
         log = mode.current_log()
         if mark is None or not mark.private:
-            mode.record_notice(
-                "privacy_on", stored.server, scope="account", name=stored.id, by=RUN.verb
-            )
+            _notice("privacy_on", stored.server, scope="account", name=stored.id, by=RUN.verb)
         marks.mark_account(
             stored.directory,
             True,
@@ -164,7 +162,7 @@ def account_saved(stored: Any) -> None:
         )
     address = stored.register_to_eff
     if address:
-        mode.record_notice(
+        _notice(
             "eff_subscription_cancelled",
             EFF_RECIPIENT,
             scope="account",
@@ -180,6 +178,21 @@ def account_saved(stored: Any) -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def _notice(kind: str, recipient: str, **fields: object) -> None:
+    """Record a notice; if the log cannot take it, say so and go on.
+
+    A notice sends nothing, and what it announces (the account marked private, an EFF
+    opt-in dropped) protects the admin, so it is done even then; the next request, which
+    needs its record written first, stops the run if the log is still unwritable.
+    """
+    from certbot_privacy.adapter import mode
+
+    try:
+        mode.record_notice(kind, recipient, **fields)
+    except DisclosureLogError as error:
+        logger.error("The %s notice could not be recorded: %s", kind, error)
 
 
 def _names(value: Any) -> List[str]:
