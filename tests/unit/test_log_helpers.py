@@ -80,9 +80,25 @@ def make_csr(names: tuple[str, ...], ips: tuple[str, ...] = (),
     return builder.sign(ec_key(), hashes.SHA256())
 
 
+def _for_acme(obj: Any) -> Any:
+    """*obj* (a cryptography CSR or certificate) as this acme's messages take it.
+
+    acme 3.0 and later take cryptography objects; older ones (Debian bookworm's 2.1.0, whose
+    josepy still has ``ComparableX509``) take pyOpenSSL objects in that wrapper.
+    """
+    comparable = getattr(jose, "ComparableX509", None)
+    if comparable is None:
+        return obj
+    from OpenSSL import crypto
+
+    if isinstance(obj, x509.CertificateSigningRequest):
+        return comparable(crypto.X509Req.from_cryptography(obj))
+    return comparable(crypto.X509.from_cryptography(obj))
+
+
 def finalize_body(csr: x509.CertificateSigningRequest) -> bytes:
-    return sign(messages.CertificateRequest(csr=csr), "https://ca.example/finalize/1",
-                kid=ACCOUNT_URL)
+    return sign(messages.CertificateRequest(csr=_for_acme(csr)),
+                "https://ca.example/finalize/1", kid=ACCOUNT_URL)
 
 
 def post_as_get_body(url: str = "https://ca.example/authz/1") -> bytes:
@@ -102,7 +118,7 @@ def make_certificate(names: tuple[str, ...], serial: int = 0x1234ABCD
 
 
 def revoke_body(cert: x509.Certificate) -> bytes:
-    return sign(messages.Revocation(certificate=cert, reason=4),
+    return sign(messages.Revocation(certificate=_for_acme(cert), reason=4),
                 "https://ca.example/revoke-cert", kid=ACCOUNT_URL)
 
 
