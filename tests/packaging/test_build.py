@@ -25,7 +25,8 @@ REQUIRED_IN_SDIST = (
     "certbot_privacy/py.typed", "scripts/gen_request_tables.py",
 )
 #: Trees whose tracked files all go into the sdist.
-SHIPPED_TREES = ("certbot_privacy", "docs", "tests", "scripts", "benchmarks")
+SHIPPED_TREES = ("certbot_privacy", "docs", "tests", "scripts", "benchmarks", "packaging",
+                 "snap")
 #: What no archive may contain.
 JUNK = re.compile(r"(^|/)(__pycache__|\.venv[^/]*|\.git|\.hypothesis|\.mypy_cache|"
                   r"\.pytest_cache|_build|build|dist|[^/]+\.egg-info)(/|$)|\.py[cod]$")
