@@ -6,6 +6,7 @@ so that building never imports the package (nor certbot).
 With ``SOURCE_DATE_EPOCH`` set, the sdist is reproducible byte for byte (the wheel already
 is: ``wheel`` honours the variable); tests/packaging/test_reproducible.py checks both.
 """
+
 import gzip
 import io
 import os
@@ -26,7 +27,6 @@ VERSION = re.search(
 ).group(1)  # type: ignore[union-attr]
 
 
-
 class ReproducibleSdist(sdist):  # type: ignore[misc,unused-ignore]
     """``sdist`` whose .tar.gz depends only on the files and ``SOURCE_DATE_EPOCH``.
 
@@ -37,13 +37,18 @@ class ReproducibleSdist(sdist):  # type: ignore[misc,unused-ignore]
     formats, setuptools' archive as usual.
     """
 
-    def make_archive(self, base_name: str, format: str, root_dir: Optional[str] = None,
-                     base_dir: Optional[str] = None, owner: Optional[str] = None,
-                     group: Optional[str] = None) -> str:
+    def make_archive(
+        self,
+        base_name: str,
+        format: str,
+        root_dir: Optional[str] = None,
+        base_dir: Optional[str] = None,
+        owner: Optional[str] = None,
+        group: Optional[str] = None,
+    ) -> str:
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
         if format != "gztar" or not epoch or root_dir is not None or base_dir is None:
-            return str(super().make_archive(base_name, format, root_dir, base_dir, owner,
-                                            group))
+            return str(super().make_archive(base_name, format, root_dir, base_dir, owner, group))
         clamp = int(epoch)
         paths = [Path(base_dir)]
         paths += sorted(Path(base_dir).rglob("*"), key=lambda p: p.as_posix())
@@ -63,8 +68,10 @@ class ReproducibleSdist(sdist):  # type: ignore[misc,unused-ignore]
                     tar.addfile(info)
         archive = f"{base_name}.tar.gz"
         Path(archive).parent.mkdir(parents=True, exist_ok=True)
-        with open(archive, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
-                                                       mtime=clamp) as compressed:
+        with (
+            open(archive, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=clamp) as compressed,
+        ):
             compressed.write(tar_bytes.getvalue())
         return archive
 
@@ -82,9 +89,9 @@ setup(
     package_data={
         "certbot_privacy": [
             "py.typed",
-            "schema/*.json",
-            "locale/*/LC_MESSAGES/*.po",
-            "locale/*/LC_MESSAGES/*.mo",
+            "log/*.json",
+            "rules/locale/*/LC_MESSAGES/*.po",
+            "rules/locale/*/LC_MESSAGES/*.mo",
         ]
     },
     # Only certbot: it brings acme, josepy, cryptography and requests, which the plugin
@@ -98,8 +105,8 @@ setup(
     extras_require={"test": ["pytest>=7", "hypothesis>=6", "jsonschema>=4"]},
     cmdclass={"sdist": ReproducibleSdist},
     entry_points={
-        "certbot.plugins": ["privacy = certbot_privacy.plugin:PrivacyPlugin"],
-        "console_scripts": ["certbot-privacy = certbot_privacy._cli:main"],
+        "certbot.plugins": ["privacy = certbot_privacy.adapter.plugin:PrivacyPlugin"],
+        "console_scripts": ["certbot-privacy = certbot_privacy.audit.cli:main"],
     },
     classifiers=[
         "Environment :: Plugins",

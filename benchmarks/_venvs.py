@@ -28,12 +28,15 @@ class Twin:
 
 
 def _version(python: Path) -> str:
-    return subprocess.run([str(python), "-c", "import certbot; print(certbot.__version__)"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [str(python), "-c", "import certbot; print(certbot.__version__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
-def _make(venv: Path, base_python: str, system_site: bool, certbot: str,
-          plugin: bool) -> Path:
+def _make(venv: Path, base_python: str, system_site: bool, certbot: str, plugin: bool) -> Path:
     python = venv / "bin" / "python"
     launcher = venv / "bin" / "certbot-bench"
     stamp = venv / ".bench-stamp"
@@ -61,13 +64,19 @@ def twins() -> List[Twin]:
     dev = REPO / ".venv" / "bin" / "python"
     if dev.exists():
         version = _version(dev)
-        found.append(Twin(
-            f"certbot {version} (PyPI)",
-            _make(BENCH / "pypi-with", sys.executable, False, f"certbot=={version}", True),
-            _make(BENCH / "pypi-without", sys.executable, False, f"certbot=={version}", False)))
+        found.append(
+            Twin(
+                f"certbot {version} (PyPI)",
+                _make(BENCH / "pypi-with", sys.executable, False, f"certbot=={version}", True),
+                _make(BENCH / "pypi-without", sys.executable, False, f"certbot=={version}", False),
+            )
+        )
     if Path("/usr/lib/python3/dist-packages/certbot").exists():
-        found.append(Twin(
-            "certbot 2.1.0 (Debian)",
-            _make(BENCH / "debian-with", "/usr/bin/python3", True, "", True),
-            _make(BENCH / "debian-without", "/usr/bin/python3", True, "", False)))
+        found.append(
+            Twin(
+                "certbot 2.1.0 (Debian)",
+                _make(BENCH / "debian-with", "/usr/bin/python3", True, "", True),
+                _make(BENCH / "debian-without", "/usr/bin/python3", True, "", False),
+            )
+        )
     return found

@@ -12,9 +12,9 @@
    badNonce and are retried, a few sends fail, ``certbot certificates`` sends an OCSP
    request per lineage once a week, and new accounts register (some with a contact,
    after a recorded consent, and a few subscribe to the EFF). Records are built with
-   :mod:`certbot_privacy.records` from real ACME bodies (signed with josepy, as acme
+   :mod:`certbot_privacy.log.records` from real ACME bodies (signed with josepy, as acme
    signs them); each new certificate gets its own key digest and serial in the records.
-   They are serialised and chained exactly as :class:`~certbot_privacy.disclosure_log.
+   They are serialised and chained exactly as :class:`~certbot_privacy.log.writer.
    DisclosureLog` writes them (checked below against the real writer, byte for byte)
    but without its per-record lock and fsync, which would make 1 GB take hours.
 2. Side by side, on the same file, page cache warm for both:
@@ -54,8 +54,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from certbot_privacy import chain, records  # noqa: E402
-from certbot_privacy.disclosure_log import DisclosureLog  # noqa: E402
+from certbot_privacy.log import chain, classify, records, schema  # noqa: E402
+from certbot_privacy.log.writer import DisclosureLog  # noqa: E402
+from certbot_privacy.rules import urls  # noqa: E402
 
 GENERATOR_VERSION = 1
 GNU_TIME = "/usr/bin/time"
@@ -116,11 +117,12 @@ CONSENT_TEXT = (
     "issued and renewed without one. If you answer no, no email address is sent and the "
     "account has no contact.\nIf you answer yes, {email} is sent to the certificate "
     "authority below as the account contact.\n\nRecipient: {host}\nACME directory: {url}\n"
-    "What it says about contact emails: see its privacy policy.\n\nShare it? [y/N]")
+    "What it says about contact emails: see its privacy policy.\n\nShare it? [y/N]"
+)
 
 
 def _base(url: str) -> str:
-    return records.origin(url)
+    return urls.origin(url)
 
 
 def _sign(key: jose.JWK, url: str, payload: bytes, kid: Optional[str] = None) -> bytes:
@@ -131,8 +133,13 @@ def _sign(key: jose.JWK, url: str, payload: bytes, kid: Optional[str] = None) ->
 
 
 def _headers(url: str, body: bytes, method: str) -> Dict[str, str]:
-    headers = {"Host": records.host_header(url), "User-Agent": USER_AGENT,
-               "Accept-Encoding": "gzip, deflate", "Accept": "*/*", "Connection": "keep-alive"}
+    headers = {
+        "Host": urls.host_header(url),
+        "User-Agent": USER_AGENT,
+        "Accept-Encoding": "gzip, deflate",
+        "Accept": "*/*",
+        "Connection": "keep-alive",
+    }
     if body:
         headers["Content-Type"] = "application/jose+json"
         headers["Content-Length"] = str(len(body))
@@ -143,9 +150,15 @@ def _headers(url: str, body: bytes, method: str) -> Dict[str, str]:
 
 def _request(method: str, url: str, body: bytes, directory: str) -> Dict[str, Any]:
     """A request record template (its time is set when it is written)."""
-    return records.request_record(method=method, url=url, headers=_headers(url, body, method),
-                                  body=body, recipient=records.recipient_for(url, {}, [directory]),
-                                  when=START, implicit_headers=["Host"])
+    return records.request_record(
+        method=method,
+        url=url,
+        headers=_headers(url, body, method),
+        body=body,
+        recipient=classify.recipient_for(url, {}, [directory]),
+        when=START,
+        implicit_headers=["Host"],
+    )
 
 
 @dataclass
@@ -176,11 +189,21 @@ def _make_accounts(rng: random.Random, count: int) -> List[Account]:
     accounts = []
     for index in range(count):
         directory = rng.choices([url for url, _ in CAS], [w for _, w in CAS])[0]
-        key: jose.JWK = (jose.JWKRSA(key=rsa.generate_private_key(65537, 2048)) if index % 4 == 0
-                         else jose.JWKEC(key=ec.generate_private_key(ec.SECP256R1())))
+        key: jose.JWK = (
+            jose.JWKRSA(key=rsa.generate_private_key(65537, 2048))
+            if index % 4 == 0
+            else jose.JWKEC(key=ec.generate_private_key(ec.SECP256R1()))
+        )
         email = f"hostmaster+{index}@example-hosting.net" if rng.random() < 0.6 else None
-        accounts.append(Account(directory, key, f"{_base(directory)}/acme/acct/{10**8 + index}",
-                                email, eff=email is not None and rng.random() < 0.1))
+        accounts.append(
+            Account(
+                directory,
+                key,
+                f"{_base(directory)}/acme/acct/{10**8 + index}",
+                email,
+                eff=email is not None and rng.random() < 0.1,
+            )
+        )
     return accounts
 
 
@@ -192,11 +215,15 @@ def _templates(lineage: Lineage) -> Dict[str, Any]:
     t: Dict[str, Any] = {}
     t["directory"] = _request("GET", directory, b"", directory)
     t["nonce"] = _request("HEAD", f"{base}/acme/new-nonce", b"", directory)
-    order = messages.NewOrder(identifiers=tuple(
-        messages.Identifier(typ=messages.IDENTIFIER_FQDN, value=n) for n in names))
-    t["order"] = _request("POST", f"{base}/acme/new-order",
-                          _sign(key, f"{base}/acme/new-order",
-                                order.json_dumps(indent=2).encode(), kid), directory)
+    order = messages.NewOrder(
+        identifiers=tuple(messages.Identifier(typ=messages.IDENTIFIER_FQDN, value=n) for n in names)
+    )
+    t["order"] = _request(
+        "POST",
+        f"{base}/acme/new-order",
+        _sign(key, f"{base}/acme/new-order", order.json_dumps(indent=2).encode(), kid),
+        directory,
+    )
     t["authz"], t["challenge"] = [], []
     for i, _ in enumerate(names):
         authz = f"{base}/acme/authz-v3/{hashlib.sha256(f'{names}{i}'.encode()).hexdigest()[:12]}"
@@ -204,12 +231,23 @@ def _templates(lineage: Lineage) -> Dict[str, Any]:
         chall = authz.replace("authz-v3", "chall-v3") + "/Xo7dcQ"
         t["challenge"].append(_request("POST", chall, _sign(key, chall, b"{}", kid), directory))
     cert_key = ec.generate_private_key(ec.SECP256R1())
-    csr = (x509.CertificateSigningRequestBuilder().subject_name(x509.Name([]))
-           .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]),
-                          critical=False).sign(cert_key, hashes.SHA256()))
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([]))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False
+        )
+        .sign(cert_key, hashes.SHA256())
+    )
     finalize = f"{base}/acme/finalize/{kid.rsplit('/', 1)[1]}/2750{len(names)}"
-    t["finalize"] = _request("POST", finalize, _sign(key, finalize, messages.CertificateRequest(
-        csr=csr).json_dumps(indent=2).encode(), kid), directory)
+    t["finalize"] = _request(
+        "POST",
+        finalize,
+        _sign(
+            key, finalize, messages.CertificateRequest(csr=csr).json_dumps(indent=2).encode(), kid
+        ),
+        directory,
+    )
     poll = finalize.replace("finalize", "order")
     t["poll"] = _request("POST", poll, _sign(key, poll, b"", kid), directory)
     cert = f"{base}/acme/cert/04a1b2c3d4e5f60718293a4b5c6d7e8f9012"
@@ -217,21 +255,40 @@ def _templates(lineage: Lineage) -> Dict[str, Any]:
     ari = f"{base}/acme/renewal-info/kydGmAOpUWiOmNbEQkjbI79YlNI.BKGyw9Tl9gcYKTpLXG1-jxI"
     t["ari"] = _request("GET", ari, b"", directory)
     ocsp_url = "http://r11.o.lencr.org"
-    ocsp_headers = {"Host": "r11.o.lencr.org", "User-Agent": USER_AGENT,
-                    "Content-Type": records.OCSP_CONTENT_TYPE}
+    ocsp_headers = {
+        "Host": "r11.o.lencr.org",
+        "User-Agent": USER_AGENT,
+        "Content-Type": classify.OCSP_CONTENT_TYPE,
+    }
     t["ocsp"] = records.request_record(
-        method="POST", url=ocsp_url, headers=ocsp_headers, body=bytes(85),
-        recipient=records.recipient_for(ocsp_url, ocsp_headers), when=START)
-    t["ocsp"]["personal_data"]["certificate"] = [{
-        "serial": "04a1b2c3", "issuer_name_hash": "a" * 40, "issuer_key_hash": "b" * 40,
-        "hash_algorithm": "sha1"}]
+        method="POST",
+        url=ocsp_url,
+        headers=ocsp_headers,
+        body=bytes(85),
+        recipient=classify.recipient_for(ocsp_url, ocsp_headers),
+        when=START,
+    )
+    t["ocsp"]["personal_data"]["certificate"] = [
+        {
+            "serial": "04a1b2c3",
+            "issuer_name_hash": "a" * 40,
+            "issuer_key_hash": "b" * 40,
+            "hash_algorithm": "sha1",
+        }
+    ]
     if account.email is not None:
-        registration = messages.NewRegistration.from_data(email=account.email,
-                                                          terms_of_service_agreed=True)
+        registration = messages.NewRegistration.from_data(
+            email=account.email, terms_of_service_agreed=True
+        )
         body = _sign(key, f"{base}/acme/new-acct", registration.json_dumps(indent=2).encode())
     else:
-        body = _sign(key, f"{base}/acme/new-acct", messages.NewRegistration.from_data(
-            terms_of_service_agreed=True).json_dumps(indent=2).encode())
+        body = _sign(
+            key,
+            f"{base}/acme/new-acct",
+            messages.NewRegistration.from_data(terms_of_service_agreed=True)
+            .json_dumps(indent=2)
+            .encode(),
+        )
     t["new_account"] = _request("POST", f"{base}/acme/new-acct", body, directory)
     return t
 
@@ -247,8 +304,11 @@ class Chain:
 
     def append(self, record: Dict[str, Any]) -> int:
         entry: Dict[str, Any] = {"schema": record.get("schema", 1), "seq": self.seq}
-        entry.update((k, v) for k, v in record.items()
-                     if k not in ("schema", "seq", "prev", "truncated_tail"))
+        entry.update(
+            (k, v)
+            for k, v in record.items()
+            if k not in ("schema", "seq", "prev", "truncated_tail")
+        )
         entry["prev"] = self.prev
         line = json.dumps(entry, separators=(",", ":"), ensure_ascii=True).encode("ascii")
         self.handle.write(line + b"\n")
@@ -259,30 +319,59 @@ class Chain:
 
 
 def _at(template: Dict[str, Any], when: float, **changes: Any) -> Dict[str, Any]:
-    record = dict(template, time=records.rfc3339(when))
+    record = dict(template, time=schema.rfc3339(when))
     record.update(changes)
     return record
 
 
-def _exchange(log: Chain, template: Dict[str, Any], when: float, rng: random.Random,
-              status: int = 200, personal: Optional[Dict[str, Any]] = None) -> None:
+def _exchange(
+    log: Chain,
+    template: Dict[str, Any],
+    when: float,
+    rng: random.Random,
+    status: int = 200,
+    personal: Optional[Dict[str, Any]] = None,
+) -> None:
     """One request and what came of it (rarely a failed send, sometimes a badNonce)."""
     changes = {"personal_data": personal} if personal is not None else {}
     seq = log.append(_at(template, when, **changes))
-    common = {"recipient": template["recipient"], "method": template["method"],
-              "url": template["url"]}
+    common = {
+        "recipient": template["recipient"],
+        "method": template["method"],
+        "url": template["url"],
+    }
     if rng.random() < 0.001:
-        log.append(records.error_record(request_seq=seq, error="Read timed out. (read "
-                                        "timeout=45)", when=when + 45, **common,
-                                        error_type="ReadTimeout"))
+        log.append(
+            records.error_record(
+                request_seq=seq,
+                error="Read timed out. (read timeout=45)",
+                when=when + 45,
+                **common,
+                error_type="ReadTimeout",
+            )
+        )
         return
     if template["method"] == "POST" and rng.random() < 0.01:
-        log.append(records.response_record(
-            request_seq=seq, status=400, when=when + 0.05, reason="Bad Request",
-            extra={"problem_type": "urn:ietf:params:acme:error:badNonce"}, **common))
+        log.append(
+            records.response_record(
+                request_seq=seq,
+                status=400,
+                when=when + 0.05,
+                reason="Bad Request",
+                extra={"problem_type": "urn:ietf:params:acme:error:badNonce"},
+                **common,
+            )
+        )
         seq = log.append(_at(template, when + 0.1, **changes))
-    log.append(records.response_record(request_seq=seq, status=status, when=when + 0.08,
-                                       reason="OK" if status == 200 else "Created", **common))
+    log.append(
+        records.response_record(
+            request_seq=seq,
+            status=status,
+            when=when + 0.08,
+            reason="OK" if status == 200 else "Created",
+            **common,
+        )
+    )
 
 
 def _with_values(template: Dict[str, Any], **values: List[Any]) -> Dict[str, Any]:
@@ -305,8 +394,9 @@ def _renew(log: Chain, lineage: Lineage, when: float, rng: random.Random) -> Non
         _exchange(log, authz, step + 2.5, rng)
         step += 3
     key = dict(t["finalize"]["personal_data"]["csr_public_key"][0], spki_sha256=digest)
-    _exchange(log, t["finalize"], step, rng,
-              personal=_with_values(t["finalize"], csr_public_key=[key]))
+    _exchange(
+        log, t["finalize"], step, rng, personal=_with_values(t["finalize"], csr_public_key=[key])
+    )
     _exchange(log, t["poll"], step + 1, rng)
     _exchange(log, t["download"], step + 1.5, rng)
 
@@ -315,27 +405,39 @@ def _check(log: Chain, lineage: Lineage, when: float, rng: random.Random, kind: 
     template = lineage.templates[kind]
     serial = hashlib.sha256(f"{lineage.names}{lineage.cycle}".encode()).hexdigest()[:36]
     certificate = [dict(template["personal_data"]["certificate"][0], serial=serial)]
-    _exchange(log, template, when, rng,
-              personal=_with_values(template, certificate=certificate))
+    _exchange(log, template, when, rng, personal=_with_values(template, certificate=certificate))
 
 
-def _register(log: Chain, account: Account, lineage: Lineage, when: float,
-              rng: random.Random) -> None:
+def _register(
+    log: Chain, account: Account, lineage: Lineage, when: float, rng: random.Random
+) -> None:
     if account.email is not None:
-        log.append(records.consent_record(
-            purpose="share_email", granted=True, recipient=account.directory, when=when,
-            values=[account.email], how="prompt",
-            text=CONSENT_TEXT.format(email=account.email, host=_base(account.directory),
-                                     url=account.directory)))
+        log.append(
+            records.consent_record(
+                purpose="share_email",
+                granted=True,
+                recipient=account.directory,
+                when=when,
+                values=[account.email],
+                how="prompt",
+                text=CONSENT_TEXT.format(
+                    email=account.email, host=_base(account.directory), url=account.directory
+                ),
+            )
+        )
     _exchange(log, lineage.templates["new_account"], when + 1, rng, status=201)
     if account.eff:
-        body = (f"data_type=json&email={account.email}&form_id=eff_supporters_library_"
-                "subscribe_form").encode()
+        body = (
+            f"data_type=json&email={account.email}&form_id=eff_supporters_library_subscribe_form"
+        ).encode()
         eff = records.request_record(
-            method="POST", url="https://supporters.eff.org/subscribe/certbot",
-            headers={"User-Agent": USER_AGENT, "Content-Type":
-                     "application/x-www-form-urlencoded"},
-            body=body, recipient=records.EFF_RECIPIENT, when=when + 2)
+            method="POST",
+            url="https://supporters.eff.org/subscribe/certbot",
+            headers={"User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"},
+            body=body,
+            recipient=classify.EFF_RECIPIENT,
+            when=when + 2,
+        )
         _exchange(log, eff, when + 2, rng)
     account.registered = True
 
@@ -344,10 +446,13 @@ def _fleet(rng: random.Random, lineages: int) -> List[Lineage]:
     accounts = _make_accounts(rng, max(4, lineages // 50))
     fleet = []
     for index in range(lineages):
-        names = tuple(f"{prefix}site{index}.example-customer{index % 97}.com"
-                      for prefix in ("", "www.", "shop.")[:rng.choice((1, 2, 2, 3))])
-        lineage = Lineage(names, rng.choice(accounts), offset=rng.uniform(0, 3600),
-                          due=rng.randrange(0, 60))
+        names = tuple(
+            f"{prefix}site{index}.example-customer{index % 97}.com"
+            for prefix in ("", "www.", "shop.")[: rng.choice((1, 2, 2, 3))]
+        )
+        lineage = Lineage(
+            names, rng.choice(accounts), offset=rng.uniform(0, 3600), due=rng.randrange(0, 60)
+        )
         lineage.templates = _templates(lineage)
         fleet.append(lineage)
     fleet.sort(key=lambda lineage: lineage.offset)
@@ -378,8 +483,12 @@ def generate(path: Path, size_mb: int, lineages: int, seed: int) -> Dict[str, An
                     if run == 0 and day % 7 == lineage.due % 7:
                         _check(log, lineage, when + 30, rng, "ocsp")
                     if log.size >= target:
-                        return {"records": log.seq, "bytes": log.size, "days": days,
-                                "lineages": lineages}
+                        return {
+                            "records": log.seq,
+                            "bytes": log.size,
+                            "days": days,
+                            "lineages": lineages,
+                        }
     raise AssertionError("not reached")
 
 
@@ -387,8 +496,10 @@ def check_against_writer(workdir: Path) -> None:
     """The generator's lines are byte for byte what the real writer writes."""
     rng = random.Random(7)
     lineage = _fleet(rng, 1)[0]
-    sample = [_at(lineage.templates[k], START + i) for i, k in
-              enumerate(("directory", "nonce", "order", "finalize", "ari", "ocsp"))]
+    sample = [
+        _at(lineage.templates[k], START + i)
+        for i, k in enumerate(("directory", "nonce", "order", "finalize", "ari", "ocsp"))
+    ]
     ours, theirs = workdir / "sample-chain.jsonl", workdir / "sample-writer.jsonl"
     for path in (ours, theirs):
         if path.exists():
@@ -408,6 +519,7 @@ def check_against_writer(workdir: Path) -> None:
 
 # --- measuring ------------------------------------------------------------------------
 
+
 @dataclass
 class Run:
     seconds: float
@@ -426,8 +538,12 @@ def measure(argv: Sequence[str], stdout: Optional[Path] = None) -> Run:
         out = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
         try:
             start = time.perf_counter()
-            done = subprocess.run([GNU_TIME, "-f", "%M", "-o", stats.name, *argv],
-                                  stdout=out, stderr=subprocess.PIPE, check=False)
+            done = subprocess.run(
+                [GNU_TIME, "-f", "%M", "-o", stats.name, *argv],
+                stdout=out,
+                stderr=subprocess.PIPE,
+                check=False,
+            )
             seconds = time.perf_counter() - start
         finally:
             if stdout is not None:
@@ -439,8 +555,12 @@ def measure(argv: Sequence[str], stdout: Optional[Path] = None) -> Run:
 
 
 def _ours(*args: str) -> List[str]:
-    return [sys.executable, "-c",
-            "import sys; from certbot_privacy._cli import main; sys.exit(main())", *args]
+    return [
+        sys.executable,
+        "-c",
+        "import sys; from certbot_privacy.audit.cli import main; sys.exit(main())",
+        *args,
+    ]
 
 
 def _normalised_ours(path: Path) -> Dict[str, Any]:
@@ -449,32 +569,49 @@ def _normalised_ours(path: Path) -> Dict[str, Any]:
     for r in document["recipients"]:
         result[r["recipient"]] = {
             "requests": [r["requests"], r["first"], r["last"], r["privacy_off"]],
-            "values": {c["category"]: {v["value"]: [v["count"], v["first"], v["last"],
-                                                    v["privacy_off"]] for v in c["values"]}
-                       for c in r["categories"]}}
+            "values": {
+                c["category"]: {
+                    v["value"]: [v["count"], v["first"], v["last"], v["privacy_off"]]
+                    for v in c["values"]
+                }
+                for c in r["categories"]
+            },
+        }
     return result
 
 
 def _normalised_jq(path: Path) -> Dict[str, Any]:
     document = json.loads(path.read_text(encoding="utf-8"))
+
     def row(s: Dict[str, Any]) -> List[Any]:
         return [s["count"], s["first"], s["last"], s["privacy_off"]]
-    return {name: {"requests": row(r["requests"]),
-                   "values": {c: {v: row(s) for v, s in values.items()}
-                              for c, values in r["values"].items()}}
-            for name, r in document.items()}
+
+    return {
+        name: {
+            "requests": row(r["requests"]),
+            "values": {
+                c: {v: row(s) for v, s in values.items()} for c, values in r["values"].items()
+            },
+        }
+        for name, r in document.items()
+    }
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=1024, help="size of the log (1024)")
-    parser.add_argument("--lineages", type=int, default=1000,
-                        help="certificates the server manages (1000)")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="timed runs of each command, interleaved (1; medians)")
-    parser.add_argument("--workdir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "certbot-privacy-bench",
-                        help="where the log is generated and kept for the next run")
+    parser.add_argument(
+        "--lineages", type=int, default=1000, help="certificates the server manages (1000)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="timed runs of each command, interleaved (1; medians)"
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "certbot-privacy-bench",
+        help="where the log is generated and kept for the next run",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--regenerate", action="store_true", help="generate the log anew")
     args = parser.parse_args(argv)
@@ -489,21 +626,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         meta = json.loads(meta_path.read_text())
     if meta.get("generator") != GENERATOR_VERSION:
         check_against_writer(args.workdir)
-        print(f"generating {log} ({args.size_mb} MiB, {args.lineages} lineages) ...",
-              flush=True)
+        print(f"generating {log} ({args.size_mb} MiB, {args.lineages} lineages) ...", flush=True)
         start = time.perf_counter()
         meta = generate(log, args.size_mb, args.lineages, args.seed)
         meta["generator"] = GENERATOR_VERSION
         meta_path.write_text(json.dumps(meta))
         print(f"  generated in {time.perf_counter() - start:.0f} s", flush=True)
-    print(f"log: {log}\n  {meta['bytes'] / 2**20:.0f} MiB, {meta['records']:,} records, "
-          f"{meta['days']} days of a server with {meta['lineages']} lineages\n", flush=True)
+    print(
+        f"log: {log}\n  {meta['bytes'] / 2**20:.0f} MiB, {meta['records']:,} records, "
+        f"{meta['days']} days of a server with {meta['lineages']} lineages\n",
+        flush=True,
+    )
 
     jq_file = args.workdir / "summary.jq"
     jq_file.write_text(JQ_PROGRAM)
-    implicit = ["--arg", "implicit", records.IMPLICIT_IP_ADDRESS,
-                "--arg", "implicit_label", "this host's source address (implicit in every "
-                "request)"]
+    implicit = [
+        "--arg",
+        "implicit",
+        classify.IMPLICIT_IP_ADDRESS,
+        "--arg",
+        "implicit_label",
+        "this host's source address (implicit in every request)",
+    ]
     ours_out, jq_out = args.workdir / "report-ours.json", args.workdir / "report-jq.json"
     commands = {
         "report": (_ours("report", "--format", "json", str(log)), ours_out),
@@ -530,18 +674,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     print()
     print(f"{'command':<34}{'time (s)':>10}{'peak RSS (MiB)':>16}")
-    for name, label in (("report", "certbot-privacy report"), ("jq", "jq summary"),
-                        ("verify", "certbot-privacy verify"), ("sha256sum", "sha256sum")):
+    for name, label in (
+        ("report", "certbot-privacy report"),
+        ("jq", "jq summary"),
+        ("verify", "certbot-privacy verify"),
+        ("sha256sum", "sha256sum"),
+    ):
         print(f"{label:<34}{med(name):>10.2f}{rss(name):>16.1f}")
     speedup = med("jq") / med("report")
     slowdown = med("verify") / med("sha256sum")
     print()
-    print(f"report vs jq:        {speedup:.1f}x faster  (target >= 3x)  "
-          f"{'OK' if speedup >= 3 else 'MISSED'}")
-    print(f"verify vs sha256sum: {slowdown:.2f}x the time (target <= 3x)  "
-          f"{'OK' if slowdown <= 3 else 'MISSED'}")
-    print(f"report peak memory:  {rss('report'):.0f} MiB (target < 150 MiB)  "
-          f"{'OK' if rss('report') < 150 else 'MISSED'}")
+    print(
+        f"report vs jq:        {speedup:.1f}x faster  (target >= 3x)  "
+        f"{'OK' if speedup >= 3 else 'MISSED'}"
+    )
+    print(
+        f"verify vs sha256sum: {slowdown:.2f}x the time (target <= 3x)  "
+        f"{'OK' if slowdown <= 3 else 'MISSED'}"
+    )
+    print(
+        f"report peak memory:  {rss('report'):.0f} MiB (target < 150 MiB)  "
+        f"{'OK' if rss('report') < 150 else 'MISSED'}"
+    )
     print(f"verify peak memory:  {rss('verify'):.0f} MiB")
     print(f"same summary from both: {'yes' if same else 'NO'}")
     return 0 if same else 1

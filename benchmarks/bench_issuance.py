@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from _venvs import twins  # noqa: E402
 
-from tests.e2e import harness  # noqa: E402 (after the path is set)
+import harness  # noqa: E402 (after the path is set)
 
 
 def bench_issuance(rounds: int, only: str = "") -> None:
@@ -50,10 +50,16 @@ def bench_issuance(rounds: int, only: str = "") -> None:
                 _bench(stack, tls, twin.label, with_plugin, without, work / str(index), rounds)
 
 
-def _bench(stack: harness.AcmeStack, tls: harness.TestCA, label: str,
-           with_plugin: harness.CertbotTarget, without: harness.CertbotTarget, base: Path,
-           rounds: int) -> None:
-    counter = iter(range(10 ** 6))
+def _bench(
+    stack: harness.AcmeStack,
+    tls: harness.TestCA,
+    label: str,
+    with_plugin: harness.CertbotTarget,
+    without: harness.CertbotTarget,
+    base: Path,
+    rounds: int,
+) -> None:
+    counter = iter(range(10**6))
 
     def issue(target: harness.CertbotTarget, privacy: bool) -> Callable[[], Tuple[float, float]]:
         def run() -> Tuple[float, float]:
@@ -61,10 +67,10 @@ def _bench(stack: harness.AcmeStack, tls: harness.TestCA, label: str,
             # The account is registered first, untimed: its RSA key generation takes
             # anywhere from 50 to 500 ms of CPU, noise that would drown what is measured.
             register = ["register", "--agree-tos", "--register-unsafely-without-email"]
-            harness.require_success(runner.run(*register, *(
-                ["--privacy-minimal"] if privacy else [])))
-            args = [*runner.certonly_args(runner.domain(), privacy=privacy),
-                    "--key-type", "ecdsa"]
+            harness.require_success(
+                runner.run(*register, *(["--privacy-minimal"] if privacy else []))
+            )
+            args = [*runner.certonly_args(runner.domain(), privacy=privacy), "--key-type", "ecdsa"]
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             harness.require_success(runner.run(*args))
@@ -72,29 +78,41 @@ def _bench(stack: harness.AcmeStack, tls: harness.TestCA, label: str,
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             return wall, cpu
+
         return run
 
     sides: Dict[str, Callable[[], Tuple[float, float]]] = {
-        "privacy": issue(with_plugin, True), "plain": issue(with_plugin, False),
-        "no-plugin": issue(without, False)}
+        "privacy": issue(with_plugin, True),
+        "plain": issue(with_plugin, False),
+        "no-plugin": issue(without, False),
+    }
     times: Dict[str, List[Tuple[float, float]]] = {name: [] for name in sides}
     for run in sides.values():
         run()  # warm-up
     order = list(sides)
     for i in range(rounds):
-        for name in order[i % 3:] + order[:i % 3]:  # rotate who goes first
+        for name in order[i % 3 :] + order[: i % 3]:  # rotate who goes first
             times[name].append(sides[name]())
-    print(f"{label}, {rounds} rounds, a full certonly with an ECDSA key (the account was "
-          "registered beforehand, untimed):")
+    print(
+        f"{label}, {rounds} rounds, a full certonly with an ECDSA key (the account was "
+        "registered beforehand, untimed):"
+    )
     for kind, index in (("wall time", 0), ("CPU time of certbot", 1)):
-        medians = {name: statistics.median(v[index] for v in values)
-                   for name, values in times.items()}
-        print(f"  median {kind}: " + ", ".join(
-            f"{name} {value * 1000:.1f} ms" for name, value in medians.items()))
-        print(f"    ratio privacy/plain     {medians['privacy'] / medians['plain']:.3f}"
-              "   (issue 2 target <= 1.05)")
-        print(f"    ratio privacy/no-plugin {medians['privacy'] / medians['no-plugin']:.3f}"
-              "   (issue 3 target <= 1.05: the log's cost)")
+        medians = {
+            name: statistics.median(v[index] for v in values) for name, values in times.items()
+        }
+        print(
+            f"  median {kind}: "
+            + ", ".join(f"{name} {value * 1000:.1f} ms" for name, value in medians.items())
+        )
+        print(
+            f"    ratio privacy/plain     {medians['privacy'] / medians['plain']:.3f}"
+            "   (issue 2 target <= 1.05)"
+        )
+        print(
+            f"    ratio privacy/no-plugin {medians['privacy'] / medians['no-plugin']:.3f}"
+            "   (issue 3 target <= 1.05: the log's cost)"
+        )
 
 
 def main() -> None:

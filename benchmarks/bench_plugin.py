@@ -40,8 +40,9 @@ def _time(argv: Sequence[str]) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def side_by_side(run_a: Callable[[], float], run_b: Callable[[], float],
-                 rounds: int) -> Tuple[float, float, float]:
+def side_by_side(
+    run_a: Callable[[], float], run_b: Callable[[], float], rounds: int
+) -> Tuple[float, float, float]:
     """Run A and B alternately; return (median A, median B, median A / median B)."""
     run_a()
     run_b()  # warm the page cache for both before measuring
@@ -61,25 +62,39 @@ def side_by_side(run_a: Callable[[], float], run_b: Callable[[], float],
 def bench_import(rounds: int) -> None:
     """Print the import-cost ratios for each certbot, with vs without the plugin."""
     tmp = REPO / ".venv-bench" / "dirs"
-    dirs = ["--config-dir", str(tmp / "c"), "--work-dir", str(tmp / "w"),
-            "--logs-dir", str(tmp / "l")]
+    dirs = [
+        "--config-dir",
+        str(tmp / "c"),
+        "--work-dir",
+        str(tmp / "w"),
+        "--logs-dir",
+        str(tmp / "l"),
+    ]
     print(f"import cost: median CPU time (user+sys) over {rounds} interleaved runs")
     for twin in twins():
         for verb in (["--version"], ["plugins"]):
             ma, mb, ratio = side_by_side(
                 lambda w=twin.with_plugin, v=verb: _time([str(w), *v, *dirs]),
-                lambda w=twin.without, v=verb: _time([str(w), *v, *dirs]), rounds)
-            print(f"  {twin.label:24} certbot {' '.join(verb):10} with plugin "
-                  f"{ma * 1000:7.1f} ms  without {mb * 1000:7.1f} ms  ratio {ratio:.3f}"
-                  "   (target <= 1.03)")
+                lambda w=twin.without, v=verb: _time([str(w), *v, *dirs]),
+                rounds,
+            )
+            print(
+                f"  {twin.label:24} certbot {' '.join(verb):10} with plugin "
+                f"{ma * 1000:7.1f} ms  without {mb * 1000:7.1f} ms  ratio {ratio:.3f}"
+                "   (target <= 1.03)"
+            )
 
 
 def _instructions(argv: Sequence[str]) -> int:
     """Count the instructions *argv* executes, with valgrind's callgrind (deterministic)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
-        run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                              *argv], capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     match = re.search(r"Collected : (\d+)", run.stderr)
     if match is None:
         raise RuntimeError("callgrind printed no instruction count:\n" + run.stderr[-2000:])
@@ -93,8 +108,14 @@ def bench_instructions() -> None:
         print("instructions: valgrind is not installed (apt-get install valgrind); skipped")
         return
     tmp = REPO / ".venv-bench" / "dirs"
-    dirs = ["--config-dir", str(tmp / "c"), "--work-dir", str(tmp / "w"),
-            "--logs-dir", str(tmp / "l")]
+    dirs = [
+        "--config-dir",
+        str(tmp / "c"),
+        "--work-dir",
+        str(tmp / "w"),
+        "--logs-dir",
+        str(tmp / "l"),
+    ]
     print("import cost: instructions executed (valgrind callgrind), one run each")
     for twin in twins():
         for verb in (["--version"], ["plugins"]):
@@ -102,17 +123,25 @@ def bench_instructions() -> None:
             python_without = twin.without.read_text().split("\n", 1)[0][2:]
             a = _instructions([python_with, str(twin.with_plugin), *verb, *dirs])
             b = _instructions([python_without, str(twin.without), *verb, *dirs])
-            print(f"  {twin.label:24} certbot {' '.join(verb):10} with plugin {a / 1e6:8.1f} M"
-                  f"  without {b / 1e6:8.1f} M  ratio {a / b:.4f}   (target <= 1.03)")
+            print(
+                f"  {twin.label:24} certbot {' '.join(verb):10} with plugin {a / 1e6:8.1f} M"
+                f"  without {b / 1e6:8.1f} M  ratio {a / b:.4f}   (target <= 1.03)"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=21)
-    parser.add_argument("--issuance", action="store_true",
-                        help="also benchmark a full certonly against a local Pebble")
-    parser.add_argument("--instructions", action="store_true",
-                        help="also count instructions with valgrind (load-independent)")
+    parser.add_argument(
+        "--issuance",
+        action="store_true",
+        help="also benchmark a full certonly against a local Pebble",
+    )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions with valgrind (load-independent)",
+    )
     args = parser.parse_args()
     bench_import(args.rounds)
     if args.instructions:

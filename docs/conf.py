@@ -17,7 +17,7 @@ DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS / "_ext"))
 sys.path.insert(0, str(DOCS.parent))
 
-from certbot_privacy import __version__  # noqa: E402 (after the path is set)
+from certbot_privacy import __version__  # noqa: E402 (after the path is set
 
 project = "certbot-privacy"
 author = "the certbot-privacy authors"
@@ -43,4 +43,3 @@ html_theme_options = {
     "page_width": "1100px",
     "sidebar_width": "230px",
 }
-

@@ -17,13 +17,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.e2e import harness  # noqa: E402 (after the path is set)
+import harness  # noqa: E402 (after the path is set)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--target", choices=sorted(harness.DEFAULT_TARGETS), default="pypi",
-                        help="which certbot: newest 5.x from PyPI, or Debian's 2.1.0")
+    parser.add_argument(
+        "--target",
+        choices=sorted(harness.DEFAULT_TARGETS),
+        default="pypi",
+        help="which certbot: newest 5.x from PyPI, or Debian's 2.1.0",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
 
@@ -34,10 +38,20 @@ def main() -> int:
             target = harness.load_target(args.target, harness.DEFAULT_TARGETS[args.target])
             runner = harness.CertbotRunner(target, stack.proxy, tls, work / "certbot")
             domain = runner.domain("demo")
-            command = ["certonly", "--webroot", "-w", str(runner.webroot), "--agree-tos",
-                       "--privacy-minimal", "-d", domain]
-            print(f"$ certbot {' '.join(command)} -n   (certbot {target.certbot_version}, "
-                  f"Pebble at {stack.proxy.directory_url})\n")
+            command = [
+                "certonly",
+                "--webroot",
+                "-w",
+                str(runner.webroot),
+                "--agree-tos",
+                "--privacy-minimal",
+                "-d",
+                domain,
+            ]
+            print(
+                f"$ certbot {' '.join(command)} -n   (certbot {target.certbot_version}, "
+                f"Pebble at {stack.proxy.directory_url})\n"
+            )
             result = harness.require_success(runner.run(*command))
             print(result.stdout.strip())
             print(f"\nWhat the ACME server received ({len(result.requests)} requests):")

@@ -9,7 +9,7 @@ with privacy mode off and once with ``--privacy-minimal``, on both supported cer
 (the newest 5.x in ``.venv``, Debian's 2.1.0 in ``.venv-debian``), and renders what the
 *server received*: request line, every header, the decoded JWS, the body, and the
 personal data in it as the disclosure log classifies it
-(:func:`certbot_privacy.records.classify`).
+(:func:`certbot_privacy.log.records.classify`).
 
 Values that change on every run are replaced by placeholders (``<ca>`` for the server's
 address, ``<id>``, ``<nonce>``, key material, lengths), so that a second run renders the
@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.e2e import harness  # noqa: E402 (after the path is set)
+import harness  # noqa: E402 (after the path is set)
 
 OUTPUT = REPO / "docs" / "_generated" / "requests.rst"
 DOMAIN = "www.example.com"
@@ -48,6 +48,7 @@ EFF_URL = "https://supporters.eff.org/subscribe/certbot"
 EFF_PATH = "/subscribe/certbot"
 EFF_ENV = "CERTBOT_PRIVACY_DOCS_EFF_URL"
 
+
 def _rfc(number: str, section: str = "") -> str:
     if not section:
         return f":rfc:`{number}`"
@@ -56,42 +57,95 @@ def _rfc(number: str, section: str = "") -> str:
 
 #: Request types, in the order of the tables: key, title, what it is, the spec.
 REQUEST_TYPES: Tuple[Tuple[str, str, str, str], ...] = (
-    ("directory", "Directory (GET)",
-     "The first request of every ACME run: the list of the CA's URLs.",
-     _rfc("8555", "7.1.1")),
-    ("new-nonce", "newNonce (HEAD)",
-     "A fresh anti-replay nonce for the next signed request.", _rfc("8555", "7.2")),
-    ("new-account", "newAccount (POST)",
-     "Registering the ACME account; the contact email, if any, goes here.",
-     _rfc("8555", "7.3")),
-    ("account-lookup", "Account lookup (POST newAccount, onlyReturnExisting)",
-     "Finding the account URL for the stored key, before update_account, show_account "
-     "and unregister.", _rfc("8555", "7.3.1")),
-    ("account-update", "Account update (POST to the account URL)",
-     "update_account: a new contact, or none.", _rfc("8555", "7.3.2")),
-    ("new-order", "newOrder (POST)", "Asking for a certificate for the domain names.",
-     _rfc("8555", "7.4")),
-    ("authz", "Authorization (POST-as-GET)", "Fetching (and polling) an authorization.",
-     _rfc("8555", "7.5")),
-    ("challenge", "Challenge (POST)", "Telling the CA that the challenge is ready.",
-     _rfc("8555", "7.5.1")),
+    (
+        "directory",
+        "Directory (GET)",
+        "The first request of every ACME run: the list of the CA's URLs.",
+        _rfc("8555", "7.1.1"),
+    ),
+    (
+        "new-nonce",
+        "newNonce (HEAD)",
+        "A fresh anti-replay nonce for the next signed request.",
+        _rfc("8555", "7.2"),
+    ),
+    (
+        "new-account",
+        "newAccount (POST)",
+        "Registering the ACME account; the contact email, if any, goes here.",
+        _rfc("8555", "7.3"),
+    ),
+    (
+        "account-lookup",
+        "Account lookup (POST newAccount, onlyReturnExisting)",
+        "Finding the account URL for the stored key, before update_account, show_account "
+        "and unregister.",
+        _rfc("8555", "7.3.1"),
+    ),
+    (
+        "account-update",
+        "Account update (POST to the account URL)",
+        "update_account: a new contact, or none.",
+        _rfc("8555", "7.3.2"),
+    ),
+    (
+        "new-order",
+        "newOrder (POST)",
+        "Asking for a certificate for the domain names.",
+        _rfc("8555", "7.4"),
+    ),
+    (
+        "authz",
+        "Authorization (POST-as-GET)",
+        "Fetching (and polling) an authorization.",
+        _rfc("8555", "7.5"),
+    ),
+    (
+        "challenge",
+        "Challenge (POST)",
+        "Telling the CA that the challenge is ready.",
+        _rfc("8555", "7.5.1"),
+    ),
     ("finalize", "Finalize (POST)", "Sending the CSR.", _rfc("8555", "7.4")),
-    ("order-poll", "Order poll (POST-as-GET)", "Waiting for the order to be valid.",
-     _rfc("8555", "7.4")),
-    ("cert-download", "Certificate download (POST-as-GET)", "Fetching the certificate.",
-     _rfc("8555", "7.4.2")),
-    ("ari", "ACME Renewal Info (GET)",
-     "Asking the CA when to renew (certbot 3.x and later, during renew).",
-     _rfc("9773")),
-    ("ocsp", "OCSP (POST)",
-     "certbot certificates and renew asking the certificate's OCSP responder whether it "
-     "is revoked.", _rfc("6960")),
-    ("eff", "EFF subscription (POST)",
-     "After the first certificate, to supporters.eff.org, only when the admin agreed to "
-     "share the email with the EFF (--eff-email).", ""),
+    (
+        "order-poll",
+        "Order poll (POST-as-GET)",
+        "Waiting for the order to be valid.",
+        _rfc("8555", "7.4"),
+    ),
+    (
+        "cert-download",
+        "Certificate download (POST-as-GET)",
+        "Fetching the certificate.",
+        _rfc("8555", "7.4.2"),
+    ),
+    (
+        "ari",
+        "ACME Renewal Info (GET)",
+        "Asking the CA when to renew (certbot 3.x and later, during renew).",
+        _rfc("9773"),
+    ),
+    (
+        "ocsp",
+        "OCSP (POST)",
+        "certbot certificates and renew asking the certificate's OCSP responder whether it "
+        "is revoked.",
+        _rfc("6960"),
+    ),
+    (
+        "eff",
+        "EFF subscription (POST)",
+        "After the first certificate, to supporters.eff.org, only when the admin agreed to "
+        "share the email with the EFF (--eff-email).",
+        "",
+    ),
     ("revoke", "Revocation (POST)", "certbot revoke.", _rfc("8555", "7.6")),
-    ("deactivate", "Account deactivation (POST to the account URL)", "certbot unregister.",
-     _rfc("8555", "7.3.6")),
+    (
+        "deactivate",
+        "Account deactivation (POST to the account URL)",
+        "certbot unregister.",
+        _rfc("8555", "7.3.6"),
+    ),
 )
 
 #: Columns: key, heading.
@@ -117,27 +171,40 @@ class Step:
 
 
 def _certonly(*extra: str) -> Tuple[str, ...]:
-    return ("certonly", "--webroot", "-w", WEBROOT, "--agree-tos", "-d", DOMAIN,
-            "--cert-name", DOMAIN, *extra)
+    return (
+        "certonly",
+        "--webroot",
+        "-w",
+        WEBROOT,
+        "--agree-tos",
+        "-d",
+        DOMAIN,
+        "--cert-name",
+        DOMAIN,
+        *extra,
+    )
 
 
 #: Each scenario runs in its own config directory (a fresh account), steps in order.
 SCENARIOS: Tuple[Tuple[Step, ...], ...] = (
-    (Step("off", _certonly("-m", EMAIL, "--eff-email")),
-     Step("off", ("certificates",), server=False),
-     Step("off", ("renew",), server=False),
-     Step("off", ("update_account", "-m", NEW_EMAIL)),
-     Step("off", ("revoke", "--cert-name", DOMAIN, "--no-delete-after-revoke")),
-     Step("off", ("unregister",))),
-    (Step("on", _certonly(PRIVATE)),
-     Step("on", ("certificates", PRIVATE), server=False),
-     Step("on", ("renew",), server=False),  # no flag: the lineage stays private
-     Step("on", ("update_account", PRIVATE, "-m", NEW_EMAIL, "--privacy-share-email")),
-     Step("on-withdraw", ("update_account", PRIVATE, "--privacy-withdraw-email")),
-     Step("on", ("revoke", PRIVATE, "--cert-name", DOMAIN, "--no-delete-after-revoke")),
-     Step("on", ("unregister", PRIVATE))),
-    (Step("on-email", _certonly(PRIVATE, "-m", EMAIL, "--privacy-share-email",
-                                "--eff-email")),),
+    (
+        Step("off", _certonly("-m", EMAIL, "--eff-email")),
+        Step("off", ("certificates",), server=False),
+        Step("off", ("renew",), server=False),
+        Step("off", ("update_account", "-m", NEW_EMAIL)),
+        Step("off", ("revoke", "--cert-name", DOMAIN, "--no-delete-after-revoke")),
+        Step("off", ("unregister",)),
+    ),
+    (
+        Step("on", _certonly(PRIVATE)),
+        Step("on", ("certificates", PRIVATE), server=False),
+        Step("on", ("renew",), server=False),  # no flag: the lineage stays private
+        Step("on", ("update_account", PRIVATE, "-m", NEW_EMAIL, "--privacy-share-email")),
+        Step("on-withdraw", ("update_account", PRIVATE, "--privacy-withdraw-email")),
+        Step("on", ("revoke", PRIVATE, "--cert-name", DOMAIN, "--no-delete-after-revoke")),
+        Step("on", ("unregister", PRIVATE)),
+    ),
+    (Step("on-email", _certonly(PRIVATE, "-m", EMAIL, "--privacy-share-email", "--eff-email")),),
 )
 
 _LAUNCHER = """#!{python}
@@ -168,6 +235,7 @@ class TargetRun:
 
 # --- collecting ------------------------------------------------------------------------------
 
+
 def collect(name: str, certbot: Path, workdir: Path) -> TargetRun:
     """Run every scenario with the certbot at *certbot* against a fresh Pebble stack."""
     tls = harness.make_test_ca(workdir / "tls")
@@ -186,7 +254,8 @@ def collect(name: str, certbot: Path, workdir: Path) -> TargetRun:
             for step in scenario:
                 args = [str(runner.webroot) if a == WEBROOT else a for a in step.args]
                 result = harness.require_success(
-                    runner.run(*args, server="" if step.server else None, extra_env=env))
+                    runner.run(*args, server="" if step.server else None, extra_env=env)
+                )
                 if result.outside:
                     raise AssertionError("a request left loopback:\n" + result.describe())
                 command = "certbot " + " ".join(step.args)
@@ -197,7 +266,8 @@ def collect(name: str, certbot: Path, workdir: Path) -> TargetRun:
                         continue
                     if key not in run.observations:
                         run.observations[key] = Observation(
-                            command, normaliser.fields(request, kind))
+                            command, normaliser.fields(request, kind)
+                        )
     return run
 
 
@@ -213,11 +283,17 @@ def classify(request: harness.RecordedRequest) -> str:
         return "ocsp"
     jws = request.jws() or {}
     payload = jws.get("payload")
-    simple = {("GET", "/dir"): "directory", ("HEAD", "/nonce-plz"): "new-nonce",
-              ("POST", "/order-plz"): "new-order", ("POST", "/authZ"): "authz",
-              ("POST", "/chalZ"): "challenge", ("POST", "/finalize-order"): "finalize",
-              ("POST", "/my-order"): "order-poll", ("POST", "/certZ"): "cert-download",
-              ("POST", "/revoke-cert"): "revoke"}
+    simple = {
+        ("GET", "/dir"): "directory",
+        ("HEAD", "/nonce-plz"): "new-nonce",
+        ("POST", "/order-plz"): "new-order",
+        ("POST", "/authZ"): "authz",
+        ("POST", "/chalZ"): "challenge",
+        ("POST", "/finalize-order"): "finalize",
+        ("POST", "/my-order"): "order-poll",
+        ("POST", "/certZ"): "cert-download",
+        ("POST", "/revoke-cert"): "revoke",
+    }
     if (request.method, first) in simple:
         return simple[(request.method, first)]
     if request.method == "POST" and first == "/sign-me-up" and isinstance(payload, dict):
@@ -258,8 +334,10 @@ class Normaliser:
     def fields(self, request: harness.RecordedRequest, kind: str) -> List[Tuple[str, str]]:
         path = request.path if kind != "eff" else EFF_URL
         rows = [("Request", _literal(f"{request.method} {self.text(path)}"))]
-        rows += [(f"Header ``{name}``", _literal(self.header(name, value, kind)))
-                 for name, value in request.headers]
+        rows += [
+            (f"Header ``{name}``", _literal(self.header(name, value, kind)))
+            for name, value in request.headers
+        ]
         jws = request.jws()
         if jws is not None:
             rows.append(("JWS protected header", _json_block(self.protected(jws["protected"]))))
@@ -275,8 +353,9 @@ class Normaliser:
             if key == "nonce":
                 result[key] = "<nonce>"
             elif key == "jwk" and isinstance(value, dict):
-                result[key] = {k: (v if k in _KEY_MEMBERS else f"<{k}: public key>")
-                               for k, v in value.items()}
+                result[key] = {
+                    k: (v if k in _KEY_MEMBERS else f"<{k}: public key>") for k, v in value.items()
+                }
             elif isinstance(value, str):
                 result[key] = self.text(value)
             else:
@@ -306,12 +385,13 @@ class Normaliser:
         return _literal(self.text(request.body.decode("utf-8", "replace")))
 
     def personal(self, request: harness.RecordedRequest, kind: str) -> str:
-        from certbot_privacy import records
+        from certbot_privacy.log import classify
 
         url = EFF_URL if kind == "eff" else request.path
-        recipient = records.EFF_RECIPIENT if kind == "eff" else "the CA"
-        found = records.classify(request.method, url, dict(request.headers), request.body,
-                                 request.jws(), recipient)
+        recipient = classify.EFF_RECIPIENT if kind == "eff" else "the CA"
+        found = classify.classify(
+            request.method, url, dict(request.headers), request.body, request.jws(), recipient
+        )
         parts = []
         for category, values in found.items():
             shown = [self.text(v) for v in values if isinstance(v, str)]
@@ -325,15 +405,15 @@ class Normaliser:
 def _describe_csr(value: str) -> str:
     from cryptography import x509
 
-    from certbot_privacy import records
+    from certbot_privacy.log import classify
 
-    csr = x509.load_der_x509_csr(records.b64url_decode(value))
+    csr = x509.load_der_x509_csr(classify.b64url_decode(value))
     try:
         names = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         sans = ", ".join(f"DNS:{n}" for n in names.get_values_for_type(x509.DNSName))
     except x509.ExtensionNotFound:
         sans = "none"
-    key = records.public_key_summary(csr.public_key())
+    key = classify.public_key_summary(csr.public_key())
     key_text = f"{key['key_type']} {key.get('curve') or key.get('key_size')}"
     subject = csr.subject.rfc4514_string() or "empty"
     return f"<CSR, DER, base64url: subject {subject}; subjectAltName {sans}; {key_text} key>"
@@ -343,8 +423,10 @@ def _describe_ocsp(body: bytes) -> str:
     from cryptography.x509 import ocsp
 
     request = ocsp.load_der_ocsp_request(body)
-    return (f"DER OCSPRequest (``application/ocsp-request``): {request.hash_algorithm.name} "
-            "hashes of the issuer's name and key, and the certificate's serial number")
+    return (
+        f"DER OCSPRequest (``application/ocsp-request``): {request.hash_algorithm.name} "
+        "hashes of the issuer's name and key, and the certificate's serial number"
+    )
 
 
 def _literal(text: str) -> str:
@@ -389,7 +471,9 @@ def render(runs: Sequence[TargetRun], pebble: str) -> str:
     """Return the whole RST file: tables for the first run, differences for the others."""
     versions = "\n".join(
         f"* certbot {r.target.certbot_version} ({_origin(r.target)}), requests "
-        f"{r.target.requests_version}, Python {r.target.python_version}" for r in runs)
+        f"{r.target.requests_version}, Python {r.target.python_version}"
+        for r in runs
+    )
     out = [HEADER.format(pebble=pebble, versions=versions)]
     first, rest = runs[0], runs[1:]
     out.append(_title(f"certbot {first.target.certbot_version}", "~"))
@@ -399,9 +483,11 @@ def render(runs: Sequence[TargetRun], pebble: str) -> str:
         out.append(_table(first, key, None))
     for run in rest:
         out.append(_title(f"Differences on certbot {run.target.certbot_version}", "~"))
-        out.append(f"What certbot {run.target.certbot_version} sends differently from "
-                   f"certbot {first.target.certbot_version}, request by request: the "
-                   "User-Agent always, and every other row that differs.\n")
+        out.append(
+            f"What certbot {run.target.certbot_version} sends differently from "
+            f"certbot {first.target.certbot_version}, request by request: the "
+            "User-Agent always, and every other row that differs.\n"
+        )
         for key, title, _what, _spec in REQUEST_TYPES:
             out.append(f".. rubric:: {title}\n")
             out.append(_table(run, key, first))
@@ -421,10 +507,13 @@ def _title(text: str, char: str) -> str:
 
 
 def _table(run: TargetRun, kind: str, reference: Optional[TargetRun]) -> str:
-    columns = [(key, heading) for key, heading in COLUMNS
-               if (kind, key) in run.observations
-               or (reference is not None and (kind, key) in reference.observations)
-               or key in ("off", "on")]
+    columns = [
+        (key, heading)
+        for key, heading in COLUMNS
+        if (kind, key) in run.observations
+        or (reference is not None and (kind, key) in reference.observations)
+        or key in ("off", "on")
+    ]
     cells: Dict[str, Dict[str, str]] = {}
     rows: List[str] = ["Command"]
     for key, _heading in columns:
@@ -441,8 +530,14 @@ def _table(run: TargetRun, kind: str, reference: Optional[TargetRun]) -> str:
         rows = [row for row in rows if _differs(row, kind, columns, run, reference)]
     if not any(cells.values()):
         return f"Not sent by certbot {run.target.certbot_version}.\n"
-    lines = [".. list-table::", "   :header-rows: 1", "   :stub-columns: 1", "",
-             "   * -", *(f"     - {heading}" for _key, heading in columns)]
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :stub-columns: 1",
+        "",
+        "   * -",
+        *(f"     - {heading}" for _key, heading in columns),
+    ]
     for row in rows:
         lines.append(f"   * - {row}")
         for key, _heading in columns:
@@ -454,8 +549,9 @@ def _table(run: TargetRun, kind: str, reference: Optional[TargetRun]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _differs(row: str, kind: str, columns: Sequence[Tuple[str, str]], run: TargetRun,
-             reference: TargetRun) -> bool:
+def _differs(
+    row: str, kind: str, columns: Sequence[Tuple[str, str]], run: TargetRun, reference: TargetRun
+) -> bool:
     if row == "Header ``User-Agent``":
         return True
     for key, _heading in columns:
@@ -488,8 +584,13 @@ def normalise_versions(text: str) -> str:
 def pebble_version() -> str:
     """The version of Debian's pebble package, or ``"(unknown version)"``."""
     try:
-        out = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "pebble"],
-                             capture_output=True, text=True, check=True, timeout=30)
+        out = subprocess.run(
+            ["dpkg-query", "-W", "-f", "${Version}", "pebble"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
     except (OSError, subprocess.SubprocessError):
         return "(unknown version)"
     return out.stdout.strip() or "(unknown version)"
@@ -498,7 +599,8 @@ def pebble_version() -> str:
 def generate(targets: Dict[str, Path], workdir: Path) -> Tuple[str, List[TargetRun]]:
     """Collect from every target (in parallel, one Pebble each) and render the file."""
     names = [n for n in ("pypi", "debian") if n in targets] + [
-        n for n in targets if n not in ("pypi", "debian")]
+        n for n in targets if n not in ("pypi", "debian")
+    ]
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
         futures = [pool.submit(collect, n, targets[n], workdir / n) for n in names]
         runs = [f.result() for f in futures]
@@ -507,8 +609,11 @@ def generate(targets: Dict[str, Path], workdir: Path) -> Tuple[str, List[TargetR
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the checked-in file differs (versions aside)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if the checked-in file differs (versions aside)",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     targets = harness.target_specs()
@@ -527,9 +632,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if fresh == old:
         print(f"{args.output} is current")
         return 0
-    sys.stdout.writelines(difflib.unified_diff(
-        old.splitlines(keepends=True), fresh.splitlines(keepends=True),
-        str(args.output), "fresh run"))
+    sys.stdout.writelines(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            fresh.splitlines(keepends=True),
+            str(args.output),
+            "fresh run",
+        )
+    )
     print(f"\n{args.output} is out of date: run {Path(__file__).name} to regenerate it")
     return 1
 

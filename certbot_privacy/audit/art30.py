@@ -7,7 +7,7 @@ recipients; (e) transfers to third countries; (f) where possible, the time limit
 erasure; (g) where possible, a description of the security measures.
 
 Here the processing activity is "obtaining and managing TLS certificates with certbot".
-What the log shows fills (c), (d) and the time span; :mod:`certbot_privacy.cas` fills
+What the log shows fills (c), (d) and the time span; :mod:`certbot_privacy.rules.cas` fills
 who each recipient is, where it is, and what it says about use and retention (quoted,
 with the source); the controller's own details come from the command line. Nothing is
 guessed: what no source states is marked as such, for the controller to complete.
@@ -16,44 +16,61 @@ guessed: what no source states is marked as such, for the controller to complete
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Optional, Tuple
 
-from certbot_privacy import cas, records
-from certbot_privacy.audit.summarise import RecipientStats, Summary, category_key
+from certbot_privacy.audit.summarise import RecipientStats, Summary
+from certbot_privacy.log import classify
+from certbot_privacy.log.schema import BY_NAME, category_key
+from certbot_privacy.rules import cas
 
 #: EU member states and the other EEA states (ISO 3166-1 alpha-2): not third countries.
-EEA = frozenset({
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-    "IS", "LI", "NO",
-})
-
-#: What each category of personal data is, in words a data-protection officer can use.
-CATEGORY_DESCRIPTIONS: Dict[str, str] = {
-    "contact": "contact email addresses of the ACME account",
-    "domain": "domain names in certificate orders and CSRs (they can identify a natural "
-              "person, e.g. a personal domain)",
-    "ip_identifier": "IP addresses in certificate orders and CSRs",
-    "ip_address": "the IP address of the host running certbot (implicit in every request)",
-    "user_agent": "User-Agent header: the client software and versions",
-    "account_key": "ACME account public keys (pseudonymous identifiers that link requests)",
-    "account_url": "ACME account URLs (pseudonymous identifiers that link requests)",
-    "external_account": "external account binding key identifiers (link the ACME account "
-                        "to a customer account at the CA)",
-    "csr_public_key": "public keys of the certificates requested",
-    "csr_subject": "subject names in the CSRs",
-    "csr_other_names": "other names in the CSRs (email addresses, URIs)",
-    "certificate": "certificates named in revocation, OCSP and renewal-information requests",
-    "eff": "email addresses passed to the EFF's mailing list",
-}
+EEA = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    }
+)
 
 DEFAULT_PURPOSES = (
     "Obtaining, renewing and revoking TLS certificates for the controller's domain names "
     "from an ACME certificate authority (RFC 8555), with certbot.",
 )
 _CONDITIONAL_PURPOSES = (
-    ("contact", "Letting the certificate authority reach the account's contact about the "
-                "account and its certificates (service notices such as expiry warnings)."),
-    ("certificate", "Checking certificates' revocation status and renewal timing (OCSP, "
-                    "ACME Renewal Information)."),
+    (
+        "contact",
+        "Letting the certificate authority reach the account's contact about the "
+        "account and its certificates (service notices such as expiry warnings).",
+    ),
+    (
+        "certificate",
+        "Checking certificates' revocation status and renewal timing (OCSP, "
+        "ACME Renewal Information).",
+    ),
     ("eff", "Subscribing the contact to the EFF's mailing list, as consented to."),
 )
 
@@ -158,20 +175,26 @@ class Art30Record:
 def _quote(statement: Optional[cas.Statement]) -> Optional[Quote]:
     if statement is None:
         return None
-    return Quote(statement.text, statement.quoted, statement.source.document,
-                 statement.source.url, statement.note)
+    return Quote(
+        statement.text,
+        statement.quoted,
+        statement.source.document,
+        statement.source.url,
+        statement.note,
+    )
 
 
 def _kind(recipient: str) -> str:
-    if recipient == records.EFF_RECIPIENT:
+    if recipient == classify.EFF_RECIPIENT:
         return "EFF mailing list"
     if recipient.startswith("OCSP responder "):
         return "OCSP responder"
     return "certificate authority (ACME)"
 
 
-def describe_recipient(stats: RecipientStats,
-                       lookup: Callable[[str], cas.CAInfo] = cas.for_directory) -> Recipient:
+def describe_recipient(
+    stats: RecipientStats, lookup: Callable[[str], cas.CAInfo] = cas.for_directory
+) -> Recipient:
     """Describe one recipient for the record: what the log shows and what *lookup* knows."""
     kind = _kind(stats.recipient)
     info = lookup(stats.recipient) if kind.startswith("certificate") else None
@@ -186,7 +209,8 @@ def describe_recipient(stats: RecipientStats,
         country_name=cas.COUNTRY_NAMES.get(country) if country else None,
         third_country=None if country is None else country not in EEA,
         privacy_policy=(info.privacy_policy_url or info.documents_url)
-        if info is not None else None,
+        if info is not None
+        else None,
         categories=tuple(c.category for c in stats.categories),
         requests=stats.requests,
         first=stats.first,
@@ -205,32 +229,52 @@ def _categories(summary: Summary) -> Tuple[Category, ...]:
     for recipient in summary.recipients:
         for category in recipient.categories:
             count, distinct, names = totals.get(category.category, (0, 0, ()))
-            totals[category.category] = (count + category.disclosures,
-                                         distinct + category.distinct,
-                                         (*names, recipient.recipient))
+            totals[category.category] = (
+                count + category.disclosures,
+                distinct + category.distinct,
+                (*names, recipient.recipient),
+            )
     return tuple(
-        Category(name, CATEGORY_DESCRIPTIONS.get(name, f"{name} (see the log's records)"),
-                 count, distinct, names)
-        for name, (count, distinct, names) in sorted(totals.items(),
-                                                      key=lambda item: category_key(item[0])))
+        Category(
+            name,
+            BY_NAME[name].description if name in BY_NAME else f"{name} (see the log's records)",
+            count,
+            distinct,
+            names,
+        )
+        for name, (count, distinct, names) in sorted(
+            totals.items(), key=lambda item: category_key(item[0])
+        )
+    )
 
 
 def _data_subjects(categories: Iterable[str]) -> Tuple[str, ...]:
     present = set(categories)
-    subjects = ["Administrators who run certbot on the controller's hosts (their hosts' "
-                "IP addresses, the software they use)."]
+    subjects = [
+        "Administrators who run certbot on the controller's hosts (their hosts' "
+        "IP addresses, the software they use)."
+    ]
     if present & {"contact", "eff"}:
-        subjects.append("Persons whose email addresses are registered as the ACME "
-                        "account's contact.")
+        subjects.append(
+            "Persons whose email addresses are registered as the ACME account's contact."
+        )
     if present & {"domain", "csr_subject", "csr_other_names", "ip_identifier"}:
-        subjects.append("Holders of the domain names in the certificates, where a name "
-                        "identifies a natural person.")
+        subjects.append(
+            "Holders of the domain names in the certificates, where a name "
+            "identifies a natural person."
+        )
     return tuple(subjects)
 
 
-def build(summary: Summary, controller: Controller, *, generated: str,
-          purposes: Tuple[str, ...] = (), log_retention: Optional[str] = None,
-          lookup: Callable[[str], cas.CAInfo] = cas.for_directory) -> Art30Record:
+def build(
+    summary: Summary,
+    controller: Controller,
+    *,
+    generated: str,
+    purposes: Tuple[str, ...] = (),
+    log_retention: Optional[str] = None,
+    lookup: Callable[[str], cas.CAInfo] = cas.for_directory,
+) -> Art30Record:
     """Build the Art. 30 record for what *summary* shows.
 
     *generated* is the time the record is made (the caller's clock: this is pure);
@@ -240,8 +284,9 @@ def build(summary: Summary, controller: Controller, *, generated: str,
     categories = _categories(summary)
     present = {c.category for c in categories}
     if not purposes:
-        purposes = DEFAULT_PURPOSES + tuple(text for name, text in _CONDITIONAL_PURPOSES
-                                            if name in present)
+        purposes = DEFAULT_PURPOSES + tuple(
+            text for name, text in _CONDITIONAL_PURPOSES if name in present
+        )
     return Art30Record(
         activity="Obtaining and managing TLS certificates with certbot (ACME)",
         controller=controller,

@@ -1,29 +1,27 @@
 """Is this line a disclosure record? The contract fields of schema 1, checked (pure).
 
-The JSON Schema in ``certbot_privacy/schema/record-1.json`` is the full description of a
-record and the tests validate every log against it; ``jsonschema`` is a test-only
-dependency, though, and the audit tool must run wherever certbot runs. So this module
-checks, by hand and fast, the fields that the audit relies on and that ``DESIGN.md``
-makes a contract: ``schema``, ``seq``, ``time``, ``event``, ``recipient``, ``prev``, and
-on requests ``method``, ``url``, ``headers`` and ``personal_data`` (a list of values per
-category), on responses and errors ``request``. Other fields may be
-added by later writers and are left alone ("add fields freely, rename none").
-
-:func:`check` returns ``None`` for a record and otherwise one sentence saying what is
-wrong, which the audit commands print with the file and line number.
+The JSON Schema (``log/record-1.json``) is the full description of a record and the tests
+validate every log against it; ``jsonschema`` is a test-only dependency, though, and the
+audit tool must run wherever certbot runs. So this module checks, by hand and fast, the
+fields the audit relies on and the log format (``docs/disclosure-log.rst``) makes a
+contract: ``schema``, ``seq``, ``time``, ``event``, ``recipient``, ``prev``; on requests
+``method``, ``url``, ``headers`` and ``personal_data``; on responses and errors
+``request``. Other fields are left alone ("add fields freely, rename none").
+:func:`check` returns ``None`` for a record, else one sentence saying what is wrong.
 """
 
 import json
 import re
 from typing import Any, Dict, Optional, Tuple
 
-from certbot_privacy.disclosure_log import LogFormatError, parse_line
-
-#: The record schema version this tool reads.
-SCHEMA_VERSION = 1
-
-#: The kinds of record schema 1 defines.
-EVENTS = frozenset({"request", "response", "error", "consent", "blocked"})
+from certbot_privacy.errors import LogFormatError
+from certbot_privacy.log.reader import parse_line
+from certbot_privacy.log.schema import (
+    EVENTS,
+    LINE_START,
+    SCHEMA_VERSION,
+    WRITTEN_REST,
+)
 
 #: Events that name the request they are about in ``request``.
 _FOLLOW_UPS = frozenset({"response", "error"})
@@ -35,7 +33,6 @@ _PREV = re.compile(r"sha256:[0-9a-f]{64}\Z")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z")
 
 Record = Dict[str, Any]
-
 
 
 def parse(raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
@@ -56,35 +53,16 @@ def parse(raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
     return record, None
 
 
-#: How every line the writer writes begins (``schema`` is its first key).
-LINE_START = b'{"schema":'
-
-
-#: After :func:`written_head`, the rest of the head of a line as
-#: :mod:`certbot_privacy.disclosure_log` writes it (compact JSON, ``schema`` and ``seq``
-#: first, then the builders' ``time``, ``event``, ``request`` for a response or an error,
-#: and ``recipient``): the contract fields every record has, in place.
-_WRITTEN_REST = re.compile(
-    rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
-    rb'"event":"(?:(?:request|consent|blocked)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
-    rb'"recipient":"')
-
-
-def written_head(seq: int) -> bytes:
-    """How the line of record *seq* begins as the writer writes it."""
-    return b'{"schema":1,"seq":%d,' % seq
-
-
 def written_rest(raw: bytes, start: int) -> bool:
     """Whether the head of *raw* goes on, from *start* (after :func:`written_head`), in the
-    writer's form with the contract fields every record has.
+    writer's form (:data:`certbot_privacy.log.schema.WRITTEN_REST`).
 
     Cheap (one regular expression on the start of the line) and partial: it checks those
     fields (a UTC time, a known event, the request a response answers, a recipient), not
     that the rest is JSON. The hash chain vouches for the rest of a line whose digest the
     next line's ``prev`` matches: :mod:`.verify` relies on this for all lines but the last.
     """
-    return _WRITTEN_REST.match(raw, start) is not None
+    return WRITTEN_REST.match(raw, start) is not None
 
 
 def is_crash_fragment(raw: bytes) -> bool:
@@ -118,9 +96,11 @@ def check(value: object) -> Optional[str]:
     schema = value.get("schema")
     if schema != SCHEMA_VERSION or not _is_int(schema):
         if "schema" not in value:
-            return "not a record: no \"schema\" field"
-        return (f"not a record of schema {SCHEMA_VERSION}: \"schema\" is "
-                f"{_short(schema)} (this tool reads schema {SCHEMA_VERSION})")
+            return 'not a record: no "schema" field'
+        return (
+            f'not a record of schema {SCHEMA_VERSION}: "schema" is '
+            f"{_short(schema)} (this tool reads schema {SCHEMA_VERSION})"
+        )
     seq = value.get("seq")
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
         return _bad_field(value, "seq", "a whole number from 0")
@@ -132,13 +112,16 @@ def check(value: object) -> Optional[str]:
         return _bad_field(value, "event", "one of " + ", ".join(sorted(EVENTS)))
     prev = value.get("prev")
     if not isinstance(prev, str) or not _PREV.match(prev):
-        return _bad_field(value, "prev", "\"sha256:\" and 64 lower-case hex digits")
+        return _bad_field(value, "prev", '"sha256:" and 64 lower-case hex digits')
     if not isinstance(value.get("recipient"), str):
         return _bad_field(value, "recipient", "a string")
     tail = value.get("truncated_tail")
-    if tail is not None and not (isinstance(tail, dict) and _is_int(tail.get("bytes"))
-                                 and isinstance(tail.get("sha256"), str)):
-        return _bad_field(value, "truncated_tail", "an object with \"bytes\" and \"sha256\"")
+    if tail is not None and not (
+        isinstance(tail, dict)
+        and _is_int(tail.get("bytes"))
+        and isinstance(tail.get("sha256"), str)
+    ):
+        return _bad_field(value, "truncated_tail", 'an object with "bytes" and "sha256"')
     if event in _FOLLOW_UPS:
         request = value.get("request")
         if isinstance(request, bool) or not isinstance(request, int) or not 0 <= request < seq:
@@ -149,8 +132,7 @@ def check(value: object) -> Optional[str]:
             if not isinstance(value.get(name), str):
                 return _bad_field(value, name, "a string")
         headers = value.get("headers")
-        if not isinstance(headers, dict) or not all(
-                isinstance(v, str) for v in headers.values()):
+        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
             return _bad_field(value, "headers", "an object of strings")
     if event in _DISCLOSING or "personal_data" in value:
         return _check_personal_data(value)
@@ -163,15 +145,16 @@ def _check_personal_data(value: Record) -> Optional[str]:
         return _bad_field(value, "personal_data", "an object")
     for category, values in personal.items():
         if not isinstance(values, list):
-            return (f"not a record: \"personal_data\".{_short(category)} is "
-                    f"{_short(values)}, not a list")
+            return (
+                f'not a record: "personal_data".{_short(category)} is {_short(values)}, not a list'
+            )
     return None
 
 
 def _bad_field(value: Record, name: str, expected: str) -> str:
     if name not in value:
-        return f"not a record: no \"{name}\" field"
-    return f"not a record: \"{name}\" is {_short(value[name])}, not {expected}"
+        return f'not a record: no "{name}" field'
+    return f'not a record: "{name}" is {_short(value[name])}, not {expected}'
 
 
 def _json_type(value: object) -> str:

@@ -32,9 +32,14 @@ class Filters:
     categories: FrozenSet[str] = frozenset()
 
     @classmethod
-    def create(cls, since: Optional[str] = None, until: Optional[str] = None,
-               recipients: Tuple[str, ...] = (), domains: Tuple[str, ...] = (),
-               categories: Tuple[str, ...] = ()) -> "Filters":
+    def create(
+        cls,
+        since: Optional[str] = None,
+        until: Optional[str] = None,
+        recipients: Tuple[str, ...] = (),
+        domains: Tuple[str, ...] = (),
+        categories: Tuple[str, ...] = (),
+    ) -> "Filters":
         """Build filters from user input, normalising recipients, domains and categories."""
         return cls(
             since=since,
@@ -47,8 +52,7 @@ class Filters:
     @property
     def active(self) -> bool:
         """Whether anything is filtered out at all."""
-        return bool(self.since or self.until or self.recipients or self.domains
-                    or self.categories)
+        return bool(self.since or self.until or self.recipients or self.domains or self.categories)
 
     def time_matches(self, canonical_time: str) -> bool:
         """Whether a canonical time lies within ``since``..``until``."""
@@ -69,8 +73,9 @@ class Filters:
             return True
         if not isinstance(disclosed, list):
             return False
-        return any(isinstance(name, str) and normalize_domain(name) in self.domains
-                   for name in disclosed)
+        return any(
+            isinstance(name, str) and normalize_domain(name) in self.domains for name in disclosed
+        )
 
     def category_matches(self, category: str) -> bool:
         """Whether personal-data *category* is counted."""

@@ -1,53 +1,22 @@
-"""Where the audit gets its lines: the one log reader, adapted for the audit core.
+"""Where the audit gets its lines: the one log reader (:mod:`certbot_privacy.log.reader`),
+adapted in one place to what the audit needs.
 
-Reading logs (plain files, ``.gz`` files, directories of rotated logs, standard input)
-is :mod:`certbot_privacy.disclosure_log`'s job; this module only adapts it, in one place,
-to what the audit needs:
+* :class:`ReadFailure` takes the place of the rest of a file that could not be read (a
+  damaged ``.gz``, an I/O error), so the core reports it with file and line and goes on;
+* :class:`LineProblem` is what the core reports about a line;
+* :func:`check_readable` makes a mistyped path a usage error before any output.
 
-* :class:`LogLine`, the shape of a line the audit core relies on;
-* :class:`ReadFailure`, an item that takes the place of the rest of a file that could not
-  be read (a damaged ``.gz``, an I/O error), so that the core reports it with the file
-  and line number and goes on with the next file instead of stopping;
-* :class:`LineProblem`, what the core reports about a line;
-* :func:`check_readable`, so that a mistyped path is a usage error before any output.
-
-Directories are expanded here, file by file (with the reader's own
-:func:`~certbot_privacy.disclosure_log.log_files`), so that one damaged rotated file does
-not hide the files after it.
+Directories are expanded here, file by file, so one damaged rotated file does not hide
+the files after it.
 """
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, NamedTuple, Optional, Protocol, Union
+from typing import Iterable, Iterator, List, Optional, Union
 
-
-class LogLine(Protocol):
-    """One line of a log, as read: which file, which line, its bytes."""
-
-    @property
-    def source(self) -> str:
-        """The file's name (``<stdin>`` for standard input)."""
-
-    @property
-    def number(self) -> int:
-        """The line number in that file, from 1."""
-
-    @property
-    def raw(self) -> bytes:
-        """The line's bytes, without the newline."""
-
-    @property
-    def complete(self) -> bool:
-        """Whether the line ended with a newline (only a file's last line may not)."""
-
-
-class Line(NamedTuple):
-    """A :class:`LogLine` made by hand (tests, other sources of lines)."""
-
-    source: str
-    number: int
-    raw: bytes
-    complete: bool = True
+from certbot_privacy import errors
+from certbot_privacy.log import reader
+from certbot_privacy.log.reader import Line
 
 
 @dataclass(frozen=True)
@@ -59,7 +28,7 @@ class ReadFailure:
     message: str
 
 
-Item = Union[LogLine, ReadFailure]
+Item = Union[Line, ReadFailure]
 
 
 @dataclass(frozen=True)
@@ -76,16 +45,8 @@ class LineProblem:
         return f"{self.source}:{self.lineno}"
 
 
-#: The log ``certbot --privacy-minimal`` writes by default (DESIGN.md).
-DEFAULT_LOG = "/var/log/letsencrypt/disclosure.jsonl"
-
-
-class InputError(Exception):
-    """A log named on the command line cannot be opened at all."""
-
-
 def check_readable(sources: Iterable[str]) -> None:
-    """Raise :class:`InputError` for the first source that does not exist or is unreadable.
+    """Raise a usage error for the first source that does not exist or is unreadable.
 
     Done before any output, so that a typo in a path is a usage error (exit 2) and not a
     half-printed report.
@@ -94,24 +55,26 @@ def check_readable(sources: Iterable[str]) -> None:
         if name == "-":
             continue
         if not os.path.exists(name):
-            raise InputError(f"{name}: no such file or directory")
+            raise errors.UsageError(f"{name}: no such file or directory")
         mode = os.R_OK | (os.X_OK if os.path.isdir(name) else 0)
         if not os.access(name, mode):
-            raise InputError(f"{name}: permission denied (disclosure logs are private to "
-                             "their owner, usually root)")
+            raise errors.UsageError(
+                f"{name}: permission denied (disclosure logs are private to "
+                "their owner, usually root)"
+            )
         if os.path.isdir(name) and not files([name]):
-            raise InputError(f"{name}: no disclosure logs in this directory (*.jsonl and "
-                             "their rotations)")
+            raise errors.UsageError(
+                f"{name}: no disclosure logs in this directory (*.jsonl and their rotations)"
+            )
 
 
 def files(sources: Iterable[str]) -> List[str]:
     """Return the files *sources* stand for: directories expanded (oldest log first)."""
-    from certbot_privacy import disclosure_log
 
     expanded: List[str] = []
     for name in sources:
         if name != "-" and os.path.isdir(name):
-            expanded.extend(disclosure_log.log_files(name))
+            expanded.extend(reader.log_files(name))
         else:
             expanded.append(name)
     return expanded
@@ -124,12 +87,11 @@ def read(sources: Iterable[str]) -> Iterator[Item]:
 
 
 def _read_file(name: str) -> Iterator[Item]:
-    from certbot_privacy import disclosure_log
 
-    line: Optional[LogLine] = None
+    line: Optional[Line] = None
     try:
-        for line in disclosure_log.iter_lines(name):
+        for line in reader.iter_lines(name):
             yield line
-    except disclosure_log.DisclosureLogError as error:
+    except errors.DisclosureLogError as error:
         source = line.source if line is not None else "<stdin>" if name == "-" else name
         yield ReadFailure(source, line.number + 1 if line is not None else 1, str(error))

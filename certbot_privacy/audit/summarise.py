@@ -21,15 +21,10 @@ from certbot_privacy.audit import contract
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
 from certbot_privacy.audit.values import label
+from certbot_privacy.log.schema import category_key
 
 #: How many problem lines a summary lists (it counts them all).
 PROBLEM_LIMIT = 100
-
-#: The personal-data categories records name (:mod:`certbot_privacy.records`), in the
-#: order reports show them: what identifies people first. Others follow, by name.
-CATEGORY_ORDER = ("contact", "eff", "domain", "ip_identifier", "csr_subject",
-                  "csr_other_names", "account_key", "account_url", "external_account",
-                  "csr_public_key", "certificate", "user_agent", "ip_address")
 
 
 @dataclass(frozen=True)
@@ -170,8 +165,9 @@ class Accumulator:
             self._request(record)
         elif event == "blocked":
             recipient = record["recipient"]
-            if self.filters.time_matches(record["time"]) and \
-                    self.filters.recipient_matches(recipient):
+            if self.filters.time_matches(record["time"]) and self.filters.recipient_matches(
+                recipient
+            ):
                 self._blocked[recipient] = self._blocked.get(recipient, 0) + 1
 
     def _request(self, record: contract.Record) -> None:
@@ -209,8 +205,9 @@ class Accumulator:
 
     def result(self) -> Summary:
         """The summary of everything added so far."""
-        recipients = tuple(_recipient_stats(name, self._recipients[name])
-                           for name in sorted(self._recipients))
+        recipients = tuple(
+            _recipient_stats(name, self._recipients[name]) for name in sorted(self._recipients)
+        )
         firsts = [r.first for r in recipients]
         lasts = [r.last for r in recipients]
         return Summary(
@@ -229,33 +226,27 @@ class Accumulator:
         )
 
 
-def category_key(category: str) -> Tuple[int, str]:
-    """Sort key putting the well-known categories first, in :data:`CATEGORY_ORDER`."""
-    try:
-        return (CATEGORY_ORDER.index(category), "")
-    except ValueError:
-        return (len(CATEGORY_ORDER), category)
-
-
 def _recipient_stats(name: str, entry: _Recipient) -> RecipientStats:
     categories = []
     for category in sorted(entry.categories, key=category_key):
         seen = entry.categories[category]
-        values = tuple(ValueStats(value, s.count, s.first, s.last, s.off)
-                       for value, s in sorted(seen.items()))
+        values = tuple(
+            ValueStats(value, s.count, s.first, s.last, s.off) for value, s in sorted(seen.items())
+        )
         if not values:
             continue
-        categories.append(CategoryStats(
-            category=category,
-            disclosures=sum(v.count for v in values),
-            first=min(v.first for v in values),
-            last=max(v.last for v in values),
-            privacy_off=sum(v.privacy_off for v in values),
-            values=values,
-        ))
+        categories.append(
+            CategoryStats(
+                category=category,
+                disclosures=sum(v.count for v in values),
+                first=min(v.first for v in values),
+                last=max(v.last for v in values),
+                privacy_off=sum(v.privacy_off for v in values),
+                values=values,
+            )
+        )
     stats = entry.stats
-    return RecipientStats(name, stats.count, stats.first, stats.last, stats.off,
-                          tuple(categories))
+    return RecipientStats(name, stats.count, stats.first, stats.last, stats.off, tuple(categories))
 
 
 def summarise(items: Iterable[Item], filters: Optional[Filters] = None) -> Summary:

@@ -21,8 +21,10 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 def format_utc(moment: datetime) -> str:
     """Return *moment* (timezone-aware) as a canonical UTC time string."""
     utc = moment.astimezone(timezone.utc)
-    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
-            f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z")
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_rfc3339(text: str) -> Optional[datetime]:
@@ -41,8 +43,16 @@ def parse_rfc3339(text: str) -> Optional[datetime]:
         # RFC 3339 allows a leap second (:60); datetime does not: count it as :59.999999.
         if second == "60":
             second, micro = "59", 999999
-        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                        micro, tzinfo=timezone(offset))
+        return datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            micro,
+            tzinfo=timezone(offset),
+        )
     except ValueError:
         return None
 
@@ -68,5 +78,6 @@ def parse_bound(text: str, *, end_of_day: bool) -> str:
     if parsed is None:
         raise ValueError(
             f"{text!r} is neither a date (YYYY-MM-DD) nor an RFC 3339 time "
-            "(YYYY-MM-DDTHH:MM:SSZ or with an offset such as +02:00)")
+            "(YYYY-MM-DDTHH:MM:SSZ or with an offset such as +02:00)"
+        )
     return format_utc(parsed)

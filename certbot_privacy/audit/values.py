@@ -1,7 +1,7 @@
 """How a personal-data value is named in a report: one short, stable label per value (pure).
 
 ``personal_data`` values are strings (a contact URI, a domain, a User-Agent) or, for keys
-and certificates, objects (see :mod:`certbot_privacy.records`). A report counts *distinct*
+and certificates, objects (see :mod:`certbot_privacy.log.records`). A report counts *distinct*
 values, so each needs a label that is the same whenever the thing is the same:
 
 * an account key is named by its RFC 7638 thumbprint (the same key is ``signer`` in one
@@ -15,7 +15,7 @@ values, so each needs a label that is the same whenever the thing is the same:
 import json
 from typing import Any, Callable, Dict
 
-from certbot_privacy import records
+from certbot_privacy.log import classify
 
 IMPLICIT_IP_LABEL = "this host's source address (implicit in every request)"
 
@@ -66,7 +66,7 @@ def _canonical(value: object) -> str:
 def label(category: str, value: object) -> str:
     """Return the label of *value*, a value of personal-data *category*."""
     if isinstance(value, str):
-        if category == "ip_address" and value == records.IMPLICIT_IP_ADDRESS:
+        if category == "ip_address" and value == classify.IMPLICIT_IP_ADDRESS:
             return IMPLICIT_IP_LABEL
         return value
     if isinstance(value, dict):

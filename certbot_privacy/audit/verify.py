@@ -1,12 +1,12 @@
 """Is a disclosure log as it was written? The hash chain and the contract, line by line (pure).
 
-Every record's ``prev`` is the digest of the line before it (:mod:`certbot_privacy.chain`)
+Every record's ``prev`` is the digest of the line before it (:mod:`certbot_privacy.log.chain`)
 and ``seq`` counts records from 0, per file. Each file is checked on its own, in one pass,
 and every line's raw bytes are hashed.
 
 Parsing JSON costs several times more than hashing, and most lines need none: a line in
-the writer's own form, with the contract fields at its head
-(:func:`.contract.written_seq`), the expected ``seq`` and an end that names the previous
+the writer's own form (:func:`certbot_privacy.log.schema.written_head`), with the
+contract fields at its head, the expected ``seq`` and an end that names the previous
 line's digest, is taken on the chain's word, since if any of its bytes had changed the
 next line's ``prev`` would not match. Only the lines no later line vouches for are parsed
 and checked in full as records (:func:`.contract.parse`): each file's last line (or the
@@ -50,10 +50,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Deque, Iterable, List, Optional, Tuple
 
-from certbot_privacy import chain
 from certbot_privacy.audit import contract
-from certbot_privacy.audit.contract import written_head, written_rest
-from certbot_privacy.audit.source import Item, LineProblem, LogLine, ReadFailure
+from certbot_privacy.audit.contract import written_rest
+from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+from certbot_privacy.log import chain
+from certbot_privacy.log.reader import Line
+from certbot_privacy.log.schema import written_head
 
 _PREFIX = chain.PREFIX
 _sha256 = hashlib.sha256
@@ -200,9 +202,14 @@ class FileChecker:
         raw = item.raw
         hexdigest = _PREFIX + _sha256(raw).hexdigest()
         suffix = self._suffix
-        if (raw.endswith(suffix) and raw.startswith(self._head) and item.complete
-                and not self.thorough and written_rest(raw, len(self._head))
-                and raw[-len(suffix) - 2:-len(suffix)] != _OBJECT_END):
+        if (
+            raw.endswith(suffix)
+            and raw.startswith(self._head)
+            and item.complete
+            and not self.thorough
+            and written_rest(raw, len(self._head))
+            and raw[-len(suffix) - 2 : -len(suffix)] != _OBJECT_END
+        ):
             # In the writer's form, chained, in sequence: the next line's prev vouches for
             # the rest of it; only a file's last line has no next line (see finish()). (A
             # record whose last field is an object, such as a recovered crash tail, is
@@ -228,16 +235,18 @@ class FileChecker:
             if len(self._after) >= LOOKAHEAD:
                 self._classify()
 
-    def _check(self, item: LogLine, raw: bytes, hexdigest: str) -> None:
+    def _check(self, item: Line, raw: bytes, hexdigest: str) -> None:
         """Parse the line and check it as a record and as the next link of the chain."""
         self.parsed += 1
         record, problem = contract.parse(raw)
         if record is None:
             if not item.complete and contract.is_crash_fragment(raw):
                 self.truncated_tail = LineProblem(
-                    item.source, item.number,
+                    item.source,
+                    item.number,
                     "the last line is cut short (no newline, not valid JSON): a write "
-                    "interrupted by a crash, not tampering; the records before it are intact")
+                    "interrupted by a crash, not tampering; the records before it are intact",
+                )
                 self._slow = True
                 return
             self._set_bad(_Seen(item.number, hexdigest, None, None), problem)
@@ -249,17 +258,22 @@ class FileChecker:
         if not item.complete:
             if not raw.endswith(b"}"):
                 # Whole JSON, then something the writer never writes, and no newline.
-                self._set_bad(_Seen(item.number, hexdigest, None, None),
-                              "not a record as written: bytes follow the record on the "
-                              "last line")
+                self._set_bad(
+                    _Seen(item.number, hexdigest, None, None),
+                    "not a record as written: bytes follow the record on the last line",
+                )
                 return
             self.missing_newline = True
         if "truncated_tail" in record and len(self.recovered) < NOTICE_LIMIT:
-            self.recovered.append(LineProblem(
-                item.source, item.number,
-                f"this record's writer cut off a crash's half-written line of "
-                f"{record['truncated_tail']['bytes']} bytes before it (kept in its "
-                "\"truncated_tail\" field)"))
+            self.recovered.append(
+                LineProblem(
+                    item.source,
+                    item.number,
+                    f"this record's writer cut off a crash's half-written line of "
+                    f"{record['truncated_tail']['bytes']} bytes before it (kept in its "
+                    '"truncated_tail" field)',
+                )
+            )
         self._unparsed_last = None  # this line, parsed, vouches for the one before
         self._accept(item.number, hexdigest)
 
@@ -285,17 +299,25 @@ class FileChecker:
             self.records -= 1
             self.window.pop()
             self.expected_prev = self.window[-1][0] if self.window else chain.GENESIS
-            self._fail(lineno, Kind.NOT_A_RECORD,
-                       f"line {lineno} is {problem}; it was changed or damaged")
+            self._fail(
+                lineno, Kind.NOT_A_RECORD, f"line {lineno} is {problem}; it was changed or damaged"
+            )
 
     def finish(self) -> FileVerdict:
         """The verdict, once every line of the file was fed."""
         self._check_last()
         if self._bad is not None:
             self._classify()
-        return FileVerdict(self.source, self.lines, self.records, self.expected_prev,
-                           self.failure, self.truncated_tail, self.missing_newline,
-                           tuple(self.recovered))
+        return FileVerdict(
+            self.source,
+            self.lines,
+            self.records,
+            self.expected_prev,
+            self.failure,
+            self.truncated_tail,
+            self.missing_newline,
+            tuple(self.recovered),
+        )
 
     def _fail(self, lineno: int, kind: Kind, message: str) -> None:
         self.failure = Finding(self.source, lineno, kind, message)
@@ -312,33 +334,47 @@ class FileChecker:
         if bad.prev is None:
             self._classify_non_record(bad, resumes, previous)
         elif bad.digest in before:
-            self._fail(bad.lineno, Kind.DUPLICATED,
-                       f"line {bad.lineno} repeats line {before[bad.digest]}")
+            self._fail(
+                bad.lineno, Kind.DUPLICATED, f"line {bad.lineno} repeats line {before[bad.digest]}"
+            )
         elif bad.prev == self.expected_prev:
-            self._fail(bad.lineno, Kind.BAD_SEQ,
-                       f"line {bad.lineno} has seq {bad.seq} where {self.records} was expected, "
-                       "though it chains to the line before: the writer is broken or the "
-                       "chain was recomputed")
+            self._fail(
+                bad.lineno,
+                Kind.BAD_SEQ,
+                f"line {bad.lineno} has seq {bad.seq} where {self.records} was expected, "
+                "though it chains to the line before: the writer is broken or the "
+                "chain was recomputed",
+            )
         elif bad.prev in before:
             skipped_to = before[bad.prev]
-            self._fail(skipped_to + 1, Kind.INSERTED,
-                       f"line {skipped_to + 1} was inserted (or moved here): line {bad.lineno} "
-                       f"follows line {skipped_to} directly")
+            self._fail(
+                skipped_to + 1,
+                Kind.INSERTED,
+                f"line {skipped_to + 1} was inserted (or moved here): line {bad.lineno} "
+                f"follows line {skipped_to} directly",
+            )
         elif resumes is not None:
             self._classify_detour(bad, resumes, after)
         else:
             self._classify_break(bad, after, previous)
 
-    def _classify_non_record(self, bad: _Seen, resumes: Optional[_Seen],
-                             previous: Optional[int]) -> None:
+    def _classify_non_record(
+        self, bad: _Seen, resumes: Optional[_Seen], previous: Optional[int]
+    ) -> None:
         problem = self._bad_problem or "not a record"
         if resumes is not None and resumes.lineno == bad.lineno + 1 and previous is not None:
-            self._fail(bad.lineno, Kind.INSERTED,
-                       f"line {bad.lineno} was inserted, and is {problem}; line "
-                       f"{resumes.lineno} follows line {previous} directly")
+            self._fail(
+                bad.lineno,
+                Kind.INSERTED,
+                f"line {bad.lineno} was inserted, and is {problem}; line "
+                f"{resumes.lineno} follows line {previous} directly",
+            )
         else:
-            self._fail(bad.lineno, Kind.NOT_A_RECORD,
-                       f"line {bad.lineno} is {problem}; it was changed or damaged")
+            self._fail(
+                bad.lineno,
+                Kind.NOT_A_RECORD,
+                f"line {bad.lineno} is {problem}; it was changed or damaged",
+            )
 
     def _classify_detour(self, bad: _Seen, resumes: _Seen, after: List[_Seen]) -> None:
         """The chain goes on from the last good line at *resumes*, after a detour."""
@@ -348,26 +384,39 @@ class FileChecker:
         copy = next((s for s in later if s.digest in detour_digests), None)
         if copy is not None:
             original = detour_digests[copy.digest]
-            self._fail(original.lineno, Kind.DUPLICATED,
-                       f"line {original.lineno} is a copy of line {copy.lineno}")
+            self._fail(
+                original.lineno,
+                Kind.DUPLICATED,
+                f"line {original.lineno} is a copy of line {copy.lineno}",
+            )
             return
         chained_later = any(s.prev in detour_digests for s in later)
         seqs_later = resumes.seq is not None and all(
-            s.seq is not None and s.seq > resumes.seq for s in detour)
+            s.seq is not None and s.seq > resumes.seq for s in detour
+        )
         if chained_later or seqs_later:
-            self._fail(bad.lineno, Kind.REORDERED,
-                       f"line {bad.lineno} (seq {bad.seq}) is out of order: the record that "
-                       f"follows line {bad.lineno - 1} is at line {resumes.lineno}"
-                       if bad.lineno > 1 else
-                       f"line 1 (seq {bad.seq}) is out of order: the first record is at line "
-                       f"{resumes.lineno}")
+            self._fail(
+                bad.lineno,
+                Kind.REORDERED,
+                f"line {bad.lineno} (seq {bad.seq}) is out of order: the record that "
+                f"follows line {bad.lineno - 1} is at line {resumes.lineno}"
+                if bad.lineno > 1
+                else f"line 1 (seq {bad.seq}) is out of order: the first record is at line "
+                f"{resumes.lineno}",
+            )
             return
-        span = (f"line {bad.lineno} was" if resumes.lineno == bad.lineno + 1
-                else f"lines {bad.lineno}-{resumes.lineno - 1} were")
-        self._fail(bad.lineno, Kind.INSERTED,
-                   f"{span} inserted: line {resumes.lineno} follows line {bad.lineno - 1} "
-                   "directly" if bad.lineno > 1 else
-                   f"{span} inserted: line {resumes.lineno} is the real first record")
+        span = (
+            f"line {bad.lineno} was"
+            if resumes.lineno == bad.lineno + 1
+            else f"lines {bad.lineno}-{resumes.lineno - 1} were"
+        )
+        self._fail(
+            bad.lineno,
+            Kind.INSERTED,
+            f"{span} inserted: line {resumes.lineno} follows line {bad.lineno - 1} directly"
+            if bad.lineno > 1
+            else f"{span} inserted: line {resumes.lineno} is the real first record",
+        )
 
     def _classify_break(self, bad: _Seen, after: List[_Seen], previous: Optional[int]) -> None:
         """Nothing later continues the chain from the last good line."""
@@ -376,37 +425,56 @@ class FileChecker:
         if bad.seq > expected:
             moved = next((s for s in after if s.seq == expected), None)
             if moved is not None:
-                self._fail(bad.lineno, Kind.REORDERED,
-                           f"line {bad.lineno} (seq {bad.seq}) is out of order: seq {expected} "
-                           f"is at line {moved.lineno}")
+                self._fail(
+                    bad.lineno,
+                    Kind.REORDERED,
+                    f"line {bad.lineno} (seq {bad.seq}) is out of order: seq {expected} "
+                    f"is at line {moved.lineno}",
+                )
                 return
             count = bad.seq - expected
             what = f"{count} record{'s' if count > 1 else ''}"
-            where = (f"before line {bad.lineno}" if previous is not None
-                     else "at the start of the file")
-            self._fail(bad.lineno, Kind.REMOVED,
-                       f"{what} removed {where}: seq jumps from {expected - 1} to {bad.seq}"
-                       if previous is not None else
-                       f"{what} removed {where}: line {bad.lineno} has seq {bad.seq}")
+            where = (
+                f"before line {bad.lineno}" if previous is not None else "at the start of the file"
+            )
+            self._fail(
+                bad.lineno,
+                Kind.REMOVED,
+                f"{what} removed {where}: seq jumps from {expected - 1} to {bad.seq}"
+                if previous is not None
+                else f"{what} removed {where}: line {bad.lineno} has seq {bad.seq}",
+            )
             return
         if bad.seq < expected:
-            self._fail(bad.lineno, Kind.DUPLICATED,
-                       f"line {bad.lineno} repeats seq {bad.seq}, which an earlier line has")
+            self._fail(
+                bad.lineno,
+                Kind.DUPLICATED,
+                f"line {bad.lineno} repeats seq {bad.seq}, which an earlier line has",
+            )
             return
         # Same seq, broken link: either the line before was edited, or this line itself
         # (its prev); if the next line still chains to this one, this one is unchanged.
         nxt = after[0] if after else None
         if previous is None:
-            self._fail(bad.lineno, Kind.EDITED,
-                       "line 1 was changed: its prev is not that of a first record")
+            self._fail(
+                bad.lineno,
+                Kind.EDITED,
+                "line 1 was changed: its prev is not that of a first record",
+            )
         elif nxt is not None and nxt.prev != bad.digest:
-            self._fail(bad.lineno, Kind.EDITED,
-                       f"line {bad.lineno} was changed: neither its prev nor its own digest "
-                       "fit its neighbours")
+            self._fail(
+                bad.lineno,
+                Kind.EDITED,
+                f"line {bad.lineno} was changed: neither its prev nor its own digest "
+                "fit its neighbours",
+            )
         else:
-            self._fail(previous, Kind.EDITED,
-                       f"line {previous} was changed after it was written: its digest no "
-                       f"longer matches the prev of line {bad.lineno}")
+            self._fail(
+                previous,
+                Kind.EDITED,
+                f"line {previous} was changed after it was written: its digest no "
+                f"longer matches the prev of line {bad.lineno}",
+            )
 
 
 def verify(items: Iterable[Item], thorough: bool = False) -> VerifyReport:

@@ -2,10 +2,10 @@
 
 * ``schema-fields`` / ``schema-events`` / ``schema-categories``: the disclosure record
   format, from the JSON Schema that ships in the package (``certbot_privacy/schema/``), with
-  the category descriptions of :mod:`certbot_privacy.records`.
+  the category descriptions of :mod:`certbot_privacy.log.records`.
 * ``consent-text`` / ``withdrawal-text``: the texts an admin reads, from
-  :mod:`certbot_privacy.consent`, in a given language, for a given CA.
-* ``known-cas``: the CAs :mod:`certbot_privacy.cas` knows.
+  :mod:`certbot_privacy.rules.consent`, in a given language, for a given CA.
+* ``known-cas``: the CAs :mod:`certbot_privacy.rules.cas` knows.
 * ``plugin-options``: the certbot options the plugin adds, from its own parser code.
 * ``cli-help``: ``certbot-privacy [COMMAND] --help``, from the real parser.
 * ``manpage``: a man page (the roff subset ``docs/make_manpage.py`` writes) as docs.
@@ -50,8 +50,9 @@ def _cell(text: str) -> str:
     return text.replace("\n", " ").strip() or "\u2014"
 
 
-def _list_table(header: Iterable[str], rows: Iterable[Iterable[str]],
-                widths: Optional[str] = None) -> str:
+def _list_table(
+    header: Iterable[str], rows: Iterable[Iterable[str]], widths: Optional[str] = None
+) -> str:
     lines = [".. list-table::", "   :header-rows: 1"]
     if widths:
         lines.append(f"   :widths: {widths}")
@@ -69,10 +70,11 @@ def _literal(text: str) -> str:
 
 # --- the record schema --------------------------------------------------------------------
 
-def _schema() -> Dict[str, Any]:
-    from certbot_privacy import records
 
-    return records.json_schema()
+def _schema() -> Dict[str, Any]:
+    from certbot_privacy.log import schema
+
+    return schema.json_schema()
 
 
 def _type_of(spec: Dict[str, Any], defs: Dict[str, Any]) -> str:
@@ -134,11 +136,16 @@ class SchemaFields(_RstDirective):
             else:
                 where = ", ".join(required) or "optional"
             description = spec.get("description") or defs.get(
-                spec.get("$ref", "").rsplit("/", 1)[-1], {}).get("description", "")
+                spec.get("$ref", "").rsplit("/", 1)[-1], {}
+            ).get("description", "")
             rows.append((_literal(name), _type_of(spec, defs), where, description))
-        return self.parse_rst(_list_table(
-            ("Field", "Type", "Required in", "Meaning (from the schema)"), rows,
-            widths="15 25 20 40"))
+        return self.parse_rst(
+            _list_table(
+                ("Field", "Type", "Required in", "Meaning (from the schema)"),
+                rows,
+                widths="15 25 20 40",
+            )
+        )
 
 
 class SchemaEvents(_RstDirective):
@@ -150,48 +157,26 @@ class SchemaEvents(_RstDirective):
         for event, fields in _required_by_event(schema).items():
             shown = [" or ".join(_literal(part) for part in f.split(" or ")) for f in fields]
             rows.append((_literal(event), ", ".join(shown)))
-        return self.parse_rst(_list_table(("``event``", "Required fields"), rows,
-                                          widths="20 80"))
-
-
-def _category_descriptions() -> Dict[str, str]:
-    """The category definitions in the :mod:`certbot_privacy.records` docstring."""
-    from certbot_privacy import records
-
-    doc = records.__doc__ or ""
-    found: Dict[str, str] = {}
-    names: List[str] = []
-    body: List[str] = []
-
-    def flush() -> None:
-        for name in names:
-            found[name] = _ROLE.sub(r"``\1``", " ".join(body))
-
-    for line in doc.splitlines():
-        if line.startswith("``") and not line.startswith("`` "):
-            flush()
-            names, body = re.findall(r"``(\w+)``", line), []
-        elif line.startswith("    ") and names:
-            body.append(line.strip())
-        elif line.strip() and names and not line.startswith(" "):
-            flush()
-            names, body = [], []
-    flush()
-    return found
+        return self.parse_rst(_list_table(("``event``", "Required fields"), rows, widths="20 80"))
 
 
 class SchemaCategories(_RstDirective):
-    """A table of the personal-data categories: the schema's, described by records.py."""
+    """A table of the personal-data categories: the registry's, with the schema's shapes."""
 
     def run(self) -> List[nodes.Node]:
+        from certbot_privacy.log.schema import CATEGORIES
+
         schema = _schema()
         categories = schema["$defs"]["personal_data"]["properties"]
-        described = _category_descriptions()
+        if set(categories) != {c.name for c in CATEGORIES}:
+            logger.warning(
+                "the schema's personal-data categories differ from "
+                "certbot_privacy.log.schema.CATEGORIES",
+                location=self.get_location(),
+            )
         rows = []
-        for name, spec in categories.items():
-            if name not in described:
-                logger.warning("personal-data category %r is in the schema but not described "
-                               "in certbot_privacy/records.py", name, location=self.get_location())
+        for category in CATEGORIES:
+            name, spec = category.name, categories.get(category.name, {})
             shape = spec.get("$ref", "").rsplit("/", 1)[-1]
             if shape == "string_list":
                 kind = "list of strings"
@@ -199,26 +184,32 @@ class SchemaCategories(_RstDirective):
                 item = spec.get("items", {})
                 keys = ", ".join(_literal(k) for k in item.get("properties", {}))
                 kind = f"list of objects ({keys})"
-            rows.append((_literal(name), kind, described.get(name, "")))
-        return self.parse_rst(_list_table(("Category", "Values", "What it is"), rows,
-                                          widths="18 27 55"))
+            rows.append((_literal(name), kind, _ROLE.sub(r"``\1``", category.values)))
+        return self.parse_rst(
+            _list_table(("Category", "Values", "What it is"), rows, widths="18 27 55")
+        )
 
 
 # --- consent --------------------------------------------------------------------------------
+
 
 class ConsentText(SphinxDirective):
     """The consent text for the CA at the directory URL given, in ``:language:``."""
 
     required_arguments = 1
     option_spec: ClassVar[Dict[str, Any]] = {
-        "language": directives.unchanged, "email": directives.unchanged,
-        "terms-of-service": directives.unchanged, "withdrawal": directives.flag}
+        "language": directives.unchanged,
+        "email": directives.unchanged,
+        "terms-of-service": directives.unchanged,
+        "withdrawal": directives.flag,
+    }
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy import cas, consent
+        from certbot_privacy.rules import cas, consent
 
-        ca = cas.for_directory(self.arguments[0],
-                               terms_of_service=self.options.get("terms-of-service"))
+        ca = cas.for_directory(
+            self.arguments[0], terms_of_service=self.options.get("terms-of-service")
+        )
         language = self.options.get("language", consent.ENGLISH)
         if language not in consent.LANGUAGES:
             raise self.error(f"no texts in {language!r}; there are {consent.LANGUAGES}")
@@ -232,10 +223,10 @@ class ConsentText(SphinxDirective):
 
 
 class KnownCAs(_RstDirective):
-    """A table of the CAs certbot_privacy.cas knows."""
+    """A table of the CAs certbot_privacy.rules.cas knows."""
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy import cas
+        from certbot_privacy.rules import cas
 
         rows = []
         for ca in cas.KNOWN_CAS:
@@ -243,19 +234,22 @@ class KnownCAs(_RstDirective):
             if ca.country:
                 operator += f" ({ca.country})"
             policy = ca.privacy_policy_url or (
-                f"none found; documents: {ca.documents_url}" if ca.documents_url else "none found")
+                f"none found; documents: {ca.documents_url}" if ca.documents_url else "none found"
+            )
             rows.append((ca.display_name, _literal(ca.directory_url), operator, policy))
-        return self.parse_rst(_list_table(
-            ("CA", "ACME directory", "Operated by", "Privacy policy"), rows))
+        return self.parse_rst(
+            _list_table(("CA", "ACME directory", "Operated by", "Privacy policy"), rows)
+        )
 
 
 # --- command-line interfaces ----------------------------------------------------------------
+
 
 class PluginOptions(_RstDirective):
     """The options the plugin adds to certbot, from ``PrivacyPlugin.add_parser_arguments``."""
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy.plugin import PrivacyPlugin
+        from certbot_privacy.adapter.plugin import PrivacyPlugin
 
         added: List[Tuple[str, Dict[str, Any]]] = []
         PrivacyPlugin.add_parser_arguments(lambda name, **kw: added.append((name, kw)))
@@ -268,8 +262,9 @@ class PluginOptions(_RstDirective):
             ini = f"privacy-{name.replace('_', '-')} = {value}"
             shown = f"{flag} {metavar}" if metavar else flag
             rows.append((_literal(shown), _literal(ini), options.get("help", "")))
-        return self.parse_rst(_list_table(("Option", "In cli.ini", "What it does"), rows,
-                                          widths="25 25 50"))
+        return self.parse_rst(
+            _list_table(("Option", "In cli.ini", "What it does"), rows, widths="25 25 50")
+        )
 
 
 def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
@@ -286,15 +281,14 @@ class CliHelp(SphinxDirective):
     optional_arguments = 1
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy import _cli
+        from certbot_privacy.audit import cli
 
-        parser = _cli.build_parser()
+        parser = cli.build_parser()
         if self.arguments:
             try:
                 parser = _subparser(parser, self.arguments[0])
             except KeyError:
-                raise self.error(
-                    f"certbot-privacy has no command {self.arguments[0]!r}") from None
+                raise self.error(f"certbot-privacy has no command {self.arguments[0]!r}") from None
         text = parser.format_help().rstrip()
         block = nodes.literal_block(text, text)
         block["language"] = "text"
@@ -303,8 +297,20 @@ class CliHelp(SphinxDirective):
 
 # --- the man page -----------------------------------------------------------------------------
 
-_ESCAPES = {"-": "-", "e": "\\", "&": "", " ": " ", "\\": "\\", "(em": "\u2014",
-            "(en": "\u2013", "(bu": "\u2022", "(aq": "'", "(dq": '"', "|": "", "^": ""}
+_ESCAPES = {
+    "-": "-",
+    "e": "\\",
+    "&": "",
+    " ": " ",
+    "\\": "\\",
+    "(em": "\u2014",
+    "(en": "\u2013",
+    "(bu": "\u2022",
+    "(aq": "'",
+    "(dq": '"',
+    "|": "",
+    "^": "",
+}
 _FONT = re.compile(r"\\f(\(..|\[[^]]*\]|.)")
 _ESCAPE = re.compile(r"\\(\(..|.)")
 
@@ -327,11 +333,15 @@ class _Roff:
         result: List[nodes.Node] = []
         position = 0
         for match in [*_FONT.finditer(text), None]:
-            chunk = text[position:match.start() if match else len(text)]
+            chunk = text[position : match.start() if match else len(text)]
             if chunk:
                 chunk = _ESCAPE.sub(self._escape, chunk)
-                node_type = {"B": nodes.strong, "I": nodes.emphasis,
-                             "(CW": nodes.literal, "[CW]": nodes.literal}.get(font)
+                node_type = {
+                    "B": nodes.strong,
+                    "I": nodes.emphasis,
+                    "(CW": nodes.literal,
+                    "[CW]": nodes.literal,
+                }.get(font)
                 result.append(node_type(chunk, chunk) if node_type else nodes.Text(chunk))
             if match is None:
                 break
@@ -430,6 +440,7 @@ class Manpage(SphinxDirective):
 
 # --- docstrings and logs ------------------------------------------------------------------------
 
+
 def _module_doc(name: str) -> str:
     return textwrap.dedent(importlib.import_module(name).__doc__ or "").strip()
 
@@ -451,8 +462,10 @@ class DocstringLiteral(SphinxDirective):
     """The indented literal block of a module docstring that starts with ``:startswith:``."""
 
     required_arguments = 1
-    option_spec: ClassVar[Dict[str, Any]] = {"startswith": directives.unchanged_required,
-                                             "language": directives.unchanged}
+    option_spec: ClassVar[Dict[str, Any]] = {
+        "startswith": directives.unchanged_required,
+        "language": directives.unchanged,
+    }
 
     def run(self) -> List[nodes.Node]:
         lines = (importlib.import_module(self.arguments[0]).__doc__ or "").splitlines()
@@ -461,7 +474,7 @@ class DocstringLiteral(SphinxDirective):
             if line.strip().startswith(start) and line.startswith(" "):
                 indent = len(line) - len(line.lstrip())
                 block = [line]
-                for following in lines[number + 1:]:
+                for following in lines[number + 1 :]:
                     if following.strip() and len(following) - len(following.lstrip()) < indent:
                         break
                     block.append(following)
@@ -469,8 +482,9 @@ class DocstringLiteral(SphinxDirective):
                 literal = nodes.literal_block(text, text)
                 literal["language"] = self.options.get("language", "text")
                 return [literal]
-        raise self.error(f"no literal block starting with {start!r} in the docstring of "
-                         f"{self.arguments[0]}")
+        raise self.error(
+            f"no literal block starting with {start!r} in the docstring of {self.arguments[0]}"
+        )
 
 
 class LogExample(SphinxDirective):
@@ -494,10 +508,17 @@ class LogExample(SphinxDirective):
 
 def setup(app: Sphinx) -> Dict[str, Any]:
     for name, directive in (
-            ("schema-fields", SchemaFields), ("schema-events", SchemaEvents),
-            ("schema-categories", SchemaCategories), ("consent-text", ConsentText),
-            ("known-cas", KnownCAs), ("plugin-options", PluginOptions),
-            ("cli-help", CliHelp), ("manpage", Manpage), ("docstring", Docstring),
-            ("docstring-literal", DocstringLiteral), ("log-example", LogExample)):
+        ("schema-fields", SchemaFields),
+        ("schema-events", SchemaEvents),
+        ("schema-categories", SchemaCategories),
+        ("consent-text", ConsentText),
+        ("known-cas", KnownCAs),
+        ("plugin-options", PluginOptions),
+        ("cli-help", CliHelp),
+        ("manpage", Manpage),
+        ("docstring", Docstring),
+        ("docstring-literal", DocstringLiteral),
+        ("log-example", LogExample),
+    ):
         app.add_directive(name, directive)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

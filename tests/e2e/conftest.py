@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from .harness import (
+from harness import (
     AcmeStack,
     AriSettings,
     CertbotRunner,
@@ -37,10 +37,17 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> TestCA:
     return make_test_ca(tmp_path_factory.mktemp("tls"))
 
 
-def _stack(tmp_path_factory: pytest.TempPathFactory, tls: TestCA, name: str, *,
-           nonce_reject: int = 0, always_valid: bool = True) -> Iterator[AcmeStack]:
-    stack = AcmeStack.start(tmp_path_factory.mktemp(name), tls, nonce_reject=nonce_reject,
-                            always_valid=always_valid)
+def _stack(
+    tmp_path_factory: pytest.TempPathFactory,
+    tls: TestCA,
+    name: str,
+    *,
+    nonce_reject: int = 0,
+    always_valid: bool = True,
+) -> Iterator[AcmeStack]:
+    stack = AcmeStack.start(
+        tmp_path_factory.mktemp(name), tls, nonce_reject=nonce_reject, always_valid=always_valid
+    )
     try:
         yield stack
     finally:
@@ -58,8 +65,7 @@ def acme_nonce(tmp_path_factory: pytest.TempPathFactory, tls: TestCA) -> Iterato
 
 
 @pytest.fixture(scope="session")
-def acme_validating(tmp_path_factory: pytest.TempPathFactory,
-                    tls: TestCA) -> Iterator[AcmeStack]:
+def acme_validating(tmp_path_factory: pytest.TempPathFactory, tls: TestCA) -> Iterator[AcmeStack]:
     yield from _stack(tmp_path_factory, tls, "pebble-validating", always_valid=False)
 
 
@@ -82,15 +88,15 @@ def _fresh_ari(acme: AcmeStack) -> Iterator[None]:
 
 
 @pytest.fixture
-def certbot_on(target: CertbotTarget, tls: TestCA,
-               tmp_path: Path) -> Callable[..., CertbotRunner]:
+def certbot_on(target: CertbotTarget, tls: TestCA, tmp_path: Path) -> Callable[..., CertbotRunner]:
     """Make a runner of the target against a given stack, in fresh directories."""
+
     def make(stack: AcmeStack, name: str = "certbot") -> CertbotRunner:
         return CertbotRunner(target, stack.proxy, tls, tmp_path / name)
+
     return make
 
 
 @pytest.fixture
-def certbot(certbot_on: Callable[..., CertbotRunner],
-            acme: AcmeStack) -> CertbotRunner:
+def certbot(certbot_on: Callable[..., CertbotRunner], acme: AcmeStack) -> CertbotRunner:
     return certbot_on(acme)

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
-from .certbot_runner import CertbotResult
-from .recording_proxy import RecordedRequest
+from certbot_privacy.log import schema
+from harness.certbot_runner import CertbotResult
+from harness.recording_proxy import RecordedRequest
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "certbot_privacy" / "schema" / "record-1.json"
-_VALIDATOR = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+_VALIDATOR = jsonschema.Draft202012Validator(schema.json_schema())
 
 Record = Dict[str, Any]
 
@@ -34,7 +34,7 @@ class LogCursor:
 
     def new_records(self) -> List[Record]:
         """The records appended since the cursor was made."""
-        return read_log(self.path)[self.start:]
+        return read_log(self.path)[self.start :]
 
 
 def read_lines(path: Path) -> List[bytes]:
@@ -99,12 +99,17 @@ def _key(request: RecordedRequest) -> Tuple[str, str, Optional[str], bytes]:
 
 
 def _record_key(record: Record) -> Tuple[str, str, Optional[str], bytes]:
-    return (record["method"], _path_of(record["url"]), _header(record, "User-Agent"),
-            body_of(record))
+    return (
+        record["method"],
+        _path_of(record["url"]),
+        _header(record, "User-Agent"),
+        body_of(record),
+    )
 
 
-def assert_log_matches(records: Sequence[Record], received: Sequence[RecordedRequest],
-                       story: str = "") -> None:
+def assert_log_matches(
+    records: Sequence[Record], received: Sequence[RecordedRequest], story: str = ""
+) -> None:
     """The log shows exactly what the server received, in order, written ahead.
 
     Walking both in order: each server-side request must be the next request record (same
@@ -126,14 +131,18 @@ def assert_log_matches(records: Sequence[Record], received: Sequence[RecordedReq
             if outcome["event"] == "response" and got.status is not None:
                 assert outcome["status"] == got.status, (
                     f"request {record['seq']}: log says {outcome['status']}, server "
-                    f"answered {got.status}\n{story}")
+                    f"answered {got.status}\n{story}"
+                )
             continue
         assert outcome["event"] == "error", (
             f"log request {record['seq']} {record['method']} {record['url']} was not "
             f"received next; the server got {queue[0].request_line if queue else 'nothing'}"
-            f"\n{story}")
-    assert not queue, (f"the server received {len(queue)} request(s) the log does not show "
-                       f"first: {[r.request_line for r in queue]}\n{story}")
+            f"\n{story}"
+        )
+    assert not queue, (
+        f"the server received {len(queue)} request(s) the log does not show "
+        f"first: {[r.request_line for r in queue]}\n{story}"
+    )
     assert by_seq  # the run was recorded at all
 
 
@@ -159,8 +168,9 @@ def private_key_material(config_dir: Path) -> List[str]:
     """Every private key certbot keeps under *config_dir*: PEM bodies and JWK ``d``."""
     found: List[str] = []
     for pem in config_dir.rglob("privkey*.pem"):
-        body = "".join(line for line in pem.read_text().splitlines()
-                       if not line.startswith("-----"))
+        body = "".join(
+            line for line in pem.read_text().splitlines() if not line.startswith("-----")
+        )
         found += [body, body[:64]]
     for key_file in config_dir.rglob("private_key.json"):
         jwk = json.loads(key_file.read_text())

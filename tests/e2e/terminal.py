@@ -18,9 +18,15 @@ class Terminal:
     def __init__(self, argv: List[str], env: Dict[str, str], cwd: Path) -> None:
         master, slave = pty.openpty()
         self.master = master
-        self.process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
-                                        env={**env, "TERM": "dumb", "COLUMNS": "100"},
-                                        cwd=cwd, start_new_session=True)
+        self.process = subprocess.Popen(
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**env, "TERM": "dumb", "COLUMNS": "100"},
+            cwd=cwd,
+            start_new_session=True,
+        )
         os.close(slave)
         self.output = ""
 
@@ -42,10 +48,10 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while text not in self.output:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or (not self._read(min(remaining, 1.0))
-                                  and self.process.poll() is not None):
-                raise AssertionError(f"{text!r} never shown; the terminal shows:\n"
-                                     f"{self.output}")
+            if remaining <= 0 or (
+                not self._read(min(remaining, 1.0)) and self.process.poll() is not None
+            ):
+                raise AssertionError(f"{text!r} never shown; the terminal shows:\n{self.output}")
         return self.output
 
     def type(self, line: str) -> None:

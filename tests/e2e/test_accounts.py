@@ -6,7 +6,8 @@ recording proxy in front of Pebble received.
 
 import pytest
 
-from .harness import CertbotResult, CertbotRunner, CertbotTarget, require_success
+from harness import CertbotResult, CertbotRunner, CertbotTarget, require_success
+
 from .wire_checks import assert_private, paths
 
 pytestmark = pytest.mark.e2e
@@ -15,8 +16,11 @@ EMAIL = "admin@example.org"
 
 
 def _register(certbot: CertbotRunner) -> CertbotResult:
-    return require_success(certbot.run(
-        "register", "--privacy-minimal", "--register-unsafely-without-email", "--agree-tos"))
+    return require_success(
+        certbot.run(
+            "register", "--privacy-minimal", "--register-unsafely-without-email", "--agree-tos"
+        )
+    )
 
 
 def _account_posts(result: CertbotResult) -> list[str]:
@@ -33,13 +37,15 @@ def test_register(certbot: CertbotRunner, target: CertbotTarget) -> None:
 def test_update_account(certbot: CertbotRunner, target: CertbotTarget) -> None:
     """update_account -m with consent: the contact update goes out with the minimal UA."""
     _register(certbot)
-    result = require_success(certbot.run(
-        "update_account", "--privacy-minimal", "-m", EMAIL, "--privacy-share-email"))
+    result = require_success(
+        certbot.run("update_account", "--privacy-minimal", "-m", EMAIL, "--privacy-share-email")
+    )
     assert_private(result, target)
     updates = [r for r in result.requests if r.path.startswith("/my-account/")]
     contacts = [(r.jws() or {}).get("payload", {}) for r in updates]
-    assert any(isinstance(c, dict) and c.get("contact") == [f"mailto:{EMAIL}"]
-               for c in contacts), result.describe()
+    assert any(isinstance(c, dict) and c.get("contact") == [f"mailto:{EMAIL}"] for c in contacts), (
+        result.describe()
+    )
 
 
 def test_show_account(certbot: CertbotRunner, target: CertbotTarget) -> None:
@@ -55,8 +61,12 @@ def test_unregister(certbot: CertbotRunner, target: CertbotTarget) -> None:
     _register(certbot)
     result = require_success(certbot.run("unregister", "--privacy-minimal"))
     assert_private(result, target)
-    deactivations = [r for r in result.requests if r.path.startswith("/my-account/")
-                     and (r.jws() or {}).get("payload", {}) == {"status": "deactivated"}]
+    deactivations = [
+        r
+        for r in result.requests
+        if r.path.startswith("/my-account/")
+        and (r.jws() or {}).get("payload", {}) == {"status": "deactivated"}
+    ]
     assert deactivations, result.describe()
 
 
@@ -64,7 +74,10 @@ def test_revoke(certbot: CertbotRunner, target: CertbotTarget) -> None:
     """revoke --privacy-minimal: the revocation request is minimal."""
     domain = certbot.domain()
     require_success(certbot.run(*certbot.certonly_args(domain), "--cert-name", domain))
-    result = require_success(certbot.run(
-        "revoke", "--privacy-minimal", "--cert-name", domain, "--no-delete-after-revoke"))
+    result = require_success(
+        certbot.run(
+            "revoke", "--privacy-minimal", "--cert-name", domain, "--no-delete-after-revoke"
+        )
+    )
     assert_private(result, target)
     assert "/revoke-cert" in paths(result.requests), result.describe()

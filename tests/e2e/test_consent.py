@@ -10,9 +10,10 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from .harness import CertbotResult, CertbotRunner, require_success
+from harness import CertbotResult, CertbotRunner, require_success
+from harness.recording_proxy import RecordedRequest
+
 from .log_checks import LogCursor, Record, assert_run_logged, read_log
-from .recording_proxy import RecordedRequest
 from .terminal import Terminal
 
 pytestmark = pytest.mark.e2e
@@ -29,8 +30,12 @@ def _new_accounts(requests: List[RecordedRequest]) -> List[Dict[str, Any]]:
     payloads = []
     for request in requests:
         jws = request.jws()
-        if request.path == "/sign-me-up" and jws and isinstance(jws["payload"], dict) \
-                and not jws["payload"].get("onlyReturnExisting"):
+        if (
+            request.path == "/sign-me-up"
+            and jws
+            and isinstance(jws["payload"], dict)
+            and not jws["payload"].get("onlyReturnExisting")
+        ):
             payloads.append(jws["payload"])
     return payloads
 
@@ -40,8 +45,9 @@ def _consents(records: List[Record]) -> List[Record]:
 
 
 def _first(records: List[Record], event: str, url_part: str = "") -> int:
-    return next(i for i, r in enumerate(records)
-                if r["event"] == event and url_part in r.get("url", ""))
+    return next(
+        i for i, r in enumerate(records) if r["event"] == event and url_part in r.get("url", "")
+    )
 
 
 def test_noninteractive_registration_without_email(certbot: CertbotRunner) -> None:
@@ -60,12 +66,14 @@ def test_email_without_consent_stops_before_anything_is_sent(certbot: CertbotRun
     assert not _log(certbot).exists() or read_log(_log(certbot)) == []
 
 
-def test_email_with_consent_flag_is_sent_after_a_consent_record(
-        certbot: CertbotRunner) -> None:
+def test_email_with_consent_flag_is_sent_after_a_consent_record(certbot: CertbotRunner) -> None:
     """--email --privacy-share-email: the contact reaches the CA; consent is logged first."""
     cursor = LogCursor(_log(certbot))
-    result = require_success(certbot.run("register", "--privacy-minimal", "--agree-tos",
-                                         "-m", EMAIL, "--privacy-share-email"))
+    result = require_success(
+        certbot.run(
+            "register", "--privacy-minimal", "--agree-tos", "-m", EMAIL, "--privacy-share-email"
+        )
+    )
     (payload,) = _new_accounts(result.requests)
     assert payload["contact"] == [f"mailto:{EMAIL}"]
     records = assert_run_logged(result, cursor)
@@ -77,8 +85,11 @@ def test_email_with_consent_flag_is_sent_after_a_consent_record(
 
 def test_account_lookup_does_not_resend_the_contact(certbot: CertbotRunner) -> None:
     """show_account looks the account up by key only: the stored email is not re-sent."""
-    require_success(certbot.run("register", "--privacy-minimal", "--agree-tos",
-                                "-m", EMAIL, "--privacy-share-email"))
+    require_success(
+        certbot.run(
+            "register", "--privacy-minimal", "--agree-tos", "-m", EMAIL, "--privacy-share-email"
+        )
+    )
     result = require_success(certbot.run("show_account", "--privacy-minimal"))
     lookups = [r for r in result.requests if r.path == "/sign-me-up"]
     assert lookups, result.describe()
@@ -91,13 +102,18 @@ def _decoded(request: RecordedRequest) -> bytes:
 
 def test_withdrawal_sends_an_empty_contact_and_is_recorded(certbot: CertbotRunner) -> None:
     """update_account --privacy-withdraw-email sends contact: [] and records it first."""
-    require_success(certbot.run("register", "--privacy-minimal", "--agree-tos",
-                                "-m", EMAIL, "--privacy-share-email"))
+    require_success(
+        certbot.run(
+            "register", "--privacy-minimal", "--agree-tos", "-m", EMAIL, "--privacy-share-email"
+        )
+    )
     cursor = LogCursor(_log(certbot))
-    result = require_success(certbot.run("update_account", "--privacy-minimal",
-                                         "--privacy-withdraw-email"))
-    updates = [(r.jws() or {}).get("payload") for r in result.requests
-               if r.path.startswith("/my-account/")]
+    result = require_success(
+        certbot.run("update_account", "--privacy-minimal", "--privacy-withdraw-email")
+    )
+    updates = [
+        (r.jws() or {}).get("payload") for r in result.requests if r.path.startswith("/my-account/")
+    ]
     assert {"contact": []} in updates, result.describe()
     records = assert_run_logged(result, cursor)
     (withdrawal,) = _consents(records)
@@ -107,18 +123,20 @@ def test_withdrawal_sends_an_empty_contact_and_is_recorded(certbot: CertbotRunne
 
 def test_unsafe_flag_never_silently_removes_contacts(certbot: CertbotRunner) -> None:
     """update_account --register-unsafely-without-email in privacy mode: refused, exit 2."""
-    require_success(certbot.run("register", "--privacy-minimal", "--agree-tos",
-                                "-m", EMAIL, "--privacy-share-email"))
-    result = certbot.run("update_account", "--privacy-minimal",
-                         "--register-unsafely-without-email")
+    require_success(
+        certbot.run(
+            "register", "--privacy-minimal", "--agree-tos", "-m", EMAIL, "--privacy-share-email"
+        )
+    )
+    result = certbot.run("update_account", "--privacy-minimal", "--register-unsafely-without-email")
     assert result.returncode == 2, result.describe()
     assert result.requests == []
 
 
 # --- interactive, in a real terminal -------------------------------------------------------
 
-def _terminal(certbot: CertbotRunner, *args: str, lang: str = "C.UTF-8"
-              ) -> Tuple[Terminal, Any]:
+
+def _terminal(certbot: CertbotRunner, *args: str, lang: str = "C.UTF-8") -> Tuple[Terminal, Any]:
     argv = certbot.argv(*args, interactive=True)
     env = certbot.environment()
     env["LANG"] = env["LC_ALL"] = lang
@@ -126,25 +144,37 @@ def _terminal(certbot: CertbotRunner, *args: str, lang: str = "C.UTF-8"
     return Terminal(argv, env, certbot.base), mark
 
 
-def _register_interactively(certbot: CertbotRunner, answers: List[str], *extra: str,
-                            lang: str = "C.UTF-8", question: str = "[y/N]"
-                            ) -> Tuple[CertbotResult, str]:
-    terminal, mark = _terminal(certbot, "register", "--privacy-minimal", "--agree-tos",
-                               *extra, lang=lang)
+def _register_interactively(
+    certbot: CertbotRunner,
+    answers: List[str],
+    *extra: str,
+    lang: str = "C.UTF-8",
+    question: str = "[y/N]",
+) -> Tuple[CertbotResult, str]:
+    terminal, mark = _terminal(
+        certbot, "register", "--privacy-minimal", "--agree-tos", *extra, lang=lang
+    )
     terminal.expect(question)
     for answer in answers:
         terminal.type(answer)
         if answer and answer.lower() in ("y", "yes", "是", "同意") and not extra:
             terminal.expect(":", timeout=30)
     code = terminal.finish()
-    result = CertbotResult(["register"], code, terminal.output, "",
-                           certbot.proxy.since(mark), certbot.proxy.outside_since(mark))
+    result = CertbotResult(
+        ["register"],
+        code,
+        terminal.output,
+        "",
+        certbot.proxy.since(mark),
+        certbot.proxy.outside_since(mark),
+    )
     return result, terminal.output
 
 
 @pytest.mark.parametrize("answer", ["n", ""])
 def test_interactive_decline_or_enter_registers_without_contact(
-        certbot: CertbotRunner, answer: str) -> None:
+    certbot: CertbotRunner, answer: str
+) -> None:
     """The admin reads who gets the email and why, then says no (or just Enter)."""
     cursor = LogCursor(_log(certbot))
     result, shown = _register_interactively(certbot, [answer])
@@ -176,8 +206,7 @@ def test_interactive_accept_then_address(certbot: CertbotRunner) -> None:
 
 def test_interactive_email_given_then_declined(certbot: CertbotRunner) -> None:
     """-m given at a terminal: the admin is asked about that address; no keeps it home."""
-    terminal, mark = _terminal(certbot, "register", "--privacy-minimal", "--agree-tos",
-                               "-m", EMAIL)
+    terminal, mark = _terminal(certbot, "register", "--privacy-minimal", "--agree-tos", "-m", EMAIL)
     shown = terminal.expect("[y/N]")
     assert EMAIL in shown
     terminal.type("no")
@@ -187,8 +216,9 @@ def test_interactive_email_given_then_declined(certbot: CertbotRunner) -> None:
 
 
 def _chinese_question(certbot: CertbotRunner, answer: Optional[str]) -> Tuple[Terminal, Any]:
-    terminal, mark = _terminal(certbot, "register", "--privacy-minimal", "--agree-tos",
-                               "-m", EMAIL, lang="zh_CN.UTF-8")
+    terminal, mark = _terminal(
+        certbot, "register", "--privacy-minimal", "--agree-tos", "-m", EMAIL, lang="zh_CN.UTF-8"
+    )
     terminal.expect("[y/N]")
     if answer is not None:
         terminal.type(answer)

@@ -14,7 +14,8 @@ from typing import Callable, List
 
 import pytest
 
-from .harness import AcmeStack, CertbotRunner, CertbotTarget, require_success
+from harness import AcmeStack, CertbotRunner, CertbotTarget, require_success
+
 from .log_checks import (
     LogCursor,
     assert_log_matches,
@@ -41,8 +42,11 @@ def test_certonly_is_recorded_request_by_request(certbot: CertbotRunner) -> None
     assert {"request", "response"} <= kinds
     finalize = [r for r in records if r["event"] == "request" and "finalize" in r["url"]]
     assert finalize and "domain" in finalize[0]["personal_data"]
-    assert all("ip_address" in r["personal_data"] and "user_agent" in r["personal_data"]
-               for r in records if r["event"] == "request")
+    assert all(
+        "ip_address" in r["personal_data"] and "user_agent" in r["personal_data"]
+        for r in records
+        if r["event"] == "request"
+    )
 
 
 def test_no_private_key_is_ever_logged(certbot: CertbotRunner) -> None:
@@ -58,16 +62,16 @@ def test_custom_log_path(certbot: CertbotRunner, tmp_path: Path) -> None:
     path = tmp_path / "audit" / "nested" / "disclosures.jsonl"
     os.umask(0o000)  # the log must not follow a lax umask (certbot inherits ours)
     try:
-        result = require_success(certbot.run(
-            *certbot.certonly_args(certbot.domain()), "--privacy-log", str(path)))
+        result = require_success(
+            certbot.run(*certbot.certonly_args(certbot.domain()), "--privacy-log", str(path))
+        )
     finally:
         os.umask(0o022)
     assert_log_matches(assert_log_sound(path, created_dir=True), result.requests, result.describe())
     assert not _log(certbot).exists()
 
 
-def test_unwritable_log_directory_fails_closed(certbot: CertbotRunner,
-                                               tmp_path: Path) -> None:
+def test_unwritable_log_directory_fails_closed(certbot: CertbotRunner, tmp_path: Path) -> None:
     """A log path that cannot be written: exit 2, one clear sentence, zero requests sent."""
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
@@ -112,16 +116,22 @@ def test_log_path_turned_directory_is_refused_before_sending(certbot: CertbotRun
     assert cursor.new_records() == []
 
 
-def test_concurrent_certbots_share_one_log(certbot_on: Callable[..., CertbotRunner],
-                                           acme: AcmeStack, tmp_path: Path) -> None:
+def test_concurrent_certbots_share_one_log(
+    certbot_on: Callable[..., CertbotRunner], acme: AcmeStack, tmp_path: Path
+) -> None:
     """Three certbot processes, three config dirs, one log: no interleaving, chain intact."""
     path = tmp_path / "shared.jsonl"
     runners = [certbot_on(acme, f"node-{i}") for i in range(3)]
     mark = acme.proxy.mark()
-    procs = [subprocess.Popen(
-        r.argv(*r.certonly_args(r.domain()), "--privacy-log", str(path)),
-        env=r.environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        for r in runners]
+    procs = [
+        subprocess.Popen(
+            r.argv(*r.certonly_args(r.domain()), "--privacy-log", str(path)),
+            env=r.environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for r in runners
+    ]
     outputs = [p.communicate(timeout=180)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), outputs
     records = assert_log_sound(path)
@@ -129,18 +139,21 @@ def test_concurrent_certbots_share_one_log(certbot_on: Callable[..., CertbotRunn
     sent = [r for r in records if r["event"] == "request"]
     assert len(sent) == len(received)
     assert sorted((r["method"], r["url"].split("/", 3)[-1]) for r in sent) == sorted(
-        (r.method, r.path.lstrip("/")) for r in received)
+        (r.method, r.path.lstrip("/")) for r in received
+    )
 
 
 def test_killed_run_leaves_a_verifiable_log(certbot: CertbotRunner) -> None:
     """certbot killed mid-run: the chain of what was written still verifies."""
     log = _log(certbot)
     args = certbot.argv(*certbot.certonly_args(certbot.domain()))
-    proc = subprocess.Popen(args, env=certbot.environment(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        args, env=certbot.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and (
-            not log.exists() or len(log.read_bytes().splitlines()) < 6):
+        not log.exists() or len(log.read_bytes().splitlines()) < 6
+    ):
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -153,10 +166,14 @@ def test_killed_run_leaves_a_verifiable_log(certbot: CertbotRunner) -> None:
 
 def test_eff_opt_in_is_recorded_as_disclosure_to_the_eff(certbot: CertbotRunner) -> None:
     """--eff-email: the subscription POST is recorded (recipient: the EFF) before it leaves."""
-    result = certbot.run(*certbot.certonly_args(certbot.domain()), "--eff-email",
-                         "-m", "admin@example.org", "--privacy-share-email")
-    eff = [r for r in read_log(_log(certbot))
-           if r["event"] == "request" and "eff.org" in r["url"]]
+    result = certbot.run(
+        *certbot.certonly_args(certbot.domain()),
+        "--eff-email",
+        "-m",
+        "admin@example.org",
+        "--privacy-share-email",
+    )
+    eff = [r for r in read_log(_log(certbot)) if r["event"] == "request" and "eff.org" in r["url"]]
     assert eff, result.describe()
     assert "admin@example.org" in str(eff[0]["personal_data"])
     assert "EFF" in eff[0]["recipient"] or "eff.org" in eff[0]["recipient"]
@@ -165,21 +182,30 @@ def test_eff_opt_in_is_recorded_as_disclosure_to_the_eff(certbot: CertbotRunner)
 
 def test_without_eff_opt_in_nothing_goes_to_the_eff(certbot: CertbotRunner) -> None:
     """An email shared with the CA is still not passed to the EFF without --eff-email."""
-    result = require_success(certbot.run(*certbot.certonly_args(certbot.domain()),
-                                         "-m", "admin@example.org", "--privacy-share-email"))
+    result = require_success(
+        certbot.run(
+            *certbot.certonly_args(certbot.domain()),
+            "-m",
+            "admin@example.org",
+            "--privacy-share-email",
+        )
+    )
     assert result.outside == []
     urls: List[str] = [r["url"] for r in read_log(_log(certbot)) if r["event"] == "request"]
     assert not [u for u in urls if "eff.org" in u]
 
 
-def test_plain_renew_records_in_the_lineages_own_log(certbot: CertbotRunner,
-                                                      target: CertbotTarget,
-                                                      tmp_path: Path) -> None:
+def test_plain_renew_records_in_the_lineages_own_log(
+    certbot: CertbotRunner, target: CertbotTarget, tmp_path: Path
+) -> None:
     """A lineage obtained with --privacy-log PATH is renewed by plain `renew` into PATH."""
     path = tmp_path / "lineage-log" / "disclosure.jsonl"
     domain = certbot.domain()
-    require_success(certbot.run(*certbot.certonly_args(domain), "--cert-name", domain,
-                                "--privacy-log", str(path)))
+    require_success(
+        certbot.run(
+            *certbot.certonly_args(domain), "--cert-name", domain, "--privacy-log", str(path)
+        )
+    )
     if not target.ari:
         certbot.renew_before_expiry(domain)
     cursor = LogCursor(path)
@@ -202,11 +228,11 @@ def test_log_that_breaks_mid_run_stops_the_next_request(certbot: CertbotRunner) 
     moved = log.with_name("moved.jsonl")
     args = certbot.argv(*certbot.certonly_args(certbot.domain()))
     mark = certbot.proxy.mark()
-    proc = subprocess.Popen(args, env=certbot.environment(), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        args, env=certbot.environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (
-            not log.is_file() or log.read_bytes().count(b"\n") < 6):
+    while time.monotonic() < deadline and (not log.is_file() or log.read_bytes().count(b"\n") < 6):
         time.sleep(0.002)
     log.rename(moved)
     log.mkdir()

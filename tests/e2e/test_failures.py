@@ -8,7 +8,8 @@ from typing import Callable
 
 import pytest
 
-from .harness import AcmeStack, CertbotRunner, CertbotTarget
+from harness import AcmeStack, CertbotRunner, CertbotTarget
+
 from .wire_checks import assert_private, paths
 
 pytestmark = pytest.mark.e2e
@@ -17,9 +18,9 @@ pytestmark = pytest.mark.e2e
 NONCE_RUNS = 3
 
 
-def test_failed_validation_stays_private(certbot_on: Callable[..., CertbotRunner],
-                                         acme_validating: AcmeStack,
-                                         target: CertbotTarget) -> None:
+def test_failed_validation_stays_private(
+    certbot_on: Callable[..., CertbotRunner], acme_validating: AcmeStack, target: CertbotTarget
+) -> None:
     """A challenge the CA cannot validate: certbot fails, every request was minimal."""
     certbot = certbot_on(acme_validating)
     result = certbot.run(*certbot.certonly_args(certbot.domain()))
@@ -29,9 +30,9 @@ def test_failed_validation_stays_private(certbot_on: Callable[..., CertbotRunner
     assert "/finalize-order" not in paths(result.requests), result.describe()
 
 
-def test_bad_nonce_retries_stay_private(certbot_on: Callable[..., CertbotRunner],
-                                        acme_nonce: AcmeStack,
-                                        target: CertbotTarget) -> None:
+def test_bad_nonce_retries_stay_private(
+    certbot_on: Callable[..., CertbotRunner], acme_nonce: AcmeStack, target: CertbotTarget
+) -> None:
     """PEBBLE_WFE_NONCEREJECT=60: rejected POSTs, fresh nonces and retries are all minimal.
 
     A run may fail when a retry is rejected again; what was sent must be minimal anyway.

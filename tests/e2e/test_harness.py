@@ -10,7 +10,7 @@ import json
 import pytest
 import requests
 
-from .harness import OCSP_UNAUTHORIZED, AcmeStack, TestCA
+from harness import OCSP_UNAUTHORIZED, AcmeStack, TestCA
 
 pytestmark = pytest.mark.e2e
 
@@ -53,9 +53,13 @@ def test_requests_are_recorded_as_received(acme: AcmeStack, tls: TestCA) -> None
     """Header names keep their case and order, the body its bytes, the status is noted."""
     mark = acme.proxy.mark()
     body = b'{"not": "a jws"}\xff'
-    requests.post(acme.proxy.base_url + "/new-acct", data=body, verify=str(tls.ca_cert),
-                  headers={"X-Mixed-Case": "Value", "Content-Type": "application/jose+json"},
-                  timeout=10)
+    requests.post(
+        acme.proxy.base_url + "/new-acct",
+        data=body,
+        verify=str(tls.ca_cert),
+        headers={"X-Mixed-Case": "Value", "Content-Type": "application/jose+json"},
+        timeout=10,
+    )
     (record,) = acme.proxy.since(mark)
     assert ("X-Mixed-Case", "Value") in record.headers
     assert record.body == body
@@ -67,8 +71,12 @@ def test_requests_are_recorded_as_received(acme: AcmeStack, tls: TestCA) -> None
 def test_ocsp_answers_unauthorized(acme: AcmeStack) -> None:
     """The OCSP listener answers every request with the DER "unauthorized" response."""
     mark = acme.proxy.mark()
-    answer = requests.post(acme.proxy.ocsp_url, data=b"\x30\x00", timeout=10,
-                           headers={"Content-Type": "application/ocsp-request"})
+    answer = requests.post(
+        acme.proxy.ocsp_url,
+        data=b"\x30\x00",
+        timeout=10,
+        headers={"Content-Type": "application/ocsp-request"},
+    )
     assert answer.content == OCSP_UNAUTHORIZED
     assert answer.headers["Content-Type"] == "application/ocsp-response"
     (record,) = acme.proxy.since(mark)

@@ -17,7 +17,8 @@ from typing import List
 
 import pytest
 
-from .harness import CertbotRunner, require_success
+from harness import CertbotRunner, require_success
+
 from .log_checks import read_log
 
 pytestmark = pytest.mark.e2e
@@ -62,8 +63,9 @@ def syslog_socket() -> Iterator[_Daemon]:
         os.unlink(DEV_LOG)
 
 
-def test_every_record_is_mirrored_to_authpriv(certbot: CertbotRunner,
-                                              syslog_socket: _Daemon) -> None:
+def test_every_record_is_mirrored_to_authpriv(
+    certbot: CertbotRunner, syslog_socket: _Daemon
+) -> None:
     """Each record in the file also reached syslog as JSON, ident certbot-privacy, authpriv."""
     require_success(certbot.run(*certbot.certonly_args(certbot.domain()), "--privacy-syslog"))
     messages = syslog_socket.received()
@@ -78,8 +80,9 @@ def test_every_record_is_mirrored_to_authpriv(certbot: CertbotRunner,
     assert [m["prev"] for m in mirrored] == [r["prev"] for r in records]
 
 
-def test_without_the_flag_nothing_goes_to_syslog(certbot: CertbotRunner,
-                                                 syslog_socket: _Daemon) -> None:
+def test_without_the_flag_nothing_goes_to_syslog(
+    certbot: CertbotRunner, syslog_socket: _Daemon
+) -> None:
     """Mirroring is opt-in: without --privacy-syslog syslog hears nothing."""
     require_success(certbot.run(*certbot.certonly_args(certbot.domain())))
     assert syslog_socket.received() == []

@@ -9,12 +9,24 @@ import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .certbot_runner import CertbotResult, CertbotTarget
-from .recording_proxy import RecordedRequest
+from harness.certbot_runner import CertbotResult, CertbotTarget
+from harness.recording_proxy import RecordedRequest
 
 #: Certbot's verbs: none may appear in a header in privacy mode.
-VERBS = ("certonly", "renew", "register", "update_account", "show_account", "unregister",
-         "revoke", "certificates", "delete", "install", "enhance", "reconfigure")
+VERBS = (
+    "certonly",
+    "renew",
+    "register",
+    "update_account",
+    "show_account",
+    "unregister",
+    "revoke",
+    "certificates",
+    "delete",
+    "install",
+    "enhance",
+    "reconfigure",
+)
 
 #: Fragments of certbot's full User-Agent that privacy mode must never send.
 FULL_UA_FRAGMENTS = ("Authenticator/", "Installer/", "flags", "Py/", "(certbot")
@@ -39,8 +51,14 @@ def forbidden_fragments(target: CertbotTarget) -> list[str]:
     return [*FULL_UA_FRAGMENTS, *os_fragments(), target.python_version, *VERBS]
 
 
-def assert_private(result: CertbotResult, target: CertbotTarget, *,
-                   user_agent: str = "", min_requests: int = 1, logged: bool = True) -> None:
+def assert_private(
+    result: CertbotResult,
+    target: CertbotTarget,
+    *,
+    user_agent: str = "",
+    min_requests: int = 1,
+    logged: bool = True,
+) -> None:
     """Every request reached the server with the minimal (or the given) User-Agent.
 
     Also: no header carries OS, plugin, verb, flag or Python-version details, nothing
@@ -66,7 +84,7 @@ def assert_logged(result: CertbotResult) -> None:
     from .log_checks import assert_log_matches, assert_log_sound
 
     assert result.log_path is not None and result.log_path.exists(), result.describe()
-    records = assert_log_sound(result.log_path)[result.log_start:]
+    records = assert_log_sound(result.log_path)[result.log_start :]
     assert_log_matches(records, result.requests, result.describe())
 
 
@@ -75,13 +93,15 @@ def assert_no_outside(result: CertbotResult) -> None:
     assert result.outside == [], result.describe()
 
 
-def full_user_agent_pattern(target: CertbotTarget, verb: str,
-                            authenticator: str = "webroot") -> re.Pattern[str]:
+def full_user_agent_pattern(
+    target: CertbotTarget, verb: str, authenticator: str = "webroot"
+) -> re.Pattern[str]:
     """Certbot's own full User-Agent for *verb*, as certbot builds it without the plugin."""
     return re.compile(
         rf"CertbotACMEClient/{re.escape(target.certbot_version)} \(certbot[^;]*; .+\) "
         rf"Authenticator/{re.escape(authenticator)} Installer/None "
-        rf"\({re.escape(verb)}; flags: [^)]*\) Py/{re.escape(target.python_version)}")
+        rf"\({re.escape(verb)}; flags: [^)]*\) Py/{re.escape(target.python_version)}"
+    )
 
 
 def paths(requests: Iterable[RecordedRequest]) -> list[str]:
@@ -92,8 +112,10 @@ def paths(requests: Iterable[RecordedRequest]) -> list[str]:
 def shape(requests: Sequence[RecordedRequest]) -> list[tuple[str, str, str, tuple[str, ...]]]:
     """What a request sequence looks like without its random IDs: role, method, path, and
     the header names in order."""
-    return [(r.role, r.method, p, tuple(name for name, _ in r.headers))
-            for r, p in zip(requests, paths(requests))]
+    return [
+        (r.role, r.method, p, tuple(name for name, _ in r.headers))
+        for r, p in zip(requests, paths(requests))
+    ]
 
 
 def new_orders(requests: Iterable[RecordedRequest]) -> list[RecordedRequest]:
@@ -121,8 +143,9 @@ def ordered_names(requests: Iterable[RecordedRequest]) -> list[list[str]]:
     return names
 
 
-def user_agent_runs(requests: Sequence[RecordedRequest],
-                    minimal: str) -> list[tuple[bool, list[RecordedRequest]]]:
+def user_agent_runs(
+    requests: Sequence[RecordedRequest], minimal: str
+) -> list[tuple[bool, list[RecordedRequest]]]:
     """Split *requests* into maximal runs of minimal / not minimal User-Agent."""
     runs: list[tuple[bool, list[RecordedRequest]]] = []
     for request in requests:

@@ -56,15 +56,21 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 @pytest.fixture(scope="session")
 def deb(built: Built, tmp_path_factory: pytest.TempPathFactory) -> DebBuild:
-    return build_deb(built.sdist, tmp_path_factory.mktemp("deb"),
-                     step="Debian package (dpkg-buildpackage, unit tests at build time)")
+    return build_deb(
+        built.sdist,
+        tmp_path_factory.mktemp("deb"),
+        step="Debian package (dpkg-buildpackage, unit tests at build time)",
+    )
 
 
 def _wrapper(root: Path) -> Path:
     """Write ``bin/certbot`` that runs certbot with this environment's Python."""
     script = root / "bin" / "certbot"
-    script.write_text(f"#!{root / 'bin' / 'python'}\nimport sys\nfrom certbot.main import "
-                      "main\nsys.exit(main())\n", encoding="utf-8")
+    script.write_text(
+        f"#!{root / 'bin' / 'python'}\nimport sys\nfrom certbot.main import "
+        "main\nsys.exit(main())\n",
+        encoding="utf-8",
+    )
     script.chmod(0o755)
     return script
 
@@ -72,16 +78,18 @@ def _wrapper(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def pypi_install(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Install:
     root = tmp_path_factory.mktemp("venv-pypi") / "venv"
-    run([sys.executable, "-m", "venv", root], step="venv with certbot from PyPI",
-        env=clean_env())
+    run([sys.executable, "-m", "venv", root], step="venv with certbot from PyPI", env=clean_env())
     python = root / "bin" / "python"
-    completed = run([python, "-m", "pip", "install", "-q", built.wheel, "certbot>=5,<6"],
-                    step="venv with certbot from PyPI", env=clean_env(), timeout=600,
-                    check=False)
+    completed = run(
+        [python, "-m", "pip", "install", "-q", built.wheel, "certbot>=5,<6"],
+        step="venv with certbot from PyPI",
+        env=clean_env(),
+        timeout=600,
+        check=False,
+    )
     if completed.returncode != 0:
         missing(f"could not install certbot 5.x from PyPI:\n{completed.stderr[-2000:]}")
-    return Install("pypi", root, python, root / "bin" / "certbot",
-                   root / "bin" / "certbot-privacy")
+    return Install("pypi", root, python, root / "bin" / "certbot", root / "bin" / "certbot-privacy")
 
 
 DEBIAN_PYTHON = Path("/usr/bin/python3")
@@ -89,18 +97,26 @@ DEBIAN_PYTHON = Path("/usr/bin/python3")
 
 @pytest.fixture(scope="session")
 def debian_install(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Install:
-    probe = subprocess.run([str(DEBIAN_PYTHON), "-c", "import certbot, venv"],
-                           capture_output=True, text=True, check=False)
+    probe = subprocess.run(
+        [str(DEBIAN_PYTHON), "-c", "import certbot, venv"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if probe.returncode != 0:
-        missing(f"{DEBIAN_PYTHON} cannot import certbot (apt-get install python3-certbot "
-                f"python3-venv): {probe.stderr.strip()}")
+        missing(
+            f"{DEBIAN_PYTHON} cannot import certbot (apt-get install python3-certbot "
+            f"python3-venv): {probe.stderr.strip()}"
+        )
     root = tmp_path_factory.mktemp("venv-debian") / "venv"
     step = "venv beside Debian's certbot"
-    run([DEBIAN_PYTHON, "-m", "venv", "--system-site-packages", root], step=step,
-        env=clean_env())
+    run([DEBIAN_PYTHON, "-m", "venv", "--system-site-packages", root], step=step, env=clean_env())
     python = root / "bin" / "python"
-    run([python, "-m", "pip", "install", "-q", "--no-deps", built.wheel], step=step,
-        env=clean_env(**OFFLINE))
+    run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", built.wheel],
+        step=step,
+        env=clean_env(**OFFLINE),
+    )
     return Install("debian", root, python, _wrapper(root), root / "bin" / "certbot-privacy")
 
 
@@ -117,8 +133,9 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> harness.TestCA:
 
 
 @pytest.fixture(scope="session")
-def acme(tmp_path_factory: pytest.TempPathFactory,
-         tls: harness.TestCA) -> Iterator[harness.AcmeStack]:
+def acme(
+    tmp_path_factory: pytest.TempPathFactory, tls: harness.TestCA
+) -> Iterator[harness.AcmeStack]:
     if not Path("/usr/bin/pebble").exists():
         missing("Pebble is not installed (apt-get install pebble)")
     stack = harness.AcmeStack.start(tmp_path_factory.mktemp("pebble"), tls)

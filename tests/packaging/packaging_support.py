@@ -21,20 +21,39 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.e2e import harness as harness  # noqa: E402 (after the path is set)
+import harness as harness  # noqa: E402 (after the path is set)
 
 #: Seconds each packaging step took, printed by conftest's pytest_terminal_summary.
 TIMINGS: Dict[str, float] = {}
 
 #: What a clean copy of the checkout leaves out: local environments, caches, builds.
 COPY_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv*", ".hypothesis", ".mypy_cache", ".ruff_cache", ".pytest_cache",
-    "__pycache__", "*.pyc", "build", "dist", "*.egg-info", "_build", ".demo")
+    ".git",
+    ".venv*",
+    ".hypothesis",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    "*.pyc",
+    "build",
+    "dist",
+    "*.egg-info",
+    "_build",
+    ".demo",
+)
 
 #: An environment in which any attempt to use the network fails fast.
 _NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens there
-OFFLINE = {"PIP_NO_INDEX": "1", "HTTP_PROXY": _NOWHERE, "HTTPS_PROXY": _NOWHERE,
-           "http_proxy": _NOWHERE, "https_proxy": _NOWHERE, "NO_PROXY": "", "no_proxy": ""}
+OFFLINE = {
+    "PIP_NO_INDEX": "1",
+    "HTTP_PROXY": _NOWHERE,
+    "HTTPS_PROXY": _NOWHERE,
+    "http_proxy": _NOWHERE,
+    "https_proxy": _NOWHERE,
+    "NO_PROXY": "",
+    "no_proxy": "",
+}
 
 
 def missing(reason: str) -> None:
@@ -48,26 +67,44 @@ def missing(reason: str) -> None:
 Command = Sequence[Union[str, "os.PathLike[str]"]]
 
 
-def run(command: Command, *, step: Optional[str] = None, cwd: Optional[Path] = None,
-        env: Optional[Dict[str, str]] = None, timeout: float = 300,
-        check: bool = True) -> "subprocess.CompletedProcess[str]":
+def run(
+    command: Command,
+    *,
+    step: Optional[str] = None,
+    cwd: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
+    timeout: float = 300,
+    check: bool = True,
+) -> "subprocess.CompletedProcess[str]":
     """Run *command*; time it as *step*; with *check*, fail with its output if it fails."""
     started = time.monotonic()
-    completed = subprocess.run([str(part) for part in command], cwd=cwd, env=env,
-                               capture_output=True, text=True, timeout=timeout, check=False)
+    completed = subprocess.run(
+        [str(part) for part in command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     if step is not None:
         TIMINGS[step] = TIMINGS.get(step, 0.0) + time.monotonic() - started
     if check and completed.returncode != 0:
-        raise AssertionError(f"{' '.join(map(str, command))} -> exit {completed.returncode}\n"
-                             f"--- stdout\n{completed.stdout[-3000:]}\n"
-                             f"--- stderr\n{completed.stderr[-3000:]}")
+        raise AssertionError(
+            f"{' '.join(map(str, command))} -> exit {completed.returncode}\n"
+            f"--- stdout\n{completed.stdout[-3000:]}\n"
+            f"--- stderr\n{completed.stderr[-3000:]}"
+        )
     return completed
 
 
 def clean_env(**extra: str) -> Dict[str, str]:
     """The test process's environment without what points at a venv or this checkout."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONSTARTUP")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "PYTHONSTARTUP")
+    }
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.update(extra)
@@ -109,12 +146,31 @@ def build_archives(source: Path, dist: Path, *, label: str = "") -> Built:
     Both with :data:`SOURCE_DATE_EPOCH`; *label* names the timing steps of a second build.
     """
     env = clean_env(SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, **OFFLINE)
-    run([sys.executable, "setup.py", "-q", "sdist", "-d", dist], step=f"sdist{label}",
-        cwd=source, env=env)
+    run(
+        [sys.executable, "setup.py", "-q", "sdist", "-d", dist],
+        step=f"sdist{label}",
+        cwd=source,
+        env=env,
+    )
     (sdist,) = dist.glob("*.tar.gz")
     unpacked = unpack_sdist(sdist, dist.parent / f"unpacked{label.replace(' ', '-')}")
-    run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", dist, "."], step=f"wheel (from the sdist){label}", cwd=unpacked, env=env)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            dist,
+            ".",
+        ],
+        step=f"wheel (from the sdist){label}",
+        cwd=unpacked,
+        env=env,
+    )
     (wheel,) = dist.glob("*.whl")
     return Built(sdist, wheel)
 
@@ -141,15 +197,14 @@ def documented_logrotate_snippet() -> str:
     include = re.search(r"^\.\. literalinclude:: (\S+)", page, re.M)
     if include:
         return (REPO / "docs" / include.group(1)).resolve().read_text(encoding="utf-8")
-    directive = re.search(r"^\.\. docstring-literal:: (\S+)\n\s+:startswith: (.+)$", page,
-                          re.M)
+    directive = re.search(r"^\.\. docstring-literal:: (\S+)\n\s+:startswith: (.+)$", page, re.M)
     assert directive, "docs/rotation.rst shows no logrotate snippet this test can find"
     doc = importlib.import_module(directive.group(1)).__doc__ or ""
     lines = doc.splitlines()
     (start,) = [i for i, line in enumerate(lines) if line.strip() == directive.group(2)]
     indent = len(lines[start]) - len(lines[start].lstrip())
     block = [lines[start]]
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.strip() and len(line) - len(line.lstrip()) < indent:
             break
         block.append(line)
@@ -173,12 +228,16 @@ class Install:
         return Path(path).resolve().is_relative_to(self.root.resolve())
 
 
-
-
 def certbot_dirs(base: Path) -> List[str]:
     """``--config-dir``/``--work-dir``/``--logs-dir`` under *base*, for runs off the stack."""
-    return ["--config-dir", str(base / "config"), "--work-dir", str(base / "work"),
-            "--logs-dir", str(base / "logs")]
+    return [
+        "--config-dir",
+        str(base / "config"),
+        "--work-dir",
+        str(base / "work"),
+        "--logs-dir",
+        str(base / "logs"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -190,8 +249,9 @@ class DebBuild:
     log: str
 
 
-def build_deb(sdist: Path, base: Path, *, nocheck: bool = False,
-              step: str = "Debian package") -> DebBuild:
+def build_deb(
+    sdist: Path, base: Path, *, nocheck: bool = False, step: str = "Debian package"
+) -> DebBuild:
     """Build ``python3-certbot-privacy`` as a packager would, from *sdist*, under *base*.
 
     Unpack the sdist, copy its ``packaging/debian`` to ``debian/``, ``dpkg-buildpackage
@@ -208,8 +268,9 @@ def build_deb(sdist: Path, base: Path, *, nocheck: bool = False,
     deps = run(["dpkg-checkbuilddeps"], cwd=source, env=env, check=False)
     if deps.returncode != 0:
         missing(f"build dependencies are missing (run scripts/bootstrap): {deps.stderr}")
-    result = run(["dpkg-buildpackage", "-us", "-uc", "-b"], step=step, cwd=source, env=env,
-                 timeout=900)
+    result = run(
+        ["dpkg-buildpackage", "-us", "-uc", "-b"], step=step, cwd=source, env=env, timeout=900
+    )
     (deb,) = base.glob("python3-certbot-privacy_*_all.deb")
     (changes,) = base.glob("certbot-privacy_*.changes")
     return DebBuild(deb, changes, result.stdout + result.stderr)

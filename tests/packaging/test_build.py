@@ -17,19 +17,38 @@ pytestmark = pytest.mark.packaging
 
 #: Files every source archive must have, beside every tracked file in SHIPPED_TREES.
 REQUIRED_IN_SDIST = (
-    "LICENSE", "README.md", "CHANGELOG.md", "MANIFEST.in", "setup.py", "pyproject.toml",
-    "docs/conf.py", "docs/index.rst", "docs/_generated/requests.rst",
-    "docs/certbot-privacy.1", "certbot_privacy/schema/record-1.json",
-    "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.po",
-    "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
-    "certbot_privacy/py.typed", "scripts/gen_request_tables.py",
+    "LICENSE",
+    "README.md",
+    "CHANGELOG.md",
+    "MANIFEST.in",
+    "setup.py",
+    "pyproject.toml",
+    "docs/conf.py",
+    "docs/index.rst",
+    "docs/_generated/requests.rst",
+    "docs/certbot-privacy.1",
+    "certbot_privacy/log/record-1.json",
+    "certbot_privacy/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.po",
+    "certbot_privacy/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
+    "certbot_privacy/py.typed",
+    "scripts/gen_request_tables.py",
 )
 #: Trees whose tracked files all go into the sdist.
-SHIPPED_TREES = ("certbot_privacy", "docs", "tests", "scripts", "benchmarks", "packaging",
-                 "snap")
+SHIPPED_TREES = (
+    "certbot_privacy",
+    "harness",
+    "packaging",
+    "docs",
+    "tests",
+    "scripts",
+    "benchmarks",
+    "snap",
+)
 #: What no archive may contain.
-JUNK = re.compile(r"(^|/)(__pycache__|\.venv[^/]*|\.git|\.hypothesis|\.mypy_cache|"
-                  r"\.pytest_cache|_build|build|dist|[^/]+\.egg-info)(/|$)|\.py[cod]$")
+JUNK = re.compile(
+    r"(^|/)(__pycache__|\.venv[^/]*|\.git|\.hypothesis|\.mypy_cache|"
+    r"\.pytest_cache|_build|build|dist|[^/]+\.egg-info)(/|$)|\.py[cod]$"
+)
 
 #: What the plugin may require at run time: certbot and what certbot itself depends on.
 CERTBOT_BRINGS = {"certbot", "acme", "josepy", "cryptography", "requests"}
@@ -40,7 +59,7 @@ def _sdist_names(built: Built) -> List[str]:
         names = [m.name for m in archive.getmembers() if m.isfile()]
     top = f"certbot-privacy-{certbot_privacy.__version__}/"
     assert all(n.startswith(top) for n in names), names[:5]
-    return [n[len(top):] for n in names]
+    return [n[len(top) :] for n in names]
 
 
 def _wheel_names(built: Built) -> List[str]:
@@ -57,10 +76,14 @@ def _wheel_text(built: Built, suffix: str) -> str:
 def _tracked(trees: tuple[str, ...]) -> Set[str]:
     if not (REPO / ".git").exists():
         pytest.skip("not a git checkout: cannot list the tracked files")
-    out = subprocess.run(["git", "ls-files", "--", *trees], cwd=REPO, capture_output=True,
-                         text=True, check=True)
-    return {line for line in out.stdout.splitlines()
-            if line and (REPO / line).is_file() and not JUNK.search(line)}
+    out = subprocess.run(
+        ["git", "ls-files", "--", *trees], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return {
+        line
+        for line in out.stdout.splitlines()
+        if line and (REPO / line).is_file() and not JUNK.search(line)
+    }
 
 
 def test_sdist_carries_docs_tests_licence_changelog_and_man_page(built: Built) -> None:
@@ -79,8 +102,9 @@ def test_sdist_carries_every_tracked_file_of_the_shipped_trees(built: Built) -> 
 
 def test_archives_hold_no_junk(built: Built) -> None:
     """No bytecode, caches, virtual environments, build trees or VCS data in either archive."""
-    sdist = [n for n in _sdist_names(built)
-             if not n.startswith("certbot_privacy.egg-info/")]  # the sdist's own metadata
+    sdist = [
+        n for n in _sdist_names(built) if not n.startswith("certbot_privacy.egg-info/")
+    ]  # the sdist's own metadata
     junk = [n for n in sdist + _wheel_names(built) if JUNK.search(n)]
     assert not junk, junk
 
@@ -88,11 +112,15 @@ def test_archives_hold_no_junk(built: Built) -> None:
 def test_wheel_holds_the_package_and_its_data(built: Built) -> None:
     """The wheel has every module of the sdist, the schema, translations, py.typed; no tests."""
     names = set(_wheel_names(built))
-    modules = {n for n in _sdist_names(built)
-               if n.startswith("certbot_privacy/") and n.endswith(".py")}
+    modules = {
+        n for n in _sdist_names(built) if n.startswith("certbot_privacy/") and n.endswith(".py")
+    }
     assert "certbot_privacy/plugin.py" in modules
-    data = {"certbot_privacy/schema/record-1.json", "certbot_privacy/py.typed",
-            "certbot_privacy/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo"}
+    data = {
+        "certbot_privacy/log/record-1.json",
+        "certbot_privacy/py.typed",
+        "certbot_privacy/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
+    }
     assert not (modules | data) - names, sorted((modules | data) - names)
     assert not [n for n in names if n.startswith(("tests/", "docs/", "scripts/"))]
 
@@ -101,10 +129,14 @@ def test_wheel_declares_both_entry_points(built: Built) -> None:
     """certbot.plugins 'privacy' and the console script 'certbot-privacy' are declared."""
     entry_points = _wheel_text(built, ".dist-info/entry_points.txt")
     sections = dict(re.findall(r"\[([^]]+)\]\n((?:[^[\n][^\n]*\n?)*)", entry_points))
-    assert re.search(r"^privacy = certbot_privacy\.plugin:PrivacyPlugin$",
-                     sections.get("certbot.plugins", ""), re.M), entry_points
-    assert re.search(r"^certbot-privacy = certbot_privacy\._cli:main$",
-                     sections.get("console_scripts", ""), re.M), entry_points
+    assert re.search(
+        r"^privacy = certbot_privacy\.plugin:PrivacyPlugin$",
+        sections.get("certbot.plugins", ""),
+        re.M,
+    ), entry_points
+    assert re.search(
+        r"^certbot-privacy = certbot_privacy\._cli:main$", sections.get("console_scripts", ""), re.M
+    ), entry_points
 
 
 def test_wheel_requires_only_what_certbot_brings(built: Built) -> None:
@@ -125,8 +157,11 @@ def test_version_lives_in_one_place(built: Built) -> None:
     assert built.sdist.name == f"certbot-privacy-{version}.tar.gz"
     assert built.wheel.name == f"certbot_privacy-{version}-py3-none-any.whl"
     assert version not in (REPO / "setup.py").read_text(encoding="utf-8")
-    assignments = [p for p in (REPO / "certbot_privacy").rglob("*.py")
-                   if re.search(r"^__version__ =", p.read_text(encoding="utf-8"), re.M)]
+    assignments = [
+        p
+        for p in (REPO / "certbot_privacy").rglob("*.py")
+        if re.search(r"^__version__ =", p.read_text(encoding="utf-8"), re.M)
+    ]
     assert assignments == [REPO / "certbot_privacy" / "__init__.py"]
 
 

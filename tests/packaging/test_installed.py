@@ -19,30 +19,48 @@ pytestmark = pytest.mark.packaging
 
 def test_package_is_imported_from_the_installed_wheel(install: Install, tmp_path: Path) -> None:
     """The environment imports certbot_privacy from its own site-packages, at our version."""
-    probe = run([install.python, "-c", "import certbot, certbot_privacy; "
-                 "print(certbot_privacy.__file__); print(certbot_privacy.__version__); "
-                 "print(certbot.__version__)"], cwd=tmp_path, env=clean_env())
+    probe = run(
+        [
+            install.python,
+            "-c",
+            "import certbot, certbot_privacy; "
+            "print(certbot_privacy.__file__); print(certbot_privacy.__version__); "
+            "print(certbot.__version__)",
+        ],
+        cwd=tmp_path,
+        env=clean_env(),
+    )
     module_file, version, certbot_version = probe.stdout.split()
     assert install.holds(module_file), module_file
     assert version == certbot_privacy.__version__
-    assert certbot_version.startswith("5.") if install.name == "pypi" else (
-        certbot_version == "2.1.0")
+    assert (
+        certbot_version.startswith("5.") if install.name == "pypi" else (certbot_version == "2.1.0")
+    )
 
 
 def test_certbot_plugins_lists_privacy(install: Install, tmp_path: Path) -> None:
     """``certbot plugins`` lists the plugin as ``privacy``, from its entry point."""
-    result = run([install.certbot, "plugins", *certbot_dirs(tmp_path)], cwd=tmp_path,
-                 env=clean_env())
+    result = run(
+        [install.certbot, "plugins", *certbot_dirs(tmp_path)], cwd=tmp_path, env=clean_env()
+    )
     assert "* privacy" in result.stdout, result.stdout
-    assert "certbot_privacy.plugin:PrivacyPlugin" in result.stdout
+    assert "certbot_privacy.adapter.plugin:PrivacyPlugin" in result.stdout
 
 
 def test_certbot_help_shows_the_privacy_options(install: Install, tmp_path: Path) -> None:
     """``certbot --help privacy`` documents --privacy-minimal and the other options."""
-    result = run([install.certbot, "--help", "privacy", *certbot_dirs(tmp_path)],
-                 cwd=tmp_path, env=clean_env())
-    for option in ("--privacy-minimal", "--privacy-log", "--privacy-share-email",
-                   "--privacy-withdraw-email", "--privacy-syslog"):
+    result = run(
+        [install.certbot, "--help", "privacy", *certbot_dirs(tmp_path)],
+        cwd=tmp_path,
+        env=clean_env(),
+    )
+    for option in (
+        "--privacy-minimal",
+        "--privacy-log",
+        "--privacy-share-email",
+        "--privacy-withdraw-email",
+        "--privacy-syslog",
+    ):
         assert option in result.stdout, option
 
 
@@ -54,8 +72,9 @@ def test_console_script_runs(install: Install, tmp_path: Path) -> None:
     assert version.strip() == f"certbot-privacy {certbot_privacy.__version__}"
 
 
-def test_private_issuance_end_to_end(install: Install, acme: harness.AcmeStack,
-                                     tls: harness.TestCA, tmp_path: Path) -> None:
+def test_private_issuance_end_to_end(
+    install: Install, acme: harness.AcmeStack, tls: harness.TestCA, tmp_path: Path
+) -> None:
     """certonly --privacy-minimal from the install: minimal UA at Pebble, a log that verifies."""
     target = harness.load_target(install.name, install.certbot)
     runner = harness.CertbotRunner(target, acme.proxy, tls, tmp_path / "certbot")
@@ -64,7 +83,13 @@ def test_private_issuance_end_to_end(install: Install, acme: harness.AcmeStack,
     story = result.describe()
     assert result.outside == [], story
     assert {r.path.split("/")[1] for r in result.requests} >= {
-        "dir", "nonce-plz", "sign-me-up", "order-plz", "finalize-order", "certZ"}, story
+        "dir",
+        "nonce-plz",
+        "sign-me-up",
+        "order-plz",
+        "finalize-order",
+        "certZ",
+    }, story
     agents = {r.user_agent for r in result.requests}
     assert agents == {target.minimal_user_agent}, story
 
@@ -74,6 +99,6 @@ def test_private_issuance_end_to_end(install: Install, acme: harness.AcmeStack,
     records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     sent = [r for r in records if r["event"] == "request"]
     assert [(r["method"], r["url"].split("/")[3]) for r in sent] == [
-        (r.method, r.path.split("/")[1]) for r in result.requests]
+        (r.method, r.path.split("/")[1]) for r in result.requests
+    ]
     assert {r["headers"]["User-Agent"] for r in sent} == {target.minimal_user_agent}
-

@@ -37,8 +37,9 @@ def _fresh_copy(into: Path) -> Path:
 
 def test_sdist_and_wheel_rebuild_to_identical_bytes(built: Built, tmp_path: Path) -> None:
     """A second build elsewhere, with other file times and the same epoch: the same bytes."""
-    again = build_archives(_fresh_copy(tmp_path / "elsewhere" / "checkout"),
-                           tmp_path / "dist", label=" (rebuild)")
+    again = build_archives(
+        _fresh_copy(tmp_path / "elsewhere" / "checkout"), tmp_path / "dist", label=" (rebuild)"
+    )
     assert again.sdist.name == built.sdist.name
     assert again.sdist.read_bytes() == built.sdist.read_bytes(), "the sdist differs"
     assert again.wheel.name == built.wheel.name
@@ -57,27 +58,32 @@ def _members(sdist: Path) -> Dict[str, Tuple[str, bool, str]]:
     return found
 
 
-def test_the_reproducible_sdist_holds_what_setuptools_would(built: Built,
-                                                            tmp_path: Path) -> None:
+def test_the_reproducible_sdist_holds_what_setuptools_would(built: Built, tmp_path: Path) -> None:
     """Same files, contents and executable bits as setuptools' own sdist (no epoch set)."""
     source = _fresh_copy(tmp_path / "checkout")
-    run([sys.executable, "setup.py", "-q", "sdist", "-d", tmp_path / "dist"], cwd=source,
-        env=clean_env(**OFFLINE), step="sdist (setuptools' own archive)")
+    run(
+        [sys.executable, "setup.py", "-q", "sdist", "-d", tmp_path / "dist"],
+        cwd=source,
+        env=clean_env(**OFFLINE),
+        step="sdist (setuptools' own archive)",
+    )
     (plain,) = (tmp_path / "dist").glob("*.tar.gz")
     ours, theirs = _members(built.sdist), _members(plain)
     assert sorted(ours) == sorted(theirs)
     assert ours == theirs
-    assert ours[f"{built.sdist.name[:-len('.tar.gz')]}/.ci/run"][1], "scripts stay executable"
+    assert ours[f"{built.sdist.name[: -len('.tar.gz')]}/.ci/run"][1], "scripts stay executable"
     with tarfile.open(built.sdist) as archive:
-        assert {(m.uid, m.gid, m.uname, m.gname) for m in archive.getmembers()} == {
-            (0, 0, "", "")}
+        assert {(m.uid, m.gid, m.uname, m.gname) for m in archive.getmembers()} == {(0, 0, "", "")}
 
 
-def test_the_debian_package_rebuilds_to_identical_bytes(deb: DebBuild, built: Built,
-                                                        tmp_path: Path) -> None:
+def test_the_debian_package_rebuilds_to_identical_bytes(
+    deb: DebBuild, built: Built, tmp_path: Path
+) -> None:
     """dpkg-buildpackage elsewhere, without the build-time tests: the same .deb, byte for byte."""
-    again = build_deb(built.sdist, tmp_path / "elsewhere", nocheck=True,
-                      step="Debian package (rebuild, nocheck)")
+    again = build_deb(
+        built.sdist, tmp_path / "elsewhere", nocheck=True, step="Debian package (rebuild, nocheck)"
+    )
     assert again.deb.name == deb.deb.name
     assert again.deb.read_bytes() == deb.deb.read_bytes(), (
-        "the .deb differs: compare `dpkg-deb -c` of both, then the files (diffoscope)")
+        "the .deb differs: compare `dpkg-deb -c` of both, then the files (diffoscope)"
+    )

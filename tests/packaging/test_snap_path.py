@@ -57,64 +57,98 @@ def snap_like(built: Built, tmp_path_factory: pytest.TempPathFactory) -> SnapLik
     step = "venv with certbot from PyPI, no plugin"
     run([sys.executable, "-m", "venv", venv], step=step, env=clean_env())
     python = venv / "bin" / "python"
-    installed = run([python, "-m", "pip", "install", "-q", "certbot>=5,<6"], step=step,
-                    env=clean_env(), timeout=600, check=False)
+    installed = run(
+        [python, "-m", "pip", "install", "-q", "certbot>=5,<6"],
+        step=step,
+        env=clean_env(),
+        timeout=600,
+        check=False,
+    )
     if installed.returncode != 0:
         missing(f"could not install certbot 5.x from PyPI:\n{installed.stderr[-2000:]}")
-    probe = run([python, "-c", "from certbot._internal import snap_config; "
-                 "print(snap_config.CURRENT_PYTHON_VERSION_STRING)"], env=clean_env())
+    probe = run(
+        [
+            python,
+            "-c",
+            "from certbot._internal import snap_config; "
+            "print(snap_config.CURRENT_PYTHON_VERSION_STRING)",
+        ],
+        env=clean_env(),
+    )
     snap_python = probe.stdout.strip()
     # Where certbot's snap looks: /snap/<plugin>/current/lib/<python>/site-packages/.
-    plugin_dir = base / "snap" / "certbot-privacy" / "current" / "lib" / snap_python / (
-        "site-packages")
-    run([python, "-m", "pip", "install", "-q", "--no-deps", "--target", plugin_dir,
-         built.wheel], step="pip install --target (the plugin snap's directory)",
-        env=clean_env(**OFFLINE))
+    plugin_dir = (
+        base / "snap" / "certbot-privacy" / "current" / "lib" / snap_python / ("site-packages")
+    )
+    run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--target", plugin_dir, built.wheel],
+        step="pip install --target (the plugin snap's directory)",
+        env=clean_env(**OFFLINE),
+    )
     return SnapLike(venv / "bin" / "certbot", python, snap_python, plugin_dir)
 
 
-def test_the_certbot_environment_does_not_have_the_plugin(snap_like: SnapLike,
-                                                          tmp_path: Path) -> None:
+def test_the_certbot_environment_does_not_have_the_plugin(
+    snap_like: SnapLike, tmp_path: Path
+) -> None:
     """Without CERTBOT_PLUGIN_PATH that certbot neither imports nor lists the plugin."""
-    probe = run([snap_like.python, "-c", "import certbot_privacy"], cwd=tmp_path,
-                env=clean_env(), check=False)
+    probe = run(
+        [snap_like.python, "-c", "import certbot_privacy"],
+        cwd=tmp_path,
+        env=clean_env(),
+        check=False,
+    )
     assert probe.returncode != 0, probe.stdout
-    plugins = run([snap_like.certbot, "plugins", *certbot_dirs(tmp_path)], cwd=tmp_path,
-                  env=clean_env())
+    plugins = run(
+        [snap_like.certbot, "plugins", *certbot_dirs(tmp_path)], cwd=tmp_path, env=clean_env()
+    )
     assert "* privacy" not in plugins.stdout, plugins.stdout
 
 
-def test_certbot_plugins_lists_privacy_from_the_plugin_path(snap_like: SnapLike, built: Built,
-                                                            tmp_path: Path) -> None:
+def test_certbot_plugins_lists_privacy_from_the_plugin_path(
+    snap_like: SnapLike, built: Built, tmp_path: Path
+) -> None:
     """With CERTBOT_PLUGIN_PATH=DIR, certbot plugins lists privacy from the wheel's entry point."""
-    result = run([snap_like.certbot, "plugins", "--preconfigured-renewal",
-                  *certbot_dirs(tmp_path)], cwd=tmp_path,
-                 env=clean_env(**snap_like.env()))
+    result = run(
+        [snap_like.certbot, "plugins", "--preconfigured-renewal", *certbot_dirs(tmp_path)],
+        cwd=tmp_path,
+        env=clean_env(**snap_like.env()),
+    )
     ((name, value),) = wheel_entry_points(built.wheel)["certbot.plugins"].items()
     assert f"* {name}" in result.stdout, result.stdout
     assert value in result.stdout, result.stdout
 
 
-def test_private_issuance_and_renewal_from_the_plugin_path(snap_like: SnapLike,
-                                                           acme: harness.AcmeStack,
-                                                           tls: harness.TestCA,
-                                                           tmp_path: Path) -> None:
+def test_private_issuance_and_renewal_from_the_plugin_path(
+    snap_like: SnapLike, acme: harness.AcmeStack, tls: harness.TestCA, tmp_path: Path
+) -> None:
     """certonly --privacy-minimal, then a plain renew (the snap's timer): only the minimal UA."""
     target = harness.load_target("snap-path", snap_like.certbot)
     assert target.ari, "certbot 5.x asks for ACME Renewal Info"
     runner = harness.CertbotRunner(target, acme.proxy, tls, tmp_path / "certbot")
     domain = runner.domain()
-    issued = harness.require_success(runner.run(
-        *runner.certonly_args(domain), "--cert-name", domain, "--preconfigured-renewal",
-        extra_env=snap_like.env()))
-    renewed = harness.require_success(runner.run(
-        "-q", "renew", "--preconfigured-renewal", server=None, extra_env=snap_like.env()))
+    issued = harness.require_success(
+        runner.run(
+            *runner.certonly_args(domain),
+            "--cert-name",
+            domain,
+            "--preconfigured-renewal",
+            extra_env=snap_like.env(),
+        )
+    )
+    renewed = harness.require_success(
+        runner.run("-q", "renew", "--preconfigured-renewal", server=None, extra_env=snap_like.env())
+    )
 
     for result in (issued, renewed):
         story = result.describe()
         assert result.outside == [], story
         assert {r.path.split("/")[1] for r in result.requests} >= {
-            "nonce-plz", "order-plz", "finalize-order", "certZ"}, story
+            "nonce-plz",
+            "order-plz",
+            "finalize-order",
+            "certZ",
+        }, story
         assert {r.user_agent for r in result.requests} == {target.minimal_user_agent}, story
     assert runner.cert_versions(domain) == ["cert1.pem", "cert2.pem"]
     log = (runner.logs_dir / "disclosure.jsonl").read_text(encoding="utf-8")
@@ -137,7 +171,8 @@ def test_snapcraft_yaml_matches_what_certbots_snap_loads(snap_like: SnapLike) ->
     assert install, "the part installs with pip"
     assert "--no-deps" in install.group(1)
     assert f'--target "$CRAFT_PART_INSTALL/lib/{snap_like.snap_python}/site-packages"' in (
-        install.group(1)), install.group(1)
+        install.group(1)
+    ), install.group(1)
     base = re.search(r"^base: (\S+)$", text, re.M)
     assert base and BASE_PYTHON.get(base.group(1)) == snap_like.snap_python, base
     assert re.search(r"^name: certbot-privacy$", text, re.M)

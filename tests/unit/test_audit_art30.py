@@ -4,13 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
-from test_audit_helpers import LE, UNKNOWN_CA, fleet_log, read_items
 
-from certbot_privacy import cas, records
 from certbot_privacy.audit import art30
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.formats import art30_renderer
 from certbot_privacy.audit.summarise import summarise
+from certbot_privacy.log import classify
+from certbot_privacy.rules import cas
+from tests.helpers.audit import LE, UNKNOWN_CA, fleet_log, read_items
 
 GENERATED = "2024-09-01T00:00:00.000Z"
 
@@ -18,10 +19,10 @@ GENERATED = "2024-09-01T00:00:00.000Z"
 @pytest.fixture()
 def record(tmp_path: Path) -> art30.Art30Record:
     summary = summarise(read_items(fleet_log(tmp_path / "fleet.jsonl")))
-    controller = art30.Controller(name="Example GmbH", contact="privacy@example.org",
-                                  dpo="Erika Mustermann, dpo@example.org")
-    return art30.build(summary, controller, generated=GENERATED,
-                       log_retention="24 months")
+    controller = art30.Controller(
+        name="Example GmbH", contact="privacy@example.org", dpo="Erika Mustermann, dpo@example.org"
+    )
+    return art30.build(summary, controller, generated=GENERATED, log_retention="24 months")
 
 
 def _recipient(record: art30.Art30Record, name: str) -> art30.Recipient:
@@ -33,8 +34,7 @@ def test_a_known_ca_is_described_from_its_own_policy(record: art30.Art30Record) 
     le = _recipient(record, LE)
     info = cas.lookup(LE)
     assert info is not None and le.known
-    assert (le.name, le.legal_entity, le.country) == (info.display_name, info.legal_entity,
-                                                     "US")
+    assert (le.name, le.legal_entity, le.country) == (info.display_name, info.legal_entity, "US")
     assert le.third_country is True
     assert le.retention is not None and info.contact_retention is not None
     assert le.retention.text == info.contact_retention.text
@@ -55,7 +55,7 @@ def test_an_unknown_ca_is_marked_unknown_not_guessed(record: art30.Art30Record) 
 
 def test_non_ca_recipients_are_listed_by_kind(record: art30.Art30Record) -> None:
     """The EFF and OCSP responders are recipients too, of their own kind."""
-    assert _recipient(record, records.EFF_RECIPIENT).kind == "EFF mailing list"
+    assert _recipient(record, classify.EFF_RECIPIENT).kind == "EFF mailing list"
     assert _recipient(record, "OCSP responder r3.o.lencr.org").kind == "OCSP responder"
 
 
@@ -74,15 +74,18 @@ def test_categories_subjects_and_purposes_follow_the_log(record: art30.Art30Reco
 def test_purposes_from_the_command_line_replace_the_defaults(tmp_path: Path) -> None:
     """--purpose given: exactly those purposes."""
     summary = summarise(read_items(fleet_log(tmp_path / "f.jsonl")))
-    built = art30.build(summary, art30.Controller(), generated=GENERATED,
-                        purposes=("Securing our web shop.",))
+    built = art30.build(
+        summary, art30.Controller(), generated=GENERATED, purposes=("Securing our web shop.",)
+    )
     assert built.purposes == ("Securing our web shop.",)
 
 
 def test_an_empty_selection_gives_a_record_without_recipients(tmp_path: Path) -> None:
     """Nothing in the period: no recipients, no transfers, still a complete document."""
-    summary = summarise(read_items(fleet_log(tmp_path / "f.jsonl")),
-                        Filters.create(since="2030-01-01T00:00:00.000Z"))
+    summary = summarise(
+        read_items(fleet_log(tmp_path / "f.jsonl")),
+        Filters.create(since="2030-01-01T00:00:00.000Z"),
+    )
     built = art30.build(summary, art30.Controller(), generated=GENERATED)
     assert built.recipients == () and built.transfers == () and built.categories == ()
     text = art30_renderer("markdown")(built)
@@ -102,8 +105,15 @@ def test_eea_recipients_are_no_transfer() -> None:
 def test_markdown_has_every_section_of_article_30(record: art30.Art30Record) -> None:
     """The Markdown document has sections (a) to (g), with the quotes and their sources."""
     text = art30_renderer("markdown")(record)
-    for section in ("30(1)(a)", "30(1)(b)", "30(1)(c)", "30(1)(d)", "30(1)(e)", "30(1)(f)",
-                    "30(1)(g)"):
+    for section in (
+        "30(1)(a)",
+        "30(1)(b)",
+        "30(1)(c)",
+        "30(1)(d)",
+        "30(1)(e)",
+        "30(1)(f)",
+        "30(1)(g)",
+    ):
         assert section in text
     assert "Example GmbH" in text and "Erika Mustermann" in text
     assert "seven years" in text  # Let's Encrypt's stated retention, quoted

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from test_audit_helpers import LE, T0, fleet_log, read_items, request, write_log
 
 from certbot_privacy.audit import formats
 from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.formats._common import printable
 from certbot_privacy.audit.summarise import Summary, summarise
 from certbot_privacy.audit.verify import verify
+from certbot_privacy.rules.escape import printable
+from tests.helpers.audit import LE, T0, fleet_log, read_items, request, write_log
 
 
 @pytest.fixture()
@@ -23,8 +23,7 @@ def summary(tmp_path: Path) -> Summary:
 def _hostile_summary(tmp_path: Path) -> Summary:
     """A log whose User-Agent carries a terminal escape, Markdown and a bidi override."""
     hostile = "evil\x1b[2J\u202e|*x*|[link](http://a)<b>"
-    return summarise(read_items(write_log(tmp_path / "h.jsonl",
-                                          [request(T0, user_agent=hostile)])))
+    return summarise(read_items(write_log(tmp_path / "h.jsonl", [request(T0, user_agent=hostile)])))
 
 
 def test_each_kind_has_its_formats() -> None:
@@ -49,8 +48,16 @@ def test_table_shows_recipients_values_and_privacy_off(summary: Summary) -> None
     assert "1 request went out with privacy mode OFF" in text
     assert "Blocked by certbot-privacy (not sent):" in text
     header = next(line for line in text.splitlines() if "CATEGORY" in line)
-    assert header.split() == ["CATEGORY", "COUNT", "FIRST", "(UTC)", "LAST", "(UTC)", "OFF",
-                              "VALUE"]
+    assert header.split() == [
+        "CATEGORY",
+        "COUNT",
+        "FIRST",
+        "(UTC)",
+        "LAST",
+        "(UTC)",
+        "OFF",
+        "VALUE",
+    ]
 
 
 def test_table_of_nothing_says_so(tmp_path: Path) -> None:
@@ -64,10 +71,17 @@ def test_csv_has_one_row_per_value(summary: Summary) -> None:
     """CSV: a header and one row per recipient, category and value, times in full."""
     rows = list(csv.DictReader(io.StringIO(formats.report_renderer("csv")(summary))))
     contact = [r for r in rows if r["category"] == "contact"]
-    assert contact == [{"recipient": LE, "category": "contact",
-                        "value": "mailto:admin@example.org", "count": "1",
-                        "first": "2024-05-01T00:00:01.000Z",
-                        "last": "2024-05-01T00:00:01.000Z", "privacy_off": "0"}]
+    assert contact == [
+        {
+            "recipient": LE,
+            "category": "contact",
+            "value": "mailto:admin@example.org",
+            "count": "1",
+            "first": "2024-05-01T00:00:01.000Z",
+            "last": "2024-05-01T00:00:01.000Z",
+            "privacy_off": "0",
+        }
+    ]
     assert len(rows) == sum(c.distinct for r in summary.recipients for c in r.categories)
 
 
@@ -78,7 +92,8 @@ def test_json_report_round_trips_the_numbers(summary: Summary) -> None:
     assert document["requests"] == summary.requests == 15
     assert document["privacy_off"] == 1
     assert [r["recipient"] for r in document["recipients"]] == [
-        r.recipient for r in summary.recipients]
+        r.recipient for r in summary.recipients
+    ]
     assert document["blocked"] == {"EFF (supporters.eff.org)": 1}
 
 
@@ -107,8 +122,12 @@ def test_values_cannot_inject_markdown(tmp_path: Path) -> None:
 def test_json_keeps_values_exact(tmp_path: Path) -> None:
     """Machines get the value exactly as it was sent."""
     document = json.loads(formats.report_renderer("json")(_hostile_summary(tmp_path)))
-    values = [v["value"] for c in document["recipients"][0]["categories"]
-              for v in c["values"] if c["category"] == "user_agent"]
+    values = [
+        v["value"]
+        for c in document["recipients"][0]["categories"]
+        for v in c["values"]
+        if c["category"] == "user_agent"
+    ]
     assert values == ["evil\x1b[2J\u202e|*x*|[link](http://a)<b>"]
 
 
@@ -128,10 +147,13 @@ def test_verify_text_names_the_bad_line_and_json_the_kind(tmp_path: Path) -> Non
     text = formats.verify_renderer("text")(report)
     assert f"{path}: intact, 32 records, head sha256:" in text
     assert f"{bad}:4: removed: 1 record removed before line 4" in text
-    assert text.rstrip().endswith("NOT INTACT: 1 file of 2 failed the check (tampered with "
-                                  "or damaged)")
+    assert text.rstrip().endswith(
+        "NOT INTACT: 1 file of 2 failed the check (tampered with or damaged)"
+    )
     document = json.loads(formats.verify_renderer("json")(report))
     assert document["intact"] is False
     assert document["files"][1]["failure"] == {
-        "line": 4, "kind": "removed",
-        "message": "1 record removed before line 4: seq jumps from 2 to 4"}
+        "line": 4,
+        "kind": "removed",
+        "message": "1 record removed before line 4: seq jumps from 2 to 4",
+    }

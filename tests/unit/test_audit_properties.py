@@ -14,14 +14,13 @@ from typing import List, Tuple
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_audit_helpers import fleet_log, lines_of, read_items
 
-from certbot_privacy import chain
 from certbot_privacy.audit.summarise import summarise
 from certbot_privacy.audit.verify import FileVerdict, verify
+from certbot_privacy.log import chain
+from tests.helpers.audit import fleet_log, lines_of, read_items
 
-SETTINGS = settings(max_examples=300, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @functools.cache
@@ -39,7 +38,8 @@ def _run(data: bytes) -> FileVerdict:
         summary = summarise(read_items(path))
         if not data.startswith(b"\x1f\x8b"):  # else the reader takes it for gzip
             assert summary.lines == data.count(b"\n") + (
-                0 if data.endswith(b"\n") or not data else 1)
+                0 if data.endswith(b"\n") or not data else 1
+            )
         report = verify(read_items(path))
     if not data:
         assert report.files == ()
@@ -82,7 +82,7 @@ def test_a_dropped_line_is_caught(data: st.DataObject) -> None:
     """Dropping a line fails verify, except the last one, which only the head shows."""
     _, lines = _original()
     index = data.draw(st.integers(0, len(lines) - 1), label="index")
-    verdict = _run(_join([*lines[:index], *lines[index + 1:]]))
+    verdict = _run(_join([*lines[:index], *lines[index + 1 :]]))
     if index == len(lines) - 1:
         assert verdict.intact and verdict.head != chain.digest(lines[-1])
     else:
@@ -121,7 +121,7 @@ def test_a_line_cut_short_is_caught(data: st.DataObject) -> None:
     _, lines = _original()
     index = data.draw(st.integers(0, len(lines) - 1), label="index")
     keep = data.draw(st.integers(0, len(lines[index]) - 1), label="keep")
-    verdict = _run(_join([*lines[:index], lines[index][:keep], *lines[index + 1:]]))
+    verdict = _run(_join([*lines[:index], lines[index][:keep], *lines[index + 1 :]]))
     assert verdict.failure is not None and verdict.failure.lineno <= index + 2
 
 
@@ -138,7 +138,7 @@ def test_a_file_cut_anywhere_is_a_truncated_tail_not_tampering(data: st.DataObje
     assert verdict.intact
     if cut.endswith(b"\n") or not cut:
         assert verdict.records == complete and verdict.truncated_tail is None
-    elif original[size:size + 1] == b"\n":  # only a newline cut: the record is whole
+    elif original[size : size + 1] == b"\n":  # only a newline cut: the record is whole
         assert verdict.records == complete + 1 and verdict.missing_newline
     else:
         assert verdict.records == complete
@@ -154,5 +154,5 @@ def test_foreign_bytes_never_crash_report_or_verify(junk: bytes, index: int) -> 
     assume(b"\n" not in junk)
     index = min(index, len(lines) - 1)
     assume(junk != lines[index])
-    verdict = _run(_join([*lines[:index], junk, *lines[index + 1:]]))
+    verdict = _run(_join([*lines[:index], junk, *lines[index + 1 :]]))
     assert not verdict.intact

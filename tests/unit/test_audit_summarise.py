@@ -5,7 +5,15 @@ from pathlib import Path
 from typing import Dict
 
 import pytest
-from test_audit_helpers import (
+
+from certbot_privacy.audit import summarise as summarise_module
+from certbot_privacy.audit.filters import Filters
+from certbot_privacy.audit.summarise import RecipientStats, Summary, summarise
+from certbot_privacy.audit.times import format_utc, parse_bound
+from certbot_privacy.audit.values import IMPLICIT_IP_LABEL, label
+from certbot_privacy.log import classify
+from certbot_privacy.log.reader import Line
+from tests.helpers.audit import (
     DAY,
     LE,
     REAL_LOGS,
@@ -21,14 +29,6 @@ from test_audit_helpers import (
     write_log,
 )
 
-from certbot_privacy import records
-from certbot_privacy.audit import summarise as summarise_module
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.source import Line
-from certbot_privacy.audit.summarise import RecipientStats, Summary, summarise
-from certbot_privacy.audit.times import format_utc, parse_bound
-from certbot_privacy.audit.values import IMPLICIT_IP_LABEL, label
-
 OCSP = "OCSP responder r3.o.lencr.org"
 
 
@@ -43,8 +43,7 @@ def _by_name(summary: Summary) -> Dict[str, RecipientStats]:
 
 
 def _values(stats: RecipientStats, category: str) -> Dict[str, int]:
-    return {v.value: v.count for c in stats.categories if c.category == category
-            for v in c.values}
+    return {v.value: v.count for c in stats.categories if c.category == category for v in c.values}
 
 
 @pytest.fixture()
@@ -56,14 +55,13 @@ def test_requests_are_counted_per_recipient(fleet: Path) -> None:
     """Each recipient gets its requests, first and last time; blocked ones apart."""
     summary = summarise(read_items(fleet))
     recipients = _by_name(summary)
-    assert set(recipients) == {LE, UNKNOWN_CA, OCSP, records.EFF_RECIPIENT}
+    assert set(recipients) == {LE, UNKNOWN_CA, OCSP, classify.EFF_RECIPIENT}
     assert recipients[LE].requests == 5 + 4
     assert recipients[LE].first == _at(T0)
     assert recipients[LE].last == _at(T0 + 90 * DAY + 4)
     assert summary.requests == 9 + 4 + 1 + 1
-    assert summary.blocked == ((records.EFF_RECIPIENT, 1),)
-    assert dict(summary.events) == {"consent": 1, "request": 15, "response": 15,
-                                    "blocked": 1}
+    assert summary.blocked == ((classify.EFF_RECIPIENT, 1),)
+    assert dict(summary.events) == {"consent": 1, "request": 15, "response": 15, "blocked": 1}
     assert summary.skipped == 0 and summary.files == (str(fleet),)
 
 
@@ -107,8 +105,10 @@ def test_missing_privacy_mode_means_on() -> None:
 
 def test_since_and_until_select_by_time(fleet: Path) -> None:
     """Only requests within the bounds count; a date as --until takes the whole day."""
-    filters = Filters.create(since=parse_bound("2024-06-01", end_of_day=False),
-                             until=parse_bound("2024-07-30", end_of_day=True))
+    filters = Filters.create(
+        since=parse_bound("2024-06-01", end_of_day=False),
+        until=parse_bound("2024-07-30", end_of_day=True),
+    )
     recipients = _by_name(summarise(read_items(fleet), filters))
     assert set(recipients) == {LE, UNKNOWN_CA}
     assert recipients[LE].requests == 4
@@ -137,17 +137,24 @@ def test_category_filter_keeps_only_those_categories(fleet: Path) -> None:
     assert all(c.category == "contact" for r in summary.recipients for c in r.categories)
 
 
-def test_lines_that_are_not_records_are_skipped_with_file_and_line(fleet: Path,
-                                                                    tmp_path: Path) -> None:
+def test_lines_that_are_not_records_are_skipped_with_file_and_line(
+    fleet: Path, tmp_path: Path
+) -> None:
     """Garbage, foreign JSON and a crash tail are listed by file:line; the rest is counted."""
     lines = lines_of(fleet)
     path = tmp_path / "mixed.jsonl"
-    path.write_bytes(b"\n".join([lines[0], b"\xff\xfe garbage", b'{"hello": "world"}',
-                                 *lines[1:], b'{"schema":1,"se']))
+    path.write_bytes(
+        b"\n".join(
+            [lines[0], b"\xff\xfe garbage", b'{"hello": "world"}', *lines[1:], b'{"schema":1,"se']
+        )
+    )
     summary = summarise(read_items(path))
     assert summary.requests == 15
     assert [(p.lineno, p.where) for p in summary.problems] == [
-        (2, f"{path}:2"), (3, f"{path}:3"), (len(lines) + 3, f"{path}:{len(lines) + 3}")]
+        (2, f"{path}:2"),
+        (3, f"{path}:3"),
+        (len(lines) + 3, f"{path}:{len(lines) + 3}"),
+    ]
     assert "crash" in summary.problems[-1].message
     assert summary.skipped == 3
 
@@ -163,8 +170,9 @@ def test_only_the_first_problems_are_kept_but_all_are_counted(tmp_path: Path) ->
     assert summary.recipients == ()
 
 
-def test_a_damaged_gzip_is_reported_and_later_files_still_count(fleet: Path,
-                                                               tmp_path: Path) -> None:
+def test_a_damaged_gzip_is_reported_and_later_files_still_count(
+    fleet: Path, tmp_path: Path
+) -> None:
     """A .gz cut short becomes one problem line; the other files are summarised."""
     data = gzip_copy(fleet, tmp_path / "whole.gz").read_bytes()
     broken = tmp_path / "broken.jsonl.gz"
@@ -174,7 +182,7 @@ def test_a_damaged_gzip_is_reported_and_later_files_still_count(fleet: Path,
     assert summary.problems[0].source == str(broken)
     assert "damaged or cut short" in summary.problems[0].message
     assert summary.lines > len(lines_of(fleet))
-    assert _by_name(summary)[records.EFF_RECIPIENT].requests == 1
+    assert _by_name(summary)[classify.EFF_RECIPIENT].requests == 1
     assert summary.files == (str(broken), str(fleet))
 
 
@@ -184,10 +192,14 @@ def test_account_keys_are_one_value_per_key(tmp_path: Path) -> None:
     signer = label("account_key", {"role": "signer", "thumbprint": "T", "jwk": jwk})
     old = label("account_key", {"role": "old", "thumbprint": "T", "jwk": jwk})
     assert signer == old == "EC P-256 key, thumbprint T"
-    assert label("csr_public_key", {"key_type": "RSA", "key_size": 2048,
-                                    "spki_sha256": "ab"}) == "RSA 2048 key, SPKI sha256 ab"
-    assert label("certificate", {"serial": "0a", "sha256": "x", "names": [],
-                                 "issuer": "CN=I"}) == "serial 0a, issuer CN=I"
+    assert (
+        label("csr_public_key", {"key_type": "RSA", "key_size": 2048, "spki_sha256": "ab"})
+        == "RSA 2048 key, SPKI sha256 ab"
+    )
+    assert (
+        label("certificate", {"serial": "0a", "sha256": "x", "names": [], "issuer": "CN=I"})
+        == "serial 0a, issuer CN=I"
+    )
     assert label("domain", "example.org") == "example.org"
     assert label("other", {"b": 1, "a": [2]}) == '{"a":[2],"b":1}'
 
@@ -203,8 +215,7 @@ def test_renewals_only_add_counts_not_values(tmp_path: Path) -> None:
 
 def test_in_memory_lines_need_no_file() -> None:
     """The core takes any lines: one request from a Line built by hand."""
-    record = dict(request(T0, user_agent="UA/1"), seq=0,
-                  prev="sha256:" + "0" * 64)
+    record = dict(request(T0, user_agent="UA/1"), seq=0, prev="sha256:" + "0" * 64)
     summary = summarise([Line("mem", 1, json.dumps(record).encode())])
     assert _values(summary.recipients[0], "user_agent") == {"UA/1": 1}
 
@@ -231,4 +242,5 @@ def test_real_renewal_log_shows_the_ocsp_responder_and_one_user_agent() -> None:
     assert any(name.startswith("OCSP responder") for name in names)
     for stats in summary.recipients:
         assert list(_values(stats, "user_agent")) == [
-            "CertbotACMEClient/2.1.0 python-requests/2.28.1"]
+            "CertbotACMEClient/2.1.0 python-requests/2.28.1"
+        ]

@@ -5,7 +5,11 @@ from pathlib import Path
 from typing import Callable, List
 
 import pytest
-from test_audit_helpers import (
+
+from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
+from certbot_privacy.log import chain
+from certbot_privacy.log.reader import Line
+from tests.helpers.audit import (
     REAL_LOGS,
     T0,
     fleet_log,
@@ -16,10 +20,6 @@ from test_audit_helpers import (
     request,
     write_log,
 )
-
-from certbot_privacy import chain
-from certbot_privacy.audit.source import Line
-from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
 
 
 def _check(path: Path) -> VerifyReport:
@@ -94,9 +94,14 @@ CASES: List[tuple] = [
 
 
 @pytest.mark.parametrize(("name", "tamper", "line", "kind"), CASES, ids=[c[0] for c in CASES])
-def test_tampering_is_named_at_the_first_bad_line(log: Path, tmp_path: Path, name: str,
-                                                   tamper: Callable[[List[bytes]], List[bytes]],
-                                                   line: object, kind: Kind) -> None:
+def test_tampering_is_named_at_the_first_bad_line(
+    log: Path,
+    tmp_path: Path,
+    name: str,
+    tamper: Callable[[List[bytes]], List[bytes]],
+    line: object,
+    kind: Kind,
+) -> None:
     """Each kind of tampering fails the check, at the right line, with the right name."""
     lines = tamper(lines_of(log))
     report = _check(_rewrite(tmp_path / "t.jsonl", lines))
@@ -104,8 +109,9 @@ def test_tampering_is_named_at_the_first_bad_line(log: Path, tmp_path: Path, nam
     (verdict,) = report.files
     assert not report.intact
     assert verdict.failure is not None
-    assert (verdict.failure.lineno, verdict.failure.kind) == (expected, kind), \
+    assert (verdict.failure.lineno, verdict.failure.kind) == (expected, kind), (
         verdict.failure.message
+    )
     assert verdict.failure.where == f"{tmp_path / 't.jsonl'}:{expected}"
     assert str(expected) in verdict.failure.message
 
@@ -151,8 +157,9 @@ def test_a_whole_record_without_its_newline_is_intact(log: Path, tmp_path: Path)
 
 
 @pytest.mark.parametrize("tail", [b"X", b" ", b"}"])
-def test_bytes_after_the_last_record_are_not_a_crash_tail(log: Path, tmp_path: Path,
-                                                         tail: bytes) -> None:
+def test_bytes_after_the_last_record_are_not_a_crash_tail(
+    log: Path, tmp_path: Path, tail: bytes
+) -> None:
     """A record followed by more and no newline is no writer's work: not intact."""
     lines = lines_of(log)
     report = _check(_rewrite(tmp_path / "t.jsonl", [*lines[:-1], lines[-1] + tail], end=b""))
@@ -199,12 +206,16 @@ def test_rotated_gzip_files_in_a_directory_are_verified(log: Path, tmp_path: Pat
     write_log(logs / "disclosure.jsonl", issuance(T0, "example.org"))
     report = verify(read_items(logs))
     assert [Path(f.source).name for f in report.files] == [
-        "disclosure.jsonl.2.gz", "disclosure.jsonl.1.gz", "disclosure.jsonl"]
+        "disclosure.jsonl.2.gz",
+        "disclosure.jsonl.1.gz",
+        "disclosure.jsonl",
+    ]
     assert report.intact
 
 
 def test_a_damaged_gzip_file_is_unreadable_and_the_next_file_is_still_checked(
-        log: Path, tmp_path: Path) -> None:
+    log: Path, tmp_path: Path
+) -> None:
     """A .gz cut short fails as unreadable, with its file, and the check goes on."""
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -220,9 +231,18 @@ def test_a_damaged_gzip_file_is_unreadable_and_the_next_file_is_still_checked(
 
 def test_lines_from_anywhere_are_split_into_files_by_line_numbers() -> None:
     """The same name read twice is two files: a line number 1 starts a new one."""
-    line = json.dumps({"schema": 1, "seq": 0, "time": "2024-05-01T00:00:00.000Z",
-                       "event": "blocked", "recipient": "x", "reason": "r",
-                       "prev": chain.GENESIS}, separators=(",", ":")).encode()
+    line = json.dumps(
+        {
+            "schema": 1,
+            "seq": 0,
+            "time": "2024-05-01T00:00:00.000Z",
+            "event": "blocked",
+            "recipient": "x",
+            "reason": "r",
+            "prev": chain.GENESIS,
+        },
+        separators=(",", ":"),
+    ).encode()
     report = verify([Line("-", 1, line), Line("-", 1, line)])
     assert [f.records for f in report.files] == [1, 1]
     assert report.intact
@@ -236,8 +256,10 @@ def test_an_empty_input_has_no_files() -> None:
 
 def test_a_removal_far_from_its_gap_is_still_removed(tmp_path: Path) -> None:
     """The look-ahead is bounded: a missing record beyond it is reported as removed."""
-    records = [dict(json.loads(line)) for line in
-               lines_of(write_log(tmp_path / "a.jsonl", issuance(T0, "example.org")))]
+    records = [
+        dict(json.loads(line))
+        for line in lines_of(write_log(tmp_path / "a.jsonl", issuance(T0, "example.org")))
+    ]
     base = records[0]
     many = [dict(base, seq=i) for i in range(LOOKAHEAD + 10)]
     lines = _rechain(many)
@@ -270,8 +292,7 @@ def test_a_line_before_a_crash_tail_is_parsed(log: Path, tmp_path: Path) -> None
     assert (failure.lineno, failure.kind) == (len(lines), Kind.NOT_A_RECORD)
 
 
-def test_a_malformed_line_in_a_recomputed_chain_needs_thorough(log: Path,
-                                                                 tmp_path: Path) -> None:
+def test_a_malformed_line_in_a_recomputed_chain_needs_thorough(log: Path, tmp_path: Path) -> None:
     """A chain rewritten around a non-JSON middle line breaks no link: --thorough finds it."""
     lines = lines_of(log)
     lines[3] = lines[3].replace(b'"method":"POST"', b'"method":POST', 1)

@@ -7,22 +7,29 @@ from typing import List, Optional
 
 import pytest
 
-from certbot_privacy import cas, consent
-from certbot_privacy.cas import CAInfo, Statement
+from certbot_privacy.rules import cas, consent, urls
+from certbot_privacy.rules.cas import CAInfo, Statement
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 DIRECTORIES = [
     ("https://acme-v02.api.letsencrypt.org/directory", "letsencrypt", "Let's Encrypt", False),
-    ("https://acme-staging-v02.api.letsencrypt.org/directory", "letsencrypt-staging",
-     "Let's Encrypt (staging)", True),
+    (
+        "https://acme-staging-v02.api.letsencrypt.org/directory",
+        "letsencrypt-staging",
+        "Let's Encrypt (staging)",
+        True,
+    ),
     ("https://acme.zerossl.com/v2/DV90", "zerossl", "ZeroSSL", False),
     ("https://api.buypass.com/acme/directory", "buypass", "Buypass Go SSL", False),
-    ("https://api.test4.buypass.no/acme/directory", "buypass-test", "Buypass Go SSL (test)",
-     True),
+    ("https://api.test4.buypass.no/acme/directory", "buypass-test", "Buypass Go SSL (test)", True),
     ("https://dv.acme-v02.api.pki.goog/directory", "google", "Google Trust Services", False),
-    ("https://dv.acme-v02.test-api.pki.goog/directory", "google-staging",
-     "Google Trust Services (staging)", True),
+    (
+        "https://dv.acme-v02.test-api.pki.goog/directory",
+        "google-staging",
+        "Google Trust Services (staging)",
+        True,
+    ),
     ("https://acme.ssl.com/sslcom-dv-rsa", "sslcom-rsa", "SSL.com", False),
     ("https://acme.ssl.com/sslcom-dv-ecc", "sslcom-ecc", "SSL.com", False),
 ]
@@ -38,8 +45,7 @@ def _statements(ca: CAInfo) -> List[Statement]:
 
 
 @pytest.mark.parametrize(("url", "key", "name", "staging"), DIRECTORIES)
-def test_lookup_finds_each_known_directory(url: str, key: str, name: str,
-                                           staging: bool) -> None:
+def test_lookup_finds_each_known_directory(url: str, key: str, name: str, staging: bool) -> None:
     """Each supported CA's directory URL gives its entry, name and staging flag."""
     info = cas.lookup(url)
     assert info is not None
@@ -47,27 +53,33 @@ def test_lookup_finds_each_known_directory(url: str, key: str, name: str,
     assert info.directory_url == url
 
 
-@pytest.mark.parametrize("variant", [
-    "https://acme-v02.api.letsencrypt.org/directory/",
-    "HTTPS://ACME-V02.API.LETSENCRYPT.ORG/directory",
-    "https://acme-v02.api.letsencrypt.org:443/directory",
-    "  https://acme-v02.api.letsencrypt.org/directory\n",
-    "https://acme-v02.api.letsencrypt.org/directory#x",
-])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://acme-v02.api.letsencrypt.org/directory/",
+        "HTTPS://ACME-V02.API.LETSENCRYPT.ORG/directory",
+        "https://acme-v02.api.letsencrypt.org:443/directory",
+        "  https://acme-v02.api.letsencrypt.org/directory\n",
+        "https://acme-v02.api.letsencrypt.org/directory#x",
+    ],
+)
 def test_lookup_matches_normalised_urls(variant: str) -> None:
     """Case of scheme and host, the default port, a trailing slash and blanks do not matter."""
     info = cas.lookup(variant)
     assert info is not None and info.key == "letsencrypt"
 
 
-@pytest.mark.parametrize("other", [
-    "https://acme.zerossl.com/v2/dv90",           # the path is case-sensitive
-    "http://acme-v02.api.letsencrypt.org/directory",  # not the same URL without TLS
-    "https://acme-v02.api.letsencrypt.org:8443/directory",
-    "https://127.0.0.1:14000/dir",
-    "https://host:notaport/dir",
-    "",
-])
+@pytest.mark.parametrize(
+    "other",
+    [
+        "https://acme.zerossl.com/v2/dv90",  # the path is case-sensitive
+        "http://acme-v02.api.letsencrypt.org/directory",  # not the same URL without TLS
+        "https://acme-v02.api.letsencrypt.org:8443/directory",
+        "https://127.0.0.1:14000/dir",
+        "https://host:notaport/dir",
+        "",
+    ],
+)
 def test_lookup_knows_nothing_of_other_urls(other: str) -> None:
     """URLs that are not a known directory find nothing."""
     assert cas.lookup(other) is None
@@ -75,14 +87,17 @@ def test_lookup_knows_nothing_of_other_urls(other: str) -> None:
 
 def test_normalisation_keeps_non_default_ports_and_ipv6() -> None:
     """A non-default port and an IPv6 literal survive normalisation."""
-    assert cas.normalize_directory_url("https://[::1]:14000/dir/") == "https://[::1]:14000/dir"
-    assert cas.normalize_directory_url("HTTP://Example.ORG:80/a/B") == "http://example.org/a/B"
+    assert urls.normalize_directory_url("https://[::1]:14000/dir/") == "https://[::1]:14000/dir"
+    assert urls.normalize_directory_url("HTTP://Example.ORG:80/a/B") == "http://example.org/a/B"
 
 
 def test_generic_describes_an_unknown_ca_by_its_directory() -> None:
     """An unknown CA is named by its host and carries the ToS its directory gives, nothing else."""
-    info = cas.generic("https://127.0.0.1:14000/dir", terms_of_service="https://ca.test/tos",
-                       website="https://ca.test/")
+    info = cas.generic(
+        "https://127.0.0.1:14000/dir",
+        terms_of_service="https://ca.test/tos",
+        website="https://ca.test/",
+    )
     assert (info.known, info.key, info.display_name) == (False, "unknown", "127.0.0.1:14000")
     assert info.directory_url == "https://127.0.0.1:14000/dir"
     assert (info.terms_of_service, info.website) == ("https://ca.test/tos", "https://ca.test/")
@@ -160,8 +175,10 @@ def _assert_quoted_from(quote: str, seed: str) -> None:
 @pytest.mark.parametrize("key", ["letsencrypt", "letsencrypt-staging"])
 def test_lets_encrypt_quotes_come_from_the_seed_policies(key: str) -> None:
     """Let's Encrypt statements are verbatim from the seed policy, in English and Chinese."""
-    english, chinese = (_seed("letsencrypt-privacy-policy.md"),
-                        _seed("letsencrypt-privacy-policy.zh-CN.md"))
+    english, chinese = (
+        _seed("letsencrypt-privacy-policy.md"),
+        _seed("letsencrypt-privacy-policy.zh-CN.md"),
+    )
     if english is None or chinese is None:
         pytest.skip(f"the seed policies are not beside the repository ({SEEDS})")
     info = next(ca for ca in cas.KNOWN_CAS if ca.key == key)

@@ -11,7 +11,7 @@ import pytest
 from certbot._internal import renewal
 from certbot._internal.cli import helpful
 
-from certbot_privacy import _certbot_compat
+from certbot_privacy.adapter import compat
 
 
 def test_parse_args_is_a_method_of_the_helpful_parser() -> None:
@@ -22,26 +22,29 @@ def test_parse_args_is_a_method_of_the_helpful_parser() -> None:
 
 def test_restore_plugin_configs_takes_config_and_renewalparams() -> None:
     """renewal._restore_plugin_configs(config, renewalparams) exists."""
-    fn = getattr(renewal._restore_plugin_configs, "__wrapped__",
-                 renewal._restore_plugin_configs)
+    fn = getattr(renewal._restore_plugin_configs, "__wrapped__", renewal._restore_plugin_configs)
     assert list(inspect.signature(fn).parameters) == ["config", "renewalparams"]
 
 
 def test_hooks_are_installed_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Installing a hook twice (certbot 2.1.0 builds its parser twice) wraps once."""
     # monkeypatch restores certbot's originals after the test.
-    monkeypatch.setattr(helpful.HelpfulArgumentParser, "parse_args",
-                        _unwrapped(helpful.HelpfulArgumentParser.parse_args))
-    monkeypatch.setattr(renewal, "_restore_plugin_configs",
-                        _unwrapped(renewal._restore_plugin_configs))
-    _certbot_compat.install_parse_hook(lambda ns, verb: None)
+    monkeypatch.setattr(
+        helpful.HelpfulArgumentParser,
+        "parse_args",
+        _unwrapped(helpful.HelpfulArgumentParser.parse_args),
+    )
+    monkeypatch.setattr(
+        renewal, "_restore_plugin_configs", _unwrapped(renewal._restore_plugin_configs)
+    )
+    compat.install_parse_hook(lambda ns, verb: None)
     first = helpful.HelpfulArgumentParser.parse_args
-    _certbot_compat.install_parse_hook(lambda ns, verb: None)
+    compat.install_parse_hook(lambda ns, verb: None)
     assert helpful.HelpfulArgumentParser.parse_args is first
     assert first.__wrapped__ is not None  # type: ignore[attr-defined]
-    _certbot_compat.install_lineage_hook(lambda config, params: None)
+    compat.install_lineage_hook(lambda config, params: None)
     restore = renewal._restore_plugin_configs
-    _certbot_compat.install_lineage_hook(lambda config, params: None)
+    compat.install_lineage_hook(lambda config, params: None)
     assert renewal._restore_plugin_configs is restore
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Tuple
 
 import pytest
-from test_audit_helpers import LE, fleet_log, gzip_copy, lines_of
 
-from certbot_privacy import __version__, _cli
-from certbot_privacy.audit import source
+from certbot_privacy import __version__
+from certbot_privacy.audit import cli
+from certbot_privacy.audit.commands import _options, report
+from tests.helpers.audit import LE, fleet_log, gzip_copy, lines_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ def log(tmp_path: Path) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, str, str]:
-    code = _cli.main(list(argv))
+    code = cli.main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -36,8 +37,7 @@ def _tampered(log: Path, tmp_path: Path) -> Path:
     return path
 
 
-def test_report_prints_a_table_by_default(capsys: pytest.CaptureFixture[str],
-                                          log: Path) -> None:
+def test_report_prints_a_table_by_default(capsys: pytest.CaptureFixture[str], log: Path) -> None:
     """report LOG: exit 0, the table on stdout, nothing on stderr."""
     code, out, err = run(capsys, "report", str(log))
     assert (code, err) == (0, "")
@@ -58,26 +58,45 @@ def test_report_formats(capsys: pytest.CaptureFixture[str], log: Path, fmt: str)
         assert out.startswith("# Personal data disclosed by certbot")
 
 
-def test_report_filters_from_the_command_line(capsys: pytest.CaptureFixture[str],
-                                              log: Path) -> None:
+def test_report_filters_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], log: Path
+) -> None:
     """--since/--until/--recipient/--domain/--category reach the summary."""
-    code, out, _ = run(capsys, "report", "--format", "json", "--since", "2024-05-01",
-                       "--until", "2024-05-31T23:59:59+00:00", "--recipient", "letsencrypt",
-                       "--domain", "example.org", "--category", "domain", str(log))
+    code, out, _ = run(
+        capsys,
+        "report",
+        "--format",
+        "json",
+        "--since",
+        "2024-05-01",
+        "--until",
+        "2024-05-31T23:59:59+00:00",
+        "--recipient",
+        "letsencrypt",
+        "--domain",
+        "example.org",
+        "--category",
+        "domain",
+        str(log),
+    )
     document = json.loads(out)
     assert code == 0
-    assert document["filters"] == {"since": "2024-05-01T00:00:00.000Z",
-                                   "until": "2024-05-31T23:59:59.000Z",
-                                   "recipient": ["letsencrypt"], "domain": ["example.org"],
-                                   "category": ["domain"]}
+    assert document["filters"] == {
+        "since": "2024-05-01T00:00:00.000Z",
+        "until": "2024-05-31T23:59:59.000Z",
+        "recipient": ["letsencrypt"],
+        "domain": ["example.org"],
+        "category": ["domain"],
+    }
     (recipient,) = document["recipients"]
     assert recipient["recipient"] == LE and recipient["requests"] == 2
     (category,) = recipient["categories"]
     assert (category["category"], category["disclosures"]) == ("domain", 2)
 
 
-def test_report_reads_standard_input(capsys: pytest.CaptureFixture[str], log: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_reads_standard_input(
+    capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """LOG '-' is standard input, named <stdin> in the output."""
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(log.read_bytes())))
     code, out, _ = run(capsys, "report", "--format", "json", "-")
@@ -85,8 +104,9 @@ def test_report_reads_standard_input(capsys: pytest.CaptureFixture[str], log: Pa
     assert json.loads(out)["files"] == ["<stdin>"]
 
 
-def test_report_reads_gzip_files_and_directories(capsys: pytest.CaptureFixture[str],
-                                                 log: Path, tmp_path: Path) -> None:
+def test_report_reads_gzip_files_and_directories(
+    capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path
+) -> None:
     """A .gz and a directory of rotated logs are read directly."""
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -96,12 +116,15 @@ def test_report_reads_gzip_files_and_directories(capsys: pytest.CaptureFixture[s
     document = json.loads(out)
     assert code == 0
     assert document["requests"] == 30
-    assert [Path(f).name for f in document["files"]] == ["disclosure.jsonl.1.gz",
-                                                        "disclosure.jsonl"]
+    assert [Path(f).name for f in document["files"]] == [
+        "disclosure.jsonl.1.gz",
+        "disclosure.jsonl",
+    ]
 
 
 def test_report_lists_lines_that_are_not_records_and_still_succeeds(
-        capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path
+) -> None:
     """A corrupt line is named by file:line in the report; the exit status stays 0."""
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(log.read_bytes() + b"\x00\x01 not a record\n")
@@ -110,8 +133,7 @@ def test_report_lists_lines_that_are_not_records_and_still_succeeds(
     assert f"{path}:33: not a record" in out
 
 
-def test_verify_exit_codes(capsys: pytest.CaptureFixture[str], log: Path,
-                           tmp_path: Path) -> None:
+def test_verify_exit_codes(capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path) -> None:
     """verify: 0 when intact, 1 when not, naming file:line and the kind of damage."""
     code, out, _ = run(capsys, "verify", str(log))
     assert code == 0 and "intact, 32 records" in out
@@ -121,8 +143,9 @@ def test_verify_exit_codes(capsys: pytest.CaptureFixture[str], log: Path,
     assert f"{tampered}:6: removed:" in out
 
 
-def test_verify_a_crash_tail_is_exit_0_with_a_notice(capsys: pytest.CaptureFixture[str],
-                                                     log: Path) -> None:
+def test_verify_a_crash_tail_is_exit_0_with_a_notice(
+    capsys: pytest.CaptureFixture[str], log: Path
+) -> None:
     """A truncated tail alone: exit 0, and the notice says it is a crash, not tampering."""
     with log.open("ab") as handle:
         handle.write(b'{"schema":1,"seq":32,"ti')
@@ -142,30 +165,43 @@ def test_verify_json(capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Pa
 
 def test_export_art30(capsys: pytest.CaptureFixture[str], log: Path) -> None:
     """export --art30: Markdown by default, JSON on request, controller from the flags."""
-    code, out, _ = run(capsys, "export", "--art30", "--controller-name", "Example GmbH",
-                       "--dpo", "dpo@example.org", str(log))
+    code, out, _ = run(
+        capsys,
+        "export",
+        "--art30",
+        "--controller-name",
+        "Example GmbH",
+        "--dpo",
+        "dpo@example.org",
+        str(log),
+    )
     assert code == 0
     assert out.startswith("# Record of processing activities (GDPR Article 30)")
     assert "Example GmbH" in out and "dpo@example.org" in out
-    code, out, _ = run(capsys, "export", "--art30", "--format", "json", "--purpose", "P.",
-                       str(log))
+    code, out, _ = run(capsys, "export", "--art30", "--format", "json", "--purpose", "P.", str(log))
     assert code == 0 and json.loads(out)["purposes"] == ["P."]
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["verify", "/nonexistent/disclosure.jsonl"],
-     "/nonexistent/disclosure.jsonl: no such file or directory"),
-    (["report", "--since", "May"], "argument --since: 'May' is neither a date"),
-    (["report", "--since", "2024-06-01", "--until", "2024-05-01"], "--since is after --until"),
-    (["report", "--category", "email"], "unknown category 'email'"),
-    (["report", "--format", "xml"], "invalid choice: 'xml'"),
-    (["verify", "--format", "csv"], "invalid choice: 'csv'"),
-    (["export"], "the following arguments are required: --art30"),
-    (["audit"], "invalid choice: 'audit'"),
-    ([], "the following arguments are required: COMMAND"),
-])
-def test_usage_errors_exit_2_with_one_sentence(capsys: pytest.CaptureFixture[str],
-                                               log: Path, argv: list, message: str) -> None:
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["verify", "/nonexistent/disclosure.jsonl"],
+            "/nonexistent/disclosure.jsonl: no such file or directory",
+        ),
+        (["report", "--since", "May"], "argument --since: 'May' is neither a date"),
+        (["report", "--since", "2024-06-01", "--until", "2024-05-01"], "--since is after --until"),
+        (["report", "--category", "email"], "unknown category 'email'"),
+        (["report", "--format", "xml"], "invalid choice: 'xml'"),
+        (["verify", "--format", "csv"], "invalid choice: 'csv'"),
+        (["export"], "the following arguments are required: --art30"),
+        (["audit"], "invalid choice: 'audit'"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_sentence(
+    capsys: pytest.CaptureFixture[str], log: Path, argv: list, message: str
+) -> None:
     """Bad arguments or an unreadable log: exit 2, the reason on stderr, no traceback."""
     args = [*argv, str(log)] if argv and argv[0] == "report" else argv
     code, out, err = run(capsys, *args)
@@ -174,32 +210,38 @@ def test_usage_errors_exit_2_with_one_sentence(capsys: pytest.CaptureFixture[str
     assert "Traceback" not in err and out == ""
 
 
-def test_a_directory_without_logs_is_a_usage_error(capsys: pytest.CaptureFixture[str],
-                                                    tmp_path: Path) -> None:
+def test_a_directory_without_logs_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """A directory with no *.jsonl logs in it: exit 2, rather than an empty report."""
     (tmp_path / "letsencrypt.log").write_text("certbot's own log\n")
     code, _, err = run(capsys, "verify", str(tmp_path))
     assert code == 2
-    assert err == (f"certbot-privacy: error: {tmp_path}: no disclosure logs in this "
-                   "directory (*.jsonl and their rotations)\n")
+    assert err == (
+        f"certbot-privacy: error: {tmp_path}: no disclosure logs in this "
+        "directory (*.jsonl and their rotations)\n"
+    )
 
 
 def test_the_default_log_missing_is_a_usage_error_with_a_hint(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No LOG and no default log: exit 2, saying what to do."""
     missing = tmp_path / "disclosure.jsonl"
-    monkeypatch.setattr(source, "DEFAULT_LOG", str(missing))
+    monkeypatch.setattr(_options, "DEFAULT_LOG", str(missing))
     code, _, err = run(capsys, "report")
     assert code == 2
-    assert err == (f"certbot-privacy: error: {missing}: no such file or directory (name the "
-                   "log to read, or run certbot with --privacy-minimal first)\n")
+    assert err == (
+        f"certbot-privacy: error: {missing}: no such file or directory (name the "
+        "log to read, or run certbot with --privacy-minimal first)\n"
+    )
 
 
 def test_the_default_log_is_read_when_no_log_is_named(
-        capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without LOG the default log is verified."""
-    monkeypatch.setattr(source, "DEFAULT_LOG", str(log))
+    monkeypatch.setattr(_options, "DEFAULT_LOG", str(log))
     code, out, _ = run(capsys, "verify")
     assert code == 0 and str(log) in out
 
@@ -209,17 +251,20 @@ def _explode(*_: object, **__: object) -> None:
 
 
 def test_an_unexpected_error_is_one_sentence_or_a_traceback_with_debug(
-        capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An unexpected error: exit 1 and one line; with --debug the exception propagates."""
-    monkeypatch.setattr(_cli, "summarise", _explode)
+    monkeypatch.setattr(report, "summarise", _explode)
     code, _, err = run(capsys, "report", str(log))
     assert code == 1
-    assert err == ("certbot-privacy: error: unexpected RuntimeError: disk on fire (run with "
-                   "--debug for the traceback, and please report it)\n")
+    assert err == (
+        "certbot-privacy: error: unexpected RuntimeError: disk on fire (run with "
+        "--debug for the traceback, and please report it)\n"
+    )
     with pytest.raises(RuntimeError, match="disk on fire"):
-        _cli.main(["report", "--debug", str(log)])
+        cli.main(["report", "--debug", str(log)])
     with pytest.raises(RuntimeError, match="disk on fire"):
-        _cli.main(["--debug", "report", str(log)])
+        cli.main(["--debug", "report", str(log)])
 
 
 def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
@@ -236,22 +281,30 @@ def test_the_installed_console_script(log: Path, tmp_path: Path) -> None:
     """The certbot-privacy script the package installs runs main() with its exit code."""
     script = Path(sys.executable).parent / "certbot-privacy"
     assert script.exists(), f"the console script is not installed next to {sys.executable}"
-    ok = subprocess.run([str(script), "verify", str(log)], capture_output=True, text=True,
-                        check=False)
+    ok = subprocess.run(
+        [str(script), "verify", str(log)], capture_output=True, text=True, check=False
+    )
     assert ok.returncode == 0, ok.stderr
     assert "intact" in ok.stdout
-    bad = subprocess.run([str(script), "verify", str(_tampered(log, tmp_path))],
-                         capture_output=True, text=True, check=False)
+    bad = subprocess.run(
+        [str(script), "verify", str(_tampered(log, tmp_path))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert bad.returncode == 1 and "removed" in bad.stdout
-    usage = subprocess.run([str(script), "report", str(tmp_path / "missing.jsonl")],
-                           capture_output=True, text=True, check=False)
+    usage = subprocess.run(
+        [str(script), "report", str(tmp_path / "missing.jsonl")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert usage.returncode == 2 and usage.stderr.count("\n") == 1
 
 
 def test_the_man_page_is_up_to_date() -> None:
     """docs/certbot-privacy.1 is what docs/make_manpage.py makes from the current --help."""
-    spec = importlib.util.spec_from_file_location("make_manpage", ROOT / "docs" /
-                                                  "make_manpage.py")
+    spec = importlib.util.spec_from_file_location("make_manpage", ROOT / "docs" / "make_manpage.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -11,13 +11,12 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from certbot_privacy import cas, consent
-from certbot_privacy.cas import CAInfo
-from certbot_privacy.consent import ENGLISH, SIMPLIFIED_CHINESE
+from certbot_privacy.rules import cas, consent
+from certbot_privacy.rules.cas import CAInfo
+from certbot_privacy.rules.consent import ENGLISH, SIMPLIFIED_CHINESE
 
 PACKAGE = Path(consent.__file__).resolve().parent
 CATALOG = PACKAGE / "locale" / "zh_CN" / "LC_MESSAGES"
-
 
 
 def _known(url: str) -> CAInfo:
@@ -32,24 +31,28 @@ UNKNOWN = cas.generic("https://127.0.0.1:14000/dir", terms_of_service="https://c
 
 # --- language ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("env", "expected"), [
-    ({}, ENGLISH),
-    ({"LANG": "zh_CN.UTF-8"}, SIMPLIFIED_CHINESE),
-    ({"LANG": "zh_CN.GB18030"}, SIMPLIFIED_CHINESE),
-    ({"LANG": "zh_TW.UTF-8"}, ENGLISH),
-    ({"LANG": "zh_HK.UTF-8"}, ENGLISH),
-    ({"LANG": "de_DE.UTF-8"}, ENGLISH),
-    ({"LANG": "C.UTF-8"}, ENGLISH),
-    ({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, SIMPLIFIED_CHINESE),
-    ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}, ENGLISH),
-    ({"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, ENGLISH),
-    ({"LANG": "en_US.UTF-8", "LANGUAGE": "zh_CN:en"}, SIMPLIFIED_CHINESE),
-    ({"LANG": "en_US.UTF-8", "LANGUAGE": "fr:zh_CN"}, SIMPLIFIED_CHINESE),
-    ({"LANG": "zh_CN.UTF-8", "LANGUAGE": "fr:de"}, ENGLISH),
-    ({"LANG": "zh_CN.UTF-8", "LANGUAGE": ""}, SIMPLIFIED_CHINESE),
-    ({"LANGUAGE": "zh_CN"}, ENGLISH),
-    ({"LANG": "POSIX", "LANGUAGE": "zh_CN"}, ENGLISH),
-])
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, ENGLISH),
+        ({"LANG": "zh_CN.UTF-8"}, SIMPLIFIED_CHINESE),
+        ({"LANG": "zh_CN.GB18030"}, SIMPLIFIED_CHINESE),
+        ({"LANG": "zh_TW.UTF-8"}, ENGLISH),
+        ({"LANG": "zh_HK.UTF-8"}, ENGLISH),
+        ({"LANG": "de_DE.UTF-8"}, ENGLISH),
+        ({"LANG": "C.UTF-8"}, ENGLISH),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, SIMPLIFIED_CHINESE),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C"}, ENGLISH),
+        ({"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, ENGLISH),
+        ({"LANG": "en_US.UTF-8", "LANGUAGE": "zh_CN:en"}, SIMPLIFIED_CHINESE),
+        ({"LANG": "en_US.UTF-8", "LANGUAGE": "fr:zh_CN"}, SIMPLIFIED_CHINESE),
+        ({"LANG": "zh_CN.UTF-8", "LANGUAGE": "fr:de"}, ENGLISH),
+        ({"LANG": "zh_CN.UTF-8", "LANGUAGE": ""}, SIMPLIFIED_CHINESE),
+        ({"LANGUAGE": "zh_CN"}, ENGLISH),
+        ({"LANG": "POSIX", "LANGUAGE": "zh_CN"}, ENGLISH),
+    ],
+)
 def test_choose_language_follows_gnu_gettext(env: Dict[str, str], expected: str) -> None:
     """LC_ALL, LC_MESSAGES, LANG then LANGUAGE, as GNU gettext reads them; English if unsure."""
     assert consent.choose_language(env) == expected
@@ -64,10 +67,22 @@ def test_english_has_no_catalog_and_chinese_has_one() -> None:
 # --- the consent text ----------------------------------------------------------------------
 
 REQUIRED = {
-    ENGLISH: ["optional", "issued and renewed without one", "may be kept even after",
-              "close the account", "[y/N]", "Enter, or anything else, means no"],
-    SIMPLIFIED_CHINESE: ["可选", "证书同样可以签发和续期", "仍可能被保留", "关闭账户", "[y/N]",
-                         "直接按回车或输入其他任何内容，均表示不同意"],
+    ENGLISH: [
+        "optional",
+        "issued and renewed without one",
+        "may be kept even after",
+        "close the account",
+        "[y/N]",
+        "Enter, or anything else, means no",
+    ],
+    SIMPLIFIED_CHINESE: [
+        "可选",
+        "证书同样可以签发和续期",
+        "仍可能被保留",
+        "关闭账户",
+        "[y/N]",
+        "直接按回车或输入其他任何内容，均表示不同意",
+    ],
 }
 
 
@@ -123,8 +138,14 @@ def test_other_cas_chinese_text_marks_our_translation() -> None:
 def test_chinese_text_leaves_no_statement_untranslated(info: CAInfo) -> None:
     """Every statement of every known CA has a Chinese text in the catalog."""
     zh = consent.translations(SIMPLIFIED_CHINESE).gettext
-    statements = [info.contact_use, info.contact_retention, info.after_closure,
-                  info.deletion_request, info.third_country_transfer, *info.notes]
+    statements = [
+        info.contact_use,
+        info.contact_retention,
+        info.after_closure,
+        info.deletion_request,
+        info.third_country_transfer,
+        *info.notes,
+    ]
     for statement in statements:
         if statement is not None:
             assert zh(statement.text) != statement.text
@@ -139,9 +160,14 @@ def test_generic_text_is_honest_about_an_unknown_ca(lang: str) -> None:
     _ = consent.translations(lang).gettext
     text = consent.consent_text(UNKNOWN, None, lang)
     assert "https://127.0.0.1:14000/dir" in text and "https://ca.test/tos" in text
-    assert _("This tool knows nothing about this certificate authority: what it does with a "
-             "contact email, and how long it keeps it, is unknown here. Read its terms of "
-             "service (and its privacy policy, if it has one) before you answer.") in text
+    assert (
+        _(
+            "This tool knows nothing about this certificate authority: what it does with a "
+            "contact email, and how long it keeps it, is unknown here. Read its terms of "
+            "service (and its privacy policy, if it has one) before you answer."
+        )
+        in text
+    )
     assert text.rstrip().endswith("[y/N]")
     bare = consent.consent_text(cas.generic("https://ca.test/acme"), None, lang)
     assert _("Its directory names no terms of service.") in bare
@@ -149,38 +175,43 @@ def test_generic_text_is_honest_about_an_unknown_ca(lang: str) -> None:
 
 # --- decisions -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("answer", "lang", "granted"), [
-    ("y", ENGLISH, True),
-    ("yes", ENGLISH, True),
-    ("YES", ENGLISH, True),
-    ("  Yes \n", ENGLISH, True),
-    ("ｙｅｓ", ENGLISH, True),
-    ("yes.", ENGLISH, True),
-    ("n", ENGLISH, False),
-    ("no", ENGLISH, False),
-    ("", ENGLISH, False),
-    ("   ", ENGLISH, False),
-    ("asdf", ENGLISH, False),
-    ("yes please", ENGLISH, False),
-    ("ye", ENGLISH, False),
-    ("是", ENGLISH, False),
-    ("是", SIMPLIFIED_CHINESE, True),
-    ("是的", SIMPLIFIED_CHINESE, True),
-    ("好", SIMPLIFIED_CHINESE, True),
-    ("同意", SIMPLIFIED_CHINESE, True),
-    ("同意。", SIMPLIFIED_CHINESE, True),
-    ("y", SIMPLIFIED_CHINESE, True),
-    ("Yes", SIMPLIFIED_CHINESE, True),
-    ("否", SIMPLIFIED_CHINESE, False),
-    ("不", SIMPLIFIED_CHINESE, False),
-    ("不同意", SIMPLIFIED_CHINESE, False),
-    ("", SIMPLIFIED_CHINESE, False),
-    ("随便", SIMPLIFIED_CHINESE, False),
-])
+
+@pytest.mark.parametrize(
+    ("answer", "lang", "granted"),
+    [
+        ("y", ENGLISH, True),
+        ("yes", ENGLISH, True),
+        ("YES", ENGLISH, True),
+        ("  Yes \n", ENGLISH, True),
+        ("ｙｅｓ", ENGLISH, True),
+        ("yes.", ENGLISH, True),
+        ("n", ENGLISH, False),
+        ("no", ENGLISH, False),
+        ("", ENGLISH, False),
+        ("   ", ENGLISH, False),
+        ("asdf", ENGLISH, False),
+        ("yes please", ENGLISH, False),
+        ("ye", ENGLISH, False),
+        ("是", ENGLISH, False),
+        ("是", SIMPLIFIED_CHINESE, True),
+        ("是的", SIMPLIFIED_CHINESE, True),
+        ("好", SIMPLIFIED_CHINESE, True),
+        ("同意", SIMPLIFIED_CHINESE, True),
+        ("同意。", SIMPLIFIED_CHINESE, True),
+        ("y", SIMPLIFIED_CHINESE, True),
+        ("Yes", SIMPLIFIED_CHINESE, True),
+        ("否", SIMPLIFIED_CHINESE, False),
+        ("不", SIMPLIFIED_CHINESE, False),
+        ("不同意", SIMPLIFIED_CHINESE, False),
+        ("", SIMPLIFIED_CHINESE, False),
+        ("随便", SIMPLIFIED_CHINESE, False),
+    ],
+)
 def test_only_an_explicit_yes_is_consent(answer: str, lang: str, granted: bool) -> None:
     """y/yes (and 是/好/同意 in Chinese) consent; no, Enter and anything else decline."""
-    decision = consent.decide_interactive("TEXT", lambda _text: answer, ca=LE,
-                                          email="admin@example.org", language=lang)
+    decision = consent.decide_interactive(
+        "TEXT", lambda _text: answer, ca=LE, email="admin@example.org", language=lang
+    )
     assert decision.granted is granted
     assert decision.answer == answer
 
@@ -194,17 +225,34 @@ def test_interactive_decision_records_what_was_shown() -> None:
         return "y"
 
     text = consent.consent_text(LE, "admin@example.org", ENGLISH)
-    decision = consent.decide_interactive(text, ask, ca=LE, email="mailto:admin@example.org",
-                                          language=ENGLISH)
+    decision = consent.decide_interactive(
+        text, ask, ca=LE, email="mailto:admin@example.org", language=ENGLISH
+    )
     assert shown == [text]
-    assert (decision.granted, decision.recipient, decision.email, decision.means,
-            decision.recipient_name, decision.language, decision.answer, decision.text) == (
-        True, LE.directory_url, "admin@example.org", "interactive", "Let's Encrypt", "en",
-        "y", text)
+    assert (
+        decision.granted,
+        decision.recipient,
+        decision.email,
+        decision.means,
+        decision.recipient_name,
+        decision.language,
+        decision.answer,
+        decision.text,
+    ) == (
+        True,
+        LE.directory_url,
+        "admin@example.org",
+        "interactive",
+        "Let's Encrypt",
+        "en",
+        "y",
+        text,
+    )
 
 
 def test_end_of_input_is_not_consent() -> None:
     """When input ends before an answer, the email is not sent."""
+
     def closed(_text: str) -> str:
         raise EOFError
 
@@ -214,18 +262,21 @@ def test_end_of_input_is_not_consent() -> None:
 
 def test_a_refused_contact_never_reaches_the_question() -> None:
     """A second contact is refused before the admin is asked anything."""
+
     def never(_text: str) -> str:
         raise AssertionError("asked")
 
     with pytest.raises(consent.ContactError, match="one contact"):
-        consent.decide_interactive("TEXT", never, ca=LE, email="a@example.org,b@example.org",
-                                   language=ENGLISH)
+        consent.decide_interactive(
+            "TEXT", never, ca=LE, email="a@example.org,b@example.org", language=ENGLISH
+        )
 
 
 def test_email_typed_after_consent_is_validated() -> None:
     """An address typed after a yes joins the decision only if it is a single address."""
-    decision = consent.decide_interactive("TEXT", lambda _t: "y", ca=LE, email=None,
-                                          language=ENGLISH)
+    decision = consent.decide_interactive(
+        "TEXT", lambda _t: "y", ca=LE, email=None, language=ENGLISH
+    )
     assert decision.with_email(" admin@example.org ").email == "admin@example.org"
     with pytest.raises(consent.ContactError):
         decision.with_email("mailto:admin@example.org?subject=hi")
@@ -243,8 +294,13 @@ def test_noninteractive_email_without_flag_stops_with_one_sentence(lang: str) ->
     with pytest.raises(consent.ConsentRequiredError) as raised:
         consent.decide_noninteractive("admin@example.org", False, ca=LE, language=lang)
     message = str(raised.value)
-    for needle in ("--privacy-share-email", "--email", "admin@example.org", "Let's Encrypt",
-                   LE.directory_url):
+    for needle in (
+        "--privacy-share-email",
+        "--email",
+        "admin@example.org",
+        "Let's Encrypt",
+        LE.directory_url,
+    ):
         assert needle in message
     assert "\n" not in message
     assert len(re.findall(r"[.。](?:\s|$)", message)) == 1
@@ -253,51 +309,63 @@ def test_noninteractive_email_without_flag_stops_with_one_sentence(lang: str) ->
 
 def test_noninteractive_email_with_flag_is_consent_by_flag() -> None:
     """With --privacy-share-email the email is sent, and the consent records the flag."""
-    decision = consent.decide_noninteractive("admin@example.org", True, ca=LE,
-                                             language=SIMPLIFIED_CHINESE)
+    decision = consent.decide_noninteractive(
+        "admin@example.org", True, ca=LE, language=SIMPLIFIED_CHINESE
+    )
     assert decision is not None
     assert (decision.granted, decision.means, decision.email, decision.answer) == (
-        True, "flag", "admin@example.org", None)
+        True,
+        "flag",
+        "admin@example.org",
+        None,
+    )
     assert decision.text == consent.consent_text(LE, "admin@example.org", SIMPLIFIED_CHINESE)
 
 
 def test_noninteractive_refuses_a_second_contact_even_with_the_flag() -> None:
     """Consent to one address is not consent to two."""
     with pytest.raises(consent.ContactError):
-        consent.decide_noninteractive("a@example.org;b@example.org", True, ca=LE,
-                                      language=ENGLISH)
+        consent.decide_noninteractive("a@example.org;b@example.org", True, ca=LE, language=ENGLISH)
 
 
 # --- contact validation --------------------------------------------------------------------
 
-@pytest.mark.parametrize(("given", "address"), [
-    ("admin@example.org", "admin@example.org"),
-    ("  admin@example.org\n", "admin@example.org"),
-    ("mailto:admin@example.org", "admin@example.org"),
-    ("MAILTO:admin@example.org", "admin@example.org"),
-    ("mailto:admin%2Bcerts@example.org", "admin+certs@example.org"),
-])
+
+@pytest.mark.parametrize(
+    ("given", "address"),
+    [
+        ("admin@example.org", "admin@example.org"),
+        ("  admin@example.org\n", "admin@example.org"),
+        ("mailto:admin@example.org", "admin@example.org"),
+        ("MAILTO:admin@example.org", "admin@example.org"),
+        ("mailto:admin%2Bcerts@example.org", "admin+certs@example.org"),
+    ],
+)
 def test_validate_contact_returns_the_single_address(given: str, address: str) -> None:
     """One address, bare or as a plain mailto: URL, is accepted."""
     assert consent.validate_contact(given) == address
 
 
-@pytest.mark.parametrize(("given", "pattern"), [
-    ("a@example.org,b@example.org", "at most one contact"),
-    ("a@example.org, b@example.org", "at most one contact"),
-    ("a@example.org;b@example.org", "at most one contact"),
-    ("a@example.org b@example.org", "at most one contact"),
-    ("mailto:a@example.org,b@example.org", "RFC 8555 section 7.3"),
-    ("mailto:a@example.org?subject=certs", r"\?subject=.*RFC 8555 section 7.3.*a@example.org"),
-    ("mailto:a@example.org?cc=b@example.org", "extra fields"),
-    ("tel:+4312345", "Only an email address"),
-    ("https://example.org/contact", "Only an email address"),
-    ("", "empty"),
-    ("mailto:", "empty"),
-    (" , ", "empty"),
-])
+@pytest.mark.parametrize(
+    ("given", "pattern"),
+    [
+        ("a@example.org,b@example.org", "at most one contact"),
+        ("a@example.org, b@example.org", "at most one contact"),
+        ("a@example.org;b@example.org", "at most one contact"),
+        ("a@example.org b@example.org", "at most one contact"),
+        ("mailto:a@example.org,b@example.org", "RFC 8555 section 7.3"),
+        ("mailto:a@example.org?subject=certs", r"\?subject=.*RFC 8555 section 7.3.*a@example.org"),
+        ("mailto:a@example.org?cc=b@example.org", "extra fields"),
+        ("tel:+4312345", "Only an email address"),
+        ("https://example.org/contact", "Only an email address"),
+        ("", "empty"),
+        ("mailto:", "empty"),
+        (" , ", "empty"),
+    ],
+)
 def test_validate_contact_refuses_what_rfc_8555_and_privacy_mode_do_not_allow(
-        given: str, pattern: str) -> None:
+    given: str, pattern: str
+) -> None:
     """Second contacts, mailto: extras, other schemes and empty values are refused clearly."""
     with pytest.raises(consent.ContactError, match=pattern):
         consent.validate_contact(given)
@@ -310,6 +378,7 @@ def test_contact_errors_speak_the_admins_language() -> None:
 
 
 # --- withdrawal ----------------------------------------------------------------------------
+
 
 def test_withdrawal_text_quotes_what_the_ca_may_keep() -> None:
     """Removing the contact is explained with the CA's own words on deleting and keeping data."""
@@ -332,6 +401,7 @@ def test_withdrawal_text_says_when_nothing_is_known() -> None:
 
 
 # --- the catalog ---------------------------------------------------------------------------
+
 
 def _po_entries(path: Path) -> List[Tuple[str, str, List[str]]]:
     """Parse a .po file into (msgid, msgstr, flags) triples, the header included.
@@ -368,9 +438,9 @@ def _mo_catalog(path: Path) -> Dict[str, str]:
     _revision, count, originals, translated = struct.unpack(order + "4I", data[4:20])
     catalog: Dict[str, str] = {}
     for index in range(count):
-        olen, ooff = struct.unpack(order + "2I", data[originals + 8 * index:][:8])
-        tlen, toff = struct.unpack(order + "2I", data[translated + 8 * index:][:8])
-        catalog[data[ooff:ooff + olen].decode("utf-8")] = data[toff:toff + tlen].decode("utf-8")
+        olen, ooff = struct.unpack(order + "2I", data[originals + 8 * index :][:8])
+        tlen, toff = struct.unpack(order + "2I", data[translated + 8 * index :][:8])
+        catalog[data[ooff : ooff + olen].decode("utf-8")] = data[toff : toff + tlen].decode("utf-8")
     return catalog
 
 
@@ -380,10 +450,14 @@ def _source_msgids() -> List[str]:
     for module in ("cas.py", "consent.py"):
         tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("_", "N_") and node.args
-                    and isinstance(node.args[0], ast.Constant)
-                    and isinstance(node.args[0].value, str)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "N_")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 found.append(node.args[0].value)
     return found
 
@@ -416,7 +490,13 @@ def test_catalog_keeps_every_placeholder() -> None:
 def test_po_parser_reads_flags_and_continuations(tmp_path: Path) -> None:
     """The test's .po reader handles flags, multi-line strings and escapes."""
     po = tmp_path / "x.po"
-    po.write_text('msgid ""\nmsgstr "H\\n"\n\n#, python-brace-format\nmsgid ""\n"a {x} "\n'
-                  '"\\"b\\""\nmsgstr "c {x}"\n\nmsgid "d"\nmsgstr "e"\n', encoding="utf-8")
-    assert _po_entries(po) == [("", "H\n", []), ('a {x} "b"', "c {x}", ["python-brace-format"]),
-                               ("d", "e", [])]
+    po.write_text(
+        'msgid ""\nmsgstr "H\\n"\n\n#, python-brace-format\nmsgid ""\n"a {x} "\n'
+        '"\\"b\\""\nmsgstr "c {x}"\n\nmsgid "d"\nmsgstr "e"\n',
+        encoding="utf-8",
+    )
+    assert _po_entries(po) == [
+        ("", "H\n", []),
+        ('a {x} "b"', "c {x}", ["python-brace-format"]),
+        ("d", "e", []),
+    ]

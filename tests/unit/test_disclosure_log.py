@@ -15,19 +15,26 @@ from typing import Any, Callable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_log_helpers import assert_valid_log, chain_breaks, log_lines, pem_private_key
 
-from certbot_privacy import chain, records
-from certbot_privacy.disclosure_log import DisclosureLog, DisclosureLogError, iter_lines
+from certbot_privacy.errors import DisclosureLogError
+from certbot_privacy.log import chain, records
+from certbot_privacy.log.reader import iter_lines
+from certbot_privacy.log.writer import DisclosureLog
+from tests.helpers.logs import assert_valid_log, chain_breaks, log_lines, pem_private_key
 
 NOBODY = 65534
 
 
 def record(n: int = 0) -> dict[str, Any]:
     """A small, schema-valid request record, told apart by its URL."""
-    return records.request_record(method="POST", url=f"https://ca.example/r/{n}",
-                                  headers={"User-Agent": "UA/1"}, body=b"{}",
-                                  recipient="https://ca.example/dir", when=1_800_000_000.0)
+    return records.request_record(
+        method="POST",
+        url=f"https://ca.example/r/{n}",
+        headers={"User-Agent": "UA/1"},
+        body=b"{}",
+        recipient="https://ca.example/dir",
+        when=1_800_000_000.0,
+    )
 
 
 @pytest.fixture
@@ -53,8 +60,14 @@ def test_append_chains_records_from_genesis(tmp_path: Path) -> None:
 def test_record_fields_owned_by_the_log_are_replaced(tmp_path: Path) -> None:
     """A caller's seq, prev or truncated_tail never reach the file."""
     log = DisclosureLog(tmp_path / "d.jsonl")
-    entry = log.append({**record(), "seq": 99, "prev": "sha256:" + "0" * 64,
-                        "truncated_tail": {"bytes": 1, "sha256": chain.GENESIS}})
+    entry = log.append(
+        {
+            **record(),
+            "seq": 99,
+            "prev": "sha256:" + "0" * 64,
+            "truncated_tail": {"bytes": 1, "sha256": chain.GENESIS},
+        }
+    )
     assert entry["seq"] == 0 and entry["prev"] == chain.GENESIS
     assert "truncated_tail" not in entry
 
@@ -62,15 +75,23 @@ def test_record_fields_owned_by_the_log_are_replaced(tmp_path: Path) -> None:
 def test_lines_are_compact_ascii_json(tmp_path: Path) -> None:
     """Each line is one compact JSON object, non-ASCII escaped, so any tool reads it."""
     log = DisclosureLog(tmp_path / "d.jsonl")
-    log.append(records.consent_record(purpose="share_email", text="Zustimmung für ä@x.de",
-                                      granted=True, recipient="https://ca.example", when=0))
+    log.append(
+        records.consent_record(
+            purpose="share_email",
+            text="Zustimmung für ä@x.de",
+            granted=True,
+            recipient="https://ca.example",
+            when=0,
+        )
+    )
     (line,) = log_lines(log.path)
     assert line.isascii() and b", " not in line[:40]
     assert json.loads(line)["text"] == "Zustimmung für ä@x.de"
 
 
 def test_file_is_0600_and_new_directories_0700_whatever_the_umask(
-        tmp_path: Path, no_umask: None) -> None:
+    tmp_path: Path, no_umask: None
+) -> None:
     """With umask 000 the log is still 0600 and every directory created for it 0700."""
     path = tmp_path / "a" / "b" / "disclosure.jsonl"
     DisclosureLog(path).append(record())
@@ -108,15 +129,19 @@ def test_symlink_at_the_log_path_is_refused(tmp_path: Path, dangling: bool) -> N
     assert str(caught.value) == (
         f"Cannot write the disclosure log {link}: it is a symbolic link, which is refused so "
         "that the log cannot be redirected to another file; replace it with a regular file "
-        "or give --privacy-log the real path.")
+        "or give --privacy-log the real path."
+    )
     assert target.exists() != dangling
     assert dangling or target.read_bytes() == b"precious\n"
 
 
 def test_directory_at_the_log_path_is_refused(tmp_path: Path) -> None:
     """A directory at the log path gives one sentence naming it and the fix."""
-    with pytest.raises(DisclosureLogError, match=r"^Cannot write the disclosure log .*: it is "
-                       r"a directory; remove it or give --privacy-log the path of a file\.$"):
+    with pytest.raises(
+        DisclosureLogError,
+        match=r"^Cannot write the disclosure log .*: it is "
+        r"a directory; remove it or give --privacy-log the path of a file\.$",
+    ):
         DisclosureLog(tmp_path).append(record())
 
 
@@ -170,19 +195,24 @@ def test_read_only_directory_gives_a_clear_error(tmp_path: Path) -> None:
         assert message == (
             f"Cannot write the disclosure log {path}: permission was denied; run certbot as "
             "a user that may write there (usually root) or choose another path with "
-            "--privacy-log.")
+            "--privacy-log."
+        )
         assert not os.path.exists(path)
     finally:
         os.rmdir(directory)
 
 
-@pytest.mark.parametrize(("code", "words"), [
-    (errno.EROFS, "it is on a read-only file system; make that file system writable"),
-    (errno.EACCES, "permission was denied"),
-    (errno.ENOSPC, "the disk is full; free some space on it"),
-])
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        (errno.EROFS, "it is on a read-only file system; make that file system writable"),
+        (errno.EACCES, "permission was denied"),
+        (errno.ENOSPC, "the disk is full; free some space on it"),
+    ],
+)
 def test_open_errors_are_one_sentence_with_path_and_fix(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, words: str) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, words: str
+) -> None:
     """Each way opening can fail is explained in one sentence naming the path."""
     real_open = os.open
     path = str(tmp_path / "d.jsonl")
@@ -201,7 +231,8 @@ def test_open_errors_are_one_sentence_with_path_and_fix(
 
 
 def test_disk_full_during_write_leaves_the_file_as_it_was(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A short write (disk full) is undone and reported; the chain stays valid."""
     log = DisclosureLog(tmp_path / "d.jsonl")
     log.append(record(0))
@@ -230,6 +261,7 @@ def test_a_record_holding_a_private_key_is_never_written(tmp_path: Path) -> None
 
 # --- crash tails --------------------------------------------------------------------------
 
+
 def test_crash_tail_is_cut_and_described_in_the_next_record(tmp_path: Path) -> None:
     """A half line left by a crash is removed; the next record chains past it and keeps it."""
     log = DisclosureLog(tmp_path / "d.jsonl")
@@ -242,8 +274,11 @@ def test_crash_tail_is_cut_and_described_in_the_next_record(tmp_path: Path) -> N
     assert (tail.number, tail.raw, tail.complete) == (3, fragment, False)
     entry = log.append(record(2))
     assert entry["seq"] == 2
-    assert entry["truncated_tail"] == {"bytes": len(fragment), "sha256": chain.digest(fragment),
-                                       "data_b64": base64.b64encode(fragment).decode()}
+    assert entry["truncated_tail"] == {
+        "bytes": len(fragment),
+        "sha256": chain.digest(fragment),
+        "data_b64": base64.b64encode(fragment).decode(),
+    }
     assert len(assert_valid_log(log.path)) == 3
 
 
@@ -252,8 +287,7 @@ def test_crash_tail_in_an_otherwise_empty_file_starts_the_chain(tmp_path: Path) 
     path = tmp_path / "d.jsonl"
     path.write_bytes(b'{"sche')
     entry = DisclosureLog(path).append(record())
-    assert (entry["seq"], entry["prev"], entry["truncated_tail"]["bytes"]) == (
-        0, chain.GENESIS, 6)
+    assert (entry["seq"], entry["prev"], entry["truncated_tail"]["bytes"]) == (0, chain.GENESIS, 6)
     assert_valid_log(path)
 
 
@@ -284,7 +318,7 @@ def test_a_crash_at_any_byte_never_breaks_the_chain(cut: int) -> None:
         complete = data[:cut].count(b"\n")
         entry = log.append(record(9))
         assert entry["seq"] == complete
-        assert ("truncated_tail" in entry) == (cut > 0 and data[cut - 1:cut] != b"\n")
+        assert ("truncated_tail" in entry) == (cut > 0 and data[cut - 1 : cut] != b"\n")
         assert len(assert_valid_log(path)) == complete + 1
 
 
@@ -301,7 +335,8 @@ _edits = st.one_of(
 @settings(max_examples=150, deadline=None)
 @given(count=st.integers(2, 7), edit=_edits)
 def test_any_edit_removal_insertion_or_swap_breaks_the_chain(
-        count: int, edit: tuple[str, int, int]) -> None:
+    count: int, edit: tuple[str, int, int]
+) -> None:
     """Changing, removing, inserting or reordering lines (before the last) is detected."""
     with tempfile.TemporaryDirectory() as directory:
         log = DisclosureLog(os.path.join(directory, "d.jsonl"))
@@ -332,6 +367,7 @@ def test_any_edit_removal_insertion_or_swap_breaks_the_chain(
 
 # --- several writers ----------------------------------------------------------------------
 
+
 def _append_many(path: str, writer: int, count: int, start: Any) -> None:
     start.wait()
     log = DisclosureLog(path)
@@ -344,8 +380,7 @@ def test_concurrent_processes_never_interleave_and_keep_the_chain(tmp_path: Path
     path = str(tmp_path / "d.jsonl")
     context = multiprocessing.get_context("spawn")
     start = context.Event()
-    workers = [context.Process(target=_append_many, args=(path, w, 30, start))
-               for w in range(6)]
+    workers = [context.Process(target=_append_many, args=(path, w, 30, start)) for w in range(6)]
     for worker in workers:
         worker.start()
     start.set()
@@ -355,7 +390,8 @@ def test_concurrent_processes_never_interleave_and_keep_the_chain(tmp_path: Path
     parsed = assert_valid_log(path)
     assert [r["seq"] for r in parsed] == list(range(180))
     assert sorted(r["url"] for r in parsed) == sorted(
-        f"https://ca.example/r/{w * 1000 + n}" for w in range(6) for n in range(30))
+        f"https://ca.example/r/{w * 1000 + n}" for w in range(6) for n in range(30)
+    )
 
 
 def test_rotation_by_rename_starts_a_new_chain_and_loses_nothing(tmp_path: Path) -> None:
@@ -403,6 +439,7 @@ def test_rotation_while_another_process_appends_loses_no_record(tmp_path: Path) 
 
 # --- the syslog mirror --------------------------------------------------------------------
 
+
 class _FakeSyslog:
     def __init__(self, fail: bool = False) -> None:
         self.sent: list[tuple[int, str]] = []
@@ -415,7 +452,7 @@ class _FakeSyslog:
 
 
 def _mirrored_log(path: Path, sink: Callable[[int, str], None], **kw: Any) -> DisclosureLog:
-    from certbot_privacy.disclosure_log import SyslogMirror
+    from certbot_privacy.log.syslog import SyslogMirror
 
     return DisclosureLog(path, mirror=SyslogMirror(send=sink, **kw))
 
@@ -444,8 +481,9 @@ def test_syslog_mirror_shortens_long_records_and_points_to_the_line(tmp_path: Pa
     assert mirrored["personal_data"] == json.loads(line)["personal_data"]
 
 
-def test_syslog_failure_never_blocks_the_append(tmp_path: Path,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_syslog_failure_never_blocks_the_append(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """If syslog cannot take the record, the file still gets it and a warning is logged."""
     log = _mirrored_log(tmp_path / "d.jsonl", _FakeSyslog(fail=True))
     assert log.append(record(0))["seq"] == 0
@@ -455,7 +493,7 @@ def test_syslog_failure_never_blocks_the_append(tmp_path: Path,
 
 def test_real_syslog_mirror_does_not_fail_without_a_daemon(tmp_path: Path) -> None:
     """The stdlib syslog mirror works (or quietly drops) whether or not syslog runs."""
-    from certbot_privacy.disclosure_log import SyslogMirror
+    from certbot_privacy.log.syslog import SyslogMirror
 
     log = DisclosureLog(tmp_path / "d.jsonl", mirror=SyslogMirror())
     assert log.append(record(0))["seq"] == 0

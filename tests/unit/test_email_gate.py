@@ -5,10 +5,10 @@ from typing import Any, List, Optional, Tuple
 
 import pytest
 from acme import messages
-from certbot import errors
 
-from certbot_privacy import consent
-from certbot_privacy._email_gate import EmailGate
+from certbot_privacy.adapter.email_gate import EmailGate
+from certbot_privacy.errors import ConsentError
+from certbot_privacy.rules import consent
 
 LE = "https://acme-v02.api.letsencrypt.org/directory"
 OTHER = "https://ca.example/dir"
@@ -29,21 +29,33 @@ class _Answers:
         return answer
 
 
-def _gate(*answers: Optional[str], interactive: bool = True, share: bool = False,
-          withdraw: bool = False, verb: str = "certonly", server: str = LE
-          ) -> Tuple[EmailGate, List[Tuple[str, Any]]]:
+def _gate(
+    *answers: Optional[str],
+    interactive: bool = True,
+    share: bool = False,
+    withdraw: bool = False,
+    verb: str = "certonly",
+    server: str = LE,
+) -> Tuple[EmailGate, List[Tuple[str, Any]]]:
     log: List[Tuple[str, Any]] = []
-    gate = EmailGate(server=server, verb=verb, interactive=interactive, share_email=share,
-                     withdraw=withdraw,
-                     record=lambda decision, purpose: log.append((purpose, decision)),
-                     record_blocked=lambda reason, recipient: log.append(("blocked", reason)),
-                     ask=_Answers(*answers), language="en")
+    gate = EmailGate(
+        server=server,
+        verb=verb,
+        interactive=interactive,
+        share_email=share,
+        withdraw=withdraw,
+        record=lambda decision, purpose: log.append((purpose, decision)),
+        record_blocked=lambda reason, recipient: log.append(("blocked", reason)),
+        ask=_Answers(*answers),
+        language="en",
+    )
     return gate, log
 
 
 def _client(tos: Optional[str] = None) -> Any:
-    return SimpleNamespace(directory=SimpleNamespace(
-        meta=SimpleNamespace(terms_of_service=tos, website=None)))
+    return SimpleNamespace(
+        directory=SimpleNamespace(meta=SimpleNamespace(terms_of_service=tos, website=None))
+    )
 
 
 def _new(email: Optional[str] = None) -> messages.NewRegistration:
@@ -65,14 +77,18 @@ def test_noninteractive_email_with_flag_is_sent_and_consent_recorded_first() -> 
     assert body.contact == ("mailto:admin@example.org",)
     purpose, decision = log[0]
     assert (purpose, decision.granted, decision.means, decision.email) == (
-        "contact", True, "flag", "admin@example.org")
+        "contact",
+        True,
+        "flag",
+        "admin@example.org",
+    )
     assert "Let's Encrypt" in decision.text
 
 
 def test_noninteractive_email_without_flag_is_blocked() -> None:
     """An email without consent never reaches the CA: blocked, recorded, error."""
     gate, log = _gate(interactive=False)
-    with pytest.raises(errors.Error, match="--privacy-share-email"):
+    with pytest.raises(ConsentError, match="--privacy-share-email"):
         gate.new_account(_client(), _new("admin@example.org"))
     assert log[0][0] == "blocked"
 
@@ -139,15 +155,16 @@ def test_account_lookup_is_left_alone() -> None:
 def test_update_with_declined_email_changes_nothing() -> None:
     """update_account with -m and a no: nothing is sent."""
     gate, _ = _gate("n", verb="update_account")
-    with pytest.raises(errors.Error, match="not"):
-        gate.update_registration(_client(), None, messages.Registration.from_data(
-            email="new@example.org"))
+    with pytest.raises(ConsentError, match="not"):
+        gate.update_registration(
+            _client(), None, messages.Registration.from_data(email="new@example.org")
+        )
 
 
 def test_update_removing_contact_without_asking_is_blocked() -> None:
     """contact: [] is refused unless the admin asked to withdraw."""
     gate, log = _gate(interactive=False, verb="update_account")
-    with pytest.raises(errors.Error, match="--privacy-withdraw-email"):
+    with pytest.raises(ConsentError, match="--privacy-withdraw-email"):
         gate.update_registration(_client(), None, messages.Registration(contact=()))
     assert log[0][0] == "blocked"
 
@@ -162,7 +179,7 @@ def test_withdrawal_is_recorded() -> None:
 
 
 def decision_ca() -> Any:
-    from certbot_privacy import cas
+    from certbot_privacy.rules import cas
 
     return cas.for_directory(LE)
 
@@ -170,8 +187,9 @@ def decision_ca() -> Any:
 def test_deactivation_passes() -> None:
     """unregister's deactivation carries no contact question."""
     gate, log = _gate(interactive=False, verb="unregister")
-    gate.update_registration(_client(), None, messages.Registration.from_json(
-        {"status": "deactivated"}))
+    gate.update_registration(
+        _client(), None, messages.Registration.from_json({"status": "deactivated"})
+    )
     assert log == []
 
 
@@ -180,8 +198,9 @@ def test_update_account_prompt_asks_consent_first() -> None:
     gate, log = _gate("y", "new@example.org", verb="update_account")
     assert gate.get_email() == "new@example.org"
     # the later update request with that address does not ask again
-    gate.update_registration(_client(), None, messages.Registration.from_data(
-        email="new@example.org"))
+    gate.update_registration(
+        _client(), None, messages.Registration.from_data(email="new@example.org")
+    )
     assert len(gate.ask.shown) == 2  # type: ignore[attr-defined]
     assert [p for p, _ in log] == ["contact"]
 
@@ -189,7 +208,7 @@ def test_update_account_prompt_asks_consent_first() -> None:
 def test_update_account_prompt_declined_changes_nothing() -> None:
     """A no at update_account's prompt stops before anything is sent."""
     gate, _ = _gate("", verb="update_account")
-    with pytest.raises(errors.Error, match="not changed"):
+    with pytest.raises(ConsentError, match="not changed"):
         gate.get_email()
 
 
@@ -203,8 +222,9 @@ def test_registration_prompt_defers_to_new_account() -> None:
 def test_update_account_body_inside_regr_is_checked() -> None:
     """certbot passes the new body inside regr (update=None): it is gated all the same."""
     gate, log = _gate(interactive=False, verb="update_account")
-    regr = messages.RegistrationResource(body=messages.Registration(contact=()),
-                                         uri="https://ca.example/acct/1")
-    with pytest.raises(errors.Error, match="--privacy-withdraw-email"):
+    regr = messages.RegistrationResource(
+        body=messages.Registration(contact=()), uri="https://ca.example/acct/1"
+    )
+    with pytest.raises(ConsentError, match="--privacy-withdraw-email"):
         gate.update_registration(_client(), regr, None)
     assert log[0][0] == "blocked"

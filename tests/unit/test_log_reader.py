@@ -8,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from certbot_privacy import records
-from certbot_privacy.disclosure_log import (
-    DisclosureLog,
-    DisclosureLogError,
-    LogFormatError,
-    iter_lines,
-    log_files,
-    parse_line,
-)
+from certbot_privacy.errors import DisclosureLogError, LogFormatError
+from certbot_privacy.log import records
+from certbot_privacy.log.reader import iter_lines, log_files, parse_line
+from certbot_privacy.log.writer import DisclosureLog
 
 
 def _write_log(path: Path, count: int) -> bytes:
@@ -31,7 +26,8 @@ def test_lines_of_a_file_are_numbered_from_one(tmp_path: Path) -> None:
     data = _write_log(tmp_path / "d.jsonl", 3)
     lines = list(iter_lines(tmp_path / "d.jsonl"))
     assert [(x.source, x.number, x.complete) for x in lines] == [
-        (str(tmp_path / "d.jsonl"), n, True) for n in (1, 2, 3)]
+        (str(tmp_path / "d.jsonl"), n, True) for n in (1, 2, 3)
+    ]
     assert b"\n".join(x.raw for x in lines) + b"\n" == data
     assert lines[2].record()["reason"] == "r2"
 
@@ -53,19 +49,29 @@ def test_damaged_gzip_gives_a_clear_error(tmp_path: Path) -> None:
 
 def test_missing_file_names_the_path(tmp_path: Path) -> None:
     """Reading a log that does not exist says which path and why."""
-    with pytest.raises(DisclosureLogError,
-                       match=f"^Cannot read the disclosure log {tmp_path}/nope: no such file"):
+    with pytest.raises(
+        DisclosureLogError, match=f"^Cannot read the disclosure log {tmp_path}/nope: no such file"
+    ):
         list(iter_lines(tmp_path / "nope"))
 
 
 def test_directory_reads_rotations_oldest_first(tmp_path: Path) -> None:
     """logrotate's .N (higher is older), .gz and the live file come oldest first."""
-    for name in ("disclosure.jsonl", "disclosure.jsonl.1", "disclosure.jsonl.2.gz",
-                 "disclosure.jsonl.10.gz", "notes.txt", "disclosure.jsonl.lock"):
+    for name in (
+        "disclosure.jsonl",
+        "disclosure.jsonl.1",
+        "disclosure.jsonl.2.gz",
+        "disclosure.jsonl.10.gz",
+        "notes.txt",
+        "disclosure.jsonl.lock",
+    ):
         (tmp_path / name).write_bytes(b"")
     assert [os.path.basename(p) for p in log_files(tmp_path)] == [
-        "disclosure.jsonl.10.gz", "disclosure.jsonl.2.gz", "disclosure.jsonl.1",
-        "disclosure.jsonl"]
+        "disclosure.jsonl.10.gz",
+        "disclosure.jsonl.2.gz",
+        "disclosure.jsonl.1",
+        "disclosure.jsonl",
+    ]
 
 
 def test_directory_with_dateext_rotations_sorts_by_date(tmp_path: Path) -> None:
@@ -73,7 +79,10 @@ def test_directory_with_dateext_rotations_sorts_by_date(tmp_path: Path) -> None:
     for name in ("d.jsonl", "d.jsonl-20261201.gz", "d.jsonl-20261101"):
         (tmp_path / name).write_bytes(b"")
     assert [os.path.basename(p) for p in log_files(tmp_path)] == [
-        "d.jsonl-20261101", "d.jsonl-20261201.gz", "d.jsonl"]
+        "d.jsonl-20261101",
+        "d.jsonl-20261201.gz",
+        "d.jsonl",
+    ]
 
 
 def test_directory_lines_keep_their_own_file_and_number(tmp_path: Path) -> None:
@@ -85,9 +94,8 @@ def test_directory_lines_keep_their_own_file_and_number(tmp_path: Path) -> None:
     assert seen == [("d.jsonl.1.gz", 1), ("d.jsonl.1.gz", 2), ("d.jsonl", 1)]
 
 
-def test_standard_input_is_read_with_dash(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """"-" reads standard input, compressed or not, and ends with an incomplete tail."""
+def test_standard_input_is_read_with_dash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "-" reads standard input, compressed or not, and ends with an incomplete tail."""
     data = _write_log(tmp_path / "d.jsonl", 2) + b'{"half'
 
     class _Stdin:
@@ -96,7 +104,10 @@ def test_standard_input_is_read_with_dash(tmp_path: Path,
     monkeypatch.setattr(sys, "stdin", _Stdin())
     lines = list(iter_lines("-"))
     assert [(x.source, x.number, x.complete) for x in lines] == [
-        ("<stdin>", 1, True), ("<stdin>", 2, True), ("<stdin>", 3, False)]
+        ("<stdin>", 1, True),
+        ("<stdin>", 2, True),
+        ("<stdin>", 3, False),
+    ]
     assert lines[-1].raw == b'{"half'
 
 
@@ -104,17 +115,23 @@ def test_only_the_last_line_can_be_incomplete(tmp_path: Path) -> None:
     """Lines that end in a newline are complete, even empty ones."""
     (tmp_path / "d.jsonl").write_bytes(b"a\n\nb")
     assert [(x.raw, x.complete) for x in iter_lines(tmp_path / "d.jsonl")] == [
-        (b"a", True), (b"", True), (b"b", False)]
+        (b"a", True),
+        (b"", True),
+        (b"b", False),
+    ]
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    (b'{"seq":1,"seq":2}', "the key 'seq' appears twice"),
-    (b'{"seq":NaN}', "NaN is not a JSON value"),
-    (b"[1,2]", "not a JSON object"),
-    (b'{"a":"\xff"}', "not UTF-8 text (byte 6)"),
-    (b'{"a":', "not valid JSON"),
-    (b"", "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'{"seq":1,"seq":2}', "the key 'seq' appears twice"),
+        (b'{"seq":NaN}', "NaN is not a JSON value"),
+        (b"[1,2]", "not a JSON object"),
+        (b'{"a":"\xff"}', "not UTF-8 text (byte 6)"),
+        (b'{"a":', "not valid JSON"),
+        (b"", "not valid JSON"),
+    ],
+)
 def test_parse_line_refuses_what_is_not_a_record(raw: bytes, message: str) -> None:
     """Lines that are not one unambiguous JSON object are refused with the reason."""
     with pytest.raises(LogFormatError, match=message.replace("(", r"\(").replace(")", r"\)")):

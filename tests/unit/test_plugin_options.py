@@ -12,18 +12,26 @@ import pytest
 from certbot._internal import cli
 from certbot._internal.plugins import disco
 
-from certbot_privacy import _mode, wire
+from certbot_privacy.adapter import mode, wire
 
 
 @pytest.fixture(autouse=True)
 def _mode_off() -> Iterator[None]:
     yield
-    _mode.switch_off()
+    mode.switch_off()
 
 
 def _parse(tmp_path: Path, *args: str) -> Any:
-    dirs = ["--config-dir", str(tmp_path / "c"), "--work-dir", str(tmp_path / "w"),
-            "--logs-dir", str(tmp_path / "l"), "--server", "https://127.0.0.1:1/dir"]
+    dirs = [
+        "--config-dir",
+        str(tmp_path / "c"),
+        "--work-dir",
+        str(tmp_path / "w"),
+        "--logs-dir",
+        str(tmp_path / "l"),
+        "--server",
+        "https://127.0.0.1:1/dir",
+    ]
     return cli.prepare_and_parse_args(disco.PluginsRegistry.find_all(), [*args, *dirs])
 
 
@@ -54,48 +62,92 @@ def test_mode_off_leaves_requests_alone(tmp_path: Path) -> None:
 
 def test_explicit_eff_email_is_kept(tmp_path: Path) -> None:
     """--eff-email is an explicit opt-in and survives privacy mode."""
-    config = _parse(tmp_path, "certonly", "--privacy-minimal", "-n", "--eff-email",
-                    "-m", "a@example.org", "--privacy-share-email", "-d", "a.example")
+    config = _parse(
+        tmp_path,
+        "certonly",
+        "--privacy-minimal",
+        "-n",
+        "--eff-email",
+        "-m",
+        "a@example.org",
+        "--privacy-share-email",
+        "-d",
+        "a.example",
+    )
     assert config.eff_email is True
 
 
 def test_email_without_consent_flag_is_a_usage_error(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """-n --email without --privacy-share-email stops with exit 2."""
-    err = _usage_error(tmp_path, capsys, "certonly", "--privacy-minimal", "-n",
-                       "-m", "a@example.org", "-d", "a.example")
+    err = _usage_error(
+        tmp_path,
+        capsys,
+        "certonly",
+        "--privacy-minimal",
+        "-n",
+        "-m",
+        "a@example.org",
+        "-d",
+        "a.example",
+    )
     assert "--privacy-share-email" in err
     assert wire.current_policy() is None
 
 
-@pytest.mark.parametrize("contact", ["a@example.org,b@example.org",
-                                     "mailto:a@example.org?subject=hi", "not-an-email"])
-def test_bad_contacts_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                       contact: str) -> None:
+@pytest.mark.parametrize(
+    "contact", ["a@example.org,b@example.org", "mailto:a@example.org?subject=hi", "not-an-email"]
+)
+def test_bad_contacts_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], contact: str
+) -> None:
     """A second contact, mailto: extras or a malformed address: exit 2."""
-    _usage_error(tmp_path, capsys, "register", "--privacy-minimal", "-n",
-                 "--privacy-share-email", "-m", contact)
+    _usage_error(
+        tmp_path,
+        capsys,
+        "register",
+        "--privacy-minimal",
+        "-n",
+        "--privacy-share-email",
+        "-m",
+        contact,
+    )
 
 
-@pytest.mark.parametrize("args", [
-    ["certonly", "--privacy-log", "/tmp/x.jsonl", "-d", "a.example"],
-    ["certonly", "--privacy-share-email", "-d", "a.example"],
-    ["certonly", "--privacy-minimal", "--privacy-withdraw-email", "-d", "a.example"],
-    ["update_account", "--privacy-minimal", "--privacy-withdraw-email", "-m", "a@b.org"],
-    ["update_account", "--privacy-minimal", "--register-unsafely-without-email"],
-    ["certonly", "--privacy-minimal", "--user-agent", "", "-d", "a.example"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["certonly", "--privacy-log", "/tmp/x.jsonl", "-d", "a.example"],
+        ["certonly", "--privacy-share-email", "-d", "a.example"],
+        ["certonly", "--privacy-minimal", "--privacy-withdraw-email", "-d", "a.example"],
+        ["update_account", "--privacy-minimal", "--privacy-withdraw-email", "-m", "a@b.org"],
+        ["update_account", "--privacy-minimal", "--register-unsafely-without-email"],
+        ["certonly", "--privacy-minimal", "--user-agent", "", "-d", "a.example"],
+    ],
+)
 def test_conflicting_options_are_usage_errors(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], args: List[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: List[str]
+) -> None:
     """Options that cannot work together stop with one sentence and exit 2."""
     _usage_error(tmp_path, capsys, "-n", *args)
 
 
 def test_log_path_that_is_a_directory_is_a_usage_error(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """--privacy-log naming a directory stops before anything is sent."""
-    err = _usage_error(tmp_path, capsys, "certonly", "--privacy-minimal", "-n",
-                       "--privacy-log", str(tmp_path), "-d", "a.example")
+    err = _usage_error(
+        tmp_path,
+        capsys,
+        "certonly",
+        "--privacy-minimal",
+        "-n",
+        "--privacy-log",
+        str(tmp_path),
+        "-d",
+        "a.example",
+    )
     assert str(tmp_path) in err
 
 
@@ -107,8 +159,9 @@ def test_renew_accepts_log_options_without_the_mode(tmp_path: Path) -> None:
 
 def test_withdrawal_sends_no_email(tmp_path: Path) -> None:
     """--privacy-withdraw-email makes update_account send an empty contact list."""
-    config = _parse(tmp_path, "update_account", "--privacy-minimal", "-n",
-                    "--privacy-withdraw-email")
+    config = _parse(
+        tmp_path, "update_account", "--privacy-minimal", "-n", "--privacy-withdraw-email"
+    )
     assert config.email is None and config.register_unsafely_without_email is True
 
 

@@ -14,7 +14,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_log_helpers import (
+
+from certbot_privacy.errors import PrivateKeyError
+from certbot_privacy.log import chain, classify, records, schema
+from certbot_privacy.rules import urls
+from certbot_privacy.rules.keyguard import PRIVATE_JWK_MEMBERS, ensure_no_private_key
+from tests.helpers.logs import (
     ACCOUNT_URL,
     DIRECTORY,
     account_jwk,
@@ -34,20 +39,26 @@ from test_log_helpers import (
     sign,
 )
 
-from certbot_privacy import chain, records
-from certbot_privacy.keyguard import PRIVATE_JWK_MEMBERS, PrivateKeyError, ensure_no_private_key
-
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
-VALIDATOR = jsonschema.Draft202012Validator(records.json_schema())
+VALIDATOR = jsonschema.Draft202012Validator(schema.json_schema())
 
 
-def request(body: Optional[bytes], url: str = "https://ca.example/new-order",
-            method: str = "POST", **headers: str) -> dict[str, Any]:
+def request(
+    body: Optional[bytes],
+    url: str = "https://ca.example/new-order",
+    method: str = "POST",
+    **headers: str,
+) -> dict[str, Any]:
     """Build a request record as the recorder would, with typical ACME headers."""
     sent = {"User-Agent": UA, "Content-Type": "application/jose+json", **headers}
-    return records.request_record(method=method, url=url, headers=sent, body=body,
-                                  recipient=records.recipient_for(url, sent, [DIRECTORY]),
-                                  when=1_800_000_000.1234)
+    return records.request_record(
+        method=method,
+        url=url,
+        headers=sent,
+        body=body,
+        recipient=classify.recipient_for(url, sent, [DIRECTORY]),
+        when=1_800_000_000.1234,
+    )
 
 
 def assert_valid(record: dict[str, Any]) -> None:
@@ -57,15 +68,15 @@ def assert_valid(record: dict[str, Any]) -> None:
 
 def test_schema_is_a_valid_draft_2020_12_schema() -> None:
     """The shipped schema is itself a valid JSON Schema, draft 2020-12."""
-    schema = records.json_schema()
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    jsonschema.Draft202012Validator.check_schema(schema)
+    document = schema.json_schema()
+    assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(document)
 
 
 def test_time_is_rfc3339_utc_with_milliseconds() -> None:
     """Times are UTC with exactly three fractional digits and a Z."""
-    assert records.rfc3339(1_800_000_000.1239) == "2027-01-15T08:00:00.123Z"
-    assert records.rfc3339(0) == "1970-01-01T00:00:00.000Z"
+    assert schema.rfc3339(1_800_000_000.1239) == "2027-01-15T08:00:00.123Z"
+    assert schema.rfc3339(0) == "1970-01-01T00:00:00.000Z"
 
 
 def test_new_account_discloses_contact_key_user_agent_and_address() -> None:
@@ -74,12 +85,12 @@ def test_new_account_discloses_contact_key_user_agent_and_address() -> None:
     data = record["personal_data"]
     assert data["contact"] == ["mailto:admin@example.org"]
     assert data["user_agent"] == [UA]
-    assert data["ip_address"] == [records.IMPLICIT_IP_ADDRESS]
+    assert data["ip_address"] == [classify.IMPLICIT_IP_ADDRESS]
     (key,) = data["account_key"]
     public = account_jwk().public_key()
     assert key["role"] == "signer"
     assert key["jwk"] == public.to_partial_json()
-    assert key["thumbprint"] == records.b64url_encode(public.thumbprint())
+    assert key["thumbprint"] == classify.b64url_encode(public.thumbprint())
     assert record["jws"]["payload"]["contact"] == ["mailto:admin@example.org"]
     assert record["jws"]["protected"]["url"] == "https://ca.example/new-acct"
     assert_valid(record)
@@ -112,20 +123,33 @@ def test_finalize_discloses_csr_names_and_public_key() -> None:
     """finalize: the CSR's names and IPs, and its public key's type and SPKI digest."""
     record = request(finalize_body(make_csr(("example.org", "a.example.org"), ("192.0.2.7",))))
     data = record["personal_data"]
-    spki = ec_key().public_key().public_bytes(serialization.Encoding.DER,
-                                              serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = (
+        ec_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     assert data["domain"] == ["example.org", "a.example.org"]
     assert data["ip_identifier"] == ["192.0.2.7"]
-    assert data["csr_public_key"] == [{"key_type": "EC", "key_size": 256, "curve": "secp256r1",
-                                       "spki_sha256": hashlib.sha256(spki).hexdigest()}]
+    assert data["csr_public_key"] == [
+        {
+            "key_type": "EC",
+            "key_size": 256,
+            "curve": "secp256r1",
+            "spki_sha256": hashlib.sha256(spki).hexdigest(),
+        }
+    ]
     assert "csr_subject" not in data
     assert_valid(record)
 
 
 def test_finalize_reports_extra_identity_in_the_csr_subject() -> None:
     """A CSR subject with an organisation is disclosed and reported as csr_subject."""
-    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Jane Doe Ltd"),
-                         x509.NameAttribute(NameOID.COMMON_NAME, "example.org")])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Jane Doe Ltd"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "example.org"),
+        ]
+    )
     data = request(finalize_body(make_csr(("example.org",), subject=subject)))["personal_data"]
     assert data["csr_subject"] == ["CN=example.org,O=Jane Doe Ltd"]
     assert data["domain"] == ["example.org"]
@@ -133,8 +157,9 @@ def test_finalize_reports_extra_identity_in_the_csr_subject() -> None:
 
 def test_undecodable_csr_is_noted_and_the_request_still_recorded() -> None:
     """A CSR that does not parse is described in classification_notes, not an exception."""
-    body = sign(None, "https://ca.example/finalize/1", kid=ACCOUNT_URL,
-                raw_payload=b'{"csr": "AAAA"}')
+    body = sign(
+        None, "https://ca.example/finalize/1", kid=ACCOUNT_URL, raw_payload=b'{"csr": "AAAA"}'
+    )
     record = request(body)
     assert record["classification_notes"][0].startswith("the CSR could not be decoded")
     assert_valid(record)
@@ -152,10 +177,12 @@ def test_revocation_names_the_certificate() -> None:
     """revokeCert: the certificate's serial, names, issuer and fingerprint."""
     cert = make_certificate(("example.org", "www.example.org"), serial=0xABCDEF)
     (named,) = request(revoke_body(cert))["personal_data"]["certificate"]
-    assert named == {"serial": "abcdef", "names": ["example.org", "www.example.org"],
-                     "issuer": "CN=Test Issuer",
-                     "sha256": hashlib.sha256(cert.public_bytes(
-                         serialization.Encoding.DER)).hexdigest()}
+    assert named == {
+        "serial": "abcdef",
+        "names": ["example.org", "www.example.org"],
+        "issuer": "CN=Test Issuer",
+        "sha256": hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest(),
+    }
 
 
 def test_key_change_discloses_new_and_old_keys() -> None:
@@ -179,8 +206,11 @@ def test_external_account_binding_discloses_its_key_id() -> None:
 def test_ocsp_request_goes_to_the_responder_and_names_the_certificate() -> None:
     """OCSP: recipient is the responder; the serial and issuer hashes are disclosed."""
     cert = make_certificate(("example.org",), serial=0x42)
-    record = request(ocsp_request_body(cert), url="http://ocsp.example/",
-                     **{"Content-Type": "application/ocsp-request"})
+    record = request(
+        ocsp_request_body(cert),
+        url="http://ocsp.example/",
+        **{"Content-Type": "application/ocsp-request"},
+    )
     assert record["recipient"] == "OCSP responder ocsp.example"
     (named,) = record["personal_data"]["certificate"]
     assert named["serial"] == "42" and named["hash_algorithm"] == "sha1"
@@ -190,11 +220,16 @@ def test_ocsp_request_goes_to_the_responder_and_names_the_certificate() -> None:
 
 def test_ari_query_names_the_certificate() -> None:
     """An ARI renewal-info GET discloses the certificate's AKI and serial."""
-    url = ("https://ca.example/renewal-info/" + records.b64url_encode(b"\x01\x02") + "."
-           + records.b64url_encode(b"\x00\x87\x65"))
+    url = (
+        "https://ca.example/renewal-info/"
+        + classify.b64url_encode(b"\x01\x02")
+        + "."
+        + classify.b64url_encode(b"\x00\x87\x65")
+    )
     record = request(None, url=url, method="GET")
     assert record["personal_data"]["certificate"] == [
-        {"serial": "8765", "authority_key_id": "0102"}]
+        {"serial": "8765", "authority_key_id": "0102"}
+    ]
     assert record["body"] == ""
 
 
@@ -206,43 +241,62 @@ def test_plain_get_with_a_dotted_name_is_not_an_ari_query() -> None:
 
 def test_eff_subscription_discloses_the_email_to_the_eff() -> None:
     """The EFF form POST: recipient is the EFF and the email is in the eff category."""
-    body = urlencode({"data_type": "json", "email": "me@example.org",
-                      "form_id": "eff_supporters_library_subscribe_form"}).encode()
-    record = request(body, url="https://supporters.eff.org/subscribe/certbot",
-                     **{"Content-Type": "application/x-www-form-urlencoded"})
-    assert record["recipient"] == records.EFF_RECIPIENT
+    body = urlencode(
+        {
+            "data_type": "json",
+            "email": "me@example.org",
+            "form_id": "eff_supporters_library_subscribe_form",
+        }
+    ).encode()
+    record = request(
+        body,
+        url="https://supporters.eff.org/subscribe/certbot",
+        **{"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert record["recipient"] == classify.EFF_RECIPIENT
     assert record["personal_data"]["eff"] == ["me@example.org"]
     assert_valid(record)
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("https://ca.example/new-order", DIRECTORY),
-    ("https://CA.example:443/acme/authz/1", DIRECTORY),
-    ("https://other.example:8443/x", "https://other.example:8443"),
-    ("http://ca.example/x", "http://ca.example"),
-    ("https://supporters.eff.org/subscribe/certbot", records.EFF_RECIPIENT),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://ca.example/new-order", DIRECTORY),
+        ("https://CA.example:443/acme/authz/1", DIRECTORY),
+        ("https://other.example:8443/x", "https://other.example:8443"),
+        ("http://ca.example/x", "http://ca.example"),
+        ("https://supporters.eff.org/subscribe/certbot", classify.EFF_RECIPIENT),
+    ],
+)
 def test_recipient_is_the_directory_or_the_origin(url: str, expected: str) -> None:
     """Requests on a CA directory's origin go to its directory URL; others to their origin."""
-    assert records.recipient_for(url, {}, [DIRECTORY]) == expected
+    assert classify.recipient_for(url, {}, [DIRECTORY]) == expected
 
 
-@pytest.mark.parametrize(("url", "host"), [
-    ("https://ca.example/x", "ca.example"),
-    ("https://ca.example:443/x", "ca.example"),
-    ("http://127.0.0.1:14000/dir", "127.0.0.1:14000"),
-    ("https://[2001:db8::1]:8443/", "[2001:db8::1]:8443"),
-])
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://ca.example/x", "ca.example"),
+        ("https://ca.example:443/x", "ca.example"),
+        ("http://127.0.0.1:14000/dir", "127.0.0.1:14000"),
+        ("https://[2001:db8::1]:8443/", "[2001:db8::1]:8443"),
+    ],
+)
 def test_host_header_is_derived_like_urllib3(url: str, host: str) -> None:
     """Host is host[:port], the default port left out, IPv6 in brackets."""
-    assert records.host_header(url) == host
+    assert urls.host_header(url) == host
 
 
 def test_repeated_headers_are_joined() -> None:
     """Header pairs with a repeated name are joined with a comma, as HTTP allows."""
-    record = records.request_record(method="GET", url="https://x.example/", body=None,
-                                    headers=[("Accept", "a"), ("Accept", "b")],
-                                    recipient="https://x.example", when=0)
+    record = records.request_record(
+        method="GET",
+        url="https://x.example/",
+        body=None,
+        headers=[("Accept", "a"), ("Accept", "b")],
+        recipient="https://x.example",
+        when=0,
+    )
     assert record["headers"] == {"Accept": "a, b"}
 
 
@@ -250,15 +304,39 @@ def test_response_error_consent_and_blocked_records_match_the_schema() -> None:
     """Every kind of record the builders make matches the schema."""
     common: dict[str, Any] = {"recipient": DIRECTORY, "when": 5.0}
     built = [
-        records.response_record(request_seq=3, status=201, method="POST", url=DIRECTORY,
-                                reason="Created", extra={"location": ACCOUNT_URL}, **common),
-        records.error_record(request_seq=3, error="Connection refused", method="POST",
-                             url=DIRECTORY, error_type="ConnectionError", **common),
-        records.consent_record(purpose="share_email", text="Send admin@example.org?",
-                               granted=False, values=["admin@example.org"], how="prompt",
-                               **common),
-        records.blocked_record(reason="no consent", method="POST", url=DIRECTORY,
-                               headers={"User-Agent": UA}, body=new_account_body(), **common),
+        records.response_record(
+            request_seq=3,
+            status=201,
+            method="POST",
+            url=DIRECTORY,
+            reason="Created",
+            extra={"location": ACCOUNT_URL},
+            **common,
+        ),
+        records.error_record(
+            request_seq=3,
+            error="Connection refused",
+            method="POST",
+            url=DIRECTORY,
+            error_type="ConnectionError",
+            **common,
+        ),
+        records.consent_record(
+            purpose="share_email",
+            text="Send admin@example.org?",
+            granted=False,
+            values=["admin@example.org"],
+            how="prompt",
+            **common,
+        ),
+        records.blocked_record(
+            reason="no consent",
+            method="POST",
+            url=DIRECTORY,
+            headers={"User-Agent": UA},
+            body=new_account_body(),
+            **common,
+        ),
         records.blocked_record(reason="EFF subscription not consented", **common),
     ]
     for record in built:
@@ -277,6 +355,7 @@ def test_schema_rejects_a_request_without_personal_data() -> None:
 
 # --- the private key guard ----------------------------------------------------------------
 
+
 def test_pem_private_key_in_a_body_is_refused() -> None:
     """A body holding a PEM private key cannot become a record."""
     with pytest.raises(PrivateKeyError):
@@ -286,16 +365,18 @@ def test_pem_private_key_in_a_body_is_refused() -> None:
 def test_form_encoded_pem_private_key_is_refused() -> None:
     """A PEM private key in a form-encoded body (spaces as +) is found too."""
     with pytest.raises(PrivateKeyError):
-        request(urlencode({"key": pem_private_key()}).encode(),
-                url="https://supporters.eff.org/subscribe/certbot")
+        request(
+            urlencode({"key": pem_private_key()}).encode(),
+            url="https://supporters.eff.org/subscribe/certbot",
+        )
 
 
 def test_private_jwk_in_the_protected_header_is_refused() -> None:
     """A JWS whose protected header carries a private JWK is refused (decoded or not)."""
     body = json.loads(post_as_get_body())
-    protected = json.loads(records.b64url_decode(body["protected"]))
+    protected = json.loads(classify.b64url_decode(body["protected"]))
     protected["jwk"] = private_jwk()
-    body["protected"] = records.b64url_encode(json.dumps(protected).encode())
+    body["protected"] = classify.b64url_encode(json.dumps(protected).encode())
     with pytest.raises(PrivateKeyError):
         request(json.dumps(body).encode())
     with pytest.raises(PrivateKeyError):  # also as an opaque body that is not decoded
@@ -304,35 +385,44 @@ def test_private_jwk_in_the_protected_header_is_refused() -> None:
 
 def test_der_private_key_in_a_binary_body_is_refused() -> None:
     """A DER private key sent as binary (body_b64) is found."""
-    der = ec_key().private_bytes(serialization.Encoding.DER,
-                                 serialization.PrivateFormat.TraditionalOpenSSL,
-                                 serialization.NoEncryption())
+    der = ec_key().private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
     with pytest.raises(PrivateKeyError):
         request(der, **{"Content-Type": "application/octet-stream"})
 
 
 def test_text_about_private_keys_is_not_a_private_key() -> None:
     """Words like "private key" in a consent text do not trip the guard."""
-    record = records.consent_record(purpose="share_email", granted=True, when=0,
-                                    recipient=DIRECTORY,
-                                    text="Your PRIVATE KEY never leaves this host.")
+    record = records.consent_record(
+        purpose="share_email",
+        granted=True,
+        when=0,
+        recipient=DIRECTORY,
+        text="Your PRIVATE KEY never leaves this host.",
+    )
     assert record["text"].startswith("Your")
 
 
 _safe_keys = st.text(string.ascii_letters, min_size=3, max_size=8).filter(
-    lambda key: key not in PRIVATE_JWK_MEMBERS)
+    lambda key: key not in PRIVATE_JWK_MEMBERS
+)
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_safe_keys, inner, max_size=4),
-    max_leaves=20)
+    max_leaves=20,
+)
 
 
 @settings(max_examples=150, deadline=None)
 @given(payload=_json)
 def test_any_json_payload_is_decoded_back(payload: Any) -> None:
     """Whatever JSON payload a JWS carries, the record holds it decoded, unchanged."""
-    body = sign(None, "https://ca.example/x", kid=ACCOUNT_URL,
-                raw_payload=json.dumps(payload).encode())
+    body = sign(
+        None, "https://ca.example/x", kid=ACCOUNT_URL, raw_payload=json.dumps(payload).encode()
+    )
     record = request(body)
     assert record["jws"]["payload"] == payload
     assert_valid(record)
@@ -347,29 +437,40 @@ def test_any_body_is_recorded_exactly(body: bytes) -> None:
     except PrivateKeyError:
         return  # a random DER private key is not a body the builder must keep
     assert ("body" in record) != ("body_b64" in record)
-    recovered = (record["body"].encode() if "body" in record
-                 else base64.b64decode(record["body_b64"]))
+    recovered = (
+        record["body"].encode() if "body" in record else base64.b64decode(record["body_b64"])
+    )
     assert recovered == body
     assert_valid(record)
 
 
 _secret = st.sampled_from(["d", "p", "q", "dp", "dq", "qi"]).map(
-    lambda member: {"kty": "RSA", "n": "AQAB", "e": "AQAB", member: "c2VjcmV0"}) | st.just(
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----")
+    lambda member: {"kty": "RSA", "n": "AQAB", "e": "AQAB", member: "c2VjcmV0"}
+) | st.just("-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----")
 
 
 def _wrap(value: Any, how: str, key: str) -> Any:
-    return {"list": [value], "dict": {key: value}, "json": json.dumps(value),
-            "b64url": records.b64url_encode(json.dumps(value).encode()),
-            "b64": base64.b64encode(json.dumps(value).encode()).decode()}[how]
+    return {
+        "list": [value],
+        "dict": {key: value},
+        "json": json.dumps(value),
+        "b64url": classify.b64url_encode(json.dumps(value).encode()),
+        "b64": base64.b64encode(json.dumps(value).encode()).decode(),
+    }[how]
 
 
 @settings(max_examples=300, deadline=None)
-@given(secret=_secret, layers=st.lists(st.tuples(
-    st.sampled_from(["list", "dict", "json", "b64url", "b64"]), _safe_keys), max_size=5),
-    field=st.sampled_from(["body", "jws", "personal_data", "headers", "extra"]))
-def test_a_private_key_anywhere_is_refused(secret: Any, layers: list[tuple[str, str]],
-                                           field: str) -> None:
+@given(
+    secret=_secret,
+    layers=st.lists(
+        st.tuples(st.sampled_from(["list", "dict", "json", "b64url", "b64"]), _safe_keys),
+        max_size=5,
+    ),
+    field=st.sampled_from(["body", "jws", "personal_data", "headers", "extra"]),
+)
+def test_a_private_key_anywhere_is_refused(
+    secret: Any, layers: list[tuple[str, str]], field: str
+) -> None:
     """A private JWK or PEM key, nested and encoded any number of ways, is always found."""
     value = secret
     for how, key in layers:

@@ -2,13 +2,14 @@
 
 import pytest
 
-from certbot_privacy import useragent
+from certbot_privacy.rules import useragent
 
 
 def test_minimal_names_only_the_acme_software_and_http_client() -> None:
     """The minimal User-Agent is the ACME client and the HTTP client, nothing else."""
     assert useragent.minimal_user_agent("5.8.0", "2.34.2") == (
-        "CertbotACMEClient/5.8.0 python-requests/2.34.2")
+        "CertbotACMEClient/5.8.0 python-requests/2.34.2"
+    )
 
 
 @pytest.mark.parametrize("bad", ["", "5.8 (Debian)", "5/8", "a;b"])
@@ -21,7 +22,8 @@ def test_minimal_refuses_versions_that_would_add_words(bad: str) -> None:
 def test_choose_defaults_to_minimal() -> None:
     """Without --user-agent, privacy mode sends the minimal User-Agent."""
     assert useragent.choose_user_agent(None, "2.1.0", "2.28.1") == (
-        "CertbotACMEClient/2.1.0 python-requests/2.28.1")
+        "CertbotACMEClient/2.1.0 python-requests/2.28.1"
+    )
 
 
 def test_choose_lets_the_admins_own_user_agent_win() -> None:

@@ -27,8 +27,7 @@ if TYPE_CHECKING:
     from certbot_privacy.audit.summarise import Summary
     from certbot_privacy.audit.verify import VerifyReport
 
-__all__ = ["FORMATS", "Format", "art30_renderer", "names", "report_renderer",
-           "verify_renderer"]
+__all__ = ["FORMATS", "Format", "art30_renderer", "names", "report_renderer", "verify_renderer"]
 
 #: Every format, by name.
 FORMATS: Dict[str, Format] = {
@@ -42,8 +41,9 @@ def names(kind: str) -> List[str]:
 
 
 def _missing(name: str, kind: str) -> ValueError:
-    return ValueError(f"the {name} format cannot show {kind}; choose from "
-                      + ", ".join(names(kind)))
+    return ValueError(
+        f"the {name} format cannot show {kind}; choose from " + ", ".join(names(kind))
+    )
 
 
 def report_renderer(name: str) -> Callable[["Summary"], str]:

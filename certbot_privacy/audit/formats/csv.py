@@ -22,8 +22,17 @@ def render_report(summary: Summary) -> str:
     for recipient in summary.recipients:
         for category in recipient.categories:
             for value in category.values:
-                writer.writerow((recipient.recipient, category.category, value.value,
-                                 value.count, value.first, value.last, value.privacy_off))
+                writer.writerow(
+                    (
+                        recipient.recipient,
+                        category.category,
+                        value.value,
+                        value.count,
+                        value.first,
+                        value.last,
+                        value.privacy_off,
+                    )
+                )
     return out.getvalue()
 
 

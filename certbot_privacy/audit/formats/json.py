@@ -63,8 +63,9 @@ def report_document(summary: Summary) -> Dict[str, Any]:
         ],
         "blocked": dict(summary.blocked),
         "skipped": summary.skipped,
-        "problems": [{"file": p.source, "line": p.lineno, "problem": p.message}
-                     for p in summary.problems],
+        "problems": [
+            {"file": p.source, "line": p.lineno, "problem": p.message} for p in summary.problems
+        ],
     }
 
 
@@ -73,24 +74,38 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
     files = []
     for verdict in report.files:
         failure = verdict.failure
-        files.append({
-            "file": verdict.source,
-            "intact": verdict.intact,
-            "lines": verdict.lines,
-            "records": verdict.records,
-            "head": verdict.head,
-            "failure": None if failure is None else {
-                "line": failure.lineno, "kind": failure.kind.value,
-                "message": failure.message},
-            "truncated_tail": None if verdict.truncated_tail is None else {
-                "line": verdict.truncated_tail.lineno,
-                "message": verdict.truncated_tail.message},
-            "missing_newline": verdict.missing_newline,
-            "recovered_tails": [{"line": p.lineno, "message": p.message}
-                                for p in verdict.recovered],
-        })
-    return {"format": "certbot-privacy-verify/1", "intact": report.intact,
-            "records": report.records, "files": files}
+        files.append(
+            {
+                "file": verdict.source,
+                "intact": verdict.intact,
+                "lines": verdict.lines,
+                "records": verdict.records,
+                "head": verdict.head,
+                "failure": None
+                if failure is None
+                else {
+                    "line": failure.lineno,
+                    "kind": failure.kind.value,
+                    "message": failure.message,
+                },
+                "truncated_tail": None
+                if verdict.truncated_tail is None
+                else {
+                    "line": verdict.truncated_tail.lineno,
+                    "message": verdict.truncated_tail.message,
+                },
+                "missing_newline": verdict.missing_newline,
+                "recovered_tails": [
+                    {"line": p.lineno, "message": p.message} for p in verdict.recovered
+                ],
+            }
+        )
+    return {
+        "format": "certbot-privacy-verify/1",
+        "intact": report.intact,
+        "records": report.records,
+        "files": files,
+    }
 
 
 def _quote(quote: Optional[Quote]) -> Optional[Dict[str, Any]]:
@@ -113,26 +128,42 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
         "controller": asdict(record.controller),
         "purposes": list(record.purposes),
         "data_subjects": list(record.data_subjects),
-        "personal_data": [asdict(c) | {"recipients": list(c.recipients)}
-                          for c in record.categories],
+        "personal_data": [
+            asdict(c) | {"recipients": list(c.recipients)} for c in record.categories
+        ],
         "recipients": recipients,
         "third_country_transfers": [
-            {"recipient": r.recipient, "name": r.name, "country": r.country,
-             "country_name": r.country_name, "third_country": r.third_country,
-             "statement": _quote(r.transfer)}
-            for r in record.transfers],
+            {
+                "recipient": r.recipient,
+                "name": r.name,
+                "country": r.country,
+                "country_name": r.country_name,
+                "third_country": r.third_country,
+                "statement": _quote(r.transfer),
+            }
+            for r in record.transfers
+        ],
         "retention": {
-            "recipients": [{"recipient": r.recipient, "name": r.name,
-                            "statement": _quote(r.retention),
-                            "after_closure": _quote(r.after_closure)}
-                           for r in record.recipients],
+            "recipients": [
+                {
+                    "recipient": r.recipient,
+                    "name": r.name,
+                    "statement": _quote(r.retention),
+                    "after_closure": _quote(r.after_closure),
+                }
+                for r in record.recipients
+            ],
             "disclosure_log": record.log_retention,
         },
         "security_measures": list(record.security_measures),
         "period": {"first": record.first, "last": record.last},
-        "evidence": {"files": list(record.files), "records": record.records,
-                     "requests": record.requests, "privacy_off": record.privacy_off,
-                     "skipped_lines": record.skipped},
+        "evidence": {
+            "files": list(record.files),
+            "records": record.records,
+            "requests": record.requests,
+            "privacy_off": record.privacy_off,
+            "skipped_lines": record.skipped,
+        },
     }
 
 

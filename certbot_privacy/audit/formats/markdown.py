@@ -10,8 +10,9 @@ import re
 from typing import List, Optional
 
 from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
-from certbot_privacy.audit.formats._common import Format, plural, printable, short_time
+from certbot_privacy.audit.formats._common import Format, plural, short_time
 from certbot_privacy.audit.summarise import Summary
+from certbot_privacy.rules.escape import printable
 
 # Enough to keep values from forming emphasis, code, links, HTML or table cells; line-start
 # markers (#, -, +) need none: values never start a line here.
@@ -37,8 +38,7 @@ def _cell(value: str) -> str:
 
 
 def _table(headings: List[str], rows: List[List[str]]) -> List[str]:
-    lines = ["| " + " | ".join(headings) + " |",
-             "|" + "|".join("---" for _ in headings) + "|"]
+    lines = ["| " + " | ".join(headings) + " |", "|" + "|".join("---" for _ in headings) + "|"]
     lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return lines
 
@@ -46,30 +46,51 @@ def _table(headings: List[str], rows: List[List[str]]) -> List[str]:
 def render_report(summary: Summary) -> str:
     """Render *summary* as Markdown: a heading and a table per recipient."""
     lines = ["# Personal data disclosed by certbot", ""]
-    lines.append(f"{plural(summary.requests, 'request')} to "
-                 f"{plural(len(summary.recipients), 'recipient')}, "
-                 f"{short_time(summary.first)} to {short_time(summary.last)} UTC; read "
-                 f"{plural(summary.records, 'record')} in {plural(len(summary.files), 'file')}.")
+    lines.append(
+        f"{plural(summary.requests, 'request')} to "
+        f"{plural(len(summary.recipients), 'recipient')}, "
+        f"{short_time(summary.first)} to {short_time(summary.last)} UTC; read "
+        f"{plural(summary.records, 'record')} in {plural(len(summary.files), 'file')}."
+    )
     if summary.filters.active:
-        lines += ["", "Selected: " + ", ".join(
-            f"`--{flag}` {_text(value)}" for flag, value in summary.filters.describe()) + "."]
+        lines += [
+            "",
+            "Selected: "
+            + ", ".join(f"`--{flag}` {_text(value)}" for flag, value in summary.filters.describe())
+            + ".",
+        ]
     if summary.privacy_off:
-        lines += ["", f"**{plural(summary.privacy_off, 'request')} went out with privacy "
-                      "mode off.**"]
+        lines += [
+            "",
+            f"**{plural(summary.privacy_off, 'request')} went out with privacy mode off.**",
+        ]
     for stats in summary.recipients:
-        lines += ["", f"## {_text(stats.recipient)}", "",
-                  f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
-                  f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off.",
-                  ""]
-        rows = [[_cell(c.category), str(v.count), short_time(v.first), short_time(v.last),
-                 str(v.privacy_off), _cell(v.value)]
-                for c in stats.categories for v in c.values]
-        lines += _table(["Category", "Count", "First (UTC)", "Last (UTC)",
-                         "Privacy mode off", "Value"], rows)
+        lines += [
+            "",
+            f"## {_text(stats.recipient)}",
+            "",
+            f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
+            f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off.",
+            "",
+        ]
+        rows = [
+            [
+                _cell(c.category),
+                str(v.count),
+                short_time(v.first),
+                short_time(v.last),
+                str(v.privacy_off),
+                _cell(v.value),
+            ]
+            for c in stats.categories
+            for v in c.values
+        ]
+        lines += _table(
+            ["Category", "Count", "First (UTC)", "Last (UTC)", "Privacy mode off", "Value"], rows
+        )
     if summary.blocked:
         lines += ["", "## Blocked (not sent)", ""]
-        lines += [f"- {_text(name)}: {plural(count, 'request')}"
-                  for name, count in summary.blocked]
+        lines += [f"- {_text(name)}: {plural(count, 'request')}" for name, count in summary.blocked]
     if summary.skipped:
         lines += ["", "## Lines skipped (not records)", ""]
         lines += [f"- `{_text(p.where)}`: {_text(p.message)}" for p in summary.problems]
@@ -89,8 +110,13 @@ def _quote(label: str, quote: Optional[Quote]) -> List[str]:
     if quote is None:
         return [f"- {label}: {_NOT_STATED}"]
     how = "in its words" if quote.quoted else "paraphrased"
-    lines = [f"- {label} ({how}):", "", f"  > {_text(quote.text)}", "",
-             f"  Source: {_text(quote.document)}, {_link(quote.url)}"]
+    lines = [
+        f"- {label} ({how}):",
+        "",
+        f"  > {_text(quote.text)}",
+        "",
+        f"  Source: {_text(quote.document)}, {_link(quote.url)}",
+    ]
     if quote.note:
         lines.append(f"  Our note: {_text(quote.note)}")
     return lines
@@ -106,18 +132,24 @@ def _or(value: Optional[str], otherwise: str, link: bool = False) -> str:
 
 
 def _recipient(r: Recipient) -> List[str]:
-    where = (f"{_text(r.country_name or r.country)} ({r.country})" if r.country
-             else _NOT_STATED)
-    lines = [f"### {_text(r.name)}", "",
-             f"- Recipient as logged: {_text(r.recipient)}",
-             f"- Kind: {r.kind}" + ("" if r.known or r.kind != "certificate authority (ACME)"
-                                    else " (not in certbot-privacy's list of known CAs)"),
-             f"- Legal entity: {_or(r.legal_entity, _NOT_STATED)}",
-             f"- Country: {where}",
-             f"- Privacy policy: {_or(r.privacy_policy, '*none found*', link=True)}",
-             f"- Personal data sent: {', '.join(_text(c) for c in r.categories) or '-'}",
-             f"- Requests: {r.requests}, {short_time(r.first)} to {short_time(r.last)} UTC; "
-             f"with privacy mode off: {r.privacy_off}"]
+    where = f"{_text(r.country_name or r.country)} ({r.country})" if r.country else _NOT_STATED
+    lines = [
+        f"### {_text(r.name)}",
+        "",
+        f"- Recipient as logged: {_text(r.recipient)}",
+        f"- Kind: {r.kind}"
+        + (
+            ""
+            if r.known or r.kind != "certificate authority (ACME)"
+            else " (not in certbot-privacy's list of known CAs)"
+        ),
+        f"- Legal entity: {_or(r.legal_entity, _NOT_STATED)}",
+        f"- Country: {where}",
+        f"- Privacy policy: {_or(r.privacy_policy, '*none found*', link=True)}",
+        f"- Personal data sent: {', '.join(_text(c) for c in r.categories) or '-'}",
+        f"- Requests: {r.requests}, {short_time(r.first)} to {short_time(r.last)} UTC; "
+        f"with privacy mode off: {r.privacy_off}",
+    ]
     if r.kind.startswith("certificate"):
         lines += _quote("Use of the contact email", r.contact_use)
     return lines
@@ -126,29 +158,50 @@ def _recipient(r: Recipient) -> List[str]:
 def render_art30(record: Art30Record) -> str:
     """Render *record* as a Markdown document with the sections of Art. 30(1)."""
     c = record.controller
-    lines = ["# Record of processing activities (GDPR Article 30)", "",
-             f"**Processing activity:** {record.activity}", "",
-             f"Generated {short_time(record.generated)} UTC from the disclosure log: "
-             f"{plural(record.requests, 'request')} between {short_time(record.first)} and "
-             f"{short_time(record.last)} UTC.", "",
-             "## 1. Controller (Art. 30(1)(a))", ""]
-    lines += _table(["", ""], [
-        ["Name", _given(c.name, "--controller-name")],
-        ["Contact details", _given(c.contact, "--controller-contact")],
-        ["Address", _given(c.address, "--controller-address")],
-        ["Representative (Art. 27)", _given(c.representative, "--representative")],
-        ["Data protection officer", _given(c.dpo, "--dpo")],
-    ])
+    lines = [
+        "# Record of processing activities (GDPR Article 30)",
+        "",
+        f"**Processing activity:** {record.activity}",
+        "",
+        f"Generated {short_time(record.generated)} UTC from the disclosure log: "
+        f"{plural(record.requests, 'request')} between {short_time(record.first)} and "
+        f"{short_time(record.last)} UTC.",
+        "",
+        "## 1. Controller (Art. 30(1)(a))",
+        "",
+    ]
+    lines += _table(
+        ["", ""],
+        [
+            ["Name", _given(c.name, "--controller-name")],
+            ["Contact details", _given(c.contact, "--controller-contact")],
+            ["Address", _given(c.address, "--controller-address")],
+            ["Representative (Art. 27)", _given(c.representative, "--representative")],
+            ["Data protection officer", _given(c.dpo, "--dpo")],
+        ],
+    )
     lines += ["", "## 2. Purposes of the processing (Art. 30(1)(b))", ""]
     lines += [f"- {_text(p)}" for p in record.purposes]
     lines += ["", "## 3. Categories of data subjects (Art. 30(1)(c))", ""]
     lines += [f"- {_text(s)}" for s in record.data_subjects]
     lines += ["", "## 4. Categories of personal data (Art. 30(1)(c))", ""]
-    lines += _table(["Category", "What it is", "Disclosures", "Distinct values", "Sent to"],
-                    [[_cell(cat.category), _cell(cat.description), str(cat.disclosures),
-                      str(cat.distinct), _cell(", ".join(cat.recipients))]
-                     for cat in record.categories]) if record.categories else [
-        "None in the selected records."]
+    lines += (
+        _table(
+            ["Category", "What it is", "Disclosures", "Distinct values", "Sent to"],
+            [
+                [
+                    _cell(cat.category),
+                    _cell(cat.description),
+                    str(cat.disclosures),
+                    str(cat.distinct),
+                    _cell(", ".join(cat.recipients)),
+                ]
+                for cat in record.categories
+            ],
+        )
+        if record.categories
+        else ["None in the selected records."]
+    )
     lines += ["", "## 5. Recipients (Art. 30(1)(d))"]
     for r in record.recipients:
         lines += ["", *_recipient(r)]
@@ -157,14 +210,18 @@ def render_art30(record: Art30Record) -> str:
         lines.append("None: every recipient is in the EU/EEA.")
     for r in record.transfers:
         if r.third_country:
-            lines.append(f"- {_text(r.name)}: {_text(r.country_name or r.country or '')} is a "
-                         "third country (outside the EU/EEA). Document the transfer "
-                         "mechanism: an adequacy decision (for the United States, the EU-US "
-                         "Data Privacy Framework if the recipient is certified) or Art. 46 "
-                         "safeguards.")
+            lines.append(
+                f"- {_text(r.name)}: {_text(r.country_name or r.country or '')} is a "
+                "third country (outside the EU/EEA). Document the transfer "
+                "mechanism: an adequacy decision (for the United States, the EU-US "
+                "Data Privacy Framework if the recipient is certified) or Art. 46 "
+                "safeguards."
+            )
         else:
-            lines.append(f"- {_text(r.name)}: the country is not stated in the sources we "
-                         "checked; find out where the recipient processes the data.")
+            lines.append(
+                f"- {_text(r.name)}: the country is not stated in the sources we "
+                "checked; find out where the recipient processes the data."
+            )
         if r.transfer is not None:
             lines += ["  " + line for line in _quote("What it says", r.transfer)]
     lines += ["", "## 7. Time limits for erasure (Art. 30(1)(f))", ""]
@@ -175,18 +232,26 @@ def render_art30(record: Art30Record) -> str:
             if r.after_closure is not None:
                 lines += _quote("After the account is closed", r.after_closure)
             lines.append("")
-    lines.append(f"- The disclosure log on the controller's hosts: "
-                 f"{_given(record.log_retention, '--log-retention')}")
+    lines.append(
+        f"- The disclosure log on the controller's hosts: "
+        f"{_given(record.log_retention, '--log-retention')}"
+    )
     lines += ["", "## 8. Security measures (Art. 30(1)(g))", ""]
     lines += [f"- {_text(m)}" for m in record.security_measures]
     if record.privacy_off:
-        lines.append(f"- **{plural(record.privacy_off, 'request')} in this period went out "
-                     "with privacy mode off.**")
-    lines += ["", "## Evidence", "",
-              f"- Log files: {', '.join(_text(f) for f in record.files) or '-'}",
-              f"- {plural(record.records, 'record')} read, "
-              f"{plural(record.skipped, 'line')} skipped as not records; check the log's "
-              "integrity with `certbot-privacy verify`."]
+        lines.append(
+            f"- **{plural(record.privacy_off, 'request')} in this period went out "
+            "with privacy mode off.**"
+        )
+    lines += [
+        "",
+        "## Evidence",
+        "",
+        f"- Log files: {', '.join(_text(f) for f in record.files) or '-'}",
+        f"- {plural(record.records, 'record')} read, "
+        f"{plural(record.skipped, 'line')} skipped as not records; check the log's "
+        "integrity with `certbot-privacy verify`.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -2,13 +2,14 @@
 
 The value comes last, so long values (User-Agents, key descriptions) do not push the
 numbers out of line. Times are UTC, without milliseconds. Every value from the log is
-shown through :func:`._common.printable`.
+shown through :func:`certbot_privacy.rules.escape.printable`.
 """
 
 from typing import List, Sequence
 
-from certbot_privacy.audit.formats._common import Format, plural, printable, short_time
+from certbot_privacy.audit.formats._common import Format, plural, short_time
 from certbot_privacy.audit.summarise import RecipientStats, Summary
+from certbot_privacy.rules.escape import printable
 
 _HEADINGS = ("CATEGORY", "COUNT", "FIRST (UTC)", "LAST (UTC)", "OFF", "VALUE")
 
@@ -17,8 +18,10 @@ def _columns(rows: Sequence[Sequence[str]]) -> List[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = []
     for row in rows:
-        cells = [cell.rjust(width) if i in (1, 4) else cell.ljust(width)
-                 for i, (cell, width) in enumerate(zip(row, widths))]
+        cells = [
+            cell.rjust(width) if i in (1, 4) else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths))
+        ]
         lines.append("  " + "  ".join(cells) + "  " + row[-1])
     return lines
 
@@ -30,15 +33,24 @@ def _privacy_note(count: int) -> str:
 
 
 def _recipient(stats: RecipientStats) -> List[str]:
-    lines = [printable(stats.recipient),
-             f"  {plural(stats.requests, 'request')}, {short_time(stats.first)} to "
-             f"{short_time(stats.last)} UTC, {_privacy_note(stats.privacy_off)}"]
+    lines = [
+        printable(stats.recipient),
+        f"  {plural(stats.requests, 'request')}, {short_time(stats.first)} to "
+        f"{short_time(stats.last)} UTC, {_privacy_note(stats.privacy_off)}",
+    ]
     rows = [_HEADINGS]
     for category in stats.categories:
         for value in category.values:
-            rows.append((category.category, str(value.count), short_time(value.first),
-                         short_time(value.last), str(value.privacy_off),
-                         printable(value.value)))
+            rows.append(
+                (
+                    category.category,
+                    str(value.count),
+                    short_time(value.first),
+                    short_time(value.last),
+                    str(value.privacy_off),
+                    printable(value.value),
+                )
+            )
     lines.extend(_columns(rows))
     return lines
 
@@ -50,32 +62,44 @@ def render_report(summary: Summary) -> str:
         lines.append(
             f"Personal data sent in {plural(summary.requests, 'request')} to "
             f"{plural(len(summary.recipients), 'recipient')}, {short_time(summary.first)} "
-            f"to {short_time(summary.last)} UTC")
+            f"to {short_time(summary.last)} UTC"
+        )
     else:
         lines.append("No personal data was sent (no request records match).")
-    lines.append(f"Read {plural(len(summary.files), 'file')}, "
-                 f"{plural(summary.records, 'record')}.")
+    lines.append(f"Read {plural(len(summary.files), 'file')}, {plural(summary.records, 'record')}.")
     if summary.filters.active:
-        lines.append("Selected: " + ", ".join(
-            f"--{flag} {printable(value)}" for flag, value in summary.filters.describe()))
+        lines.append(
+            "Selected: "
+            + ", ".join(
+                f"--{flag} {printable(value)}" for flag, value in summary.filters.describe()
+            )
+        )
     if summary.privacy_off:
-        lines.append(f"{plural(summary.privacy_off, 'request')} went out with privacy mode "
-                     "OFF (column OFF counts them per value).")
+        lines.append(
+            f"{plural(summary.privacy_off, 'request')} went out with privacy mode "
+            "OFF (column OFF counts them per value)."
+        )
     for stats in summary.recipients:
         lines.append("")
         lines.extend(_recipient(stats))
     if summary.blocked:
         lines.append("")
         lines.append("Blocked by certbot-privacy (not sent):")
-        lines.extend(f"  {printable(name)}: {plural(count, 'request')}"
-                     for name, count in summary.blocked)
+        lines.extend(
+            f"  {printable(name)}: {plural(count, 'request')}" for name, count in summary.blocked
+        )
     if summary.skipped:
         lines.append("")
-        lines.append(f"Skipped {plural(summary.skipped, 'line')} that are not records"
-                     + (f" (the first {len(summary.problems)} below)"
-                        if len(summary.problems) < summary.skipped else "") + ":")
-        lines.extend(f"  {printable(p.where)}: {printable(p.message)}"
-                     for p in summary.problems)
+        lines.append(
+            f"Skipped {plural(summary.skipped, 'line')} that are not records"
+            + (
+                f" (the first {len(summary.problems)} below)"
+                if len(summary.problems) < summary.skipped
+                else ""
+            )
+            + ":"
+        )
+        lines.extend(f"  {printable(p.where)}: {printable(p.message)}" for p in summary.problems)
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,169 @@
+"""Every use of certbot's (and acme's) private names, in one place.
+
+Certbot gives plugins no public hook to run after the command line is parsed, nor to
+restore a plugin's options when ``certbot renew`` rebuilds a lineage's configuration, nor
+at the places a contact email leaves. Privacy mode needs all of them, so this module
+wraps certbot's functions there with :class:`~certbot_privacy.adapter.patching.Patch`
+(idempotent, undoable, pass-through while privacy mode is off).
+
+Checked against certbot 2.1.0 (Debian bookworm) and 5.8.0 (PyPI); ``tests/unit/
+test_certbot_compat.py`` pins each name below and fails loudly if one moves:
+
+* ``certbot._internal.cli.helpful.HelpfulArgumentParser.parse_args`` (private): returns
+  the parsed ``argparse.Namespace`` (2.x) or a ``NamespaceConfig`` around it (since 2.7);
+  on certbot <= 2.6 it also runs with ``detect_defaults=True``, re-parses that are skipped;
+* ``certbot._internal.renewal._restore_plugin_configs(config, renewalparams)`` (private):
+  called by ``renew`` for each lineage, on a per-lineage copy of the configuration, before
+  any request for that lineage;
+* ``certbot._internal.cli.set_by_cli`` (private, before 2.7): whether the user set an
+  option; since 2.7 ``NamespaceConfig.set_by_user`` (public);
+* ``acme.client.ClientV2._get_v2_account`` (private): the account lookup by key;
+* ``certbot.display.ops.get_email``, ``acme.client.ClientV2.new_account`` and
+  ``update_registration`` (public, wrapped here with the rest).
+"""
+
+import argparse
+from typing import Any, Callable, Dict, Mapping, Union
+
+from certbot import configuration
+
+from certbot_privacy.adapter.patching import Patch
+from certbot_privacy.adapter.state import RUN
+
+ParsedCallback = Callable[[argparse.Namespace, str], None]
+LineageCallback = Callable[[configuration.NamespaceConfig, Mapping[str, Any]], None]
+
+#: The patches installed so far, by name (tests stop them with :func:`stop_all`).
+PATCHES: Dict[str, Patch] = {}
+
+
+def _install(name: str, make: Callable[[], Patch]) -> None:
+    patch = PATCHES.get(name)
+    if patch is None or not patch.started:
+        patch = PATCHES[name] = make()
+        patch.start()
+
+
+def stop_all() -> None:
+    """Undo every patch of this module (tests)."""
+    for patch in PATCHES.values():
+        patch.stop()
+    PATCHES.clear()
+
+
+def install_parse_hook(callback: ParsedCallback) -> None:
+    """Call ``callback(namespace, verb)`` each time certbot finishes parsing its arguments.
+
+    The callback runs before certbot does anything with the result, and so before any
+    network request; this package's errors it raises stop certbot with exit code 2.
+    """
+    from certbot._internal.cli import helpful
+
+    def parse_args(original: Callable[[Any], Any], self: Any) -> Any:
+        result = original(self)
+        if getattr(self, "detect_defaults", False):  # certbot <= 2.6 default detection
+            return result
+        callback(namespace_of(result), str(self.verb))
+        return result
+
+    _install(
+        "parse",
+        lambda: Patch(helpful.HelpfulArgumentParser, "parse_args", parse_args, usage_errors=True),
+    )
+
+
+def install_lineage_hook(callback: LineageCallback) -> None:
+    """Call ``callback(lineage_config, renewalparams)`` as ``renew`` restores each lineage.
+
+    The callback runs after certbot restored the lineage's own options and before any
+    request for that lineage; an error it raises makes certbot skip the lineage with a
+    message, as for a broken renewal configuration.
+    """
+    from certbot._internal import renewal
+
+    def restore(
+        original: Callable[..., None],
+        config: configuration.NamespaceConfig,
+        renewalparams: Mapping[str, Any],
+    ) -> None:
+        original(config, renewalparams)
+        callback(config, renewalparams)
+
+    _install("lineage", lambda: Patch(renewal, "_restore_plugin_configs", restore))
+
+
+def namespace_of(
+    config: Union[configuration.NamespaceConfig, argparse.Namespace],
+) -> argparse.Namespace:
+    """Return the ``argparse.Namespace`` behind a certbot configuration object."""
+    if isinstance(config, configuration.NamespaceConfig):
+        return config.namespace
+    return config
+
+
+def set_by_user(config: configuration.NamespaceConfig, name: str) -> bool:
+    """Whether the user set option *name* (command line or cli.ini) for this run.
+
+    ``NamespaceConfig.set_by_user`` exists since certbot 2.7; before, the same question was
+    ``certbot._internal.cli.set_by_cli``.
+    """
+    method = getattr(config, "set_by_user", None)
+    if method is not None:
+        return bool(method(name))
+    from certbot._internal import cli
+
+    return bool(getattr(cli, "set_by_cli")(name))  # noqa: B009 (absent from mypy's certbot)
+
+
+def install_email_hooks() -> None:
+    """Route every place a contact email can leave through the run's email gate.
+
+    * ``certbot.display.ops.get_email``: certbot's email prompt (public module, looked up
+      by certbot at call time);
+    * ``acme.client.ClientV2.new_account`` and ``update_registration`` (public acme API):
+      the requests whose body carries the account's contact;
+    * ``acme.client.ClientV2._get_v2_account`` (private; 2.1.0 to 5.8.0): the account
+      lookup that ``update_account``, ``show_account`` and ``unregister`` make first. It
+      re-sends the stored account body, contact included, with ``onlyReturnExisting``;
+      the CA ignores everything but the key there (RFC 8555 section 7.3.1), so in privacy
+      mode the lookup is sent with an empty contact list (``"contact": []``) instead.
+
+    Each passes through untouched while no gate is in force (privacy mode off).
+    """
+    from acme import client as acme_client
+    from certbot.display import ops
+
+    def gated() -> bool:
+        return RUN.gate is not None
+
+    def get_email(original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        assert RUN.gate is not None
+        return RUN.gate.get_email(*args, **kwargs)
+
+    def new_account(original: Callable[..., Any], client: Any, body: Any) -> Any:
+        assert RUN.gate is not None
+        return original(client, RUN.gate.new_account(client, body))
+
+    def update_registration(
+        original: Callable[..., Any], client: Any, regr: Any, update: Any = None
+    ) -> Any:
+        assert RUN.gate is not None
+        RUN.gate.update_registration(client, regr, update)
+        return original(client, regr, update)
+
+    def lookup(
+        original: Callable[..., Any], client: Any, regr: Any, update_body: bool = False
+    ) -> Any:
+        if not regr.body.contact:
+            return original(client, regr, update_body)
+        found = original(client, regr.update(body=regr.body.update(contact=())), update_body)
+        return found if update_body else found.update(body=regr.body)
+
+    cls = acme_client.ClientV2
+    _install("get_email", lambda: Patch(ops, "get_email", get_email, when=gated))
+    _install("new_account", lambda: Patch(cls, "new_account", new_account, when=gated))
+    _install(
+        "update_registration",
+        lambda: Patch(cls, "update_registration", update_registration, when=gated),
+    )
+    _install("lookup", lambda: Patch(cls, "_get_v2_account", lookup, when=gated))

@@ -1,0 +1,127 @@
+"""Switching privacy mode on and off for a certbot run (or one lineage of ``renew``).
+
+Given the parsed certbot options, :func:`switch_on` builds what privacy mode runs on (the
+disclosure log and its recorder, the email gate, the wire policy) and makes it the run
+state's. Problems with the options are :class:`~certbot_privacy.errors.UsageError`
+(exit code 2 before anything is sent); a log that cannot be written later stops the
+request that could not be recorded (:class:`_FailClosed`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+import requests
+
+from certbot_privacy import log as disclosure_log
+from certbot_privacy.adapter import wire
+from certbot_privacy.adapter.email_gate import EmailGate
+from certbot_privacy.adapter.recorder import DisclosureRecorder
+from certbot_privacy.adapter.state import RUN
+from certbot_privacy.errors import DisclosureLogError, UsageError
+from certbot_privacy.log.syslog import SyslogMirror
+from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy.rules import useragent
+
+if TYPE_CHECKING:
+    from certbot_privacy.rules import consent
+
+
+def log_path(namespace: argparse.Namespace) -> str:
+    """Return the absolute path of the disclosure log for these options."""
+    path = getattr(namespace, "privacy_log", None) or os.path.join(
+        namespace.logs_dir, disclosure_log.DEFAULT_NAME
+    )
+    return os.path.abspath(os.path.expanduser(path))
+
+
+def interactive(namespace: argparse.Namespace) -> bool:
+    """Whether the admin can be asked: a terminal, and neither ``-n`` nor ``-q``."""
+    if getattr(namespace, "noninteractive_mode", False) or getattr(namespace, "quiet", False):
+        return False
+    return bool(getattr(namespace, "force_interactive", False)) or sys.stdin.isatty()
+
+
+def switch_on(namespace: argparse.Namespace, verb: str) -> None:
+    """Make privacy mode, as *namespace* configures it, apply to every request from now.
+
+    Raises :class:`UsageError` (a bad ``--user-agent``, an unusable log path).
+    """
+    import certbot
+
+    agent = useragent.choose_user_agent(
+        namespace.user_agent, certbot.__version__, requests.__version__
+    )
+    mirror = SyslogMirror() if getattr(namespace, "privacy_syslog", False) else None
+    log = DisclosureLog(log_path(namespace), mirror=mirror)
+    try:
+        log.ensure_writable()
+    except DisclosureLogError as error:
+        raise UsageError(str(error)) from None
+    recorder = DisclosureRecorder(log, directory_urls=[namespace.server])
+    RUN.gate = EmailGate(
+        server=namespace.server,
+        verb=verb,
+        interactive=interactive(namespace),
+        share_email=bool(getattr(namespace, "privacy_share_email", False)),
+        withdraw=bool(getattr(namespace, "privacy_withdraw_email", False)),
+        record=lambda decision, purpose: _record_consent(recorder, decision, purpose),
+        record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient),
+    )
+    wire.set_policy(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)))
+
+
+def switch_off() -> None:
+    """Let requests pass through untouched again (a lineage that is not private)."""
+    RUN.gate = None
+    wire.set_policy(None)
+
+
+class _FailClosed:
+    """The wire observer: the recorder, and a request whose record failed is not sent."""
+
+    def __init__(self, recorder: DisclosureRecorder) -> None:
+        self.recorder = recorder
+
+    def before_send(self, request: requests.PreparedRequest) -> object:
+        try:
+            return self.recorder.before_send(request)
+        except DisclosureLogError as error:
+            raise DisclosureLogError(f"{error} Nothing was sent.") from None
+
+    def after_send(self, token: object, response: requests.Response) -> None:
+        self.recorder.after_send(token, response)
+
+    def send_failed(self, token: object, error: BaseException) -> None:
+        self.recorder.send_failed(token, error)
+
+
+def _record_consent(
+    recorder: DisclosureRecorder, decision: consent.ConsentDecision, purpose: str
+) -> None:
+    try:
+        recorder.record_consent(
+            purpose=purpose,
+            text=decision.text,
+            granted=decision.granted,
+            recipient=decision.recipient,
+            values=[decision.email] if decision.email else [],
+            how=decision.means,
+            extra={
+                "recipient_name": decision.recipient_name,
+                "language": decision.language,
+                "answer": decision.answer,
+            },
+        )
+    except DisclosureLogError as error:
+        raise DisclosureLogError(f"{error} No email was sent.") from None
+
+
+def _record_blocked(recorder: DisclosureRecorder, reason: str, recipient: str) -> None:
+    try:
+        recorder.record_blocked(reason=reason, recipient=recipient)
+    except DisclosureLogError as error:
+        raise DisclosureLogError(f"{error} Nothing was sent.") from None

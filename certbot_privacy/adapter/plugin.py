@@ -1,0 +1,237 @@
+"""The ``privacy`` plugin: its flags, and when privacy mode switches on (thin adapter).
+
+Certbot imports this module and calls :meth:`PrivacyPlugin.inject_parser_options` on every
+run. That installs two hooks (:mod:`.compat`): after parsing, check the privacy options
+and switch the mode on for a private run (bad options: one sentence, exit code 2,
+nothing sent); and, in ``renew``, per lineage, switch it on for a lineage obtained in
+privacy mode and off for the next one unless the whole run is private. Policy lives in
+:mod:`certbot_privacy.rules`; what the mode consists of in :mod:`.mode`. Everything but
+this module's own names is imported lazily.
+"""
+
+import argparse
+import logging
+from typing import Any, Callable, Mapping
+
+from certbot import configuration
+from certbot.plugins import common
+
+from certbot_privacy.adapter.state import RUN
+from certbot_privacy.errors import UsageError
+
+logger = logging.getLogger(__name__)
+
+#: Options of this plugin, without the ``privacy_`` prefix, that only mean something in
+#: privacy mode.
+_MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email")
+
+#: Verbs that send ``--email`` to the CA (registering an account, or updating it). Other
+#: verbs (``renew`` above all, which distro timers run with whatever cli.ini holds) are
+#: not stopped for an ``email`` they would not send; the email gate still stands at
+#: every newAccount request.
+_EMAIL_VERBS = ("run", "certonly", "register", "update_account")
+
+#: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
+_LINEAGE_VERBS = ("renew", "reconfigure")
+
+
+class PrivacyPlugin(common.Plugin):
+    """Privacy-minimal mode for Certbot (never an authenticator nor an installer)."""
+
+    description = (
+        "Privacy-minimal mode (--privacy-minimal): minimal User-Agent, "
+        "no email without consent, a local disclosure log"
+    )
+
+    @classmethod
+    def add_parser_arguments(cls, add: Callable[..., None]) -> None:
+        # Plain store_true, never a custom argparse action: certbot <= 2.6 re-parses the
+        # command line treating any action it does not know as "store", and fails after
+        # the certificate was written. The mode is switched on by the parse hook instead.
+        add(
+            "minimal",
+            action="store_true",
+            default=False,
+            help="Send the CA only what issuance needs: a minimal User-Agent on every "
+            "request, a contact email only with your consent, nothing to the EFF "
+            "unless --eff-email, a disclosure log of every request, and lineages "
+            "that stay private on renewal. In cli.ini: privacy-minimal = true",
+        )
+        add(
+            "log",
+            default=None,
+            metavar="PATH",
+            help="Where privacy mode records what was disclosed "
+            "(default: <logs-dir>/disclosure.jsonl)",
+        )
+        add(
+            "share-email",
+            action="store_true",
+            default=False,
+            help="Consent, for non-interactive runs, to sending the --email address to "
+            "the CA as the account contact",
+        )
+        add(
+            "withdraw-email",
+            action="store_true",
+            default=False,
+            help="With update_account: remove the contact email from the ACME account "
+            "at the CA (sends contact: [] and records it)",
+        )
+        add(
+            "syslog",
+            action="store_true",
+            default=False,
+            help="Also mirror each disclosure record to the local syslog/journal",
+        )
+
+    @classmethod
+    def inject_parser_options(cls, parser: argparse.ArgumentParser, name: str) -> None:
+        super().inject_parser_options(parser, name)
+        from certbot_privacy.adapter import compat
+
+        compat.install_parse_hook(on_parsed)
+
+    def prepare(self) -> None:
+        """Nothing to prepare: the plugin acts through its flags, not when selected."""
+
+    def more_info(self) -> str:
+        return (
+            "Adds --privacy-minimal to every certbot command. Not an authenticator "
+            "nor an installer: it is never offered in those menus."
+        )
+
+
+def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
+    """Check privacy options after parsing; switch the mode on for a private run.
+
+    With privacy mode off this imports nothing: it runs on every certbot command.
+    """
+    RUN.run_level = bool(getattr(namespace, "privacy_minimal", False))
+    RUN.verb = verb
+    if verb in _LINEAGE_VERBS:
+        from certbot_privacy.adapter import compat
+
+        compat.install_lineage_hook(on_lineage)
+    if not RUN.run_level:
+        _refuse_mode_only_options(namespace, verb)
+        return
+    _check_email_options(namespace, verb)
+    if namespace.eff_email is None:
+        # Stops the EFF POST at its source and skips the question; an explicit
+        # --eff-email (parsed into True) still subscribes, and is recorded.
+        namespace.eff_email = False
+    if getattr(namespace, "user_agent_comment", None):
+        logger.warning(
+            "--user-agent-comment is not sent in privacy mode: the "
+            "User-Agent is the minimal one (or --user-agent)."
+        )
+    _switch_on(namespace, verb)
+
+
+def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str, Any]) -> None:
+    """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
+    from certbot_privacy.adapter import compat
+
+    if _restored(renewalparams.get("privacy_minimal")) is True and not config.privacy_minimal:
+        # Through NamespaceConfig, so that certbot writes it back to the renewal conf.
+        config.privacy_minimal = True
+    if not (RUN.run_level or config.privacy_minimal):
+        if RUN.on:
+            from certbot_privacy.adapter import mode
+
+            mode.switch_off()
+        return
+    for option, value in renewalparams.items():
+        if (
+            option.startswith("privacy_")
+            and option != "privacy_minimal"
+            and not compat.set_by_user(config, option)
+        ):
+            setattr(config, option, _restored(value))
+    _switch_on(config.namespace, RUN.verb)
+
+
+def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
+    from certbot_privacy.adapter import compat, mode
+
+    mode.switch_on(namespace, verb)
+    compat.install_email_hooks()
+
+
+def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
+    if verb == "renew":
+        return  # they apply to the lineages that were obtained in privacy mode
+    for option in _MODE_ONLY_OPTIONS:
+        value = getattr(namespace, "privacy_" + option, None)
+        if value not in (None, False):
+            flag = "--privacy-" + option.replace("_", "-")
+            raise UsageError(
+                f"{flag} only takes effect in privacy mode: add --privacy-minimal "
+                f"(or privacy-minimal = true in cli.ini), or drop {flag}"
+            )
+
+
+def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
+    """Apply the contact rules that can be decided before anything is sent."""
+    withdraw = bool(getattr(namespace, "privacy_withdraw_email", False))
+    if withdraw:
+        if verb != "update_account":
+            raise UsageError(
+                "--privacy-withdraw-email works with update_account "
+                "only: run certbot update_account --privacy-minimal "
+                "--privacy-withdraw-email"
+            )
+        if namespace.email:
+            raise UsageError(
+                "--privacy-withdraw-email removes the contact, and "
+                "--email sets one: give one of them"
+            )
+        namespace.register_unsafely_without_email = True  # what makes certbot send []
+        return
+    if verb == "update_account" and namespace.register_unsafely_without_email:
+        raise UsageError(
+            "In privacy mode, update_account does not remove the contact "
+            "as a side effect of --register-unsafely-without-email: use "
+            "--privacy-withdraw-email to remove it"
+        )
+    if namespace.email and verb in _EMAIL_VERBS:
+        _check_email(namespace)
+    elif verb != "update_account":
+        # No email: register without a contact (certbot 2.1.0 insists on this flag in
+        # -n runs). In an interactive run the admin is asked at the newAccount request.
+        namespace.register_unsafely_without_email = True
+
+
+def _check_email(namespace: argparse.Namespace) -> None:
+    """One valid address, and consent to send it if nobody can be asked."""
+    import os
+
+    from certbot import util
+
+    from certbot_privacy.adapter import mode
+    from certbot_privacy.rules import cas, consent
+
+    language = consent.choose_language(os.environ)
+    address = consent.validate_contact(namespace.email, language)
+    if not util.safe_email(address):
+        raise UsageError(
+            f"{address} is not a valid email address: correct it, or "
+            "drop --email to register without a contact"
+        )
+    namespace.email = address
+    if not mode.interactive(namespace):
+        # Without --privacy-share-email: ConsentRequiredError, exit code 2 (patching).
+        consent.decide_noninteractive(
+            address,
+            bool(namespace.privacy_share_email),
+            ca=cas.for_directory(namespace.server),
+            language=language,
+        )
+
+
+def _restored(value: Any) -> Any:
+    """Turn a value read back from a renewal conf (configobj strings) into its type."""
+    if isinstance(value, str):
+        return {"True": True, "False": False, "None": None}.get(value, value)
+    return value

@@ -1,0 +1,56 @@
+"""``certbot-privacy report``: what personal data went to whom, and when."""
+
+import argparse
+from typing import Tuple
+
+from certbot_privacy.audit import formats, source
+from certbot_privacy.audit.commands import _options
+from certbot_privacy.audit.summarise import summarise
+from certbot_privacy.errors import EXIT_OK
+
+NAME = "report"
+HELP = "what personal data went to whom, and when"
+READS_LOGS = True
+
+DESCRIPTION = """\
+Summarise what personal data was sent to whom: per recipient and per category (contact
+emails, domain names, account keys, User-Agents, the host's IP address implied by every
+request, ...), each distinct value with how often it was sent, the first and last time,
+and how often with privacy mode off. Lines that are not records are skipped and listed
+with their file and line number; the exit status is 0 whenever a report is printed."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``report``'s options."""
+    _options.logs(parser)
+    parser.add_argument(
+        "--format",
+        choices=formats.names("report"),
+        default="table",
+        help="table (for a terminal, the default), json, csv or markdown",
+    )
+    _options.time_filters(parser)
+    parser.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only requests that disclosed domain NAME (exact, ignoring "
+        "case), with everything sent along with it; repeatable",
+    )
+    parser.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        type=_options.category,
+        metavar="CATEGORY",
+        help="only this category of personal data (contact, domain, "
+        "account_key, user_agent, ip_address, csr_public_key, ...); "
+        "repeatable",
+    )
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
+    """Summarise the logs and write the report in the chosen format."""
+    summary = summarise(source.read(args.logs), _options.filters(args, parser))
+    return EXIT_OK, formats.report_renderer(args.format)(summary)

@@ -1,0 +1,47 @@
+"""``certbot-privacy verify``: are the logs intact (hash chain, records)?"""
+
+import argparse
+from typing import Tuple
+
+from certbot_privacy.audit import formats, source
+from certbot_privacy.audit.commands import _options
+from certbot_privacy.audit.verify import verify
+from certbot_privacy.errors import EXIT_FAILED, EXIT_OK
+
+NAME = "verify"
+HELP = "check that logs are intact (hash chain, records)"
+READS_LOGS = True
+
+DESCRIPTION = """\
+Check each file's hash chain and that every line is a schema 1 record. Exit 0 if every
+file is intact, 1 if not, naming the first bad line (FILE:LINE) and what is wrong with it:
+edited, removed, inserted, reordered, duplicated, not-a-record, bad-seq or unreadable.
+A last line cut short by a crash (no newline, not JSON) is not tampering: it is reported
+as a notice and the exit status stays 0. The head digest printed for each file is what
+the next record would chain to: compare it with a copy kept elsewhere (the syslog mirror,
+a backup) to detect records cut off the end, which no chain can show by itself."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``verify``'s options."""
+    _options.logs(parser)
+    parser.add_argument(
+        "--format",
+        choices=formats.names("verify"),
+        default="text",
+        help="text (one line per file, the default) or json",
+    )
+    parser.add_argument(
+        "--thorough",
+        action="store_true",
+        help="parse and check every line as a record, not only those the "
+        "chain cannot vouch for (each file's last line, and wherever "
+        "the chain breaks); slower; for logs whose writer is in doubt",
+    )
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
+    """Verify the logs; exit 0 if every file is intact, 1 if not."""
+    report = verify(source.read(args.logs), thorough=args.thorough)
+    code = EXIT_OK if report.intact else EXIT_FAILED
+    return code, formats.verify_renderer(args.format)(report)

@@ -1,0 +1,13 @@
+"""The disclosure log: the only owner of the record bytes.
+
+The format (:mod:`.schema`), building records (:mod:`.records`) and classifying the
+personal data in them (:mod:`.classify`), the hash chain (:mod:`.chain`), the locked
+write-ahead writer (:mod:`.writer`), the reader (:mod:`.reader`) and the syslog mirror
+(:mod:`.syslog`).
+"""
+
+#: The log's file name in certbot's logs directory (``--logs-dir``).
+DEFAULT_NAME = "disclosure.jsonl"
+
+#: The log that ``certbot --privacy-minimal`` writes by default (certbot's logs directory).
+DEFAULT_PATH = "/var/log/letsencrypt/" + DEFAULT_NAME

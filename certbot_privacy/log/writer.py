@@ -1,0 +1,308 @@
+"""Appending to a disclosure log: locked, hash-chained, write-ahead JSON Lines.
+
+:meth:`DisclosureLog.append` writes one record as one line and returns only once the line
+is on disk (``fdatasync``): a caller that sends its request after ``append`` returns never
+discloses anything the log does not show. Appends are serialised with ``flock``, survive
+logrotate's renames, cut a crashed writer's half line (recording it in
+``truncated_tail``), and refuse paths that could redirect or expose the log. How and why
+is in ``docs/how-it-works.rst``; every failure is one :class:`DisclosureLogError`
+sentence naming the path, what is wrong and the fix.
+"""
+
+import errno
+import fcntl
+import logging
+import os
+import stat
+from typing import Any, Mapping, Optional, Protocol, Union
+
+from certbot_privacy.errors import DisclosureLogError, LogFormatError, PrivateKeyError
+from certbot_privacy.log import chain, schema
+from certbot_privacy.log.reader import parse_line
+from certbot_privacy.log.schema import SCHEMA_VERSION
+from certbot_privacy.rules.keyguard import ensure_no_private_key
+
+logger = logging.getLogger(__name__)
+
+#: A crash fragment up to this size is kept, base64, in the next record.
+MAX_KEPT_FRAGMENT = 64 * 1024
+_BLOCK = 64 * 1024
+_REOPEN_ATTEMPTS = 10
+_FIX = "choose another path with --privacy-log"
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Mirror(Protocol):
+    """Receives a copy of each line once it is on disk (see :class:`SyslogMirror`)."""
+
+    def mirror(self, line: str) -> None:
+        """Pass *line* (one record, without its newline) on; may raise, never blocks issuance."""
+
+
+class DisclosureLog:
+    """An append-only, hash-chained disclosure log file (see the module documentation)."""
+
+    def __init__(self, path: PathLike, mirror: Optional[Mirror] = None) -> None:
+        self.path = os.fspath(path)
+        self.mirror = mirror
+
+    def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Append *record* durably and return it as written, with ``seq`` and ``prev``.
+
+        Fields ``seq``, ``prev`` and ``truncated_tail`` of *record* are the log's to set
+        and are replaced. Raises :class:`DisclosureLogError`; then nothing was added.
+        """
+        try:
+            ensure_no_private_key(record)
+        except PrivateKeyError as error:
+            raise DisclosureLogError(
+                f"Refused to write a record to the disclosure log {self.path}: {error}, "
+                "which must never be logged (nothing was sent); please report this bug "
+                "to certbot-privacy."
+            ) from None
+        fd = self._open_locked()
+        try:
+            entry, line = self._append_locked(fd, record)
+        finally:
+            os.close(fd)  # also releases the lock
+        if self.mirror is not None:
+            try:
+                self.mirror.mirror(line)
+            except Exception as error:  # the file is the record of truth: never block on it
+                logger.warning(
+                    "Could not mirror disclosure record %s to syslog (%s); it is in %s.",
+                    entry["seq"],
+                    error,
+                    self.path,
+                )
+        return entry
+
+    def ensure_writable(self) -> None:
+        """Check, before anything is sent, that records can be appended; raise if not.
+
+        Creates the file (0600) and missing directories (0700) and runs every check of
+        :meth:`append` (symlink, directory, owner, links, lock), writing nothing. A full
+        disk can only show when a record is written.
+        """
+        os.close(self._open_locked())
+
+    def _open_locked(self) -> int:
+        for _ in range(_REOPEN_ATTEMPTS):
+            fd = self._open()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                opened = os.fstat(fd)
+                try:
+                    current = os.lstat(self.path)
+                except FileNotFoundError:
+                    current = None
+            except OSError as error:
+                os.close(fd)
+                raise _os_error(self.path, error) from None
+            if current is not None and (current.st_dev, current.st_ino) == (
+                opened.st_dev,
+                opened.st_ino,
+            ):
+                return fd
+            os.close(fd)  # rotated (renamed) between open and lock: open the new file
+        raise DisclosureLogError(
+            f"Cannot write the disclosure log {self.path}: it was replaced "
+            f"{_REOPEN_ATTEMPTS} times while being opened; stop whatever keeps renaming it "
+            f"or {_FIX}."
+        )
+
+    def _open(self) -> int:
+        _make_parents(self.path)
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except OSError as error:
+            raise _os_error(self.path, error) from None
+        try:
+            _check_opened(self.path, fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _append_locked(self, fd: int, record: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+        try:
+            size = os.fstat(fd).st_size
+            last_newline = _rfind_newline(fd, size)
+            base = last_newline + 1  # the end of the last complete line
+            fragment = os.pread(fd, size - base, base) if size > base else b""
+            previous: Optional[bytes] = None
+            if last_newline >= 0:
+                start = _rfind_newline(fd, last_newline) + 1
+                previous = os.pread(fd, last_newline - start, start)
+            seq = _next_seq(fd, previous, base)
+        except OSError as error:
+            raise _os_error(self.path, error) from None
+        entry: dict[str, Any] = {"schema": record.get("schema", SCHEMA_VERSION), "seq": seq}
+        entry.update(
+            (k, v)
+            for k, v in record.items()
+            if k not in ("schema", "seq", "prev", "truncated_tail")
+        )
+        if fragment:
+            entry["truncated_tail"] = _describe_fragment(fragment)
+        entry["prev"] = chain.GENESIS if previous is None else chain.digest(previous)
+        line = schema.serialise(entry)
+        data = line.encode("ascii") + b"\n"
+        try:
+            if fragment:
+                os.ftruncate(fd, base)
+            written = os.write(fd, data)  # one write: the lock keeps others out meanwhile
+            if written != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            _datasync(fd)
+            if base == 0:
+                _sync_directory(os.path.dirname(os.path.abspath(self.path)))
+        except OSError as error:
+            _restore(fd, base, fragment)
+            raise _os_error(self.path, error) from None
+        return entry, line
+
+
+def _make_parents(path: str) -> None:
+    """Create the missing parent directories of *path*, each 0700 whatever the umask."""
+    missing = []
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.lexists(parent):
+        missing.append(parent)
+        parent = os.path.dirname(parent)
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+            os.chmod(directory, 0o700)  # the umask may have narrowed it
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise _os_error(
+                path, error, doing=f"create the directory {directory} for the disclosure log"
+            ) from None
+
+
+def _check_opened(path: str, fd: int) -> None:
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        raise DisclosureLogError(
+            f"Cannot write the disclosure log {path}: it is not a regular file; remove it "
+            f"or {_FIX}."
+        )
+    if st.st_uid != os.geteuid():
+        raise DisclosureLogError(
+            f"Cannot write the disclosure log {path}: it belongs to another user (uid "
+            f"{st.st_uid}), who could read it; remove it, chown it to the user running "
+            f"certbot, or {_FIX}."
+        )
+    if st.st_nlink > 1:
+        raise DisclosureLogError(
+            f"Cannot write the disclosure log {path}: it has {st.st_nlink} hard links, "
+            "which is refused so that the log cannot be redirected into another file; "
+            f"remove this link or {_FIX}."
+        )
+    if stat.S_IMODE(st.st_mode) != 0o600:
+        try:
+            os.fchmod(fd, 0o600)
+        except OSError as error:
+            raise _os_error(path, error) from None
+
+
+def _rfind_newline(fd: int, end: int) -> int:
+    """Return the offset of the last ``\\n`` before *end*, or -1; reads backwards in blocks."""
+    while end > 0:
+        start = max(0, end - _BLOCK)
+        found = os.pread(fd, end - start, start).rfind(b"\n")
+        if found >= 0:
+            return start + found
+        end = start
+    return -1
+
+
+def _next_seq(fd: int, previous: Optional[bytes], end: int) -> int:
+    if previous is None:
+        return 0
+    try:
+        seq = parse_line(previous).get("seq")
+    except LogFormatError:
+        seq = None
+    if isinstance(seq, int) and not isinstance(seq, bool) and seq >= 0:
+        return seq + 1
+    count, offset = 0, 0  # the last line is no record: count the complete lines instead
+    while offset < end:
+        block = os.pread(fd, min(_BLOCK, end - offset), offset)
+        count += block.count(b"\n")
+        offset += len(block)
+    return count
+
+
+def _describe_fragment(fragment: bytes) -> dict[str, Any]:
+    described: dict[str, Any] = {"bytes": len(fragment), "sha256": chain.digest(fragment)}
+    if len(fragment) <= MAX_KEPT_FRAGMENT:
+        import base64
+
+        described["data_b64"] = base64.b64encode(fragment).decode("ascii")
+    return described
+
+
+def _datasync(fd: int) -> None:
+    sync = getattr(os, "fdatasync", os.fsync)  # fdatasync: the size, not the timestamps
+    sync(fd)
+
+
+def _sync_directory(directory: str) -> None:
+    """Make a new file's directory entry durable (best effort: not every FS allows it)."""
+    try:
+        dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+def _restore(fd: int, base: int, fragment: bytes) -> None:
+    """After a failed append, put the file back as it was (best effort)."""
+    try:
+        os.ftruncate(fd, base)
+        if fragment:
+            os.write(fd, fragment)
+    except OSError:
+        logger.warning("Could not restore the disclosure log after a failed write", exc_info=True)
+
+
+_REASONS = {
+    errno.EROFS: ("it is on a read-only file system", f"make that file system writable or {_FIX}"),
+    errno.EACCES: (
+        "permission was denied",
+        f"run certbot as a user that may write there (usually root) or {_FIX}",
+    ),
+    errno.ENOSPC: ("the disk is full", f"free some space on it or {_FIX}"),
+    errno.EDQUOT: ("the disk quota is exceeded", f"free some space or {_FIX}"),
+    errno.EISDIR: ("it is a directory", "remove it or give --privacy-log the path of a file"),
+    errno.ENOTDIR: ("a part of its path is not a directory", "fix the --privacy-log path"),
+    errno.ENXIO: ("it is not a regular file", f"remove it or {_FIX}"),
+    errno.ENOLCK: ("the file system does not support locking", f"{_FIX} on a local disk"),
+}
+_REASONS[errno.EPERM] = _REASONS[errno.EACCES]
+
+
+def _os_error(path: str, error: OSError, doing: str = "") -> DisclosureLogError:
+    """Turn an :class:`OSError` on *path* into one sentence: where, why, and the fix."""
+    if error.errno == errno.ELOOP and os.path.islink(path):
+        reason, fix = (
+            "it is a symbolic link, which is refused so that the log cannot be "
+            "redirected to another file",
+            "replace it with a regular file or give --privacy-log the real path",
+        )
+    else:
+        reason, fix = _REASONS.get(
+            error.errno or 0, ((error.strerror or str(error)).lower(), f"fix that or {_FIX}")
+        )
+    doing = doing or f"write the disclosure log {path}"
+    return DisclosureLogError(f"Cannot {doing}: {reason}; {fix}.")

@@ -1,0 +1,421 @@
+"""A recording proxy in front of Pebble: what the server side really received.
+
+The end-to-end tests assert on what reached the server, not on what the plugin believes it
+sent. :class:`RecordingProxy` runs three loopback listeners in threads of the test process:
+
+``acme`` (HTTPS)
+    A reverse proxy in front of Pebble. It forwards each request to Pebble unchanged,
+    ``Host`` header included, so that the URLs in Pebble's answers point back at the proxy.
+    It also plays the ARI part that Debian's Pebble 2.4 lacks: with an ARI window set it adds
+    ``renewalInfo`` to the directory and answers ``GET /renewal-info/<id>`` itself.
+``ocsp`` (plain HTTP)
+    The ``ocspResponderURL`` of Pebble's certificates. It answers every request with the
+    DER OCSPResponse "unauthorized" (certbot then treats the status as unknown).
+``trap`` (plain HTTP)
+    An HTTP proxy for everything that is not loopback: certbot runs with ``HTTPS_PROXY`` and
+    ``HTTP_PROXY`` pointing here and ``NO_PROXY=127.0.0.1,localhost``, so any attempt to
+    reach the outside world (the EFF, say) arrives here as a ``CONNECT supporters.eff.org:443``
+    or an absolute-URI request, is recorded, and is refused with 403.
+
+Every request is recorded exactly as it arrived: the request line, all headers as
+``(name, value)`` pairs in their original case and order, and the raw body bytes.
+"""
+
+import base64
+import contextlib
+import datetime
+import http.client
+import json
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Optional
+
+#: A DER OCSPResponse with responseStatus "unauthorized" (6) and no responseBytes.
+OCSP_UNAUTHORIZED = bytes.fromhex("30030a0106")
+
+#: Headers that belong to one hop and are not forwarded (RFC 9110 section 7.6.1).
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-authorization",
+        "proxy-authenticate",
+    }
+)
+
+ARI_PATH = "/renewal-info"
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the proxy received it, and the status it was answered with."""
+
+    seq: int
+    time: float
+    listener: str  #: "acme" or "ocsp"
+    role: str  #: "acme" (forwarded to Pebble), "ari" or "ocsp" (answered by the proxy)
+    method: str
+    path: str
+    request_line: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    status: Optional[int] = None
+    response_body: bytes = b""
+
+    @property
+    def url(self) -> str:
+        """The absolute URL requested, from the listener's scheme and the Host received."""
+        scheme = "https" if self.listener == "acme" else "http"
+        host = (self.header_values("Host") or ["?"])[0]
+        return f"{scheme}://{host}{self.path}"
+
+    def header_values(self, name: str) -> list[str]:
+        """All values of header *name* (case-insensitive), in the order received."""
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+    @property
+    def user_agent(self) -> Optional[str]:
+        """The User-Agent received, ``None`` if there was none; more than one is an error."""
+        values = self.header_values("User-Agent")
+        if len(values) > 1:
+            raise AssertionError(f"{len(values)} User-Agent headers in {self.request_line}")
+        return values[0] if values else None
+
+    def jws(self) -> Optional[dict[str, Any]]:
+        """The decoded ``protected`` header and ``payload`` of a JWS body, else ``None``."""
+        try:
+            outer = json.loads(self.body)
+            protected = json.loads(_b64url(outer["protected"]))
+            raw_payload = _b64url(outer["payload"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        payload: Any = json.loads(raw_payload) if raw_payload else ""
+        return {"protected": protected, "payload": payload}
+
+    def raw_text(self) -> str:
+        """Everything received, as one string: request line, headers and body."""
+        lines = [self.request_line] + [f"{key}: {value}" for key, value in self.headers]
+        return "\r\n".join(lines) + "\r\n\r\n" + self.body.decode("utf-8", "replace")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.listener}/{self.role} {self.request_line} -> {self.status}"
+
+
+@dataclass(frozen=True)
+class OutsideAttempt:
+    """A request that tried to leave the loopback world, caught by the trap."""
+
+    time: float
+    method: str
+    target: str  #: ``host:port`` of a CONNECT, or the absolute URI of a plain request
+    headers: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Positions in the proxy's records, taken by :meth:`RecordingProxy.mark`."""
+
+    requests: int
+    outside: int
+
+
+@dataclass
+class AriSettings:
+    """How the proxy plays ARI: ``window`` is "past", "future" or None (no ARI at all)."""
+
+    window: Optional[str] = "past"
+    retry_after: int = 1
+
+
+class RecordingProxy:
+    """The three recording listeners; see the module docstring. Thread-safe."""
+
+    def __init__(self, server_cert: str, server_key: str, upstream_ca: str) -> None:
+        self._lock = threading.Lock()
+        self.requests: list[RecordedRequest] = []
+        self.connect_attempts: list[OutsideAttempt] = []
+        self.ari = AriSettings()
+        self.upstream: Optional[tuple[str, int]] = None
+        self.upstream_context = ssl.create_default_context(cafile=upstream_ca)
+        server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_context.load_cert_chain(server_cert, server_key)
+        self._servers = [
+            _Server("acme", self, _AcmeHandler, server_context),
+            _Server("ocsp", self, _OcspHandler, None),
+            _Server("trap", self, _TrapHandler, None),
+        ]
+        self.acme_port, self.ocsp_port, self.trap_port = (s.port for s in self._servers)
+        self._threads: list[threading.Thread] = []
+
+    # --- addresses ---------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        return f"https://127.0.0.1:{self.acme_port}"
+
+    @property
+    def directory_url(self) -> str:
+        """The ACME directory, as certbot's ``--server``."""
+        return f"{self.base_url}/dir"
+
+    @property
+    def ocsp_url(self) -> str:
+        return f"http://127.0.0.1:{self.ocsp_port}/ocsp"
+
+    @property
+    def trap_url(self) -> str:
+        return f"http://127.0.0.1:{self.trap_port}"
+
+    # --- life cycle ------------------------------------------------------------------------
+    def start(self, upstream: tuple[str, int]) -> None:
+        """Start serving; ACME requests are forwarded over HTTPS to *upstream*."""
+        self.upstream = upstream
+        for server in self._servers:
+            thread = threading.Thread(
+                target=server.serve_forever, name=f"proxy-{server.name}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def close(self) -> None:
+        for server in self._servers:
+            if self._threads:
+                server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+
+    # --- records ---------------------------------------------------------------------------
+    def mark(self) -> Mark:
+        """A position in the records, to read what came after it with :meth:`since`."""
+        with self._lock:
+            return Mark(len(self.requests), len(self.connect_attempts))
+
+    def since(self, mark: Mark) -> list[RecordedRequest]:
+        """The requests received after *mark*, in arrival order."""
+        with self._lock:
+            return list(self.requests[mark.requests :])
+
+    def outside_since(self, mark: Mark) -> list[OutsideAttempt]:
+        """The attempts to reach beyond loopback after *mark*."""
+        with self._lock:
+            return list(self.connect_attempts[mark.outside :])
+
+    def _record(
+        self, handler: BaseHTTPRequestHandler, listener: str, role: str, body: bytes
+    ) -> RecordedRequest:
+        with self._lock:
+            record = RecordedRequest(
+                seq=len(self.requests),
+                time=time.time(),
+                listener=listener,
+                role=role,
+                method=handler.command,
+                path=handler.path,
+                request_line=handler.requestline,
+                headers=list(handler.headers.items()),
+                body=body,
+            )
+            self.requests.append(record)
+            return record
+
+    def _record_outside(self, handler: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self.connect_attempts.append(
+                OutsideAttempt(
+                    time=time.time(),
+                    method=handler.command,
+                    target=handler.path,
+                    headers=list(handler.headers.items()),
+                )
+            )
+
+    # --- ARI ---------------------------------------------------------------------------
+    def renewal_info(self) -> bytes:
+        """The body of a renewal-info answer for the configured window."""
+        now = datetime.datetime.now(datetime.timezone.utc)
+        if self.ari.window == "past":
+            start, end = now - datetime.timedelta(days=2), now - datetime.timedelta(days=1)
+        else:
+            start, end = now + datetime.timedelta(days=365), now + datetime.timedelta(days=366)
+        window = {"start": _rfc3339(start), "end": _rfc3339(end)}
+        return json.dumps({"suggestedWindow": window}).encode()
+
+
+class _Server(ThreadingHTTPServer):
+    """A loopback HTTP(S) server on a free port; TLS handshakes happen in handler threads."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self, name: str, proxy: RecordingProxy, handler: type, tls: Optional[ssl.SSLContext]
+    ) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.name = name
+        self.proxy = proxy
+        self.tls = tls
+        self.port: int = self.server_address[1]
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        # wrap_socket detaches *request*, so the TLS socket is ours to shut and close.
+        request.settimeout(30)
+        try:
+            tls_socket = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            request.close()
+            return
+        try:
+            super().finish_request(tls_socket, client_address)
+        finally:
+            with contextlib.suppress(OSError):
+                tls_socket.shutdown(socket.SHUT_RDWR)
+            tls_socket.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet about clients that hang up; the test sees their requests or not."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log on stderr: the records are the log."""
+
+    def read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def answer(
+        self,
+        record: Optional[RecordedRequest],
+        status: int,
+        headers: list[tuple[str, str]],
+        body: bytes,
+    ) -> None:
+        if record is not None:
+            record.status = status
+            record.response_body = body
+        self.send_response(status)
+        for key, value in headers:
+            if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class _AcmeHandler(_Handler):
+    def handle_one_request(self) -> None:
+        # One method for every verb: read the request line and headers, then dispatch.
+        self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        if not self.parse_request():
+            return
+        proxy = self.server.proxy
+        body = self.read_body()
+        path = self.path.split("?", 1)[0]
+        if proxy.ari.window is not None and path.startswith(ARI_PATH + "/"):
+            record = proxy._record(self, "acme", "ari", body)
+            self.answer(
+                record,
+                200,
+                [("Content-Type", "application/json"), ("Retry-After", str(proxy.ari.retry_after))],
+                proxy.renewal_info(),
+            )
+        else:
+            record = proxy._record(self, "acme", "acme", body)
+            status, headers, answer = self.forward(body)
+            if path == "/dir" and status == 200 and proxy.ari.window is not None:
+                directory = json.loads(answer)
+                directory["renewalInfo"] = f"https://{self.headers['Host']}{ARI_PATH}"
+                answer = json.dumps(directory, indent=2).encode()
+            self.answer(record, status, headers, answer)
+        self.wfile.flush()
+
+    def forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        proxy = self.server.proxy
+        assert proxy.upstream is not None
+        connection = http.client.HTTPSConnection(
+            *proxy.upstream, timeout=60, context=proxy.upstream_context
+        )
+        try:
+            connection.putrequest(
+                self.command, self.path, skip_host=True, skip_accept_encoding=True
+            )
+            for key, value in self.headers.items():
+                if key.lower() not in _HOP_BY_HOP and key.lower() != "content-length":
+                    connection.putheader(key, value)
+            if body or self.command in ("POST", "PUT"):
+                connection.putheader("Content-Length", str(len(body)))
+            connection.endheaders(body or None)
+            response = connection.getresponse()
+            return response.status, response.getheaders(), response.read()
+        except OSError as error:
+            return 502, [("Content-Type", "text/plain")], f"upstream: {error}".encode()
+        finally:
+            connection.close()
+
+
+class _OcspHandler(_Handler):
+    def do_POST(self) -> None:
+        record = self.server.proxy._record(self, "ocsp", "ocsp", self.read_body())
+        self.answer(record, 200, [("Content-Type", "application/ocsp-response")], OCSP_UNAUTHORIZED)
+
+    do_GET = do_POST
+
+
+class _TrapHandler(_Handler):
+    def refuse(self) -> None:
+        self.server.proxy._record_outside(self)
+        self.close_connection = True
+        self.answer(
+            None,
+            403,
+            [("Content-Type", "text/plain")],
+            b"certbot-privacy e2e: no traffic beyond loopback\n",
+        )
+
+    do_CONNECT = do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = refuse
+
+
+def _b64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _rfc3339(moment: datetime.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

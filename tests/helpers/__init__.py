@@ -1,0 +1,1 @@
+"""Helpers the unit tests share: realistic ACME bodies and whole logs (not tests)."""
