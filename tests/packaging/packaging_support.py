@@ -1,5 +1,6 @@
 """Helpers shared by the packaging tests and their fixtures (see ``conftest.py``)."""
 
+import ast
 import configparser
 import importlib
 import os
@@ -173,6 +174,28 @@ def build_archives(source: Path, dist: Path, *, label: str = "") -> Built:
     )
     (wheel,) = dist.glob("*.whl")
     return Built(sdist, wheel)
+
+
+def setup_py_entry_points() -> Dict[str, Dict[str, str]]:
+    """The entry points setup.py defines (the one place they are written): group -> name -> value.
+
+    Read from the ``entry_points=`` argument of its ``setup()`` call, without running it.
+    """
+    tree = ast.parse((REPO / "setup.py").read_text(encoding="utf-8"))
+    (value,) = [
+        keyword.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setup"
+        for keyword in node.keywords
+        if keyword.arg == "entry_points"
+    ]
+    groups: Dict[str, List[str]] = ast.literal_eval(value)
+    found: Dict[str, Dict[str, str]] = {}
+    for group, entries in groups.items():
+        for entry in entries:
+            name, _, target = entry.partition("=")
+            found.setdefault(group, {})[name.strip()] = target.strip()
+    return found
 
 
 def wheel_entry_points(wheel: Path) -> Dict[str, Dict[str, str]]:

@@ -168,7 +168,7 @@ def test_the_logrotate_snippet_is_the_documented_one(deb: DebBuild, tmp_path: Pa
     root = _unpacked(deb, tmp_path / "deb")
     shipped = (root / str(LOGROTATE).lstrip("/")).read_text(encoding="utf-8")
     snippet = documented_logrotate_snippet()
-    assert snippet.startswith("/var/log/letsencrypt/disclosure.jsonl {"), snippet
+    assert "\n/var/log/letsencrypt/disclosure.jsonl {\n" in f"\n{snippet}", snippet
     assert shipped == snippet
 
 
