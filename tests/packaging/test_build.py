@@ -34,7 +34,15 @@ REQUIRED_IN_SDIST = (
     "scripts/gen_request_tables.py",
 )
 #: Trees whose tracked files all go into the sdist.
-SHIPPED_TREES = ("certbot_privacy", "harness", "docs", "tests", "scripts", "benchmarks")
+SHIPPED_TREES = (
+    "certbot_privacy",
+    "harness",
+    "packaging",
+    "docs",
+    "tests",
+    "scripts",
+    "benchmarks",
+)
 #: What no archive may contain.
 JUNK = re.compile(
     r"(^|/)(__pycache__|\.venv[^/]*|\.git|\.hypothesis|\.mypy_cache|"

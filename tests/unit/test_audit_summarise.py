@@ -8,11 +8,11 @@ import pytest
 
 from certbot_privacy.audit import summarise as summarise_module
 from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.source import Line
 from certbot_privacy.audit.summarise import RecipientStats, Summary, summarise
 from certbot_privacy.audit.times import format_utc, parse_bound
 from certbot_privacy.audit.values import IMPLICIT_IP_LABEL, label
 from certbot_privacy.log import classify
+from certbot_privacy.log.reader import Line
 from tests.helpers.audit import (
     DAY,
     LE,

@@ -6,9 +6,9 @@ from typing import Any, Callable, Dict, List, Tuple, Union
 
 import pytest
 
-from certbot_privacy.audit.source import Line
 from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
 from certbot_privacy.log import chain
+from certbot_privacy.log.reader import Line
 from tests.helpers.audit import (
     REAL_LOGS,
     T0,
