@@ -1,4 +1,4 @@
-"""Issue 4: a contact email leaves only with explicit, informed consent, recorded first.
+"""A contact email leaves only with explicit, informed consent, recorded first.
 
 Real certbot (both targets) against Pebble behind the recording proxy. Interactive runs
 are driven in a real pseudo-terminal; the answers are typed as an admin would.
