@@ -129,12 +129,14 @@ def test_wheel_declares_both_entry_points(built: Built) -> None:
     entry_points = _wheel_text(built, ".dist-info/entry_points.txt")
     sections = dict(re.findall(r"\[([^]]+)\]\n((?:[^[\n][^\n]*\n?)*)", entry_points))
     assert re.search(
-        r"^privacy = certbot_privacy\.plugin:PrivacyPlugin$",
+        r"^privacy = certbot_privacy\.adapter\.plugin:PrivacyPlugin$",
         sections.get("certbot.plugins", ""),
         re.M,
     ), entry_points
     assert re.search(
-        r"^certbot-privacy = certbot_privacy\._cli:main$", sections.get("console_scripts", ""), re.M
+        r"^certbot-privacy = certbot_privacy\.audit\.cli:main$",
+        sections.get("console_scripts", ""),
+        re.M,
     ), entry_points
 
 
