@@ -15,6 +15,7 @@ Targets from the issue: import ratio <= 1.03, issuance ratio <= 1.05.
 """
 
 import argparse
+import functools
 import os
 import re
 import shutil
@@ -74,8 +75,8 @@ def bench_import(rounds: int) -> None:
     for twin in twins():
         for verb in (["--version"], ["plugins"]):
             ma, mb, ratio = side_by_side(
-                lambda w=twin.with_plugin, v=verb: _time([str(w), *v, *dirs]),
-                lambda w=twin.without, v=verb: _time([str(w), *v, *dirs]),
+                functools.partial(_time, [str(twin.with_plugin), *verb, *dirs]),
+                functools.partial(_time, [str(twin.without), *verb, *dirs]),
                 rounds,
             )
             print(

@@ -7,7 +7,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import pytest
 
@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-import harness  # noqa: E402 (after the path is set)
+import harness as harness  # noqa: E402 (after the path is set; re-exported for the tests)
 
 #: Seconds each packaging step took, printed by conftest's pytest_terminal_summary.
 TIMINGS: Dict[str, float] = {}
@@ -57,8 +57,12 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+#: One word of a command line: text, or a path (turned into text).
+Arg = Union[str, "os.PathLike[str]"]
+
+
 def run(
-    command: Sequence[str],
+    command: Sequence[Arg],
     *,
     step: Optional[str] = None,
     cwd: Optional[Path] = None,
@@ -69,7 +73,7 @@ def run(
     """Run *command*; time it as *step*; with *check*, fail with its output if it fails."""
     started = time.monotonic()
     completed = subprocess.run(
-        [str(part) for part in command],
+        [os.fspath(part) for part in command],
         cwd=cwd,
         env=env,
         capture_output=True,

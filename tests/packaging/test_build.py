@@ -1,4 +1,4 @@
-"""Issue 6: the sdist and the wheel build offline and carry what they must, and nothing else."""
+"""The sdist and the wheel build offline and carry what they must, and nothing else."""
 
 import re
 import subprocess
@@ -114,7 +114,7 @@ def test_wheel_holds_the_package_and_its_data(built: Built) -> None:
     modules = {
         n for n in _sdist_names(built) if n.startswith("certbot_privacy/") and n.endswith(".py")
     }
-    assert "certbot_privacy/plugin.py" in modules
+    assert "certbot_privacy/adapter/plugin.py" in modules
     data = {
         "certbot_privacy/log/record-1.json",
         "certbot_privacy/py.typed",
@@ -129,12 +129,14 @@ def test_wheel_declares_both_entry_points(built: Built) -> None:
     entry_points = _wheel_text(built, ".dist-info/entry_points.txt")
     sections = dict(re.findall(r"\[([^]]+)\]\n((?:[^[\n][^\n]*\n?)*)", entry_points))
     assert re.search(
-        r"^privacy = certbot_privacy\.plugin:PrivacyPlugin$",
+        r"^privacy = certbot_privacy\.adapter\.plugin:PrivacyPlugin$",
         sections.get("certbot.plugins", ""),
         re.M,
     ), entry_points
     assert re.search(
-        r"^certbot-privacy = certbot_privacy\._cli:main$", sections.get("console_scripts", ""), re.M
+        r"^certbot-privacy = certbot_privacy\.audit\.cli:main$",
+        sections.get("console_scripts", ""),
+        re.M,
     ), entry_points
 
 
