@@ -11,7 +11,8 @@ machine's load hits both sides alike, and reported as the ratio of medians:
 
     .venv/bin/python benchmarks/bench_plugin.py [--rounds N] [--issuance]
 
-Targets from the issue: import ratio <= 1.03, issuance ratio <= 1.05.
+Targets: instructions executed with/without the plugin <= 1.01 (the figure to trust:
+machine load cannot change it); CPU time <= 1.03; issuance ratio <= 1.05.
 """
 
 import argparse
@@ -126,7 +127,7 @@ def bench_instructions() -> None:
             b = _instructions([python_without, str(twin.without), *verb, *dirs])
             print(
                 f"  {twin.label:24} certbot {' '.join(verb):10} with plugin {a / 1e6:8.1f} M"
-                f"  without {b / 1e6:8.1f} M  ratio {a / b:.4f}   (target <= 1.03)"
+                f"  without {b / 1e6:8.1f} M  ratio {a / b:.4f}   (target <= 1.01)"
             )
 
 
