@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-import harness as harness  # noqa: E402 (after the path is set)
+import harness as harness  # noqa: E402 (after the path is set; re-exported for the tests)
 
 #: Seconds each packaging step took, printed by conftest's pytest_terminal_summary.
 TIMINGS: Dict[str, float] = {}
@@ -64,12 +64,12 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-#: A command line: strings and paths.
-Command = Sequence[Union[str, "os.PathLike[str]"]]
+#: One word of a command line: text, or a path (turned into text).
+Arg = Union[str, "os.PathLike[str]"]
 
 
 def run(
-    command: Command,
+    command: Sequence[Arg],
     *,
     step: Optional[str] = None,
     cwd: Optional[Path] = None,
@@ -80,7 +80,7 @@ def run(
     """Run *command*; time it as *step*; with *check*, fail with its output if it fails."""
     started = time.monotonic()
     completed = subprocess.run(
-        [str(part) for part in command],
+        [os.fspath(part) for part in command],
         cwd=cwd,
         env=env,
         capture_output=True,
