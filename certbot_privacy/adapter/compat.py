@@ -6,8 +6,10 @@ at the places a contact email leaves. Privacy mode needs all of them, so this mo
 wraps certbot's functions there with :class:`~certbot_privacy.adapter.patching.Patch`
 (idempotent, undoable, pass-through while privacy mode is off).
 
-Checked against certbot 2.1.0 (Debian bookworm) and 5.8.0 (PyPI); ``tests/unit/
-test_certbot_compat.py`` pins each name below and fails loudly if one moves:
+Checked against certbot 2.1.0 (Debian bookworm) and 5.8.0 (PyPI): ``tests/helpers/
+certbot_names.py`` pins each name below with its parameters, and ``tests/unit/
+test_certbot_compat.py`` checks them under each certbot's Python, failing loudly if one
+moves:
 
 * ``certbot._internal.cli.helpful.HelpfulArgumentParser.parse_args`` (private): returns
   the parsed ``argparse.Namespace`` (2.x) or a ``NamespaceConfig`` around it (since 2.7);
@@ -220,7 +222,7 @@ class StoredAccount:
     @property
     def register_to_eff(self) -> Optional[str]:
         """The address certbot will send to the EFF after the next certificate, if any."""
-        address = getattr(self._account.meta, "register_to_eff", None)
+        address = self._account.meta.register_to_eff
         return str(address) if address else None
 
     def cancel_eff_subscription(self) -> None:

@@ -154,7 +154,7 @@ class DisclosureRecorder:
             )
         )
 
-    # --- records for later issues ---------------------------------------------------------
+    # --- records the email gate writes (consent, blocked), not the wire -------------------
 
     def record_consent(
         self,
