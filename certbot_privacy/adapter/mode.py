@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Mapping
+import time
+from typing import TYPE_CHECKING, Optional
 
 import requests
 
@@ -70,9 +71,7 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         withdraw=bool(getattr(namespace, "privacy_withdraw_email", False)),
         record=lambda decision, purpose: _record_consent(recorder, decision, purpose),
         record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient),
-        record_notice=lambda kind, recipient, fields: _record_notice(
-            recorder, kind, recipient, fields
-        ),
+        record_notice=lambda kind, recipient, fields: record_notice(kind, recipient, **fields),
     )
     wire.set_policy(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)))
 
@@ -123,17 +122,26 @@ def _record_consent(
         raise DisclosureLogError(f"{error} No email was sent.") from None
 
 
-def _record_notice(
-    recorder: DisclosureRecorder, kind: str, recipient: str, fields: Mapping[str, Any]
-) -> None:
-    try:
-        recorder.record_notice(kind=kind, recipient=recipient, fields=fields)
-    except DisclosureLogError as error:
-        raise DisclosureLogError(f"{error} Nothing was sent.") from None
-
-
 def _record_blocked(recorder: DisclosureRecorder, reason: str, recipient: str) -> None:
     try:
         recorder.record_blocked(reason=reason, recipient=recipient)
     except DisclosureLogError as error:
         raise DisclosureLogError(f"{error} Nothing was sent.") from None
+
+
+def current_log() -> Optional[DisclosureLog]:
+    """The disclosure log privacy mode writes to now (``None``: mode off)."""
+    observer = RUN.policy.observer if RUN.policy is not None else None
+    if isinstance(observer, _FailClosed) and isinstance(observer.recorder.log, DisclosureLog):
+        return observer.recorder.log
+    return None
+
+
+def record_notice(kind: str, recipient: str, **fields: object) -> None:
+    """Append a ``notice`` record to the log in force (privacy mode must be on)."""
+    from certbot_privacy.log import records
+
+    log = current_log()
+    if log is None:
+        raise DisclosureLogError(f"privacy mode is off: the {kind} notice has no log to go to.")
+    log.append(records.notice_record(kind=kind, recipient=recipient, when=time.time(), **fields))

@@ -154,7 +154,7 @@ class DisclosureRecorder:
             )
         )
 
-    # --- records for later issues ---------------------------------------------------------
+    # --- records the email gate writes (consent, blocked), not the wire -------------------
 
     def record_consent(
         self,
@@ -213,15 +213,6 @@ class DisclosureRecorder:
             headers=headers,
             body=body,
             when=self.clock(),
-        )
-        return int(self.log.append(record)["seq"])
-
-    def record_notice(
-        self, *, kind: str, recipient: str, fields: Optional[Mapping[str, Any]] = None
-    ) -> int:
-        """Append a ``notice`` record (a warning given to the admin); return its ``seq``."""
-        record = records.notice_record(
-            kind=kind, recipient=recipient, when=self.clock(), fields=fields
         )
         return int(self.log.append(record)["seq"])
 

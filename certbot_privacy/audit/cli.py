@@ -14,18 +14,28 @@ from typing import Dict, Optional, Sequence
 
 from certbot_privacy import __version__
 from certbot_privacy.audit import source
-from certbot_privacy.audit.commands import _options, cas, export, report, verify
+from certbot_privacy.audit.commands import (
+    _options,
+    cas,
+    export,
+    report,
+    status,
+    switch,
+    verify,
+)
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CertbotPrivacyError
 
 PROG = "certbot-privacy"
 
 #: The subcommands, in the order ``--help`` lists them.
-COMMANDS: Sequence[ModuleType] = (report, verify, export, cas)
+COMMANDS: Sequence[ModuleType] = (report, verify, export, status, switch, cas)
 
 DESCRIPTION = """\
 Audit the disclosure logs that certbot --privacy-minimal writes: what personal data went
 to which certificate authority (and the EFF, OCSP responders), when; whether a log is
-intact; and a GDPR Article 30 record of processing activities."""
+intact; and a GDPR Article 30 record of processing activities. Show which of certbot's
+accounts and certificates are private (status), and switch them (switch); and what is
+known about each CA the consent notice describes (cas)."""
 
 LOG_HELP = """\
 LOG is a disclosure log: a file, a gzip-compressed file (read directly), a directory

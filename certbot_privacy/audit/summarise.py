@@ -117,8 +117,11 @@ def notice_detail(record: contract.Record) -> str:
             f"facts checked on {record.get('checked')}, more than "
             f"{record.get('max_age_months')} months before"
         )
-    message = record.get("message")
-    return str(message) if message is not None else ""
+    details = [f"{name} {record[name]}" for name in ("scope", "name", "by") if record.get(name)]
+    values = record.get("values")
+    if isinstance(values, list) and values:
+        details.append("values " + ", ".join(str(v) for v in values))
+    return "; ".join(details)
 
 
 def privacy_mode_off(record: contract.Record) -> bool:

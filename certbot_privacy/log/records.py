@@ -207,19 +207,22 @@ def blocked_record(
     return ensure_no_private_key(record)
 
 
-def notice_record(
-    *,
-    kind: str,
-    recipient: str,
-    when: float,
-    fields: Optional[Mapping[str, Any]] = None,
-) -> Record:
-    """Build a ``notice`` record: something the admin was warned about, and what it rests on.
+def _body_fields(data: bytes) -> Record:
+    try:
+        return {"body": data.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"body_b64": base64.b64encode(data).decode("ascii")}
 
-    *kind* says what: ``terms_changed`` (with ``expected`` and ``announced``: the terms
-    of service URL the CA facts expect and what the directory announced) or
-    ``facts_stale`` (with ``checked`` and ``max_age_months``). *fields* adds those and
-    informative ones (``ca``, ``message``). Nothing was sent: a notice has no body.
+
+def notice_record(*, kind: str, recipient: str, when: float, **fields: Any) -> Record:
+    """Build a ``notice`` record: something that sent nothing but an auditor must see.
+
+    *kind* names it (``privacy_on``, ``privacy_off``, ``eff_subscription_cancelled``;
+    ``terms_changed`` with ``expected`` and ``announced``, the terms of service URL the CA
+    facts expect and what the directory announced; ``facts_stale`` with ``checked`` and
+    ``max_age_months``); *recipient* is whom it concerns (the CA's directory URL, the
+    EFF); *fields* add details (``scope``, ``name``, ``by``, ``values``, ``ca``,
+    ``message``), as plain JSON values.
     """
     record: Record = {
         "schema": SCHEMA_VERSION,
@@ -228,13 +231,5 @@ def notice_record(
         "recipient": recipient,
         "kind": kind,
     }
-    for key, value in (fields or {}).items():
-        record.setdefault(key, value)
+    record.update(fields)
     return ensure_no_private_key(record)
-
-
-def _body_fields(data: bytes) -> Record:
-    try:
-        return {"body": data.decode("utf-8")}
-    except UnicodeDecodeError:
-        return {"body_b64": base64.b64encode(data).decode("ascii")}

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 - Chinese punctuation on purpose
-"""Issue 6: the docs build with warnings as errors, and the request tables match a fresh run."""
+"""The docs build with warnings as errors, and the request tables match a fresh run."""
 
 import difflib
 import html

@@ -253,13 +253,13 @@ def _notices(path: Path) -> Path:
         kind="terms_changed",
         recipient=LE,
         when=T0,
-        fields={"expected": "https://le.test/v1.8.pdf", "announced": "https://le.test/\x1b[2J"},
+        **{"expected": "https://le.test/v1.8.pdf", "announced": "https://le.test/\x1b[2J"},
     )
     stale = records.notice_record(
         kind="facts_stale",
         recipient=LE,
         when=T0 + 1,
-        fields={"checked": "2026-12-01", "max_age_months": 12},
+        **{"checked": "2026-12-01", "max_age_months": 12},
     )
     return write_log(path, [*issuance(T0, "example.org"), changed, stale, changed])
 

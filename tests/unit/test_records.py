@@ -485,7 +485,7 @@ def test_notice_record_is_valid_and_says_what_changed() -> None:
         kind="terms_changed",
         recipient="https://acme-v02.api.letsencrypt.org/directory",
         when=0,
-        fields={"expected": "https://le.test/1.pdf", "announced": None, "ca": "letsencrypt"},
+        **{"expected": "https://le.test/1.pdf", "announced": None, "ca": "letsencrypt"},
     )
     assert_valid(record)
     assert (record["event"], record["kind"], record["expected"], record["announced"]) == (

@@ -64,7 +64,7 @@ def test_notice_lines_are_written_and_verified_like_any_record(tmp_path: Path) -
             kind="terms_changed",
             recipient="https://ca.example/dir",
             when=0,
-            fields={"expected": "https://ca.example/tos/1", "announced": "https://ca.example/2"},
+            **{"expected": "https://ca.example/tos/1", "announced": "https://ca.example/2"},
         )
     )
     (line,) = path.read_bytes().splitlines()

@@ -92,7 +92,7 @@ def render_report(summary: Summary) -> str:
         lines += ["", "## Blocked (not sent)", ""]
         lines += [f"- {_text(name)}: {plural(count, 'request')}" for name, count in summary.blocked]
     if summary.notices:
-        lines += ["", "## Notices (the facts shown about a CA may be out of date)", ""]
+        lines += ["", "## Notices (nothing sent)", ""]
         lines += [
             f"- {_text(n.recipient)}: {_text(n.kind)}, {_text(n.detail)} "
             f"({plural(n.count, 'time')}, last {short_time(n.last)})"

@@ -90,7 +90,7 @@ def render_report(summary: Summary) -> str:
         )
     if summary.notices:
         lines.append("")
-        lines.append("Notices (the facts shown about a CA may be out of date):")
+        lines.append("Notices (what the plugin did or warned about; nothing was sent):")
         lines.extend(
             f"  {printable(n.recipient)}: {printable(n.kind)}, {printable(n.detail)} "
             f"({plural(n.count, 'time')}, last {short_time(n.last)})"
