@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import os
 import re
 import subprocess
 import sys
@@ -193,7 +194,10 @@ def test_the_facts_are_read_only_when_needed() -> None:
         "cas.lookup('https://acme-v02.api.letsencrypt.org/directory')\n"
         "print(cas.facts.cache_info().currsize)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     assert out.stdout.split() == ["False", "0", "1"]
 
 
