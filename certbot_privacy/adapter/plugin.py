@@ -177,20 +177,21 @@ def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
     compat.install_renewal_conf_filter(PER_RUN_OPTIONS)
 
 
-def given_on_command_line(args: Sequence[str], flag: str) -> bool:
-    """Whether *flag* (or an abbreviation argparse accepts) is among the typed *args*."""
+def given_on_command_line(args: Sequence[str], flag: str, shortest: str) -> bool:
+    """Whether *flag*, or an abbreviation of it argparse accepts (*shortest* at least), is
+    among the typed *args*."""
     for arg in args:
         name = arg.split("=", 1)[0]
-        if name.startswith("--") and len(name) > len("--privacy-s") and flag.startswith(name):
+        if name.startswith(shortest) and flag.startswith(name):
             return True
     return False
 
 
 def _ignore_saved_consent(namespace: argparse.Namespace, args: Sequence[str]) -> None:
     """``--privacy-share-email`` counts only when typed for this run, never from cli.ini."""
-    if getattr(namespace, "privacy_share_email", False) and not given_on_command_line(
-        args, "--privacy-share-email"
-    ):
+    # "--privacy-s" is ambiguous with --privacy-syslog: argparse accepts "--privacy-sh" on.
+    typed = given_on_command_line(args, "--privacy-share-email", "--privacy-sh")
+    if getattr(namespace, "privacy_share_email", False) and not typed:
         namespace.privacy_share_email = False
         logger.warning(
             "privacy-share-email in a configuration file is not consent: consent is "

@@ -180,3 +180,20 @@ def test_renew_is_not_stopped_by_an_email_in_cli_ini(tmp_path: Path) -> None:
     config = _parse(tmp_path, "renew", "--privacy-minimal", "-n", "-m", "a@example.org")
     assert wire.current_policy() is not None
     assert config.email == "a@example.org"
+
+
+@pytest.mark.parametrize("flag", ["--privacy-share-email", "--privacy-share", "--privacy-sh"])
+def test_share_email_typed_for_this_run_is_consent(tmp_path: Path, flag: str) -> None:
+    """--privacy-share-email (or an abbreviation argparse accepts) on the command line counts."""
+    config = _parse(tmp_path, "register", "--privacy-minimal", "-n", "-m", "a@example.org", flag)
+    assert config.privacy_share_email is True
+
+
+@pytest.mark.parametrize("how", ["-n", "-q"])
+def test_update_account_without_a_terminal_needs_email_and_consent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    """update_account -n/-q without --email: exit 2 before anything, nothing is asked."""
+    err = _usage_error(tmp_path, capsys, "update_account", "--privacy-minimal", how)
+    assert "--email ADDRESS --privacy-share-email" in err
+    assert wire.current_policy() is None
