@@ -1,8 +1,10 @@
 """The report as CSV: one row per recipient, category and distinct value, for spreadsheets.
 
 Columns: ``recipient, category, value, count, first, last, privacy_off`` (times in UTC,
-RFC 3339). Values are written exactly as counted; a spreadsheet that evaluates cells
-starting with ``=`` should import the file as text.
+RFC 3339). Text from the log goes through :func:`certbot_privacy.rules.escape.csv_cell`:
+control, bidi and zero-width characters as visible escapes, and a cell that would start
+a formula (``= + - @``, tab, carriage return) prefixed with ``'`` (the OWASP rule), so
+opening the file in a spreadsheet runs nothing. JSON keeps the values exact.
 """
 
 import csv
@@ -10,6 +12,7 @@ import io
 
 from certbot_privacy.audit.formats._common import Format
 from certbot_privacy.audit.summarise import Summary
+from certbot_privacy.rules.escape import csv_cell
 
 COLUMNS = ("recipient", "category", "value", "count", "first", "last", "privacy_off")
 
@@ -24,9 +27,9 @@ def render_report(summary: Summary) -> str:
             for value in category.values:
                 writer.writerow(
                     (
-                        recipient.recipient,
-                        category.category,
-                        value.value,
+                        csv_cell(recipient.recipient),
+                        csv_cell(category.category),
+                        csv_cell(value.value),
                         value.count,
                         value.first,
                         value.last,

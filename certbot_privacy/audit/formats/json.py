@@ -3,7 +3,10 @@
 Each document names its kind and version in ``format`` (``certbot-privacy-report/1``,
 ``certbot-privacy-verify/1``, ``certbot-privacy-art30/1``) so that consumers can check
 what they read. Times are the log's own (UTC, RFC 3339, milliseconds); values are exactly
-as the report counts them (see :mod:`certbot_privacy.audit.values`), not escaped.
+as the report counts them (see :mod:`certbot_privacy.audit.values`). The text is ASCII
+only: every non-ASCII character (C1 controls, bidi overrides, zero-width characters, line
+separators, and letters) and DEL are ``\\u`` escapes, so printing it to a terminal is
+safe, and a JSON parser reads the exact values back.
 """
 
 import json
@@ -14,10 +17,11 @@ from certbot_privacy.audit.art30 import Art30Record, Quote
 from certbot_privacy.audit.formats._common import Format
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.audit.verify import VerifyReport
+from certbot_privacy.rules.escape import json_ascii
 
 
 def _dump(document: Dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_ascii(json.dumps(document, indent=2, ensure_ascii=True)) + "\n"
 
 
 def report_document(summary: Summary) -> Dict[str, Any]:

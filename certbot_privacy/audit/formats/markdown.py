@@ -1,9 +1,11 @@
 """Reports and Article 30 records as Markdown, for documents people file and read.
 
 Every value from the log or from the command line goes through :func:`_cell` or
-:func:`_text`, which escape what Markdown would otherwise interpret (``|``, ``*``, ``<``,
-backticks, ...) and control characters, so a value shows as it is and cannot inject
-markup or links into the document.
+:func:`_text`, that is :func:`certbot_privacy.rules.escape.markdown`, which escapes what
+Markdown would otherwise interpret (``|``, ``*``, ``<``, ``&``, backticks, what GFM
+autolinks, ...) and control characters, so a value shows as it is and cannot inject
+markup, entities or links into the document. Only the addresses of known CAs' documents,
+from certbot-privacy's own facts, are written as links.
 """
 
 import re
@@ -12,16 +14,12 @@ from typing import List, Optional
 from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
 from certbot_privacy.audit.formats._common import Format, plural, short_time
 from certbot_privacy.audit.summarise import Summary
-from certbot_privacy.rules.escape import printable
-
-# Enough to keep values from forming emphasis, code, links, HTML or table cells; line-start
-# markers (#, -, +) need none: values never start a line here.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+from certbot_privacy.rules.escape import markdown
 
 
 def _text(value: str) -> str:
     """Escape *value* for Markdown running text."""
-    return _SPECIAL.sub(r"\\\1", printable(value)).replace("\n", " ")
+    return markdown(value)
 
 
 _URL = re.compile(r"https?://[^\s<>`\\\x00-\x1f\x7f]+")
@@ -93,7 +91,7 @@ def render_report(summary: Summary) -> str:
         lines += [f"- {_text(name)}: {plural(count, 'request')}" for name, count in summary.blocked]
     if summary.skipped:
         lines += ["", "## Lines skipped (not records)", ""]
-        lines += [f"- `{_text(p.where)}`: {_text(p.message)}" for p in summary.problems]
+        lines += [f"- {_text(p.where)}: {_text(p.message)}" for p in summary.problems]
         if len(summary.problems) < summary.skipped:
             lines.append(f"- and {summary.skipped - len(summary.problems)} more")
     return "\n".join(lines) + "\n"

@@ -43,7 +43,7 @@ def _recipient(stats: RecipientStats) -> List[str]:
         for value in category.values:
             rows.append(
                 (
-                    category.category,
+                    printable(category.category),
                     str(value.count),
                     short_time(value.first),
                     short_time(value.last),

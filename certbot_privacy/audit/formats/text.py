@@ -25,13 +25,15 @@ def _file(verdict: FileVerdict) -> List[str]:
         lines = [f"{name}: intact, {plural(verdict.records, 'record')}, head {verdict.head}"]
     if verdict.truncated_tail is not None:
         tail = verdict.truncated_tail
-        lines.append(f"notice: {printable(tail.where)}: {tail.message}")
+        lines.append(f"notice: {printable(tail.where)}: {printable(tail.message)}")
     if verdict.missing_newline and failure is None:
         lines.append(
             f"notice: {name}: the last record has no newline at its end (the "
             "next write will add one); the record itself is intact"
         )
-    lines.extend(f"notice: {printable(p.where)}: {p.message}" for p in verdict.recovered)
+    lines.extend(
+        f"notice: {printable(p.where)}: {printable(p.message)}" for p in verdict.recovered
+    )
     return lines
 
 
