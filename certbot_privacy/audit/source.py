@@ -116,6 +116,4 @@ def _read_file(name: str, host: Optional[str] = None) -> Iterator[Item]:
             yield line
     except errors.DisclosureLogError as error:
         source = line.source if line is not None else "<stdin>" if name == "-" else name
-        yield ReadFailure(
-            source, line.number + 1 if line is not None else 1, str(error), host
-        )
+        yield ReadFailure(source, line.number + 1 if line is not None else 1, str(error), host)

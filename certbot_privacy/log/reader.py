@@ -162,11 +162,18 @@ def _iter_file(path: str, host: Optional[str]) -> Iterator[Line]:
 
 def _open_stream(stream: IO[bytes]) -> Tuple[IO[bytes], bytes]:
     """The stream to read (decompressing gzip) and its first block."""
-    first = stream.read(BLOCK)
+    first = _read_some(stream)
     if first[:2] == b"\x1f\x8b":
         unpacked = gzip.GzipFile(fileobj=_Prefixed(first, stream), mode="rb")
-        return unpacked, unpacked.read(BLOCK)
+        return unpacked, _read_some(unpacked)
     return stream, first
+
+
+def _read_some(stream: IO[bytes]) -> bytes:
+    """Up to :data:`BLOCK` bytes, as soon as some are there (``read1``: a damaged gzip gives
+    what was decompressed before the damage, then the error)."""
+    read1 = getattr(stream, "read1", None)
+    return read1(BLOCK) if read1 is not None else stream.read(BLOCK)
 
 
 class _Prefixed:
@@ -243,7 +250,11 @@ _Split = Tuple[bytes, bool, Optional[int], Optional[str]]
 
 def _split(stream: IO[bytes], block: bytes) -> Iterator[_Split]:
     """Yield ``(bytes, complete, size, digest)`` per line; size and digest only past the cap."""
-    read = stream.read
+    read1 = getattr(stream, "read1", None)
+
+    def read(size: int) -> bytes:
+        return read1(size) if read1 is not None else stream.read(size)
+
     pending: List[bytes] = []  # the start of a line that goes on in the next block
     pending_size = 0
     skipping: Optional[Any] = None  # the digest of a line over the cap, as it goes by

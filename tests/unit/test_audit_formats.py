@@ -116,7 +116,7 @@ def test_values_cannot_inject_markdown(tmp_path: Path) -> None:
     text = formats.report_renderer("markdown")(_hostile_summary(tmp_path))
     row = next(line for line in text.splitlines() if "evil" in line)
     assert row.count(" | ") == 5  # six cells, the value's pipes escaped
-    assert "\\|\\*x\\*\\|\\[link\\](http://a)\\<b\\>" in row
+    assert "\\|\\*x\\*\\|\\[link\\](http\\://a)\\<b\\>" in row
 
 
 def test_json_keeps_values_exact(tmp_path: Path) -> None:

@@ -177,7 +177,7 @@ def test_export_art30(capsys: pytest.CaptureFixture[str], log: Path) -> None:
     )
     assert code == 0
     assert out.startswith("# Record of processing activities (GDPR Article 30)")
-    assert "Example GmbH" in out and "dpo@example.org" in out
+    assert "Example GmbH" in out and "dpo\\@example.org" in out  # no autolink
     code, out, _ = run(capsys, "export", "--art30", "--format", "json", "--purpose", "P.", str(log))
     assert code == 0 and json.loads(out)["purposes"] == ["P."]
 
@@ -219,7 +219,7 @@ def test_a_directory_without_logs_is_a_usage_error(
     assert code == 2
     assert err == (
         f"certbot-privacy: error: {tmp_path}: no disclosure logs in this "
-        "directory (*.jsonl and their rotations)\n"
+        "directory (*.jsonl and their rotations, or one directory of them per host)\n"
     )
 
 

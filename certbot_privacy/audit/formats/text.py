@@ -31,9 +31,7 @@ def _file(verdict: FileVerdict) -> List[str]:
             f"notice: {name}: the last record has no newline at its end (the "
             "next write will add one); the record itself is intact"
         )
-    lines.extend(
-        f"notice: {printable(p.where)}: {printable(p.message)}" for p in verdict.recovered
-    )
+    lines.extend(f"notice: {printable(p.where)}: {printable(p.message)}" for p in verdict.recovered)
     return lines
 
 
