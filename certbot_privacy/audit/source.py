@@ -103,9 +103,18 @@ def files(sources: Iterable[str]) -> List[Tuple[str, Optional[str]]]:
     return expanded
 
 
-def read(sources: Iterable[str]) -> Iterator[Item]:
-    """Yield every line of every source, in order, and a :class:`ReadFailure` for damage."""
-    for name, host in files(sources):
+def read(sources: Iterable[str], copies_first: bool = False) -> Iterator[Item]:
+    """Yield every line of every source, in order, and a :class:`ReadFailure` for damage.
+
+    With *copies_first*, the journal and syslog copies among them (and standard input)
+    are read before the logs, so that ``verify`` can compare each host's files with its
+    copy as it reads them.
+    """
+    expanded = files(sources)
+    if copies_first:
+        copies = [(n, h) for n, h in expanded if n == "-" or reader.kind(n) is not None]
+        expanded = copies + [entry for entry in expanded if entry not in copies]
+    for name, host in expanded:
         yield from _read_file(name, host)
 
 

@@ -72,9 +72,10 @@ class Line(NamedTuple):
 
 def too_long(size: int) -> str:
     """What is wrong with a line of *size* bytes, over :data:`MAX_LINE`."""
+    limit = f"{MAX_LINE // 2**20} MiB" if MAX_LINE % 2**20 == 0 else f"{MAX_LINE:,} bytes"
     return (
-        f"not a record: the line is {size:,} bytes long, over the limit of "
-        f"{MAX_LINE // 2**20} MiB for a line (not read)"
+        f"not a record: the line is {size:,} bytes long, over the limit of {limit} for a "
+        "line (not read)"
     )
 
 
@@ -233,6 +234,17 @@ def _iter_stream(name: str, stream: IO[bytes], host: Optional[str]) -> Iterator[
             f"Cannot read the disclosure log {name}: it is damaged or cut short after line "
             f"{number} ({error}); restore it from a backup or read the part before."
         ) from None
+
+
+def kind(path: str) -> Optional[str]:
+    """What the file at *path* holds: ``"journal"`` or ``"syslog"`` (copies of records), or
+    ``None`` (a log, or a file that cannot be read: reading it will say)."""
+    try:
+        with open(path, "rb") as handle:
+            _, first = _open_stream(handle)
+    except (EOFError, OSError, zlib.error):
+        return None
+    return _kind(first)
 
 
 def _kind(first: bytes) -> Optional[str]:

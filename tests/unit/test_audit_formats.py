@@ -145,7 +145,7 @@ def test_verify_text_names_the_bad_line_and_json_the_kind(tmp_path: Path) -> Non
     bad.write_bytes(b"\n".join(lines[:3] + lines[4:]))
     report = verify(read_items(path, bad))
     text = formats.verify_renderer("text")(report)
-    assert f"{path}: intact, 32 records, head sha256:" in text
+    assert f"{path}: intact, 32 records (1 parsed and checked as records, 31 checked by their hash chain only), head sha256:" in text
     assert f"{bad}:4: removed: 1 record removed before line 4" in text
     assert text.rstrip().endswith(
         "NOT INTACT: 1 file of 2 failed the check (tampered with or damaged)"

@@ -312,3 +312,30 @@ def test_the_man_page_is_up_to_date() -> None:
     assert page == module.render(), "run: python docs/make_manpage.py"
     for option in ("\\-\\-since", "\\-\\-art30", "\\-\\-controller\\-name", "EXIT STATUS"):
         assert option in page
+
+
+def test_an_unreadable_log_is_the_same_error_named_or_in_a_directory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log that cannot be opened: exit 2 and the same sentence, named or found in a directory."""
+    from certbot_privacy.audit import source
+
+    fleet = tmp_path / "hosts"
+    (fleet / "web1").mkdir(parents=True)
+    locked = fleet_log(fleet / "web1" / "disclosure.jsonl")
+    real_open = open
+
+    def refusing(path: object, *args: object, **kwargs: object) -> object:
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(source, "open", refusing, raising=False)
+    expected = (
+        f"certbot-privacy: error: {locked}: permission denied (disclosure logs are "
+        "private to their owner, usually root)\n"
+    )
+    for command in ("verify", "report"):
+        for named in (locked, fleet, fleet / "web1"):
+            code, out, err = run(capsys, command, str(named))
+            assert (code, out, err) == (2, "", expected), (command, named)

@@ -81,9 +81,12 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
         files.append(
             {
                 "file": verdict.source,
+                "host": verdict.host,
                 "intact": verdict.intact,
                 "lines": verdict.lines,
                 "records": verdict.records,
+                "parsed": verdict.parsed,
+                "hash_checked": verdict.hash_checked,
                 "head": verdict.head,
                 "failure": None
                 if failure is None
@@ -109,6 +112,45 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
         "intact": report.intact,
         "records": report.records,
         "files": files,
+        "copies": [
+            {
+                "host": c.host,
+                "kind": c.kind,
+                "files": list(c.sources),
+                "records": c.records,
+                "chains": c.chains,
+                "gaps": c.gaps,
+                "skipped": c.skipped,
+                "problems": [
+                    {"file": p.source, "line": p.lineno, "problem": p.message} for p in c.problems
+                ],
+            }
+            for c in report.copies
+        ],
+        "comparisons": [
+            {
+                "host": c.host,
+                "agrees": c.agrees,
+                "files": list(c.files),
+                "copies": list(c.copies),
+                "matched": c.matched,
+                "missing_from_files": c.missing,
+                "different_in_files": c.different,
+                "not_in_copy": c.not_in_copy,
+                "differences": [
+                    {
+                        "kind": d.kind,
+                        "copy": d.copy_where,
+                        "file": d.file_where,
+                        "seq": d.seq,
+                        "time": d.time,
+                        "message": d.message,
+                    }
+                    for d in c.differences
+                ],
+            }
+            for c in report.comparisons
+        ],
     }
 
 

@@ -1,15 +1,29 @@
 """A verification as text: one line per file, the way compilers report (``file:line: ...``).
 
-An intact file gets ``FILE: intact, N records, head sha256:...``; a file that is not gets
-``FILE:LINE: KIND: what is wrong``; notices (a crash's truncated tail, a half line the
-writer recovered) follow as ``notice: FILE:LINE: ...``. The last line sums up.
+An intact file gets ``FILE: intact, N records (M parsed ..., K by their hash chain only),
+head sha256:...``; a file that is not gets ``FILE:LINE: KIND: what is wrong``; notices (a
+crash's truncated tail, a half line the writer recovered) follow as ``notice: FILE:LINE:
+...``. Copies of hosts' logs (journal, syslog) and the comparison of each host's files
+with its copy come next; the last line sums up. Everything from the input is shown
+through :func:`certbot_privacy.rules.escape.printable`.
 """
 
 from typing import List
 
+from certbot_privacy.audit.copies import ComparisonVerdict, CopyVerdict
 from certbot_privacy.audit.formats._common import Format, plural
 from certbot_privacy.audit.verify import FileVerdict, VerifyReport
 from certbot_privacy.rules.escape import printable
+
+
+def checked(verdict: FileVerdict) -> str:
+    """How the records of a file were checked, in words."""
+    if verdict.thorough or verdict.hash_checked == 0:
+        return "each parsed and checked as a record"
+    return (
+        f"{verdict.parsed} parsed and checked as records, {verdict.hash_checked} "
+        "checked by their hash chain only"
+    )
 
 
 def _file(verdict: FileVerdict) -> List[str]:
@@ -22,7 +36,10 @@ def _file(verdict: FileVerdict) -> List[str]:
                 f"{name}: the {plural(verdict.records, 'record')} before it chain correctly"
             )
     else:
-        lines = [f"{name}: intact, {plural(verdict.records, 'record')}, head {verdict.head}"]
+        lines = [
+            f"{name}: intact, {plural(verdict.records, 'record')} ({checked(verdict)}), "
+            f"head {verdict.head}"
+        ]
     if verdict.truncated_tail is not None:
         tail = verdict.truncated_tail
         lines.append(f"notice: {printable(tail.where)}: {printable(tail.message)}")
@@ -35,24 +52,86 @@ def _file(verdict: FileVerdict) -> List[str]:
     return lines
 
 
+def host_name(host: object) -> str:
+    """A host as shown: its name, escaped, or a phrase for records of no named host."""
+    return printable(host) if isinstance(host, str) else "(no host named)"
+
+
+def _copy(copy: CopyVerdict) -> List[str]:
+    where = ", ".join(printable(s) for s in copy.sources)
+    line = (
+        f"copy: {copy.kind} of host {host_name(copy.host)} ({where}): "
+        f"{plural(copy.records, 'record')} in {plural(copy.chains, 'file')}"
+    )
+    if copy.gaps:
+        line += (
+            f"; records missing from the copy in {plural(copy.gaps, 'place')} (syslog "
+            "loses messages, or the mirror was off)"
+        )
+    lines = [line]
+    if copy.skipped:
+        lines.append(
+            f"notice: {plural(copy.skipped, 'line')} of the copy are not records"
+            + ("" if len(copy.problems) == copy.skipped else f" (the first {len(copy.problems)})")
+            + ":"
+        )
+        lines.extend(f"  {printable(p.where)}: {printable(p.message)}" for p in copy.problems)
+    return lines
+
+
+def _comparison(comparison: ComparisonVerdict) -> List[str]:
+    host = host_name(comparison.host)
+    extra = (
+        f" ({plural(comparison.not_in_copy, 'line')} of the files are not in the copy)"
+        if comparison.not_in_copy
+        else ""
+    )
+    if comparison.agrees:
+        return [
+            f"compare host {host}: the files hold every record of its copy, unchanged "
+            f"({comparison.matched} matched){extra}"
+        ]
+    lines = [
+        f"compare host {host}: NOT INTACT: {comparison.missing} records of the copy are "
+        f"missing from the files, {comparison.different} different in them{extra}"
+    ]
+    lines.extend(f"  {printable(d.message)}" for d in comparison.differences)
+    return lines
+
+
 def render_verify(report: VerifyReport) -> str:
     """Render *report* as text, one verdict per line."""
     lines: List[str] = []
     for verdict in report.files:
         lines.extend(_file(verdict))
+    for copy in report.copies:
+        lines.extend(_copy(copy))
+    for comparison in report.comparisons:
+        lines.extend(_comparison(comparison))
     bad = sum(1 for f in report.files if not f.intact)
-    if not report.files:
+    differing = sum(1 for c in report.comparisons if not c.agrees)
+    if not report.files and not report.copies:
         lines.append("no records: the log is empty")
-    elif bad:
+    elif bad or differing:
         lines.append(
             f"NOT INTACT: {plural(bad, 'file')} of {len(report.files)} failed the "
             "check (tampered with or damaged)"
+            + (f", {plural(differing, 'host')} differ from their copy" if differing else "")
         )
     else:
+        hashed = sum(f.hash_checked for f in report.files)
         lines.append(
             f"intact: {plural(len(report.files), 'file')}, "
-            f"{plural(report.records, 'record')}; the head digests above let you "
-            "check against a copy kept elsewhere that nothing was cut off the end"
+            f"{plural(report.records, 'record')}"
+            + (
+                f" ({hashed} of them checked by their hash chain only: their bytes are as "
+                "written, in the writer's form, but they were not parsed; --thorough "
+                "parses every line)"
+                if hashed
+                else ""
+            )
+            + "; the head digests above let you check against a copy kept elsewhere "
+            "that nothing was cut off the end"
         )
     return "\n".join(lines) + "\n"
 
