@@ -1,7 +1,8 @@
 """The report as CSV: one row per recipient, category and distinct value, for spreadsheets.
 
-Columns: ``recipient, category, value, count, first, last, privacy_off`` (times in UTC,
-RFC 3339). Text from the log goes through :func:`certbot_privacy.rules.escape.csv_cell`:
+Columns: ``recipient, category, value, count, first, last, privacy_off, host`` (times in
+UTC, RFC 3339; ``host``: the host, grouped by host, or else the hosts that sent it,
+separated by spaces). Text from the log goes through :func:`certbot_privacy.rules.escape.csv_cell`:
 control, bidi and zero-width characters as visible escapes, and a cell that would start
 a formula (``= + - @``, tab, carriage return) prefixed with ``'`` (the OWASP rule), so
 opening the file in a spreadsheet runs nothing. JSON keeps the values exact.
@@ -14,7 +15,7 @@ from certbot_privacy.audit.formats._common import Format
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.rules.escape import csv_cell
 
-COLUMNS = ("recipient", "category", "value", "count", "first", "last", "privacy_off")
+COLUMNS = ("recipient", "category", "value", "count", "first", "last", "privacy_off", "host")
 
 
 def render_report(summary: Summary) -> str:
@@ -23,6 +24,7 @@ def render_report(summary: Summary) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for recipient in summary.recipients:
+        host = recipient.host if summary.by == "host" else " ".join(recipient.hosts)
         for category in recipient.categories:
             for value in category.values:
                 writer.writerow(
@@ -34,6 +36,7 @@ def render_report(summary: Summary) -> str:
                         value.first,
                         value.last,
                         value.privacy_off,
+                        csv_cell(host or ""),
                     )
                 )
     return out.getvalue()

@@ -36,6 +36,8 @@ def report_document(summary: Summary) -> Dict[str, Any]:
             "category": sorted(summary.filters.categories),
         },
         "files": list(summary.files),
+        "by": summary.by,
+        "hosts": list(summary.hosts),
         "lines": summary.lines,
         "records": summary.records,
         "events": dict(summary.events),
@@ -46,6 +48,8 @@ def report_document(summary: Summary) -> Dict[str, Any]:
         "recipients": [
             {
                 "recipient": r.recipient,
+                "host": r.host,
+                "hosts": list(r.hosts),
                 "requests": r.requests,
                 "first": r.first,
                 "last": r.last,
@@ -166,6 +170,7 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
         for name in ("contact_use", "retention", "after_closure", "transfer", "deletion"):
             entry[name] = _quote(getattr(r, name))
         entry["categories"] = list(r.categories)
+        entry["hosts"] = list(r.hosts)
         recipients.append(entry)
     return {
         "format": "certbot-privacy-art30/1",
@@ -205,6 +210,7 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
         "period": {"first": record.first, "last": record.last},
         "evidence": {
             "files": list(record.files),
+            "hosts": list(record.hosts),
             "records": record.records,
             "requests": record.requests,
             "privacy_off": record.privacy_off,

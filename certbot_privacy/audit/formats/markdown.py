@@ -9,7 +9,7 @@ from certbot-privacy's own facts, are written as links.
 """
 
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
 from certbot_privacy.audit.formats._common import Format, plural, short_time
@@ -28,6 +28,14 @@ _URL = re.compile(r"https?://[^\s<>`\\\x00-\x1f\x7f]+")
 def _link(url: str) -> str:
     """An autolink for a plain http(s) URL; anything else as escaped text."""
     return f"<{url}>" if _URL.fullmatch(url) else _text(url)
+
+
+def _host(host: Optional[str]) -> str:
+    return "host " + _text(host) if host is not None else "no host named"
+
+
+def _hosts(hosts: Tuple[str, ...]) -> str:
+    return ("host " if len(hosts) == 1 else "hosts ") + ", ".join(_text(h) for h in hosts)
 
 
 def _cell(value: str) -> str:
@@ -63,14 +71,19 @@ def render_report(summary: Summary) -> str:
             f"**{plural(summary.privacy_off, 'request')} went out with privacy mode off.**",
         ]
     for stats in summary.recipients:
+        heading = _text(stats.recipient)
+        if summary.by == "host":
+            heading = f"{_host(stats.host)}: {heading}"
         lines += [
             "",
-            f"## {_text(stats.recipient)}",
+            f"## {heading}",
             "",
             f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
             f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off.",
-            "",
         ]
+        if stats.hosts and summary.by != "host":
+            lines.append(f"Sent from {_hosts(stats.hosts)}.")
+        lines.append("")
         rows = [
             [
                 _cell(c.category),
@@ -145,6 +158,7 @@ def _recipient(r: Recipient) -> List[str]:
         f"- Country: {where}",
         f"- Privacy policy: {_or(r.privacy_policy, '*none found*', link=True)}",
         f"- Personal data sent: {', '.join(_text(c) for c in r.categories) or '-'}",
+        *([f"- Sent from: {_hosts(r.hosts)}"] if r.hosts else []),
         f"- Requests: {r.requests}, {short_time(r.first)} to {short_time(r.last)} UTC; "
         f"with privacy mode off: {r.privacy_off}",
     ]
@@ -246,6 +260,7 @@ def render_art30(record: Art30Record) -> str:
         "## Evidence",
         "",
         f"- Log files: {', '.join(_text(f) for f in record.files) or '-'}",
+        *([f"- Hosts: {', '.join(_text(h) for h in record.hosts)}"] if record.hosts else []),
         f"- {plural(record.records, 'record')} read, "
         f"{plural(record.skipped, 'line')} skipped as not records; check the log's "
         "integrity with `certbot-privacy verify`.",
