@@ -234,10 +234,9 @@ class Accumulator:
         if not filters.domains_match(personal.get("domain")):
             return
         off = 1 if privacy_mode_off(record) else 0
-        key = (host, recipient)
-        entry = self._recipients.get(key)
+        entry = self._recipients.get((host, recipient))
         if entry is None:
-            entry = self._recipients[key] = _Recipient(_Stats(time, off))
+            entry = self._recipients[(host, recipient)] = _Recipient(_Stats(time, off))
         else:
             entry.stats.add(time, off)
         categories = entry.categories

@@ -184,7 +184,7 @@ class _Prefixed:
         self._head = head
         self._stream = stream
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int = -1, /) -> bytes:
         if self._head:
             if size < 0 or size >= len(self._head):
                 head, self._head = self._head, b""
