@@ -194,6 +194,9 @@ class _Prefixed:
             return head
         return self._stream.read(size)
 
+    def seek(self, offset: int, /) -> int:
+        raise OSError("a log is read from start to end")
+
 
 def _iter_stream(name: str, stream: IO[bytes], host: Optional[str]) -> Iterator[Line]:
     number = 0
