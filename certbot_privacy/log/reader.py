@@ -161,7 +161,7 @@ def _iter_file(path: str, host: Optional[str]) -> Iterator[Line]:
         yield from _iter_stream(path, handle, host)
 
 
-def _open_stream(stream: IO[bytes]) -> Tuple[IO[bytes], bytes]:
+def _open_stream(stream: IO[bytes]) -> Tuple[Any, bytes]:
     """The stream to read (decompressing gzip) and its first block."""
     first = _read_some(stream)
     if first[:2] == b"\x1f\x8b":
@@ -170,7 +170,7 @@ def _open_stream(stream: IO[bytes]) -> Tuple[IO[bytes], bytes]:
     return stream, first
 
 
-def _read_some(stream: IO[bytes]) -> bytes:
+def _read_some(stream: Any) -> bytes:
     """Up to :data:`BLOCK` bytes, as soon as some are there (``read1``: a damaged gzip gives
     what was decompressed before the damage, then the error)."""
     read1 = getattr(stream, "read1", None)
@@ -263,7 +263,7 @@ def _kind(first: bytes) -> Optional[str]:
 _Split = Tuple[bytes, bool, Optional[int], Optional[str]]
 
 
-def _split(stream: IO[bytes], block: bytes) -> Iterator[_Split]:
+def _split(stream: Any, block: bytes) -> Iterator[_Split]:
     """Yield ``(bytes, complete, size, digest)`` per line; size and digest only past the cap."""
     read1 = getattr(stream, "read1", None)
 
