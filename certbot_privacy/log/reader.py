@@ -174,7 +174,8 @@ def _read_some(stream: Any) -> bytes:
     """Up to :data:`BLOCK` bytes, as soon as some are there (``read1``: a damaged gzip gives
     what was decompressed before the damage, then the error)."""
     read1 = getattr(stream, "read1", None)
-    return read1(BLOCK) if read1 is not None else stream.read(BLOCK)
+    data: bytes = read1(BLOCK) if read1 is not None else stream.read(BLOCK)
+    return data
 
 
 class _Prefixed:
@@ -265,11 +266,6 @@ _Split = Tuple[bytes, bool, Optional[int], Optional[str]]
 
 def _split(stream: Any, block: bytes) -> Iterator[_Split]:
     """Yield ``(bytes, complete, size, digest)`` per line; size and digest only past the cap."""
-    read1 = getattr(stream, "read1", None)
-
-    def read(size: int) -> bytes:
-        return read1(size) if read1 is not None else stream.read(size)
-
     pending: List[bytes] = []  # the start of a line that goes on in the next block
     pending_size = 0
     skipping: Optional[Any] = None  # the digest of a line over the cap, as it goes by
@@ -307,7 +303,7 @@ def _split(stream: Any, block: bytes) -> Iterator[_Split]:
                     for piece in pending:
                         skipping.update(piece)
                     skipped, pending, pending_size = pending_size, [], 0
-        block = read(BLOCK)
+        block = _read_some(stream)
     if skipping is not None:
         yield b"", False, skipped, "sha256:" + skipping.hexdigest()
     elif pending:
