@@ -154,4 +154,6 @@ def from_syslog(line: bytes) -> Optional[Copied]:
         app, host = match["tag"], match["host"]
     if app != IDENT.encode("ascii"):
         return None
-    return Copied(host.decode("utf-8", "replace"), line[match.end() :])
+    # rsyslog keeps the space after the tag in the message (RFC 5424 output shows it); a
+    # record line never begins with one.
+    return Copied(host.decode("utf-8", "replace"), line[match.end() :].lstrip(b" "))

@@ -90,8 +90,9 @@ def rfc3164_line(message: str, host: str, when: str = "Dec  1 14:33:07", pid: in
 def rfc5424_line(
     message: str, host: str, when: str = "2026-12-01T14:33:07.123456+00:00", pid: int = 4242
 ) -> str:
-    """A line of an rsyslog file in RSYSLOG_SyslogProtocol23Format (RFC 5424)."""
-    return f"<86>1 {when} {host} certbot-privacy {pid} - - {message}"
+    """A line of an rsyslog file in RSYSLOG_SyslogProtocol23Format (RFC 5424), as rsyslog
+    writes it: the message keeps the space that followed the tag (two spaces after SD)."""
+    return f"<86>1 {when} {host} certbot-privacy {pid} - -  {message}"
 
 
 def write_lines(path: Path, lines: Iterable[str]) -> Path:
