@@ -223,3 +223,22 @@ def test_messages_lost_by_syslog_are_a_notice(
     assert document["comparisons"][0]["not_in_copy"] == 1
     code, out, _ = run(capsys, "verify", str(path), str(copy))
     assert "records missing from the copy in 1 place" in out
+
+
+SAMPLES = Path(__file__).parent / "data" / "fleet"
+
+
+@pytest.mark.parametrize("certbot", ["5", "2.1"])
+def test_real_journal_samples_match_their_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, certbot: str
+) -> None:
+    """The journal entries of real runs (both certbots) hold every record of their log."""
+    journal = SAMPLES / f"journal-certbot-{certbot}.json"
+    log = SAMPLES / f"journal-certbot-{certbot}.disclosure.jsonl"
+    host = json.loads(journal.read_bytes().splitlines()[0])["_HOSTNAME"]
+    root = host_logs(tmp_path / "hosts", {host: log})
+    code, document = _verify(capsys, str(root), str(journal))
+    assert code == 0
+    assert document["comparisons"][0]["matched"] == len(lines_of(log))
+    report = _report(capsys, "--by", "host", str(journal))
+    assert {r["host"] for r in report["recipients"]} == {host}
