@@ -69,15 +69,17 @@ def csv_cell(text: str) -> str:
 
 # Markdown: backslash-escape what would start emphasis, code, links, images, HTML, tables,
 # strike-through or an entity (&amp; &#x202e;), and break what GFM turns into links by
-# itself ("extended autolinks": a scheme's ":", an email's "@", "www."). CommonMark lets
-# any ASCII punctuation be escaped, and renders "\:" as ":".
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&:@!#])|(www)\.", re.IGNORECASE)
+# itself ("extended autolinks": "www.", a scheme's "://", "mailto:" and "xmpp:", an
+# email's "@"). CommonMark lets any ASCII punctuation be escaped ("\:" renders ":").
+_MARKDOWN = re.compile(
+    r"([\\`*_\[\]<>|~&@!#])|(www)\.|(:(?=//)|(?<=mailto):|(?<=xmpp):)", re.IGNORECASE
+)
 
 
 def _markdown_escape(match: "re.Match[str]") -> str:
-    if match.group(1) is not None:
-        return "\\" + match.group(1)
-    return match.group(2) + "\\."
+    if match.group(2) is not None:
+        return match.group(2) + "\\."
+    return "\\" + match.group(0)
 
 
 def markdown(text: str) -> str:

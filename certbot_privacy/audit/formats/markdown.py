@@ -1,4 +1,5 @@
-"""Reports and Article 30 records as Markdown, for documents people file and read.
+"""Reports, Article 30 records and request letters as Markdown, for documents people file
+and read.
 
 Every value from the log or from the command line goes through :func:`_cell` or
 :func:`_text`, that is :func:`certbot_privacy.rules.escape.markdown`, which escapes what
@@ -13,6 +14,7 @@ from typing import List, Optional, Tuple
 
 from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
 from certbot_privacy.audit.formats._common import Format, plural, short_time
+from certbot_privacy.audit.letters import Letter, heading, labels
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.rules.escape import markdown
 
@@ -268,4 +270,33 @@ def render_art30(record: Art30Record) -> str:
     return "\n".join(lines) + "\n"
 
 
-FORMAT = Format(name="markdown", report=render_report, art30=render_art30)
+def render_letters(letters: Tuple[Letter, ...]) -> str:
+    """Render request letters as Markdown: a heading and the letter for each CA."""
+    out: List[str] = []
+    for index, letter in enumerate(letters, 1):
+        to_label, subject_label, where_label = labels(letter.language)
+        if index > 1:
+            out += ["", "---", ""]
+        out += [f"# {_text(heading(letter, index, len(letters)))}", ""]
+        out.append(f"**{_text(to_label.strip())}** {_text(letter.to or '-')}  ")
+        if letter.to is None:
+            out.append(f"**{_text(where_label.strip())}** {_text(letter.where)}  ")
+        out += [
+            f"**{_text(subject_label.strip())}** {_text(letter.subject)}",
+            "",
+            _text(letter.greeting),
+            "",
+        ]
+        for paragraph in letter.paragraphs:
+            out += [_text(paragraph), ""]
+        for section in letter.sections:
+            out += [f"**{_text(section.heading)}**", ""]
+            out.extend(f"- {_text(item)}" for item in section.items)
+            out.append("")
+        for paragraph in letter.closing:
+            out += [_text(paragraph), ""]
+        out += [_text(line) + "  " for line in letter.signature]
+    return "\n".join(line.rstrip() if not line.endswith("  ") else line for line in out) + "\n"
+
+
+FORMAT = Format(name="markdown", report=render_report, art30=render_art30, letters=render_letters)

@@ -1,17 +1,22 @@
-"""A verification as text: one line per file, the way compilers report (``file:line: ...``).
+"""Verifications and request letters as text.
+
+A verification: one line per file, the way compilers report (``file:line: ...``).
 
 An intact file gets ``FILE: intact, N records (M parsed ..., K by their hash chain only),
 head sha256:...``; a file that is not gets ``FILE:LINE: KIND: what is wrong``; notices (a
 crash's truncated tail, a half line the writer recovered) follow as ``notice: FILE:LINE:
 ...``. Copies of hosts' logs (journal, syslog) and the comparison of each host's files
 with its copy come next; the last line sums up. Everything from the input is shown
-through :func:`certbot_privacy.rules.escape.printable`.
+through :func:`certbot_privacy.rules.escape.printable`. Letters come one after another,
+each under a heading line, ready to paste into an email.
 """
 
-from typing import List
+import textwrap
+from typing import List, Tuple
 
 from certbot_privacy.audit.copies import ComparisonVerdict, CopyVerdict
 from certbot_privacy.audit.formats._common import Format, plural
+from certbot_privacy.audit.letters import Letter, heading, labels, section_heading, wraps
 from certbot_privacy.audit.verify import FileVerdict, VerifyReport
 from certbot_privacy.rules.escape import printable
 
@@ -136,4 +141,39 @@ def render_verify(report: VerifyReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-FORMAT = Format(name="text", verify=render_verify)
+def render_letters(letters: Tuple[Letter, ...]) -> str:
+    """Render request letters as plain text, ready to paste into an email, one after another."""
+    if not letters:
+        return "\n"
+    out: List[str] = []
+    for index, letter in enumerate(letters, 1):
+        to_label, subject_label, where_label = labels(letter.language)
+        if index > 1:
+            out.append("")
+        wrap = wraps(letter.language)
+        out.append(f"===== {printable(heading(letter, index, len(letters)))} =====")
+        out.append(f"{to_label}{printable(letter.to or '-')}")
+        if letter.to is None:
+            out.extend(_wrapped(f"{where_label}{letter.where}", wrap))
+        out.append(f"{subject_label}{printable(letter.subject)}")
+        out += ["", printable(letter.greeting), ""]
+        for paragraph in letter.paragraphs:
+            out += [*_wrapped(paragraph, wrap), ""]
+        for section in letter.sections:
+            out.append(printable(section_heading(section.heading, letter.language)))
+            out.extend(f"  - {printable(item)}" for item in section.items)
+            out.append("")
+        for paragraph in letter.closing:
+            out += [*_wrapped(paragraph, wrap), ""]
+        out.extend(printable(line) for line in letter.signature)
+    return "\n".join(out) + "\n"
+
+
+def _wrapped(paragraph: str, wrap: bool) -> List[str]:
+    """A paragraph in lines of at most 78 columns (English), or as one line (Chinese)."""
+    if not wrap:
+        return [printable(paragraph)]
+    return textwrap.wrap(printable(paragraph), width=78, break_on_hyphens=False) or [""]
+
+
+FORMAT = Format(name="text", verify=render_verify, letters=render_letters)
