@@ -120,7 +120,7 @@ def test_letters_from_real_runs_in_chinese(capsys: pytest.CaptureFixture[str], k
     assert code == 0
     article = "第 15 条" if kind == "--access-request" else "第 17 条"
     assert article in out and "《通用数据保护条例》" in out
-    assert "ACME 账户密钥指纹（RFC 7638，SHA-256）：" in out
+    assert "ACME 账户密钥指纹（RFC 7638，SHA-256）：" in out  # noqa: RUF001 - Chinese punctuation
     assert "[您的姓名]" in out
     assert "I am writing" not in out
 
