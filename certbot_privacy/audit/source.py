@@ -115,10 +115,11 @@ def read(sources: Iterable[str], copies_first: bool = False) -> Iterator[Item]:
         copies = [(n, h) for n, h in expanded if n == "-" or reader.kind(n) is not None]
         expanded = copies + [entry for entry in expanded if entry not in copies]
     for name, host in expanded:
-        yield from _read_file(name, host)
+        yield from read_file(name, host)
 
 
-def _read_file(name: str, host: Optional[str] = None) -> Iterator[Item]:
+def read_file(name: str, host: Optional[str] = None) -> Iterator[Item]:
+    """Yield the lines of one file (a :class:`ReadFailure` for damage)."""
     line: Optional[Line] = None
     try:
         for line in reader.iter_lines(name, host):

@@ -197,6 +197,8 @@ class FileChecker:
         self.parsed = 0
         self.lines = 0
         self.records = 0
+        # The seq of the first line (a part of a file checked on its own starts later).
+        self.base = 0
         self.expected_prev = chain.GENESIS
         # (digest, line number) of the last good lines.
         self.window: Deque[Tuple[str, int]] = deque(maxlen=WINDOW)
@@ -216,6 +218,17 @@ class FileChecker:
         self._bad: Optional[_Seen] = None
         self._bad_problem: Optional[str] = None
         self._after: List[_Seen] = []
+
+    def start_at(self, seq: int, prev: str) -> None:
+        """Check a part of a file that begins with record *seq*, chained to *prev*.
+
+        The part's own first link cannot be checked here: whoever splits the file checks
+        that *prev* is the previous part's head (:mod:`.parallel`).
+        """
+        self.base = seq
+        self.expected_prev = prev
+        self._head = written_head(seq)
+        self._suffix = b',"prev":"' + prev.encode("ascii") + b'"}'
 
     @property
     def done(self) -> bool:
@@ -296,7 +309,7 @@ class FileChecker:
             self._set_bad(_Seen(item.number, hexdigest, None, None), problem)
             return
         seq: int = record["seq"]
-        if record["prev"] != self.expected_prev or seq != self.records:
+        if record["prev"] != self.expected_prev or seq != self.base + self.records:
             self._set_bad(_Seen(item.number, hexdigest, record["prev"], seq), None)
             return
         if not item.complete:
@@ -331,7 +344,7 @@ class FileChecker:
         self.expected_prev = hexdigest
         self._suffix = b',"prev":"' + hexdigest.encode("ascii") + b'"}'
         self.records += 1
-        self._head = written_head(self.records)
+        self._head = written_head(self.base + self.records)
 
     def _check_last(self) -> None:
         """Parse the last line if the chain vouched for it: nothing after it does."""
@@ -349,9 +362,11 @@ class FileChecker:
                 lineno, Kind.NOT_A_RECORD, f"line {lineno} is {problem}; it was changed or damaged"
             )
 
-    def finish(self) -> FileVerdict:
-        """The verdict, once every line of the file was fed."""
-        self._check_last()
+    def finish(self, last_part: bool = True) -> FileVerdict:
+        """The verdict, once every line of the file was fed (or of a part of it: then, but
+        for the *last_part*, the next part vouches for the last line)."""
+        if last_part:
+            self._check_last()
         if self._bad is not None:
             self._classify()
         return FileVerdict(

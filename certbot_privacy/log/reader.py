@@ -152,6 +152,55 @@ def log_sources(directory: PathLike) -> List[Tuple[str, Optional[str]]]:
     return found
 
 
+def iter_range(path: str, start: int, end: int, host: Optional[str] = None) -> Iterator[Line]:
+    """Yield the lines of bytes *start* to *end* of a plain (uncompressed) log, numbered
+    from 1 (for reading parts of a big file in parallel; *start* and *end* are at line
+    starts, see :func:`line_start`)."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, in a generator
+    except OSError as error:
+        raise read_error(path, error) from None
+    with handle:
+        handle.seek(start)
+        yield from _iter_stream(path, _Bounded(handle, end - start), host)
+
+
+def line_start(path: str, offset: int) -> int:
+    """The offset of the first line that starts at or after *offset* in the file at *path*."""
+    if offset <= 0:
+        return 0
+    with open(path, "rb") as handle:
+        handle.seek(offset - 1)
+        skipped = 0
+        while True:
+            block = handle.read(BLOCK)
+            if not block:
+                return offset - 1 + skipped
+            found = block.find(b"\n")
+            if found >= 0:
+                return offset + skipped + found
+            skipped += len(block)
+
+
+class _Bounded:
+    """At most *left* bytes of *stream* (a part of a file)."""
+
+    def __init__(self, stream: IO[bytes], left: int) -> None:
+        self._stream = stream
+        self._left = left
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._left <= 0:
+            return b""
+        size = self._left if size < 0 else min(size, self._left)
+        data = self._stream.read(size)
+        self._left -= len(data)
+        return data
+
+    def seek(self, offset: int, /) -> int:
+        raise OSError("a log is read from start to end")
+
+
 def _iter_file(path: str, host: Optional[str]) -> Iterator[Line]:
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, in a generator
@@ -161,7 +210,7 @@ def _iter_file(path: str, host: Optional[str]) -> Iterator[Line]:
         yield from _iter_stream(path, handle, host)
 
 
-def _open_stream(stream: IO[bytes]) -> Tuple[Any, bytes]:
+def _open_stream(stream: Any) -> Tuple[Any, bytes]:
     """The stream to read (decompressing gzip) and its first block."""
     first = _read_some(stream)
     if first[:2] == b"\x1f\x8b":
@@ -199,7 +248,7 @@ class _Prefixed:
         raise OSError("a log is read from start to end")
 
 
-def _iter_stream(name: str, stream: IO[bytes], host: Optional[str]) -> Iterator[Line]:
+def _iter_stream(name: str, stream: Any, host: Optional[str]) -> Iterator[Line]:
     number = 0
     try:
         readable, first = _open_stream(stream)

@@ -194,7 +194,7 @@ def test_export_art30(capsys: pytest.CaptureFixture[str], log: Path) -> None:
         (["report", "--category", "email"], "unknown category 'email'"),
         (["report", "--format", "xml"], "invalid choice: 'xml'"),
         (["verify", "--format", "csv"], "invalid choice: 'csv'"),
-        (["export"], "the following arguments are required: --art30"),
+        (["export"], "one of the arguments --art30 --access-request --erasure-request is required"),
         (["audit"], "invalid choice: 'audit'"),
         ([], "the following arguments are required: COMMAND"),
     ],
@@ -254,7 +254,7 @@ def test_an_unexpected_error_is_one_sentence_or_a_traceback_with_debug(
     capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An unexpected error: exit 1 and one line; with --debug the exception propagates."""
-    monkeypatch.setattr(report, "summarise", _explode)
+    monkeypatch.setattr(report.parallel, "summarise", _explode)
     code, _, err = run(capsys, "report", str(log))
     assert code == 1
     assert err == (

@@ -5,9 +5,8 @@ import argparse
 from datetime import datetime, timezone
 from typing import Tuple
 
-from certbot_privacy.audit import art30, formats, letters, source, times
+from certbot_privacy.audit import art30, formats, letters, parallel, source, times
 from certbot_privacy.audit.commands import _options
-from certbot_privacy.audit.summarise import summarise
 from certbot_privacy.errors import EXIT_OK
 from certbot_privacy.rules.consent import LANGUAGES
 
@@ -120,7 +119,7 @@ def _art30(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[i
     name = args.format or "markdown"
     if name not in formats.names("art30"):
         parser.error(f"the Article 30 record is written as markdown or json, not {name}")
-    summary = summarise(source.read(args.logs), _options.filters(args, parser))
+    summary = parallel.summarise(args.logs, _options.filters(args, parser))
     controller = art30.Controller(
         name=args.controller_name,
         contact=args.controller_contact,

@@ -3,9 +3,8 @@
 import argparse
 from typing import Tuple
 
-from certbot_privacy.audit import formats, source
+from certbot_privacy.audit import formats, parallel
 from certbot_privacy.audit.commands import _options
-from certbot_privacy.audit.summarise import summarise
 from certbot_privacy.errors import EXIT_OK
 
 NAME = "report"
@@ -64,5 +63,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     """Summarise the logs and write the report in the chosen format."""
-    summary = summarise(source.read(args.logs), _options.filters(args, parser), by=args.by)
+    summary = parallel.summarise(args.logs, _options.filters(args, parser), by=args.by)
     return EXIT_OK, formats.report_renderer(args.format)(summary)

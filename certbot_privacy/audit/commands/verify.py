@@ -3,9 +3,8 @@
 import argparse
 from typing import Tuple
 
-from certbot_privacy.audit import formats, source
+from certbot_privacy.audit import formats, parallel
 from certbot_privacy.audit.commands import _options
-from certbot_privacy.audit.verify import verify
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK
 
 NAME = "verify"
@@ -54,6 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     """Verify the logs; exit 0 if every file is intact, 1 if not."""
-    report = verify(source.read(args.logs, copies_first=True), thorough=args.thorough)
+    report = parallel.verify_logs(args.logs, thorough=args.thorough)
     code = EXIT_OK if report.intact else EXIT_FAILED
     return code, formats.verify_renderer(args.format)(report)
