@@ -386,7 +386,7 @@ def parse_line(raw: bytes) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         raise LogFormatError(f"not UTF-8 text (byte {error.start})") from None
     try:
-        value = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        value = _DECODER.decode(text)
     except LogFormatError:
         raise
     except (ValueError, RecursionError) as error:
@@ -397,13 +397,18 @@ def parse_line(raw: bytes) -> dict[str, Any]:
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise LogFormatError(f"the key {key!r} appears twice")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise LogFormatError(f"the key {key!r} appears twice")
+            seen.add(key)
     return result
 
 
 def _no_constant(name: str) -> Any:
     raise LogFormatError(f"{name} is not a JSON value")
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constant)
