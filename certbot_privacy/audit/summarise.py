@@ -256,11 +256,14 @@ class Accumulator:
                     stats.add(time, off)
 
     def merge(self, other: "Accumulator") -> None:
-        """Add what *other* (an accumulator of later lines, say another file) counted."""
+        """Add what *other* (an accumulator of later lines, say another file) counted.
+
+        *other* is taken over, not copied: do not use it afterwards.
+        """
         for key, entry in other._recipients.items():
             mine = self._recipients.get(key)
             if mine is None:
-                self._recipients[key] = entry.copy()
+                self._recipients[key] = entry
             else:
                 mine.merge(entry)
         for event, count in other._events.items():
