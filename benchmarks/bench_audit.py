@@ -712,7 +712,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "jq": (["jq", "-n", "-c", *implicit, "-f", str(jq_file), str(log)], jq_out),
         "verify": (_ours("verify", str(log)), None),
         "sha256sum": (["sha256sum", str(log)], None),
-        "report-fleet": (_ours("report", "--format", "json", "--by", "host", str(fleet)), None),
+        "report-fleet": (_ours("report", "--format", "json", str(fleet)), None),
         "sha256sum-fleet": (["sh", "-c", f"cat {fleet}/*/disclosure.jsonl | sha256sum"], None),
     }
     if args.skip_jq:
@@ -747,7 +747,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ("jq", "jq summary"),
         ("verify", "certbot-privacy verify"),
         ("sha256sum", "sha256sum"),
-        ("report-fleet", f"report --by host, {args.hosts} files"),
+        ("report-fleet", f"report, {args.hosts} files of a fleet"),
         ("sha256sum-fleet", f"cat {args.hosts} files | sha256sum"),
     ):
         if name in runs:

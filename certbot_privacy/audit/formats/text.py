@@ -117,6 +117,11 @@ def render_verify(report: VerifyReport) -> str:
     differing = sum(1 for c in report.comparisons if not c.agrees)
     if not report.files and not report.copies:
         lines.append("no records: the log is empty")
+    elif not report.files:
+        lines.append(
+            "no log files: only copies were read; give the hosts' logs too, to check them "
+            "and compare them with their copies"
+        )
     elif bad or differing:
         lines.append(
             f"NOT INTACT: {plural(bad, 'file')} of {len(report.files)} failed the "
