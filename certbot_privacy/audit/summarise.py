@@ -174,6 +174,7 @@ class Accumulator:
 
     def __init__(self, filters: Filters) -> None:
         self.filters = filters
+        self._filtering = filters.active
         # By (host, recipient); host None where the input names none.
         self._recipients: Dict[Tuple[Optional[str], str], _Recipient] = {}
         self._events: Dict[str, int] = {}
@@ -225,15 +226,15 @@ class Accumulator:
     def _request(self, record: contract.Record, host: Optional[str] = None) -> None:
         filters = self.filters
         time: str = record["time"]  # canonical, so comparing strings compares times
-        if not filters.time_matches(time):
-            return
         recipient: str = record["recipient"]
-        if not filters.recipient_matches(recipient):
-            return
         personal: Dict[str, List[object]] = record["personal_data"]
-        if not filters.domains_match(personal.get("domain")):
+        if self._filtering and not (
+            filters.time_matches(time)
+            and filters.recipient_matches(recipient)
+            and filters.domains_match(personal.get("domain"))
+        ):
             return
-        off = 1 if privacy_mode_off(record) else 0
+        off = 1 if record.get("privacy_mode", True) is False else 0  # privacy_mode_off()
         entry = self._recipients.get((host, recipient))
         if entry is None:
             entry = self._recipients[(host, recipient)] = _Recipient(_Stats(time, off))
@@ -248,7 +249,12 @@ class Accumulator:
             if seen is None:
                 seen = categories[category] = {}
             for value in values:
-                key = label(category, value)
+                # A string is its own label (but the implicit source address's).
+                key = (
+                    value
+                    if value.__class__ is str and category != "ip_address"
+                    else label(category, value)
+                )
                 stats = seen.get(key)
                 if stats is None:
                     seen[key] = _Stats(time, off)

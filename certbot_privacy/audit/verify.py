@@ -556,10 +556,15 @@ def verify(items: Iterable[Item], thorough: bool = False) -> VerifyReport:
     comparisons: Dict[Optional[str], Comparison] = {}
     checker: Optional[FileChecker] = None
     for item in items:
-        if checker is not None and item.__class__ is Line and item.number != 1:
-            if item.source == checker.source and item.copy is None:  # the common case
-                checker.feed(item)
-                continue
+        if (
+            checker is not None
+            and item.__class__ is Line
+            and item.number != 1
+            and item.source == checker.source
+            and item.copy is None
+        ):  # the common case
+            checker.feed(item)
+            continue
         if isinstance(item, Line) and item.copy is not None:
             copy_sources.setdefault(item.source)
             key = (item.host, item.copy)
