@@ -52,6 +52,18 @@ EXAMPLES = (
         "certbot-privacy export --art30 --controller-name 'Example GmbH' "
         "--controller-contact privacy@example.org --dpo 'dpo@example.org' > art30.md",
     ),
+    (
+        "Is everything on this machine private? (exit 1 if not, with the fixes):",
+        "certbot-privacy status",
+    ),
+    (
+        "Every certificate and account into privacy mode, offline:",
+        "certbot-privacy switch on --all",
+    ),
+    (
+        "One certificate back out of privacy mode (recorded in its log):",
+        "certbot-privacy switch off --cert-name example.org",
+    ),
 )
 
 

@@ -17,7 +17,6 @@ from certbot import configuration
 from certbot.plugins import common
 
 from certbot_privacy.adapter.state import RUN
-from certbot_privacy.errors import UsageError
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +32,9 @@ _EMAIL_VERBS = ("run", "certonly", "register", "update_account")
 
 #: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
 _LINEAGE_VERBS = ("renew", "reconfigure")
+
+#: Other verbs that touch saved lineages or accounts (:mod:`.persistent`).
+_SAVED_VERBS = ("certificates", "revoke", "delete", "show_account", "update_account", "unregister")
 
 
 class PrivacyPlugin(common.Plugin):
@@ -107,6 +109,10 @@ def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
 
     With privacy mode off this imports nothing: it runs on every certbot command.
     """
+    if verb in _SAVED_VERBS:  # a private lineage or account makes the run private
+        from certbot_privacy.adapter import persistent
+
+        persistent.on_parsed(namespace, verb)
     RUN.run_level = bool(getattr(namespace, "privacy_minimal", False))
     RUN.verb = verb
     if verb in _LINEAGE_VERBS:
@@ -153,10 +159,11 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
 
 
 def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
-    from certbot_privacy.adapter import compat, mode
+    from certbot_privacy.adapter import compat, mode, persistent
 
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
+    compat.install_account_hooks(persistent.account_saved)
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
@@ -166,7 +173,7 @@ def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
         value = getattr(namespace, "privacy_" + option, None)
         if value not in (None, False):
             flag = "--privacy-" + option.replace("_", "-")
-            raise UsageError(
+            raise _usage(
                 f"{flag} only takes effect in privacy mode: add --privacy-minimal "
                 f"(or privacy-minimal = true in cli.ini), or drop {flag}"
             )
@@ -177,20 +184,20 @@ def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
     withdraw = bool(getattr(namespace, "privacy_withdraw_email", False))
     if withdraw:
         if verb != "update_account":
-            raise UsageError(
+            raise _usage(
                 "--privacy-withdraw-email works with update_account "
                 "only: run certbot update_account --privacy-minimal "
                 "--privacy-withdraw-email"
             )
         if namespace.email:
-            raise UsageError(
+            raise _usage(
                 "--privacy-withdraw-email removes the contact, and "
                 "--email sets one: give one of them"
             )
         namespace.register_unsafely_without_email = True  # what makes certbot send []
         return
     if verb == "update_account" and namespace.register_unsafely_without_email:
-        raise UsageError(
+        raise _usage(
             "In privacy mode, update_account does not remove the contact "
             "as a side effect of --register-unsafely-without-email: use "
             "--privacy-withdraw-email to remove it"
@@ -215,7 +222,7 @@ def _check_email(namespace: argparse.Namespace) -> None:
     language = consent.choose_language(os.environ)
     address = consent.validate_contact(namespace.email, language)
     if not util.safe_email(address):
-        raise UsageError(
+        raise _usage(
             f"{address} is not a valid email address: correct it, or "
             "drop --email to register without a contact"
         )
@@ -235,3 +242,10 @@ def _restored(value: Any) -> Any:
     if isinstance(value, str):
         return {"True": True, "False": False, "None": None}.get(value, value)
     return value
+
+
+def _usage(message: str) -> Exception:
+    """A :class:`~certbot_privacy.errors.UsageError` (imported only when one is raised)."""
+    from certbot_privacy.errors import UsageError
+
+    return UsageError(message)

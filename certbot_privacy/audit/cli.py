@@ -14,13 +14,13 @@ from typing import Dict, Optional, Sequence
 
 from certbot_privacy import __version__
 from certbot_privacy.audit import source
-from certbot_privacy.audit.commands import _options, export, report, verify
+from certbot_privacy.audit.commands import _options, export, report, status, switch, verify
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CertbotPrivacyError
 
 PROG = "certbot-privacy"
 
 #: The subcommands, in the order ``--help`` lists them.
-COMMANDS: Sequence[ModuleType] = (report, verify, export)
+COMMANDS: Sequence[ModuleType] = (report, verify, export, status, switch)
 
 DESCRIPTION = """\
 Audit the disclosure logs that certbot --privacy-minimal writes, on one host or a fleet:
@@ -28,7 +28,9 @@ what personal data went to which certificate authority (and the EFF, OCSP respon
 when, from which host; whether a log is intact, and whether each host's file holds what
 its syslog copy holds; a GDPR Article 30 record of processing activities; and GDPR
 access (Art. 15) and erasure (Art. 17) requests to each CA, ready to send. Everything
-taken from a log is escaped for where it is shown: a terminal, a spreadsheet, Markdown."""
+taken from a log is escaped for where it is shown: a terminal, a spreadsheet, Markdown.
+Show which of certbot's accounts and certificates are private (status), and switch them
+(switch)."""
 
 LOG_HELP = """\
 LOG is a disclosure log: a file, a gzip-compressed file (read directly), a directory

@@ -1,4 +1,4 @@
-"""Issue 3: --privacy-syslog mirrors every record to the local syslog, through glibc.
+"""--privacy-syslog mirrors every record to the local syslog, through glibc.
 
 The test plays the syslog daemon: it binds the datagram socket ``/dev/log`` (where
 glibc's ``syslog(3)`` writes) when no daemon holds it, and reads what certbot sent.

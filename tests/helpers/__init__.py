@@ -1,1 +1,2 @@
-"""Helpers the unit tests share: realistic ACME bodies and whole logs (not tests)."""
+"""Helpers the tests share: realistic ACME bodies, whole logs, a local HTTP server, and the
+certbot names compat relies on (not tests)."""

@@ -2,7 +2,7 @@
 
 import json
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -43,7 +43,7 @@ def fleet(tmp_path: Path) -> Dict[str, Tuple[Path, List[str]]]:
 
 
 def _journal(fleet: Dict[str, Tuple[Path, List[str]]], path: Path) -> Path:
-    entries = []
+    entries: List[Dict[str, Any]] = []
     for host, (_, messages) in fleet.items():
         entries += [journal_entry(datagram(m), host, len(entries)) for m in messages]
     noise = dict(entries[0], SYSLOG_IDENTIFIER="sshd", MESSAGE="Accepted publickey")
@@ -51,14 +51,14 @@ def _journal(fleet: Dict[str, Tuple[Path, List[str]]], path: Path) -> Path:
     return path
 
 
-def _report(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+def _report(capsys: pytest.CaptureFixture[str], *args: str) -> Dict[str, Any]:
     code, out, err = run(capsys, "report", "--format", "json", *args)
     assert (code, err) == (0, ""), err
-    document: dict = json.loads(out)
+    document: Dict[str, Any] = json.loads(out)
     return document
 
 
-def _by_host(document: dict) -> Dict[str, int]:
+def _by_host(document: Dict[str, Any]) -> Dict[str, int]:
     return {r["host"]: r["requests"] for r in document["recipients"]}
 
 
@@ -127,10 +127,10 @@ def test_json_and_art30_carry_the_hosts(
     assert "- Hosts: web1, web2" in out
 
 
-def _verify(capsys: pytest.CaptureFixture[str], *args: str) -> Tuple[int, dict]:
+def _verify(capsys: pytest.CaptureFixture[str], *args: str) -> Tuple[int, Dict[str, Any]]:
     code, out, err = run(capsys, "verify", "--format", "json", *args)
     assert err == ""
-    document: dict = json.loads(out)
+    document: Dict[str, Any] = json.loads(out)
     return code, document
 
 
