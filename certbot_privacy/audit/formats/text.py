@@ -123,11 +123,18 @@ def render_verify(report: VerifyReport) -> str:
             "and compare them with their copies"
         )
     elif bad or differing:
-        lines.append(
-            f"NOT INTACT: {plural(bad, 'file')} of {len(report.files)} failed the "
-            "check (tampered with or damaged)"
-            + (f", {plural(differing, 'host')} differ from their copy" if differing else "")
-        )
+        parts = []
+        if bad:
+            parts.append(
+                f"{plural(bad, 'file')} of {len(report.files)} failed the check (tampered "
+                "with or damaged)"
+            )
+        if differing:
+            parts.append(
+                f"the files of {plural(differing, 'host')} lack records of the host's copy, "
+                "or hold them otherwise"
+            )
+        lines.append("NOT INTACT: " + "; ".join(parts))
     else:
         hashed = sum(f.hash_checked for f in report.files)
         lines.append(
