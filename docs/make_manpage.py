@@ -35,8 +35,17 @@ EXAMPLES = (
         "certbot-privacy verify /var/log/letsencrypt/",
     ),
     (
-        "Logs collected from a fleet, on standard input:",
-        "cat hosts/*/disclosure.jsonl | certbot-privacy report -",
+        "Logs collected from a fleet, one directory per host, per host:",
+        "certbot-privacy report --by host hosts/",
+    ),
+    (
+        "The fleet's journal, and each host's file checked against it:",
+        "journalctl -o json --all -t certbot-privacy > journal.json; "
+        "certbot-privacy verify journal.json hosts/",
+    ),
+    (
+        "GDPR access requests to every CA in the log, in Simplified Chinese:",
+        "certbot-privacy export --access-request --language zh_CN --requester 'Ada Admin'",
     ),
     (
         "An Article 30 record for the data protection officer:",

@@ -132,6 +132,7 @@ class Recipient:
     after_closure: Optional[Quote]
     transfer: Optional[Quote]
     deletion: Optional[Quote]
+    hosts: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ class Art30Record:
     privacy_off: int
     skipped: int
     generated: str
+    hosts: Tuple[str, ...] = ()
 
     @property
     def transfers(self) -> Tuple[Recipient, ...]:
@@ -221,6 +223,7 @@ def describe_recipient(
         after_closure=_quote(info.after_closure) if info is not None else None,
         transfer=_quote(info.third_country_transfer) if info is not None else None,
         deletion=_quote(info.deletion_request) if info is not None else None,
+        hosts=stats.hosts,
     )
 
 
@@ -304,4 +307,5 @@ def build(
         privacy_off=summary.privacy_off,
         skipped=summary.skipped,
         generated=generated,
+        hosts=summary.hosts,
     )

@@ -12,6 +12,11 @@ the first and last time, and how often with privacy mode off. That is all it kee
 memory it needs grows with the number of distinct values, not with the size of the log.
 Lines that are not records are skipped and reported with file and line number (the first
 :data:`PROBLEM_LIMIT` of them, and a count), never fatal.
+
+Every record is attributed to its host where the input names one (a directory per host,
+a journal's ``_HOSTNAME``, a syslog header): the summary lists the hosts behind each
+recipient, or, grouped ``by="host"``, one entry per host and recipient. Accumulators merge
+(:meth:`Accumulator.merge`), so files can be summarised in parallel and combined.
 """
 
 from dataclasses import dataclass, field
@@ -57,7 +62,11 @@ class CategoryStats:
 
 @dataclass(frozen=True)
 class RecipientStats:
-    """Everything sent to one recipient."""
+    """Everything sent to one recipient (by one host, when the summary is grouped by host).
+
+    ``host`` is the host when grouped by host (``None`` for lines no input attributes to
+    a host); ``hosts`` names every host that sent to the recipient.
+    """
 
     recipient: str
     requests: int
@@ -65,6 +74,8 @@ class RecipientStats:
     last: str
     privacy_off: int
     categories: Tuple[CategoryStats, ...]
+    host: Optional[str] = None
+    hosts: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,8 @@ class Summary:
     first: Optional[str] = None
     last: Optional[str] = None
     notices: Tuple[NoticeStats, ...] = ()
+    by: str = "recipient"
+    hosts: Tuple[str, ...] = ()
 
     @property
     def privacy_off(self) -> int:
@@ -152,11 +165,42 @@ class _Stats:
             self.last = time
         self.off += off
 
+    def merge(self, other: "_Stats") -> None:
+        self.count += other.count
+        self.first = min(self.first, other.first)
+        self.last = max(self.last, other.last)
+        self.off += other.off
+
+    def copy(self) -> "_Stats":
+        twin = _Stats(self.first, self.off)
+        twin.count, twin.last = self.count, self.last
+        return twin
+
 
 @dataclass
 class _Recipient:
     stats: _Stats
     categories: Dict[str, Dict[str, _Stats]] = field(default_factory=dict)
+
+    def merge(self, other: "_Recipient") -> None:
+        self.stats.merge(other.stats)
+        for category, values in other.categories.items():
+            mine = self.categories.setdefault(category, {})
+            for value, stats in values.items():
+                seen = mine.get(value)
+                if seen is None:
+                    mine[value] = stats.copy()
+                else:
+                    seen.merge(stats)
+
+    def copy(self) -> "_Recipient":
+        return _Recipient(
+            self.stats.copy(),
+            {
+                category: {value: stats.copy() for value, stats in values.items()}
+                for category, values in self.categories.items()
+            },
+        )
 
 
 class Accumulator:
@@ -164,9 +208,12 @@ class Accumulator:
 
     def __init__(self, filters: Filters) -> None:
         self.filters = filters
-        self._recipients: Dict[str, _Recipient] = {}
+        self._filtering = filters.active
+        # By (host, recipient); host None where the input names none.
+        self._recipients: Dict[Tuple[Optional[str], str], _Recipient] = {}
         self._events: Dict[str, int] = {}
         self._files: Dict[str, None] = {}
+        self._hosts: Dict[str, None] = {}
         self._problems: List[LineProblem] = []
         self.lines = 0
         self.skipped = 0
@@ -188,6 +235,12 @@ class Accumulator:
         self.lines += 1
         if item.source not in self._files:
             self._files[item.source] = None
+        host = item.host
+        if host is not None and host not in self._hosts:
+            self._hosts[host] = None
+        if item.problem is not None:
+            self.problem(item.source, item.number, item.problem)
+            return
         record, problem = contract.parse(item.raw)
         if record is None:
             if not item.complete and contract.is_crash_fragment(item.raw):
@@ -197,7 +250,7 @@ class Accumulator:
         event: str = record["event"]
         self._events[event] = self._events.get(event, 0) + 1
         if event == "request":
-            self._request(record)
+            self._request(record, host)
         elif event == "blocked":
             recipient = record["recipient"]
             if self.filters.time_matches(record["time"]) and self.filters.recipient_matches(
@@ -218,21 +271,21 @@ class Accumulator:
         else:
             stats.add(time, 0)
 
-    def _request(self, record: contract.Record) -> None:
+    def _request(self, record: contract.Record, host: Optional[str] = None) -> None:
         filters = self.filters
         time: str = record["time"]  # canonical, so comparing strings compares times
-        if not filters.time_matches(time):
-            return
         recipient: str = record["recipient"]
-        if not filters.recipient_matches(recipient):
-            return
         personal: Dict[str, List[object]] = record["personal_data"]
-        if not filters.domains_match(personal.get("domain")):
+        if self._filtering and not (
+            filters.time_matches(time)
+            and filters.recipient_matches(recipient)
+            and filters.domains_match(personal.get("domain"))
+        ):
             return
-        off = 1 if privacy_mode_off(record) else 0
-        entry = self._recipients.get(recipient)
+        off = 1 if record.get("privacy_mode", True) is False else 0  # privacy_mode_off()
+        entry = self._recipients.get((host, recipient))
         if entry is None:
-            entry = self._recipients[recipient] = _Recipient(_Stats(time, off))
+            entry = self._recipients[(host, recipient)] = _Recipient(_Stats(time, off))
         else:
             entry.stats.add(time, off)
         categories = entry.categories
@@ -244,18 +297,58 @@ class Accumulator:
             if seen is None:
                 seen = categories[category] = {}
             for value in values:
-                key = label(category, value)
+                # A string is its own label (but the implicit source address's).
+                key = (
+                    value
+                    if value.__class__ is str and category != "ip_address"
+                    else label(category, value)
+                )
                 stats = seen.get(key)
                 if stats is None:
                     seen[key] = _Stats(time, off)
                 else:
                     stats.add(time, off)
 
-    def result(self) -> Summary:
-        """The summary of everything added so far."""
-        recipients = tuple(
-            _recipient_stats(name, self._recipients[name]) for name in sorted(self._recipients)
-        )
+    def merge(self, other: "Accumulator") -> None:
+        """Add what *other* (an accumulator of later lines, say another file) counted.
+
+        *other* is taken over, not copied: do not use it afterwards.
+        """
+        for key, entry in other._recipients.items():
+            mine = self._recipients.get(key)
+            if mine is None:
+                self._recipients[key] = entry
+            else:
+                mine.merge(entry)
+        for event, count in other._events.items():
+            self._events[event] = self._events.get(event, 0) + count
+        for name, count in other._blocked.items():
+            self._blocked[name] = self._blocked.get(name, 0) + count
+        for notice, stats in other._notices.items():
+            seen = self._notices.get(notice)
+            if seen is None:
+                self._notices[notice] = stats
+            else:
+                seen.merge(stats)
+        for name in other._files:
+            self._files.setdefault(name)
+        for host in other._hosts:
+            self._hosts.setdefault(host)
+        room = PROBLEM_LIMIT - len(self._problems)
+        self._problems.extend(other._problems[: max(room, 0)])
+        self.lines += other.lines
+        self.skipped += other.skipped
+
+    def renumber(self, offset: int) -> None:
+        """Move the problems' line numbers on by *offset* (a part of a file read apart)."""
+        self._problems = [
+            LineProblem(p.source, p.lineno + offset, p.message) for p in self._problems
+        ]
+
+    def result(self, by: str = "recipient") -> Summary:
+        """The summary of everything added so far, per recipient or (*by* ``"host"``) per
+        host and recipient."""
+        recipients = self._grouped(by)
         firsts = [r.first for r in recipients]
         lasts = [r.last for r in recipients]
         return Summary(
@@ -275,10 +368,43 @@ class Accumulator:
                 NoticeStats(recipient, kind, detail, stats.count, stats.first, stats.last)
                 for (recipient, kind, detail), stats in sorted(self._notices.items())
             ),
+            by=by,
+            hosts=tuple(sorted(self._hosts)),
+        )
+
+    def _grouped(self, by: str) -> Tuple[RecipientStats, ...]:
+        hosts: Dict[str, List[str]] = {}
+        for host, recipient in self._recipients:
+            if host is not None:
+                hosts.setdefault(recipient, []).append(host)
+        if by == "host":
+            return tuple(
+                _recipient_stats(
+                    recipient,
+                    self._recipients[(host, recipient)],
+                    host,
+                    () if host is None else (host,),
+                )
+                for host, recipient in sorted(
+                    self._recipients, key=lambda key: (key[0] or "", key[1])
+                )
+            )
+        merged: Dict[str, _Recipient] = {}
+        for (_, recipient), entry in self._recipients.items():
+            mine = merged.get(recipient)
+            if mine is None:
+                merged[recipient] = entry.copy()
+            else:
+                mine.merge(entry)
+        return tuple(
+            _recipient_stats(name, merged[name], None, tuple(sorted(hosts.get(name, ()))))
+            for name in sorted(merged)
         )
 
 
-def _recipient_stats(name: str, entry: _Recipient) -> RecipientStats:
+def _recipient_stats(
+    name: str, entry: _Recipient, host: Optional[str], hosts: Tuple[str, ...]
+) -> RecipientStats:
     categories = []
     for category in sorted(entry.categories, key=category_key):
         seen = entry.categories[category]
@@ -298,13 +424,22 @@ def _recipient_stats(name: str, entry: _Recipient) -> RecipientStats:
             )
         )
     stats = entry.stats
-    return RecipientStats(name, stats.count, stats.first, stats.last, stats.off, tuple(categories))
+    return RecipientStats(
+        name, stats.count, stats.first, stats.last, stats.off, tuple(categories), host, hosts
+    )
 
 
-def summarise(items: Iterable[Item], filters: Optional[Filters] = None) -> Summary:
-    """Summarise the disclosures in *items* (lines from :func:`.source.read`)."""
+def accumulate(items: Iterable[Item], filters: Optional[Filters] = None) -> Accumulator:
+    """An :class:`Accumulator` that took every item of *items*."""
     accumulator = Accumulator(filters or Filters())
     add = accumulator.add
     for item in items:
         add(item)
-    return accumulator.result()
+    return accumulator
+
+
+def summarise(
+    items: Iterable[Item], filters: Optional[Filters] = None, by: str = "recipient"
+) -> Summary:
+    """Summarise the disclosures in *items* (lines from :func:`.source.read`)."""
+    return accumulate(items, filters).result(by)

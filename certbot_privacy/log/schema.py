@@ -151,9 +151,14 @@ def serialise(entry: Mapping[str, Any]) -> str:
 LINE_START = b'{"schema":'
 
 
+#: How every line begins up to its ``seq`` value, as :func:`serialise` writes it.
+_HEAD_START = serialise({"schema": SCHEMA_VERSION, "seq": 0})[:-2].encode("ascii")
+
+
 def written_head(seq: int) -> bytes:
-    """How the line of record *seq* begins as :func:`serialise` writes it."""
-    return serialise({"schema": SCHEMA_VERSION, "seq": seq})[:-1].encode("ascii") + b","
+    """How the line of record *seq* begins as :func:`serialise` writes it (fast: the audit
+    asks for every line's)."""
+    return _HEAD_START + b"%d," % seq
 
 
 #: After :func:`written_head`, the rest of the head of a line as the writer writes it: the

@@ -323,7 +323,7 @@ def _source_msgids() -> List[str]:
     --keyword=_:2`` reads it).
     """
     found: List[str] = []
-    for module in ("cas.py", "consent.py", "notice.py", "withdrawal.py"):
+    for module in ("cas.py", "consent.py", "notice.py", "withdrawal.py", "../audit/letters.py"):
         tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (

@@ -3,28 +3,30 @@
 Each format module defines ``FORMAT``, a :class:`Format` naming the renderers it has: of
 a report (:class:`~certbot_privacy.audit.summarise.Summary`), of a verification
 (:class:`~certbot_privacy.audit.verify.VerifyReport`), of an Article 30 record
-(:class:`~certbot_privacy.audit.art30.Art30Record`) and of the CA facts
+(:class:`~certbot_privacy.audit.art30.Art30Record`), of access or erasure request
+letters (:class:`~certbot_privacy.audit.letters.Letter`) and of the CA facts
 (:class:`~certbot_privacy.rules.cas.Facts`). A renderer is a pure function from the result
 to the text to print; the command line picks one with ``--format``.
 
-===========  ======  ======  ======  ======
-format       report  verify  art30   cas
-===========  ======  ======  ======  ======
+===========  ======  ======  ======  =======  ======
+format       report  verify  art30   letters  cas
+===========  ======  ======  ======  =======  ======
 ``table``    yes
-``text``             yes             yes
-``json``     yes     yes     yes     yes
+``text``             yes             yes      yes
+``json``     yes     yes     yes              yes
 ``csv``      yes
-``markdown`` yes             yes
-===========  ======  ======  ======  ======
+``markdown`` yes             yes     yes
+===========  ======  ======  ======  =======  ======
 """
 
-from typing import TYPE_CHECKING, Callable, Dict, List
+from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
 from certbot_privacy.audit.formats import csv, json, markdown, table, text
 from certbot_privacy.audit.formats._common import Format
 
 if TYPE_CHECKING:
     from certbot_privacy.audit.art30 import Art30Record
+    from certbot_privacy.audit.letters import Letter
     from certbot_privacy.audit.summarise import Summary
     from certbot_privacy.audit.verify import VerifyReport
     from certbot_privacy.rules.cas import Facts
@@ -34,6 +36,7 @@ __all__ = [
     "Format",
     "art30_renderer",
     "cas_renderer",
+    "letters_renderer",
     "names",
     "report_renderer",
     "verify_renderer",
@@ -46,7 +49,8 @@ FORMATS: Dict[str, Format] = {
 
 
 def names(kind: str) -> List[str]:
-    """The formats that can render *kind* (``report``, ``verify``, ``art30``, ``cas``)."""
+    """The names of the formats that can render *kind* (``report``, ``verify``, ``art30``,
+    ``letters``, ``cas``)."""
     return [name for name, fmt in FORMATS.items() if getattr(fmt, kind) is not None]
 
 
@@ -77,6 +81,14 @@ def art30_renderer(name: str) -> Callable[["Art30Record"], str]:
     render = FORMATS[name].art30
     if render is None:
         raise _missing(name, "art30")
+    return render
+
+
+def letters_renderer(name: str) -> Callable[[Tuple["Letter", ...]], str]:
+    """The renderer of request letters in format *name*; :class:`ValueError` if it has none."""
+    render = FORMATS[name].letters
+    if render is None:
+        raise _missing(name, "letters")
     return render
 
 
