@@ -119,7 +119,7 @@ class _Scanner:
         elif isinstance(value, str):
             self.text(value, depth)
         elif isinstance(value, (bytes, bytearray)):
-            self.bytes(bytes(value), depth)
+            self.binary(bytes(value), depth)
 
     def text(self, text: str, depth: int) -> None:
         self.budget -= 1
@@ -134,12 +134,12 @@ class _Scanner:
         if len(compact) >= _MIN_ENCODED and _BASE64.fullmatch(compact):
             data = _decode_base64(compact)
             if data is not None:
-                self.bytes(data, depth + 1)
+                self.binary(data, depth + 1)
         elif len(compact) >= _MIN_KEY_BASE64:
             for blob in _base64_blobs(stripped):
                 data = _decode_base64(blob)
                 if data is not None:
-                    self.bytes(data, depth + 1)
+                    self.binary(data, depth + 1)
         if "=" in text:
             self.form(text, depth)
         elif "%" in text or "+" in text:
@@ -158,7 +158,7 @@ class _Scanner:
             if value != text:
                 self.text(value, depth + 1)
 
-    def bytes(self, data: bytes, depth: int) -> None:
+    def binary(self, data: bytes, depth: int) -> None:
         if depth > _MAX_DEPTH:
             return
         if _PEM_MARKER.search(data.decode("latin-1")):
