@@ -146,7 +146,7 @@ def test_private_key_in_a_request_stops_it_before_it_leaves(server: str, tmp_pat
     with pytest.raises(
         errors.Error,
         match=r"^Refused to send POST .*/leak and to "
-        r"record it in .*: a PEM private key is in the record",
+        r"record it in .*: a PEM private key",
     ):
         requests.post(server + "/leak", data=pem_private_key(), timeout=5)
     assert _Handler.seen == []
