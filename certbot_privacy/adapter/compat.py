@@ -19,7 +19,10 @@ test_certbot_compat.py`` pins each name below and fails loudly if one moves:
   option; since 2.7 ``NamespaceConfig.set_by_user`` (public);
 * ``acme.client.ClientV2._get_v2_account`` (private): the account lookup by key;
 * ``certbot.display.ops.get_email``, ``acme.client.ClientV2.new_account`` and
-  ``update_registration`` (public, wrapped here with the rest).
+  ``update_registration`` (public, wrapped here with the rest);
+* ``certbot.plugins.dns_common.DNSAuthenticator.perform`` (public base class of the DNS
+  plugins) and the DNS-01 annotated challenge's ``domain`` (2.x) or ``identifier.value``
+  (since 3.x), ``validation_domain_name`` and ``validation``.
 """
 
 import argparse
@@ -167,3 +170,34 @@ def install_email_hooks() -> None:
         lambda: Patch(cls, "update_registration", update_registration, when=gated),
     )
     _install("lookup", lambda: Patch(cls, "_get_v2_account", lookup, when=gated))
+
+
+#: Called with (domain, validation name, TXT value) before a DNS plugin publishes it.
+ChallengeCallback = Callable[[str, str, str], None]
+
+
+def install_dns_hook(callback: ChallengeCallback) -> None:
+    """Tell *callback* each DNS-01 validation before a DNS plugin sends it to its provider.
+
+    Wraps ``DNSAuthenticator.perform``, which certbot's DNS plugins inherit; it computes
+    the same values the plugin is about to send (``validation_domain_name``,
+    ``validation``), so the disclosure log can keep them in the provider's requests.
+    Passes through while privacy mode is off.
+    """
+    from certbot.plugins import dns_common
+
+    def perform(original: Callable[..., Any], self: Any, achalls: Any) -> Any:
+        for achall in achalls:
+            identifier = getattr(achall, "identifier", None)
+            domain = identifier.value if identifier is not None else achall.domain
+            callback(
+                domain,
+                achall.validation_domain_name(domain),
+                achall.validation(achall.account_key),
+            )
+        return original(self, achalls)
+
+    _install(
+        "dns_perform",
+        lambda: Patch(dns_common.DNSAuthenticator, "perform", perform, when=lambda: RUN.on),
+    )

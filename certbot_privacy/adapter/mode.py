@@ -74,6 +74,13 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     wire.set_policy(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)))
 
 
+def expect_challenge(domain: str, name: str, value: str) -> None:
+    """Tell the run's recorder that a DNS plugin is about to publish *value* at *name*."""
+    observer = RUN.policy.observer if RUN.policy is not None else None
+    if isinstance(observer, _FailClosed):
+        observer.recorder.expect_challenge(domain, name, value)
+
+
 def switch_off() -> None:
     """Let requests pass through untouched again (a lineage that is not private)."""
     RUN.gate = None

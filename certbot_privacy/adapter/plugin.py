@@ -157,6 +157,7 @@ def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
 
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
+    compat.install_dns_hook(mode.expect_challenge)
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:

@@ -142,10 +142,12 @@ def error_record(
     url: str,
     when: float,
     error_type: Optional[str] = None,
+    withheld: Iterable[str] = (),
 ) -> Record:
     """Build the ``error`` record: sending the request numbered *request_seq* failed.
 
     The request may or may not have reached the recipient (a timeout after sending).
+    *withheld* names fields recorded as a digest (they looked like a private key).
     """
     record: Record = {
         "schema": SCHEMA_VERSION,
@@ -159,6 +161,9 @@ def error_record(
     }
     if error_type:
         record["error_type"] = error_type
+    withheld = list(withheld)
+    if withheld:
+        record["withheld"] = withheld
     return ensure_no_private_key(record)
 
 

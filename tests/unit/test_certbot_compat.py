@@ -50,3 +50,11 @@ def test_hooks_are_installed_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _unwrapped(fn: Any) -> Any:
     return getattr(fn, "__wrapped__", fn)
+
+
+def test_dns_authenticator_perform_takes_the_achalls() -> None:
+    """DNSAuthenticator.perform(self, achalls), which the DNS hook wraps, exists."""
+    from certbot.plugins import dns_common
+
+    fn = _unwrapped(dns_common.DNSAuthenticator.perform)
+    assert list(inspect.signature(fn).parameters) == ["self", "achalls"]

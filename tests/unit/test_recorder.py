@@ -23,6 +23,7 @@ from certbot_privacy.errors import DisclosureLogError
 from certbot_privacy.log.writer import DisclosureLog
 
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
+JWK_LOCATION = '{"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "BBBB", "d": "c2VjcmV0"}'
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -39,6 +40,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             payload = b'{"type":"urn:ietf:params:acme:error:badNonce","status":400}'
             self.send_response(400)
             self.send_header("Content-Type", "application/problem+json")
+        elif self.path == "/jwk-location":
+            payload = b"{}"
+            self.send_response(200)
+            self.send_header("Location", JWK_LOCATION)
+        elif self.path == "/listing":
+            payload = b'{"newOrder": "https://acme.elsewhere.example/new-order", "meta": {}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
         else:
             payload = b"{}"
             self.send_response(201)
@@ -115,7 +124,7 @@ def test_bodyless_requests_are_recorded_with_an_empty_body(server: str, tmp_path
 
 def test_text_body_is_recorded_as_the_http_library_encodes_it(server: str, tmp_path: Path) -> None:
     """A str body with non-ASCII text is recorded as the bytes that went out."""
-    _record_with(tmp_path / "d.jsonl")
+    _record_with(tmp_path / "d.jsonl", directory_urls=[server + "/dir"])
     requests.post(server + "/form", data="name=Zoë", timeout=5)
     request = assert_valid_log(tmp_path / "d.jsonl")[0]
     assert request["body"].encode() == _Handler.seen[0][3]
@@ -123,7 +132,7 @@ def test_text_body_is_recorded_as_the_http_library_encodes_it(server: str, tmp_p
 
 def test_streamed_body_is_read_first_and_sent_as_recorded(server: str, tmp_path: Path) -> None:
     """A generator body is turned into the recorded bytes, sent with a Content-Length."""
-    _record_with(tmp_path / "d.jsonl")
+    _record_with(tmp_path / "d.jsonl", directory_urls=[server + "/dir"])
     requests.post(server + "/stream", data=iter([b"part one, ", b"part two"]), timeout=5)
     request = assert_valid_log(tmp_path / "d.jsonl")[0]
     ((_, _, headers, received),) = _Handler.seen
@@ -266,3 +275,41 @@ def test_foreign_token_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
         recorder.after_send(object(), requests.Response())
     assert not (tmp_path / "d.jsonl").exists()
+
+
+def test_private_key_looking_response_header_is_withheld_not_fatal(
+    server: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A CA's Location that looks like a JWK is recorded as its digest, with a warning."""
+    _record_with(tmp_path / "d.jsonl", directory_urls=[server + "/dir"])
+    assert requests.get(server + "/jwk-location", timeout=5).status_code == 200
+    request, response = assert_valid_log(tmp_path / "d.jsonl")
+    assert response["location"].startswith("sha256:") and response["withheld"] == ["location"]
+    assert "c2VjcmV0" not in (tmp_path / "d.jsonl").read_text()
+    assert "looks like a private key" in caplog.text
+
+
+def test_dns_api_credentials_never_reach_the_log(tmp_path: Path) -> None:
+    """A provider's key in a header, the URL and its error text are all left out."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens: the send fails
+    recorder = _record_with(tmp_path / "d.jsonl", directory_urls=["https://ca.example/dir"])
+    recorder.expect_challenge("www.example.com", "_acme-challenge.www.example.com", "v4lue")
+    url = f"http://user:pw-s3cr3t@127.0.0.1:{port}/zones/example.com?api_key=k3y-s3cr3t"
+    with pytest.raises(requests.ConnectionError):
+        requests.post(url, json={"content": "v4lue"}, headers={"X-NSONE-Key": "h3ader-s3cr3t"})
+    text = (tmp_path / "d.jsonl").read_text()
+    assert "s3cr3t" not in text
+    request, error = assert_valid_log(tmp_path / "d.jsonl")
+    assert request["url"] == f"http://127.0.0.1:{port}/zones/example.com?api_key=[redacted]"
+    assert request["body_redacted"] == {"content": "v4lue"}
+    assert request["personal_data"]["domain"] == ["example.com"]
+    assert error["url"] == request["url"] and error["error"]
+
+
+def test_urls_a_directory_lists_are_the_ca_s(server: str, tmp_path: Path) -> None:
+    """An endpoint the directory lists on another origin is recorded exactly, as the CA's."""
+    recorder = _record_with(tmp_path / "d.jsonl", directory_urls=[server + "/listing"])
+    requests.get(server + "/listing", timeout=5)
+    assert "https://acme.elsewhere.example" in recorder.acme_origins
