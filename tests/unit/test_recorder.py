@@ -283,7 +283,7 @@ def test_private_key_looking_response_header_is_withheld_not_fatal(
     """A CA's Location that looks like a JWK is recorded as its digest, with a warning."""
     _record_with(tmp_path / "d.jsonl", directory_urls=[server + "/dir"])
     assert requests.get(server + "/jwk-location", timeout=5).status_code == 200
-    request, response = assert_valid_log(tmp_path / "d.jsonl")
+    _, response = assert_valid_log(tmp_path / "d.jsonl")
     assert response["location"].startswith("sha256:") and response["withheld"] == ["location"]
     assert "c2VjcmV0" not in (tmp_path / "d.jsonl").read_text()
     assert "looks like a private key" in caplog.text
