@@ -5,7 +5,9 @@ category (``contact``, ``domain``, ``account_key``, ``user_agent``, ``ip_address
 ``csr_public_key``, ...). A request is a disclosure: the log is write-ahead, so a request
 record exists for everything that left (a few may have failed on the way; they are
 counted as disclosed, which is the safe side). ``blocked`` requests did not leave and are
-only counted.
+only counted. A request that finalizes an order also names, in ``published``, the names
+the CA will publish in public Certificate Transparency logs: each entry counts as a
+disclosure to that recipient ("Certificate Transparency logs (public)") at the same time.
 
 For every recipient, category and distinct value the summary keeps how often it was sent,
 the first and last time, and how often with privacy mode off. That is all it keeps: the
@@ -15,12 +17,13 @@ Lines that are not records are skipped and reported with file and line number (t
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
 from certbot_privacy.audit.values import label
+from certbot_privacy.log.classify import CT_RECIPIENT
 
 #: How many problem lines a summary lists (it counts them all).
 PROBLEM_LIMIT = 100
@@ -104,7 +107,7 @@ class Summary:
     @property
     def privacy_off(self) -> int:
         """How many selected requests went out with privacy mode off."""
-        return sum(r.privacy_off for r in self.recipients)
+        return sum(r.privacy_off for r in self.recipients if r.recipient != CT_RECIPIENT)
 
 
 def privacy_mode_off(record: contract.Record) -> bool:
@@ -153,6 +156,8 @@ class Accumulator:
         self._problems: List[LineProblem] = []
         self.lines = 0
         self.skipped = 0
+        #: Request records selected (entries of ``published`` are disclosures, no request).
+        self.requests = 0
         self._blocked: Dict[str, int] = {}
 
     def problem(self, source: str, lineno: int, message: str) -> None:
@@ -188,17 +193,22 @@ class Accumulator:
                 self._blocked[recipient] = self._blocked.get(recipient, 0) + 1
 
     def _request(self, record: contract.Record) -> None:
-        filters = self.filters
         time: str = record["time"]  # canonical, so comparing strings compares times
-        if not filters.time_matches(time):
-            return
-        recipient: str = record["recipient"]
-        if not filters.recipient_matches(recipient):
-            return
-        personal: Dict[str, List[object]] = record["personal_data"]
-        if not filters.domains_match(personal.get("domain")):
-            return
         off = 1 if privacy_mode_off(record) else 0
+        if self._disclosure(record["recipient"], record["personal_data"], time, off):
+            self.requests += 1
+        for published in _published(record):  # the names a finalized order makes public
+            self._disclosure(published["recipient"], published["personal_data"], time, off)
+
+    def _disclosure(
+        self, recipient: str, personal: Dict[str, List[object]], time: str, off: int
+    ) -> bool:
+        """Count what *recipient* received; whether the filters selected it."""
+        filters = self.filters
+        if not filters.time_matches(time) or not filters.recipient_matches(recipient):
+            return False
+        if not filters.domains_match(personal.get("domain")):
+            return False
         entry = self._recipients.get(recipient)
         if entry is None:
             entry = self._recipients[recipient] = _Recipient(_Stats(time, off))
@@ -219,6 +229,7 @@ class Accumulator:
                     seen[key] = _Stats(time, off)
                 else:
                     stats.add(time, off)
+        return True
 
     def result(self) -> Summary:
         """The summary of everything added so far."""
@@ -234,13 +245,26 @@ class Accumulator:
             lines=self.lines,
             records=sum(self._events.values()),
             events=tuple(sorted(self._events.items())),
-            requests=sum(r.requests for r in recipients),
+            requests=self.requests,
             blocked=tuple(sorted(self._blocked.items())),
             skipped=self.skipped,
             problems=tuple(self._problems),
             first=min(firsts) if firsts else None,
             last=max(lasts) if lasts else None,
         )
+
+
+def _published(record: contract.Record) -> List[Dict[str, Any]]:
+    """The well-formed entries of a request's ``published`` field (see ``record-1.json``)."""
+    entries = record.get("published")
+    return [
+        entry
+        for entry in (entries if isinstance(entries, list) else ())
+        if isinstance(entry, dict)
+        and isinstance(entry.get("recipient"), str)
+        and isinstance(entry.get("personal_data"), dict)
+        and all(isinstance(v, list) for v in entry["personal_data"].values())
+    ]
 
 
 def category_key(category: str) -> Tuple[int, str]:

@@ -12,6 +12,7 @@ import base64
 from typing import Any, Iterable, Mapping, Optional
 
 from certbot_privacy.log.classify import (
+    CT_RECIPIENT,
     Headers,
     Known,
     Record,
@@ -99,7 +100,33 @@ def request_record(
     record["personal_data"] = personal
     if notes:
         record["classification_notes"] = notes
+    published = _publication(decoded, personal)
+    if published:
+        record["published"] = published
     return ensure_no_private_key(record)
+
+
+#: Why the names of a finalized order are public (the ``published`` entry's ``reason``).
+CT_REASON = (
+    "a publicly trusted CA logs every certificate it issues, with these names, in public "
+    "Certificate Transparency logs (RFC 6962): anyone can read them, for good"
+)
+
+
+def _publication(
+    jws: Optional[Mapping[str, Any]], personal: Mapping[str, list[Any]]
+) -> list[dict[str, Any]]:
+    """The ``published`` field of a request that finalizes an order (its payload has a CSR).
+
+    The names in the CSR go from the CA to the public Certificate Transparency logs.
+    """
+    payload = jws.get("payload") if jws is not None else None
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("csr"), str):
+        return []
+    names = {c: list(personal[c]) for c in ("domain", "ip_identifier") if personal.get(c)}
+    if not names:
+        return []
+    return [{"recipient": CT_RECIPIENT, "personal_data": names, "reason": CT_REASON}]
 
 
 def response_record(
