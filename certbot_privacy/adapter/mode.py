@@ -22,7 +22,7 @@ from certbot_privacy.adapter.email_gate import EmailGate
 from certbot_privacy.adapter.recorder import DisclosureRecorder
 from certbot_privacy.adapter.state import RUN
 from certbot_privacy.errors import DisclosureLogError, UsageError
-from certbot_privacy.log.syslog import SyslogMirror
+from certbot_privacy.log import syslog
 from certbot_privacy.log.writer import DisclosureLog
 from certbot_privacy.rules import useragent
 
@@ -55,7 +55,15 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     agent = useragent.choose_user_agent(
         namespace.user_agent, certbot.__version__, requests.__version__
     )
-    mirror = SyslogMirror() if getattr(namespace, "privacy_syslog", False) else None
+    mirror = None
+    if getattr(namespace, "privacy_syslog", False):
+        if not syslog.available():
+            raise UsageError(
+                f"--privacy-syslog: there is no syslog socket at {syslog.DEV_LOG} (no "
+                "syslog daemon or journald runs here), so no record would be mirrored; "
+                "start one (systemd-journald or rsyslog) or drop --privacy-syslog"
+            )
+        mirror = syslog.SyslogMirror()
     log = DisclosureLog(log_path(namespace), mirror=mirror)
     try:
         log.ensure_writable()

@@ -116,6 +116,7 @@ def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
     if not RUN.run_level:
         _refuse_mode_only_options(namespace, verb)
         return
+    _absolute_log_path(namespace)
     _check_email_options(namespace, verb)
     if namespace.eff_email is None:
         # Stops the EFF POST at its source and skips the question; an explicit
@@ -158,6 +159,19 @@ def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
     compat.install_dns_hook(mode.expect_challenge)
+
+
+def _absolute_log_path(namespace: argparse.Namespace) -> None:
+    """Make ``--privacy-log`` absolute, as certbot saves it in the renewal conf.
+
+    The distro's timer runs ``renew`` from ``/``: a relative path saved as given would
+    send its records somewhere else.
+    """
+    import os
+
+    given = getattr(namespace, "privacy_log", None)
+    if given:
+        namespace.privacy_log = os.path.abspath(os.path.expanduser(given))
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
