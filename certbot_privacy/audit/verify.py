@@ -38,6 +38,10 @@ not valid JSON. That is not tampering: :func:`verify` reports it as a
 :attr:`FileVerdict.truncated_tail` notice, and the file counts as intact up to the line
 before it (the ``certbot-privacy verify`` command exits 0 and prints the notice).
 
+Rotated files of one log are checked as a sequence too (:mod:`.rotation`): a missing,
+duplicated or reordered rotated file is reported as ``missing-file``,
+``duplicated-file`` or ``reordered-file`` on line 1 of the file after the gap.
+
 What a hash chain cannot show: records cut off the end of a file (the rest is a valid,
 shorter log), a last line edited into another valid record, or a whole file rewritten with
 a fresh chain. Each verdict carries the file's :attr:`FileVerdict.head`, the digest the
@@ -80,6 +84,10 @@ class Kind(str, Enum):
     NOT_A_RECORD = "not-a-record"
     BAD_SEQ = "bad-seq"
     UNREADABLE = "unreadable"
+    # Across the rotated files of one log (:mod:`.rotation`).
+    MISSING_FILE = "missing-file"
+    DUPLICATED_FILE = "duplicated-file"
+    REORDERED_FILE = "reordered-file"
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,8 @@ class FileVerdict:
     truncated_tail: Optional[LineProblem] = None
     missing_newline: bool = False
     recovered: Tuple[LineProblem, ...] = ()
+    #: The head of the rotated file this one follows, as its first record names it.
+    predecessor: Optional[str] = None
 
     @property
     def intact(self) -> bool:
@@ -180,6 +190,8 @@ class FileChecker:
         self._bad: Optional[_Seen] = None
         self._bad_problem: Optional[str] = None
         self._after: List[_Seen] = []
+        # The first line, for the rotated file it names (read once, at the end).
+        self._first: Optional[bytes] = None
 
     @property
     def done(self) -> bool:
@@ -198,6 +210,8 @@ class FileChecker:
             return
         self.lines += 1
         raw = item.raw
+        if item.number == 1:
+            self._first = raw
         hexdigest = _PREFIX + _sha256(raw).hexdigest()
         suffix = self._suffix
         if (
@@ -315,7 +329,15 @@ class FileChecker:
             self.truncated_tail,
             self.missing_newline,
             tuple(self.recovered),
+            self._predecessor(),
         )
+
+    def _predecessor(self) -> Optional[str]:
+        """The ``predecessor`` head the file's first record names, if it is a record."""
+        record = contract.parse(self._first)[0] if self._first is not None else None
+        named = record.get("predecessor") if record is not None else None
+        head = named.get("head") if isinstance(named, dict) else None
+        return head if isinstance(head, str) else None
 
     def _fail(self, lineno: int, kind: Kind, message: str) -> None:
         self.failure = Finding(self.source, lineno, kind, message)
@@ -492,4 +514,6 @@ def verify(items: Iterable[Item], thorough: bool = False) -> VerifyReport:
         checker.feed(item)
     if checker is not None:
         verdicts.append(checker.finish())
-    return VerifyReport(tuple(verdicts))
+    from certbot_privacy.audit import rotation
+
+    return VerifyReport(rotation.link(verdicts))

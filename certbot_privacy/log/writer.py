@@ -17,7 +17,7 @@ import stat
 from typing import Any, Mapping, Optional, Protocol, Union
 
 from certbot_privacy.errors import DisclosureLogError, LogFormatError, PrivateKeyError
-from certbot_privacy.log import chain, schema
+from certbot_privacy.log import chain, reader, schema
 from certbot_privacy.log.reader import parse_line
 from certbot_privacy.log.schema import SCHEMA_VERSION
 from certbot_privacy.rules.keyguard import ensure_no_private_key
@@ -151,6 +151,10 @@ class DisclosureLog:
             for k, v in record.items()
             if k not in ("schema", "seq", "prev", "truncated_tail")
         )
+        if base == 0:  # a new file: name the rotated file it follows, if there is one
+            predecessor = _predecessor(self.path)
+            if predecessor is not None:
+                entry["predecessor"] = predecessor
         if fragment:
             entry["truncated_tail"] = _describe_fragment(fragment)
         entry["prev"] = chain.GENESIS if previous is None else chain.digest(previous)
@@ -287,6 +291,51 @@ def _check_opened(path: str, fd: int) -> None:
             os.fchmod(fd, 0o600)
         except OSError as error:
             raise _os_error(path, error) from None
+
+
+def _predecessor(path: str) -> Optional[dict[str, Any]]:
+    """Describe the newest rotated file of the log at *path*: name, head digest, lines.
+
+    Its head is the digest of its last complete line, what ``verify`` prints as its head;
+    a writer still appending to it (it held the lock before the rename) is waited for.
+    Best effort: a predecessor that cannot be read is not named.
+    """
+    rotated = reader.rotations(path)
+    if not rotated:
+        return None
+    newest = rotated[-1]
+    try:
+        if newest.endswith(".gz"):
+            last, lines = None, 0
+            for line in reader.iter_lines(newest):
+                if line.complete:
+                    last, lines = line.raw, lines + 1
+        else:
+            last, lines = _last_line(newest)
+    except (OSError, DisclosureLogError) as error:
+        logger.warning("Could not read the rotated disclosure log %s: %s", newest, error)
+        return None
+    head = chain.GENESIS if last is None else chain.digest(last)
+    return {"file": os.path.basename(newest), "head": head, "lines": lines}
+
+
+def _last_line(path: str) -> tuple[Optional[bytes], int]:
+    """The last complete line of a plain log file and how many complete lines it has."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        end = _rfind_newline(fd, os.fstat(fd).st_size)
+        if end < 0:
+            return None, 0
+        start = _rfind_newline(fd, end) + 1
+        lines, offset = 0, 0
+        while offset < end + 1:
+            block = os.pread(fd, min(_BLOCK, end + 1 - offset), offset)
+            lines += block.count(b"\n")
+            offset += len(block)
+        return os.pread(fd, end - start, start), lines
+    finally:
+        os.close(fd)
 
 
 def _rfind_newline(fd: int, end: int) -> int:
