@@ -70,6 +70,10 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     except DisclosureLogError as error:
         raise UsageError(str(error)) from None
     recorder = DisclosureRecorder(log, directory_urls=[namespace.server])
+    if interactive(namespace):
+        from certbot_privacy.adapter.transparency import Notice
+
+        recorder.on_order = Notice(namespace.config_dir)
     RUN.gate = EmailGate(
         server=namespace.server,
         verb=verb,

@@ -93,8 +93,11 @@ class DisclosureRecorder:
         directory_urls: Iterable[str] = (),
         recipient_for: Optional[RecipientFor] = None,
         clock: Callable[[], float] = time.time,
+        on_order: Optional[Callable[[list[str]], None]] = None,
     ) -> None:
         self.log = log
+        #: Called with an order's names before its newOrder request is recorded and sent.
+        self.on_order = on_order
         self.directory_urls: list[str] = []
         #: Origins whose requests are the ACME server's (recorded exactly).
         self.acme_origins: set[str] = set()
@@ -142,6 +145,10 @@ class DisclosureRecorder:
             headers = {"Host": urls.host_header(url), **headers}
         recipient = self.recipient(url, headers)
         exact = classify.recorded_exactly(url, headers, self.acme_origins)
+        if exact and self.on_order is not None and body:
+            names = _order_names(body)
+            if names:
+                self.on_order(names)
         try:
             record = records.request_record(
                 method=method,
@@ -323,6 +330,18 @@ def _sent(token: object) -> Sent:
     if not isinstance(token, Sent):
         raise TypeError(f"not a token from DisclosureRecorder.before_send: {token!r}")
     return token
+
+
+def _order_names(body: bytes) -> list[str]:
+    """The identifier values of a newOrder request's JWS body; none for other requests."""
+    decoded = classify.decode_jws(body)
+    payload = decoded.get("payload") if decoded is not None else None
+    identifiers = payload.get("identifiers") if isinstance(payload, dict) else None
+    if not isinstance(identifiers, list):
+        return []
+    return [
+        i["value"] for i in identifiers if isinstance(i, dict) and isinstance(i.get("value"), str)
+    ]
 
 
 def _shown(url: str, exact: bool) -> str:
