@@ -15,7 +15,14 @@ sent. :class:`RecordingProxy` runs three loopback listeners in threads of the te
     An HTTP proxy for everything that is not loopback: certbot runs with ``HTTPS_PROXY`` and
     ``HTTP_PROXY`` pointing here and ``NO_PROXY=127.0.0.1,localhost``, so any attempt to
     reach the outside world (the EFF, say) arrives here as a ``CONNECT supporters.eff.org:443``
-    or an absolute-URI request, is recorded, and is refused with 403.
+    or an absolute-URI request, is recorded, and is refused with 403. A host registered
+    with :meth:`RecordingProxy.add_provider` (a DNS provider's API, ``api.nsone.net``) is
+    played instead: the CONNECT is accepted, TLS is served with a certificate for that
+    host from the test CA, and each request is recorded (listener ``provider``) and
+    answered by the test's :data:`Responder`.
+
+:attr:`RecordingProxy.inject` adds headers to Pebble's answers (a ``Location`` that looks
+like a private key, say) for paths that start with a given prefix.
 
 Every request is recorded exactly as it arrived: the request line, all headers as
 ``(name, value)`` pairs in their original case and order, and the raw body bytes.
@@ -32,7 +39,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 #: A DER OCSPResponse with responseStatus "unauthorized" (6) and no responseBytes.
 OCSP_UNAUTHORIZED = bytes.fromhex("30030a0106")
@@ -61,8 +68,8 @@ class RecordedRequest:
 
     seq: int
     time: float
-    listener: str  #: "acme" or "ocsp"
-    role: str  #: "acme" (forwarded to Pebble), "ari" or "ocsp" (answered by the proxy)
+    listener: str  #: "acme", "ocsp" or "provider"
+    role: str  #: "acme" (forwarded to Pebble), "ari", "ocsp", or a fake provider's host
     method: str
     path: str
     request_line: str
@@ -74,7 +81,7 @@ class RecordedRequest:
     @property
     def url(self) -> str:
         """The absolute URL requested, from the listener's scheme and the Host received."""
-        scheme = "https" if self.listener == "acme" else "http"
+        scheme = "https" if self.listener in ("acme", "provider") else "http"
         host = (self.header_values("Host") or ["?"])[0]
         return f"{scheme}://{host}{self.path}"
 
@@ -128,6 +135,10 @@ class Mark:
     outside: int
 
 
+#: A fake provider's answer to (method, path, body): status and a JSON-ready body.
+Responder = Callable[[str, str, bytes], tuple[int, Any]]
+
+
 @dataclass
 class AriSettings:
     """How the proxy plays ARI: ``window`` is "past", "future" or None (no ARI at all)."""
@@ -144,6 +155,10 @@ class RecordingProxy:
         self.requests: list[RecordedRequest] = []
         self.connect_attempts: list[OutsideAttempt] = []
         self.ari = AriSettings()
+        #: Headers added to Pebble's answers: (path prefix, name, value).
+        self.inject: list[tuple[str, str, str]] = []
+        #: Fake DNS provider APIs by host: (TLS context, responder).
+        self.providers: dict[str, tuple[ssl.SSLContext, Responder]] = {}
         self.upstream: Optional[tuple[str, int]] = None
         self.upstream_context = ssl.create_default_context(cafile=upstream_ca)
         server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -173,6 +188,12 @@ class RecordingProxy:
     @property
     def trap_url(self) -> str:
         return f"http://127.0.0.1:{self.trap_port}"
+
+    def add_provider(self, host: str, cert: str, key: str, responder: Responder) -> None:
+        """Play the HTTPS API at *host* (reached through the trap) with *responder*."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.providers[host] = (context, responder)
 
     # --- life cycle ------------------------------------------------------------------------
     def start(self, upstream: tuple[str, int]) -> None:
@@ -352,6 +373,10 @@ class _AcmeHandler(_Handler):
         else:
             record = proxy._record(self, "acme", "acme", body)
             status, headers, answer = self.forward(body)
+            for prefix, name, value in list(proxy.inject):
+                if path.startswith(prefix):
+                    headers = [(k, v) for k, v in headers if k.lower() != name.lower()]
+                    headers.append((name, value))
             if path == "/dir" and status == 200 and proxy.ari.window is not None:
                 directory = json.loads(answer)
                 directory["renewalInfo"] = f"https://{self.headers['Host']}{ARI_PATH}"
@@ -391,7 +416,52 @@ class _OcspHandler(_Handler):
     do_GET = do_POST
 
 
+class _ProviderHandler(_Handler):
+    """Serves one fake provider's requests on a TLS connection the trap accepted."""
+
+    def __init__(self, request: Any, client_address: Any, server: Any, host: str) -> None:
+        self.host = host
+        super().__init__(request, client_address, server)
+
+    def handle_one_request(self) -> None:
+        self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        if not self.parse_request():
+            return
+        proxy = self.server.proxy
+        body = self.read_body()
+        record = proxy._record(self, "provider", self.host, body)
+        status, answer = proxy.providers[self.host][1](self.command, self.path, body)
+        data = b"" if answer is None else json.dumps(answer).encode()
+        self.answer(record, status, [("Content-Type", "application/json")], data)
+        self.wfile.flush()
+
+
 class _TrapHandler(_Handler):
+    def do_CONNECT(self) -> None:
+        host = self.path.rpartition(":")[0]
+        provider = self.server.proxy.providers.get(host)
+        if provider is None:
+            self.refuse()
+            return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            tls = provider[0].wrap_socket(self.connection, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        try:
+            _ProviderHandler(tls, self.client_address, self.server, host)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                tls.close()
+
     def refuse(self) -> None:
         self.server.proxy._record_outside(self)
         self.close_connection = True
@@ -402,7 +472,7 @@ class _TrapHandler(_Handler):
             b"certbot-privacy e2e: no traffic beyond loopback\n",
         )
 
-    do_CONNECT = do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = refuse
+    do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = refuse
 
 
 def _b64url(text: str) -> bytes:
