@@ -6,6 +6,7 @@ this package being installed (``pip install --no-deps .``, as a user would insta
 so the comparison measures the plugin and nothing else. They are kept between runs.
 """
 
+import hashlib
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -36,25 +37,46 @@ def _version(python: Path) -> str:
     ).stdout.strip()
 
 
+def _source_digest() -> str:
+    """A digest of what ``pip install .`` installs: the package and its packaging files."""
+    digest = hashlib.sha256()
+    files = [*sorted((REPO / "certbot_privacy").rglob("*")), REPO / "setup.py"]
+    for path in files:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def _make(venv: Path, base_python: str, system_site: bool, certbot: str, plugin: bool) -> Path:
+    """Make (or reuse) one twin; the plugin is reinstalled whenever its source changed."""
     python = venv / "bin" / "python"
     launcher = venv / "bin" / "certbot-bench"
     stamp = venv / ".bench-stamp"
     wanted = f"{base_python} {system_site} {certbot} {plugin}"
-    if launcher.exists() and stamp.exists() and stamp.read_text() == wanted:
-        return launcher
+    source = _source_digest() if plugin else ""
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    have = stamp.read_text().split("\n") if launcher.exists() and stamp.exists() else []
+    if have[:1] == [wanted]:
+        if have[1:] == [source]:
+            return launcher
+        if plugin:  # same certbot, new plugin source: reinstall the plugin only
+            subprocess.run(
+                [*pip, "--no-deps", "--no-build-isolation", "--force-reinstall", str(REPO)],
+                check=True,
+            )
+            stamp.write_text(f"{wanted}\n{source}")
+            return launcher
     args = [base_python, "-m", "venv", "--clear", str(venv)]
     if system_site:
         args.insert(3, "--system-site-packages")
     subprocess.run(args, check=True)
-    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     if certbot:
         subprocess.run([*pip, certbot, "setuptools", "wheel"], check=True)  # both twins alike
     if plugin:
         subprocess.run([*pip, "--no-deps", "--no-build-isolation", str(REPO)], check=True)
     launcher.write_text(_LAUNCHER.format(python=python))
     launcher.chmod(0o755)
-    stamp.write_text(wanted)
+    stamp.write_text(f"{wanted}\n{source}")
     return launcher
 
 

@@ -44,12 +44,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-import josepy as jose
 from acme import jws as acme_jws
 from acme import messages
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from josepy.jwa import ES256, RS256
+from josepy.jwk import JWK, JWKEC, JWKRSA
+from josepy.jws import JWS
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -125,10 +127,10 @@ def _base(url: str) -> str:
     return urls.origin(url)
 
 
-def _sign(key: jose.JWK, url: str, payload: bytes, kid: Optional[str] = None) -> bytes:
-    alg = jose.RS256 if isinstance(key, jose.JWKRSA) else jose.ES256
+def _sign(key: JWK, url: str, payload: bytes, kid: Optional[str] = None) -> bytes:
+    alg = RS256 if isinstance(key, JWKRSA) else ES256
     nonce = os.urandom(16)
-    signed = acme_jws.JWS.sign(payload, key=key, alg=alg, nonce=nonce, url=url, kid=kid)
+    signed: JWS = acme_jws.JWS.sign(payload, key=key, alg=alg, nonce=nonce, url=url, kid=kid)
     return signed.json_dumps(indent=2).encode()
 
 
@@ -166,7 +168,7 @@ class Account:
     """An ACME account of the server at one CA."""
 
     directory: str
-    key: jose.JWK
+    key: JWK
     url: str
     email: Optional[str]
     eff: bool
@@ -189,10 +191,10 @@ def _make_accounts(rng: random.Random, count: int) -> List[Account]:
     accounts = []
     for index in range(count):
         directory = rng.choices([url for url, _ in CAS], [w for _, w in CAS])[0]
-        key: jose.JWK = (
-            jose.JWKRSA(key=rsa.generate_private_key(65537, 2048))
+        key: JWK = (
+            JWKRSA(key=rsa.generate_private_key(65537, 2048))
             if index % 4 == 0
-            else jose.JWKEC(key=ec.generate_private_key(ec.SECP256R1()))
+            else JWKEC(key=ec.generate_private_key(ec.SECP256R1()))
         )
         email = f"hostmaster+{index}@example-hosting.net" if rng.random() < 0.6 else None
         accounts.append(

@@ -11,10 +11,12 @@ machine's load hits both sides alike, and reported as the ratio of medians:
 
     .venv/bin/python benchmarks/bench_plugin.py [--rounds N] [--issuance]
 
-Targets from the issue: import ratio <= 1.03, issuance ratio <= 1.05.
+Targets: instructions executed with/without the plugin <= 1.01 (the figure to trust:
+machine load cannot change it); CPU time <= 1.03; issuance ratio <= 1.05.
 """
 
 import argparse
+import functools
 import os
 import re
 import shutil
@@ -74,8 +76,8 @@ def bench_import(rounds: int) -> None:
     for twin in twins():
         for verb in (["--version"], ["plugins"]):
             ma, mb, ratio = side_by_side(
-                lambda w=twin.with_plugin, v=verb: _time([str(w), *v, *dirs]),
-                lambda w=twin.without, v=verb: _time([str(w), *v, *dirs]),
+                functools.partial(_time, [str(twin.with_plugin), *verb, *dirs]),
+                functools.partial(_time, [str(twin.without), *verb, *dirs]),
                 rounds,
             )
             print(
@@ -125,7 +127,7 @@ def bench_instructions() -> None:
             b = _instructions([python_without, str(twin.without), *verb, *dirs])
             print(
                 f"  {twin.label:24} certbot {' '.join(verb):10} with plugin {a / 1e6:8.1f} M"
-                f"  without {b / 1e6:8.1f} M  ratio {a / b:.4f}   (target <= 1.03)"
+                f"  without {b / 1e6:8.1f} M  ratio {a / b:.4f}   (target <= 1.01)"
             )
 
 

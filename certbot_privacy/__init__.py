@@ -1,24 +1,13 @@
 """certbot-privacy: a privacy-minimal mode for Certbot.
 
-``certbot --privacy-minimal`` (or ``privacy-minimal = true`` in ``cli.ini``) makes
-Certbot send the certificate authority only what issuance needs:
+``certbot --privacy-minimal`` sends the CA only what issuance needs: a minimal User-Agent
+on every request, a contact email only with the admin's informed consent, nothing to the
+EFF without its own opt-in, and a local disclosure log of every request, audited with the
+``certbot-privacy`` command. The layers (``rules``, ``log``, ``adapter``, ``audit``) are
+described in ``docs/how-it-works.rst``.
 
-* every HTTP request the certbot process makes with ``requests`` (ACME, ARI, OCSP, the
-  EFF, and DNS plugins that use ``requests``) carries the minimal User-Agent
-  ``CertbotACMEClient/<certbot version> python-requests/<requests version>``, with
-  nothing about the host, the plugins, the command or its flags;
-  a User-Agent given with ``--user-agent`` still wins, ``--user-agent-comment`` is dropped;
-* no email is passed to the EFF unless ``--eff-email`` is given, and no EFF question
-  is asked;
-* lineages obtained in privacy mode stay private when a plain ``certbot renew`` (the
-  distribution's timer) renews them.
-
-The plugin is installed as ``privacy`` in the ``certbot.plugins`` entry point group. It
-is listed by ``certbot plugins`` so that admins can see it is installed, and it is
-neither an authenticator nor an installer, so it is never offered in those menus.
-
-Importing this package must stay cheap: certbot imports every installed plugin on every
-run, privacy mode or not. Keep heavy imports inside functions.
+Certbot imports the plugin on every run, privacy mode or not: importing this package
+must stay cheap, so heavy imports are kept inside functions.
 """
 
 __version__ = "0.1.0"

@@ -11,7 +11,7 @@ message is one sentence a person can act on: what is wrong and what to do. The k
 * :class:`PrivateKeyError`: a record would contain a private key.
 
 They are translated into certbot's errors and exit codes at one boundary in the certbot
-adapter (:func:`certbot_privacy.adapter.boundary.translated`), and into the
+adapter (:class:`certbot_privacy.adapter.patching.Patch`), and into the
 ``certbot-privacy`` tool's exit codes in :mod:`certbot_privacy.audit.cli`.
 """
 

@@ -4,12 +4,12 @@
     .venv/bin/python scripts/gen_request_tables.py --check    # exit 1 if it is not current
 
 The tables are not typed by hand: this script starts Pebble behind the test suite's
-recording proxy (``tests/e2e/harness.py``), runs real certbot commands against it, once
+recording proxy (the ``harness`` package), runs real certbot commands against it, once
 with privacy mode off and once with ``--privacy-minimal``, on both supported certbots
 (the newest 5.x in ``.venv``, Debian's 2.1.0 in ``.venv-debian``), and renders what the
 *server received*: request line, every header, the decoded JWS, the body, and the
 personal data in it as the disclosure log classifies it
-(:func:`certbot_privacy.log.records.classify`).
+(:func:`certbot_privacy.log.classify.classify`).
 
 Values that change on every run are replaced by placeholders (``<ca>`` for the server's
 address, ``<id>``, ``<nonce>``, key material, lengths), so that a second run renders the

@@ -6,8 +6,10 @@ at the places a contact email leaves. Privacy mode needs all of them, so this mo
 wraps certbot's functions there with :class:`~certbot_privacy.adapter.patching.Patch`
 (idempotent, undoable, pass-through while privacy mode is off).
 
-Checked against certbot 2.1.0 (Debian bookworm) and 5.8.0 (PyPI); ``tests/unit/
-test_certbot_compat.py`` pins each name below and fails loudly if one moves:
+Checked against certbot 2.1.0 (Debian bookworm) and 5.8.0 (PyPI): ``tests/helpers/
+certbot_names.py`` pins each name below with its parameters, and ``tests/unit/
+test_certbot_compat.py`` checks them under each certbot's Python, failing loudly if one
+moves:
 
 * ``certbot._internal.cli.helpful.HelpfulArgumentParser.parse_args`` (private): returns
   the parsed ``argparse.Namespace`` (2.x) or a ``NamespaceConfig`` around it (since 2.7);
@@ -188,8 +190,9 @@ def install_dns_hook(callback: ChallengeCallback) -> None:
 
     def perform(original: Callable[..., Any], self: Any, achalls: Any) -> Any:
         for achall in achalls:
-            identifier = getattr(achall, "identifier", None)
-            domain = identifier.value if identifier is not None else achall.domain
+            # An ImmutableMap: "identifier" since certbot 3 ("domain" is deprecated), "domain"
+            # before.
+            domain = achall["identifier"].value if "identifier" in achall else achall["domain"]
             callback(
                 domain,
                 achall.validation_domain_name(domain),

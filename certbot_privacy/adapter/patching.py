@@ -16,8 +16,6 @@ import functools
 import sys
 from typing import Any, Callable, NoReturn, Optional
 
-from certbot_privacy.errors import EXIT_USAGE, CertbotPrivacyError
-
 Wrapper = Callable[..., Any]
 
 #: The attribute, on an installed function, that names the :class:`Patch` behind it.
@@ -26,6 +24,8 @@ _MARK = "__certbot_privacy_patch__"
 
 def exit_usage(message: str) -> NoReturn:
     """Stop certbot with a usage error: *message* on standard error, exit code 2."""
+    from certbot_privacy.errors import EXIT_USAGE
+
     sys.stderr.write(f"certbot: error: {message}\n")
     raise SystemExit(EXIT_USAGE)
 
@@ -73,7 +73,12 @@ class Patch:
                 return original(*args, **kwargs)
             try:
                 return patch.wrapper(original, *args, **kwargs)
-            except CertbotPrivacyError as error:
+            except Exception as error:
+                # errors imported here, not at the top: certbot imports this on every run.
+                from certbot_privacy.errors import CertbotPrivacyError
+
+                if not isinstance(error, CertbotPrivacyError):
+                    raise
                 if patch.usage_errors:
                     exit_usage(str(error))
                 from certbot import errors

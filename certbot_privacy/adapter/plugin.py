@@ -17,7 +17,6 @@ from certbot import configuration
 from certbot.plugins import common
 
 from certbot_privacy.adapter.state import RUN
-from certbot_privacy.errors import UsageError
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +180,7 @@ def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
         value = getattr(namespace, "privacy_" + option, None)
         if value not in (None, False):
             flag = "--privacy-" + option.replace("_", "-")
-            raise UsageError(
+            raise _usage(
                 f"{flag} only takes effect in privacy mode: add --privacy-minimal "
                 f"(or privacy-minimal = true in cli.ini), or drop {flag}"
             )
@@ -192,20 +191,20 @@ def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
     withdraw = bool(getattr(namespace, "privacy_withdraw_email", False))
     if withdraw:
         if verb != "update_account":
-            raise UsageError(
+            raise _usage(
                 "--privacy-withdraw-email works with update_account "
                 "only: run certbot update_account --privacy-minimal "
                 "--privacy-withdraw-email"
             )
         if namespace.email:
-            raise UsageError(
+            raise _usage(
                 "--privacy-withdraw-email removes the contact, and "
                 "--email sets one: give one of them"
             )
         namespace.register_unsafely_without_email = True  # what makes certbot send []
         return
     if verb == "update_account" and namespace.register_unsafely_without_email:
-        raise UsageError(
+        raise _usage(
             "In privacy mode, update_account does not remove the contact "
             "as a side effect of --register-unsafely-without-email: use "
             "--privacy-withdraw-email to remove it"
@@ -230,7 +229,7 @@ def _check_email(namespace: argparse.Namespace) -> None:
     language = consent.choose_language(os.environ)
     address = consent.validate_contact(namespace.email, language)
     if not util.safe_email(address):
-        raise UsageError(
+        raise _usage(
             f"{address} is not a valid email address: correct it, or "
             "drop --email to register without a contact"
         )
@@ -250,3 +249,10 @@ def _restored(value: Any) -> Any:
     if isinstance(value, str):
         return {"True": True, "False": False, "None": None}.get(value, value)
     return value
+
+
+def _usage(message: str) -> Exception:
+    """A :class:`~certbot_privacy.errors.UsageError` (imported only when one is raised)."""
+    from certbot_privacy.errors import UsageError
+
+    return UsageError(message)

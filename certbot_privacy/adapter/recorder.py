@@ -1,33 +1,20 @@
 """The wire observer that writes the disclosure log: a record before each request leaves.
 
-:class:`DisclosureRecorder` implements :class:`certbot_privacy.adapter.wire.Observer`. For each
-request that :mod:`certbot_privacy.adapter.wire` is about to send it builds a ``request`` record
-(:mod:`certbot_privacy.log.records`) and appends it to the log *before* the request is sent;
-if that fails the exception propagates, and the wire does not send the request
-(fail closed). Afterwards it appends a ``response`` record (status) or an ``error`` record
-(why sending failed), each naming the request's ``seq``.
-
-Recorded exactly as sent: the method, the URL, every header of the prepared request plus
-``Host``, which urllib3 adds itself when it writes the request (it is derived from the URL
-the same way and listed in the record's ``implicit_headers``), and the body bytes. A
-``str`` body is encoded as the HTTP library will encode it (UTF-8 with urllib3 2, ISO
-8859-1 with urllib3 1, as ``http.client`` does); a streamed body (a file or an iterator,
-which certbot never sends) is read into bytes first, and the request is sent with those
-bytes, so that what is recorded is what goes out.
+:class:`DisclosureRecorder` appends a ``request`` record *before* the wire sends the
+request (if that fails, the request is not sent), then a ``response`` or ``error`` record
+naming its ``seq``. Recorded exactly as sent: method, URL, every header plus the ``Host``
+urllib3 adds itself (listed in ``implicit_headers``), and the body bytes as the HTTP
+library encodes them (a streamed body is read into bytes first and sent as recorded).
+A failure to record an outcome only logs an error: the request has gone, and the next
+request stops the run if the log is still unwritable.
 
 Requests to the ACME server (the origin of a directory URL in use, or of a URL its
 directory lists), OCSP requests and the EFF's form are recorded byte for byte; every other
 request (a DNS provider's API) by allowance (:mod:`certbot_privacy.rules.redaction`),
-keeping the disclosures the run knows of: the names in its orders and the DNS-01 values
-that :meth:`DisclosureRecorder.expect_challenge` announces. Their ``response`` and
-``error`` records name the URL as recorded and say nothing the request record withheld.
-A response header from a server that looks like a private key is recorded as its digest,
-with a warning (:func:`certbot_privacy.rules.keyguard.withhold_private_keys`).
-
-A failure to write a ``response`` or ``error`` record does not raise: the request has
-already gone, its ``request`` record is on disk, and the certificate it may have produced
-is worth saving. It is logged as an error, and the next request, which needs its record
-written first, stops the run if the log is still unwritable.
+keeping the names of the run's orders and the DNS-01 values announced by
+:meth:`DisclosureRecorder.expect_challenge`; their outcomes say nothing the request record
+left out. A server's header that looks like a private key is recorded as its digest, with
+a warning.
 """
 
 import contextlib
@@ -257,7 +244,7 @@ class DisclosureRecorder:
                 except ValueError:
                     continue
 
-    # --- records for later issues ---------------------------------------------------------
+    # --- records the email gate writes (consent, blocked), not the wire -------------------
 
     def record_consent(
         self,

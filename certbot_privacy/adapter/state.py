@@ -5,7 +5,6 @@ its own. :data:`RUN` is the only run state: the plugin's hooks, the wire and the
 hooks all read and write it, and tests reset it with :meth:`RunState.reset`.
 """
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
@@ -13,18 +12,24 @@ if TYPE_CHECKING:
     from certbot_privacy.adapter.wire import WirePolicy
 
 
-@dataclass
 class RunState:
-    """Privacy mode in this process: for the whole run, and for the lineage at hand."""
+    """Privacy mode in this process: for the whole run, and for the lineage at hand.
 
-    #: ``--privacy-minimal`` (or cli.ini) for the whole run.
-    run_level: bool = False
-    #: The certbot verb (``certonly``, ``renew``, ...).
-    verb: str = ""
-    #: What every outgoing request gets (User-Agent, recorder); ``None``: mode off.
-    policy: "Optional[WirePolicy]" = None
-    #: Where a contact email could leave; ``None``: mode off.
-    gate: "Optional[EmailGate]" = None
+    A plain class, not a dataclass: importing ``dataclasses`` costs every certbot run more
+    than this whole module (measured with ``python -X importtime``).
+    """
+
+    __slots__ = ("gate", "policy", "run_level", "verb")
+
+    def __init__(self) -> None:
+        #: ``--privacy-minimal`` (or cli.ini) for the whole run.
+        self.run_level = False
+        #: The certbot verb (``certonly``, ``renew``, ...).
+        self.verb = ""
+        #: What every outgoing request gets (User-Agent, recorder); ``None``: mode off.
+        self.policy: Optional[WirePolicy] = None
+        #: Where a contact email could leave; ``None``: mode off.
+        self.gate: Optional[EmailGate] = None
 
     @property
     def on(self) -> bool:

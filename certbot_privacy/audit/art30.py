@@ -16,8 +16,9 @@ guessed: what no source states is marked as such, for the controller to complete
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Optional, Tuple
 
-from certbot_privacy.audit.summarise import RecipientStats, Summary, category_key
+from certbot_privacy.audit.summarise import RecipientStats, Summary
 from certbot_privacy.log import classify
+from certbot_privacy.log.schema import BY_NAME, category_key
 from certbot_privacy.rules import cas
 
 #: EU member states and the other EEA states (ISO 3166-1 alpha-2): not third countries.
@@ -54,25 +55,6 @@ EEA = frozenset(
         "NO",
     }
 )
-
-#: What each category of personal data is, in words a data-protection officer can use.
-CATEGORY_DESCRIPTIONS: Dict[str, str] = {
-    "contact": "contact email addresses of the ACME account",
-    "domain": "domain names in certificate orders and CSRs (they can identify a natural "
-    "person, e.g. a personal domain)",
-    "ip_identifier": "IP addresses in certificate orders and CSRs",
-    "ip_address": "the IP address of the host running certbot (implicit in every request)",
-    "user_agent": "User-Agent header: the client software and versions",
-    "account_key": "ACME account public keys (pseudonymous identifiers that link requests)",
-    "account_url": "ACME account URLs (pseudonymous identifiers that link requests)",
-    "external_account": "external account binding key identifiers (link the ACME account "
-    "to a customer account at the CA)",
-    "csr_public_key": "public keys of the certificates requested",
-    "csr_subject": "subject names in the CSRs",
-    "csr_other_names": "other names in the CSRs (email addresses, URIs)",
-    "certificate": "certificates named in revocation, OCSP and renewal-information requests",
-    "eff": "email addresses passed to the EFF's mailing list",
-}
 
 DEFAULT_PURPOSES = (
     "Obtaining, renewing and revoking TLS certificates for the controller's domain names "
@@ -275,7 +257,7 @@ def _categories(summary: Summary) -> Tuple[Category, ...]:
     return tuple(
         Category(
             name,
-            CATEGORY_DESCRIPTIONS.get(name, f"{name} (see the log's records)"),
+            BY_NAME[name].description if name in BY_NAME else f"{name} (see the log's records)",
             count,
             distinct,
             names,

@@ -1,16 +1,13 @@
 """Is this line a disclosure record? The contract fields of schema 1, checked (pure).
 
-The JSON Schema in ``certbot_privacy/log/record-1.json`` is the full description of a
-record and the tests validate every log against it; ``jsonschema`` is a test-only
-dependency, though, and the audit tool must run wherever certbot runs. So this module
-checks, by hand and fast, the fields that the audit relies on and that ``DESIGN.md``
-makes a contract: ``schema``, ``seq``, ``time``, ``event``, ``recipient``, ``prev``, and
-on requests ``method``, ``url``, ``headers`` and ``personal_data`` (a list of values per
-category), on responses and errors ``request``. Other fields may be
-added by later writers and are left alone ("add fields freely, rename none").
-
-:func:`check` returns ``None`` for a record and otherwise one sentence saying what is
-wrong, which the audit commands print with the file and line number.
+The JSON Schema (``log/record-1.json``) is the full description of a record and the tests
+validate every log against it; ``jsonschema`` is a test-only dependency, though, and the
+audit tool must run wherever certbot runs. So this module checks, by hand and fast, the
+fields the audit relies on and the log format (``docs/disclosure-log.rst``) makes a
+contract: ``schema``, ``seq``, ``time``, ``event``, ``recipient``, ``prev``; on requests
+``method``, ``url``, ``headers`` and ``personal_data``; on responses and errors
+``request``. Other fields are left alone ("add fields freely, rename none").
+:func:`check` returns ``None`` for a record, else one sentence saying what is wrong.
 """
 
 import json
@@ -19,12 +16,12 @@ from typing import Any, Dict, Optional, Tuple
 
 from certbot_privacy.errors import LogFormatError
 from certbot_privacy.log.reader import parse_line
-
-#: The record schema version this tool reads.
-SCHEMA_VERSION = 1
-
-#: The kinds of record schema 1 defines.
-EVENTS = frozenset({"request", "response", "error", "consent", "blocked"})
+from certbot_privacy.log.schema import (
+    EVENTS,
+    LINE_START,
+    SCHEMA_VERSION,
+    WRITTEN_REST,
+)
 
 #: Events that name the request they are about in ``request``.
 _FOLLOW_UPS = frozenset({"response", "error"})
@@ -56,36 +53,16 @@ def parse(raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
     return record, None
 
 
-#: How every line the writer writes begins (``schema`` is its first key).
-LINE_START = b'{"schema":'
-
-
-#: After :func:`written_head`, the rest of the head of a line as
-#: :mod:`certbot_privacy.log.writer` writes it (compact JSON, ``schema`` and ``seq``
-#: first, then the builders' ``time``, ``event``, ``request`` for a response or an error,
-#: and ``recipient``): the contract fields every record has, in place.
-_WRITTEN_REST = re.compile(
-    rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
-    rb'"event":"(?:(?:request|consent|blocked)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
-    rb'"recipient":"'
-)
-
-
-def written_head(seq: int) -> bytes:
-    """How the line of record *seq* begins as the writer writes it."""
-    return b'{"schema":1,"seq":%d,' % seq
-
-
 def written_rest(raw: bytes, start: int) -> bool:
     """Whether the head of *raw* goes on, from *start* (after :func:`written_head`), in the
-    writer's form with the contract fields every record has.
+    writer's form (:data:`certbot_privacy.log.schema.WRITTEN_REST`).
 
     Cheap (one regular expression on the start of the line) and partial: it checks those
     fields (a UTC time, a known event, the request a response answers, a recipient), not
     that the rest is JSON. The hash chain vouches for the rest of a line whose digest the
     next line's ``prev`` matches: :mod:`.verify` relies on this for all lines but the last.
     """
-    return _WRITTEN_REST.match(raw, start) is not None
+    return WRITTEN_REST.match(raw, start) is not None
 
 
 def is_crash_fragment(raw: bytes) -> bool:

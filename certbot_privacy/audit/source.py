@@ -1,56 +1,22 @@
-"""Where the audit gets its lines: the one log reader, adapted for the audit core.
+"""Where the audit gets its lines: the one log reader (:mod:`certbot_privacy.log.reader`),
+adapted in one place to what the audit needs.
 
-Reading logs (plain files, ``.gz`` files, directories of rotated logs, standard input)
-is :mod:`certbot_privacy.log.writer`'s job; this module only adapts it, in one place,
-to what the audit needs:
+* :class:`ReadFailure` takes the place of the rest of a file that could not be read (a
+  damaged ``.gz``, an I/O error), so the core reports it with file and line and goes on;
+* :class:`LineProblem` is what the core reports about a line;
+* :func:`check_readable` makes a mistyped path a usage error before any output.
 
-* :class:`LogLine`, the shape of a line the audit core relies on;
-* :class:`ReadFailure`, an item that takes the place of the rest of a file that could not
-  be read (a damaged ``.gz``, an I/O error), so that the core reports it with the file
-  and line number and goes on with the next file instead of stopping;
-* :class:`LineProblem`, what the core reports about a line;
-* :func:`check_readable`, so that a mistyped path is a usage error before any output.
-
-Directories are expanded here, file by file (with the reader's own
-:func:`~certbot_privacy.log.writer.log_files`), so that one damaged rotated file does
-not hide the files after it.
+Directories are expanded here, file by file, so one damaged rotated file does not hide
+the files after it.
 """
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, NamedTuple, Optional, Protocol, Union
+from typing import Iterable, Iterator, List, Optional, Union
 
 from certbot_privacy import errors
 from certbot_privacy.log import reader
-
-
-class LogLine(Protocol):
-    """One line of a log, as read: which file, which line, its bytes."""
-
-    @property
-    def source(self) -> str:
-        """The file's name (``<stdin>`` for standard input)."""
-
-    @property
-    def number(self) -> int:
-        """The line number in that file, from 1."""
-
-    @property
-    def raw(self) -> bytes:
-        """The line's bytes, without the newline."""
-
-    @property
-    def complete(self) -> bool:
-        """Whether the line ended with a newline (only a file's last line may not)."""
-
-
-class Line(NamedTuple):
-    """A :class:`LogLine` made by hand (tests, other sources of lines)."""
-
-    source: str
-    number: int
-    raw: bytes
-    complete: bool = True
+from certbot_privacy.log.reader import Line
 
 
 @dataclass(frozen=True)
@@ -62,7 +28,7 @@ class ReadFailure:
     message: str
 
 
-Item = Union[LogLine, ReadFailure]
+Item = Union[Line, ReadFailure]
 
 
 @dataclass(frozen=True)
@@ -122,7 +88,7 @@ def read(sources: Iterable[str]) -> Iterator[Item]:
 
 def _read_file(name: str) -> Iterator[Item]:
 
-    line: Optional[LogLine] = None
+    line: Optional[Line] = None
     try:
         for line in reader.iter_lines(name):
             yield line

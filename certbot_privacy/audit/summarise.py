@@ -24,27 +24,10 @@ from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
 from certbot_privacy.audit.values import label
 from certbot_privacy.log.classify import CT_RECIPIENT
+from certbot_privacy.log.schema import category_key
 
 #: How many problem lines a summary lists (it counts them all).
 PROBLEM_LIMIT = 100
-
-#: The personal-data categories records name (:mod:`certbot_privacy.log.records`), in the
-#: order reports show them: what identifies people first. Others follow, by name.
-CATEGORY_ORDER = (
-    "contact",
-    "eff",
-    "domain",
-    "ip_identifier",
-    "csr_subject",
-    "csr_other_names",
-    "account_key",
-    "account_url",
-    "external_account",
-    "csr_public_key",
-    "certificate",
-    "user_agent",
-    "ip_address",
-)
 
 
 @dataclass(frozen=True)
@@ -265,14 +248,6 @@ def _published(record: contract.Record) -> List[Dict[str, Any]]:
         and isinstance(entry.get("personal_data"), dict)
         and all(isinstance(v, list) for v in entry["personal_data"].values())
     ]
-
-
-def category_key(category: str) -> Tuple[int, str]:
-    """Sort key putting the well-known categories first, in :data:`CATEGORY_ORDER`."""
-    try:
-        return (CATEGORY_ORDER.index(category), "")
-    except ValueError:
-        return (len(CATEGORY_ORDER), category)
 
 
 def _recipient_stats(name: str, entry: _Recipient) -> RecipientStats:

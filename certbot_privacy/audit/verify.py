@@ -5,8 +5,8 @@ and ``seq`` counts records from 0, per file. Each file is checked on its own, in
 and every line's raw bytes are hashed.
 
 Parsing JSON costs several times more than hashing, and most lines need none: a line in
-the writer's own form, with the contract fields at its head
-(:func:`.contract.written_seq`), the expected ``seq`` and an end that names the previous
+the writer's own form (:func:`certbot_privacy.log.schema.written_head`), with the
+contract fields at its head, the expected ``seq`` and an end that names the previous
 line's digest, is taken on the chain's word, since if any of its bytes had changed the
 next line's ``prev`` would not match. Only the lines no later line vouches for are parsed
 and checked in full as records (:func:`.contract.parse`): each file's last line (or the
@@ -55,9 +55,11 @@ from enum import Enum
 from typing import Deque, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
-from certbot_privacy.audit.contract import written_head, written_rest
-from certbot_privacy.audit.source import Item, LineProblem, LogLine, ReadFailure
+from certbot_privacy.audit.contract import written_rest
+from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
 from certbot_privacy.log import chain
+from certbot_privacy.log.reader import Line
+from certbot_privacy.log.schema import written_head
 
 _PREFIX = chain.PREFIX
 _sha256 = hashlib.sha256
@@ -247,7 +249,7 @@ class FileChecker:
             if len(self._after) >= LOOKAHEAD:
                 self._classify()
 
-    def _check(self, item: LogLine, raw: bytes, hexdigest: str) -> None:
+    def _check(self, item: Line, raw: bytes, hexdigest: str) -> None:
         """Parse the line and check it as a record and as the next link of the chain."""
         self.parsed += 1
         record, problem = contract.parse(raw)

@@ -29,7 +29,7 @@ class Line:
     source: str
     number: int
     raw: bytes
-    complete: bool
+    complete: bool = True
 
     def record(self) -> dict[str, Any]:
         """Parse this line (:func:`parse_line`)."""

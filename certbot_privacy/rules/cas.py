@@ -24,7 +24,9 @@ translated where they are shown, not here. Everything here is pure and frozen.
 
 from dataclasses import dataclass, replace
 from typing import Dict, Optional, Tuple
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from certbot_privacy.rules.urls import normalize_directory_url
 
 
 def N_(message: str) -> str:
@@ -444,30 +446,6 @@ KNOWN_CAS: Tuple[CAInfo, ...] = (
     _SSLCOM_RSA,
     _SSLCOM_ECC,
 )
-
-_DEFAULT_PORTS = {"https": 443, "http": 80}
-
-
-def normalize_directory_url(url: str) -> str:
-    """Return *url* in the form directory URLs are compared in.
-
-    Scheme and host lower-cased, the default port and any trailing slash and fragment
-    dropped. The path keeps its case: it is case-sensitive. A URL that cannot be parsed
-    is returned stripped of surrounding blanks, so it simply matches nothing.
-    """
-    stripped = url.strip()
-    try:
-        parts = urlsplit(stripped)
-        port = parts.port
-    except ValueError:
-        return stripped
-    scheme = parts.scheme.lower()
-    host = parts.hostname or ""
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None and _DEFAULT_PORTS.get(scheme) != port:
-        netloc += f":{port}"
-    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
-
 
 _BY_URL: Dict[str, CAInfo] = {normalize_directory_url(ca.directory_url): ca for ca in KNOWN_CAS}
 

@@ -160,48 +160,23 @@ class SchemaEvents(_RstDirective):
         return self.parse_rst(_list_table(("``event``", "Required fields"), rows, widths="20 80"))
 
 
-def _category_descriptions() -> Dict[str, str]:
-    """The category definitions in the :mod:`certbot_privacy.log.records` docstring."""
-    from certbot_privacy.log import records
-
-    doc = records.__doc__ or ""
-    found: Dict[str, str] = {}
-    names: List[str] = []
-    body: List[str] = []
-
-    def flush() -> None:
-        for name in names:
-            found[name] = _ROLE.sub(r"``\1``", " ".join(body))
-
-    for line in doc.splitlines():
-        if line.startswith("``") and not line.startswith("`` "):
-            flush()
-            names, body = re.findall(r"``(\w+)``", line), []
-        elif line.startswith("    ") and names:
-            body.append(line.strip())
-        elif line.strip() and names and not line.startswith(" "):
-            flush()
-            names, body = [], []
-    flush()
-    return found
-
-
 class SchemaCategories(_RstDirective):
-    """A table of the personal-data categories: the schema's, described by records.py."""
+    """A table of the personal-data categories: the registry's, with the schema's shapes."""
 
     def run(self) -> List[nodes.Node]:
+        from certbot_privacy.log.schema import CATEGORIES
+
         schema = _schema()
         categories = schema["$defs"]["personal_data"]["properties"]
-        described = _category_descriptions()
+        if set(categories) != {c.name for c in CATEGORIES}:
+            logger.warning(
+                "the schema's personal-data categories differ from "
+                "certbot_privacy.log.schema.CATEGORIES",
+                location=self.get_location(),
+            )
         rows = []
-        for name, spec in categories.items():
-            if name not in described:
-                logger.warning(
-                    "personal-data category %r is in the schema but not described "
-                    "in certbot_privacy/records.py",
-                    name,
-                    location=self.get_location(),
-                )
+        for category in CATEGORIES:
+            name, spec = category.name, categories.get(category.name, {})
             shape = spec.get("$ref", "").rsplit("/", 1)[-1]
             if shape == "string_list":
                 kind = "list of strings"
@@ -209,7 +184,7 @@ class SchemaCategories(_RstDirective):
                 item = spec.get("items", {})
                 keys = ", ".join(_literal(k) for k in item.get("properties", {}))
                 kind = f"list of objects ({keys})"
-            rows.append((_literal(name), kind, described.get(name, "")))
+            rows.append((_literal(name), kind, _ROLE.sub(r"``\1``", category.values)))
         return self.parse_rst(
             _list_table(("Category", "Values", "What it is"), rows, widths="18 27 55")
         )

@@ -1,4 +1,4 @@
-"""Issue 2: account and revocation commands send only the minimal User-Agent.
+"""Account and revocation commands send only the minimal User-Agent.
 
 Each test runs a real certbot (both targets) against Pebble and asserts on what the
 recording proxy in front of Pebble received.

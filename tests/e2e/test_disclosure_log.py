@@ -1,4 +1,4 @@
-"""Issue 3: the disclosure log shows exactly what was sent, written before it left.
+"""The disclosure log shows exactly what was sent, written before it left.
 
 Real certbot (both targets) against Pebble behind the recording proxy; the log is read
 with ``json`` and checked against the shipped JSON Schema, and matched request by request

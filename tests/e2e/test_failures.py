@@ -1,4 +1,4 @@
-"""Issue 2: runs that fail on the CA's side stay private up to the last request.
+"""Runs that fail on the CA's side stay private up to the last request.
 
 Each test runs a real certbot (both targets) against its own Pebble and asserts on what
 the recording proxy in front of it received.

@@ -1,4 +1,4 @@
-"""Issue 2: renewals stay private with no flag, per lineage, as a distro timer runs them.
+"""Renewals stay private with no flag, per lineage, as a distro timer runs them.
 
 How a lineage is made due differs by target, and both are what happens in the field:
 

@@ -1,4 +1,4 @@
-"""Issue 3: --privacy-syslog mirrors every record to the local syslog, through glibc.
+"""--privacy-syslog mirrors every record to the local syslog, through glibc.
 
 The test plays the syslog daemon (the ``syslog_socket`` fixture): it binds the datagram
 socket ``/dev/log`` when no daemon holds it, and reads what certbot sent.

@@ -1,4 +1,4 @@
-"""Issue 2: in privacy mode every request reaching the CA carries only the minimal User-Agent.
+"""In privacy mode every request reaching the CA carries only the minimal User-Agent.
 
 Each test runs a real certbot (both targets) against Pebble and asserts on what the
 recording proxy in front of Pebble received.

@@ -63,7 +63,7 @@ def assert_private(
 
     Also: no header carries OS, plugin, verb, flag or Python-version details, nothing
     tried to leave the loopback world, and (*logged*) the run's default disclosure log is
-    sound and shows exactly these requests, each recorded before it was sent (issue 3).
+    sound and shows exactly these requests, each recorded before it was sent.
     """
     expected = user_agent or target.minimal_user_agent
     story = result.describe()

@@ -2,7 +2,11 @@
 
 * ``built``: the sdist, built with ``setup.py sdist`` from a clean copy of the checkout,
   and the wheel, built with ``pip wheel --no-deps --no-build-isolation`` from the unpacked
-  sdist (so the sdist is proven to build), both with the network shut off (session).
+  sdist (so the sdist is proven to build), both with the network shut off and a fixed
+  ``SOURCE_DATE_EPOCH`` (session).
+* ``deb``: ``python3-certbot-privacy`` built from that sdist as a packager would
+  (``packaging/debian`` copied to ``debian/``, ``dpkg-buildpackage -us -uc -b``, the unit
+  tests run at build time), once per run (session).
 * ``pypi_install``: a fresh virtual environment with the wheel and ``certbot>=5,<6``
   from PyPI (session).
 * ``debian_install``: a fresh virtual environment on ``/usr/bin/python3`` with
@@ -21,7 +25,6 @@ shadow the PyPI library of that name.
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 from typing import Iterator
 
@@ -32,7 +35,10 @@ from packaging_support import (
     REPO,
     TIMINGS,
     Built,
+    DebBuild,
     Install,
+    build_archives,
+    build_deb,
     clean_env,
     harness,
     missing,
@@ -43,36 +49,18 @@ from packaging_support import (
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     base = tmp_path_factory.mktemp("build")
-    source, dist = base / "checkout", base / "dist"
+    source = base / "checkout"
     shutil.copytree(REPO, source, ignore=COPY_IGNORE, symlinks=True)
-    env = clean_env(**OFFLINE)
-    run([sys.executable, "setup.py", "-q", "sdist", "-d", dist], step="sdist", cwd=source, env=env)
-    (sdist,) = dist.glob("*.tar.gz")
-    with tarfile.open(sdist) as archive:
-        if hasattr(tarfile, "data_filter"):  # Python 3.9.17+, 3.11.4+
-            archive.extractall(base / "unpacked", filter="data")
-        else:  # pragma: no cover - older Pythons: our own archive, just built
-            archive.extractall(base / "unpacked")
-    (unpacked,) = (base / "unpacked").iterdir()
-    run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            dist,
-            ".",
-        ],
-        step="wheel (from the sdist)",
-        cwd=unpacked,
-        env=env,
+    return build_archives(source, base / "dist")
+
+
+@pytest.fixture(scope="session")
+def deb(built: Built, tmp_path_factory: pytest.TempPathFactory) -> DebBuild:
+    return build_deb(
+        built.sdist,
+        tmp_path_factory.mktemp("deb"),
+        step="Debian package (dpkg-buildpackage, unit tests at build time)",
     )
-    (wheel,) = dist.glob("*.whl")
-    return Built(sdist, wheel)
 
 
 def _wrapper(root: Path) -> Path:

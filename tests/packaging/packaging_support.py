@@ -1,13 +1,20 @@
 """Helpers shared by the packaging tests and their fixtures (see ``conftest.py``)."""
 
+import ast
+import configparser
+import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import textwrap
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import pytest
 
@@ -15,7 +22,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-import harness  # noqa: E402 (after the path is set)
+import harness as harness  # noqa: E402 (after the path is set; re-exported for the tests)
 
 #: Seconds each packaging step took, printed by conftest's pytest_terminal_summary.
 TIMINGS: Dict[str, float] = {}
@@ -57,8 +64,12 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+#: One word of a command line: text, or a path (turned into text).
+Arg = Union[str, "os.PathLike[str]"]
+
+
 def run(
-    command: Sequence[str],
+    command: Sequence[Arg],
     *,
     step: Optional[str] = None,
     cwd: Optional[Path] = None,
@@ -69,7 +80,7 @@ def run(
     """Run *command*; time it as *step*; with *check*, fail with its output if it fails."""
     started = time.monotonic()
     completed = subprocess.run(
-        [str(part) for part in command],
+        [os.fspath(part) for part in command],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -101,12 +112,128 @@ def clean_env(**extra: str) -> Dict[str, str]:
     return env
 
 
+#: A PATH with Debian's own tools first (dpkg-buildpackage, /usr/bin/python3): a Python
+#: earlier on the developer's PATH (pyenv, a venv) must not build or run the package.
+SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+
+#: The SOURCE_DATE_EPOCH the packaging tests build with (2026-01-01T00:00:00Z): archives
+#: built from the same files with it are identical (tests/packaging/test_reproducible.py).
+SOURCE_DATE_EPOCH = "1767225600"
+
+
 @dataclass(frozen=True)
 class Built:
     """The two archives of one build."""
 
     sdist: Path
     wheel: Path
+
+
+def unpack_sdist(sdist: Path, into: Path) -> Path:
+    """Unpack *sdist* under *into*; return its top directory."""
+    into.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(sdist) as archive:
+        if hasattr(tarfile, "data_filter"):  # Python 3.9.17+, 3.11.4+
+            archive.extractall(into, filter="data")
+        else:  # pragma: no cover - older Pythons: our own archive, just built
+            archive.extractall(into)
+    (top,) = into.iterdir()
+    return top
+
+
+def build_archives(source: Path, dist: Path, *, label: str = "") -> Built:
+    """Build the sdist in *source* and the wheel from the unpacked sdist, offline, into *dist*.
+
+    Both with :data:`SOURCE_DATE_EPOCH`; *label* names the timing steps of a second build.
+    """
+    env = clean_env(SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, **OFFLINE)
+    run(
+        [sys.executable, "setup.py", "-q", "sdist", "-d", dist],
+        step=f"sdist{label}",
+        cwd=source,
+        env=env,
+    )
+    (sdist,) = dist.glob("*.tar.gz")
+    unpacked = unpack_sdist(sdist, dist.parent / f"unpacked{label.replace(' ', '-')}")
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            dist,
+            ".",
+        ],
+        step=f"wheel (from the sdist){label}",
+        cwd=unpacked,
+        env=env,
+    )
+    (wheel,) = dist.glob("*.whl")
+    return Built(sdist, wheel)
+
+
+def setup_py_entry_points() -> Dict[str, Dict[str, str]]:
+    """The entry points setup.py defines (the one place they are written): group -> name -> value.
+
+    Read from the ``entry_points=`` argument of its ``setup()`` call, without running it.
+    """
+    tree = ast.parse((REPO / "setup.py").read_text(encoding="utf-8"))
+    (value,) = [
+        keyword.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setup"
+        for keyword in node.keywords
+        if keyword.arg == "entry_points"
+    ]
+    groups: Dict[str, List[str]] = ast.literal_eval(value)
+    found: Dict[str, Dict[str, str]] = {}
+    for group, entries in groups.items():
+        for entry in entries:
+            name, _, target = entry.partition("=")
+            found.setdefault(group, {})[name.strip()] = target.strip()
+    return found
+
+
+def wheel_entry_points(wheel: Path) -> Dict[str, Dict[str, str]]:
+    """The wheel's entry points: group -> name -> ``module:attr`` (setup.py defines them)."""
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
+        text = archive.read(name).decode("utf-8")
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string(text)
+    return {group: dict(parser[group]) for group in parser.sections()}
+
+
+def documented_logrotate_snippet() -> str:
+    """The logrotate configuration that docs/rotation.rst shows, as text.
+
+    The page either shows a module docstring's literal block (``docstring-literal``, with
+    the line it starts with) or includes a file (``literalinclude``); either way this is
+    what admins are told to install, so the Debian package must ship the same.
+    """
+    page = (REPO / "docs" / "rotation.rst").read_text(encoding="utf-8")
+    include = re.search(r"^\.\. literalinclude:: (\S+)", page, re.M)
+    if include:
+        return (REPO / "docs" / include.group(1)).resolve().read_text(encoding="utf-8")
+    directive = re.search(r"^\.\. docstring-literal:: (\S+)\n\s+:startswith: (.+)$", page, re.M)
+    assert directive, "docs/rotation.rst shows no logrotate snippet this test can find"
+    doc = importlib.import_module(directive.group(1)).__doc__ or ""
+    lines = doc.splitlines()
+    (start,) = [i for i, line in enumerate(lines) if line.strip() == directive.group(2)]
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    block = [lines[start]]
+    for line in lines[start + 1 :]:
+        if line.strip() and len(line) - len(line.lstrip()) < indent:
+            break
+        block.append(line)
+    while not block[-1].strip():
+        block.pop()
+    return textwrap.dedent("\n".join(block)) + "\n"
 
 
 @dataclass(frozen=True)
@@ -134,3 +261,39 @@ def certbot_dirs(base: Path) -> List[str]:
         "--logs-dir",
         str(base / "logs"),
     ]
+
+
+@dataclass(frozen=True)
+class DebBuild:
+    """One ``dpkg-buildpackage -b`` of the sdist: the package, the .changes and the log."""
+
+    deb: Path
+    changes: Path
+    log: str
+
+
+def build_deb(
+    sdist: Path, base: Path, *, nocheck: bool = False, step: str = "Debian package"
+) -> DebBuild:
+    """Build ``python3-certbot-privacy`` as a packager would, from *sdist*, under *base*.
+
+    Unpack the sdist, copy its ``packaging/debian`` to ``debian/``, ``dpkg-buildpackage
+    -us -uc -b`` with Debian's tools and Python first on PATH (the unit tests run unless
+    *nocheck*). A missing tool or build dependency skips (fails in CI).
+    """
+    if shutil.which("dpkg-buildpackage", path=SYSTEM_PATH) is None:
+        missing("dpkg-buildpackage is not installed (run scripts/bootstrap)")
+    source = unpack_sdist(sdist, base)
+    shutil.copytree(source / "packaging" / "debian", source / "debian")
+    env = clean_env(PATH=SYSTEM_PATH, LC_ALL="C.UTF-8")
+    if nocheck:
+        env["DEB_BUILD_OPTIONS"] = "nocheck"
+    deps = run(["dpkg-checkbuilddeps"], cwd=source, env=env, check=False)
+    if deps.returncode != 0:
+        missing(f"build dependencies are missing (run scripts/bootstrap): {deps.stderr}")
+    result = run(
+        ["dpkg-buildpackage", "-us", "-uc", "-b"], step=step, cwd=source, env=env, timeout=900
+    )
+    (deb,) = base.glob("python3-certbot-privacy_*_all.deb")
+    (changes,) = base.glob("certbot-privacy_*.changes")
+    return DebBuild(deb, changes, result.stdout + result.stderr)

@@ -1,4 +1,4 @@
-"""Issue 6: the docs build with warnings as errors, and the request tables match a fresh run."""
+"""The docs build with warnings as errors, and the request tables match a fresh run."""
 
 import difflib
 import html

@@ -1,4 +1,4 @@
-"""Issue 6: the wheel, installed fresh beside certbot 5.x from PyPI and beside Debian's certbot.
+"""The wheel, installed fresh beside certbot 5.x from PyPI and beside Debian's certbot.
 
 Each test runs against both installations (see ``conftest.py``): the entry points work
 from the installed wheel (not from this checkout), and a real ``certbot certonly

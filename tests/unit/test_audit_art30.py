@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-from test_audit_helpers import LE, UNKNOWN_CA, fleet_log, read_items
 
 from certbot_privacy.audit import art30
 from certbot_privacy.audit.filters import Filters
@@ -12,6 +11,7 @@ from certbot_privacy.audit.formats import art30_renderer
 from certbot_privacy.audit.summarise import summarise
 from certbot_privacy.log import classify
 from certbot_privacy.rules import cas
+from tests.helpers.audit import LE, UNKNOWN_CA, fleet_log, read_items
 
 GENERATED = "2024-09-01T00:00:00.000Z"
 

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from test_audit_helpers import LE, T0, fleet_log, read_items, request, write_log
 
 from certbot_privacy.audit import formats
 from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.formats._common import printable
 from certbot_privacy.audit.summarise import Summary, summarise
 from certbot_privacy.audit.verify import verify
+from certbot_privacy.rules.escape import printable
+from tests.helpers.audit import LE, T0, fleet_log, read_items, request, write_log
 
 
 @pytest.fixture()

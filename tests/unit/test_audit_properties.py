@@ -1,6 +1,6 @@
 """Properties: any corruption of a valid log is caught by verify and never crashes report.
 
-The log is one the real writer wrote (the fleet log of ``test_audit_helpers``); each
+The log is one the real writer wrote (the fleet log of ``tests.helpers.audit``); each
 example corrupts it once and reads it back through the audit's reader. What a hash chain
 cannot show is spelled out where it is allowed: records cut off the end (the rest is a
 valid, shorter log) and a last line edited into another valid record. Both change the
@@ -14,11 +14,11 @@ from typing import List, Tuple
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_audit_helpers import fleet_log, lines_of, read_items
 
 from certbot_privacy.audit.summarise import summarise
 from certbot_privacy.audit.verify import FileVerdict, verify
 from certbot_privacy.log import chain
+from tests.helpers.audit import fleet_log, lines_of, read_items
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -5,7 +5,15 @@ from pathlib import Path
 from typing import Dict
 
 import pytest
-from test_audit_helpers import (
+
+from certbot_privacy.audit import summarise as summarise_module
+from certbot_privacy.audit.filters import Filters
+from certbot_privacy.audit.summarise import RecipientStats, Summary, summarise
+from certbot_privacy.audit.times import format_utc, parse_bound
+from certbot_privacy.audit.values import IMPLICIT_IP_LABEL, label
+from certbot_privacy.log import classify
+from certbot_privacy.log.reader import Line
+from tests.helpers.audit import (
     DAY,
     LE,
     REAL_LOGS,
@@ -20,14 +28,6 @@ from test_audit_helpers import (
     request,
     write_log,
 )
-
-from certbot_privacy.audit import summarise as summarise_module
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.source import Line
-from certbot_privacy.audit.summarise import RecipientStats, Summary, summarise
-from certbot_privacy.audit.times import format_utc, parse_bound
-from certbot_privacy.audit.values import IMPLICIT_IP_LABEL, label
-from certbot_privacy.log import classify
 
 CT = classify.CT_RECIPIENT
 

@@ -2,10 +2,14 @@
 
 import json
 from pathlib import Path
-from typing import Callable, List
+from typing import Any, Callable, Dict, List, Tuple, Union
 
 import pytest
-from test_audit_helpers import (
+
+from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
+from certbot_privacy.log import chain
+from certbot_privacy.log.reader import Line
+from tests.helpers.audit import (
     REAL_LOGS,
     T0,
     fleet_log,
@@ -17,10 +21,6 @@ from test_audit_helpers import (
     write_log,
 )
 
-from certbot_privacy.audit.source import Line
-from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
-from certbot_privacy.log import chain
-
 
 def _check(path: Path) -> VerifyReport:
     return verify(read_items(path))
@@ -31,7 +31,7 @@ def _rewrite(path: Path, lines: List[bytes], end: bytes = b"\n") -> Path:
     return path
 
 
-def _rechain(records: List[dict]) -> List[bytes]:
+def _rechain(records: List[Dict[str, Any]]) -> List[bytes]:
     """Serialise *records* as a valid chain, keeping each one's own seq."""
     lines: List[bytes] = []
     for record in records:
@@ -75,7 +75,11 @@ def _insert_forged(lines: List[bytes]) -> List[bytes]:
     return [*lines[:5], json.dumps(forged, separators=(",", ":")).encode(), *lines[5:]]
 
 
-CASES: List[tuple] = [
+#: Where the damage is found: a line number, or a function of the tampered lines.
+ExpectedLine = Union[int, Callable[[List[bytes]], int]]
+Tamper = Callable[[List[bytes]], List[bytes]]
+
+CASES: List[Tuple[str, Tamper, ExpectedLine, Kind]] = [
     ("edited", _edit, 6, Kind.EDITED),
     ("removed", lambda ls: ls[:4] + ls[5:], 5, Kind.REMOVED),
     ("removed first", lambda ls: ls[2:], 1, Kind.REMOVED),
@@ -98,8 +102,8 @@ def test_tampering_is_named_at_the_first_bad_line(
     log: Path,
     tmp_path: Path,
     name: str,
-    tamper: Callable[[List[bytes]], List[bytes]],
-    line: object,
+    tamper: Tamper,
+    line: ExpectedLine,
     kind: Kind,
 ) -> None:
     """Each kind of tampering fails the check, at the right line, with the right name."""

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import pytest
 
-from certbot_privacy.rules import cas, consent
+from certbot_privacy.rules import cas, consent, urls
 from certbot_privacy.rules.cas import CAInfo, Statement
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -87,8 +87,8 @@ def test_lookup_knows_nothing_of_other_urls(other: str) -> None:
 
 def test_normalisation_keeps_non_default_ports_and_ipv6() -> None:
     """A non-default port and an IPv6 literal survive normalisation."""
-    assert cas.normalize_directory_url("https://[::1]:14000/dir/") == "https://[::1]:14000/dir"
-    assert cas.normalize_directory_url("HTTP://Example.ORG:80/a/B") == "http://example.org/a/B"
+    assert urls.normalize_directory_url("https://[::1]:14000/dir/") == "https://[::1]:14000/dir"
+    assert urls.normalize_directory_url("HTTP://Example.ORG:80/a/B") == "http://example.org/a/B"
 
 
 def test_generic_describes_an_unknown_ca_by_its_directory() -> None:

@@ -1,29 +1,113 @@
-"""certbot's private names that the plugin relies on are still where we expect them.
+"""certbot's private names that the plugin relies on are still where compat expects them.
 
-If one of these fails after a certbot upgrade, privacy mode would silently stop
-applying (after parsing) or stop surviving renewals: fix ``_certbot_compat`` first.
+If one of these fails after a certbot upgrade, privacy mode would silently stop applying
+(after parsing), stop surviving renewals, or let a contact out: fix
+``certbot_privacy/adapter/compat.py`` first. The names and their signatures are listed
+once, in :mod:`tests.helpers.certbot_names`, and checked here in this process (certbot
+5.x) and under each certbot target's own Python (Debian's 2.1.0 too).
 """
 
-import inspect
-from typing import Any
+import ast
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Set
 
 import pytest
 from certbot._internal import renewal
 from certbot._internal.cli import helpful
 
 from certbot_privacy.adapter import compat
+from harness import TargetMissing, in_ci, load_target, target_specs
+from tests.helpers import certbot_names
+from tests.helpers.certbot_names import Pin, check_pin
+
+REPO = Path(__file__).resolve().parents[2]
+TARGETS = target_specs()
 
 
-def test_parse_args_is_a_method_of_the_helpful_parser() -> None:
-    """HelpfulArgumentParser.parse_args exists and takes only self."""
-    params = list(inspect.signature(helpful.HelpfulArgumentParser.parse_args).parameters)
-    assert params == ["self"]
+def _run_checker(python: Path, *prelude: str) -> "subprocess.CompletedProcess[str]":
+    """Run the checker under *python*, from the repository root, after *prelude* lines."""
+    code = "\n".join([*prelude, "from tests.helpers import certbot_names as c", "exit(c.main())"])
+    return subprocess.run(
+        [str(python), "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
-def test_restore_plugin_configs_takes_config_and_renewalparams() -> None:
-    """renewal._restore_plugin_configs(config, renewalparams) exists."""
-    fn = getattr(renewal._restore_plugin_configs, "__wrapped__", renewal._restore_plugin_configs)
-    assert list(inspect.signature(fn).parameters) == ["config", "renewalparams"]
+def test_every_name_is_where_compat_expects_it() -> None:
+    """This process's certbot has each name compat uses, with the parameters it uses."""
+    problems = certbot_names.check()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_every_name_is_where_compat_expects_it_on_each_certbot(name: str) -> None:
+    """Each certbot target (5.x and Debian's 2.1.0) has every name compat uses."""
+    try:
+        target = load_target(name, TARGETS[name])
+    except TargetMissing as error:
+        if in_ci():
+            pytest.fail(f"{error} (CI=true: every target must be present)")
+        pytest.skip(str(error))
+    checked = _run_checker(target.python)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"certbot {target.certbot_version}: every name" in checked.stdout
+
+
+def test_every_name_compat_wraps_or_looks_up_is_pinned() -> None:
+    """A Patch or getattr on a certbot name added to compat must be pinned too."""
+    tree = ast.parse(Path(compat.__file__).read_text(encoding="utf-8"))
+    used: Set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Patch", "getattr"):
+            used.update(
+                arg.value
+                for arg in node.args[1:2]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            )
+    pinned = {
+        pin.name.rsplit(".", 1)[-1]
+        for version in ((2, 1), (5, 0))
+        for pin in certbot_names.pins(version)
+    }
+    pinned |= {"verb", "detect_defaults"}  # read on the parser: certbot_names.check_parser
+    assert used - pinned == set(), f"pin these in tests/helpers/certbot_names.py: {used - pinned}"
+    assert {"parse_args", "_restore_plugin_configs", "_get_v2_account", "set_by_cli"} <= used
+
+
+def test_a_name_that_moved_fails_naming_the_module_to_fix() -> None:
+    """A pin to a name certbot no longer has is one sentence naming compat.py."""
+    problem = check_pin(Pin("certbot._internal.renewal", "_gone", (("config",),), "hook"))
+    assert problem is not None
+    assert "certbot._internal.renewal._gone is gone" in problem
+    assert "certbot_privacy/adapter/compat.py (hook)" in problem
+
+
+def test_a_changed_signature_fails_naming_the_module_to_fix() -> None:
+    """A pin whose parameters changed says what it has, what compat expects, and where."""
+    pin = Pin("certbot._internal.renewal", "_restore_plugin_configs", (("config",),), "hook")
+    problem = check_pin(pin)
+    assert problem is not None
+    assert "_restore_plugin_configs(config, renewalparams) changed" in problem
+    assert "compat expects (config)" in problem and "certbot_privacy/adapter/compat.py" in problem
+
+
+def test_the_checker_fails_loudly_when_certbot_drops_a_name() -> None:
+    """Run as a program against a certbot without _get_v2_account: exit 1, compat named."""
+    checked = _run_checker(
+        Path(sys.executable),
+        "import acme.client",
+        "del acme.client.ClientV2._get_v2_account",
+    )
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    (line,) = checked.stdout.splitlines()
+    assert "acme.client.ClientV2._get_v2_account is gone" in line
+    assert "fix certbot_privacy/adapter/compat.py (install_email_hooks)" in line
 
 
 def test_hooks_are_installed_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,11 +134,3 @@ def test_hooks_are_installed_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _unwrapped(fn: Any) -> Any:
     return getattr(fn, "__wrapped__", fn)
-
-
-def test_dns_authenticator_perform_takes_the_achalls() -> None:
-    """DNSAuthenticator.perform(self, achalls), which the DNS hook wraps, exists."""
-    from certbot.plugins import dns_common
-
-    fn = _unwrapped(dns_common.DNSAuthenticator.perform)
-    assert list(inspect.signature(fn).parameters) == ["self", "achalls"]

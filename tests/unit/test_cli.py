@@ -7,14 +7,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Tuple
+from typing import List, Tuple
 
 import pytest
-from test_audit_helpers import LE, fleet_log, gzip_copy, lines_of
 
 from certbot_privacy import __version__
 from certbot_privacy.audit import cli
 from certbot_privacy.audit.commands import _options, report
+from tests.helpers.audit import LE, fleet_log, gzip_copy, lines_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -200,7 +200,7 @@ def test_export_art30(capsys: pytest.CaptureFixture[str], log: Path) -> None:
     ],
 )
 def test_usage_errors_exit_2_with_one_sentence(
-    capsys: pytest.CaptureFixture[str], log: Path, argv: list, message: str
+    capsys: pytest.CaptureFixture[str], log: Path, argv: List[str], message: str
 ) -> None:
     """Bad arguments or an unreadable log: exit 2, the reason on stderr, no traceback."""
     args = [*argv, str(log)] if argv and argv[0] == "report" else argv

@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
+from certbot_privacy.errors import ConsentRequiredError, ContactError
 from certbot_privacy.rules import cas, consent
 from certbot_privacy.rules.cas import CAInfo
 from certbot_privacy.rules.consent import ENGLISH, SIMPLIFIED_CHINESE
@@ -266,7 +267,7 @@ def test_a_refused_contact_never_reaches_the_question() -> None:
     def never(_text: str) -> str:
         raise AssertionError("asked")
 
-    with pytest.raises(consent.ContactError, match="one contact"):
+    with pytest.raises(ContactError, match="one contact"):
         consent.decide_interactive(
             "TEXT", never, ca=LE, email="a@example.org,b@example.org", language=ENGLISH
         )
@@ -278,7 +279,7 @@ def test_email_typed_after_consent_is_validated() -> None:
         "TEXT", lambda _t: "y", ca=LE, email=None, language=ENGLISH
     )
     assert decision.with_email(" admin@example.org ").email == "admin@example.org"
-    with pytest.raises(consent.ContactError):
+    with pytest.raises(ContactError):
         decision.with_email("mailto:admin@example.org?subject=hi")
 
 
@@ -291,7 +292,7 @@ def test_noninteractive_without_email_has_nothing_to_decide() -> None:
 @pytest.mark.parametrize("lang", [ENGLISH, SIMPLIFIED_CHINESE])
 def test_noninteractive_email_without_flag_stops_with_one_sentence(lang: str) -> None:
     """--email alone is refused with one sentence naming --privacy-share-email and the way out."""
-    with pytest.raises(consent.ConsentRequiredError) as raised:
+    with pytest.raises(ConsentRequiredError) as raised:
         consent.decide_noninteractive("admin@example.org", False, ca=LE, language=lang)
     message = str(raised.value)
     for needle in (
@@ -324,7 +325,7 @@ def test_noninteractive_email_with_flag_is_consent_by_flag() -> None:
 
 def test_noninteractive_refuses_a_second_contact_even_with_the_flag() -> None:
     """Consent to one address is not consent to two."""
-    with pytest.raises(consent.ContactError):
+    with pytest.raises(ContactError):
         consent.decide_noninteractive("a@example.org;b@example.org", True, ca=LE, language=ENGLISH)
 
 
@@ -367,13 +368,13 @@ def test_validate_contact_refuses_what_rfc_8555_and_privacy_mode_do_not_allow(
     given: str, pattern: str
 ) -> None:
     """Second contacts, mailto: extras, other schemes and empty values are refused clearly."""
-    with pytest.raises(consent.ContactError, match=pattern):
+    with pytest.raises(ContactError, match=pattern):
         consent.validate_contact(given)
 
 
 def test_contact_errors_speak_the_admins_language() -> None:
     """The refusal is in Chinese for a Chinese locale."""
-    with pytest.raises(consent.ContactError, match="隐私模式最多只发送一个联系邮箱"):
+    with pytest.raises(ContactError, match="隐私模式最多只发送一个联系邮箱"):
         consent.validate_contact("a@example.org,b@example.org", SIMPLIFIED_CHINESE)
 
 

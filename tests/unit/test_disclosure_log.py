@@ -15,12 +15,12 @@ from typing import Any, Callable
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_log_helpers import assert_valid_log, chain_breaks, log_lines, pem_private_key
 
 from certbot_privacy.errors import DisclosureLogError
 from certbot_privacy.log import chain, records
 from certbot_privacy.log.reader import iter_lines
 from certbot_privacy.log.writer import DisclosureLog
+from tests.helpers.logs import assert_valid_log, chain_breaks, log_lines, pem_private_key
 
 NOBODY = 65534
 

@@ -14,7 +14,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_log_helpers import (
+
+from certbot_privacy.errors import PrivateKeyError
+from certbot_privacy.log import chain, classify, records, schema
+from certbot_privacy.rules import urls
+from certbot_privacy.rules.keyguard import PRIVATE_JWK_MEMBERS, ensure_no_private_key
+from tests.helpers.logs import (
     ACCOUNT_URL,
     DIRECTORY,
     account_jwk,
@@ -33,11 +38,6 @@ from test_log_helpers import (
     revoke_body,
     sign,
 )
-
-from certbot_privacy.errors import PrivateKeyError
-from certbot_privacy.log import chain, classify, records, schema
-from certbot_privacy.rules import urls
-from certbot_privacy.rules.keyguard import PRIVATE_JWK_MEMBERS, ensure_no_private_key
 
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
 VALIDATOR = jsonschema.Draft202012Validator(schema.json_schema())
@@ -493,4 +493,4 @@ def test_finalize_names_the_ct_publication() -> None:
         }
     ]
     assert_valid(record)
-    assert "published" not in request(new_order_body(["example.org"]))
+    assert "published" not in request(new_order_body("example.org"))

@@ -8,7 +8,7 @@ import pytest
 
 from certbot_privacy.audit import contract
 from certbot_privacy.log import classify, records, schema
-from certbot_privacy.rules import redaction
+from certbot_privacy.rules import redaction, urls
 
 VALIDATOR = jsonschema.Draft202012Validator(schema.json_schema())
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
@@ -35,7 +35,7 @@ def _record(
         url=url,
         headers={"User-Agent": UA, **headers},
         body=body,
-        recipient=classify.origin(url),
+        recipient=urls.origin(url),
         when=0.0,
         exact=False,
         known=known if known is not None else _known(),

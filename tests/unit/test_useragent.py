@@ -2,6 +2,7 @@
 
 import pytest
 
+from certbot_privacy.errors import UserAgentError
 from certbot_privacy.rules import useragent
 
 
@@ -34,5 +35,5 @@ def test_choose_lets_the_admins_own_user_agent_win() -> None:
 @pytest.mark.parametrize("bad", ["", "   ", "a\r\nX-Evil: 1", "nul\0"])
 def test_choose_refuses_empty_or_multiline_user_agents(bad: str) -> None:
     """The header is never empty and never spans lines."""
-    with pytest.raises(useragent.UserAgentError, match="--user-agent"):
+    with pytest.raises(UserAgentError, match="--user-agent"):
         useragent.choose_user_agent(bad, "2.1.0", "2.28.1")

@@ -1,45 +1,19 @@
 """The wire choke point, over a real local HTTP server and a real requests.Session."""
 
-import http.server
-import threading
-from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import requests
 
 from certbot_privacy.adapter import wire
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    seen: ClassVar[list[tuple[str, str, str]]] = []
-
-    def do_GET(self) -> None:
-        self.seen.append(("GET", self.path, self.headers.get("User-Agent", "")))
-        if self.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", "/target")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args: Any) -> None:
-        pass
+from tests.helpers.http import LocalServer, Reply
 
 
 @pytest.fixture
-def server() -> Iterator[str]:
-    _Handler.seen = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    wire.set_policy(None)
+def server(local_server: LocalServer) -> LocalServer:
+    """The local server, redirecting ``/redirect`` to ``/target``."""
+    local_server.routes["/redirect"] = Reply(302, (("Location", "/target"),), b"")
+    return local_server
 
 
 class _Observer:
@@ -60,36 +34,40 @@ class _Observer:
         self.events.append(("failed", (token, type(error).__name__)))
 
 
-def test_no_policy_passes_requests_through_untouched(server: str) -> None:
+def test_no_policy_passes_requests_through_untouched(server: LocalServer) -> None:
     """Without privacy mode the request keeps requests' own User-Agent."""
     wire.set_policy(None)
-    requests.get(server + "/plain", timeout=5)
-    assert _Handler.seen == [("GET", "/plain", requests.utils.default_user_agent())]
+    requests.get(server.url + "/plain", timeout=5)
+    assert [(h.method, h.path, h.user_agent) for h in server.hits] == [
+        ("GET", "/plain", requests.utils.default_user_agent())
+    ]
 
 
-def test_policy_replaces_user_agent_on_plain_requests_calls(server: str) -> None:
+def test_policy_replaces_user_agent_on_plain_requests_calls(server: LocalServer) -> None:
     """requests.get/post (OCSP, EFF) get the policy's User-Agent, whatever they set."""
     wire.set_policy(wire.WirePolicy(user_agent="CertbotACMEClient/9 python-requests/9"))
-    requests.get(server + "/a", headers={"User-Agent": "Py/3.11 Debian"}, timeout=5)
-    assert _Handler.seen == [("GET", "/a", "CertbotACMEClient/9 python-requests/9")]
+    requests.get(server.url + "/a", headers={"User-Agent": "Py/3.11 Debian"}, timeout=5)
+    assert [(h.method, h.path, h.user_agent) for h in server.hits] == [
+        ("GET", "/a", "CertbotACMEClient/9 python-requests/9")
+    ]
 
 
-def test_observer_sees_request_before_and_response_after(server: str) -> None:
+def test_observer_sees_request_before_and_response_after(server: LocalServer) -> None:
     """Each request is observed with its final User-Agent, then its response."""
     observer = _Observer()
     wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=observer))
     with requests.Session() as session:
         session.headers["User-Agent"] = "full/1 (Linux)"
-        session.get(server + "/x", timeout=5)
-    assert observer.events == [("before", (server + "/x", "UA/1")), ("after", (1, 200))]
+        session.get(server.url + "/x", timeout=5)
+    assert observer.events == [("before", (server.url + "/x", "UA/1")), ("after", (1, 200))]
 
 
-def test_refusal_by_observer_means_nothing_is_sent(server: str) -> None:
+def test_refusal_by_observer_means_nothing_is_sent(server: LocalServer) -> None:
     """If the observer cannot record a request, the server never receives it."""
     wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=_Observer(refuse=True)))
     with pytest.raises(RuntimeError, match="log unwritable"):
-        requests.get(server + "/secret", timeout=5)
-    assert _Handler.seen == []
+        requests.get(server.url + "/secret", timeout=5)
+    assert server.hits == []
 
 
 def test_failed_send_is_reported_and_reraised() -> None:
@@ -101,14 +79,14 @@ def test_failed_send_is_reported_and_reraised() -> None:
     assert observer.events[-1] == ("failed", (1, "ConnectionError"))
 
 
-def test_each_redirect_hop_is_observed(server: str) -> None:
+def test_each_redirect_hop_is_observed(server: LocalServer) -> None:
     """A redirect is a second request, seen on its own, both with the policy's UA."""
     observer = _Observer()
     wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=observer))
-    response = requests.get(server + "/redirect", timeout=5)
+    response = requests.get(server.url + "/redirect", timeout=5)
     assert response.status_code == 200
-    assert [path for _, path, _ in _Handler.seen] == ["/redirect", "/target"]
-    assert {ua for _, _, ua in _Handler.seen} == {"UA/1"}
+    assert [h.path for h in server.hits] == ["/redirect", "/target"]
+    assert {h.user_agent for h in server.hits} == {"UA/1"}
     befores = [e for e in observer.events if e[0] == "before"]
     assert len(befores) == 2
     assert observer.events[-1] == ("after", (1, 302))

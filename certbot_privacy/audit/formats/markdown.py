@@ -10,8 +10,9 @@ import re
 from typing import List, Optional
 
 from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
-from certbot_privacy.audit.formats._common import Format, plural, printable, short_time
+from certbot_privacy.audit.formats._common import Format, plural, short_time
 from certbot_privacy.audit.summarise import Summary
+from certbot_privacy.rules.escape import printable
 
 # Enough to keep values from forming emphasis, code, links, HTML or table cells; line-start
 # markers (#, -, +) need none: values never start a line here.

@@ -2,13 +2,14 @@
 
 The value comes last, so long values (User-Agents, key descriptions) do not push the
 numbers out of line. Times are UTC, without milliseconds. Every value from the log is
-shown through :func:`._common.printable`.
+shown through :func:`certbot_privacy.rules.escape.printable`.
 """
 
 from typing import List, Sequence
 
-from certbot_privacy.audit.formats._common import Format, plural, printable, short_time
+from certbot_privacy.audit.formats._common import Format, plural, short_time
 from certbot_privacy.audit.summarise import RecipientStats, Summary
+from certbot_privacy.rules.escape import printable
 
 _HEADINGS = ("CATEGORY", "COUNT", "FIRST (UTC)", "LAST (UTC)", "OFF", "VALUE")
 

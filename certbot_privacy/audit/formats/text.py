@@ -7,8 +7,9 @@ writer recovered) follow as ``notice: FILE:LINE: ...``. The last line sums up.
 
 from typing import List
 
-from certbot_privacy.audit.formats._common import Format, plural, printable
+from certbot_privacy.audit.formats._common import Format, plural
 from certbot_privacy.audit.verify import FileVerdict, VerifyReport
+from certbot_privacy.rules.escape import printable
 
 
 def _file(verdict: FileVerdict) -> List[str]:

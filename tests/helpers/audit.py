@@ -1,19 +1,20 @@
 """Helpers for the audit tests: logs written by the real writer, and the real e2e logs.
 
 Logs are built from :mod:`certbot_privacy.log.records` builders (with real ACME bodies from
-``test_log_helpers``) and appended with :class:`~certbot_privacy.log.writer.DisclosureLog`,
+:mod:`tests.helpers.logs`) and appended with :class:`~certbot_privacy.log.writer.DisclosureLog`,
 so the audit meets exactly what certbot-privacy writes. ``data/audit/`` holds logs that
 the end-to-end suite produced with real certbot runs against Pebble (see its README).
-The tests here only check that the helpers produce what the other tests assume.
+Their own tests are in ``tests/unit/test_helpers.py``.
 """
 
 import gzip
-import json
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
-from test_log_helpers import (
-    VALIDATOR,
+from certbot_privacy.audit import source
+from certbot_privacy.log import classify, records
+from certbot_privacy.log.writer import DisclosureLog
+from tests.helpers.logs import (
     finalize_body,
     make_certificate,
     make_csr,
@@ -23,11 +24,7 @@ from test_log_helpers import (
     post_as_get_body,
 )
 
-from certbot_privacy.audit import source
-from certbot_privacy.log import classify, records
-from certbot_privacy.log.writer import DisclosureLog
-
-FIXTURES = Path(__file__).resolve().parent / "data" / "audit"
+FIXTURES = Path(__file__).resolve().parents[1] / "unit" / "data" / "audit"
 REAL_LOGS = sorted(FIXTURES.glob("*.jsonl"))
 
 LE = "https://acme-v02.api.letsencrypt.org/directory"
@@ -203,26 +200,3 @@ def lines_of(path: Path) -> List[bytes]:
     data = path.read_bytes()
     lines = data.split(b"\n")
     return lines[:-1] if data.endswith(b"\n") else lines
-
-
-def test_fleet_log_is_a_valid_chain_of_schema_records(tmp_path: Path) -> None:
-    """The fleet log the audit tests use is what the writer and the schema accept."""
-    path = fleet_log(tmp_path / "fleet.jsonl")
-    parsed = [json.loads(line) for line in lines_of(path)]
-    assert [r["seq"] for r in parsed] == list(range(len(parsed)))
-    for record in parsed:
-        VALIDATOR.validate(record)
-    assert {r["recipient"] for r in parsed} == {
-        LE,
-        UNKNOWN_CA,
-        classify.EFF_RECIPIENT,
-        "OCSP responder r3.o.lencr.org",
-    }
-
-
-def test_real_logs_from_the_e2e_suite_are_schema_records() -> None:
-    """The checked-in e2e logs are records of schema 1, so tests over them mean something."""
-    assert len(REAL_LOGS) >= 3
-    for path in REAL_LOGS:
-        for line in lines_of(path):
-            VALIDATOR.validate(json.loads(line))

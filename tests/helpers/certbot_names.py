@@ -1,0 +1,194 @@
+"""The certbot and acme names ``certbot_privacy/adapter/compat.py`` uses, checked where they live.
+
+Each :class:`Pin` is one name compat wraps or calls, with the parameters compat relies on.
+:func:`check` looks every pin up in the certbot that imports this module and returns one
+sentence per name that moved or changed, each naming the module to fix.
+
+It imports only the standard library, certbot and acme, so that it runs under any
+certbot's own Python: ``tests/unit/test_certbot_compat.py`` calls :func:`check` in-process
+(certbot 5.x) and runs ``python -m tests.helpers.certbot_names`` from the repository root
+under each certbot target's interpreter (Debian's 2.1.0 too). As a program it prints the
+problems and exits 1, or prints one line and exits 0.
+"""
+
+import importlib
+import inspect
+import sys
+from dataclasses import dataclass
+from typing import Any, List, Optional, Tuple
+
+#: The module to fix when a pin fails.
+COMPAT = "certbot_privacy/adapter/compat.py"
+
+#: Certbot 2.7 replaced ``cli.set_by_cli`` by ``NamespaceConfig.set_by_user`` and dropped
+#: the re-parse with ``detect_defaults``.
+SET_BY_USER_SINCE = (2, 7)
+
+Params = Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pin:
+    """``module.name`` (``name`` may be ``Class.method``), with the parameters compat uses.
+
+    *signatures*: the parameter lists accepted (one per certbot generation that has a
+    different one). *used_by*: the function of compat that depends on it.
+    """
+
+    module: str
+    name: str
+    signatures: Tuple[Params, ...]
+    used_by: str
+
+    @property
+    def qualified(self) -> str:
+        """The full dotted name."""
+        return f"{self.module}.{self.name}"
+
+
+def certbot_version() -> Tuple[int, int]:
+    """The (major, minor) version of the certbot importable here."""
+    import certbot
+
+    major, minor = certbot.__version__.split(".")[:2]
+    return int(major), int(minor)
+
+
+def pins(version: Tuple[int, int]) -> List[Pin]:
+    """Every name compat uses, as certbot *version* should have it."""
+    helpful = "certbot._internal.cli.helpful"
+    found = [
+        Pin(helpful, "HelpfulArgumentParser.parse_args", (("self",),), "install_parse_hook"),
+        Pin(
+            "certbot._internal.renewal",
+            "_restore_plugin_configs",
+            (("config", "renewalparams"),),
+            "install_lineage_hook",
+        ),
+        Pin(
+            "acme.client",
+            "ClientV2._get_v2_account",
+            (("self", "regr", "update_body"),),
+            "install_email_hooks",
+        ),
+        Pin(
+            "acme.client",
+            "ClientV2.new_account",
+            (("self", "new_account"),),
+            "install_email_hooks",
+        ),
+        Pin(
+            "acme.client",
+            "ClientV2.update_registration",
+            (("self", "regr", "update"),),
+            "install_email_hooks",
+        ),
+        Pin(
+            "certbot.display.ops",
+            "get_email",
+            # 2.1.0: (invalid=False, optional=True); 5.x: (invalid=False, **kwargs).
+            (("invalid", "optional"), ("invalid", "kwargs")),
+            "install_email_hooks",
+        ),
+        Pin(
+            "certbot.plugins.dns_common",
+            "DNSAuthenticator.perform",
+            (("self", "achalls"),),
+            "install_dns_hook",
+        ),
+    ]
+    if version < SET_BY_USER_SINCE:
+        found += [
+            Pin("certbot._internal.cli", "set_by_cli", (("var",),), "set_by_user"),
+            Pin(
+                helpful,
+                "HelpfulArgumentParser.__init__",
+                (("self", "args", "plugins", "detect_defaults"),),
+                "install_parse_hook",
+            ),
+        ]
+    else:
+        found += [
+            Pin(
+                "certbot.configuration",
+                "NamespaceConfig.set_by_user",
+                (("self", "var"),),
+                "set_by_user",
+            ),
+            Pin(
+                helpful,
+                "HelpfulArgumentParser.__init__",
+                (("self", "args", "plugins"),),
+                "install_parse_hook",
+            ),
+        ]
+    return found
+
+
+def check_pin(pin: Pin) -> Optional[str]:
+    """One sentence if *pin* is not where compat expects it, else ``None``."""
+    fix = f"fix {COMPAT} ({pin.used_by}), which relies on it"
+    try:
+        target: Any = importlib.import_module(pin.module)
+    except ImportError as error:
+        return f"{pin.qualified}: module {pin.module} cannot be imported ({error}); {fix}"
+    for part in pin.name.split("."):
+        owner, target = target, getattr(target, part, None)
+        if target is None:
+            return f"{pin.qualified} is gone ({part} not found in {owner!r}); {fix}"
+    try:
+        params = tuple(inspect.signature(target).parameters)
+    except (TypeError, ValueError) as error:
+        return f"{pin.qualified} has no signature any more ({error}); {fix}"
+    if params not in pin.signatures:
+        expected = " or ".join(f"({', '.join(s)})" for s in pin.signatures)
+        return f"{pin.qualified}({', '.join(params)}) changed: compat expects {expected}; {fix}"
+    return None
+
+
+def check_parser(version: Tuple[int, int]) -> List[str]:
+    """What the parse hook reads on certbot's parser: ``verb``, and ``detect_defaults``."""
+    from certbot._internal.cli import helpful
+
+    fix = f"fix {COMPAT} (install_parse_hook), which reads it"
+    problems = []
+    parser_class: Any = helpful.HelpfulArgumentParser  # its signature differs by version
+    parser = parser_class(["certonly"], [])
+    if getattr(parser, "verb", None) != "certonly":
+        problems.append(f"HelpfulArgumentParser has no .verb naming the verb; {fix}")
+    annotation = inspect.signature(helpful.HelpfulArgumentParser.parse_args).return_annotation
+    returned = str(getattr(annotation, "__name__", annotation)).rsplit(".", 1)[-1]
+    if returned not in ("Namespace", "NamespaceConfig"):
+        problems.append(
+            f"HelpfulArgumentParser.parse_args returns {returned}, not an argparse.Namespace "
+            f"or a NamespaceConfig; fix {COMPAT} (namespace_of)"
+        )
+    if version < SET_BY_USER_SINCE:
+        detecting = parser_class(["certonly"], [], detect_defaults=True)
+        if getattr(detecting, "detect_defaults", None) is not True:
+            problems.append(f"HelpfulArgumentParser has no .detect_defaults; {fix}")
+    return problems
+
+
+def check() -> List[str]:
+    """Every problem with the names compat uses, in the certbot importable here."""
+    version = certbot_version()
+    problems = [p for p in map(check_pin, pins(version)) if p is not None]
+    return problems + check_parser(version)
+
+
+def main() -> int:
+    """Print the problems (exit 1), or one line saying all is well (exit 0)."""
+    import certbot
+
+    problems = check()
+    for problem in problems:
+        print(f"certbot {certbot.__version__}: {problem}")
+    if problems:
+        return 1
+    print(f"certbot {certbot.__version__}: every name {COMPAT} uses is where it expects it")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Fixtures the unit tests share.
+
+* ``local_server``: a real HTTP server on 127.0.0.1 that remembers every request exactly
+  as it arrived and answers from a route table (:mod:`tests.helpers.http`); the tests of
+  the wire and the recorder send real ``requests`` to it.
+* every test ends with the run state reset (privacy mode off, no wire policy, no email
+  gate), so that a test that switched the mode on cannot leak it into the next.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+
+from certbot_privacy.adapter.state import RUN
+from tests.helpers.http import LocalServer, running_server
+
+
+@pytest.fixture
+def local_server() -> Iterator[LocalServer]:
+    """A real HTTP/1.1 server on a free loopback port, stopped after the test."""
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _privacy_mode_off_after_each_test() -> Iterator[None]:
+    yield
+    RUN.reset()

@@ -1,0 +1,42 @@
+"""The shared test helpers produce what the other tests assume."""
+
+import json
+from pathlib import Path
+
+from certbot_privacy.log import classify
+from tests.helpers.audit import LE, REAL_LOGS, UNKNOWN_CA, fleet_log, lines_of
+from tests.helpers.logs import VALIDATOR, new_account_body, private_jwk
+
+
+def test_sign_makes_a_flattened_jws() -> None:
+    """The helper produces a flattened JWS, like acme's ClientNetwork."""
+    body = json.loads(new_account_body())
+    assert set(body) == {"protected", "payload", "signature"}
+
+
+def test_private_jwk_holds_private_members() -> None:
+    """The private JWK helper really holds private members (the guard tests rely on it)."""
+    assert {"d", "p", "q"} <= set(private_jwk())
+
+
+def test_fleet_log_is_a_valid_chain_of_schema_records(tmp_path: Path) -> None:
+    """The fleet log the audit tests use is what the writer and the schema accept."""
+    path = fleet_log(tmp_path / "fleet.jsonl")
+    parsed = [json.loads(line) for line in lines_of(path)]
+    assert [r["seq"] for r in parsed] == list(range(len(parsed)))
+    for record in parsed:
+        VALIDATOR.validate(record)
+    assert {r["recipient"] for r in parsed} == {
+        LE,
+        UNKNOWN_CA,
+        classify.EFF_RECIPIENT,
+        "OCSP responder r3.o.lencr.org",
+    }
+
+
+def test_real_logs_from_the_e2e_suite_are_schema_records() -> None:
+    """The checked-in e2e logs are records of schema 1, so tests over them mean something."""
+    assert len(REAL_LOGS) >= 3
+    for path in REAL_LOGS:
+        for line in lines_of(path):
+            VALIDATOR.validate(json.loads(line))
