@@ -35,13 +35,34 @@ EXAMPLES = (
         "certbot-privacy verify /var/log/letsencrypt/",
     ),
     (
-        "Logs collected from a fleet, on standard input:",
-        "cat hosts/*/disclosure.jsonl | certbot-privacy report -",
+        "Logs collected from a fleet, one directory per host, per host:",
+        "certbot-privacy report --by host hosts/",
+    ),
+    (
+        "The fleet's journal, and each host's file checked against it:",
+        "journalctl -o json --all -t certbot-privacy > journal.json; "
+        "certbot-privacy verify journal.json hosts/",
+    ),
+    (
+        "GDPR access requests to every CA in the log, in Simplified Chinese:",
+        "certbot-privacy export --access-request --language zh_CN --requester 'Ada Admin'",
     ),
     (
         "An Article 30 record for the data protection officer:",
         "certbot-privacy export --art30 --controller-name 'Example GmbH' "
         "--controller-contact privacy@example.org --dpo 'dpo@example.org' > art30.md",
+    ),
+    (
+        "Is everything on this machine private? (exit 1 if not, with the fixes):",
+        "certbot-privacy status",
+    ),
+    (
+        "Every certificate and account into privacy mode, offline:",
+        "certbot-privacy switch on --all",
+    ),
+    (
+        "One certificate back out of privacy mode (recorded in its log):",
+        "certbot-privacy switch off --cert-name example.org",
     ),
 )
 

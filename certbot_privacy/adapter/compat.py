@@ -22,13 +22,23 @@ moves:
 * ``acme.client.ClientV2._get_v2_account`` (private): the account lookup by key;
 * ``certbot.display.ops.get_email``, ``acme.client.ClientV2.new_account`` and
   ``update_registration`` (public, wrapped here with the rest);
+* ``RevocationChecker.ocsp_revoked(self, cert)`` (``certbot._internal.ocsp`` since 3.0,
+  ``certbot.ocsp`` before): the OCSP check of one lineage in ``certbot certificates``;
+  *cert* is a ``certbot._internal.storage.RenewableCert`` whose ``configuration`` is the
+  lineage's renewal conf (a configobj) and whose ``cli_config`` is the run's configuration;
+* ``certbot._internal.account.AccountFileStorage.save(account, client)`` and
+  ``update_regr(account)`` (``update_regr(account, client)`` on 2.x), whose ``config``
+  (public ``NamespaceConfig``: ``accounts_dir``, ``server``) says where the account's
+  directory ``<accounts_dir>/<account.id>`` is, and ``update_meta(account)``; the
+  account's ``meta`` is a josepy object with ``register_to_eff``;
 * ``certbot.plugins.dns_common.DNSAuthenticator.perform`` (public base class of the DNS
   plugins) and the DNS-01 annotated challenge's ``domain`` (2.x) or ``identifier.value``
   (since 3.x), ``validation_domain_name`` and ``validation``.
 """
 
 import argparse
-from typing import Any, Callable, Dict, Mapping, Union
+import os
+from typing import Any, Callable, ContextManager, Dict, Mapping, Optional, Union
 
 from certbot import configuration
 
@@ -172,6 +182,76 @@ def install_email_hooks() -> None:
         lambda: Patch(cls, "update_registration", update_registration, when=gated),
     )
     _install("lookup", lambda: Patch(cls, "_get_v2_account", lookup, when=gated))
+
+
+#: ``scope(run_namespace, renewalparams)``: the context a lineage's OCSP check runs in.
+RevocationScope = Callable[[argparse.Namespace, Mapping[str, Any]], ContextManager[None]]
+
+
+def revocation_checker() -> Any:
+    """certbot's ``RevocationChecker`` class (it moved to ``_internal`` in certbot 3.0)."""
+    try:
+        from certbot._internal import ocsp  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:  # certbot < 3.0
+        from certbot import ocsp  # type: ignore[no-redef,attr-defined,unused-ignore]
+    return ocsp.RevocationChecker
+
+
+def install_revocation_check_hook(scope: RevocationScope) -> None:
+    """Run each lineage's OCSP check (``certbot certificates``) inside ``scope(...)``.
+
+    The scope gets the run's ``argparse.Namespace`` and the lineage's ``[renewalparams]``,
+    so it can put that lineage's privacy mode in force for its requests only.
+    """
+
+    def ocsp_revoked(original: Callable[..., bool], checker: Any, cert: Any) -> bool:
+        params = cert.configuration.get("renewalparams") or {}
+        with scope(namespace_of(cert.cli_config), params):
+            return original(checker, cert)
+
+    _install("revocation", lambda: Patch(revocation_checker(), "ocsp_revoked", ocsp_revoked))
+
+
+class StoredAccount:
+    """An account certbot has just saved: where its files are, and its pending EFF subscription."""
+
+    def __init__(self, storage: Any, account: Any) -> None:
+        self._storage = storage
+        self._account = account
+        self.id: str = str(account.id)
+        self.server: str = str(storage.config.server)
+        self.directory: str = os.path.join(storage.config.accounts_dir, self.id)
+
+    @property
+    def register_to_eff(self) -> Optional[str]:
+        """The address certbot will send to the EFF after the next certificate, if any."""
+        address = self._account.meta.register_to_eff
+        return str(address) if address else None
+
+    def cancel_eff_subscription(self) -> None:
+        """Drop the pending EFF subscription, in memory and in ``meta.json`` (certbot's API)."""
+        self._account.meta = self._account.meta.update(register_to_eff=None)
+        self._storage.update_meta(self._account)
+
+
+def install_account_hooks(saved: Callable[[StoredAccount], None]) -> None:
+    """Call ``saved(account)`` after certbot saves a new account or its registration.
+
+    Only while privacy mode is on (a registration or an ``update_account`` in privacy mode).
+    """
+    from certbot._internal import account
+
+    def after(original: Callable[..., Any], storage: Any, acc: Any, *args: Any) -> Any:
+        result = original(storage, acc, *args)
+        saved(StoredAccount(storage, acc))
+        return result
+
+    def on() -> bool:
+        return RUN.on
+
+    cls = account.AccountFileStorage
+    _install("account_save", lambda: Patch(cls, "save", after, when=on))
+    _install("account_update", lambda: Patch(cls, "update_regr", after, when=on))
 
 
 #: Called with (domain, validation name, TXT value) before a DNS plugin publishes it.

@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Optional
 
 import requests
 
@@ -144,3 +145,21 @@ def _record_blocked(recorder: DisclosureRecorder, reason: str, recipient: str) -
         recorder.record_blocked(reason=reason, recipient=recipient)
     except DisclosureLogError as error:
         raise DisclosureLogError(f"{error} Nothing was sent.") from None
+
+
+def current_log() -> Optional[DisclosureLog]:
+    """The disclosure log privacy mode writes to now (``None``: mode off)."""
+    observer = RUN.policy.observer if RUN.policy is not None else None
+    if isinstance(observer, _FailClosed) and isinstance(observer.recorder.log, DisclosureLog):
+        return observer.recorder.log
+    return None
+
+
+def record_notice(kind: str, recipient: str, **fields: object) -> None:
+    """Append a ``notice`` record to the log in force (privacy mode must be on)."""
+    from certbot_privacy.log import records
+
+    log = current_log()
+    if log is None:
+        raise DisclosureLogError(f"privacy mode is off: the {kind} notice has no log to go to.")
+    log.append(records.notice_record(kind=kind, recipient=recipient, when=time.time(), **fields))

@@ -33,6 +33,9 @@ _EMAIL_VERBS = ("run", "certonly", "register", "update_account")
 #: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
 _LINEAGE_VERBS = ("renew", "reconfigure")
 
+#: Other verbs that touch saved lineages or accounts (:mod:`.persistent`).
+_SAVED_VERBS = ("certificates", "revoke", "delete", "show_account", "update_account", "unregister")
+
 
 class PrivacyPlugin(common.Plugin):
     """Privacy-minimal mode for Certbot (never an authenticator nor an installer)."""
@@ -106,6 +109,10 @@ def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
 
     With privacy mode off this imports nothing: it runs on every certbot command.
     """
+    if verb in _SAVED_VERBS:  # a private lineage or account makes the run private
+        from certbot_privacy.adapter import persistent
+
+        persistent.on_parsed(namespace, verb)
     RUN.run_level = bool(getattr(namespace, "privacy_minimal", False))
     RUN.verb = verb
     if verb in _LINEAGE_VERBS:
@@ -153,10 +160,11 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
 
 
 def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
-    from certbot_privacy.adapter import compat, mode
+    from certbot_privacy.adapter import compat, mode, persistent
 
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
+    compat.install_account_hooks(persistent.account_saved)
     compat.install_dns_hook(mode.expect_challenge)
 
 

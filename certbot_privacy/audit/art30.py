@@ -132,6 +132,7 @@ class Recipient:
     after_closure: Optional[Quote]
     transfer: Optional[Quote]
     deletion: Optional[Quote]
+    hosts: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ class Art30Record:
     privacy_off: int
     skipped: int
     generated: str
+    hosts: Tuple[str, ...] = ()
 
     @property
     def transfers(self) -> Tuple[Recipient, ...]:
@@ -241,6 +243,7 @@ def describe_recipient(
         if kind == CT_KIND
         else None,
         deletion=_quote(info.deletion_request) if info is not None else None,
+        hosts=stats.hosts,
     )
 
 
@@ -324,4 +327,5 @@ def build(
         privacy_off=summary.privacy_off,
         skipped=summary.skipped,
         generated=generated,
+        hosts=summary.hosts,
     )

@@ -14,29 +14,48 @@ from typing import Dict, Optional, Sequence
 
 from certbot_privacy import __version__
 from certbot_privacy.audit import source
-from certbot_privacy.audit.commands import _options, export, report, verify
+from certbot_privacy.audit.commands import _options, export, report, status, switch, verify
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CertbotPrivacyError
 
 PROG = "certbot-privacy"
 
 #: The subcommands, in the order ``--help`` lists them.
-COMMANDS: Sequence[ModuleType] = (report, verify, export)
+COMMANDS: Sequence[ModuleType] = (report, verify, export, status, switch)
 
 DESCRIPTION = """\
-Audit the disclosure logs that certbot --privacy-minimal writes: what personal data went
-to which certificate authority (and the EFF, OCSP responders), when; whether a log is
-intact; and a GDPR Article 30 record of processing activities."""
+Audit the disclosure logs that certbot --privacy-minimal writes, on one host or a fleet:
+what personal data went to which certificate authority (and the EFF, OCSP responders),
+when, from which host; whether a log is intact, and whether each host's file holds what
+its syslog copy holds; a GDPR Article 30 record of processing activities; and GDPR
+access (Art. 15) and erasure (Art. 17) requests to each CA, ready to send. Everything
+taken from a log is escaped for where it is shown: a terminal, a spreadsheet, Markdown.
+Show which of certbot's accounts and certificates are private (status), and switch them
+(switch)."""
 
 LOG_HELP = """\
 LOG is a disclosure log: a file, a gzip-compressed file (read directly), a directory
-(its *.jsonl logs and their rotations, oldest first) or - for standard input. Without
-LOG, /var/log/letsencrypt/disclosure.jsonl is read."""
+(its *.jsonl logs and their rotations, oldest first, and one directory of logs per host,
+named by the host) or - for standard input. Copies of the records that
+--privacy-syslog mirrored are read too: journalctl -o json output (the host from
+_HOSTNAME; export with --all, or messages over 4096 bytes are left out) and rsyslog files
+in RFC 3164 or RFC 5424 form (the host from the syslog header); lines of other programs
+in them are passed over. A line longer than 16 MiB is reported as not a record, with its
+size, and never read into memory. Without LOG, /var/log/letsencrypt/disclosure.jsonl is
+read. Many files, or one big file, are read on every core."""
 
 #: The exit status and what it means (for --help and the man page).
 EXIT_CODES = (
     (EXIT_OK, "ok (for verify: every log intact; a crash's truncated tail is only a notice)"),
-    (EXIT_FAILED, "a check failed: a log is not intact, or an unexpected error"),
-    (EXIT_USAGE, "usage error: bad arguments, or a log that cannot be opened"),
+    (
+        EXIT_FAILED,
+        "a check failed: a log is not intact, or lacks records its host's syslog copy "
+        "holds; or an unexpected error",
+    ),
+    (
+        EXIT_USAGE,
+        "usage error: bad arguments, or a log that cannot be opened (named, or found in "
+        "a directory: the same error)",
+    ),
 )
 
 EPILOG = f"{LOG_HELP}\n\nexit status:\n" + "\n".join(

@@ -12,7 +12,7 @@ the files after it.
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Union
+from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
 from certbot_privacy import errors
 from certbot_privacy.log import reader
@@ -26,6 +26,7 @@ class ReadFailure:
     source: str
     number: int
     message: str
+    host: Optional[str] = None
 
 
 Item = Union[Line, ReadFailure]
@@ -46,52 +47,83 @@ class LineProblem:
 
 
 def check_readable(sources: Iterable[str]) -> None:
-    """Raise a usage error for the first source that does not exist or is unreadable.
+    """Raise a usage error for the first log that does not exist or cannot be opened.
 
     Done before any output, so that a typo in a path is a usage error (exit 2) and not a
-    half-printed report.
+    half-printed report; every file a directory stands for is opened too, so that a log
+    that cannot be read is the same error, in the same words, whether it was named or
+    found in a directory (of rotations, or of a fleet's hosts).
     """
     for name in sources:
         if name == "-":
             continue
         if not os.path.exists(name):
             raise errors.UsageError(f"{name}: no such file or directory")
-        mode = os.R_OK | (os.X_OK if os.path.isdir(name) else 0)
-        if not os.access(name, mode):
-            raise errors.UsageError(
-                f"{name}: permission denied (disclosure logs are private to "
-                "their owner, usually root)"
-            )
-        if os.path.isdir(name) and not files([name]):
-            raise errors.UsageError(
-                f"{name}: no disclosure logs in this directory (*.jsonl and their rotations)"
-            )
+        if os.path.isdir(name):
+            try:
+                found = reader.log_sources(name)
+            except errors.DisclosureLogError:
+                raise _unreadable(name, PermissionError(13, "permission denied")) from None
+            if not found:
+                raise errors.UsageError(
+                    f"{name}: no disclosure logs in this directory (*.jsonl and their "
+                    "rotations, or one directory of them per host)"
+                )
+            for path, _ in found:
+                _probe(path)
+        else:
+            _probe(name)
 
 
-def files(sources: Iterable[str]) -> List[str]:
-    """Return the files *sources* stand for: directories expanded (oldest log first)."""
+def _probe(path: str) -> None:
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as error:
+        raise _unreadable(path, error) from None
 
-    expanded: List[str] = []
+
+def _unreadable(path: str, error: OSError) -> errors.UsageError:
+    if isinstance(error, PermissionError):
+        return errors.UsageError(
+            f"{path}: permission denied (disclosure logs are private to their owner, usually root)"
+        )
+    return errors.UsageError(f"{path}: {(error.strerror or str(error)).lower()}")
+
+
+def files(sources: Iterable[str]) -> List[Tuple[str, Optional[str]]]:
+    """Return ``(file, host)`` for what *sources* stand for: directories expanded (oldest log
+    first, then one directory per host, :func:`certbot_privacy.log.reader.log_sources`)."""
+    expanded: List[Tuple[str, Optional[str]]] = []
     for name in sources:
         if name != "-" and os.path.isdir(name):
-            expanded.extend(reader.log_files(name))
+            expanded.extend(reader.log_sources(name))
         else:
-            expanded.append(name)
+            expanded.append((name, None))
     return expanded
 
 
-def read(sources: Iterable[str]) -> Iterator[Item]:
-    """Yield every line of every source, in order, and a :class:`ReadFailure` for damage."""
-    for name in files(sources):
-        yield from _read_file(name)
+def read(sources: Iterable[str], copies_first: bool = False) -> Iterator[Item]:
+    """Yield every line of every source, in order, and a :class:`ReadFailure` for damage.
+
+    With *copies_first*, the journal and syslog copies among them (and standard input)
+    are read before the logs, so that ``verify`` can compare each host's files with its
+    copy as it reads them.
+    """
+    expanded = files(sources)
+    if copies_first:
+        copies = [(n, h) for n, h in expanded if n == "-" or reader.kind(n) is not None]
+        expanded = copies + [entry for entry in expanded if entry not in copies]
+    for name, host in expanded:
+        yield from read_file(name, host)
 
 
-def _read_file(name: str) -> Iterator[Item]:
-
+def read_file(name: str, host: Optional[str] = None) -> Iterator[Item]:
+    """Yield the lines of one file (a :class:`ReadFailure` for damage)."""
     line: Optional[Line] = None
     try:
-        for line in reader.iter_lines(name):
+        for line in reader.iter_lines(name, host):
             yield line
     except errors.DisclosureLogError as error:
         source = line.source if line is not None else "<stdin>" if name == "-" else name
-        yield ReadFailure(source, line.number + 1 if line is not None else 1, str(error))
+        yield ReadFailure(source, line.number + 1 if line is not None else 1, str(error), host)

@@ -7,13 +7,18 @@ record exists for everything that left (a few may have failed on the way; they a
 counted as disclosed, which is the safe side). ``blocked`` requests did not leave and are
 only counted. A request that finalizes an order also names, in ``published``, the names
 the CA will publish in public Certificate Transparency logs: each entry counts as a
-disclosure to that recipient ("Certificate Transparency logs (public)") at the same time.
+disclosure to that recipient ("Certificate Transparency logs (public)"), not a request.
 
 For every recipient, category and distinct value the summary keeps how often it was sent,
 the first and last time, and how often with privacy mode off. That is all it keeps: the
 memory it needs grows with the number of distinct values, not with the size of the log.
 Lines that are not records are skipped and reported with file and line number (the first
 :data:`PROBLEM_LIMIT` of them, and a count), never fatal.
+
+Every record is attributed to its host where the input names one (a directory per host,
+a journal's ``_HOSTNAME``, a syslog header): the summary lists the hosts behind each
+recipient, or, grouped ``by="host"``, one entry per host and recipient. Accumulators merge
+(:meth:`Accumulator.merge`), so files can be summarised in parallel and combined.
 """
 
 from dataclasses import dataclass, field
@@ -60,7 +65,11 @@ class CategoryStats:
 
 @dataclass(frozen=True)
 class RecipientStats:
-    """Everything sent to one recipient."""
+    """Everything sent to one recipient (by one host, when the summary is grouped by host).
+
+    ``host`` is the host when grouped by host (``None`` for lines no input attributes to
+    a host); ``hosts`` names every host that sent to the recipient.
+    """
 
     recipient: str
     requests: int
@@ -68,6 +77,8 @@ class RecipientStats:
     last: str
     privacy_off: int
     categories: Tuple[CategoryStats, ...]
+    host: Optional[str] = None
+    hosts: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,8 @@ class Summary:
     problems: Tuple[LineProblem, ...]
     first: Optional[str] = None
     last: Optional[str] = None
+    by: str = "recipient"
+    hosts: Tuple[str, ...] = ()
 
     @property
     def privacy_off(self) -> int:
@@ -121,11 +134,42 @@ class _Stats:
             self.last = time
         self.off += off
 
+    def merge(self, other: "_Stats") -> None:
+        self.count += other.count
+        self.first = min(self.first, other.first)
+        self.last = max(self.last, other.last)
+        self.off += other.off
+
+    def copy(self) -> "_Stats":
+        twin = _Stats(self.first, self.off)
+        twin.count, twin.last = self.count, self.last
+        return twin
+
 
 @dataclass
 class _Recipient:
     stats: _Stats
     categories: Dict[str, Dict[str, _Stats]] = field(default_factory=dict)
+
+    def merge(self, other: "_Recipient") -> None:
+        self.stats.merge(other.stats)
+        for category, values in other.categories.items():
+            mine = self.categories.setdefault(category, {})
+            for value, stats in values.items():
+                seen = mine.get(value)
+                if seen is None:
+                    mine[value] = stats.copy()
+                else:
+                    seen.merge(stats)
+
+    def copy(self) -> "_Recipient":
+        return _Recipient(
+            self.stats.copy(),
+            {
+                category: {value: stats.copy() for value, stats in values.items()}
+                for category, values in self.categories.items()
+            },
+        )
 
 
 class Accumulator:
@@ -133,14 +177,15 @@ class Accumulator:
 
     def __init__(self, filters: Filters) -> None:
         self.filters = filters
-        self._recipients: Dict[str, _Recipient] = {}
+        self._filtering = filters.active
+        # By (host, recipient); host None where the input names none.
+        self._recipients: Dict[Tuple[Optional[str], str], _Recipient] = {}
         self._events: Dict[str, int] = {}
         self._files: Dict[str, None] = {}
+        self._hosts: Dict[str, None] = {}
         self._problems: List[LineProblem] = []
         self.lines = 0
         self.skipped = 0
-        #: Request records selected (entries of ``published`` are disclosures, no request).
-        self.requests = 0
         self._blocked: Dict[str, int] = {}
 
     def problem(self, source: str, lineno: int, message: str) -> None:
@@ -158,6 +203,12 @@ class Accumulator:
         self.lines += 1
         if item.source not in self._files:
             self._files[item.source] = None
+        host = item.host
+        if host is not None and host not in self._hosts:
+            self._hosts[host] = None
+        if item.problem is not None:
+            self.problem(item.source, item.number, item.problem)
+            return
         record, problem = contract.parse(item.raw)
         if record is None:
             if not item.complete and contract.is_crash_fragment(item.raw):
@@ -167,7 +218,7 @@ class Accumulator:
         event: str = record["event"]
         self._events[event] = self._events.get(event, 0) + 1
         if event == "request":
-            self._request(record)
+            self._request(record, host)
         elif event == "blocked":
             recipient = record["recipient"]
             if self.filters.time_matches(record["time"]) and self.filters.recipient_matches(
@@ -175,26 +226,35 @@ class Accumulator:
             ):
                 self._blocked[recipient] = self._blocked.get(recipient, 0) + 1
 
-    def _request(self, record: contract.Record) -> None:
+    def _request(self, record: contract.Record, host: Optional[str] = None) -> None:
         time: str = record["time"]  # canonical, so comparing strings compares times
-        off = 1 if privacy_mode_off(record) else 0
-        if self._disclosure(record["recipient"], record["personal_data"], time, off):
-            self.requests += 1
-        for published in _published(record):  # the names a finalized order makes public
-            self._disclosure(published["recipient"], published["personal_data"], time, off)
+        off = 1 if record.get("privacy_mode", True) is False else 0  # privacy_mode_off()
+        self._disclosure(host, record["recipient"], record["personal_data"], time, off)
+        if "published" in record:  # the names a finalized order makes public (CT logs)
+            for published in _published(record):
+                self._disclosure(
+                    host, published["recipient"], published["personal_data"], time, off
+                )
 
     def _disclosure(
-        self, recipient: str, personal: Dict[str, List[object]], time: str, off: int
-    ) -> bool:
-        """Count what *recipient* received; whether the filters selected it."""
+        self,
+        host: Optional[str],
+        recipient: str,
+        personal: Dict[str, List[object]],
+        time: str,
+        off: int,
+    ) -> None:
+        """Count what *recipient* received at *time*, if the filters select it."""
         filters = self.filters
-        if not filters.time_matches(time) or not filters.recipient_matches(recipient):
-            return False
-        if not filters.domains_match(personal.get("domain")):
-            return False
-        entry = self._recipients.get(recipient)
+        if self._filtering and not (
+            filters.time_matches(time)
+            and filters.recipient_matches(recipient)
+            and filters.domains_match(personal.get("domain"))
+        ):
+            return
+        entry = self._recipients.get((host, recipient))
         if entry is None:
-            entry = self._recipients[recipient] = _Recipient(_Stats(time, off))
+            entry = self._recipients[(host, recipient)] = _Recipient(_Stats(time, off))
         else:
             entry.stats.add(time, off)
         categories = entry.categories
@@ -206,19 +266,52 @@ class Accumulator:
             if seen is None:
                 seen = categories[category] = {}
             for value in values:
-                key = label(category, value)
+                # A string is its own label (but the implicit source address's).
+                key = (
+                    value
+                    if value.__class__ is str and category != "ip_address"
+                    else label(category, value)
+                )
                 stats = seen.get(key)
                 if stats is None:
                     seen[key] = _Stats(time, off)
                 else:
                     stats.add(time, off)
-        return True
 
-    def result(self) -> Summary:
-        """The summary of everything added so far."""
-        recipients = tuple(
-            _recipient_stats(name, self._recipients[name]) for name in sorted(self._recipients)
-        )
+    def merge(self, other: "Accumulator") -> None:
+        """Add what *other* (an accumulator of later lines, say another file) counted.
+
+        *other* is taken over, not copied: do not use it afterwards.
+        """
+        for key, entry in other._recipients.items():
+            mine = self._recipients.get(key)
+            if mine is None:
+                self._recipients[key] = entry
+            else:
+                mine.merge(entry)
+        for event, count in other._events.items():
+            self._events[event] = self._events.get(event, 0) + count
+        for name, count in other._blocked.items():
+            self._blocked[name] = self._blocked.get(name, 0) + count
+        for name in other._files:
+            self._files.setdefault(name)
+        for host in other._hosts:
+            self._hosts.setdefault(host)
+        room = PROBLEM_LIMIT - len(self._problems)
+        self._problems.extend(other._problems[: max(room, 0)])
+        self.lines += other.lines
+        self.skipped += other.skipped
+
+    def renumber(self, offset: int) -> None:
+        """Move the problems' line numbers on by *offset* (a part of a file read apart)."""
+        self._problems = [
+            LineProblem(p.source, p.lineno + offset, p.message) for p in self._problems
+        ]
+
+    def result(self, by: str = "recipient") -> Summary:
+        """The summary of everything added so far, per recipient or (*by* ``"host"``) per
+        host and recipient."""
+        recipients = self._grouped(by)
         firsts = [r.first for r in recipients]
         lasts = [r.last for r in recipients]
         return Summary(
@@ -228,12 +321,43 @@ class Accumulator:
             lines=self.lines,
             records=sum(self._events.values()),
             events=tuple(sorted(self._events.items())),
-            requests=self.requests,
+            requests=sum(r.requests for r in recipients if r.recipient != CT_RECIPIENT),
             blocked=tuple(sorted(self._blocked.items())),
             skipped=self.skipped,
             problems=tuple(self._problems),
             first=min(firsts) if firsts else None,
             last=max(lasts) if lasts else None,
+            by=by,
+            hosts=tuple(sorted(self._hosts)),
+        )
+
+    def _grouped(self, by: str) -> Tuple[RecipientStats, ...]:
+        hosts: Dict[str, List[str]] = {}
+        for host, recipient in self._recipients:
+            if host is not None:
+                hosts.setdefault(recipient, []).append(host)
+        if by == "host":
+            return tuple(
+                _recipient_stats(
+                    recipient,
+                    self._recipients[(host, recipient)],
+                    host,
+                    () if host is None else (host,),
+                )
+                for host, recipient in sorted(
+                    self._recipients, key=lambda key: (key[0] or "", key[1])
+                )
+            )
+        merged: Dict[str, _Recipient] = {}
+        for (_, recipient), entry in self._recipients.items():
+            mine = merged.get(recipient)
+            if mine is None:
+                merged[recipient] = entry.copy()
+            else:
+                mine.merge(entry)
+        return tuple(
+            _recipient_stats(name, merged[name], None, tuple(sorted(hosts.get(name, ()))))
+            for name in sorted(merged)
         )
 
 
@@ -250,7 +374,9 @@ def _published(record: contract.Record) -> List[Dict[str, Any]]:
     ]
 
 
-def _recipient_stats(name: str, entry: _Recipient) -> RecipientStats:
+def _recipient_stats(
+    name: str, entry: _Recipient, host: Optional[str], hosts: Tuple[str, ...]
+) -> RecipientStats:
     categories = []
     for category in sorted(entry.categories, key=category_key):
         seen = entry.categories[category]
@@ -270,13 +396,22 @@ def _recipient_stats(name: str, entry: _Recipient) -> RecipientStats:
             )
         )
     stats = entry.stats
-    return RecipientStats(name, stats.count, stats.first, stats.last, stats.off, tuple(categories))
+    return RecipientStats(
+        name, stats.count, stats.first, stats.last, stats.off, tuple(categories), host, hosts
+    )
 
 
-def summarise(items: Iterable[Item], filters: Optional[Filters] = None) -> Summary:
-    """Summarise the disclosures in *items* (lines from :func:`.source.read`)."""
+def accumulate(items: Iterable[Item], filters: Optional[Filters] = None) -> Accumulator:
+    """An :class:`Accumulator` that took every item of *items*."""
     accumulator = Accumulator(filters or Filters())
     add = accumulator.add
     for item in items:
         add(item)
-    return accumulator.result()
+    return accumulator
+
+
+def summarise(
+    items: Iterable[Item], filters: Optional[Filters] = None, by: str = "recipient"
+) -> Summary:
+    """Summarise the disclosures in *items* (lines from :func:`.source.read`)."""
+    return accumulate(items, filters).result(by)

@@ -52,14 +52,23 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
-from typing import Deque, Iterable, List, Optional, Tuple
+from typing import Callable, Deque, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.contract import written_rest
+from certbot_privacy.audit.copies import (
+    Comparison,
+    ComparisonVerdict,
+    CopyChecker,
+    CopyVerdict,
+)
 from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
 from certbot_privacy.log import chain
 from certbot_privacy.log.reader import Line
 from certbot_privacy.log.schema import written_head
+
+#: Called with (file, line number, prev, digest) for every line a file checker accepts.
+Observer = Callable[[str, int, str, str], None]
 
 _PREFIX = chain.PREFIX
 _sha256 = hashlib.sha256
@@ -109,7 +118,12 @@ class Finding:
 
 @dataclass(frozen=True)
 class FileVerdict:
-    """The result for one file."""
+    """The result for one file.
+
+    ``parsed`` counts the records parsed and checked as records; the others
+    (``records - parsed``) were checked by the hash chain only: their bytes are as the
+    writer wrote them, in its form, but they were not parsed (``thorough`` parses all).
+    """
 
     source: str
     lines: int
@@ -119,6 +133,9 @@ class FileVerdict:
     truncated_tail: Optional[LineProblem] = None
     missing_newline: bool = False
     recovered: Tuple[LineProblem, ...] = ()
+    parsed: int = 0
+    thorough: bool = False
+    host: Optional[str] = None
     #: The head of the rotated file this one follows, as its first record names it.
     predecessor: Optional[str] = None
 
@@ -127,17 +144,26 @@ class FileVerdict:
         """Whether no tampering or damage was found (a truncated tail is allowed)."""
         return self.failure is None
 
+    @property
+    def hash_checked(self) -> int:
+        """How many records only the hash chain vouches for (not parsed)."""
+        return max(self.records - self.parsed, 0)
+
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """The result of :func:`verify`: one verdict per file, in the order read."""
+    """The result of :func:`verify`: one verdict per file, in the order read; the copies of
+    hosts' logs that were read (journal, syslog) and each host's files compared with its
+    copy."""
 
     files: Tuple[FileVerdict, ...]
+    copies: Tuple[CopyVerdict, ...] = ()
+    comparisons: Tuple[ComparisonVerdict, ...] = ()
 
     @property
     def intact(self) -> bool:
-        """Whether every file is intact."""
-        return all(f.intact for f in self.files)
+        """Whether every file is intact and holds every record of its host's copy."""
+        return all(f.intact for f in self.files) and all(c.agrees for c in self.comparisons)
 
     @property
     def records(self) -> int:
@@ -166,13 +192,23 @@ def _peek(lineno: int, raw: bytes) -> _Seen:
 class FileChecker:
     """Checks one file, fed line by line; :meth:`finish` gives its verdict."""
 
-    def __init__(self, source: str, thorough: bool = False) -> None:
+    def __init__(
+        self,
+        source: str,
+        thorough: bool = False,
+        host: Optional[str] = None,
+        observer: Optional[Observer] = None,
+    ) -> None:
         self.source = source
         self.thorough = thorough
+        self.host = host
+        self.observer = observer
         #: How many lines were parsed as JSON (the rest the chain vouched for).
         self.parsed = 0
         self.lines = 0
         self.records = 0
+        # The seq of the first line (a part of a file checked on its own starts later).
+        self.base = 0
         self.expected_prev = chain.GENESIS
         # (digest, line number) of the last good lines.
         self.window: Deque[Tuple[str, int]] = deque(maxlen=WINDOW)
@@ -195,6 +231,17 @@ class FileChecker:
         # The first line, for the rotated file it names (read once, at the end).
         self._first: Optional[bytes] = None
 
+    def start_at(self, seq: int, prev: str) -> None:
+        """Check a part of a file that begins with record *seq*, chained to *prev*.
+
+        The part's own first link cannot be checked here: whoever splits the file checks
+        that *prev* is the previous part's head (:mod:`.parallel`).
+        """
+        self.base = seq
+        self.expected_prev = prev
+        self._head = written_head(seq)
+        self._suffix = b',"prev":"' + prev.encode("ascii") + b'"}'
+
     @property
     def done(self) -> bool:
         """Whether this file's verdict is settled (later lines are only counted)."""
@@ -214,6 +261,10 @@ class FileChecker:
         raw = item.raw
         if item.number == 1:
             self._first = raw
+        if item.problem is not None:  # too long to read: not a record, but its digest is known
+            hexdigest = item.digest or _PREFIX + _sha256(raw).hexdigest()
+            self._set_bad(_Seen(item.number, hexdigest, None, None), item.problem)
+            return
         hexdigest = _PREFIX + _sha256(raw).hexdigest()
         suffix = self._suffix
         if (
@@ -229,6 +280,8 @@ class FileChecker:
             # record whose last field is an object, such as a recovered crash tail, is
             # parsed, to be reported.)
             self._unparsed_last = (item.number, raw)
+            if self.observer is not None:
+                self.observer(item.source, item.number, self.expected_prev, hexdigest)
             self._accept(item.number, hexdigest)
             return
         self._check(item, raw, hexdigest)
@@ -245,7 +298,11 @@ class FileChecker:
         if self.done:
             return
         if self._bad is not None:
-            self._after.append(_peek(item.number, item.raw))
+            if item.problem is not None:
+                digest = item.digest or chain.digest(item.raw)
+                self._after.append(_Seen(item.number, digest, None, None))
+            else:
+                self._after.append(_peek(item.number, item.raw))
             if len(self._after) >= LOOKAHEAD:
                 self._classify()
 
@@ -266,7 +323,7 @@ class FileChecker:
             self._set_bad(_Seen(item.number, hexdigest, None, None), problem)
             return
         seq: int = record["seq"]
-        if record["prev"] != self.expected_prev or seq != self.records:
+        if record["prev"] != self.expected_prev or seq != self.base + self.records:
             self._set_bad(_Seen(item.number, hexdigest, record["prev"], seq), None)
             return
         if not item.complete:
@@ -289,6 +346,8 @@ class FileChecker:
                 )
             )
         self._unparsed_last = None  # this line, parsed, vouches for the one before
+        if self.observer is not None:
+            self.observer(item.source, item.number, self.expected_prev, hexdigest)
         self._accept(item.number, hexdigest)
 
     def _set_bad(self, bad: _Seen, problem: Optional[str]) -> None:
@@ -299,7 +358,7 @@ class FileChecker:
         self.expected_prev = hexdigest
         self._suffix = b',"prev":"' + hexdigest.encode("ascii") + b'"}'
         self.records += 1
-        self._head = written_head(self.records)
+        self._head = written_head(self.base + self.records)
 
     def _check_last(self) -> None:
         """Parse the last line if the chain vouched for it: nothing after it does."""
@@ -317,9 +376,11 @@ class FileChecker:
                 lineno, Kind.NOT_A_RECORD, f"line {lineno} is {problem}; it was changed or damaged"
             )
 
-    def finish(self) -> FileVerdict:
-        """The verdict, once every line of the file was fed."""
-        self._check_last()
+    def finish(self, last_part: bool = True) -> FileVerdict:
+        """The verdict, once every line of the file was fed (or of a part of it: then, but
+        for the *last_part*, the next part vouches for the last line)."""
+        if last_part:
+            self._check_last()
         if self._bad is not None:
             self._classify()
         return FileVerdict(
@@ -331,6 +392,9 @@ class FileChecker:
             self.truncated_tail,
             self.missing_newline,
             tuple(self.recovered),
+            min(self.parsed, self.records),
+            self.thorough,
+            self.host,
             self._predecessor(),
         )
 
@@ -504,18 +568,80 @@ def verify(items: Iterable[Item], thorough: bool = False) -> VerifyReport:
 
     A new file starts where the source name changes or the line number starts again at 1.
     With *thorough*, every line is parsed and checked as a record, not only those the
-    chain cannot vouch for (see the module documentation).
+    chain cannot vouch for (see the module documentation). Records mirrored to a journal
+    or syslog (lines with ``copy`` set) are followed per host (:mod:`.copies`); a host's
+    files read after its copy are compared with it (``source.read`` reads copies first).
     """
     verdicts: List[FileVerdict] = []
+    copies: Dict[Tuple[Optional[str], str], CopyChecker] = {}
+    copy_sources: Dict[str, None] = {}
+    comparisons: Dict[Optional[str], Comparison] = {}
     checker: Optional[FileChecker] = None
     for item in items:
-        if checker is None or item.source != checker.source or item.number == 1:
+        if (
+            checker is not None
+            and item.__class__ is Line
+            and item.number != 1
+            and item.source == checker.source
+            and item.copy is None
+        ):  # the common case
+            checker.feed(item)
+            continue
+        if isinstance(item, Line) and item.copy is not None:
+            copy_sources.setdefault(item.source)
+            key = (item.host, item.copy)
+            copier = copies.get(key)
+            if copier is None:
+                copier = copies[key] = CopyChecker(item.host, item.copy)
+            copier.feed(item)
+            continue
+        if isinstance(item, ReadFailure) and item.source in copy_sources:
+            verdicts.append(_unreadable_copy(item))
+            continue
+        if (
+            checker is None
+            or item.source != checker.source
+            or (isinstance(item, Line) and item.number == 1)
+        ):
             if checker is not None:
                 verdicts.append(checker.finish())
-            checker = FileChecker(item.source, thorough)
+            checker = FileChecker(
+                item.source, thorough, item.host, _observer(item.host, copies, comparisons)
+            )
         checker.feed(item)
     if checker is not None:
         verdicts.append(checker.finish())
     from certbot_privacy.audit import rotation
 
-    return VerifyReport(rotation.link(verdicts))
+    return VerifyReport(
+        rotation.link(verdicts),
+        tuple(c.verdict() for c in copies.values()),
+        tuple(c.verdict() for c in comparisons.values()),
+    )
+
+
+def _observer(
+    host: Optional[str],
+    copies: Dict[Tuple[Optional[str], str], CopyChecker],
+    comparisons: Dict[Optional[str], Comparison],
+) -> Optional[Observer]:
+    """The comparison a file of *host* feeds, if a copy of that host was read.
+
+    A file of no named host (named on the command line) is compared with the copy when
+    the copies hold one host only. The syslog copy is preferred to the journal's.
+    """
+    hosts = {h for h, _ in copies}
+    if host is None and len(hosts) == 1:
+        host = next(iter(hosts))
+    copier = copies.get((host, "syslog")) or copies.get((host, "journal"))
+    if copier is None:
+        return None
+    comparison = comparisons.get(host)
+    if comparison is None:
+        comparison = comparisons[host] = Comparison(copier)
+    return comparison.see
+
+
+def _unreadable_copy(item: ReadFailure) -> FileVerdict:
+    finding = Finding(item.source, item.number, Kind.UNREADABLE, item.message)
+    return FileVerdict(item.source, item.number - 1, 0, chain.GENESIS, finding, host=item.host)

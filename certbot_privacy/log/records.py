@@ -270,3 +270,21 @@ def _body_fields(data: bytes) -> Record:
         return {"body": data.decode("utf-8")}
     except UnicodeDecodeError:
         return {"body_b64": base64.b64encode(data).decode("ascii")}
+
+
+def notice_record(*, kind: str, recipient: str, when: float, **fields: Any) -> Record:
+    """Build a ``notice`` record: something that sent nothing but an auditor must see.
+
+    *kind* names it (``privacy_on``, ``privacy_off``, ``eff_subscription_cancelled``);
+    *recipient* is whom it concerns (the CA's directory URL, the EFF); *fields* add
+    details (``scope``, ``name``, ``by``, ``values``), as plain JSON values.
+    """
+    record: Record = {
+        "schema": SCHEMA_VERSION,
+        "time": rfc3339(when),
+        "event": "notice",
+        "recipient": recipient,
+        "kind": kind,
+    }
+    record.update(fields)
+    return ensure_no_private_key(record)

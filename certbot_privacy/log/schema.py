@@ -18,7 +18,7 @@ from typing import Any, Dict, Mapping, Tuple
 SCHEMA_VERSION = 1
 
 #: The kinds of record (the ``event`` field).
-EVENTS = ("request", "response", "error", "consent", "blocked")
+EVENTS = ("request", "response", "error", "consent", "blocked", "notice")
 
 
 @dataclass(frozen=True)
@@ -158,9 +158,14 @@ def serialise(entry: Mapping[str, Any]) -> str:
 LINE_START = b'{"schema":'
 
 
+#: How every line begins up to its ``seq`` value, as :func:`serialise` writes it.
+_HEAD_START = serialise({"schema": SCHEMA_VERSION, "seq": 0})[:-2].encode("ascii")
+
+
 def written_head(seq: int) -> bytes:
-    """How the line of record *seq* begins as :func:`serialise` writes it."""
-    return serialise({"schema": SCHEMA_VERSION, "seq": seq})[:-1].encode("ascii") + b","
+    """How the line of record *seq* begins as :func:`serialise` writes it (fast: the audit
+    asks for every line's)."""
+    return _HEAD_START + b"%d," % seq
 
 
 #: After :func:`written_head`, the rest of the head of a line as the writer writes it: the
@@ -168,7 +173,7 @@ def written_head(seq: int) -> bytes:
 #: ``recipient``, in this order (the builders in :mod:`.records` put them first).
 WRITTEN_REST = re.compile(
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
-    rb'"event":"(?:(?:request|consent|blocked)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
+    rb'"event":"(?:(?:request|consent|blocked|notice)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
     rb'"recipient":"'
 )
 

@@ -1,11 +1,13 @@
-"""Mirroring each record to the local syslog/journal (``--privacy-syslog``)."""
+"""Mirroring each record to the local syslog/journal (``--privacy-syslog``), and reading the
+copies back from ``journalctl -o json`` output and rsyslog files."""
 
 import json
 import os
+import re
 import socket
 import stat
 import time
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from certbot_privacy.log import chain, schema
 
@@ -107,3 +109,104 @@ def _shortened(line: str) -> str:
     record["mirror_omitted"] = omitted
     record["line_sha256"] = chain.digest(line.encode("utf-8"))
     return schema.serialise(record)
+
+
+# --- Reading the copies back (fleets collect them centrally) ------------------------------
+
+#: The ident (``SYSLOG_IDENTIFIER``, the syslog tag) the mirror sends under.
+IDENT = "certbot-privacy"
+
+
+class Copied(NamedTuple):
+    """A record as a central log holds it: the host that sent it and the mirrored line.
+
+    ``problem`` says why no line could be taken from an entry of the mirror (the message
+    left out by ``journalctl``, a message that is not text); ``message`` is then empty.
+    """
+
+    host: Optional[str]
+    message: bytes
+    problem: Optional[str] = None
+
+
+def is_journal_export(line: bytes) -> bool:
+    """Whether *line* is an entry of ``journalctl -o json`` (and not a disclosure record)."""
+    if not line.lstrip().startswith(b"{"):
+        return False
+    try:
+        entry = json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return (
+        isinstance(entry, dict)
+        and "schema" not in entry
+        and ("MESSAGE" in entry or "__CURSOR" in entry)
+    )
+
+
+def from_journal(line: bytes) -> Optional[Copied]:
+    """The mirrored record in one ``journalctl -o json`` entry, or ``None`` for another program.
+
+    The fields are journald's: ``SYSLOG_IDENTIFIER`` (the ident), ``_HOSTNAME`` and
+    ``MESSAGE``, which ``journalctl`` prints as a string, as an array of bytes (when it is
+    not UTF-8 text) or as ``null`` when it is over 4096 bytes and ``--all`` was not given.
+    A line that is not a journal entry at all is passed on as it is, to be reported.
+    """
+    try:
+        entry = json.loads(line)
+    except (ValueError, RecursionError):
+        return Copied(None, line)
+    if not isinstance(entry, dict):
+        return Copied(None, line)
+    if entry.get("SYSLOG_IDENTIFIER") != IDENT:
+        return None
+    host = entry.get("_HOSTNAME")
+    host = host if isinstance(host, str) else None
+    message = entry.get("MESSAGE")
+    if isinstance(message, str):
+        return Copied(host, message.encode("utf-8", "surrogateescape"))
+    if isinstance(message, list) and all(isinstance(b, int) and 0 <= b < 256 for b in message):
+        return Copied(host, bytes(message))
+    if message is None:
+        return Copied(
+            host,
+            b"",
+            "not a record: journalctl left this message out (it prints null for a field "
+            "over 4096 bytes); export the journal with journalctl -o json --all",
+        )
+    return Copied(host, b"", "not a record: the journal entry's MESSAGE is not text")
+
+
+# <PRI>, then RFC 5424 (VERSION TIMESTAMP HOST APP PROCID MSGID SD [BOM]MSG) or the
+# BSD/RFC 3164 form rsyslog writes to files (TIMESTAMP HOST TAG[PID]: MSG), its timestamp
+# either "Dec  1 14:33:07" or RFC 3339 (RSYSLOG_FileFormat).
+_SYSLOG = re.compile(
+    rb"(?:<[0-9]{1,3}>)?(?:"
+    rb"1 (?:-|[0-9]{4}-[0-9]{2}-[0-9]{2}T\S+) (?P<host5424>\S+) (?P<app>\S+) \S+ \S+ "
+    rb"(?:-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: (?:\xef\xbb\xbf)?|\Z)"
+    rb"|"
+    rb"(?:[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T\S+) "
+    rb"(?P<host>\S+) (?P<tag>[^\s\[:]+)(?:\[[0-9]+\])?: ?"
+    rb")"
+)
+
+
+def is_syslog_line(line: bytes) -> bool:
+    """Whether *line* looks like a line of a syslog file (RFC 5424 or RFC 3164 form)."""
+    return _SYSLOG.match(line) is not None
+
+
+def from_syslog(line: bytes) -> Optional[Copied]:
+    """The mirrored record in one line of an rsyslog file, or ``None`` for another program."""
+    match = _SYSLOG.match(line)
+    if match is None:
+        return Copied(None, line)  # not a syslog line: reported as not a record
+    if match["host5424"] is not None:
+        app, host = match["app"], match["host5424"]
+    else:
+        app, host = match["tag"], match["host"]
+    if app != IDENT.encode("ascii"):
+        return None
+    # rsyslog keeps the space after the tag in the message (RFC 5424 output shows it); a
+    # record line never begins with one.
+    return Copied(host.decode("utf-8", "replace"), line[match.end() :].lstrip(b" "))

@@ -7,8 +7,13 @@ sequences), bidirectional overrides, embeddings, isolates and marks ("Trojan Sou
 zero-width characters that hide text, and line and paragraph separators that break a
 line where none is seen. :func:`printable` turns each of them into a visible escape
 (``\\x1b``, ``\\u202e``), and keeps everything else, non-ASCII letters included.
+
+The same module neutralises a value for the other places output goes: a spreadsheet cell
+(:func:`csv_cell`) and Markdown (:func:`markdown`). JSON output is written ASCII-only,
+with the rest of :data:`ESCAPES` (DEL) escaped too (:func:`json_ascii`).
 """
 
+import re
 from typing import Dict
 
 
@@ -45,3 +50,53 @@ def printable(text: str) -> str:
 def is_printable(text: str) -> bool:
     """Whether :func:`printable` would leave *text* unchanged."""
     return not any(ord(char) in ESCAPES for char in text)
+
+
+#: What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """Return *text* for a CSV cell: :func:`printable`, and never the start of a formula.
+
+    A cell that would begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    is prefixed with ``'``, which spreadsheets show as text (the OWASP rule), so a value
+    such as ``=HYPERLINK(...)`` from a log cannot run as a formula when the file is opened.
+    """
+    shown = printable(text)
+    return "'" + shown if shown.startswith(FORMULA_START) else shown
+
+
+# Markdown: backslash-escape what would start emphasis, code, links, images, HTML, tables,
+# strike-through or an entity (&amp; &#x202e;), and break what GFM turns into links by
+# itself ("extended autolinks": "www.", a scheme's "://", "mailto:" and "xmpp:", an
+# email's "@"). CommonMark lets any ASCII punctuation be escaped ("\:" renders ":").
+_MARKDOWN = re.compile(
+    r"([\\`*_\[\]<>|~&@!#])|(www)\.|(:(?=//)|(?<=mailto):|(?<=xmpp):)", re.IGNORECASE
+)
+
+
+def _markdown_escape(match: "re.Match[str]") -> str:
+    if match.group(2) is not None:
+        return match.group(2) + "\\."
+    return "\\" + match.group(0)
+
+
+def markdown(text: str) -> str:
+    """Return *text* for Markdown running text or a table cell, shown as it is.
+
+    :func:`printable` first (controls, bidi, zero-width and separators), then every
+    character Markdown or GFM would interpret is escaped: it cannot inject markup, HTML,
+    an entity, a link or an autolink, nor end a table cell (line breaks are escapes).
+    """
+    return _MARKDOWN.sub(_markdown_escape, printable(text))
+
+
+def json_ascii(document: str) -> str:
+    """Make JSON text from ``json.dumps(..., ensure_ascii=True)`` safe to print as well.
+
+    ``ensure_ascii`` escapes every non-ASCII character (C1, bidi, zero-width, separators)
+    and JSON escapes C0 controls; DEL (``\\x7f``), the one character of :data:`ESCAPES`
+    left, becomes ``\\u007f``. The values read back are unchanged.
+    """
+    return document.replace("\x7f", "\\u007f")

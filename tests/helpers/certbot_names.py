@@ -24,6 +24,10 @@ COMPAT = "certbot_privacy/adapter/compat.py"
 #: the re-parse with ``detect_defaults``.
 SET_BY_USER_SINCE = (2, 7)
 
+#: Certbot 3.0 moved ``RevocationChecker`` to ``certbot._internal.ocsp`` (``certbot.ocsp``
+#: re-exports it, deprecated).
+OCSP_INTERNAL_SINCE = (3, 0)
+
 Params = Tuple[str, ...]
 
 
@@ -96,6 +100,30 @@ def pins(version: Tuple[int, int]) -> List[Pin]:
             (("self", "achalls"),),
             "install_dns_hook",
         ),
+    ]
+    ocsp = "certbot.ocsp" if version < OCSP_INTERNAL_SINCE else "certbot._internal.ocsp"
+    account = "certbot._internal.account"
+    found += [
+        Pin(
+            ocsp,
+            "RevocationChecker.ocsp_revoked",
+            (("self", "cert"),),
+            "install_revocation_check_hook",
+        ),
+        Pin(
+            account,
+            "AccountFileStorage.save",
+            (("self", "account", "client"),),
+            "install_account_hooks",
+        ),
+        Pin(
+            account,
+            "AccountFileStorage.update_regr",
+            # 2.x: (self, account, client); 3.0 and later: (self, account).
+            (("self", "account", "client"), ("self", "account")),
+            "install_account_hooks",
+        ),
+        Pin(account, "AccountFileStorage.update_meta", (("self", "account"),), "StoredAccount"),
     ]
     if version < SET_BY_USER_SINCE:
         found += [
@@ -170,11 +198,35 @@ def check_parser(version: Tuple[int, int]) -> List[str]:
     return problems
 
 
+def check_attributes() -> List[str]:
+    """The attributes compat reads on certbot's objects (not callables, so no :class:`Pin`).
+
+    ``RenewableCert.configuration`` and ``.cli_config`` (the OCSP hook), ``Account.Meta``'s
+    ``register_to_eff`` and ``NamespaceConfig.accounts_dir`` (``StoredAccount``).
+    """
+    from certbot import configuration
+    from certbot._internal import account, storage
+
+    problems = []
+    init = inspect.getsource(storage.RenewableCert.__init__)
+    for attribute in ("self.cli_config = cli_config", "self.configuration = "):
+        if attribute not in init:
+            problems.append(
+                f"RenewableCert.__init__ no longer sets {attribute.split(' =')[0]}; fix "
+                f"{COMPAT} (install_revocation_check_hook)"
+            )
+    if "register_to_eff" not in getattr(account.Account.Meta, "_fields", {}):
+        problems.append(f"Account.Meta has no register_to_eff field; fix {COMPAT} (StoredAccount)")
+    if not isinstance(getattr(configuration.NamespaceConfig, "accounts_dir", None), property):
+        problems.append(f"NamespaceConfig.accounts_dir is gone; fix {COMPAT} (StoredAccount)")
+    return problems
+
+
 def check() -> List[str]:
     """Every problem with the names compat uses, in the certbot importable here."""
     version = certbot_version()
     problems = [p for p in map(check_pin, pins(version)) if p is not None]
-    return problems + check_parser(version)
+    return problems + check_parser(version) + check_attributes()
 
 
 def main() -> int:

@@ -80,6 +80,7 @@ def test_csv_has_one_row_per_value(summary: Summary) -> None:
             "first": "2024-05-01T00:00:01.000Z",
             "last": "2024-05-01T00:00:01.000Z",
             "privacy_off": "0",
+            "host": "",
         }
     ]
     assert len(rows) == sum(c.distinct for r in summary.recipients for c in r.categories)
@@ -116,7 +117,7 @@ def test_values_cannot_inject_markdown(tmp_path: Path) -> None:
     text = formats.report_renderer("markdown")(_hostile_summary(tmp_path))
     row = next(line for line in text.splitlines() if "evil" in line)
     assert row.count(" | ") == 5  # six cells, the value's pipes escaped
-    assert "\\|\\*x\\*\\|\\[link\\](http://a)\\<b\\>" in row
+    assert "\\|\\*x\\*\\|\\[link\\](http\\://a)\\<b\\>" in row
 
 
 def test_json_keeps_values_exact(tmp_path: Path) -> None:
@@ -145,7 +146,10 @@ def test_verify_text_names_the_bad_line_and_json_the_kind(tmp_path: Path) -> Non
     bad.write_bytes(b"\n".join(lines[:3] + lines[4:]))
     report = verify(read_items(path, bad))
     text = formats.verify_renderer("text")(report)
-    assert f"{path}: intact, 32 records, head sha256:" in text
+    assert (
+        f"{path}: intact, 32 records (1 parsed and checked as records, 31 checked by "
+        "their hash chain only), head sha256:"
+    ) in text
     assert f"{bad}:4: removed: 1 record removed before line 4" in text
     assert text.rstrip().endswith(
         "NOT INTACT: 1 file of 2 failed the check (tampered with or damaged)"

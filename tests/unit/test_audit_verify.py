@@ -310,3 +310,50 @@ def test_a_malformed_line_in_a_recomputed_chain_needs_thorough(log: Path, tmp_pa
     assert _check(path).intact
     failure = verify(read_items(path), thorough=True).files[0].failure
     assert failure is not None and (failure.lineno, failure.kind) == (4, Kind.NOT_A_RECORD)
+
+
+def _with_a_key_twice(log: Path, tmp_path: Path) -> Path:
+    """The log, rechained after line 4 got a key twice (valid JSON to most parsers)."""
+    lines = lines_of(log)
+    lines[3] = lines[3].replace(b'"method":"POST"', b'"method":"POST","method":"GET"', 1)
+    rechained: List[bytes] = []
+    for line in lines:
+        head, _, _ = line.rpartition(b',"prev":"')
+        prev = chain.digest(rechained[-1]) if rechained else chain.GENESIS
+        rechained.append(head + b',"prev":"' + prev.encode() + b'"}')
+    return _rewrite(tmp_path / "twice.jsonl", rechained)
+
+
+def test_the_default_mode_says_which_records_it_only_hash_checked(
+    log: Path, tmp_path: Path
+) -> None:
+    """A key given twice passes the chain; the verdict says those lines were not parsed."""
+    from certbot_privacy.audit import formats
+
+    path = _with_a_key_twice(log, tmp_path)
+    report = _check(path)
+    (verdict,) = report.files
+    assert report.intact and (verdict.parsed, verdict.hash_checked) == (1, 31)
+    text = formats.verify_renderer("text")(report)
+    assert "(1 parsed and checked as records, 31 checked by their hash chain only)" in text
+    assert "--thorough parses every line" in text
+    assert "every line is a schema 1 record" not in text
+    failure = verify(read_items(path), thorough=True).files[0].failure
+    assert failure is not None and failure.kind is Kind.NOT_A_RECORD
+    assert "the key 'method' appears twice" in failure.message
+
+
+def test_a_line_over_the_cap_is_not_a_record_with_its_size(
+    log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line over the line cap is reported as not a record, with its size, never read whole."""
+    from certbot_privacy.log import reader
+
+    monkeypatch.setattr(reader, "MAX_LINE", 4000)
+    lines = lines_of(log)
+    big = b'{"schema":1,"x":"' + b"A" * 5000 + b'"}'
+    path = _rewrite(tmp_path / "big.jsonl", [*lines[:3], big, *lines[3:]])
+    failure = _check(path).files[0].failure
+    assert failure is not None and failure.lineno == 4
+    assert failure.kind is Kind.INSERTED
+    assert "the line is 5,019 bytes long, over the limit of 4,000 bytes" in failure.message

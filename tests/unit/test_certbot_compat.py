@@ -134,3 +134,20 @@ def test_hooks_are_installed_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _unwrapped(fn: Any) -> Any:
     return getattr(fn, "__wrapped__", fn)
+
+
+def test_account_dir_matches_certbot(tmp_path: Path) -> None:
+    """confdir's account_dir is where certbot's AccountFileStorage keeps an account."""
+    import argparse
+
+    from certbot import configuration
+    from certbot._internal import account, constants
+
+    from certbot_privacy.confdir import reader
+
+    server = "https://ca.example:14000/dir"
+    values = {**constants.CLI_DEFAULTS, "config_dir": str(tmp_path), "server": server}
+    config = configuration.NamespaceConfig(argparse.Namespace(**values))
+    storage = account.AccountFileStorage.__new__(account.AccountFileStorage)
+    storage.config = config
+    assert reader.account_dir(str(tmp_path), server, "abc") == storage._account_dir_path("abc")

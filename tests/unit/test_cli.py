@@ -12,8 +12,8 @@ from typing import List, Tuple
 import pytest
 
 from certbot_privacy import __version__
-from certbot_privacy.audit import cli
-from certbot_privacy.audit.commands import _options, report
+from certbot_privacy.audit import cli, parallel
+from certbot_privacy.audit.commands import _options
 from tests.helpers.audit import LE, fleet_log, gzip_copy, lines_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,7 +177,7 @@ def test_export_art30(capsys: pytest.CaptureFixture[str], log: Path) -> None:
     )
     assert code == 0
     assert out.startswith("# Record of processing activities (GDPR Article 30)")
-    assert "Example GmbH" in out and "dpo@example.org" in out
+    assert "Example GmbH" in out and "dpo\\@example.org" in out  # no autolink
     code, out, _ = run(capsys, "export", "--art30", "--format", "json", "--purpose", "P.", str(log))
     assert code == 0 and json.loads(out)["purposes"] == ["P."]
 
@@ -194,7 +194,7 @@ def test_export_art30(capsys: pytest.CaptureFixture[str], log: Path) -> None:
         (["report", "--category", "email"], "unknown category 'email'"),
         (["report", "--format", "xml"], "invalid choice: 'xml'"),
         (["verify", "--format", "csv"], "invalid choice: 'csv'"),
-        (["export"], "the following arguments are required: --art30"),
+        (["export"], "one of the arguments --art30 --access-request --erasure-request is required"),
         (["audit"], "invalid choice: 'audit'"),
         ([], "the following arguments are required: COMMAND"),
     ],
@@ -219,7 +219,7 @@ def test_a_directory_without_logs_is_a_usage_error(
     assert code == 2
     assert err == (
         f"certbot-privacy: error: {tmp_path}: no disclosure logs in this "
-        "directory (*.jsonl and their rotations)\n"
+        "directory (*.jsonl and their rotations, or one directory of them per host)\n"
     )
 
 
@@ -254,7 +254,7 @@ def test_an_unexpected_error_is_one_sentence_or_a_traceback_with_debug(
     capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An unexpected error: exit 1 and one line; with --debug the exception propagates."""
-    monkeypatch.setattr(report, "summarise", _explode)
+    monkeypatch.setattr(parallel, "summarise", _explode)
     code, _, err = run(capsys, "report", str(log))
     assert code == 1
     assert err == (
@@ -312,3 +312,30 @@ def test_the_man_page_is_up_to_date() -> None:
     assert page == module.render(), "run: python docs/make_manpage.py"
     for option in ("\\-\\-since", "\\-\\-art30", "\\-\\-controller\\-name", "EXIT STATUS"):
         assert option in page
+
+
+def test_an_unreadable_log_is_the_same_error_named_or_in_a_directory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log that cannot be opened: exit 2 and the same sentence, named or found in a directory."""
+    from certbot_privacy.audit import source
+
+    fleet = tmp_path / "hosts"
+    (fleet / "web1").mkdir(parents=True)
+    locked = fleet_log(fleet / "web1" / "disclosure.jsonl")
+    real_open = open
+
+    def refusing(path: object, *args: object, **kwargs: object) -> object:
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(source, "open", refusing, raising=False)
+    expected = (
+        f"certbot-privacy: error: {locked}: permission denied (disclosure logs are "
+        "private to their owner, usually root)\n"
+    )
+    for command in ("verify", "report"):
+        for named in (locked, fleet, fleet / "web1"):
+            code, out, err = run(capsys, command, str(named))
+            assert (code, out, err) == (2, "", expected), (command, named)

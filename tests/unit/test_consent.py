@@ -448,7 +448,7 @@ def _mo_catalog(path: Path) -> Dict[str, str]:
 def _source_msgids() -> List[str]:
     """The message ids marked with _() or N_() in the modules that show texts."""
     found: List[str] = []
-    for module in ("cas.py", "consent.py"):
+    for module in ("cas.py", "consent.py", "../audit/letters.py"):
         tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (

@@ -1,41 +1,70 @@
-"""``certbot-privacy export``: documents built from the logs (GDPR Art. 30 record)."""
+"""``certbot-privacy export``: documents built from the logs (GDPR Art. 30 record, Art. 15
+access and Art. 17 erasure requests)."""
 
 import argparse
 from datetime import datetime, timezone
 from typing import Tuple
 
-from certbot_privacy.audit import art30, formats, source, times
+from certbot_privacy.audit import art30, formats, letters, parallel, source, times
 from certbot_privacy.audit.commands import _options
-from certbot_privacy.audit.summarise import summarise
 from certbot_privacy.errors import EXIT_OK
+from certbot_privacy.rules.consent import LANGUAGES
 
 NAME = "export"
-HELP = "a GDPR Article 30 record of processing activities"
+HELP = "a GDPR Article 30 record, or access and erasure requests to the CAs"
 READS_LOGS = True
 
 DESCRIPTION = """\
-Write a GDPR Article 30 record of processing activities for certbot: controller,
+--art30 writes a GDPR Article 30 record of processing activities for certbot: controller,
 purposes, categories of data subjects and personal data, recipients (with who they are
 and where, from certbot-privacy's list of CAs), transfers to third countries, the CAs'
 stated retention (quoted, with sources) and security measures, built from the log.
 Details only the controller knows come from the options below; what is missing is
-marked for completion."""
+marked for completion.
+
+--access-request (GDPR Art. 15) and --erasure-request (Art. 17) write, for each CA in the
+log, a letter ready to send to the CA's privacy contact (a verified address where one is
+known, else where to find it), listing what identifies your data there: ACME account
+URLs, account key thumbprints, the contact addresses sent and when, the domain names and
+the dates. certbot-privacy sends nothing: copy each letter into your email."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``export``'s options."""
     _options.logs(parser)
-    parser.add_argument(
-        "--art30",
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--art30", action="store_true", help="export the Article 30 record (Markdown or JSON)"
+    )
+    which.add_argument(
+        "--access-request",
         action="store_true",
-        required=True,
-        help="export the Article 30 record (required: the only export)",
+        help="write a GDPR Article 15 access request to each CA (text or Markdown)",
+    )
+    which.add_argument(
+        "--erasure-request",
+        action="store_true",
+        help="write a GDPR Article 17 erasure request to each CA (text or Markdown)",
     )
     parser.add_argument(
         "--format",
-        choices=formats.names("art30"),
-        default="markdown",
-        help="markdown (the default) or json",
+        choices=sorted(set(formats.names("art30")) | set(formats.names("letters"))),
+        help="--art30: markdown (the default) or json; the requests: text (the default) "
+        "or markdown",
+    )
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default=LANGUAGES[0],
+        help="the language of the requests: en (the default) or zh_CN (Simplified Chinese)",
+    )
+    parser.add_argument(
+        "--requester", metavar="NAME", help="who signs the requests (else a placeholder)"
+    )
+    parser.add_argument(
+        "--reply-to",
+        metavar="TEXT",
+        help="where the CA should answer the requests: an email or postal address",
     )
     _options.time_filters(parser)
     parser.add_argument(
@@ -70,8 +99,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
-    """Summarise the logs and write the Art. 30 record."""
-    summary = summarise(source.read(args.logs), _options.filters(args, parser))
+    """Write the document asked for."""
+    if args.art30:
+        return _art30(args, parser)
+    kind = letters.ACCESS if args.access_request else letters.ERASURE
+    name = args.format or "text"
+    if name not in formats.names("letters"):
+        parser.error(f"the requests are written as text or markdown, not {name}")
+    found = letters.collect(source.read(args.logs), _options.filters(args, parser))
+    if not found:
+        return EXIT_OK, letters.none_found(args.language) + "\n"
+    written = letters.letters(
+        found, kind, letters.Requester(args.requester, args.reply_to), args.language
+    )
+    return EXIT_OK, formats.letters_renderer(name)(written)
+
+
+def _art30(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
+    name = args.format or "markdown"
+    if name not in formats.names("art30"):
+        parser.error(f"the Article 30 record is written as markdown or json, not {name}")
+    summary = parallel.summarise(args.logs, _options.filters(args, parser))
     controller = art30.Controller(
         name=args.controller_name,
         contact=args.controller_contact,
@@ -86,4 +134,4 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
         purposes=tuple(args.purpose),
         log_retention=args.log_retention,
     )
-    return EXIT_OK, formats.art30_renderer(args.format)(record)
+    return EXIT_OK, formats.art30_renderer(name)(record)

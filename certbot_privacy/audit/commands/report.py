@@ -3,9 +3,8 @@
 import argparse
 from typing import Tuple
 
-from certbot_privacy.audit import formats, source
+from certbot_privacy.audit import formats, parallel
 from certbot_privacy.audit.commands import _options
-from certbot_privacy.audit.summarise import summarise
 from certbot_privacy.errors import EXIT_OK
 
 NAME = "report"
@@ -27,7 +26,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=formats.names("report"),
         default="table",
-        help="table (for a terminal, the default), json, csv or markdown",
+        help="table (for a terminal, the default), json, csv or markdown. Text from the "
+        "log is escaped in every format: control, bidi and zero-width characters as "
+        "visible escapes (json: \\u escapes, values exact); csv cells that would start a "
+        "formula (= + - @, tab, carriage return) get a leading ' so spreadsheets show "
+        "them as text; markdown escapes markup, entities and autolinks",
+    )
+    parser.add_argument(
+        "--by",
+        choices=("recipient", "host"),
+        default="recipient",
+        help="group by recipient (the default; each lists the hosts that sent to it) or "
+        "by host and recipient (for fleets: a directory per host, journal or syslog "
+        "copies)",
     )
     _options.time_filters(parser)
     parser.add_argument(
@@ -52,5 +63,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     """Summarise the logs and write the report in the chosen format."""
-    summary = summarise(source.read(args.logs), _options.filters(args, parser))
+    summary = parallel.summarise(args.logs, _options.filters(args, parser), by=args.by)
     return EXIT_OK, formats.report_renderer(args.format)(summary)

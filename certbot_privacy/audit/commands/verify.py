@@ -3,9 +3,8 @@
 import argparse
 from typing import Tuple
 
-from certbot_privacy.audit import formats, source
+from certbot_privacy.audit import formats, parallel
 from certbot_privacy.audit.commands import _options
-from certbot_privacy.audit.verify import verify
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK
 
 NAME = "verify"
@@ -13,15 +12,27 @@ HELP = "check that logs are intact (hash chain, records)"
 READS_LOGS = True
 
 DESCRIPTION = """\
-Check each file's hash chain and that every line is a schema 1 record. Exit 0 if every
-file is intact, 1 if not, naming the first bad line (FILE:LINE) and what is wrong with it:
-edited, removed, inserted, reordered, duplicated, not-a-record, bad-seq or unreadable;
-and, across the rotated files of one log (each new file names the one it follows),
-missing-file, duplicated-file or reordered-file.
-A last line cut short by a crash (no newline, not JSON) is not tampering: it is reported
-as a notice and the exit status stays 0. The head digest printed for each file is what
-the next record would chain to: compare it with a copy kept elsewhere (the syslog mirror,
-a backup) to detect records cut off the end, which no chain can show by itself."""
+Check each file's hash chain, line by line. Exit 0 if every file is intact, 1 if not,
+naming the first bad line (FILE:LINE) and what is wrong with it: edited, removed,
+inserted, reordered, duplicated, not-a-record, bad-seq or unreadable; across the rotated
+files of one log (each new file names the one it follows), missing-file, duplicated-file
+or reordered-file. A last line cut
+short by a crash (no newline, not JSON) is not tampering: it is reported as a notice and
+the exit status stays 0.
+
+What is checked: every line's bytes against the next line's hash. By default a line the
+chain vouches for, in the writer's exact form, is not parsed; only the lines no later
+line vouches for (each file's last, and around any break) are parsed and checked as
+schema 1 records. The output says how many records were checked each way. --thorough
+parses and checks every line (a writer's bug, or a chain recomputed after an edit,
+breaks no link).
+
+Fleets: a directory may hold one directory of logs per host; journalctl -o json output
+and rsyslog files with the --privacy-syslog mirror are read as each host's copy. Each
+host's copy is followed on its own and the host's files are compared with it: records of
+the copy missing from the files, or different in them, fail the check (exit 1). The head
+digest printed for each file is what the next record would chain to: compare it with a
+copy kept elsewhere to detect records cut off the end, which no chain shows by itself."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +55,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     """Verify the logs; exit 0 if every file is intact, 1 if not."""
-    report = verify(source.read(args.logs), thorough=args.thorough)
+    report = parallel.verify_logs(args.logs, thorough=args.thorough)
     code = EXIT_OK if report.intact else EXIT_FAILED
     return code, formats.verify_renderer(args.format)(report)

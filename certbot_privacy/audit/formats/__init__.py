@@ -2,32 +2,42 @@
 
 Each format module defines ``FORMAT``, a :class:`Format` naming the renderers it has: of
 a report (:class:`~certbot_privacy.audit.summarise.Summary`), of a verification
-(:class:`~certbot_privacy.audit.verify.VerifyReport`) and of an Article 30 record
-(:class:`~certbot_privacy.audit.art30.Art30Record`). A renderer is a pure function from
+(:class:`~certbot_privacy.audit.verify.VerifyReport`), of an Article 30 record
+(:class:`~certbot_privacy.audit.art30.Art30Record`) and of access or erasure request
+letters (:class:`~certbot_privacy.audit.letters.Letter`). A renderer is a pure function from
 the result to the text to print; the command line picks one with ``--format``.
 
-===========  ======  ======  ======
-format       report  verify  art30
-===========  ======  ======  ======
+===========  ======  ======  ======  =======
+format       report  verify  art30   letters
+===========  ======  ======  ======  =======
 ``table``    yes
-``text``             yes
+``text``             yes             yes
 ``json``     yes     yes     yes
 ``csv``      yes
-``markdown`` yes             yes
-===========  ======  ======  ======
+``markdown`` yes             yes     yes
+===========  ======  ======  ======  =======
 """
 
-from typing import TYPE_CHECKING, Callable, Dict, List
+from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
 
 from certbot_privacy.audit.formats import csv, json, markdown, table, text
 from certbot_privacy.audit.formats._common import Format
 
 if TYPE_CHECKING:
     from certbot_privacy.audit.art30 import Art30Record
+    from certbot_privacy.audit.letters import Letter
     from certbot_privacy.audit.summarise import Summary
     from certbot_privacy.audit.verify import VerifyReport
 
-__all__ = ["FORMATS", "Format", "art30_renderer", "names", "report_renderer", "verify_renderer"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "art30_renderer",
+    "letters_renderer",
+    "names",
+    "report_renderer",
+    "verify_renderer",
+]
 
 #: Every format, by name.
 FORMATS: Dict[str, Format] = {
@@ -36,7 +46,8 @@ FORMATS: Dict[str, Format] = {
 
 
 def names(kind: str) -> List[str]:
-    """The names of the formats that can render *kind* (``report``, ``verify``, ``art30``)."""
+    """The names of the formats that can render *kind* (``report``, ``verify``, ``art30``,
+    ``letters``)."""
     return [name for name, fmt in FORMATS.items() if getattr(fmt, kind) is not None]
 
 
@@ -67,4 +78,12 @@ def art30_renderer(name: str) -> Callable[["Art30Record"], str]:
     render = FORMATS[name].art30
     if render is None:
         raise _missing(name, "art30")
+    return render
+
+
+def letters_renderer(name: str) -> Callable[[Tuple["Letter", ...]], str]:
+    """The renderer of request letters in format *name*; :class:`ValueError` if it has none."""
+    render = FORMATS[name].letters
+    if render is None:
+        raise _missing(name, "letters")
     return render

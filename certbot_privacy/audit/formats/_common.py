@@ -4,10 +4,11 @@ Text from a log is shown through :func:`certbot_privacy.rules.escape.printable`.
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Tuple
 
 if TYPE_CHECKING:
     from certbot_privacy.audit.art30 import Art30Record
+    from certbot_privacy.audit.letters import Letter
     from certbot_privacy.audit.summarise import Summary
     from certbot_privacy.audit.verify import VerifyReport
 
@@ -20,6 +21,7 @@ class Format:
     report: Optional[Callable[["Summary"], str]] = None
     verify: Optional[Callable[["VerifyReport"], str]] = None
     art30: Optional[Callable[["Art30Record"], str]] = None
+    letters: Optional[Callable[[Tuple["Letter", ...]], str]] = None
 
 
 def short_time(canonical: Optional[str]) -> str:

@@ -1,8 +1,11 @@
 """The report as CSV: one row per recipient, category and distinct value, for spreadsheets.
 
-Columns: ``recipient, category, value, count, first, last, privacy_off`` (times in UTC,
-RFC 3339). Values are written exactly as counted; a spreadsheet that evaluates cells
-starting with ``=`` should import the file as text.
+Columns: ``recipient, category, value, count, first, last, privacy_off, host`` (times in
+UTC, RFC 3339; ``host``: the host, grouped by host, or else the hosts that sent it,
+separated by spaces). Text from the log goes through :func:`certbot_privacy.rules.escape.csv_cell`:
+control, bidi and zero-width characters as visible escapes, and a cell that would start
+a formula (``= + - @``, tab, carriage return) prefixed with ``'`` (the OWASP rule), so
+opening the file in a spreadsheet runs nothing. JSON keeps the values exact.
 """
 
 import csv
@@ -10,8 +13,9 @@ import io
 
 from certbot_privacy.audit.formats._common import Format
 from certbot_privacy.audit.summarise import Summary
+from certbot_privacy.rules.escape import csv_cell
 
-COLUMNS = ("recipient", "category", "value", "count", "first", "last", "privacy_off")
+COLUMNS = ("recipient", "category", "value", "count", "first", "last", "privacy_off", "host")
 
 
 def render_report(summary: Summary) -> str:
@@ -20,17 +24,19 @@ def render_report(summary: Summary) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for recipient in summary.recipients:
+        host = recipient.host if summary.by == "host" else " ".join(recipient.hosts)
         for category in recipient.categories:
             for value in category.values:
                 writer.writerow(
                     (
-                        recipient.recipient,
-                        category.category,
-                        value.value,
+                        csv_cell(recipient.recipient),
+                        csv_cell(category.category),
+                        csv_cell(value.value),
                         value.count,
                         value.first,
                         value.last,
                         value.privacy_off,
+                        csv_cell(host or ""),
                     )
                 )
     return out.getvalue()

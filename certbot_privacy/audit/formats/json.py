@@ -3,7 +3,10 @@
 Each document names its kind and version in ``format`` (``certbot-privacy-report/1``,
 ``certbot-privacy-verify/1``, ``certbot-privacy-art30/1``) so that consumers can check
 what they read. Times are the log's own (UTC, RFC 3339, milliseconds); values are exactly
-as the report counts them (see :mod:`certbot_privacy.audit.values`), not escaped.
+as the report counts them (see :mod:`certbot_privacy.audit.values`). The text is ASCII
+only: every non-ASCII character (C1 controls, bidi overrides, zero-width characters, line
+separators, and letters) and DEL are ``\\u`` escapes, so printing it to a terminal is
+safe, and a JSON parser reads the exact values back.
 """
 
 import json
@@ -14,10 +17,11 @@ from certbot_privacy.audit.art30 import Art30Record, Quote
 from certbot_privacy.audit.formats._common import Format
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.audit.verify import VerifyReport
+from certbot_privacy.rules.escape import json_ascii
 
 
 def _dump(document: Dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_ascii(json.dumps(document, indent=2, ensure_ascii=True)) + "\n"
 
 
 def report_document(summary: Summary) -> Dict[str, Any]:
@@ -32,6 +36,8 @@ def report_document(summary: Summary) -> Dict[str, Any]:
             "category": sorted(summary.filters.categories),
         },
         "files": list(summary.files),
+        "by": summary.by,
+        "hosts": list(summary.hosts),
         "lines": summary.lines,
         "records": summary.records,
         "events": dict(summary.events),
@@ -42,6 +48,8 @@ def report_document(summary: Summary) -> Dict[str, Any]:
         "recipients": [
             {
                 "recipient": r.recipient,
+                "host": r.host,
+                "hosts": list(r.hosts),
                 "requests": r.requests,
                 "first": r.first,
                 "last": r.last,
@@ -77,9 +85,12 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
         files.append(
             {
                 "file": verdict.source,
+                "host": verdict.host,
                 "intact": verdict.intact,
                 "lines": verdict.lines,
                 "records": verdict.records,
+                "parsed": verdict.parsed,
+                "hash_checked": verdict.hash_checked,
                 "head": verdict.head,
                 "failure": None
                 if failure is None
@@ -105,6 +116,45 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
         "intact": report.intact,
         "records": report.records,
         "files": files,
+        "copies": [
+            {
+                "host": c.host,
+                "kind": c.kind,
+                "files": list(c.sources),
+                "records": c.records,
+                "chains": c.chains,
+                "gaps": c.gaps,
+                "skipped": c.skipped,
+                "problems": [
+                    {"file": p.source, "line": p.lineno, "problem": p.message} for p in c.problems
+                ],
+            }
+            for c in report.copies
+        ],
+        "comparisons": [
+            {
+                "host": c.host,
+                "agrees": c.agrees,
+                "files": list(c.files),
+                "copies": list(c.copies),
+                "matched": c.matched,
+                "missing_from_files": c.missing,
+                "different_in_files": c.different,
+                "not_in_copy": c.not_in_copy,
+                "differences": [
+                    {
+                        "kind": d.kind,
+                        "copy": d.copy_where,
+                        "file": d.file_where,
+                        "seq": d.seq,
+                        "time": d.time,
+                        "message": d.message,
+                    }
+                    for d in c.differences
+                ],
+            }
+            for c in report.comparisons
+        ],
     }
 
 
@@ -120,6 +170,7 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
         for name in ("contact_use", "retention", "after_closure", "transfer", "deletion"):
             entry[name] = _quote(getattr(r, name))
         entry["categories"] = list(r.categories)
+        entry["hosts"] = list(r.hosts)
         recipients.append(entry)
     return {
         "format": "certbot-privacy-art30/1",
@@ -159,6 +210,7 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
         "period": {"first": record.first, "last": record.last},
         "evidence": {
             "files": list(record.files),
+            "hosts": list(record.hosts),
             "records": record.records,
             "requests": record.requests,
             "privacy_off": record.privacy_off,

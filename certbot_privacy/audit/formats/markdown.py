@@ -1,27 +1,27 @@
-"""Reports and Article 30 records as Markdown, for documents people file and read.
+"""Reports, Article 30 records and request letters as Markdown, for documents people file
+and read.
 
 Every value from the log or from the command line goes through :func:`_cell` or
-:func:`_text`, which escape what Markdown would otherwise interpret (``|``, ``*``, ``<``,
-backticks, ...) and control characters, so a value shows as it is and cannot inject
-markup or links into the document.
+:func:`_text`, that is :func:`certbot_privacy.rules.escape.markdown`, which escapes what
+Markdown would otherwise interpret (``|``, ``*``, ``<``, ``&``, backticks, what GFM
+autolinks, ...) and control characters, so a value shows as it is and cannot inject
+markup, entities or links into the document. Only the addresses of known CAs' documents,
+from certbot-privacy's own facts, are written as links.
 """
 
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
 from certbot_privacy.audit.formats._common import Format, plural, short_time
+from certbot_privacy.audit.letters import Letter, heading, labels
 from certbot_privacy.audit.summarise import Summary
-from certbot_privacy.rules.escape import printable
-
-# Enough to keep values from forming emphasis, code, links, HTML or table cells; line-start
-# markers (#, -, +) need none: values never start a line here.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+from certbot_privacy.rules.escape import markdown
 
 
 def _text(value: str) -> str:
     """Escape *value* for Markdown running text."""
-    return _SPECIAL.sub(r"\\\1", printable(value)).replace("\n", " ")
+    return markdown(value)
 
 
 _URL = re.compile(r"https?://[^\s<>`\\\x00-\x1f\x7f]+")
@@ -30,6 +30,14 @@ _URL = re.compile(r"https?://[^\s<>`\\\x00-\x1f\x7f]+")
 def _link(url: str) -> str:
     """An autolink for a plain http(s) URL; anything else as escaped text."""
     return f"<{url}>" if _URL.fullmatch(url) else _text(url)
+
+
+def _host(host: Optional[str]) -> str:
+    return "host " + _text(host) if host is not None else "no host named"
+
+
+def _hosts(hosts: Tuple[str, ...]) -> str:
+    return ("host " if len(hosts) == 1 else "hosts ") + ", ".join(_text(h) for h in hosts)
 
 
 def _cell(value: str) -> str:
@@ -65,14 +73,19 @@ def render_report(summary: Summary) -> str:
             f"**{plural(summary.privacy_off, 'request')} went out with privacy mode off.**",
         ]
     for stats in summary.recipients:
+        heading = _text(stats.recipient)
+        if summary.by == "host":
+            heading = f"{_host(stats.host)}: {heading}"
         lines += [
             "",
-            f"## {_text(stats.recipient)}",
+            f"## {heading}",
             "",
             f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
             f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off.",
-            "",
         ]
+        if stats.hosts and summary.by != "host":
+            lines.append(f"Sent from {_hosts(stats.hosts)}.")
+        lines.append("")
         rows = [
             [
                 _cell(c.category),
@@ -93,7 +106,7 @@ def render_report(summary: Summary) -> str:
         lines += [f"- {_text(name)}: {plural(count, 'request')}" for name, count in summary.blocked]
     if summary.skipped:
         lines += ["", "## Lines skipped (not records)", ""]
-        lines += [f"- `{_text(p.where)}`: {_text(p.message)}" for p in summary.problems]
+        lines += [f"- {_text(p.where)}: {_text(p.message)}" for p in summary.problems]
         if len(summary.problems) < summary.skipped:
             lines.append(f"- and {summary.skipped - len(summary.problems)} more")
     return "\n".join(lines) + "\n"
@@ -147,6 +160,7 @@ def _recipient(r: Recipient) -> List[str]:
         f"- Country: {where}",
         f"- Privacy policy: {_or(r.privacy_policy, '*none found*', link=True)}",
         f"- Personal data sent: {', '.join(_text(c) for c in r.categories) or '-'}",
+        *([f"- Sent from: {_hosts(r.hosts)}"] if r.hosts else []),
         f"- Requests: {r.requests}, {short_time(r.first)} to {short_time(r.last)} UTC; "
         f"with privacy mode off: {r.privacy_off}",
     ]
@@ -248,6 +262,7 @@ def render_art30(record: Art30Record) -> str:
         "## Evidence",
         "",
         f"- Log files: {', '.join(_text(f) for f in record.files) or '-'}",
+        *([f"- Hosts: {', '.join(_text(h) for h in record.hosts)}"] if record.hosts else []),
         f"- {plural(record.records, 'record')} read, "
         f"{plural(record.skipped, 'line')} skipped as not records; check the log's "
         "integrity with `certbot-privacy verify`.",
@@ -255,4 +270,33 @@ def render_art30(record: Art30Record) -> str:
     return "\n".join(lines) + "\n"
 
 
-FORMAT = Format(name="markdown", report=render_report, art30=render_art30)
+def render_letters(letters: Tuple[Letter, ...]) -> str:
+    """Render request letters as Markdown: a heading and the letter for each CA."""
+    out: List[str] = []
+    for index, letter in enumerate(letters, 1):
+        to_label, subject_label, where_label = labels(letter.language)
+        if index > 1:
+            out += ["", "---", ""]
+        out += [f"# {_text(heading(letter, index, len(letters)))}", ""]
+        out.append(f"**{_text(to_label.strip())}** {_text(letter.to or '-')}  ")
+        if letter.to is None:
+            out.append(f"**{_text(where_label.strip())}** {_text(letter.where)}  ")
+        out += [
+            f"**{_text(subject_label.strip())}** {_text(letter.subject)}",
+            "",
+            _text(letter.greeting),
+            "",
+        ]
+        for paragraph in letter.paragraphs:
+            out += [_text(paragraph), ""]
+        for section in letter.sections:
+            out += [f"**{_text(section.heading)}**", ""]
+            out.extend(f"- {_text(item)}" for item in section.items)
+            out.append("")
+        for paragraph in letter.closing:
+            out += [_text(paragraph), ""]
+        out += [_text(line) + "  " for line in letter.signature]
+    return "\n".join(line.rstrip() if not line.endswith("  ") else line for line in out) + "\n"
+
+
+FORMAT = Format(name="markdown", report=render_report, art30=render_art30, letters=render_letters)

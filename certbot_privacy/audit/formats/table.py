@@ -5,7 +5,7 @@ numbers out of line. Times are UTC, without milliseconds. Every value from the l
 shown through :func:`certbot_privacy.rules.escape.printable`.
 """
 
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from certbot_privacy.audit.formats._common import Format, plural, short_time
 from certbot_privacy.audit.summarise import RecipientStats, Summary
@@ -32,18 +32,28 @@ def _privacy_note(count: int) -> str:
     return f"{count} of them with privacy mode OFF"
 
 
-def _recipient(stats: RecipientStats) -> List[str]:
+def host_name(host: Optional[str]) -> str:
+    """A host as shown: its name, escaped, or a phrase for records of no named host."""
+    return printable(host) if host is not None else "(no host named)"
+
+
+def _recipient(stats: RecipientStats, by_host: bool) -> List[str]:
+    heading = printable(stats.recipient)
+    if by_host:
+        heading = f"host {host_name(stats.host)}: {heading}"
     lines = [
-        printable(stats.recipient),
+        heading,
         f"  {plural(stats.requests, 'request')}, {short_time(stats.first)} to "
         f"{short_time(stats.last)} UTC, {_privacy_note(stats.privacy_off)}",
     ]
+    if stats.hosts and not by_host:
+        lines.append("  from " + ", ".join(printable(h) for h in stats.hosts))
     rows = [_HEADINGS]
     for category in stats.categories:
         for value in category.values:
             rows.append(
                 (
-                    category.category,
+                    printable(category.category),
                     str(value.count),
                     short_time(value.first),
                     short_time(value.last),
@@ -66,7 +76,11 @@ def render_report(summary: Summary) -> str:
         )
     else:
         lines.append("No personal data was sent (no request records match).")
-    lines.append(f"Read {plural(len(summary.files), 'file')}, {plural(summary.records, 'record')}.")
+    lines.append(
+        f"Read {plural(len(summary.files), 'file')}, {plural(summary.records, 'record')}"
+        + (f", from {plural(len(summary.hosts), 'host')}" if summary.hosts else "")
+        + "."
+    )
     if summary.filters.active:
         lines.append(
             "Selected: "
@@ -81,7 +95,7 @@ def render_report(summary: Summary) -> str:
         )
     for stats in summary.recipients:
         lines.append("")
-        lines.extend(_recipient(stats))
+        lines.extend(_recipient(stats, summary.by == "host"))
     if summary.blocked:
         lines.append("")
         lines.append("Blocked by certbot-privacy (not sent):")

@@ -1,15 +1,34 @@
-"""A verification as text: one line per file, the way compilers report (``file:line: ...``).
+"""Verifications and request letters as text.
 
-An intact file gets ``FILE: intact, N records, head sha256:...``; a file that is not gets
-``FILE:LINE: KIND: what is wrong``; notices (a crash's truncated tail, a half line the
-writer recovered) follow as ``notice: FILE:LINE: ...``. The last line sums up.
+A verification: one line per file, the way compilers report (``file:line: ...``).
+
+An intact file gets ``FILE: intact, N records (M parsed ..., K by their hash chain only),
+head sha256:...``; a file that is not gets ``FILE:LINE: KIND: what is wrong``; notices (a
+crash's truncated tail, a half line the writer recovered) follow as ``notice: FILE:LINE:
+...``. Copies of hosts' logs (journal, syslog) and the comparison of each host's files
+with its copy come next; the last line sums up. Everything from the input is shown
+through :func:`certbot_privacy.rules.escape.printable`. Letters come one after another,
+each under a heading line, ready to paste into an email.
 """
 
-from typing import List
+import textwrap
+from typing import List, Tuple
 
+from certbot_privacy.audit.copies import ComparisonVerdict, CopyVerdict
 from certbot_privacy.audit.formats._common import Format, plural
+from certbot_privacy.audit.letters import Letter, heading, labels, section_heading, wraps
 from certbot_privacy.audit.verify import FileVerdict, VerifyReport
 from certbot_privacy.rules.escape import printable
+
+
+def checked(verdict: FileVerdict) -> str:
+    """How the records of a file were checked, in words."""
+    if verdict.thorough or verdict.hash_checked == 0:
+        return "each parsed and checked as a record"
+    return (
+        f"{verdict.parsed} parsed and checked as records, {verdict.hash_checked} "
+        "checked by their hash chain only"
+    )
 
 
 def _file(verdict: FileVerdict) -> List[str]:
@@ -22,16 +41,66 @@ def _file(verdict: FileVerdict) -> List[str]:
                 f"{name}: the {plural(verdict.records, 'record')} before it chain correctly"
             )
     else:
-        lines = [f"{name}: intact, {plural(verdict.records, 'record')}, head {verdict.head}"]
+        lines = [
+            f"{name}: intact, {plural(verdict.records, 'record')} ({checked(verdict)}), "
+            f"head {verdict.head}"
+        ]
     if verdict.truncated_tail is not None:
         tail = verdict.truncated_tail
-        lines.append(f"notice: {printable(tail.where)}: {tail.message}")
+        lines.append(f"notice: {printable(tail.where)}: {printable(tail.message)}")
     if verdict.missing_newline and failure is None:
         lines.append(
             f"notice: {name}: the last record has no newline at its end (the "
             "next write will add one); the record itself is intact"
         )
-    lines.extend(f"notice: {printable(p.where)}: {p.message}" for p in verdict.recovered)
+    lines.extend(f"notice: {printable(p.where)}: {printable(p.message)}" for p in verdict.recovered)
+    return lines
+
+
+def host_name(host: object) -> str:
+    """A host as shown: its name, escaped, or a phrase for records of no named host."""
+    return printable(host) if isinstance(host, str) else "(no host named)"
+
+
+def _copy(copy: CopyVerdict) -> List[str]:
+    where = ", ".join(printable(s) for s in copy.sources)
+    line = (
+        f"copy: {copy.kind} of host {host_name(copy.host)} ({where}): "
+        f"{plural(copy.records, 'record')} in {plural(copy.chains, 'file')}"
+    )
+    if copy.gaps:
+        line += (
+            f"; records missing from the copy in {plural(copy.gaps, 'place')} (syslog "
+            "loses messages, or the mirror was off)"
+        )
+    lines = [line]
+    if copy.skipped:
+        lines.append(
+            f"notice: {plural(copy.skipped, 'line')} of the copy are not records"
+            + ("" if len(copy.problems) == copy.skipped else f" (the first {len(copy.problems)})")
+            + ":"
+        )
+        lines.extend(f"  {printable(p.where)}: {printable(p.message)}" for p in copy.problems)
+    return lines
+
+
+def _comparison(comparison: ComparisonVerdict) -> List[str]:
+    host = host_name(comparison.host)
+    extra = (
+        f" ({plural(comparison.not_in_copy, 'line')} of the files are not in the copy)"
+        if comparison.not_in_copy
+        else ""
+    )
+    if comparison.agrees:
+        return [
+            f"compare host {host}: the files hold every record of its copy, unchanged "
+            f"({comparison.matched} matched){extra}"
+        ]
+    lines = [
+        f"compare host {host}: NOT INTACT: {comparison.missing} records of the copy are "
+        f"missing from the files, {comparison.different} different in them{extra}"
+    ]
+    lines.extend(f"  {printable(d.message)}" for d in comparison.differences)
     return lines
 
 
@@ -40,21 +109,83 @@ def render_verify(report: VerifyReport) -> str:
     lines: List[str] = []
     for verdict in report.files:
         lines.extend(_file(verdict))
+    for copy in report.copies:
+        lines.extend(_copy(copy))
+    for comparison in report.comparisons:
+        lines.extend(_comparison(comparison))
     bad = sum(1 for f in report.files if not f.intact)
-    if not report.files:
+    differing = sum(1 for c in report.comparisons if not c.agrees)
+    if not report.files and not report.copies:
         lines.append("no records: the log is empty")
-    elif bad:
+    elif not report.files:
         lines.append(
-            f"NOT INTACT: {plural(bad, 'file')} of {len(report.files)} failed the "
-            "check (tampered with or damaged)"
+            "no log files: only copies were read; give the hosts' logs too, to check them "
+            "and compare them with their copies"
         )
+    elif bad or differing:
+        parts = []
+        if bad:
+            parts.append(
+                f"{plural(bad, 'file')} of {len(report.files)} failed the check (tampered "
+                "with or damaged)"
+            )
+        if differing:
+            parts.append(
+                f"the files of {plural(differing, 'host')} lack records of the host's copy, "
+                "or hold them otherwise"
+            )
+        lines.append("NOT INTACT: " + "; ".join(parts))
     else:
+        hashed = sum(f.hash_checked for f in report.files)
         lines.append(
             f"intact: {plural(len(report.files), 'file')}, "
-            f"{plural(report.records, 'record')}; the head digests above let you "
-            "check against a copy kept elsewhere that nothing was cut off the end"
+            f"{plural(report.records, 'record')}"
+            + (
+                f" ({hashed} of them checked by their hash chain only: their bytes are as "
+                "written, in the writer's form, but they were not parsed; --thorough "
+                "parses every line)"
+                if hashed
+                else ""
+            )
+            + "; the head digests above let you check against a copy kept elsewhere "
+            "that nothing was cut off the end"
         )
     return "\n".join(lines) + "\n"
 
 
-FORMAT = Format(name="text", verify=render_verify)
+def render_letters(letters: Tuple[Letter, ...]) -> str:
+    """Render request letters as plain text, ready to paste into an email, one after another."""
+    if not letters:
+        return "\n"
+    out: List[str] = []
+    for index, letter in enumerate(letters, 1):
+        to_label, subject_label, where_label = labels(letter.language)
+        if index > 1:
+            out.append("")
+        wrap = wraps(letter.language)
+        out.append(f"===== {printable(heading(letter, index, len(letters)))} =====")
+        out.append(f"{to_label}{printable(letter.to or '-')}")
+        if letter.to is None:
+            out.extend(_wrapped(f"{where_label}{letter.where}", wrap))
+        out.append(f"{subject_label}{printable(letter.subject)}")
+        out += ["", printable(letter.greeting), ""]
+        for paragraph in letter.paragraphs:
+            out += [*_wrapped(paragraph, wrap), ""]
+        for section in letter.sections:
+            out.append(printable(section_heading(section.heading, letter.language)))
+            out.extend(f"  - {printable(item)}" for item in section.items)
+            out.append("")
+        for paragraph in letter.closing:
+            out += [*_wrapped(paragraph, wrap), ""]
+        out.extend(printable(line) for line in letter.signature)
+    return "\n".join(out) + "\n"
+
+
+def _wrapped(paragraph: str, wrap: bool) -> List[str]:
+    """A paragraph in lines of at most 78 columns (English), or as one line (Chinese)."""
+    if not wrap:
+        return [printable(paragraph)]
+    return textwrap.wrap(printable(paragraph), width=78, break_on_hyphens=False) or [""]
+
+
+FORMAT = Format(name="text", verify=render_verify, letters=render_letters)

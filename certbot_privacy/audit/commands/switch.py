@@ -1,0 +1,226 @@
+"""``certbot-privacy switch on|off``: put certificates and accounts into privacy mode, or back.
+
+Offline: it sends nothing. It edits what certbot reads on its next run (a lineage's
+renewal conf, our mark beside an account's files: :mod:`certbot_privacy.confdir.marks`)
+while holding certbot's lock on the configuration directory, and records each switch as
+a ``notice`` record (``privacy_on``/``privacy_off``) in the disclosure log that the
+lineage's or account's requests go to, so that turning privacy mode off is never silent.
+"""
+
+import argparse
+import os
+import time
+from typing import Dict, List, Optional, Tuple
+
+from certbot_privacy import log as disclosure_log
+from certbot_privacy.audit import posture
+from certbot_privacy.confdir import marks, reader
+from certbot_privacy.errors import EXIT_OK, InputError, UsageError
+from certbot_privacy.log import records
+from certbot_privacy.log.classify import EFF_RECIPIENT
+from certbot_privacy.log.schema import rfc3339
+from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy.rules.escape import printable
+
+NAME = "switch"
+HELP = "switch certificates and accounts into privacy mode (on) or out of it (off), offline"
+READS_LOGS = False
+
+DESCRIPTION = """\
+Switch certificates (lineages) and ACME accounts into privacy mode, or explicitly out of
+it, without contacting anyone. "on" writes privacy_minimal = True in each lineage's
+renewal conf, and marks each account private (certbot-privacy.json beside its files),
+cancelling an EFF subscription certbot still had pending for it; from then on every
+certbot command on them runs in privacy mode with no flag. "off" writes
+privacy_minimal = False, or marks the account not private. Each switch is recorded as a
+notice in the disclosure log its requests go to. Works the same with every certbot
+version (2.1.0 has no reconfigure). An account's contact at the CA is not changed: use
+certbot update_account --privacy-minimal --privacy-withdraw-email for that."""
+
+#: What the notices name as the command that switched.
+BY = "certbot-privacy switch"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``switch``'s options."""
+    parser.add_argument("state", choices=("on", "off"), help="into privacy mode, or out of it")
+    parser.add_argument(
+        "--cert-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a certificate (lineage) to switch; repeat for several",
+    )
+    parser.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="an ACME account (its id, as certbot-privacy status shows) to switch; repeat "
+        "for several",
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="every certificate and every account in DIR"
+    )
+    parser.add_argument(
+        "--config-dir",
+        default=posture.DEFAULT_CONFIG_DIR,
+        metavar="DIR",
+        help=f"certbot's configuration directory (default: {posture.DEFAULT_CONFIG_DIR})",
+    )
+    parser.add_argument(
+        "--logs-dir",
+        default=None,
+        metavar="DIR",
+        help="certbot's logs directory, where an account's notices go when it has no log "
+        "of its own (default: a certificate's own logs_dir, else "
+        f"{posture.DEFAULT_LOGS_DIR})",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected error"
+    )
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
+    """Switch what was named; exit 0, or 2 if a name is unknown (nothing switched then)."""
+    if not (args.all or args.cert_name or args.account):
+        parser.error("name what to switch: --cert-name NAME, --account ID or --all")
+    private = args.state == "on"
+    try:
+        found = reader.read(args.config_dir)
+    except InputError as error:
+        raise UsageError(str(error)) from None
+    lineages, accounts = _chosen(found, args)
+    out: List[str] = []
+    with marks.config_lock(args.config_dir):
+        for account in accounts:
+            out += _switch_account(account, private, _account_log(account, args, found))
+        for lineage in lineages:
+            out.append(_switch_lineage(lineage, private))
+    if not private and found.everything_private:
+        out.append(
+            "note: "
+            + ", ".join(printable(i.path) for i in found.cli_inis if i.privacy_minimal)
+            + " says privacy-minimal = true: every certbot run stays private until that "
+            "line is removed"
+        )
+    return EXIT_OK, "\n".join(out) + "\n"
+
+
+def _chosen(
+    found: reader.ConfigDir, args: argparse.Namespace
+) -> Tuple[List[reader.Lineage], List[reader.Account]]:
+    lineages = {line.name: line for line in found.lineages}
+    unknown = [name for name in args.cert_name if name not in lineages]
+    if unknown:
+        raise UsageError(
+            f"no certificate named {printable(unknown[0])} in {printable(found.path)}: "
+            "certbot-privacy status lists them"
+        )
+    by_id: Dict[str, reader.Account] = {}
+    for account in found.accounts:
+        by_id.setdefault(account.id, account)
+    missing = [i for i in args.account if i not in by_id]
+    if missing:
+        raise UsageError(
+            f"no account {printable(missing[0])} in {printable(found.path)}: "
+            "certbot-privacy status lists them"
+        )
+    if found.problems and args.all:
+        raise UsageError(
+            f"{printable(found.problems[0])}: fix or remove it first (certbot-privacy status "
+            "lists what cannot be read)"
+        )
+    if args.all:
+        return list(found.lineages), list(found.accounts)
+    chosen = [by_id[i] for i in args.account]
+    return [lineages[n] for n in args.cert_name], chosen
+
+
+def _switch_lineage(lineage: reader.Lineage, private: bool) -> str:
+    name = printable(lineage.name)
+    log = _lineage_log(lineage)
+    if lineage.privacy_minimal == private and (private or lineage.switched_off):
+        return f"certificate {name}: already {'private' if private else 'switched off'}"
+    _notice(
+        log, "privacy_on" if private else "privacy_off", lineage.server, "lineage", lineage.name
+    )
+    marks.set_lineage(lineage.path, private)
+    state = "private" if private else "switched off"
+    return f"certificate {name}: {state} (recorded in {printable(log)})"
+
+
+def _switch_account(account: reader.Account, private: bool, log: str) -> List[str]:
+    name = printable(account.id)
+    out: List[str] = []
+    mark = account.mark
+    if account.private != private or mark is None:
+        _notice(
+            log, "privacy_on" if private else "privacy_off", account.server, "account", account.id
+        )
+        marks.mark_account(
+            account.path,
+            private,
+            since=rfc3339(time.time()),
+            log=mark.log if mark is not None and mark.log else log,
+            contact_withdrawn=mark.contact_withdrawn if mark is not None else "",
+        )
+        state = "private" if private else "switched off"
+        out.append(f"account {name}: {state} (recorded in {printable(log)})")
+    else:
+        out.append(f"account {name}: already {'private' if private else 'switched off'}")
+    if private and account.register_to_eff:
+        _notice(
+            log,
+            "eff_subscription_cancelled",
+            EFF_RECIPIENT,
+            "account",
+            account.id,
+            values=[account.register_to_eff],
+        )
+        marks.cancel_eff_subscription(account.path)
+        out.append(
+            f"account {name}: the pending EFF subscription of "
+            f"{printable(account.register_to_eff)} was cancelled (nothing was sent)"
+        )
+    if private and account.contacts:
+        out.append(
+            f"account {name}: its registration holds a contact the CA has: remove it with "
+            "certbot update_account --privacy-minimal --privacy-withdraw-email"
+        )
+    return out
+
+
+def _lineage_log(lineage: reader.Lineage) -> str:
+    return lineage.privacy_log or os.path.join(
+        lineage.logs_dir or posture.DEFAULT_LOGS_DIR, disclosure_log.DEFAULT_NAME
+    )
+
+
+def _account_log(account: reader.Account, args: argparse.Namespace, found: reader.ConfigDir) -> str:
+    if account.mark is not None and account.mark.log:
+        return account.mark.log
+    if args.logs_dir:
+        return os.path.join(os.path.abspath(args.logs_dir), disclosure_log.DEFAULT_NAME)
+    for lineage in found.lineages:  # where this account's renewals are recorded
+        if lineage.account == account.id and lineage.logs_dir:
+            return _lineage_log(lineage)
+    return os.path.join(posture.DEFAULT_LOGS_DIR, disclosure_log.DEFAULT_NAME)
+
+
+def _notice(
+    path: str,
+    kind: str,
+    recipient: str,
+    scope: str,
+    name: str,
+    values: Optional[List[str]] = None,
+) -> None:
+    fields: Dict[str, object] = {"scope": scope, "name": name, "by": BY}
+    if values:
+        fields["values"] = values
+    DisclosureLog(path).append(
+        records.notice_record(
+            kind=kind, recipient=recipient or "unknown", when=time.time(), **fields
+        )
+    )

@@ -1,0 +1,212 @@
+"""Issue 11: a fleet's central syslog, from real certbot runs: a real rsyslogd, and the journal.
+
+rsyslog: the test starts its own ``rsyslogd`` (Debian package ``rsyslog``) with its own
+configuration, state and output in the test's temporary directory: it binds ``/dev/log``
+(where glibc's ``syslog(3)``, and so ``--privacy-syslog``, writes; skipped where a daemon
+already owns it), names itself as a host of the fleet, forwards what it hears over TCP
+on loopback to a second ruleset that plays the central log server and writes the
+certbot-privacy messages in RFC 3164 and RFC 5424 form. ``certbot-privacy`` then reads
+those files as the host's copy, attributes the records to the host and compares the
+host's file with it.
+
+journal: no journald runs here, so the test plays the socket (as ``test_syslog.py``
+does), and turns the datagrams certbot sent into the entries ``journalctl -o json``
+prints for them, with journald's field names (:mod:`tests.helpers.fleet`). A sample made
+this way from a real run is kept in ``tests/unit/data/fleet/``.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Tuple
+
+import pytest
+
+from certbot_privacy.audit import cli
+from harness import CertbotRunner, free_port, in_ci, require_success
+from tests.helpers.fleet import host_logs, journal_entry, journal_export
+
+from .conftest import DEV_LOG
+from .conftest import SyslogDaemon as _Daemon
+from .log_checks import read_lines
+
+pytestmark = pytest.mark.e2e
+
+RSYSLOGD = "/usr/sbin/rsyslogd"
+
+_CONFIG = """\
+global(workDirectory="{work}" localHostname="{host}")
+module(load="imuxsock" SysSock.Use="off")
+module(load="imtcp")
+input(type="imuxsock" Socket="{socket}" CreatePath="on" RateLimit.Interval="0" ruleset="host")
+input(type="imtcp" address="127.0.0.1" port="{port}" ruleset="central")
+ruleset(name="host") {{
+  action(type="omfwd" target="127.0.0.1" port="{port}" protocol="tcp")
+}}
+ruleset(name="central") {{
+  if $programname == "certbot-privacy" then {{
+    action(type="omfile" file="{out}/fleet-3164.log" template="RSYSLOG_TraditionalFileFormat")
+    action(type="omfile" file="{out}/fleet-5424.log" template="RSYSLOG_SyslogProtocol23Format")
+  }}
+}}
+"""
+
+
+class Rsyslog:
+    """An rsyslogd of the test's own: a host that forwards to a central log on loopback."""
+
+    def __init__(self, base: Path, host: str) -> None:
+        self.host = host
+        self.base = base
+        (base / "work").mkdir(parents=True)
+        self.port = free_port()
+        self.config = base / "rsyslog.conf"
+        self.config.write_text(
+            _CONFIG.format(work=base / "work", host=host, socket=DEV_LOG, port=self.port, out=base),
+            encoding="utf-8",
+        )
+        self.log = base / "rsyslogd.out"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [RSYSLOGD, "-n", "-f", str(self.config), "-i", str(base / "rsyslogd.pid")],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 10
+        while not (os.path.exists(DEV_LOG) and self._listening()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"rsyslogd did not start: {self.output()}")
+            time.sleep(0.05)
+
+    def _listening(self) -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def file(self, form: str) -> Path:
+        return self.base / f"fleet-{form}.log"
+
+    def wait_for(self, count: int, timeout: float = 15) -> None:
+        """Wait until both central files hold *count* lines."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(
+                self.file(f).exists() and self.file(f).read_bytes().count(b"\n") >= count
+                for f in ("3164", "5424")
+            ):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"rsyslog wrote fewer than {count} lines")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if os.path.exists(DEV_LOG):  # the fixture made sure no other daemon owned it
+            os.unlink(DEV_LOG)
+
+
+@pytest.fixture
+def rsyslog(tmp_path: Path, certbot: CertbotRunner) -> Iterator[Rsyslog]:
+    if not os.path.exists(RSYSLOGD):
+        if in_ci():
+            pytest.fail("rsyslogd is missing (run scripts/bootstrap)")
+        pytest.skip("rsyslogd is not installed (run scripts/bootstrap)")
+    if os.path.exists(DEV_LOG):
+        pytest.skip("a syslog daemon owns /dev/log here; this test starts its own")
+    daemon = Rsyslog(tmp_path / "rsyslog", f"web-{certbot.target.name}")
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+
+
+def _audit(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    assert err == "", err
+    return code, out
+
+
+def _issue_twice(certbot: CertbotRunner) -> Path:
+    """Two issuances with the mirror on; the log they wrote."""
+    for _ in range(2):
+        require_success(certbot.run(*certbot.certonly_args(certbot.domain()), "--privacy-syslog"))
+    return certbot.logs_dir / "disclosure.jsonl"
+
+
+def test_rsyslog_copies_of_real_runs_are_read_per_host_and_match_the_file(
+    certbot: CertbotRunner,
+    rsyslog: Rsyslog,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A real rsyslogd's RFC 3164 and RFC 5424 files: the host's records, equal to its file."""
+    log = _issue_twice(certbot)
+    lines = read_lines(log)
+    rsyslog.wait_for(len(lines))
+    requests = sum(b'"event":"request"' in line for line in lines)
+    fleet = host_logs(tmp_path / "hosts", {rsyslog.host: log})
+    for form in ("3164", "5424"):
+        copy = rsyslog.file(form)
+        code, out = _audit(capsys, "report", "--format", "json", "--by", "host", str(copy))
+        document = json.loads(out)
+        assert code == 0 and document["skipped"] == 0, document["problems"]
+        assert document["hosts"] == [rsyslog.host]
+        assert sum(r["requests"] for r in document["recipients"]) == requests
+        assert {r["host"] for r in document["recipients"]} == {rsyslog.host}
+        code, out = _audit(capsys, "verify", "--format", "json", str(fleet), str(copy))
+        document = json.loads(out)
+        assert code == 0, out
+        (comparison,) = document["comparisons"]
+        assert (comparison["host"], comparison["matched"]) == (rsyslog.host, len(lines))
+        assert comparison["not_in_copy"] == 0
+    # The host's file loses its last two records: its chain cannot show it, the copy can.
+    cut = fleet / rsyslog.host / "disclosure.jsonl"
+    cut.write_bytes(b"".join(line + b"\n" for line in lines[:-2]))
+    code, out = _audit(capsys, "verify", str(rsyslog.file("3164")), str(fleet))
+    assert code == 1
+    assert f"compare host {rsyslog.host}: NOT INTACT: 2 records of the copy are missing" in out
+
+
+def test_journal_entries_of_real_runs_are_read_per_host(
+    certbot: CertbotRunner,
+    syslog_socket: _Daemon,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """journalctl -o json made from what certbot sent to /dev/log: hosts, report, comparison."""
+    log = _issue_twice(certbot)
+    datagrams = syslog_socket.received()
+    lines = read_lines(log)
+    assert len(datagrams) == len(lines)
+    host = f"journal-{certbot.target.name}"
+    entries = [journal_entry(d, host, n) for n, d in enumerate(datagrams)]
+    journal = tmp_path / "journal.json"
+    journal.write_bytes(journal_export(entries))
+    code, out = _audit(capsys, "report", "--format", "json", "--by", "host", str(journal))
+    document = json.loads(out)
+    assert code == 0 and document["records"] == len(lines) and document["skipped"] == 0
+    assert {r["host"] for r in document["recipients"]} == {host}
+    fleet = host_logs(tmp_path / "hosts", {host: log})
+    code, out = _audit(capsys, "verify", "--format", "json", str(fleet), str(journal))
+    assert code == 0, out
+    assert json.loads(out)["comparisons"][0]["matched"] == len(lines)
+    keep = os.environ.get("CERTBOT_PRIVACY_KEEP_FLEET_SAMPLE")
+    if keep:  # how tests/unit/data/fleet/ was made (see its README)
+        target = Path(keep) / certbot.target.name
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(journal, target / "journal.json")
+        shutil.copy(log, target / "disclosure.jsonl")

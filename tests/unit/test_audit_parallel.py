@@ -1,0 +1,81 @@
+"""Reading on every core: the same summary and the same verdicts as one pass, in parts."""
+
+from pathlib import Path
+from typing import Callable, List
+
+import pytest
+
+from certbot_privacy.audit import parallel, source
+from certbot_privacy.audit.filters import Filters
+from certbot_privacy.audit.formats import json as json_format
+from certbot_privacy.audit.summarise import summarise
+from certbot_privacy.audit.verify import verify
+from tests.helpers.audit import REAL_LOGS, fleet_log, gzip_copy, lines_of
+from tests.unit.test_audit_verify import CASES
+
+
+@pytest.fixture(autouse=True)
+def _small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut any file over 4 KiB into parts, so small test logs are read in parallel."""
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 4096)
+
+
+@pytest.fixture()
+def log(tmp_path: Path) -> Path:
+    return fleet_log(tmp_path / "fleet.jsonl")
+
+
+def test_a_big_file_is_cut_at_line_starts(log: Path) -> None:
+    """Parts begin where lines begin and cover the file, once."""
+    parts = parallel.plan([str(log)], 3)
+    assert parts is not None and len(parts) == 3
+    data = log.read_bytes()
+    assert parts[0].start == 0 and parts[-1].end == len(data) and parts[-1].last
+    for before, after in zip(parts, parts[1:]):
+        assert before.end == after.start and data[after.start - 1 : after.start] == b"\n"
+
+
+def test_copies_and_standard_input_are_read_in_order(log: Path, tmp_path: Path) -> None:
+    """No plan (one pass, in order) when standard input or a syslog copy is read."""
+    syslog = tmp_path / "syslog"
+    syslog.write_text("Dec  1 14:33:07 web1 certbot-privacy[1]: {}\n")
+    assert parallel.plan([str(log), "-"], 2) is None
+    assert parallel.plan([str(log), str(syslog)], 2) is None
+
+
+def test_the_summary_is_the_same_in_parts(log: Path, tmp_path: Path) -> None:
+    """Merged accumulators equal one pass: counts, times, hosts, problems and their lines."""
+    broken = tmp_path / "broken.jsonl"
+    lines = lines_of(log)
+    broken.write_bytes(b"\n".join([*lines[:20], b"not json", *lines[20:]]) + b"\n")
+    gz = gzip_copy(log, tmp_path / "old.jsonl.1.gz")
+    names = [str(broken), str(gz), *map(str, REAL_LOGS)]
+    ours = json_format.report_document(parallel.summarise(names, Filters(), workers=2))
+    one_pass = json_format.report_document(summarise(source.read(names)))
+    assert ours == one_pass
+    assert ours["problems"][0]["line"] == 21
+
+
+def test_an_intact_file_is_verified_in_parts(log: Path) -> None:
+    """The stitched verdict equals one pass: records, parsed, head."""
+    names = [str(log), *map(str, REAL_LOGS)]
+    ours = parallel.verify_logs(names, workers=3)
+    assert ours == verify(source.read(names))
+    assert ours.intact
+
+
+@pytest.mark.parametrize(("name", "tamper", "line", "kind"), CASES, ids=[c[0] for c in CASES])
+def test_tampering_is_named_as_one_pass_names_it(
+    log: Path,
+    tmp_path: Path,
+    name: str,
+    tamper: Callable[[List[bytes]], List[bytes]],
+    line: object,
+    kind: object,
+) -> None:
+    """Whatever the tampering, the verdict in parts is the verdict of one pass."""
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b"\n".join(tamper(lines_of(log))) + b"\n")
+    ours = parallel.verify_logs([str(path)], workers=3)
+    assert not ours.intact
+    assert ours == verify(source.read([str(path)]))

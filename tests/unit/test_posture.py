@@ -1,0 +1,243 @@
+"""``certbot-privacy status`` and ``switch``: the posture of a config dir, and switching it."""
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import jsonschema
+import pytest
+
+from certbot_privacy.audit import cli, posture
+from certbot_privacy.confdir import reader
+from certbot_privacy.log import schema
+
+DATA = Path(__file__).parent / "data" / "confdir"
+VERSIONS = ["certbot-2.1.0", "certbot-5.8.0"]
+SOFTWARE = posture.Software("5.8.0", "2.32.3", "3.11.2", "Debian GNU/Linux 12 (bookworm)")
+MINIMAL = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
+
+
+@pytest.fixture(autouse=True)
+def _no_cli_ini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No cli.ini of this machine's user is read (tests give their own)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+
+
+def _assess(path: Path, **kwargs: Any) -> posture.Posture:
+    return posture.assess(reader.read(str(path), cli_inis=[], **kwargs), SOFTWARE)
+
+
+def _main(*args: str, capsys: pytest.CaptureFixture[str]) -> Tuple[int, str, str]:
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _copy(tmp_path: Path, name: str) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(DATA / name, target)
+    return target
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_old_machine_is_not_private(version: str) -> None:
+    """Before the switch: the account and both lineages are not private, each with a fix."""
+    result = _assess(DATA / version / "before")
+    assert not result.all_private and result.not_private == 3
+    [account] = result.accounts
+    assert "EFF" in account.reason and "admin@example.org" in account.eff
+    assert account.fix is not None
+    assert account.fix.argv[:4] == (
+        "certbot",
+        "update_account",
+        "--privacy-minimal",
+        "--privacy-withdraw-email",
+    )
+    assert ("--account", account.account.id) == account.fix.argv[4:6]
+    for lineage in result.lineages:
+        assert lineage.user_agent_kind == "full" and lineage.log == ""
+        assert "Authenticator/webroot Installer/None (renew;" in lineage.user_agent
+        assert "Debian GNU/Linux 12 (bookworm)" in lineage.user_agent
+        assert lineage.fix is not None
+        assert lineage.fix.command.startswith(
+            f"certbot-privacy switch on --cert-name {lineage.lineage.name} --config-dir "
+        )
+    assert [f.subject.split()[0] for f in result.fixes] == ["account", "certificate", "certificate"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_switched_machine_is_private(version: str) -> None:
+    """After the switch: everything private, minimal User-Agent, the log named, no fix."""
+    result = _assess(DATA / version / "after")
+    assert result.all_private and result.fixes == []
+    for lineage in result.lineages:
+        assert (lineage.user_agent_kind, lineage.user_agent) == ("minimal", MINIMAL)
+        assert lineage.log == f"/srv/{version}/logs/disclosure.jsonl"
+    assert "withdrawn" in result.accounts[0].contact
+
+
+def test_cli_ini_makes_everything_private(tmp_path: Path) -> None:
+    """privacy-minimal = true in cli.ini: every run private, except a pending EFF opt-in."""
+    ini = tmp_path / "cli.ini"
+    ini.write_text("privacy-minimal = true\n")
+    found = reader.read(str(DATA / "certbot-5.8.0" / "before"), cli_inis=[str(ini)])
+    result = posture.assess(found, SOFTWARE)
+    assert all(line.private for line in result.lineages)
+    [account] = result.accounts
+    assert not account.private and account.fix is not None
+    assert account.fix.argv[:3] == ("certbot-privacy", "switch", "on")
+
+
+def test_lineage_follows_its_own_setting(tmp_path: Path) -> None:
+    """A lineage switched off is not private even though its account is (renew: each as set)."""
+    config = _copy(tmp_path, "certbot-5.8.0/after")
+    conf = config / "renewal" / "one.example.com.conf"
+    conf.write_text(conf.read_text().replace("privacy_minimal = True", "privacy_minimal = False"))
+    result = _assess(config)
+    one = result.lineages[0]
+    assert not one.private and "switched off" in one.reason and one.user_agent_kind == "full"
+    assert result.accounts[0].private and result.not_private == 1
+
+
+def test_stored_contact_is_not_private() -> None:
+    """A contact kept in regr.json was sent to the CA: the fix withdraws it."""
+    [account] = _assess(DATA / "old-registration").accounts
+    assert not account.private and "admin@example.org" in account.contact
+    assert account.fix is not None and "--privacy-withdraw-email" in account.fix.argv
+    assert "--config-dir" in account.fix.argv
+
+
+def test_custom_user_agent_is_shown() -> None:
+    """A --user-agent saved in the renewal conf is what the renewal sends."""
+    lineage = reader.Lineage(name="x", path="", user_agent="Mine/1", privacy_minimal=True)
+    found = reader.ConfigDir("/etc/letsencrypt", lineages=(lineage,))
+    [result] = posture.assess(found, SOFTWARE).lineages
+    assert (result.user_agent_kind, result.user_agent) == ("custom", "Mine/1")
+    assert result.log == "/var/log/letsencrypt/disclosure.jsonl"
+
+
+@pytest.mark.parametrize(("name", "code"), [("before", 1), ("after", 0)])
+def test_status_exit_codes_and_json(
+    name: str, code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """status: exit 1 while something is not private, 0 when all is; JSON as documented."""
+    config = DATA / "certbot-2.1.0" / name
+    got, out, err = _main("status", "--config-dir", str(config), "--format", "json", capsys=capsys)
+    assert (got, err) == (code, "")
+    data = json.loads(out)
+    assert data["private"] is (code == 0)
+    assert set(data) == {
+        "config_dir",
+        "private",
+        "not_private",
+        "cli_ini_private",
+        "accounts",
+        "lineages",
+        "fixes",
+        "problems",
+    }
+    assert data["lineages"][0]["user_agent"]["kind"] in ("full", "minimal")
+
+
+def test_status_text(capsys: pytest.CaptureFixture[str]) -> None:
+    """status text: the verdicts, the User-Agent, the fix commands and a summary line."""
+    config = DATA / "certbot-5.8.0" / "before"
+    code, out, _ = _main("status", "--config-dir", str(config), capsys=capsys)
+    assert code == 1
+    assert "NOT PRIVATE" in out and "EFF:      subscription pending" in out
+    assert "certbot-privacy switch on --cert-name one.example.com" in out
+    assert out.endswith("3 of 3 not private.\n")
+
+
+def test_status_escapes_what_it_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Terminal escapes in a renewal conf or account file are shown escaped, never raw."""
+    config = _copy(tmp_path, "certbot-5.8.0/before")
+    conf = config / "renewal" / "one.example.com.conf"
+    conf.write_text(conf.read_text().replace("server = https://", "server = \x1b[2Jhttps://"))
+    [account] = (config / "accounts").rglob("meta.json")
+    meta = json.loads(account.read_text())
+    meta["creation_host"] = "evil\u202ehost"
+    account.write_text(json.dumps(meta))
+    code, out, _ = _main("status", "--config-dir", str(config), capsys=capsys)
+    assert code == 1
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "\\x1b[2J" in out and "\\u202e" in out
+
+
+def test_status_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A config dir that is not there: exit 2, one sentence."""
+    code, out, err = _main("status", "--config-dir", str(tmp_path / "nope"), capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("certbot-privacy: error: ") and err.count("\n") == 1
+
+
+def _notices(path: Path) -> List[Dict[str, Any]]:
+    validator = jsonschema.Draft202012Validator(schema.json_schema())
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for record in records:
+        validator.validate(record)
+    return [r for r in records if r["event"] == "notice"]
+
+
+def _point_logs(config: Path, logs: Path) -> None:
+    """Make the fixture's lineages and account log under *logs* (they name /srv/...)."""
+    for path in [*config.rglob("*.conf"), *config.rglob("certbot-privacy.json")]:
+        text = path.read_text()
+        for version in VERSIONS:
+            text = text.replace(f"/srv/{version}/logs", str(logs))
+        path.write_text(text)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_switch_on_all_then_off(
+    version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """switch on --all makes status 0 and records notices; switch off is recorded too."""
+    config = _copy(tmp_path, f"{version}/before")
+    logs = tmp_path / "logs"
+    _point_logs(config, logs)
+    code, out, err = _main("switch", "on", "--all", "--config-dir", str(config), capsys=capsys)
+    assert (code, err) == (0, "")
+    assert "the pending EFF subscription of admin@example.org was cancelled" in out
+    assert _main("status", "--config-dir", str(config), capsys=capsys)[0] == 0
+    notices = _notices(logs / "disclosure.jsonl")
+    assert [n["kind"] for n in notices] == [
+        "privacy_on",
+        "eff_subscription_cancelled",
+        "privacy_on",
+        "privacy_on",
+    ]
+    assert {n["scope"] for n in notices} == {"account", "lineage"}
+    assert notices[1]["values"] == ["admin@example.org"]
+
+    code, out, _ = _main(
+        "switch",
+        "off",
+        "--cert-name",
+        "one.example.com",
+        "--config-dir",
+        str(config),
+        capsys=capsys,
+    )
+    assert code == 0 and out.startswith("certificate one.example.com: switched off")
+    code, out, _ = _main("switch", "off", "--all", "--config-dir", str(config), capsys=capsys)
+    assert code == 0 and "certificate one.example.com: already switched off" in out
+    assert _main("status", "--config-dir", str(config), capsys=capsys)[0] == 1
+    offs = [n for n in _notices(logs / "disclosure.jsonl") if n["kind"] == "privacy_off"]
+    assert sorted(n["name"] for n in offs) == sorted(
+        ["one.example.com", "two.example.com", reader.read(str(config), cli_inis=[]).accounts[0].id]
+    )
+
+
+def test_switch_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing named, an unknown name: exit 2 and nothing changed."""
+    config = _copy(tmp_path, "certbot-5.8.0/before")
+    before = {p: p.read_bytes() for p in config.rglob("*") if p.is_file()}
+    assert _main("switch", "on", "--config-dir", str(config), capsys=capsys)[0] == 2
+    code, _, err = _main(
+        "switch", "on", "--account", "nope", "--config-dir", str(config), capsys=capsys
+    )
+    assert code == 2 and "no account nope" in err
+    after = {p: p.read_bytes() for p in config.rglob("*") if p.is_file()}
+    assert after == before
