@@ -146,3 +146,14 @@ def test_series_names_the_log_a_file_belongs_to(tmp_path: Path) -> None:
     for name in ("disclosure.jsonl", "disclosure.jsonl.4.gz", "disclosure.jsonl-20261122"):
         assert reader.series(tmp_path / name) == ("/" + live[0], live[1])
     assert reader.series(tmp_path / "notes.txt") is None
+
+
+def test_the_parallel_verify_links_rotated_files_too(rotated: Path) -> None:
+    """verify on several processes (the command's default) reports the missing file too."""
+    from certbot_privacy.audit import parallel
+
+    assert parallel.verify_logs([str(rotated)], workers=2).intact
+    (rotated / "disclosure.jsonl.1").unlink()
+    assert _failures(parallel.verify_logs([str(rotated)], workers=2)) == [
+        ("disclosure.jsonl", Kind.MISSING_FILE)
+    ]
