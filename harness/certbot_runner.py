@@ -289,12 +289,14 @@ class CertbotRunner:
         timeout: float = 120,
         without_plugin: bool = False,
         extra_env: Optional[dict[str, str]] = None,
+        cwd: Optional[Path] = None,
     ) -> CertbotResult:
         """Run ``certbot ARGS`` and return what happened.
 
         ``server=""`` means the proxy's directory; ``None`` passes no ``--server``.
         ``without_plugin`` runs the same certbot with this package hidden from plugin
-        discovery, as if it were not installed.
+        discovery, as if it were not installed. It runs in *cwd* (default: the runner's
+        base directory; the distro's timer runs certbot in ``/``).
         """
         env = self.environment()
         env.update(extra_env or {})
@@ -308,7 +310,7 @@ class CertbotRunner:
             text=True,
             timeout=timeout,
             env=env,
-            cwd=self.base,
+            cwd=cwd or self.base,
             check=False,
         )
         return CertbotResult(

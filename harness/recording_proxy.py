@@ -15,17 +15,23 @@ sent. :class:`RecordingProxy` runs three loopback listeners in threads of the te
     An HTTP proxy for everything that is not loopback: certbot runs with ``HTTPS_PROXY`` and
     ``HTTP_PROXY`` pointing here and ``NO_PROXY=127.0.0.1,localhost``, so any attempt to
     reach the outside world (the EFF, say) arrives here as a ``CONNECT supporters.eff.org:443``
-    or an absolute-URI request, is recorded, and is refused with 403. A ``CONNECT`` to a
-    host in :attr:`RecordingProxy.impersonate` is instead tunnelled to the ``acme``
-    listener: certbot then talks to Pebble under that CA's name (``--server
+    or an absolute-URI request, is recorded, and is refused with 403. A host registered
+    with :meth:`RecordingProxy.add_provider` (a DNS provider's API, ``api.nsone.net``) is
+    played instead: the CONNECT is accepted, TLS is served with a certificate for that
+    host from the test CA, and each request is recorded (listener ``provider``) and
+    answered by the test's :data:`Responder`. A ``CONNECT`` to a host in
+    :attr:`RecordingProxy.impersonate` is tunnelled to the ``acme`` listener instead:
+    certbot then talks to Pebble under that CA's name (``--server
     https://acme-v02.api.letsencrypt.org/directory``), with TLS verified against the test
     CA, and sees the CA facts this project has about it.
 
-The directory can be rewritten too: :attr:`RecordingProxy.directory_meta` replaces
-members of its ``meta`` (``termsOfService``, say: to test what a directory announcing
-other, or hostile, terms does to the consent notice); and :attr:`RecordingProxy.problems`
-answers a request path with an ACME problem document instead of Pebble (a CA's error
-detail, as hostile as a test needs).
+:attr:`RecordingProxy.inject` adds headers to Pebble's answers (a ``Location`` that looks
+like a private key, say) for paths that start with a given prefix. The directory can be
+rewritten too: :attr:`RecordingProxy.directory_meta` replaces members of its ``meta``
+(``termsOfService``, say: to test what a directory announcing other, or hostile, terms
+does to the consent notice); and :attr:`RecordingProxy.problems` answers a request path
+with an ACME problem document instead of Pebble (a CA's error detail, as hostile as a
+test needs).
 
 Every request is recorded exactly as it arrived: the request line, all headers as
 ``(name, value)`` pairs in their original case and order, and the raw body bytes.
@@ -43,7 +49,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 #: A DER OCSPResponse with responseStatus "unauthorized" (6) and no responseBytes.
 OCSP_UNAUTHORIZED = bytes.fromhex("30030a0106")
@@ -72,8 +78,8 @@ class RecordedRequest:
 
     seq: int
     time: float
-    listener: str  #: "acme" or "ocsp"
-    role: str  #: "acme" (forwarded to Pebble); "ari", "ocsp", "problem" (answered by the proxy)
+    listener: str  #: "acme", "ocsp" or "provider"
+    role: str  #: "acme" (forwarded to Pebble); "ari", "ocsp", "problem"; a fake provider's host
     method: str
     path: str
     request_line: str
@@ -85,7 +91,7 @@ class RecordedRequest:
     @property
     def url(self) -> str:
         """The absolute URL requested, from the listener's scheme and the Host received."""
-        scheme = "https" if self.listener == "acme" else "http"
+        scheme = "https" if self.listener in ("acme", "provider") else "http"
         host = (self.header_values("Host") or ["?"])[0]
         return f"{scheme}://{host}{self.path}"
 
@@ -139,6 +145,10 @@ class Mark:
     outside: int
 
 
+#: A fake provider's answer to (method, path, body): status and a JSON-ready body.
+Responder = Callable[[str, str, bytes], tuple[int, Any]]
+
+
 @dataclass
 class AriSettings:
     """How the proxy plays ARI: ``window`` is "past", "future" or None (no ARI at all)."""
@@ -155,6 +165,10 @@ class RecordingProxy:
         self.requests: list[RecordedRequest] = []
         self.connect_attempts: list[OutsideAttempt] = []
         self.ari = AriSettings()
+        #: Headers added to Pebble's answers: (path prefix, name, value).
+        self.inject: list[tuple[str, str, str]] = []
+        #: Fake DNS provider APIs by host: (TLS context, responder).
+        self.providers: dict[str, tuple[ssl.SSLContext, Responder]] = {}
         #: Members that replace those of the directory's ``meta`` (``None`` removes one).
         self.directory_meta: dict[str, Any] = {}
         #: Host names whose ``CONNECT`` is tunnelled to the acme listener, each with the
@@ -193,6 +207,12 @@ class RecordingProxy:
     @property
     def trap_url(self) -> str:
         return f"http://127.0.0.1:{self.trap_port}"
+
+    def add_provider(self, host: str, cert: str, key: str, responder: Responder) -> None:
+        """Play the HTTPS API at *host* (reached through the trap) with *responder*."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.providers[host] = (context, responder)
 
     # --- life cycle ------------------------------------------------------------------------
     def start(self, upstream: tuple[str, int]) -> None:
@@ -412,6 +432,10 @@ class _AcmeHandler(_Handler):
             directory_path = proxy.impersonate.get(host, "/dir")
             is_directory = path == directory_path
             status, headers, answer = self.forward(body, "/dir" if is_directory else None)
+            for prefix, name, value in list(proxy.inject):
+                if path.startswith(prefix):
+                    headers = [(k, v) for k, v in headers if k.lower() != name.lower()]
+                    headers.append((name, value))
             if is_directory and status == 200:
                 answer = proxy.rewrite_directory(answer, self.headers["Host"])
             self.answer(record, status, headers, answer)
@@ -451,13 +475,59 @@ class _OcspHandler(_Handler):
     do_GET = do_POST
 
 
+class _ProviderHandler(_Handler):
+    """Serves one fake provider's requests on a TLS connection the trap accepted."""
+
+    def __init__(self, request: Any, client_address: Any, server: Any, host: str) -> None:
+        self.host = host
+        super().__init__(request, client_address, server)
+
+    def handle_one_request(self) -> None:
+        self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        if not self.parse_request():
+            return
+        proxy = self.server.proxy
+        body = self.read_body()
+        record = proxy._record(self, "provider", self.host, body)
+        status, answer = proxy.providers[self.host][1](self.command, self.path, body)
+        data = b"" if answer is None else json.dumps(answer).encode()
+        self.answer(record, status, [("Content-Type", "application/json")], data)
+        self.wfile.flush()
+
+
 class _TrapHandler(_Handler):
     def do_CONNECT(self) -> None:
         proxy = self.server.proxy
         host, _, port = self.path.rpartition(":")
-        if host not in proxy.impersonate or port != "443":
+        if host in proxy.impersonate and port == "443":
+            self._tunnel_to_acme()
+            return
+        provider = proxy.providers.get(host)
+        if provider is None:
             self.refuse()
             return
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        try:
+            tls = provider[0].wrap_socket(self.connection, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        try:
+            _ProviderHandler(tls, self.client_address, self.server, host)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                tls.close()
+
+    def _tunnel_to_acme(self) -> None:
+        """A CA the proxy stands in for: splice the connection to the acme listener."""
+        proxy = self.server.proxy
         proxy._record_tunnel(self)
         self.close_connection = True
         upstream = socket.create_connection(("127.0.0.1", proxy.acme_port), timeout=60)

@@ -34,7 +34,10 @@ moves:
   ``update_regr(account)`` (``update_regr(account, client)`` on 2.x), whose ``config``
   (public ``NamespaceConfig``: ``accounts_dir``, ``server``) says where the account's
   directory ``<accounts_dir>/<account.id>`` is, and ``update_meta(account)``; the
-  account's ``meta`` is a josepy object with ``register_to_eff``.
+  account's ``meta`` is a josepy object with ``register_to_eff``;
+* ``certbot.plugins.dns_common.DNSAuthenticator.perform`` (public base class of the DNS
+  plugins) and the DNS-01 annotated challenge's ``domain`` (2.x) or ``identifier.value``
+  (since 3.x), ``validation_domain_name`` and ``validation``.
 """
 
 import argparse
@@ -322,3 +325,35 @@ def install_account_hooks(saved: Callable[[StoredAccount], None]) -> None:
     cls = account.AccountFileStorage
     _install("account_save", lambda: Patch(cls, "save", after, when=on))
     _install("account_update", lambda: Patch(cls, "update_regr", after, when=on))
+
+
+#: Called with (domain, validation name, TXT value) before a DNS plugin publishes it.
+ChallengeCallback = Callable[[str, str, str], None]
+
+
+def install_dns_hook(callback: ChallengeCallback) -> None:
+    """Tell *callback* each DNS-01 validation before a DNS plugin sends it to its provider.
+
+    Wraps ``DNSAuthenticator.perform``, which certbot's DNS plugins inherit; it computes
+    the same values the plugin is about to send (``validation_domain_name``,
+    ``validation``), so the disclosure log can keep them in the provider's requests.
+    Passes through while privacy mode is off.
+    """
+    from certbot.plugins import dns_common
+
+    def perform(original: Callable[..., Any], self: Any, achalls: Any) -> Any:
+        for achall in achalls:
+            # An ImmutableMap: "identifier" since certbot 3 ("domain" is deprecated), "domain"
+            # before.
+            domain = achall["identifier"].value if "identifier" in achall else achall["domain"]
+            callback(
+                domain,
+                achall.validation_domain_name(domain),
+                achall.validation(achall.account_key),
+            )
+        return original(self, achalls)
+
+    _install(
+        "dns_perform",
+        lambda: Patch(dns_common.DNSAuthenticator, "perform", perform, when=lambda: RUN.on),
+    )

@@ -23,7 +23,7 @@ from certbot_privacy.adapter.email_gate import EmailGate
 from certbot_privacy.adapter.recorder import DisclosureRecorder
 from certbot_privacy.adapter.state import RUN
 from certbot_privacy.errors import DisclosureLogError, UsageError
-from certbot_privacy.log.syslog import SyslogMirror
+from certbot_privacy.log import syslog
 from certbot_privacy.log.writer import DisclosureLog
 from certbot_privacy.rules import useragent
 
@@ -56,13 +56,25 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     agent = useragent.choose_user_agent(
         namespace.user_agent, certbot.__version__, requests.__version__
     )
-    mirror = SyslogMirror() if getattr(namespace, "privacy_syslog", False) else None
+    mirror = None
+    if getattr(namespace, "privacy_syslog", False):
+        if not syslog.available():
+            raise UsageError(
+                f"--privacy-syslog: there is no syslog socket at {syslog.DEV_LOG} (no "
+                "syslog daemon or journald runs here), so no record would be mirrored; "
+                "start one (systemd-journald or rsyslog) or drop --privacy-syslog"
+            )
+        mirror = syslog.SyslogMirror()
     log = DisclosureLog(log_path(namespace), mirror=mirror)
     try:
         log.ensure_writable()
     except DisclosureLogError as error:
         raise UsageError(str(error)) from None
     recorder = DisclosureRecorder(log, directory_urls=[namespace.server])
+    if interactive(namespace):
+        from certbot_privacy.adapter.transparency import Notice
+
+        recorder.on_order = Notice(namespace.config_dir)
     RUN.gate = EmailGate(
         server=namespace.server,
         verb=verb,
@@ -74,6 +86,13 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         record_notice=lambda kind, recipient, fields: record_notice(kind, recipient, **fields),
     )
     wire.set_policy(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)))
+
+
+def expect_challenge(domain: str, name: str, value: str) -> None:
+    """Tell the run's recorder that a DNS plugin is about to publish *value* at *name*."""
+    observer = RUN.policy.observer if RUN.policy is not None else None
+    if isinstance(observer, _FailClosed):
+        observer.recorder.expect_challenge(domain, name, value)
 
 
 def switch_off() -> None:

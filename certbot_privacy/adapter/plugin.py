@@ -131,6 +131,7 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
         _refuse_mode_only_options(namespace, verb)
         return
     _ignore_saved_consent(namespace, args)
+    _absolute_log_path(namespace)
     _check_email_options(namespace, verb)
     if namespace.eff_email is None:
         # Stops the EFF POST at its source and skips certbot's question; an explicit
@@ -175,6 +176,7 @@ def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
     compat.install_email_hooks()
     compat.install_account_hooks(persistent.account_saved)
     compat.install_renewal_conf_filter(PER_RUN_OPTIONS)
+    compat.install_dns_hook(mode.expect_challenge)
 
 
 def given_on_command_line(args: Sequence[str], flag: str, shortest: str) -> bool:
@@ -197,6 +199,19 @@ def _ignore_saved_consent(namespace: argparse.Namespace, args: Sequence[str]) ->
             "privacy-share-email in a configuration file is not consent: consent is "
             "given for one run, with --privacy-share-email on its command line. Ignored."
         )
+
+
+def _absolute_log_path(namespace: argparse.Namespace) -> None:
+    """Make ``--privacy-log`` absolute, as certbot saves it in the renewal conf.
+
+    The distro's timer runs ``renew`` from ``/``: a relative path saved as given would
+    send its records somewhere else.
+    """
+    import os
+
+    given = getattr(namespace, "privacy_log", None)
+    if given:
+        namespace.privacy_log = os.path.abspath(os.path.expanduser(given))
 
 
 def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:

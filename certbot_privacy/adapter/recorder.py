@@ -7,18 +7,28 @@ urllib3 adds itself (listed in ``implicit_headers``), and the body bytes as the 
 library encodes them (a streamed body is read into bytes first and sent as recorded).
 A failure to record an outcome only logs an error: the request has gone, and the next
 request stops the run if the log is still unwritable.
+
+Requests to the ACME server (the origin of a directory URL in use, or of a URL its
+directory lists), OCSP requests and the EFF's form are recorded byte for byte; every other
+request (a DNS provider's API) by allowance (:mod:`certbot_privacy.rules.redaction`),
+keeping the names of the run's orders and the DNS-01 values announced by
+:meth:`DisclosureRecorder.expect_challenge`; their outcomes say nothing the request record
+left out. A server's header that looks like a private key is recorded as its digest, with
+a warning.
 """
 
+import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
 
 import requests
 
 from certbot_privacy.errors import DisclosureLogError, PrivateKeyError, RecordError
 from certbot_privacy.log import classify, records
-from certbot_privacy.rules import urls
+from certbot_privacy.rules import keyguard, urls
+from certbot_privacy.rules.escape import printable
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +54,13 @@ class Sent:
 
     seq: int
     method: str
+    #: The URL as recorded (without what the allowance left out).
     url: str
     recipient: str
+    #: Recorded byte for byte (the CA, OCSP, the EFF); else by allowance.
+    exact: bool = True
+    #: What the request record left out, to be left out of an error's text too.
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 class DisclosureRecorder:
@@ -65,16 +80,35 @@ class DisclosureRecorder:
         directory_urls: Iterable[str] = (),
         recipient_for: Optional[RecipientFor] = None,
         clock: Callable[[], float] = time.time,
+        on_order: Optional[Callable[[list[str]], None]] = None,
     ) -> None:
         self.log = log
-        self.directory_urls: list[str] = list(directory_urls)
+        #: Called with an order's names before its newOrder request is recorded and sent.
+        self.on_order = on_order
+        self.directory_urls: list[str] = []
+        #: Origins whose requests are the ACME server's (recorded exactly).
+        self.acme_origins: set[str] = set()
+        #: The disclosures this run knows of, kept in requests recorded by allowance.
+        self.known = classify.Known()
         self._recipient_for = recipient_for
         self.clock = clock
+        for url in directory_urls:
+            self.add_directory(url)
 
     def add_directory(self, url: str) -> None:
         """Attribute requests to *url*'s origin to that CA directory from now on."""
         if url not in self.directory_urls:
             self.directory_urls.append(url)
+        with contextlib.suppress(ValueError):
+            self.acme_origins.add(urls.origin(url))
+
+    def expect_challenge(self, domain: str, name: str, value: str) -> None:
+        """Know that a DNS-01 validation for *domain* puts TXT *value* at *name*.
+
+        A DNS plugin sends these to its provider's API: they are disclosures, recorded.
+        """
+        self.known.add_name(domain)
+        self.known.add_challenge(name, value)
 
     def recipient(self, url: str, headers: Mapping[str, str]) -> str:
         """Name who receives a request to *url* with *headers*."""
@@ -97,6 +131,11 @@ class DisclosureRecorder:
         if implicit:  # urllib3 writes Host first, then the prepared headers
             headers = {"Host": urls.host_header(url), **headers}
         recipient = self.recipient(url, headers)
+        exact = classify.recorded_exactly(url, headers, self.acme_origins)
+        if exact and self.on_order is not None and body:
+            names = _order_names(body)
+            if names:
+                self.on_order(names)
         try:
             record = records.request_record(
                 method=method,
@@ -106,26 +145,57 @@ class DisclosureRecorder:
                 recipient=recipient,
                 when=self.clock(),
                 implicit_headers=implicit,
+                exact=exact,
+                known=self.known,
             )
         except PrivateKeyError as error:
             raise DisclosureLogError(
-                f"Refused to send {method} {url} and to record it in {self.log.path}: "
-                f"{error}, which must never leave this host; please report this bug to "
-                "certbot-privacy."
+                f"Refused to send {method} {printable(_shown(url, exact))} and to record it "
+                f"in {self.log.path}: {error}, which must never leave this host; please "
+                "report this bug to certbot-privacy."
             ) from None
         written = self.log.append(record)
-        return Sent(seq=written["seq"], method=method, url=url, recipient=recipient)
+        if exact:
+            for category in ("domain", "ip_identifier"):
+                for name in record["personal_data"].get(category, ()):
+                    self.known.add_name(name)
+        return Sent(
+            seq=written["seq"],
+            method=method,
+            url=record["url"],
+            recipient=recipient,
+            exact=exact,
+            secrets=() if exact else _left_out(url, headers, record),
+        )
 
     def after_send(self, token: object, response: requests.Response) -> None:
         """Append the ``response`` record of the request *token* stands for."""
         sent = _sent(token)
         extra: dict[str, Any] = {}
         location = response.headers.get("Location")
-        if location:
+        if location and sent.exact:
             extra["location"] = location
         problem = _problem_type(response)
         if problem:
             extra["problem_type"] = problem
+        reason = response.reason or None
+        if reason:
+            extra["reason"] = reason
+        extra, withheld = keyguard.withhold_private_keys(
+            extra, ("location", "problem_type", "reason")
+        )
+        if withheld:
+            extra["withheld"] = withheld
+            logger.warning(
+                "The answer of %s to %s %s had a %s that looks like a private key; it is "
+                "recorded in the disclosure log as its digest only.",
+                printable(sent.recipient),
+                sent.method,
+                printable(sent.url),
+                " and a ".join(withheld),
+            )
+        if sent.exact and response.status_code == 200 and sent.url in self.directory_urls:
+            self._learn_directory(response)
         self._append_quietly(
             lambda: records.response_record(
                 request_seq=sent.seq,
@@ -134,7 +204,7 @@ class DisclosureRecorder:
                 method=sent.method,
                 url=sent.url,
                 when=self.clock(),
-                reason=response.reason or None,
+                reason=extra.pop("reason", None),
                 extra=extra,
             )
         )
@@ -142,17 +212,37 @@ class DisclosureRecorder:
     def send_failed(self, token: object, error: BaseException) -> None:
         """Append the ``error`` record: sending failed (it may have reached the recipient)."""
         sent = _sent(token)
+        text = str(error) or type(error).__name__
+        for secret in sent.secrets:
+            text = text.replace(secret, "[redacted]")
+        extra, withheld = keyguard.withhold_private_keys({"error": text}, ("error",))
         self._append_quietly(
             lambda: records.error_record(
                 request_seq=sent.seq,
-                error=str(error) or type(error).__name__,
+                error=extra["error"],
                 error_type=type(error).__name__,
                 recipient=sent.recipient,
                 method=sent.method,
                 url=sent.url,
                 when=self.clock(),
+                withheld=withheld,
             )
         )
+
+    def _learn_directory(self, response: requests.Response) -> None:
+        """The URLs an ACME directory lists are the ACME server's, whatever their origin."""
+        try:
+            directory = response.json()
+        except ValueError:
+            return
+        if not isinstance(directory, dict):
+            return
+        for value in directory.values():
+            if isinstance(value, str) and value.startswith("https://"):
+                try:
+                    self.acme_origins.add(urls.origin(value))
+                except ValueError:
+                    continue
 
     # --- records the email gate writes (consent, blocked), not the wire -------------------
 
@@ -227,6 +317,44 @@ def _sent(token: object) -> Sent:
     if not isinstance(token, Sent):
         raise TypeError(f"not a token from DisclosureRecorder.before_send: {token!r}")
     return token
+
+
+def _order_names(body: bytes) -> list[str]:
+    """The identifier values of a newOrder request's JWS body; none for other requests."""
+    decoded = classify.decode_jws(body)
+    payload = decoded.get("payload") if decoded is not None else None
+    identifiers = payload.get("identifiers") if isinstance(payload, dict) else None
+    if not isinstance(identifiers, list):
+        return []
+    return [
+        i["value"] for i in identifiers if isinstance(i, dict) and isinstance(i.get("value"), str)
+    ]
+
+
+def _shown(url: str, exact: bool) -> str:
+    """A URL for a message: without user info and query when it goes to a DNS API, say."""
+    if exact:
+        return url
+    from certbot_privacy.rules import redaction
+
+    return redaction.redact_url(url, lambda value: False, [])
+
+
+def _left_out(url: str, headers: Mapping[str, str], record: Mapping[str, Any]) -> tuple[str, ...]:
+    """The strings a request recorded by allowance carried that its record left out.
+
+    An error's text (``Max retries exceeded with url: /zones?api_key=...``) may quote
+    them; they are replaced there too. Short ones (a TTL) are no secret worth a search.
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url)
+    found = [parts.netloc.rpartition("@")[0]] if "@" in parts.netloc else []
+    found += [parts.query] if parts.query else []
+    found += [v for _, v in parse_qsl(parts.query) if not record.get("url", "").count(v)]
+    recorded = record.get("headers", {})
+    found += [v for k, v in headers.items() if not isinstance(recorded.get(k, ""), str)]
+    return tuple(sorted({v for v in found if len(v) >= 4}, key=len, reverse=True))
 
 
 def _materialised_body(request: requests.PreparedRequest) -> Optional[bytes]:

@@ -186,7 +186,23 @@ def _quote(statement: Optional[cas.Statement]) -> Optional[Quote]:
     )
 
 
+#: How :data:`~certbot_privacy.log.classify.CT_RECIPIENT` is described.
+CT_KIND = "public logs (Certificate Transparency)"
+_CT_PUBLICATION = Quote(
+    "Publicly trusted certificate authorities submit every certificate they issue to "
+    "public Certificate Transparency logs, which are append-only and readable by anyone: "
+    "the names in a certificate are public worldwide, for good.",
+    False,
+    "RFC 6962, Certificate Transparency",
+    "https://www.rfc-editor.org/rfc/rfc6962",
+    "Not a transfer to one recipient: a publication. A wildcard certificate "
+    "(*.example.org) keeps the names below it out of the logs.",
+)
+
+
 def _kind(recipient: str) -> str:
+    if recipient == classify.CT_RECIPIENT:
+        return CT_KIND
     if recipient == classify.EFF_RECIPIENT:
         return "EFF mailing list"
     if recipient.startswith("OCSP responder "):
@@ -221,7 +237,11 @@ def describe_recipient(
         contact_use=_quote(info.contact_use) if info is not None else None,
         retention=_quote(info.contact_retention) if info is not None else None,
         after_closure=_quote(info.after_closure) if info is not None else None,
-        transfer=_quote(info.third_country_transfer) if info is not None else None,
+        transfer=_quote(info.third_country_transfer)
+        if info is not None
+        else _CT_PUBLICATION
+        if kind == CT_KIND
+        else None,
         deletion=_quote(info.deletion_request) if info is not None else None,
         hosts=stats.hosts,
     )

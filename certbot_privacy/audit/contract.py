@@ -152,11 +152,18 @@ def _check_rest(value: Record, event: object) -> Optional[str]:
             if not isinstance(value.get(name), str):
                 return _bad_field(value, name, "a string")
         headers = value.get("headers")
-        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-            return _bad_field(value, "headers", "an object of strings")
+        if not isinstance(headers, dict) or not all(map(_is_header_value, headers.values())):
+            return _bad_field(value, "headers", "an object of strings or redactions")
     if event in _DISCLOSING or "personal_data" in value:
         return _check_personal_data(value)
     return None
+
+
+def _is_header_value(value: object) -> bool:
+    """A header value as sent, or ``{"redacted": true, "bytes": n}`` where it was left out."""
+    return isinstance(value, str) or (
+        isinstance(value, dict) and value.get("redacted") is True and _is_int(value.get("bytes"))
+    )
 
 
 def _check_personal_data(value: Record) -> Optional[str]:

@@ -187,7 +187,9 @@ def verify_logs(names: Sequence[str], thorough: bool = False, workers: int = 0) 
             host = group[0][0].host
             stitched = verify(source.read_file(path, host), thorough).files[0]
         verdicts.append(stitched)
-    return VerifyReport(tuple(verdicts))
+    from certbot_privacy.audit import rotation
+
+    return VerifyReport(rotation.link(verdicts))
 
 
 def _by_file(
@@ -237,4 +239,5 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
         parsed,
         last.thorough,
         last.host,
+        group[0][1].verdict.predecessor,  # the first part holds the file's first record
     )

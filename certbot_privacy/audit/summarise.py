@@ -5,7 +5,9 @@ category (``contact``, ``domain``, ``account_key``, ``user_agent``, ``ip_address
 ``csr_public_key``, ...). A request is a disclosure: the log is write-ahead, so a request
 record exists for everything that left (a few may have failed on the way; they are
 counted as disclosed, which is the safe side). ``blocked`` requests did not leave and are
-only counted.
+only counted. A request that finalizes an order also names, in ``published``, the names
+the CA will publish in public Certificate Transparency logs: each entry counts as a
+disclosure to that recipient ("Certificate Transparency logs (public)"), not a request.
 
 For every recipient, category and distinct value the summary keeps how often it was sent,
 the first and last time, and how often with privacy mode off. That is all it keeps: the
@@ -20,12 +22,13 @@ recipient, or, grouped ``by="host"``, one entry per host and recipient. Accumula
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
 from certbot_privacy.audit.values import label
+from certbot_privacy.log.classify import CT_RECIPIENT
 from certbot_privacy.log.schema import category_key
 
 #: How many problem lines a summary lists (it counts them all).
@@ -113,7 +116,7 @@ class Summary:
     @property
     def privacy_off(self) -> int:
         """How many selected requests went out with privacy mode off."""
-        return sum(r.privacy_off for r in self.recipients)
+        return sum(r.privacy_off for r in self.recipients if r.recipient != CT_RECIPIENT)
 
 
 def notice_detail(record: contract.Record) -> str:
@@ -272,17 +275,31 @@ class Accumulator:
             stats.add(time, 0)
 
     def _request(self, record: contract.Record, host: Optional[str] = None) -> None:
-        filters = self.filters
         time: str = record["time"]  # canonical, so comparing strings compares times
-        recipient: str = record["recipient"]
-        personal: Dict[str, List[object]] = record["personal_data"]
+        off = 1 if record.get("privacy_mode", True) is False else 0  # privacy_mode_off()
+        self._disclosure(host, record["recipient"], record["personal_data"], time, off)
+        if "published" in record:  # the names a finalized order makes public (CT logs)
+            for published in _published(record):
+                self._disclosure(
+                    host, published["recipient"], published["personal_data"], time, off
+                )
+
+    def _disclosure(
+        self,
+        host: Optional[str],
+        recipient: str,
+        personal: Dict[str, List[object]],
+        time: str,
+        off: int,
+    ) -> None:
+        """Count what *recipient* received at *time*, if the filters select it."""
+        filters = self.filters
         if self._filtering and not (
             filters.time_matches(time)
             and filters.recipient_matches(recipient)
             and filters.domains_match(personal.get("domain"))
         ):
             return
-        off = 1 if record.get("privacy_mode", True) is False else 0  # privacy_mode_off()
         entry = self._recipients.get((host, recipient))
         if entry is None:
             entry = self._recipients[(host, recipient)] = _Recipient(_Stats(time, off))
@@ -358,7 +375,7 @@ class Accumulator:
             lines=self.lines,
             records=sum(self._events.values()),
             events=tuple(sorted(self._events.items())),
-            requests=sum(r.requests for r in recipients),
+            requests=sum(r.requests for r in recipients if r.recipient != CT_RECIPIENT),
             blocked=tuple(sorted(self._blocked.items())),
             skipped=self.skipped,
             problems=tuple(self._problems),
@@ -400,6 +417,19 @@ class Accumulator:
             _recipient_stats(name, merged[name], None, tuple(sorted(hosts.get(name, ()))))
             for name in sorted(merged)
         )
+
+
+def _published(record: contract.Record) -> List[Dict[str, Any]]:
+    """The well-formed entries of a request's ``published`` field (see ``record-1.json``)."""
+    entries = record.get("published")
+    return [
+        entry
+        for entry in (entries if isinstance(entries, list) else ())
+        if isinstance(entry, dict)
+        and isinstance(entry.get("recipient"), str)
+        and isinstance(entry.get("personal_data"), dict)
+        and all(isinstance(v, list) for v in entry["personal_data"].values())
+    ]
 
 
 def _recipient_stats(

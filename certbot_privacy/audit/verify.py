@@ -38,6 +38,10 @@ not valid JSON. That is not tampering: :func:`verify` reports it as a
 :attr:`FileVerdict.truncated_tail` notice, and the file counts as intact up to the line
 before it (the ``certbot-privacy verify`` command exits 0 and prints the notice).
 
+Rotated files of one log are checked as a sequence too (:mod:`.rotation`): a missing,
+duplicated or reordered rotated file is reported as ``missing-file``,
+``duplicated-file`` or ``reordered-file`` on line 1 of the file after the gap.
+
 What a hash chain cannot show: records cut off the end of a file (the rest is a valid,
 shorter log), a last line edited into another valid record, or a whole file rewritten with
 a fresh chain. Each verdict carries the file's :attr:`FileVerdict.head`, the digest the
@@ -91,6 +95,10 @@ class Kind(str, Enum):
     NOT_A_RECORD = "not-a-record"
     BAD_SEQ = "bad-seq"
     UNREADABLE = "unreadable"
+    # Across the rotated files of one log (:mod:`.rotation`).
+    MISSING_FILE = "missing-file"
+    DUPLICATED_FILE = "duplicated-file"
+    REORDERED_FILE = "reordered-file"
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,8 @@ class FileVerdict:
     parsed: int = 0
     thorough: bool = False
     host: Optional[str] = None
+    #: The head of the rotated file this one follows, as its first record names it.
+    predecessor: Optional[str] = None
 
     @property
     def intact(self) -> bool:
@@ -218,6 +228,8 @@ class FileChecker:
         self._bad: Optional[_Seen] = None
         self._bad_problem: Optional[str] = None
         self._after: List[_Seen] = []
+        # The first line, for the rotated file it names (read once, at the end).
+        self._first: Optional[bytes] = None
 
     def start_at(self, seq: int, prev: str) -> None:
         """Check a part of a file that begins with record *seq*, chained to *prev*.
@@ -247,6 +259,8 @@ class FileChecker:
             return
         self.lines += 1
         raw = item.raw
+        if item.number == 1:
+            self._first = raw
         if item.problem is not None:  # too long to read: not a record, but its digest is known
             hexdigest = item.digest or _PREFIX + _sha256(raw).hexdigest()
             self._set_bad(_Seen(item.number, hexdigest, None, None), item.problem)
@@ -381,7 +395,15 @@ class FileChecker:
             min(self.parsed, self.records),
             self.thorough,
             self.host,
+            self._predecessor(),
         )
+
+    def _predecessor(self) -> Optional[str]:
+        """The ``predecessor`` head the file's first record names, if it is a record."""
+        record = contract.parse(self._first)[0] if self._first is not None else None
+        named = record.get("predecessor") if record is not None else None
+        head = named.get("head") if isinstance(named, dict) else None
+        return head if isinstance(head, str) else None
 
     def _fail(self, lineno: int, kind: Kind, message: str) -> None:
         self.failure = Finding(self.source, lineno, kind, message)
@@ -589,8 +611,10 @@ def verify(items: Iterable[Item], thorough: bool = False) -> VerifyReport:
         checker.feed(item)
     if checker is not None:
         verdicts.append(checker.finish())
+    from certbot_privacy.audit import rotation
+
     return VerifyReport(
-        tuple(verdicts),
+        rotation.link(verdicts),
         tuple(c.verdict() for c in copies.values()),
         tuple(c.verdict() for c in comparisons.values()),
     )

@@ -2,7 +2,11 @@
 
 :func:`classify` returns the personal data in one request by category (the categories
 are :data:`certbot_privacy.log.schema.CATEGORIES`); :func:`recipient_for` names who
-receives a request. Nothing here touches the network, the file system or certbot.
+receives a request and :func:`recorded_exactly` whether its bytes are recorded as they
+are (the CA, OCSP, the EFF) or only what an allowance keeps (DNS provider APIs and
+anything else: :mod:`certbot_privacy.rules.redaction`); :class:`Known` holds what the
+run knows to be disclosures in such requests (the names being validated and the DNS-01
+challenge values). Nothing here touches the network, the file system or certbot.
 """
 
 import base64
@@ -10,7 +14,7 @@ import hashlib
 import json
 import re
 from typing import Any, Iterable, Mapping, Optional, Union
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from certbot_privacy.errors import RecordError
 from certbot_privacy.rules.keyguard import PRIVATE_JWK_MEMBERS
@@ -27,6 +31,10 @@ EFF_HOST = "supporters.eff.org"
 EFF_RECIPIENT = "EFF (supporters.eff.org)"
 
 OCSP_CONTENT_TYPE = "application/ocsp-request"
+
+#: The recipient of the names in a finalized order: publicly trusted CAs log every
+#: certificate they issue in public Certificate Transparency logs (RFC 6962).
+CT_RECIPIENT = "Certificate Transparency logs (public)"
 
 Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 Record = dict[str, Any]
@@ -50,6 +58,27 @@ def recipient_for(
         if origin(directory) == origin(url):
             return directory
     return origin(url)
+
+
+def recorded_exactly(
+    url: str, headers: Mapping[str, str], acme_origins: Iterable[str] = ()
+) -> bool:
+    """Whether a request is recorded byte for byte rather than through the allowance.
+
+    True for the requests certbot itself builds from known fields, with no credential in
+    them: those to the ACME server (the origin of a directory URL in use, or of a URL that
+    directory lists, in *acme_origins*), OCSP requests (by their Content-Type) and the
+    EFF's subscription form. Everything else (a DNS provider's API) is not.
+    """
+    try:
+        where = origin(url)
+    except ValueError:
+        return False
+    if (urlsplit(url).hostname or "").lower() == EFF_HOST:
+        return True
+    if content_type(headers) == OCSP_CONTENT_TYPE:
+        return True
+    return where in acme_origins
 
 
 def header_dict(headers: Headers) -> dict[str, str]:
@@ -137,6 +166,60 @@ def jwk_thumbprint(jwk: Mapping[str, Any]) -> Optional[str]:
     return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
 
 
+# --- what the run knows is disclosed -------------------------------------------------------
+
+
+def _name_form(value: str) -> str:
+    return value.strip().strip('"').rstrip(".").lower()
+
+
+class Known:
+    """Values this run knows it discloses to others than the CA (mutable, bounded by the run).
+
+    The names in its orders (:meth:`add_name`) and, for DNS-01, each validation name and
+    TXT value (:meth:`add_challenge`). A DNS provider's API receives them as they are, as
+    the zone (a parent of the name) or relative to it (``_acme-challenge.www``): these
+    forms are recognised too. Anything else in such a request is not known, and redacted.
+    """
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.challenges: set[str] = set()
+        self._forms: set[str] = set()
+
+    def add_name(self, name: str) -> None:
+        """Know *name* (a wildcard's ``*.`` left out), its parents and its relative forms."""
+        norm = _name_form(name)
+        if norm.startswith("*."):
+            norm = norm[2:]
+        if not norm or norm in self.names:
+            return
+        self.names.add(norm)
+        labels = norm.split(".")
+        for i in range(1, len(labels)):
+            self._forms.add(".".join(labels[i:]))  # a parent: the zone
+            self._forms.add(".".join(labels[:i]))  # relative to the zone
+
+    def add_challenge(self, name: str, value: str) -> None:
+        """Know a DNS-01 validation: the record *name* and its TXT *value*."""
+        self.add_name(name)
+        self.challenges.add(value.strip().strip('"'))
+
+    def category(self, value: str) -> Optional[str]:
+        """The category of a known *value*: ``dns_challenge``, ``domain``, ``""`` for a
+        known label that is no name by itself (``_acme-challenge``), ``None`` if unknown."""
+        if value.strip().strip('"') in self.challenges:
+            return "dns_challenge"
+        norm = _name_form(value)
+        if norm in self.names or norm in self._forms:
+            return "domain" if "." in norm else ""
+        return None
+
+    def keeps(self, value: str) -> bool:
+        """Whether *value* is a known disclosure, to be recorded rather than redacted."""
+        return self.category(value) is not None
+
+
 # --- personal data ------------------------------------------------------------------------
 
 
@@ -148,11 +231,13 @@ def classify(
     jws: Optional[Mapping[str, Any]],
     recipient: str,
     notes: Optional[list[str]] = None,
+    known: Optional[Known] = None,
 ) -> dict[str, list[Any]]:
     """Return the personal data a request discloses, by category (see the module doc).
 
     What cannot be decoded (a malformed CSR) is described in *notes* rather than raising:
-    the request is still recorded in full.
+    the request is still recorded in full. With *known* (a request not recorded exactly),
+    the known disclosures in its URL and body values are found too.
     """
     found: dict[str, list[Any]] = {}
     notes = [] if notes is None else notes
@@ -176,7 +261,37 @@ def classify(
         _classify_ocsp(body, add, notes)
     if method.upper() == "GET":
         _classify_ari(url, add)
+    if known is not None:
+        for value in _values_of(url, body, content_type(headers)):
+            category = known.category(value)
+            if category:
+                add(category, _name_form(value) if category == "domain" else value.strip('" '))
     return found
+
+
+def _values_of(url: str, body: bytes, kind: str) -> Iterable[str]:
+    """The strings a request carries: URL path segments, query values, body values."""
+    parts = urlsplit(url)
+    yield from (unquote(segment) for segment in parts.path.split("/") if segment)
+    yield from (value for _, value in parse_qsl(parts.query))
+    if not body:
+        return
+    if kind == "application/x-www-form-urlencoded":
+        yield from (value for _, value in parse_qsl(body.decode("utf-8", "replace")))
+        return
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            yield item
 
 
 def _classify_jws(jws: Mapping[str, Any], add: Any, notes: list[str]) -> None:

@@ -134,6 +134,28 @@ def log_files(directory: PathLike) -> list[str]:
     return [os.path.join(root, name) for name in sorted(names, key=age)]
 
 
+def series(path: PathLike) -> "tuple[str, str] | None":
+    """The log a file belongs to: its directory and live file name, or ``None``.
+
+    ``/var/log/letsencrypt/disclosure.jsonl.2.gz`` belongs to
+    ``("/var/log/letsencrypt", "disclosure.jsonl")``, as the live file itself does.
+    """
+    directory, name = os.path.split(os.path.abspath(os.fspath(path)))
+    match = _LOG_NAME.fullmatch(name)
+    return None if match is None else (directory, match["base"])
+
+
+def rotations(path: PathLike) -> list[str]:
+    """The rotated files of the live log at *path* (not itself), oldest first."""
+    live = os.path.abspath(os.fspath(path))
+    directory, name = os.path.split(live)
+    try:
+        files = log_files(directory)
+    except DisclosureLogError:
+        return []
+    return [f for f in files if f != live and series(f) == (directory, name)]
+
+
 def log_sources(directory: PathLike) -> List[Tuple[str, Optional[str]]]:
     """Return ``(file, host)`` for every log a directory stands for.
 

@@ -12,7 +12,9 @@ import base64
 from typing import Any, Iterable, Mapping, Optional
 
 from certbot_privacy.log.classify import (
+    CT_RECIPIENT,
     Headers,
+    Known,
     Record,
     classify,
     content_type,
@@ -33,23 +35,41 @@ def request_record(
     recipient: str,
     when: float,
     implicit_headers: Iterable[str] = (),
+    exact: bool = True,
+    known: Optional[Known] = None,
 ) -> Record:
     """Build the ``request`` record of a request about to be sent.
 
     *headers* are every header as sent (a mapping, or name/value pairs; repeated names
     are joined with ``", "`` as HTTP allows); *implicit_headers* names those among them
     that the HTTP library adds itself (``Host``), so a reader knows they were derived.
-    *body* is the exact body (``None`` for none): as UTF-8 text in ``body``, otherwise
-    base64 in ``body_b64``. A JWS body is decoded into ``jws``. Credentials (a DNS
-    provider's API token, say) are redacted and listed in ``redacted``: see
-    :mod:`certbot_privacy.rules.redaction`.
+
+    With *exact* (a request to the ACME server, OCSP, the EFF:
+    :func:`~certbot_privacy.log.classify.recorded_exactly`) the record holds the URL,
+    every header and the exact *body* (``None`` for none): as UTF-8 text in ``body``,
+    otherwise base64 in ``body_b64``, a JWS decoded into ``jws``. Otherwise (a DNS
+    provider's API) only what :func:`certbot_privacy.rules.redaction.redact_request`
+    keeps: the URL without user info or query values, the allowed headers' values, the
+    body's structure in ``body_redacted`` with its harmless values and the disclosures
+    *known* to the run (names, DNS-01 values), ``redacted`` saying where values were left
+    out. Raises :class:`~certbot_privacy.errors.PrivateKeyError` if what would be sent
+    holds a private key, whoever receives it.
     """
-    header_map, redactions = redaction.redact_headers(header_dict(headers))
+    header_map = header_dict(headers)
     data = body or b""
-    decoded = decode_jws(data)
-    if decoded is None:  # a JWS is signed, never a bearer secret: always kept exact
-        data, body_redactions = redaction.redact_body(data, content_type(header_map))
-        redactions += body_redactions
+    ensure_no_private_key({"url": url, "headers": header_map, "body": data})
+    decoded = decode_jws(data) if exact else None
+    notes: list[str] = []
+    personal = classify(
+        method,
+        url,
+        header_map,
+        data,
+        decoded,
+        recipient,
+        notes,
+        None if exact else known or Known(),
+    )
     record: Record = {
         "schema": SCHEMA_VERSION,
         "time": rfc3339(when),
@@ -62,16 +82,51 @@ def request_record(
     implicit = [name for name in implicit_headers if name in header_map]
     if implicit:
         record["implicit_headers"] = implicit
-    record.update(_body_fields(data))
-    if redactions:
-        record["redacted"] = redactions
-    if decoded is not None:
-        record["jws"] = decoded
-    notes: list[str] = []
-    record["personal_data"] = classify(method, url, header_map, data, decoded, recipient, notes)
+    if exact or not data:
+        record.update(_body_fields(data))
+        if decoded is not None:
+            record["jws"] = decoded
+    if not exact:
+        kept = known or Known()
+        redacted = redaction.redact_request(
+            url, header_map, data, content_type(header_map), keep=kept.keeps
+        )
+        record["url"], record["headers"] = redacted.url, redacted.headers
+        if redacted.body is not None:
+            record["body_redacted"] = redacted.body
+            record["body_bytes"] = len(data)
+        if redacted.where:
+            record["redacted"] = redacted.where
+    record["personal_data"] = personal
     if notes:
         record["classification_notes"] = notes
+    published = _publication(decoded, personal)
+    if published:
+        record["published"] = published
     return ensure_no_private_key(record)
+
+
+#: Why the names of a finalized order are public (the ``published`` entry's ``reason``).
+CT_REASON = (
+    "a publicly trusted CA logs every certificate it issues, with these names, in public "
+    "Certificate Transparency logs (RFC 6962): anyone can read them, for good"
+)
+
+
+def _publication(
+    jws: Optional[Mapping[str, Any]], personal: Mapping[str, list[Any]]
+) -> list[dict[str, Any]]:
+    """The ``published`` field of a request that finalizes an order (its payload has a CSR).
+
+    The names in the CSR go from the CA to the public Certificate Transparency logs.
+    """
+    payload = jws.get("payload") if jws is not None else None
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("csr"), str):
+        return []
+    names = {c: list(personal[c]) for c in ("domain", "ip_identifier") if personal.get(c)}
+    if not names:
+        return []
+    return [{"recipient": CT_RECIPIENT, "personal_data": names, "reason": CT_REASON}]
 
 
 def response_record(
@@ -114,10 +169,12 @@ def error_record(
     url: str,
     when: float,
     error_type: Optional[str] = None,
+    withheld: Iterable[str] = (),
 ) -> Record:
     """Build the ``error`` record: sending the request numbered *request_seq* failed.
 
     The request may or may not have reached the recipient (a timeout after sending).
+    *withheld* names fields recorded as a digest (they looked like a private key).
     """
     record: Record = {
         "schema": SCHEMA_VERSION,
@@ -131,6 +188,9 @@ def error_record(
     }
     if error_type:
         record["error_type"] = error_type
+    withheld = list(withheld)
+    if withheld:
+        record["withheld"] = withheld
     return ensure_no_private_key(record)
 
 

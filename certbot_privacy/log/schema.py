@@ -61,6 +61,13 @@ CATEGORIES: Tuple[Category, ...] = (
         "IP addresses in certificate orders and CSRs",
     ),
     Category(
+        "dns_challenge",
+        "DNS-01 validation values (the TXT records' contents) in a request to a DNS "
+        "provider's API.",
+        "DNS-01 challenge values sent to DNS providers (they tie the provider's records "
+        "to the ACME account's validations)",
+    ),
+    Category(
         "csr_subject",
         "The CSR subject as an RFC 4514 string, when not empty.",
         "subject names in the CSRs",

@@ -17,7 +17,7 @@ import stat
 from typing import Any, Mapping, Optional, Protocol, Union
 
 from certbot_privacy.errors import DisclosureLogError, LogFormatError, PrivateKeyError
-from certbot_privacy.log import chain, schema
+from certbot_privacy.log import chain, reader, schema
 from certbot_privacy.log.reader import parse_line
 from certbot_privacy.log.schema import SCHEMA_VERSION
 from certbot_privacy.rules.keyguard import ensure_no_private_key
@@ -46,6 +46,8 @@ class DisclosureLog:
     def __init__(self, path: PathLike, mirror: Optional[Mirror] = None) -> None:
         self.path = os.fspath(path)
         self.mirror = mirror
+        #: How many records could not be mirrored (the first one is a warning).
+        self.mirror_failures = 0
 
     def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """Append *record* durably and return it as written, with ``seq`` and ``prev``.
@@ -70,8 +72,11 @@ class DisclosureLog:
             try:
                 self.mirror.mirror(line)
             except Exception as error:  # the file is the record of truth: never block on it
-                logger.warning(
-                    "Could not mirror disclosure record %s to syslog (%s); it is in %s.",
+                self.mirror_failures += 1
+                (logger.warning if self.mirror_failures == 1 else logger.debug)(
+                    "Could not mirror disclosure record %s to syslog (%s); it is in %s. "
+                    "Check that the syslog daemon or journald is running; further "
+                    "failures in this run are in certbot's debug log only.",
                     entry["seq"],
                     error,
                     self.path,
@@ -113,6 +118,7 @@ class DisclosureLog:
         )
 
     def _open(self) -> int:
+        check_parents(self.path)
         _make_parents(self.path)
         flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
         try:
@@ -145,6 +151,10 @@ class DisclosureLog:
             for k, v in record.items()
             if k not in ("schema", "seq", "prev", "truncated_tail")
         )
+        if base == 0:  # a new file: name the rotated file it follows, if there is one
+            predecessor = _predecessor(self.path)
+            if predecessor is not None:
+                entry["predecessor"] = predecessor
         if fragment:
             entry["truncated_tail"] = _describe_fragment(fragment)
         entry["prev"] = chain.GENESIS if previous is None else chain.digest(previous)
@@ -163,6 +173,79 @@ class DisclosureLog:
             _restore(fd, base, fragment)
             raise _os_error(self.path, error) from None
         return entry, line
+
+
+#: Groups below this GID are the system's (Debian's and Ubuntu's SYS_GID_MAX is 999): a
+#: directory writable by one of them (Ubuntu's /var/log is root:syslog 0775) is writable
+#: by system daemons only, which could rewrite the logs anyway.
+SYSTEM_GID_LIMIT = 1000
+_MAX_SYMLINKS = 40
+
+
+def check_parents(path: str) -> None:
+    """Refuse a log whose existing parent directories someone else could change.
+
+    Walks the absolute path from ``/`` as the kernel resolves it, symbolic links included,
+    and raises :class:`DisclosureLogError` (one sentence: where, why, the fix) if a
+    directory on the way is not owned by root or the user running certbot, or is
+    writable by others, or by a group that is not a system group, without the sticky
+    bit; or if a symbolic link on the way belongs to another user. Then nobody but root
+    and this user can redirect the log by swapping a directory for a link (root could
+    anyway). Directories that do not exist yet are left: they are created 0700.
+    """
+    trusted = {0, os.geteuid()}
+    pending = os.path.dirname(os.path.abspath(path)).split("/")
+    current, links = "/", 0
+    _check_directory(path, "/", os.lstat("/"), trusted)
+    while pending:
+        name = pending.pop(0)
+        if name in ("", "."):
+            continue
+        if name == "..":
+            current = os.path.dirname(current)
+            continue
+        candidate = os.path.join(current, name)
+        try:
+            st = os.lstat(candidate)
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            raise _os_error(path, error) from None
+        if stat.S_ISLNK(st.st_mode):
+            links += 1
+            if st.st_uid not in trusted:
+                raise _unsafe(path, candidate, f"is a symbolic link owned by uid {st.st_uid}")
+            if links > _MAX_SYMLINKS:
+                raise _os_error(path, OSError(errno.ELOOP, os.strerror(errno.ELOOP)))
+            target = os.readlink(candidate)
+            if target.startswith("/"):
+                current = "/"
+            pending[:0] = target.split("/")
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            raise _os_error(path, OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR)))
+        _check_directory(path, candidate, st, trusted)
+        current = candidate
+
+
+def _check_directory(path: str, directory: str, st: os.stat_result, trusted: set[int]) -> None:
+    mode = stat.S_IMODE(st.st_mode)
+    if st.st_uid not in trusted:
+        raise _unsafe(path, directory, f"belongs to another user (uid {st.st_uid})")
+    if mode & stat.S_ISVTX:
+        return
+    if mode & stat.S_IWOTH:
+        raise _unsafe(path, directory, f"is writable by every user (mode {mode:04o})")
+    if mode & stat.S_IWGRP and st.st_gid >= SYSTEM_GID_LIMIT:
+        raise _unsafe(path, directory, f"is writable by group {st.st_gid} (mode {mode:04o})")
+
+
+def _unsafe(path: str, directory: str, why: str) -> DisclosureLogError:
+    return DisclosureLogError(
+        f"Cannot write the disclosure log {path}: {directory} {why}, who could swap a "
+        "directory on its path for a link and redirect the log; make that directory "
+        f"root's (or yours) and writable by its owner only, or {_FIX}."
+    )
 
 
 def _make_parents(path: str) -> None:
@@ -208,6 +291,51 @@ def _check_opened(path: str, fd: int) -> None:
             os.fchmod(fd, 0o600)
         except OSError as error:
             raise _os_error(path, error) from None
+
+
+def _predecessor(path: str) -> Optional[dict[str, Any]]:
+    """Describe the newest rotated file of the log at *path*: name, head digest, lines.
+
+    Its head is the digest of its last complete line, what ``verify`` prints as its head;
+    a writer still appending to it (it held the lock before the rename) is waited for.
+    Best effort: a predecessor that cannot be read is not named.
+    """
+    rotated = reader.rotations(path)
+    if not rotated:
+        return None
+    newest = rotated[-1]
+    try:
+        if newest.endswith(".gz"):
+            last, lines = None, 0
+            for line in reader.iter_lines(newest):
+                if line.complete:
+                    last, lines = line.raw, lines + 1
+        else:
+            last, lines = _last_line(newest)
+    except (OSError, DisclosureLogError) as error:
+        logger.warning("Could not read the rotated disclosure log %s: %s", newest, error)
+        return None
+    head = chain.GENESIS if last is None else chain.digest(last)
+    return {"file": os.path.basename(newest), "head": head, "lines": lines}
+
+
+def _last_line(path: str) -> tuple[Optional[bytes], int]:
+    """The last complete line of a plain log file and how many complete lines it has."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        end = _rfind_newline(fd, os.fstat(fd).st_size)
+        if end < 0:
+            return None, 0
+        start = _rfind_newline(fd, end) + 1
+        lines, offset = 0, 0
+        while offset < end + 1:
+            block = os.pread(fd, min(_BLOCK, end + 1 - offset), offset)
+            lines += block.count(b"\n")
+            offset += len(block)
+        return os.pread(fd, end - start, start), lines
+    finally:
+        os.close(fd)
 
 
 def _rfind_newline(fd: int, end: int) -> int:

@@ -1,30 +1,38 @@
 """The guard that keeps private keys out of the disclosure log (pure).
 
-The log records the exact bytes of every request, so a bug that put a private key into a
-request, or into a record, would write it to disk. Every record builder in
-:mod:`certbot_privacy.log.records` and the log writer pass records through
-:func:`ensure_no_private_key`, which refuses (raises) rather than cleans: a record that
-would hold a key is a bug to be fixed, and the request it describes must not be sent.
+The log records the exact bytes of every request to the CA, so a bug that put a private
+key into a request, or into a record, would write it to disk. Every record builder in
+:mod:`certbot_privacy.log.records` and the log writer pass what they record through
+:func:`ensure_no_private_key`, which refuses (raises) rather than cleans: a request that
+would carry a key is a bug to be fixed, and it must not be sent. What came back from a
+server is different: a CA's response header that looks like a key is not this host's
+bug, so :func:`withhold_private_keys` replaces such a value by its digest instead, and
+certbot goes on.
 
-What it finds, anywhere in a record (keys, values, nested lists and objects), and also
-inside strings that hold JSON, base64url (a JWS header or payload) or base64
-(``body_b64``), one level of encoding after another:
+It looks at keys, not at letters. What it finds, anywhere in a record (keys, values,
+nested lists and objects), and inside strings that hold JSON, form or query encoding,
+percent-encoding, base64url or base64, one level of encoding after another:
 
 * a PEM boundary ``-----BEGIN ... PRIVATE KEY-----`` (PKCS#8, PKCS#1, SEC 1, encrypted,
   OpenSSH), also form-encoded (``+`` or ``%20`` for spaces);
-* a JWK private member: ``d``, ``p``, ``q``, ``dp``, ``dq``, ``qi``, ``oth`` as an object
-  key anywhere, and ``k`` in a symmetric (``"kty": "oct"``) key;
-* a DER-encoded private key (what ``cryptography`` loads as one).
+* a JWK private member (``d``, ``p``, ``q``, ``dp``, ``dq``, ``qi``, ``oth``; ``k`` when
+  ``"kty": "oct"``), but only in an object that has a ``kty``: ``{"q": "example.com"}``, a
+  DNS API's query, is no key;
+* a DER-encoded private key (what ``cryptography`` loads as one), in base64 or base64url,
+  after whitespace is removed: a PEM body without its BEGIN/END lines, MIME-wrapped
+  base64 (76-character lines), a key in a form field or a query value.
 
-It cannot find a key in an encoding it does not decode (raw key bytes, hex, compressed):
-it is a last line of defence, not a proof.
+It cannot find a key in an encoding it does not decode (raw key bytes, hex, compressed,
+encrypted): it is a last line of defence, not a proof.
 """
 
 import base64
 import binascii
+import hashlib
 import json
 import re
-from typing import Any, Mapping, Optional, TypeVar, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, TypeVar, Union
+from urllib.parse import parse_qsl, unquote_plus
 
 from certbot_privacy.errors import PrivateKeyError
 
@@ -36,70 +44,160 @@ _PEM_MARKER = re.compile(
     r"-----BEGIN(?:[ +]|%20)(?:[A-Z0-9]+(?:[ +]|%20))*PRIVATE"
     r"(?:[ +]|%20)KEY-----"
 )
+_WHITESPACE = re.compile(r"\s+")
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+#: The length of the smallest DER private key in base64 (Ed25519, PKCS#8: 48 bytes).
+_MIN_KEY_BASE64 = 64
+#: A word of base64 inside other text.
+_BASE64_WORD = re.compile(r"[A-Za-z0-9+/_-]{" + str(_MIN_KEY_BASE64) + r",}={0,2}")
 _MAX_DEPTH = 24
 _MIN_ENCODED = 8  # shorter strings cannot hold a key worth decoding
+#: How many strings one search looks at, at most (each encoding layer adds some).
+_BUDGET = 100_000
 
 T = TypeVar("T")
 
 
 def ensure_no_private_key(record: T) -> T:
     """Return *record* unchanged, or raise :class:`PrivateKeyError` if it holds a private key."""
-    _scan(record, 0)
+    found = find_private_key(record)
+    if found is not None:
+        raise PrivateKeyError(found)
     return record
 
 
-def _scan(value: Any, depth: int) -> None:
-    if depth > _MAX_DEPTH:
-        return
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key in PRIVATE_JWK_MEMBERS or (key == "k" and value.get("kty") == "oct"):
-                raise PrivateKeyError(f"a JWK private member {key!r} is in the record")
-            _scan(key, depth + 1)
-            _scan(item, depth + 1)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _scan(item, depth + 1)
-    elif isinstance(value, str):
-        _scan_text(value, depth)
-    elif isinstance(value, (bytes, bytearray)):
-        _scan_bytes(bytes(value), depth)
-
-
-def _scan_text(text: str, depth: int) -> None:
-    if _PEM_MARKER.search(text):
-        raise PrivateKeyError("a PEM private key is in the record")
-    stripped = text.strip()
-    if stripped[:1] in ("{", "[", '"'):
-        _scan_json(stripped, depth)
-    elif len(stripped) >= _MIN_ENCODED and _BASE64.fullmatch(stripped):
-        data = _decode_base64(stripped)
-        if data is not None:
-            _scan_bytes(data, depth + 1)
-
-
-def _scan_bytes(data: bytes, depth: int) -> None:
-    if _PEM_MARKER.search(data.decode("latin-1")):
-        raise PrivateKeyError("a PEM private key is in the record (encoded)")
-    if data.lstrip()[:1] in (b"{", b"[", b'"'):
-        _scan_json(data, depth)
-    elif _is_der_private_key(data):
-        raise PrivateKeyError("a DER-encoded private key is in the record")
-    else:
-        try:
-            text = data.decode("ascii")
-        except UnicodeDecodeError:
-            return
-        _scan_text(text, depth + 1)
-
-
-def _scan_json(text: Union[str, bytes], depth: int) -> None:
+def find_private_key(value: Any) -> Optional[str]:
+    """Say what private key *value* holds (``"a PEM private key ..."``), or ``None``."""
     try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        return
-    _scan(value, depth + 1)
+        _Scanner().scan(value, 0)
+    except PrivateKeyError as error:
+        return str(error)
+    return None
+
+
+def withhold_private_keys(
+    fields: Mapping[str, Any], names: Iterable[str]
+) -> Tuple[Dict[str, Any], List[str]]:
+    """Return *fields* with each of *names* that holds a private key replaced by its digest.
+
+    For what came from a server (a response's ``Location``): such a value is no secret of
+    this host's, but it must not reach the log either. The replacement is ``sha256:`` and
+    the hex SHA-256 of the value's JSON text, so that two records can still be compared;
+    the second result lists the names replaced.
+    """
+    result = dict(fields)
+    withheld: List[str] = []
+    for name in names:
+        if name in result and find_private_key(result[name]) is not None:
+            text = json.dumps(result[name], sort_keys=True, ensure_ascii=False)
+            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            result[name] = f"sha256:{digest}"
+            withheld.append(name)
+    return result, withheld
+
+
+class _Scanner:
+    """One search, with a budget of strings to look at (nested encodings branch)."""
+
+    def __init__(self) -> None:
+        self.budget = _BUDGET
+
+    def scan(self, value: Any, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            return
+        if isinstance(value, Mapping):
+            if "kty" in value:
+                for key in value:
+                    if key in PRIVATE_JWK_MEMBERS or (key == "k" and value.get("kty") == "oct"):
+                        raise PrivateKeyError(f"a JWK private member {key!r}")
+            for key, item in value.items():
+                self.scan(key, depth + 1)
+                self.scan(item, depth + 1)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                self.scan(item, depth + 1)
+        elif isinstance(value, str):
+            self.text(value, depth)
+        elif isinstance(value, (bytes, bytearray)):
+            self.binary(bytes(value), depth)
+
+    def text(self, text: str, depth: int) -> None:
+        self.budget -= 1
+        if depth > _MAX_DEPTH or self.budget < 0:
+            return
+        if _PEM_MARKER.search(text):
+            raise PrivateKeyError("a PEM private key")
+        stripped = text.strip()
+        if stripped[:1] in ("{", "[", '"'):
+            self.json(stripped, depth)
+        compact = _WHITESPACE.sub("", stripped)
+        if len(compact) >= _MIN_ENCODED and _BASE64.fullmatch(compact):
+            data = _decode_base64(compact)
+            if data is not None:
+                self.binary(data, depth + 1)
+        elif len(compact) >= _MIN_KEY_BASE64:
+            for blob in _base64_blobs(stripped):
+                data = _decode_base64(blob)
+                if data is not None:
+                    self.binary(data, depth + 1)
+        if "=" in text:
+            self.form(text, depth)
+        elif "%" in text or "+" in text:
+            decoded = unquote_plus(text)
+            if decoded != text:
+                self.text(decoded, depth + 1)
+
+    def form(self, text: str, depth: int) -> None:
+        """Scan the values of a form body or of a URL's query (``a=1&b=2``), decoded."""
+        query = text.split("?", 1)[1] if "?" in text and "://" in text[:16] else text
+        try:
+            pairs = parse_qsl(query.split("#", 1)[0], keep_blank_values=False)
+        except ValueError:
+            return
+        for _, value in pairs:
+            if value != text:
+                self.text(value, depth + 1)
+
+    def binary(self, data: bytes, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            return
+        if _PEM_MARKER.search(data.decode("latin-1")):
+            raise PrivateKeyError("a PEM private key (encoded)")
+        if data.lstrip()[:1] in (b"{", b"[", b'"'):
+            self.json(data, depth)
+        elif _is_der_private_key(data):
+            raise PrivateKeyError("a DER-encoded private key")
+        else:
+            try:
+                text = data.decode("ascii")
+            except UnicodeDecodeError:
+                return
+            self.text(text, depth + 1)
+
+    def json(self, text: Union[str, bytes], depth: int) -> None:
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            return
+        self.scan(value, depth + 1)
+
+
+def _base64_blobs(text: str) -> List[str]:
+    """The base64 inside *text*: words long enough to be a key, and blocks of lines as PEM
+    and MIME wrap base64 (lines of one length, the last one shorter or equal), joined."""
+    blobs = _BASE64_WORD.findall(text)
+    block: List[str] = []
+    for line in [*text.splitlines(), ""]:
+        line = line.strip()
+        if not (line and _BASE64.fullmatch(line)):
+            line = ""
+        if block and line and len(line) <= len(block[0]) and len(block[-1]) == len(block[0]):
+            block.append(line)
+            continue
+        if len(block) > 1:
+            blobs.append("".join(block))
+        block = [line] if len(line) >= 16 else []
+    return blobs
 
 
 def _decode_base64(text: str) -> Optional[bytes]:

@@ -1,94 +1,189 @@
-"""Credentials in outgoing requests are recorded as redacted, never in clear (pure).
+"""What is kept of a request that does not go to the CA: an allowance, not a blocklist (pure).
 
-Privacy mode sees every request the certbot process makes, not only those to the CA: a
-DNS plugin that calls its provider's API with ``requests`` (for DNS-01) sends API tokens
-in headers such as ``Authorization`` or ``X-Auth-Key``, or in a JSON or form body. The
-disclosure log records that such a request was made and to whom, but a credential is not
-personal data about the admin: it is a secret, and a log that auditors read (and that
-``--privacy-syslog`` copies to syslog) must not become a second credentials file.
+Privacy mode sees every request the certbot process makes with ``requests``, not only
+those to the CA: a DNS plugin calling its provider's API (for DNS-01) sends API keys in
+headers that each provider names as it likes (``X-NSONE-Key``, ``X-Ovh-Consumer``,
+``Authorization``), in body fields, in the URL's query or user info. The disclosure log
+records that such a request was made, to whom, and what personal data it disclosed (the
+domain names and the challenge values the provider receives), but never a credential:
+the log is read by auditors and copied to syslog.
 
-So the values of headers and body fields whose *names* say they hold a credential are
-replaced by ``[redacted sha256:<first 16 hex digits>]``: an auditor can still tell two
-requests used the same credential, and nobody can read it. The record lists what was
-redacted in ``redacted``. ACME requests carry none of these (a JWS is signed, never
-sent with a bearer secret), so their bodies are always recorded byte for byte.
+So for these requests nothing is kept unless it is known to be harmless or known to be a
+disclosure (:func:`redact_request`):
+
+* the method, and the URL without user info, each query value replaced by ``[redacted]``
+  unless kept;
+* only the values of the headers in :data:`ALLOWED_HEADERS`; every other header's value
+  becomes ``{"redacted": true, "bytes": n}``;
+* of a JSON or form body, its structure and names, and only the values that are harmless
+  (``true``, ``false``, ``null``, small integers such as a TTL, DNS record types, ``""``)
+  or that the caller says are disclosures (*keep*); every other value becomes
+  ``{"redacted": true, "bytes": n}``; any other body is redacted whole.
+
+Requests to the ACME server, OCSP requests and the EFF subscription are certbot's own,
+built from known fields with no credential in them; they are recorded byte for byte (the
+recorder decides which requests those are: :mod:`certbot_privacy.adapter.recorder`).
 """
 
-import hashlib
 import json
-import re
-from typing import Any, Dict, List, Mapping, Optional, Tuple
-from urllib.parse import parse_qsl, urlencode
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-#: Header or field names that hold credentials (matched anywhere in the name, any case).
-SECRET_NAME = re.compile(
-    r"authoriz|cookie|token|secret|passw|api[-_]?key|auth[-_]?key|access[-_]?key|"
-    r"private[-_]?key|signature|credential|x-auth",
-    re.IGNORECASE,
+#: Header names (lower-case) whose values are recorded; every other value is redacted.
+ALLOWED_HEADERS = frozenset(
+    {
+        "host",
+        "user-agent",
+        "content-type",
+        "content-length",
+        "accept",
+        "accept-encoding",
+        "connection",
+    }
 )
+
+#: DNS record types: a value a DNS API receives that is never a secret.
+RECORD_TYPES = frozenset(
+    {"A", "AAAA", "CAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT", "TLSA", "DS"}
+)
+
+#: Integers up to this size (a TTL, a port, a priority, a page size) are harmless.
+_SMALL_INTEGER = 10**6
+
+#: What a redacted query value is replaced by in the recorded URL.
+QUERY_REDACTED = "[redacted]"
 
 _FORM = "application/x-www-form-urlencoded"
 
-
-def redacted(value: str) -> str:
-    """Return what is recorded instead of the credential *value*."""
-    digest = hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()
-    return f"[redacted sha256:{digest[:16]}]"
+JSONValue = Any
+Keep = Callable[[str], bool]
 
 
-def redact_headers(headers: Mapping[str, str]) -> Tuple[Dict[str, str], List[str]]:
-    """Return *headers* with credential values redacted, and the names redacted."""
-    result: Dict[str, str] = {}
-    names: List[str] = []
-    for name, value in headers.items():
-        if SECRET_NAME.search(name):
-            result[name] = redacted(value)
-            names.append(f"header:{name}")
-        else:
-            result[name] = value
-    return result, names
+def redacted(size: int) -> Dict[str, Union[bool, int]]:
+    """Return what is recorded instead of a value of *size* bytes."""
+    return {"redacted": True, "bytes": size}
 
 
-def redact_body(body: bytes, content_type: str) -> Tuple[bytes, List[str]]:
-    """Return a JSON or form *body* with credential fields redacted, and their names.
+def harmless(value: JSONValue) -> bool:
+    """Whether a JSON scalar can be recorded whatever the request: it cannot be a secret."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return abs(value) < _SMALL_INTEGER
+    if isinstance(value, str):
+        return value == "" or value.upper() in RECORD_TYPES
+    return False
 
-    Other bodies (and JSON or form bodies with no such field) come back unchanged.
+
+@dataclass
+class Redacted:
+    """What is recorded of a request: URL, headers, body (JSON-ready) and what was redacted."""
+
+    url: str
+    headers: Dict[str, Any]
+    #: The body as recorded (``None``: there was none): a JSON value, form pairs, or a
+    #: redaction of the whole body.
+    body: Optional[JSONValue]
+    #: Where values were redacted: ``url:userinfo``, ``query:NAME``, ``header:NAME``,
+    #: ``body:PATH`` (``body`` for a whole body).
+    where: List[str] = field(default_factory=list)
+
+
+def redact_request(
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    content_type: str,
+    keep: Keep = lambda value: False,
+) -> Redacted:
+    """Keep of a request only what is harmless or a disclosure (see the module doc).
+
+    *keep* says whether a string value (a query value, a body field) is a disclosure to
+    record, such as a domain name the request is about.
     """
+    where: List[str] = []
+    return Redacted(
+        url=redact_url(url, keep, where),
+        headers=redact_headers(headers, where),
+        body=redact_body(body, content_type, keep, where) if body else None,
+        where=where,
+    )
+
+
+def redact_url(url: str, keep: Keep, where: List[str]) -> str:
+    """Return *url* without user info and with query values replaced unless kept."""
+    try:
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port
+    except ValueError:
+        where.append("url")
+        return QUERY_REDACTED
+    netloc = parts.netloc
+    if "@" in netloc:
+        where.append("url:userinfo")
+        host = f"[{hostname}]" if hostname and ":" in hostname else hostname or ""
+        netloc = host if port is None else f"{host}:{port}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        kept = []
+        for name, value in pairs:
+            if value == "" or keep(value) or harmless(value):
+                kept.append(f"{quote(name, safe='')}={quote(value, safe='')}")
+            else:
+                where.append(f"query:{name}")
+                kept.append(f"{quote(name, safe='')}={QUERY_REDACTED}")
+        query = "&".join(kept)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_headers(headers: Mapping[str, str], where: List[str]) -> Dict[str, Any]:
+    """Return *headers* with every value not in :data:`ALLOWED_HEADERS` redacted."""
+    result: Dict[str, Any] = {}
+    for name, value in headers.items():
+        if name.lower() in ALLOWED_HEADERS:
+            result[name] = value
+        else:
+            result[name] = redacted(len(value.encode("utf-8", "surrogateescape")))
+            where.append(f"header:{name}")
+    return result
+
+
+def redact_body(body: bytes, content_type: str, keep: Keep, where: List[str]) -> JSONValue:
+    """Return the recorded form of a non-empty *body* (see the module doc)."""
     if _FORM in content_type.lower():
         try:
             pairs = parse_qsl(body.decode("ascii"), keep_blank_values=True, strict_parsing=True)
         except (UnicodeDecodeError, ValueError):
-            return body, []
-        fields = [f"body:{k}" for k, _ in pairs if SECRET_NAME.search(k)]
-        if not fields:
-            return body, []
-        cleaned = [(k, redacted(v) if SECRET_NAME.search(k) else v) for k, v in pairs]
-        return urlencode(cleaned).encode("ascii"), fields
-    stripped = body.lstrip()
-    if stripped[:1] not in (b"{", b"["):
-        return body, []
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return body, []
-    names: List[str] = []
-    cleaned_data = _redact_json(data, names, None)
-    if not names:
-        return body, []
-    return json.dumps(cleaned_data, separators=(",", ":")).encode("utf-8"), names
+            pairs = None
+        if pairs is not None:
+            return [[name, _leaf(value, keep, f"body:{name}", where)] for name, value in pairs]
+    if body.lstrip()[:1] in (b"{", b"["):
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            return _redact_json(data, keep, "body:", where)
+    where.append("body")
+    return redacted(len(body))
 
 
-def _redact_json(data: Any, names: List[str], path: Optional[str]) -> Any:
+def _leaf(value: JSONValue, keep: Keep, path: str, where: List[str]) -> JSONValue:
+    if harmless(value) or (isinstance(value, str) and keep(value)):
+        return value
+    where.append(path)
+    text = value if isinstance(value, str) else json.dumps(value)
+    return redacted(len(text.encode("utf-8", "surrogatepass")))
+
+
+def _redact_json(data: JSONValue, keep: Keep, path: str, where: List[str]) -> JSONValue:
     if isinstance(data, dict):
-        result = {}
-        for key, value in data.items():
-            where = f"{path}.{key}" if path else str(key)
-            if SECRET_NAME.search(str(key)) and isinstance(value, (str, int, float)):
-                result[key] = redacted(str(value))
-                names.append(f"body:{where}")
-            else:
-                result[key] = _redact_json(value, names, where)
-        return result
+        prefix = path if path.endswith(":") else path + "."
+        return {
+            key: _redact_json(value, keep, prefix + str(key), where) for key, value in data.items()
+        }
     if isinstance(data, list):
-        return [_redact_json(item, names, path) for item in data]
-    return data
+        return [_redact_json(item, keep, f"{path}[{i}]", where) for i, item in enumerate(data)]
+    return _leaf(data, keep, path, where)

@@ -9,10 +9,16 @@
   missing one is skipped locally and fails the run when ``CI=true``.
 * ``certbot``: a :class:`CertbotRunner` for the target against ``acme``, in fresh
   directories; ``certbot_on(stack)`` makes one against another stack.
+* ``syslog_socket``: the test plays the syslog daemon on ``/dev/log`` (skipped where a
+  real daemon holds it).
 """
 
+import os
+import socket
+import threading
+import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, List
 
 import pytest
 
@@ -104,3 +110,43 @@ def certbot_on(target: CertbotTarget, tls: TestCA, tmp_path: Path) -> Callable[.
 @pytest.fixture
 def certbot(certbot_on: Callable[..., CertbotRunner], acme: AcmeStack) -> CertbotRunner:
     return certbot_on(acme)
+
+
+DEV_LOG = "/dev/log"
+
+
+class SyslogDaemon:
+    """Receives datagrams on /dev/log as they come (a full queue would block the sender)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.messages: List[bytes] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                self.messages.append(self.sock.recv(65536))
+            except OSError:
+                return
+
+    def received(self) -> List[bytes]:
+        time.sleep(0.2)  # let the last datagrams in
+        return list(self.messages)
+
+
+@pytest.fixture
+def syslog_socket() -> Iterator[SyslogDaemon]:
+    if os.path.exists(DEV_LOG):
+        pytest.skip("a syslog daemon owns /dev/log here; this test plays the daemon itself")
+    try:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(DEV_LOG)
+    except OSError as error:
+        pytest.skip(f"cannot bind {DEV_LOG}: {error}")
+    try:
+        yield SyslogDaemon(sock)
+    finally:
+        sock.close()
+        os.unlink(DEV_LOG)

@@ -94,6 +94,12 @@ def pins(version: Tuple[int, int]) -> List[Pin]:
             (("invalid", "optional"), ("invalid", "kwargs")),
             "install_email_hooks",
         ),
+        Pin(
+            "certbot.plugins.dns_common",
+            "DNSAuthenticator.perform",
+            (("self", "achalls"),),
+            "install_dns_hook",
+        ),
     ]
     ocsp = "certbot.ocsp" if version < OCSP_INTERNAL_SINCE else "certbot._internal.ocsp"
     account = "certbot._internal.account"

@@ -136,3 +136,15 @@ def test_json_has_the_same_content(record: art30.Art30Record) -> None:
     assert "minimum of two years" in retention[LE]["statement"]["text"]
     assert document["retention"]["disclosure_log"] == "24 months"
     assert document["evidence"]["privacy_off"] == 1
+
+
+def test_ct_logs_are_a_recipient_of_the_issued_names(record: art30.Art30Record) -> None:
+    """The public CT logs are listed with the names, the dates and what publication means."""
+    ct = _recipient(record, classify.CT_RECIPIENT)
+    assert ct.kind == art30.CT_KIND and ct.categories == ("domain",)
+    assert ct.transfer is not None and "for good" in ct.transfer.text
+    assert ct in record.transfers
+    document = json.loads(art30_renderer("json")(record))
+    listed = next(r for r in document["recipients"] if r["recipient"] == classify.CT_RECIPIENT)
+    assert listed["first"] == ct.first and listed["last"] == ct.last
+    assert "Certificate Transparency" in art30_renderer("markdown")(record)

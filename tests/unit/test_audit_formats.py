@@ -42,7 +42,7 @@ def test_asking_a_format_for_what_it_cannot_show_is_an_error() -> None:
 def test_table_shows_recipients_values_and_privacy_off(summary: Summary) -> None:
     """The table names each recipient, counts per value, and says what went out with OFF."""
     text = formats.report_renderer("table")(summary)
-    assert text.startswith("Personal data sent in 15 requests to 4 recipients")
+    assert text.startswith("Personal data sent in 15 requests to 5 recipients")
     assert LE in text
     assert "mailto:admin@example.org" in text
     assert "1 request went out with privacy mode OFF" in text

@@ -29,6 +29,8 @@ from tests.helpers.audit import (
     write_log,
 )
 
+CT = classify.CT_RECIPIENT
+
 OCSP = "OCSP responder r3.o.lencr.org"
 
 
@@ -55,7 +57,7 @@ def test_requests_are_counted_per_recipient(fleet: Path) -> None:
     """Each recipient gets its requests, first and last time; blocked ones apart."""
     summary = summarise(read_items(fleet))
     recipients = _by_name(summary)
-    assert set(recipients) == {LE, UNKNOWN_CA, OCSP, classify.EFF_RECIPIENT}
+    assert set(recipients) == {LE, UNKNOWN_CA, OCSP, classify.EFF_RECIPIENT, CT}
     assert recipients[LE].requests == 5 + 4
     assert recipients[LE].first == _at(T0)
     assert recipients[LE].last == _at(T0 + 90 * DAY + 4)
@@ -110,7 +112,7 @@ def test_since_and_until_select_by_time(fleet: Path) -> None:
         until=parse_bound("2024-07-30", end_of_day=True),
     )
     recipients = _by_name(summarise(read_items(fleet), filters))
-    assert set(recipients) == {LE, UNKNOWN_CA}
+    assert set(recipients) == {LE, UNKNOWN_CA, CT}
     assert recipients[LE].requests == 4
     assert recipients[LE].first == _at(T0 + 90 * DAY)
 
@@ -124,7 +126,8 @@ def test_recipient_filter_matches_part_of_the_name(fleet: Path) -> None:
 def test_domain_filter_keeps_everything_sent_with_that_domain(fleet: Path) -> None:
     """--domain selects the requests that disclosed it, with all their other data."""
     summary = summarise(read_items(fleet), Filters.create(domains=("EXAMPLE.NET.",)))
-    (stats,) = summary.recipients
+    stats, published = sorted(summary.recipients, key=lambda r: r.recipient == CT)
+    assert published.recipient == CT
     assert stats.recipient == UNKNOWN_CA and stats.requests == 2
     assert {c.category for c in stats.categories} >= {"domain", "user_agent", "ip_address"}
 
@@ -208,9 +211,10 @@ def test_renewals_only_add_counts_not_values(tmp_path: Path) -> None:
     """Ten renewals of one site: one domain value, counted in every order and CSR."""
     entries = [r for i in range(10) for r in issuance(T0 + i * 60 * DAY, "example.org")]
     summary = summarise(read_items(write_log(tmp_path / "r.jsonl", entries)))
-    (stats,) = summary.recipients
+    published, stats = sorted(summary.recipients, key=lambda r: r.recipient != CT)
     assert _values(stats, "domain") == {"example.org": 20}
-    assert stats.requests == 40
+    assert stats.requests == summary.requests == 40
+    assert _values(published, "domain") == {"example.org": 10}  # one publication per order
 
 
 def test_in_memory_lines_need_no_file() -> None:
@@ -283,3 +287,12 @@ def test_notice_records_are_summarised_and_shown_escaped(tmp_path: Path) -> None
 def test_logs_without_notices_summarise_as_before(fleet: Path) -> None:
     """An older log, with no notice record, has no notices and no new section."""
     assert summarise(read_items(fleet)).notices == ()
+
+
+def test_finalized_orders_publish_their_names_to_ct(fleet: Path) -> None:
+    """Each finalize counts as a disclosure of its names to the public CT logs, no request."""
+    summary = summarise(read_items(fleet))
+    published = _by_name(summary)[CT]
+    assert {c.category for c in published.categories} == {"domain"}
+    assert published.privacy_off == 0
+    assert summary.requests == sum(r.requests for r in summary.recipients if r.recipient != CT)

@@ -206,7 +206,8 @@ def test_rotated_gzip_files_in_a_directory_are_verified(log: Path, tmp_path: Pat
     logs = tmp_path / "logs"
     logs.mkdir()
     gzip_copy(log, logs / "disclosure.jsonl.2.gz")
-    gzip_copy(log, logs / "disclosure.jsonl.1.gz")
+    other = write_log(tmp_path / "other.jsonl", issuance(T0 + 86400, "example.net"))
+    gzip_copy(other, logs / "disclosure.jsonl.1.gz")  # a copy of the .2 would be a duplicate
     write_log(logs / "disclosure.jsonl", issuance(T0, "example.org"))
     report = verify(read_items(logs))
     assert [Path(f.source).name for f in report.files] == [

@@ -41,7 +41,7 @@ def test_report_prints_a_table_by_default(capsys: pytest.CaptureFixture[str], lo
     """report LOG: exit 0, the table on stdout, nothing on stderr."""
     code, out, err = run(capsys, "report", str(log))
     assert (code, err) == (0, "")
-    assert out.startswith("Personal data sent in 15 requests to 4 recipients")
+    assert out.startswith("Personal data sent in 15 requests to 5 recipients")
     assert LE in out
 
 

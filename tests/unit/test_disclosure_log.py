@@ -491,12 +491,17 @@ def test_syslog_failure_never_blocks_the_append(
     assert "Could not mirror disclosure record 0" in caplog.text
 
 
-def test_real_syslog_mirror_does_not_fail_without_a_daemon(tmp_path: Path) -> None:
-    """The stdlib syslog mirror works (or quietly drops) whether or not syslog runs."""
+def test_real_syslog_mirror_warns_once_without_a_daemon(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With no socket to send to, every record is still written, and one warning says so."""
     from certbot_privacy.log.syslog import SyslogMirror
 
-    log = DisclosureLog(tmp_path / "d.jsonl", mirror=SyslogMirror())
-    assert log.append(record(0))["seq"] == 0
+    log = DisclosureLog(tmp_path / "d.jsonl", mirror=SyslogMirror(path=str(tmp_path / "none")))
+    assert [log.append(record(i))["seq"] for i in range(3)] == [0, 1, 2]
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "Could not mirror disclosure record 0" in warnings[0].message
+    assert log.mirror_failures == 3
 
 
 def test_ensure_writable_checks_without_writing(tmp_path: Path, no_umask: None) -> None:

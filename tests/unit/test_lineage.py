@@ -111,11 +111,11 @@ def test_run_level_mode_stays_on_for_public_lineages(tmp_path: Path) -> None:
 
 
 def test_privacy_options_are_restored_from_the_lineage(tmp_path: Path) -> None:
-    """Options the user did not set come back from the lineage, typed (True, not 'True')."""
+    """Options the user did not set come back from the lineage, typed (False, not 'False')."""
     config = _renew(tmp_path)
-    lineage = _lineage(config, **_private(tmp_path / "a.jsonl", privacy_syslog="True"))
+    lineage = _lineage(config, **_private(tmp_path / "a.jsonl", privacy_syslog="False"))
     assert lineage.privacy_log == str(tmp_path / "a.jsonl")
-    assert lineage.privacy_syslog is True
+    assert lineage.privacy_syslog is False
 
 
 def test_consent_is_never_restored_from_the_lineage(tmp_path: Path) -> None:

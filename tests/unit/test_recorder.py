@@ -22,6 +22,7 @@ from tests.helpers.logs import (
 )
 
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
+JWK_LOCATION = '{"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "BBBB", "d": "c2VjcmV0"}'
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ def test_text_body_is_recorded_as_the_http_library_encodes_it(
     urllib3 2 sends it as UTF-8 (recorded as ``body``); urllib3 1 (Debian bookworm) as
     Latin-1, which is not UTF-8 text, so it is recorded as ``body_b64``.
     """
-    _record_with(tmp_path / "d.jsonl")
+    _record_with(tmp_path / "d.jsonl", directory_urls=[server.url + "/dir"])
     requests.post(server.url + "/form", data="name=Zoë", timeout=5)
     request = assert_valid_log(tmp_path / "d.jsonl")[0]
     recorded = (
@@ -112,7 +113,7 @@ def test_streamed_body_is_read_first_and_sent_as_recorded(
     server: LocalServer, tmp_path: Path
 ) -> None:
     """A generator body is turned into the recorded bytes, sent with a Content-Length."""
-    _record_with(tmp_path / "d.jsonl")
+    _record_with(tmp_path / "d.jsonl", directory_urls=[server.url + "/dir"])
     requests.post(server.url + "/stream", data=iter([b"part one, ", b"part two"]), timeout=5)
     request = assert_valid_log(tmp_path / "d.jsonl")[0]
     ((headers, received),) = [(h.headers, h.body) for h in server.hits]
@@ -137,7 +138,7 @@ def test_private_key_in_a_request_stops_it_before_it_leaves(
     with pytest.raises(
         errors.Error,
         match=r"^Refused to send POST .*/leak and to "
-        r"record it in .*: a PEM private key is in the record",
+        r"record it in .*: a PEM private key",
     ):
         requests.post(server.url + "/leak", data=pem_private_key(), timeout=5)
     assert server.hits == []
@@ -257,3 +258,48 @@ def test_foreign_token_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
         recorder.after_send(object(), requests.Response())
     assert not (tmp_path / "d.jsonl").exists()
+
+
+def test_private_key_looking_response_header_is_withheld_not_fatal(
+    server: LocalServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A CA's Location that looks like a JWK is recorded as its digest, with a warning."""
+    server.routes["/jwk-location"] = Reply(200, (("Location", JWK_LOCATION),), b"{}")
+    _record_with(tmp_path / "d.jsonl", directory_urls=[server.url + "/dir"])
+    assert requests.get(server.url + "/jwk-location", timeout=5).status_code == 200
+    _, response = assert_valid_log(tmp_path / "d.jsonl")
+    assert response["location"].startswith("sha256:") and response["withheld"] == ["location"]
+    assert "c2VjcmV0" not in (tmp_path / "d.jsonl").read_text()
+    assert "looks like a private key" in caplog.text
+
+
+def test_dns_api_credentials_never_reach_the_log(tmp_path: Path) -> None:
+    """A provider's key in a header, the URL and its error text are all left out."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens: the send fails
+    recorder = _record_with(tmp_path / "d.jsonl", directory_urls=["https://ca.example/dir"])
+    recorder.expect_challenge("www.example.com", "_acme-challenge.www.example.com", "v4lue")
+    url = f"http://user:pw-s3cr3t@127.0.0.1:{port}/zones/example.com?api_key=k3y-s3cr3t"
+    with pytest.raises(requests.ConnectionError):
+        requests.post(
+            url, json={"content": "v4lue"}, headers={"X-NSONE-Key": "h3ader-s3cr3t"}, timeout=5
+        )
+    assert "s3cr3t" not in (tmp_path / "d.jsonl").read_text()
+    request, error = assert_valid_log(tmp_path / "d.jsonl")
+    assert request["url"] == f"http://127.0.0.1:{port}/zones/example.com?api_key=[redacted]"
+    assert request["body_redacted"] == {"content": "v4lue"}
+    assert request["personal_data"]["domain"] == ["example.com"]
+    assert error["url"] == request["url"] and error["error"]
+
+
+def test_urls_a_directory_lists_are_the_ca_s(server: LocalServer, tmp_path: Path) -> None:
+    """An endpoint the directory lists on another origin is recorded exactly, as the CA's."""
+    server.routes["/listing"] = Reply(
+        200,
+        (("Content-Type", "application/json"),),
+        b'{"newOrder": "https://acme.elsewhere.example/new-order", "meta": {}}',
+    )
+    recorder = _record_with(tmp_path / "d.jsonl", directory_urls=[server.url + "/listing"])
+    requests.get(server.url + "/listing", timeout=5)
+    assert "https://acme.elsewhere.example" in recorder.acme_origins

@@ -496,3 +496,20 @@ def test_notice_record_is_valid_and_says_what_changed() -> None:
     )
     with pytest.raises(jsonschema.ValidationError):
         assert_valid({key: value for key, value in record.items() if key != "kind"})
+
+
+def test_finalize_names_the_ct_publication() -> None:
+    """Finalizing an order records that its names go to the public CT logs; other requests don't."""
+    record = request(finalize_body(make_csr(("example.org", "*.example.org"), ("192.0.2.7",))))
+    assert record["published"] == [
+        {
+            "recipient": classify.CT_RECIPIENT,
+            "personal_data": {
+                "domain": ["example.org", "*.example.org"],
+                "ip_identifier": ["192.0.2.7"],
+            },
+            "reason": records.CT_REASON,
+        }
+    ]
+    assert_valid(record)
+    assert "published" not in request(new_order_body("example.org"))

@@ -14,7 +14,9 @@ READS_LOGS = True
 DESCRIPTION = """\
 Check each file's hash chain, line by line. Exit 0 if every file is intact, 1 if not,
 naming the first bad line (FILE:LINE) and what is wrong with it: edited, removed,
-inserted, reordered, duplicated, not-a-record, bad-seq or unreadable. A last line cut
+inserted, reordered, duplicated, not-a-record, bad-seq or unreadable; across the rotated
+files of one log (each new file names the one it follows), missing-file, duplicated-file
+or reordered-file. A last line cut
 short by a crash (no newline, not JSON) is not tampering: it is reported as a notice and
 the exit status stays 0.
 

@@ -40,7 +40,7 @@ def _file(verdict: FileVerdict) -> List[str]:
     failure = verdict.failure
     if failure is not None:
         lines = [f"{printable(failure.where)}: {failure.kind.value}: {printable(failure.message)}"]
-        if verdict.records:
+        if verdict.records and failure.lineno > 1:
             lines.append(
                 f"{name}: the {plural(verdict.records, 'record')} before it chain correctly"
             )
