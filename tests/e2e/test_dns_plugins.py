@@ -27,7 +27,8 @@ from harness import AcmeStack, CertbotRunner, CertbotTarget, RecordedRequest, Te
 from .conftest import SyslogDaemon
 from .log_checks import assert_log_sound, read_log
 
-pytestmark = pytest.mark.e2e
+#: /dev/log is one per machine: tests that bind it run one after another, in one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dev-log")]
 
 Answer = Tuple[int, Any]
 

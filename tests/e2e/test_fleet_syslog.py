@@ -36,7 +36,8 @@ from .conftest import DEV_LOG
 from .conftest import SyslogDaemon as _Daemon
 from .log_checks import read_lines
 
-pytestmark = pytest.mark.e2e
+#: /dev/log is one per machine: tests that bind it run one after another, in one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dev-log")]
 
 RSYSLOGD = "/usr/sbin/rsyslogd"
 

@@ -16,7 +16,8 @@ from harness import CertbotRunner, require_success
 from .conftest import SyslogDaemon as _Daemon
 from .log_checks import read_log
 
-pytestmark = pytest.mark.e2e
+#: /dev/log is one per machine: tests that bind it run one after another, in one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dev-log")]
 
 
 def test_every_record_is_mirrored_to_authpriv(
