@@ -6,7 +6,7 @@ line starts into one part per core. Each part is read in a worker process:
 * for a report, into a :class:`~.summarise.Accumulator` (what it holds grows with the
   distinct values, not the lines); the accumulators are merged in the order of the parts,
   with line numbers moved on by the lines of the parts before;
-* for a verification, by a :class:`~.verify.FileChecker` of its own; a part of a file
+* for a verification, by a :class:`~.chaincheck.FileChecker` of its own; a part of a file
   starts at the record its first line says and the parts are stitched together (each
   part's first ``prev`` must be the head of the part before it, its first ``seq`` follow
   on). Anything else than a clean stitch (a bad line, a crash tail, a copy to compare)
@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from certbot_privacy.audit import contract, source
+from certbot_privacy.audit.chaincheck import FileChecker, FileVerdict
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.source import Item
 from certbot_privacy.audit.summarise import Accumulator, Summary
-from certbot_privacy.audit.verify import FileChecker, FileVerdict, VerifyReport, verify
+from certbot_privacy.audit.verify import VerifyReport, verify
 from certbot_privacy.errors import DisclosureLogError
 from certbot_privacy.log import chain, reader
 

@@ -21,7 +21,7 @@ What stays undetectable is in ``docs/rotation.rst``.
 import dataclasses
 from typing import Dict, List, Sequence, Tuple
 
-from certbot_privacy.audit.verify import FileVerdict, Finding, Kind
+from certbot_privacy.audit.chaincheck import FileVerdict, Finding, Kind
 from certbot_privacy.log import reader
 
 

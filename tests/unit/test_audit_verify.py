@@ -6,7 +6,8 @@ from typing import Any, Callable, Dict, List, Tuple, Union
 
 import pytest
 
-from certbot_privacy.audit.verify import LOOKAHEAD, FileChecker, Kind, VerifyReport, verify
+from certbot_privacy.audit.chaincheck import LOOKAHEAD, FileChecker, Kind
+from certbot_privacy.audit.verify import VerifyReport, verify
 from certbot_privacy.log import chain
 from certbot_privacy.log.reader import Line
 from tests.helpers.audit import (

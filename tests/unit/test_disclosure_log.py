@@ -191,7 +191,7 @@ def test_read_only_directory_gives_a_clear_error(tmp_path: Path) -> None:
         os.chmod(directory, 0o555)
         path = os.path.join(directory, "disclosure.jsonl")
         with multiprocessing.get_context("spawn").Pool(1) as pool:
-            message = pool.apply(_append_as_unprivileged, (path,))
+            message = pool.apply_async(_append_as_unprivileged, (path,)).get(timeout=120)
         assert message == (
             f"Cannot write the disclosure log {path}: permission was denied; run certbot as "
             "a user that may write there (usually root) or choose another path with "
@@ -422,9 +422,10 @@ def test_rotation_while_another_process_appends_loses_no_record(tmp_path: Path) 
     writer = context.Process(target=_append_until, args=(path, stop, appended))
     writer.start()
     try:
+        deadline = time.monotonic() + 120
         for rotation in range(1, 21):
             while not os.path.exists(path):  # the writer recreates it with its next record
-                assert writer.is_alive()
+                assert writer.is_alive() and time.monotonic() < deadline
                 time.sleep(0.001)
             os.rename(path, f"{path}.{rotation}")
     finally:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from certbot_privacy.audit import source
-from certbot_privacy.audit.verify import Kind, VerifyReport, verify
+from certbot_privacy.audit.chaincheck import Kind
+from certbot_privacy.audit.verify import VerifyReport, verify
 from certbot_privacy.log import chain, reader
 from certbot_privacy.log.writer import DisclosureLog
 

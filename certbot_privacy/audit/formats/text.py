@@ -16,10 +16,11 @@ dates and whether they are verified), then the other recipients (the EFF).
 import textwrap
 from typing import List, Optional, Tuple
 
+from certbot_privacy.audit.chaincheck import FileVerdict
 from certbot_privacy.audit.copies import ComparisonVerdict, CopyVerdict
 from certbot_privacy.audit.formats._common import Format, plural
 from certbot_privacy.audit.letters import Letter, heading, labels, section_heading, wraps
-from certbot_privacy.audit.verify import FileVerdict, VerifyReport
+from certbot_privacy.audit.verify import VerifyReport
 from certbot_privacy.rules import layout
 from certbot_privacy.rules.cas import CAInfo, Facts, Operator, Recipient, Source, Statement
 from certbot_privacy.rules.escape import printable
