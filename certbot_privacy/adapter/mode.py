@@ -23,7 +23,6 @@ from certbot_privacy.adapter.email_gate import EmailGate
 from certbot_privacy.adapter.recorder import DisclosureRecorder
 from certbot_privacy.adapter.state import RUN
 from certbot_privacy.errors import DisclosureLogError, UsageError
-from certbot_privacy.log import syslog
 from certbot_privacy.log.writer import DisclosureLog
 from certbot_privacy.rules import useragent
 
@@ -58,6 +57,8 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     )
     mirror = None
     if getattr(namespace, "privacy_syslog", False):
+        from certbot_privacy.log import syslog
+
         if not syslog.available():
             raise UsageError(
                 f"--privacy-syslog: there is no syslog socket at {syslog.DEV_LOG} (no "

@@ -170,13 +170,21 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
 
 
 def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
-    from certbot_privacy.adapter import compat, mode, persistent
+    from certbot_privacy.adapter import compat, mode
 
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
-    compat.install_account_hooks(persistent.account_saved)
+    compat.install_account_hooks(_account_saved)
     compat.install_renewal_conf_filter(PER_RUN_OPTIONS)
     compat.install_dns_hook(mode.expect_challenge)
+
+
+def _account_saved(stored: Any) -> None:
+    # persistent (and certbot's config dir reader) is imported only when an account is
+    # saved: most private runs save none.
+    from certbot_privacy.adapter import persistent
+
+    persistent.account_saved(stored)
 
 
 def given_on_command_line(args: Sequence[str], flag: str, shortest: str) -> bool:

@@ -4,8 +4,9 @@ The builders take method, URL, headers, body bytes, recipient and time, and neve
 the network, the file system or certbot. ``seq`` and ``prev`` belong to the position in
 a file: :mod:`.writer` adds them when it appends. The personal data in a request is
 classified by :mod:`.classify`; the format itself (version, layout, categories) is
-:mod:`.schema`'s. Every builder ends with the private-key guard
-(:func:`certbot_privacy.rules.keyguard.ensure_no_private_key`).
+:mod:`.schema`'s. The private-key guard (:mod:`certbot_privacy.rules.keyguard`) checks
+what a request would *send* here, and every record the writer appends there: once each,
+as it is the costliest step of a record.
 """
 
 import base64
@@ -103,7 +104,7 @@ def request_record(
     published = _publication(decoded, personal)
     if published:
         record["published"] = published
-    return ensure_no_private_key(record)
+    return record
 
 
 #: Why the names of a finalized order are public (the ``published`` entry's ``reason``).
@@ -157,7 +158,7 @@ def response_record(
     if reason:
         record["reason"] = reason
     record.update(extra or {})
-    return ensure_no_private_key(record)
+    return record
 
 
 def error_record(
@@ -191,7 +192,7 @@ def error_record(
     withheld = list(withheld)
     if withheld:
         record["withheld"] = withheld
-    return ensure_no_private_key(record)
+    return record
 
 
 def consent_record(
@@ -229,7 +230,7 @@ def consent_record(
         record["how"] = how
     for key, value in (extra or {}).items():
         record.setdefault(key, value)
-    return ensure_no_private_key(record)
+    return record
 
 
 def blocked_record(
@@ -264,7 +265,7 @@ def blocked_record(
             if value is not None:
                 record[name] = value
     record["reason"] = reason
-    return ensure_no_private_key(record)
+    return record
 
 
 def _body_fields(data: bytes) -> Record:
@@ -292,4 +293,4 @@ def notice_record(*, kind: str, recipient: str, when: float, **fields: Any) -> R
         "kind": kind,
     }
     record.update(fields)
-    return ensure_no_private_key(record)
+    return record
