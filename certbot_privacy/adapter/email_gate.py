@@ -1,32 +1,10 @@
 """Where a contact email would leave the machine: the certbot side of the consent rules.
 
-The rules themselves are in :mod:`certbot_privacy.rules.consent` and the texts in
-:mod:`certbot_privacy.rules.notice` (both pure); this module applies them at the places
-certbot can send or ask for an email, all installed only in privacy mode:
-
-* ``certbot.display.ops.get_email`` (certbot's email prompt). In privacy mode it asks
-  nothing when an account is being registered (the question comes at the ``newAccount``
-  request, below, where the CA's directory and terms of service are known); for
-  ``update_account`` it shows the consent text first and asks for the address only after
-  an explicit yes, and a no changes nothing at the CA. A run that cannot ask (``-n``,
-  ``-q``, no terminal) never reads standard input: it stops instead.
-* ``acme.client.ClientV2.new_account``: a contact in a ``newAccount`` request is sent only
-  with a consent given in this run for that address (interactive answer, or
-  ``--privacy-share-email``) and recorded in the disclosure log first; without one the
-  contact is dropped, a ``blocked`` record says so, and the account is registered without
-  it (a renewal from a timer that would register a new account with cli.ini's address).
-* ``acme.client.ClientV2.update_registration``: a new contact needs the same consent; an
-  empty contact list (which removes the contacts) is sent only when the admin asked for
-  it with ``--privacy-withdraw-email``, and that withdrawal is recorded.
-* certbot's EFF subscription (``--eff-email``): the address is stored for the EFF only
-  after its own consent (:func:`certbot_privacy.rules.consent.eff_decision`), and sent
-  only if that consent was given in this run.
-
-Before a consent text is shown the CA's announced terms and the age of the facts are
-checked (:func:`certbot_privacy.rules.drift.drift`): a possible drift is said in the text,
-printed once as a warning and recorded as a ``notice`` record. Every decision is recorded
-as a ``consent`` record *before* the request that carries (or no longer carries) the
-email, through the ``record`` callback.
+The consent rules and the notice texts (``rules/consent.py``, ``rules/notice.py``) are
+pure; :class:`EmailGate` applies them where certbot asks for or sends an email: its
+prompt, ``newAccount``, account updates and the EFF subscription. A contact leaves only
+with a consent given in this run for that address and recorded first; a run that cannot
+ask never reads standard input. ``docs/how-it-works.rst`` has the details.
 """
 
 from __future__ import annotations

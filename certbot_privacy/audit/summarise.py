@@ -1,24 +1,11 @@
 """What personal data went to whom, and when: the ``report`` summary (pure, streaming).
 
-Every ``request`` record says, in ``personal_data``, which personal data it carried, by
-category (``contact``, ``domain``, ``account_key``, ``user_agent``, ``ip_address``,
-``csr_public_key``, ...). A request is a disclosure: the log is write-ahead, so a request
-record exists for everything that left (a few may have failed on the way; they are
-counted as disclosed, which is the safe side). ``blocked`` requests did not leave and are
-only counted. A request that finalizes an order also names, in ``published``, the names
-the CA will publish in public Certificate Transparency logs: each entry counts as a
-disclosure to that recipient ("Certificate Transparency logs (public)"), not a request.
-
-For every recipient, category and distinct value the summary keeps how often it was sent,
-the first and last time, and how often with privacy mode off. That is all it keeps: the
-memory it needs grows with the number of distinct values, not with the size of the log.
-Lines that are not records are skipped and reported with file and line number (the first
-:data:`PROBLEM_LIMIT` of them, and a count), never fatal.
-
-Every record is attributed to its host where the input names one (a directory per host,
-a journal's ``_HOSTNAME``, a syslog header): the summary lists the hosts behind each
-recipient, or, grouped ``by="host"``, one entry per host and recipient. Accumulators merge
-(:meth:`Accumulator.merge`), so files can be summarised in parallel and combined.
+For every recipient, category and distinct value it keeps a count, the first and last
+time, how often privacy mode was off, and the hosts: memory grows with distinct values,
+not with the log. A ``request`` record is a disclosure (the log is write-ahead);
+``blocked`` ones are only counted; a finalize's ``published`` names count as disclosures
+to "Certificate Transparency logs (public)". Lines that are not records are reported, never
+fatal. Accumulators merge, so files can be summarised in parallel.
 """
 
 from dataclasses import dataclass, field

@@ -1,29 +1,11 @@
-"""The guard that keeps private keys out of the disclosure log (pure).
+"""The guard that keeps private keys out of requests and out of the disclosure log (pure).
 
-The log records the exact bytes of every request to the CA, so a bug that put a private
-key into a request, or into a record, would write it to disk. Every record builder in
-:mod:`certbot_privacy.log.records` and the log writer pass what they record through
-:func:`ensure_no_private_key`, which refuses (raises) rather than cleans: a request that
-would carry a key is a bug to be fixed, and it must not be sent. What came back from a
-server is different: a CA's response header that looks like a key is not this host's
-bug, so :func:`withhold_private_keys` replaces such a value by its digest instead, and
-certbot goes on.
-
-It looks at keys, not at letters. What it finds, anywhere in a record (keys, values,
-nested lists and objects), and inside strings that hold JSON, form or query encoding,
-percent-encoding, base64url or base64, one level of encoding after another:
-
-* a PEM boundary ``-----BEGIN ... PRIVATE KEY-----`` (PKCS#8, PKCS#1, SEC 1, encrypted,
-  OpenSSH), also form-encoded (``+`` or ``%20`` for spaces);
-* a JWK private member (``d``, ``p``, ``q``, ``dp``, ``dq``, ``qi``, ``oth``; ``k`` when
-  ``"kty": "oct"``), but only in an object that has a ``kty``: ``{"q": "example.com"}``, a
-  DNS API's query, is no key;
-* a DER-encoded private key (what ``cryptography`` loads as one), in base64 or base64url,
-  after whitespace is removed: a PEM body without its BEGIN/END lines, MIME-wrapped
-  base64 (76-character lines), a key in a form field or a query value.
-
-It cannot find a key in an encoding it does not decode (raw key bytes, hex, compressed,
-encrypted): it is a last line of defence, not a proof.
+:func:`ensure_no_private_key` refuses (raises) rather than cleans: a request that would
+carry a key is a bug, and it must not be sent; :func:`withhold_private_keys` replaces a
+key-like value a *server* sent by its digest. It looks at keys, not letters: PEM
+boundaries, JWK private members in objects with a ``kty``, and DER keys in base64,
+after removing whitespace and decoding form, query and percent encodings. A last line of
+defence, not a proof: see ``docs/how-it-works.rst``.
 """
 
 import base64

@@ -1,28 +1,11 @@
 """What is kept of a request that does not go to the CA: an allowance, not a blocklist (pure).
 
-Privacy mode sees every request the certbot process makes with ``requests``, not only
-those to the CA: a DNS plugin calling its provider's API (for DNS-01) sends API keys in
-headers that each provider names as it likes (``X-NSONE-Key``, ``X-Ovh-Consumer``,
-``Authorization``), in body fields, in the URL's query or user info. The disclosure log
-records that such a request was made, to whom, and what personal data it disclosed (the
-domain names and the challenge values the provider receives), but never a credential:
-the log is read by auditors and copied to syslog.
-
-So for these requests nothing is kept unless it is known to be harmless or known to be a
-disclosure (:func:`redact_request`):
-
-* the method, and the URL without user info, each query value replaced by ``[redacted]``
-  unless kept;
-* only the values of the headers in :data:`ALLOWED_HEADERS`; every other header's value
-  becomes ``{"redacted": true, "bytes": n}``;
-* of a JSON or form body, its structure and names, and only the values that are harmless
-  (``true``, ``false``, ``null``, small integers such as a TTL, DNS record types, ``""``)
-  or that the caller says are disclosures (*keep*); every other value becomes
-  ``{"redacted": true, "bytes": n}``; any other body is redacted whole.
-
-Requests to the ACME server, OCSP requests and the EFF subscription are certbot's own,
-built from known fields with no credential in them; they are recorded byte for byte (the
-recorder decides which requests those are: :mod:`certbot_privacy.adapter.recorder`).
+A DNS provider's API request is recorded with the method, the URL without user info or
+query values, only the values of :data:`ALLOWED_HEADERS`, and of a JSON or form body its
+structure with the harmless values and the disclosures the caller names (*keep*: domain
+names, DNS-01 values); every other value becomes ``{"redacted": true, "bytes": n}``.
+Requests to the ACME server, OCSP and the EFF are recorded byte for byte (the recorder
+decides which those are). See ``docs/how-it-works.rst``.
 """
 
 import json
