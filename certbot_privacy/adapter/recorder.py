@@ -17,11 +17,12 @@ left out. A server's header that looks like a private key is recorded as its dig
 a warning.
 """
 
+from __future__ import annotations
+
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Optional
 
 import requests
 
@@ -36,20 +37,22 @@ logger = logging.getLogger(__name__)
 IMPLICIT_HEADERS = ("Host",)
 
 
-class Appender(Protocol):
-    """Where records go: :class:`certbot_privacy.log.writer.DisclosureLog` or a fake."""
+if TYPE_CHECKING:  # a Protocol costs import time on every private run; it only types
+    from typing import Protocol
 
-    path: str
+    class Appender(Protocol):
+        """Where records go: :class:`certbot_privacy.log.writer.DisclosureLog` or a fake."""
 
-    def append(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
-        """Append *record* durably; return it as written, with its ``seq``."""
+        path: str
+
+        def append(self, record: Mapping[str, Any], durable: bool = True) -> Mapping[str, Any]:
+            """Append *record* (on disk before returning if *durable*); return it as written."""
 
 
 RecipientFor = Callable[[str, Mapping[str, str]], str]
 
 
-@dataclass(frozen=True)
-class Sent:
+class Sent(NamedTuple):
     """What :meth:`DisclosureRecorder.before_send` remembers of a request (the wire token)."""
 
     seq: int
@@ -60,7 +63,10 @@ class Sent:
     #: Recorded byte for byte (the CA, OCSP, the EFF); else by allowance.
     exact: bool = True
     #: What the request record left out, to be left out of an error's text too.
-    secrets: tuple[str, ...] = field(default=(), repr=False)
+    secrets: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:  # never the secrets
+        return f"Sent(seq={self.seq}, method={self.method!r}, url={self.url!r})"
 
 
 class DisclosureRecorder:
@@ -307,8 +313,10 @@ class DisclosureRecorder:
         return int(self.log.append(record)["seq"])
 
     def _append_quietly(self, build: Callable[[], classify.Record]) -> None:
+        # Not durable: the outcome of a request already sent precedes nothing; it reaches
+        # the disk with the next request's record (which must be durable) or at write-back.
         try:
-            self.log.append(build())
+            self.log.append(build(), durable=False)
         except (DisclosureLogError, RecordError) as error:
             logger.error("The outcome of a request that was sent could not be recorded: %s", error)
 

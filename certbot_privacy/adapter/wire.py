@@ -14,9 +14,10 @@ received. With no policy the original ``send`` runs untouched. HTTP sent by othe
 libraries (botocore) or hook scripts is not seen.
 """
 
+from __future__ import annotations
+
 import json
-from dataclasses import dataclass
-from typing import Any, Callable, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 
 import requests
 
@@ -28,21 +29,23 @@ from certbot_privacy.rules import escape
 PROBLEM_TEXTS = ("detail", "title")
 
 
-class Observer(Protocol):
-    """Sees each request before it leaves and what came of it."""
+if TYPE_CHECKING:  # a Protocol costs import time on every private run; it only types
+    from typing import Protocol
 
-    def before_send(self, request: requests.PreparedRequest) -> object:
-        """Called with the final request; raise to stop it from being sent."""
+    class Observer(Protocol):
+        """Sees each request before it leaves and what came of it."""
 
-    def after_send(self, token: object, response: requests.Response) -> None:
-        """Called with the response; *token* is what :meth:`before_send` returned."""
+        def before_send(self, request: requests.PreparedRequest) -> object:
+            """Called with the final request; raise to stop it from being sent."""
 
-    def send_failed(self, token: object, error: BaseException) -> None:
-        """Called when sending raised; the exception propagates afterwards."""
+        def after_send(self, token: object, response: requests.Response) -> None:
+            """Called with the response; *token* is what :meth:`before_send` returned."""
+
+        def send_failed(self, token: object, error: BaseException) -> None:
+            """Called when sending raised; the exception propagates afterwards."""
 
 
-@dataclass(frozen=True)
-class WirePolicy:
+class WirePolicy(NamedTuple):
     """What privacy mode applies to every outgoing request."""
 
     user_agent: str

@@ -15,7 +15,6 @@ command line holds logs (read oldest first) and may hold one directory per host,
 named by its host.
 """
 
-import gzip
 import hashlib
 import json
 import os
@@ -25,7 +24,6 @@ import zlib
 from typing import IO, Any, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from certbot_privacy.errors import DisclosureLogError, LogFormatError
-from certbot_privacy.log import syslog as mirror
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -236,6 +234,8 @@ def _open_stream(stream: Any) -> Tuple[Any, bytes]:
     """The stream to read (decompressing gzip) and its first block."""
     first = _read_some(stream)
     if first[:2] == b"\x1f\x8b":
+        import gzip  # here, not at the top: the writer imports this module on every run
+
         unpacked = gzip.GzipFile(fileobj=_Prefixed(first, stream), mode="rb")
         return unpacked, _read_some(unpacked)
     return stream, first
@@ -285,6 +285,8 @@ def _iter_stream(name: str, stream: Any, host: Optional[str]) -> Iterator[Line]:
                         name, number, b"", complete, size, digest, host, None, too_long(size)
                     )
             return
+        from certbot_privacy.log import syslog as mirror
+
         unwrap = mirror.from_journal if kind == JOURNAL else mirror.from_syslog
         for number, (raw, complete, size, digest) in enumerate(lines, 1):
             if size is not None:
@@ -325,6 +327,8 @@ def kind(path: str) -> Optional[str]:
 def _kind(first: bytes) -> Optional[str]:
     """What the input is, from its first block: a journal export, a syslog file, or a log."""
     line = first.split(b"\n", 1)[0]
+    from certbot_privacy.log import syslog as mirror  # here: the writer imports this module
+
     if mirror.is_journal_export(line):
         return JOURNAL
     if mirror.is_syslog_line(line):

@@ -11,8 +11,7 @@ the shipped ``record-1.json`` lists exactly these).
 import datetime
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Dict, Mapping, NamedTuple, Tuple
 
 #: The record schema version this package writes and reads.
 SCHEMA_VERSION = 1
@@ -21,8 +20,7 @@ SCHEMA_VERSION = 1
 EVENTS = ("request", "response", "error", "consent", "blocked", "notice")
 
 
-@dataclass(frozen=True)
-class Category:
+class Category(NamedTuple):
     """A personal-data category: its name in records, what its values are, and its meaning.
 
     ``values`` says what a record holds (for the log format's docs); ``description`` is

@@ -49,11 +49,15 @@ class DisclosureLog:
         #: How many records could not be mirrored (the first one is a warning).
         self.mirror_failures = 0
 
-    def append(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """Append *record* durably and return it as written, with ``seq`` and ``prev``.
+    def append(self, record: Mapping[str, Any], durable: bool = True) -> dict[str, Any]:
+        """Append *record* and return it as written, with ``seq`` and ``prev``.
 
-        Fields ``seq``, ``prev`` and ``truncated_tail`` of *record* are the log's to set
-        and are replaced. Raises :class:`DisclosureLogError`; then nothing was added.
+        *durable*: return only once the line is on disk (``fdatasync``), as every record
+        that must precede a request needs. A record of what already happened (a response)
+        may pass ``False``: it reaches the disk with the next durable append, or when the
+        system writes it back. Fields ``seq``, ``prev`` and ``truncated_tail`` of *record*
+        are the log's to set and are replaced. Raises :class:`DisclosureLogError`; then
+        nothing was added.
         """
         try:
             ensure_no_private_key(record)
@@ -65,7 +69,7 @@ class DisclosureLog:
             ) from None
         fd = self._open_locked()
         try:
-            entry, line = self._append_locked(fd, record)
+            entry, line = self._append_locked(fd, record, durable)
         finally:
             os.close(fd)  # also releases the lock
         if self.mirror is not None:
@@ -132,7 +136,9 @@ class DisclosureLog:
             raise
         return fd
 
-    def _append_locked(self, fd: int, record: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    def _append_locked(
+        self, fd: int, record: Mapping[str, Any], durable: bool
+    ) -> tuple[dict[str, Any], str]:
         try:
             size = os.fstat(fd).st_size
             last_newline = _rfind_newline(fd, size)
@@ -166,7 +172,8 @@ class DisclosureLog:
             written = os.write(fd, data)  # one write: the lock keeps others out meanwhile
             if written != len(data):
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            _datasync(fd)
+            if durable or base == 0:
+                _datasync(fd)
             if base == 0:
                 _sync_directory(os.path.dirname(os.path.abspath(self.path)))
         except OSError as error:

@@ -34,6 +34,9 @@ _MIN_KEY_BASE64 = 64
 _BASE64_WORD = re.compile(r"[A-Za-z0-9+/_-]{" + str(_MIN_KEY_BASE64) + r",}={0,2}")
 _MAX_DEPTH = 24
 _MIN_ENCODED = 8  # shorter strings cannot hold a key worth decoding
+#: The shortest text that can hold a private key in any form this guard knows: a JSON
+#: object with a kty and a private member, '{"kty":1,"d":1}', has 15 characters.
+_MIN_KEY_TEXT = 15
 #: How many strings one search looks at, at most (each encoding layer adds some).
 _BUDGET = 100_000
 
@@ -87,7 +90,11 @@ class _Scanner:
     def scan(self, value: Any, depth: int) -> None:
         if depth > _MAX_DEPTH:
             return
-        if isinstance(value, Mapping):
+        # Plain types first: isinstance against typing's Mapping goes through abc's
+        # subclass hooks, which cost more than the rest of a scan.
+        if isinstance(value, str):
+            self.text(value, depth)
+        elif isinstance(value, (dict, Mapping)):
             if "kty" in value:
                 for key in value:
                     if key in PRIVATE_JWK_MEMBERS or (key == "k" and value.get("kty") == "oct"):
@@ -98,14 +105,12 @@ class _Scanner:
         elif isinstance(value, (list, tuple)):
             for item in value:
                 self.scan(item, depth + 1)
-        elif isinstance(value, str):
-            self.text(value, depth)
         elif isinstance(value, (bytes, bytearray)):
             self.binary(bytes(value), depth)
 
     def text(self, text: str, depth: int) -> None:
         self.budget -= 1
-        if depth > _MAX_DEPTH or self.budget < 0:
+        if depth > _MAX_DEPTH or self.budget < 0 or len(text) < _MIN_KEY_TEXT:
             return
         if _PEM_MARKER.search(text):
             raise PrivateKeyError("a PEM private key")

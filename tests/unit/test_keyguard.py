@@ -145,3 +145,10 @@ def test_deeply_nested_encodings_end() -> None:
     for _ in range(40):
         value = quote(value + "&c=" + value, safe="")[:4000]
     assert find_private_key(value) is None
+
+
+@pytest.mark.parametrize("text", ['{"kty":1,"d":1}', '{"d":"x","kty":"EC"}'])
+def test_the_shortest_jwk_text_is_still_scanned(text: str) -> None:
+    """Short strings are skipped for speed, but never one long enough to hold a JWK key."""
+    with pytest.raises(PrivateKeyError):
+        ensure_no_private_key({"body": text})

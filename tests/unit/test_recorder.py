@@ -1,6 +1,7 @@
 """The wire observer that writes the log, over a real local HTTP server and requests."""
 
 import base64
+import json
 import socket
 from pathlib import Path
 from typing import Any, Mapping
@@ -184,11 +185,11 @@ class _FailsAfter:
         self.path = self.log.path
         self.count = count
 
-    def append(self, record: Mapping[str, Any]) -> Mapping[str, Any]:
+    def append(self, record: Mapping[str, Any], durable: bool = True) -> Mapping[str, Any]:
         if self.count == 0:
             raise DisclosureLogError(f"Cannot write the disclosure log {self.path}: disk full.")
         self.count -= 1
-        return self.log.append(record)
+        return self.log.append(record, durable)
 
 
 def test_unrecordable_outcome_is_logged_not_raised(
@@ -303,3 +304,28 @@ def test_urls_a_directory_lists_are_the_ca_s(server: LocalServer, tmp_path: Path
     recorder = _record_with(tmp_path / "d.jsonl", directory_urls=[server.url + "/listing"])
     requests.get(server.url + "/listing", timeout=5)
     assert "https://acme.elsewhere.example" in recorder.acme_origins
+
+
+def test_request_records_are_on_disk_before_the_send_outcomes_need_not_be(
+    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each request's record is fdatasync-ed before it leaves; its response's is not."""
+    from certbot_privacy.log import writer
+
+    hits_at_sync: list[int] = []
+    real_datasync = writer._datasync
+
+    def datasync(fd: int) -> None:
+        hits_at_sync.append(len(server.hits))
+        real_datasync(fd)
+
+    monkeypatch.setattr(writer, "_datasync", datasync)
+    path = tmp_path / "d.jsonl"
+    _record_with(path, directory_urls=[server.url + "/dir"])
+    for name in ("/new-nonce", "/new-acct"):
+        requests.post(server.url + name, data=b"{}", timeout=5)
+    events = [json.loads(line)["event"] for line in path.read_bytes().splitlines()]
+    assert events == ["request", "response", "request", "response"]
+    # One sync per request record, each before the server had that request; none for the
+    # response records.
+    assert hits_at_sync == [0, 1]
