@@ -6,7 +6,7 @@ are driven in a real pseudo-terminal; the answers are typed as an admin would.
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import pytest
 
@@ -15,6 +15,7 @@ from harness.recording_proxy import RecordedRequest
 
 from .log_checks import LogCursor, Record, assert_run_logged, read_log
 from .terminal import Terminal
+from .wire_checks import new_accounts
 
 pytestmark = pytest.mark.e2e
 
@@ -23,21 +24,6 @@ EMAIL = "admin@example.org"
 
 def _log(certbot: CertbotRunner) -> Path:
     return certbot.logs_dir / "disclosure.jsonl"
-
-
-def _new_accounts(requests: List[RecordedRequest]) -> List[Dict[str, Any]]:
-    """The payloads of newAccount requests that create an account (not lookups)."""
-    payloads = []
-    for request in requests:
-        jws = request.jws()
-        if (
-            request.path == "/sign-me-up"
-            and jws
-            and isinstance(jws["payload"], dict)
-            and not jws["payload"].get("onlyReturnExisting")
-        ):
-            payloads.append(jws["payload"])
-    return payloads
 
 
 def _consents(records: List[Record]) -> List[Record]:
@@ -53,7 +39,7 @@ def _first(records: List[Record], event: str, url_part: str = "") -> int:
 def test_noninteractive_registration_without_email(certbot: CertbotRunner) -> None:
     """-n with no email and no --register-unsafely-without-email registers with no contact."""
     result = require_success(certbot.run("register", "--privacy-minimal", "--agree-tos"))
-    (payload,) = _new_accounts(result.requests)
+    (payload,) = new_accounts(result.requests)
     assert "contact" not in payload or payload["contact"] == [], payload
 
 
@@ -74,7 +60,7 @@ def test_email_with_consent_flag_is_sent_after_a_consent_record(certbot: Certbot
             "register", "--privacy-minimal", "--agree-tos", "-m", EMAIL, "--privacy-share-email"
         )
     )
-    (payload,) = _new_accounts(result.requests)
+    (payload,) = new_accounts(result.requests)
     assert payload["contact"] == [f"mailto:{EMAIL}"]
     records = assert_run_logged(result, cursor)
     (consent,) = _consents(records)
@@ -196,7 +182,7 @@ def test_interactive_decline_or_enter_registers_without_contact(
     result, shown = _register_interactively(certbot, [answer])
     assert result.returncode == 0, shown
     assert "optional" in shown and "127.0.0.1" in shown
-    (payload,) = _new_accounts(result.requests)
+    (payload,) = new_accounts(result.requests)
     assert not payload.get("contact"), payload
     (consent,) = _consents(cursor.new_records())
     assert consent["decision"] == "refused"
@@ -212,7 +198,7 @@ def test_interactive_accept_then_address(certbot: CertbotRunner) -> None:
     terminal.expect("Email address")
     terminal.type(EMAIL)
     assert terminal.finish() == 0, terminal.output
-    (payload,) = _new_accounts(certbot.proxy.since(mark))
+    (payload,) = new_accounts(certbot.proxy.since(mark))
     assert payload["contact"] == [f"mailto:{EMAIL}"]
     records = cursor.new_records()
     (consent,) = _consents(records)
@@ -227,7 +213,7 @@ def test_interactive_email_given_then_declined(certbot: CertbotRunner) -> None:
     assert EMAIL in shown
     terminal.type("no")
     assert terminal.finish() == 0, terminal.output
-    (payload,) = _new_accounts(certbot.proxy.since(mark))
+    (payload,) = new_accounts(certbot.proxy.since(mark))
     assert not payload.get("contact")
 
 
@@ -246,7 +232,7 @@ def test_chinese_text_and_accept(certbot: CertbotRunner) -> None:
     terminal, mark = _chinese_question(certbot, "是")
     assert terminal.finish() == 0, terminal.output
     assert "电子邮件" in terminal.output or "邮箱" in terminal.output, terminal.output
-    (payload,) = _new_accounts(certbot.proxy.since(mark))
+    (payload,) = new_accounts(certbot.proxy.since(mark))
     assert payload["contact"] == [f"mailto:{EMAIL}"]
 
 
@@ -255,5 +241,5 @@ def test_chinese_decline(certbot: CertbotRunner, answer: str) -> None:
     """zh_CN: 否, or Enter, is a no."""
     terminal, mark = _chinese_question(certbot, answer)
     assert terminal.finish() == 0, terminal.output
-    (payload,) = _new_accounts(certbot.proxy.since(mark))
+    (payload,) = new_accounts(certbot.proxy.since(mark))
     assert not payload.get("contact")

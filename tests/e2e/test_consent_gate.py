@@ -15,7 +15,7 @@ the EFF is ``supporters.eff.org``) and on the disclosure log.
 
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import List, Tuple
 
 import pytest
 
@@ -24,6 +24,7 @@ from harness.recording_proxy import RecordedRequest
 
 from .log_checks import LogCursor, Record, assert_log_sound, assert_run_logged, read_log
 from .terminal import Terminal
+from .wire_checks import new_accounts
 
 pytestmark = pytest.mark.e2e
 
@@ -34,21 +35,6 @@ EFF = "supporters.eff.org:443"
 
 def _log(certbot: CertbotRunner) -> Path:
     return certbot.logs_dir / "disclosure.jsonl"
-
-
-def _new_accounts(requests: List[RecordedRequest]) -> List[Dict[str, Any]]:
-    """The payloads of newAccount requests that create an account (not lookups)."""
-    payloads = []
-    for request in requests:
-        jws = request.jws()
-        payload = jws["payload"] if jws else None
-        if (
-            request.path == "/sign-me-up"
-            and isinstance(payload, dict)
-            and not payload.get("onlyReturnExisting")
-        ):
-            payloads.append(payload)
-    return payloads
 
 
 def _events(records: List[Record], event: str) -> List[Record]:
@@ -162,7 +148,7 @@ def test_renewal_registering_a_new_account_sends_no_unconsented_address(
     _lose_the_account(certbot, domain)
     cursor = LogCursor(_log(certbot))
     result = require_success(certbot.run("renew", server=None))
-    (payload,) = _new_accounts(result.requests)
+    (payload,) = new_accounts(result.requests)
     assert not payload.get("contact"), payload
     assert b"other@example.org" not in b"".join(r.body for r in result.requests)
     assert certbot.cert_versions(domain) == ["cert1.pem", "cert2.pem"]
@@ -186,7 +172,7 @@ def test_share_email_in_cli_ini_is_not_consent(certbot: CertbotRunner) -> None:
     # Warned at parse time: certbot 5.x shows it, 2.1.0 only writes it to its own log.
     certbot_log = (certbot.logs_dir / "letsencrypt.log").read_text(encoding="utf-8")
     assert "configuration file is not consent" in result.stderr + certbot_log
-    (payload,) = _new_accounts(result.requests)
+    (payload,) = new_accounts(result.requests)
     assert not payload.get("contact")
 
 
@@ -220,7 +206,7 @@ def test_a_no_to_the_ca_sends_nothing_to_the_eff(certbot: CertbotRunner) -> None
     code, shown, requests, outside = _interactive_certonly(certbot, ["n"])
     assert code == 0, shown
     assert outside == [], shown
-    (payload,) = _new_accounts(requests)
+    (payload,) = new_accounts(requests)
     assert not payload.get("contact")
     assert shown.count("[y/N]") == 1
     assert _eff_records(cursor.new_records()) == [
@@ -240,7 +226,7 @@ def test_the_eff_gets_the_address_only_after_its_own_yes(
     # The trap refuses the EFF's POST, which certbot reports as an error after issuing.
     assert code == 0 or (sent and "supporters.eff.org" in shown), shown
     assert "Successfully received certificate" in shown
-    (payload,) = _new_accounts(requests)
+    (payload,) = new_accounts(requests)
     assert payload["contact"] == [f"mailto:{EMAIL}"]
     question = shown[shown.index("Also share your email with the EFF") :]
     assert "Electronic Frontier Foundation" in question

@@ -7,7 +7,7 @@ expectation agree with itself.
 
 import re
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from harness.certbot_runner import CertbotResult, CertbotTarget
 from harness.recording_proxy import RecordedRequest
@@ -116,6 +116,21 @@ def shape(requests: Sequence[RecordedRequest]) -> list[tuple[str, str, str, tupl
         (r.role, r.method, p, tuple(name for name, _ in r.headers))
         for r, p in zip(requests, paths(requests))
     ]
+
+
+def new_accounts(requests: Iterable[RecordedRequest]) -> list[dict[str, Any]]:
+    """The payloads of newAccount requests that create an account (not lookups)."""
+    payloads = []
+    for request in requests:
+        jws = request.jws()
+        payload = jws["payload"] if jws else None
+        if (
+            request.path == "/sign-me-up"
+            and isinstance(payload, dict)
+            and not payload.get("onlyReturnExisting")
+        ):
+            payloads.append(payload)
+    return payloads
 
 
 def new_orders(requests: Iterable[RecordedRequest]) -> list[RecordedRequest]:

@@ -251,6 +251,21 @@ class Install:
         return Path(path).resolve().is_relative_to(self.root.resolve())
 
 
+#: Paths (first segment) every issuance sends to Pebble, a first one with "dir".
+ISSUANCE_PATHS = {"nonce-plz", "order-plz", "finalize-order", "certZ"}
+
+
+def assert_sent_privately(
+    result: harness.CertbotResult, target: harness.CertbotTarget, paths: "set[str]"
+) -> None:
+    """The run reached Pebble at *paths* (and nothing beyond loopback), every request with
+    the minimal User-Agent."""
+    story = result.describe()
+    assert result.outside == [], story
+    assert {r.path.split("/")[1] for r in result.requests} >= paths, story
+    assert {r.user_agent for r in result.requests} == {target.minimal_user_agent}, story
+
+
 def certbot_dirs(base: Path) -> List[str]:
     """``--config-dir``/``--work-dir``/``--logs-dir`` under *base*, for runs off the stack."""
     return [

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 from packaging_support import (
+    ISSUANCE_PATHS,
     OFFLINE,
     REPO,
     Built,
+    assert_sent_privately,
     certbot_dirs,
     clean_env,
     harness,
@@ -141,15 +143,7 @@ def test_private_issuance_and_renewal_from_the_plugin_path(
     )
 
     for result in (issued, renewed):
-        story = result.describe()
-        assert result.outside == [], story
-        assert {r.path.split("/")[1] for r in result.requests} >= {
-            "nonce-plz",
-            "order-plz",
-            "finalize-order",
-            "certZ",
-        }, story
-        assert {r.user_agent for r in result.requests} == {target.minimal_user_agent}, story
+        assert_sent_privately(result, target, ISSUANCE_PATHS)
     assert runner.cert_versions(domain) == ["cert1.pem", "cert2.pem"]
     log = (runner.logs_dir / "disclosure.jsonl").read_text(encoding="utf-8")
     sent = log.count('"event":"request"')

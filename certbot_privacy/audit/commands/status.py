@@ -6,6 +6,7 @@ import platform
 from typing import Any, Dict, List, Optional, Tuple
 
 from certbot_privacy.audit import posture
+from certbot_privacy.audit.commands import _options
 from certbot_privacy.confdir import reader
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, InputError, UsageError
 from certbot_privacy.rules.escape import printable
@@ -27,12 +28,7 @@ and imports no part of certbot. Exit 0 if everything is private, 1 if something 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``status``'s options."""
-    parser.add_argument(
-        "--config-dir",
-        default=posture.DEFAULT_CONFIG_DIR,
-        metavar="DIR",
-        help=f"certbot's configuration directory (default: {posture.DEFAULT_CONFIG_DIR})",
-    )
+    _options.config_dir(parser)
     parser.add_argument(
         "--format",
         choices=("text", "json"),

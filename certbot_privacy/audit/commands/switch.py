@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Tuple
 
 from certbot_privacy import log as disclosure_log
 from certbot_privacy.audit import posture
+from certbot_privacy.audit.commands import _options
 from certbot_privacy.confdir import marks, reader
 from certbot_privacy.errors import EXIT_OK, InputError, UsageError
 from certbot_privacy.log import records
@@ -62,12 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--all", action="store_true", help="every certificate and every account in DIR"
     )
-    parser.add_argument(
-        "--config-dir",
-        default=posture.DEFAULT_CONFIG_DIR,
-        metavar="DIR",
-        help=f"certbot's configuration directory (default: {posture.DEFAULT_CONFIG_DIR})",
-    )
+    _options.config_dir(parser)
     parser.add_argument(
         "--logs-dir",
         default=None,
