@@ -13,6 +13,7 @@
   real daemon holds it).
 """
 
+import fcntl
 import os
 import socket
 import threading
@@ -136,8 +137,24 @@ class SyslogDaemon:
         return list(self.messages)
 
 
+#: Held (flock) by every test that binds /dev/log or needs it absent: /dev/log is one per
+#: machine, and the tests run in several processes (pytest-xdist workers) at once.
+DEV_LOG_LOCK = "/tmp/certbot-privacy-tests-dev-log.lock"
+
+
 @pytest.fixture
-def syslog_socket() -> Iterator[SyslogDaemon]:
+def dev_log() -> Iterator[None]:
+    """Wait until no other test process uses /dev/log, and keep it for this test."""
+    with open(DEV_LOG_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture
+def syslog_socket(dev_log: None) -> Iterator[SyslogDaemon]:
     if os.path.exists(DEV_LOG):
         pytest.skip("a syslog daemon owns /dev/log here; this test plays the daemon itself")
     try:

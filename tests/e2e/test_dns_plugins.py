@@ -27,8 +27,7 @@ from harness import AcmeStack, CertbotRunner, CertbotTarget, RecordedRequest, Te
 from .conftest import SyslogDaemon
 from .log_checks import assert_log_sound, read_log
 
-#: /dev/log is one per machine: tests that bind it run one after another, in one worker.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dev-log")]
+pytestmark = pytest.mark.e2e
 
 Answer = Tuple[int, Any]
 

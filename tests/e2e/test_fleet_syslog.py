@@ -36,8 +36,7 @@ from .conftest import DEV_LOG
 from .conftest import SyslogDaemon as _Daemon
 from .log_checks import read_lines
 
-#: /dev/log is one per machine: tests that bind it run one after another, in one worker.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dev-log")]
+pytestmark = pytest.mark.e2e
 
 RSYSLOGD = "/usr/sbin/rsyslogd"
 
@@ -121,7 +120,7 @@ class Rsyslog:
 
 
 @pytest.fixture
-def rsyslog(tmp_path: Path, certbot: CertbotRunner) -> Iterator[Rsyslog]:
+def rsyslog(tmp_path: Path, certbot: CertbotRunner, dev_log: None) -> Iterator[Rsyslog]:
     if not os.path.exists(RSYSLOGD):
         if in_ci():
             pytest.fail("rsyslogd is missing (run scripts/bootstrap)")

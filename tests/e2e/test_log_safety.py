@@ -110,7 +110,7 @@ def test_relative_log_path_is_renewed_from_another_directory(
     assert not Path("/audit/d.jsonl").exists()
 
 
-@pytest.mark.xdist_group("dev-log")  # with the tests that bind /dev/log, never beside them
+@pytest.mark.usefixtures("dev_log")  # never while another test binds /dev/log
 def test_syslog_flag_without_a_syslog_socket_stops_at_start(certbot: CertbotRunner) -> None:
     """--privacy-syslog with no /dev/log: exit 2, one sentence, nothing sent."""
     if os.path.exists("/dev/log"):

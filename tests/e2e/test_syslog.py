@@ -16,8 +16,7 @@ from harness import CertbotRunner, require_success
 from .conftest import SyslogDaemon as _Daemon
 from .log_checks import read_log
 
-#: /dev/log is one per machine: tests that bind it run one after another, in one worker.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dev-log")]
+pytestmark = pytest.mark.e2e
 
 
 def test_every_record_is_mirrored_to_authpriv(
