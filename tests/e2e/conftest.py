@@ -15,6 +15,7 @@
 
 import fcntl
 import os
+import re
 import socket
 import threading
 import time
@@ -116,6 +117,10 @@ def certbot(certbot_on: Callable[..., CertbotRunner], acme: AcmeStack) -> Certbo
 DEV_LOG = "/dev/log"
 
 
+#: How glibc's syslog(3) frames a message of ours: <PRI>timestamp certbot-privacy[pid]: ...
+_OURS = re.compile(rb"<\d+>[^<>]{0,64}?certbot-privacy\[\d+\]: ")
+
+
 class SyslogDaemon:
     """Receives datagrams on /dev/log as they come (a full queue would block the sender)."""
 
@@ -133,8 +138,13 @@ class SyslogDaemon:
                 return
 
     def received(self) -> List[bytes]:
+        """The datagrams certbot-privacy sent (tag ``certbot-privacy[pid]``), in order.
+
+        Other programs on the machine log through /dev/log too (tmux's utempter, cron):
+        what they send while a test holds the socket is not the test's to judge.
+        """
         time.sleep(0.2)  # let the last datagrams in
-        return list(self.messages)
+        return [m for m in self.messages if _OURS.match(m)]
 
 
 #: Held (flock) by every test that binds /dev/log or needs it absent: /dev/log is one per
