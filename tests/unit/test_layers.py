@@ -1,0 +1,70 @@
+"""The layers import only downwards, and only the certbot adapter imports certbot.
+
+rules (pure) <- log <- confdir <- adapter (certbot) ; audit reads with log, confdir and
+rules and never imports the adapter or certbot, so the audit tool runs wherever the logs
+are. Checked on the source (every import, at any depth), so a lazy import counts too.
+"""
+
+import ast
+from pathlib import Path
+from typing import Dict, List, Set, Tuple
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "certbot_privacy"
+
+#: What each layer may import of this package (besides itself and ``errors``).
+ALLOWED: Dict[str, Set[str]] = {
+    "rules": set(),
+    "log": {"rules"},
+    "confdir": {"rules", "log"},
+    "adapter": {"rules", "log", "confdir"},
+    "audit": {"rules", "log", "confdir"},
+}
+#: Outside packages only the adapter may import.
+CERTBOT = {"certbot", "acme", "josepy", "requests", "configargparse"}
+
+
+def _imports(path: Path) -> List[Tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+            if node.module == "certbot_privacy":
+                found.extend((node.lineno, f"certbot_privacy.{a.name}") for a in node.names)
+    return found
+
+
+def _modules() -> List[Tuple[str, Path]]:
+    return [
+        (path.relative_to(PACKAGE).parts[0], path)
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if len(path.relative_to(PACKAGE).parts) > 1
+    ]
+
+
+@pytest.mark.parametrize(
+    ("layer", "path"),
+    [pytest.param(layer, path, id=str(path.relative_to(PACKAGE))) for layer, path in _modules()],
+)
+def test_module_imports_only_layers_below_it(layer: str, path: Path) -> None:
+    """No module imports a layer above its own (or beside it, for adapter and audit)."""
+    bad = []
+    for line, name in _imports(path):
+        parts = name.split(".")
+        if parts[0] == "certbot_privacy" and len(parts) > 1:
+            other = parts[1]
+            if other in ALLOWED and other != layer and other not in ALLOWED[layer]:
+                bad.append(f"{path.name}:{line} imports {name}")
+        elif parts[0] in CERTBOT and layer != "adapter":
+            bad.append(f"{path.name}:{line} imports {name} (only adapter/ may)")
+    assert not bad, bad
+
+
+def test_every_module_is_in_a_layer() -> None:
+    """Modules live in a layer package (the top level holds only __init__ and errors)."""
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert top == ["__init__.py", "errors.py"]
+    assert {layer for layer, _ in _modules()} == set(ALLOWED)
