@@ -26,7 +26,7 @@ CERTBOT = {"certbot", "acme", "josepy", "requests", "configargparse"}
 
 
 def _imports(path: Path) -> List[Tuple[int, str]]:
-    found = []
+    found: List[Tuple[int, str]] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.extend((node.lineno, alias.name) for alias in node.names)
