@@ -170,10 +170,12 @@ def account_saved(stored: Any) -> None:
             values=[address],
         )
         stored.cancel_eff_subscription()
+        from certbot_privacy.rules.escape import printable
+
         logger.warning(
             "Privacy mode: the EFF subscription saved for this account (%s) was cancelled; "
             "nothing was sent to the EFF.",
-            address,
+            printable(address),  # read from meta.json: shown escaped like any outside text
         )
 
 

@@ -108,3 +108,31 @@ def test_revoke_with_the_account_key_of_a_private_account(after: Path) -> None:
     with_key = _namespace(after, certname="one.example.com", key_path="/k.pem")
     assert persistent.for_command(with_key, "revoke") is None
     assert persistent.for_command(_namespace(after, certname="one.example.com"), "delete") is None
+
+
+class _Stored:
+    """An account certbot just saved, as compat.StoredAccount shows it (a fake)."""
+
+    server = "https://ca.example/dir"
+    id = "0123456789abcdef"
+
+    def __init__(self, directory: Path, eff: str) -> None:
+        self.directory = str(directory)
+        self.register_to_eff = eff
+        self.cancelled = False
+
+    def cancel_eff_subscription(self) -> None:
+        self.cancelled = True
+
+
+def test_a_saved_eff_opt_in_is_cancelled_and_its_address_shown_escaped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warning about a cancelled EFF opt-in shows the address from meta.json escaped."""
+    notices: list[str] = []
+    monkeypatch.setattr(persistent, "_notice", lambda kind, *a, **k: notices.append(kind))
+    stored = _Stored(tmp_path, "x\x1b[2Jy@example.org")
+    persistent.account_saved(stored)
+    assert stored.cancelled
+    assert notices == ["privacy_on", "eff_subscription_cancelled"]
+    assert "\x1b" not in caplog.text and "x\\x1b[2Jy@example.org" in caplog.text
