@@ -398,17 +398,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-class _AcmeHandler(_Handler):
+class _AnyVerbHandler(_Handler):
+    """One method for every verb: the request line, headers and body, then :meth:`respond`."""
+
     def handle_one_request(self) -> None:
-        # One method for every verb: read the request line and headers, then dispatch.
         self.raw_requestline = self.rfile.readline(65537)
         if not self.raw_requestline:
             self.close_connection = True
             return
         if not self.parse_request():
             return
+        self.respond(self.read_body())
+        self.wfile.flush()
+
+    def respond(self, body: bytes) -> None:
+        raise NotImplementedError
+
+
+class _AcmeHandler(_AnyVerbHandler):
+    def respond(self, body: bytes) -> None:
         proxy = self.server.proxy
-        body = self.read_body()
         path = self.path.split("?", 1)[0]
         if proxy.ari.window is not None and path.startswith(ARI_PATH + "/"):
             record = proxy._record(self, "acme", "ari", body)
@@ -439,7 +448,6 @@ class _AcmeHandler(_Handler):
             if is_directory and status == 200:
                 answer = proxy.rewrite_directory(answer, self.headers["Host"])
             self.answer(record, status, headers, answer)
-        self.wfile.flush()
 
     def forward(
         self, body: bytes, path: Optional[str] = None
@@ -475,27 +483,19 @@ class _OcspHandler(_Handler):
     do_GET = do_POST
 
 
-class _ProviderHandler(_Handler):
+class _ProviderHandler(_AnyVerbHandler):
     """Serves one fake provider's requests on a TLS connection the trap accepted."""
 
     def __init__(self, request: Any, client_address: Any, server: Any, host: str) -> None:
         self.host = host
         super().__init__(request, client_address, server)
 
-    def handle_one_request(self) -> None:
-        self.raw_requestline = self.rfile.readline(65537)
-        if not self.raw_requestline:
-            self.close_connection = True
-            return
-        if not self.parse_request():
-            return
+    def respond(self, body: bytes) -> None:
         proxy = self.server.proxy
-        body = self.read_body()
         record = proxy._record(self, "provider", self.host, body)
         status, answer = proxy.providers[self.host][1](self.command, self.path, body)
         data = b"" if answer is None else json.dumps(answer).encode()
         self.answer(record, status, [("Content-Type", "application/json")], data)
-        self.wfile.flush()
 
 
 class _TrapHandler(_Handler):

@@ -19,7 +19,7 @@ format       report  verify  art30   letters  cas
 ===========  ======  ======  ======  =======  ======
 """
 
-from typing import TYPE_CHECKING, Callable, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
 
 from certbot_privacy.audit.formats import csv, json, markdown, table, text
 from certbot_privacy.audit.formats._common import Format
@@ -60,41 +60,34 @@ def _missing(name: str, kind: str) -> ValueError:
     )
 
 
+def _renderer(name: str, kind: str) -> Any:
+    """The ``kind`` renderer of format *name*; :class:`ValueError` if it has none."""
+    render = getattr(FORMATS[name], kind)
+    if render is None:
+        raise _missing(name, kind)
+    return render
+
+
 def report_renderer(name: str) -> Callable[["Summary"], str]:
     """The renderer of reports in format *name*; :class:`ValueError` if it has none."""
-    render = FORMATS[name].report
-    if render is None:
-        raise _missing(name, "report")
-    return render
+    return _renderer(name, "report")  # type: ignore[no-any-return]
 
 
 def verify_renderer(name: str) -> Callable[["VerifyReport"], str]:
     """The renderer of verifications in format *name*; :class:`ValueError` if it has none."""
-    render = FORMATS[name].verify
-    if render is None:
-        raise _missing(name, "verify")
-    return render
+    return _renderer(name, "verify")  # type: ignore[no-any-return]
 
 
 def art30_renderer(name: str) -> Callable[["Art30Record"], str]:
     """The renderer of Art. 30 records in format *name*; :class:`ValueError` if it has none."""
-    render = FORMATS[name].art30
-    if render is None:
-        raise _missing(name, "art30")
-    return render
+    return _renderer(name, "art30")  # type: ignore[no-any-return]
 
 
 def letters_renderer(name: str) -> Callable[[Tuple["Letter", ...]], str]:
     """The renderer of request letters in format *name*; :class:`ValueError` if it has none."""
-    render = FORMATS[name].letters
-    if render is None:
-        raise _missing(name, "letters")
-    return render
+    return _renderer(name, "letters")  # type: ignore[no-any-return]
 
 
 def cas_renderer(name: str) -> Callable[["Facts"], str]:
     """The renderer of the CA facts in format *name*; :class:`ValueError` if it has none."""
-    render = FORMATS[name].cas
-    if render is None:
-        raise _missing(name, "cas")
-    return render
+    return _renderer(name, "cas")  # type: ignore[no-any-return]
