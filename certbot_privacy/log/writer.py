@@ -15,7 +15,7 @@ import logging
 import os
 import stat
 import time
-from typing import Any, Callable, Mapping, Optional, Protocol, Union
+from typing import Any, Mapping, Optional, Protocol, Union
 
 from certbot_privacy.errors import DisclosureLogError, LogFormatError, PrivateKeyError
 from certbot_privacy.log import chain, reader, schema
@@ -37,10 +37,14 @@ _FIX = "choose another path with --privacy-log"
 LOCK_TIMEOUT = 10.0
 _LOCK_POLL_MAX = 0.05
 
-#: Test hook: called with a point's name (``"opened"``: the path is open, not locked yet;
-#: ``"created"``: a new file is locked, its predecessor not read yet) and the log's path,
-#: so that tests rotate the log at those exact moments instead of racing.
-hook: Callable[[str, str], None] = lambda point, path: None
+
+def hook(point: str, path: str) -> None:
+    """Test hook (replaced by tests): called at *point* of an append to the log at *path*.
+
+    ``"opened"``: the path is open, not locked yet; ``"created"``: a new file is locked,
+    its predecessor not read yet. Tests rename the log there instead of racing.
+    """
+
 
 PathLike = Union[str, "os.PathLike[str]"]
 
