@@ -19,11 +19,10 @@ from certbot_privacy.audit.commands import (
     cas,
     export,
     report,
-    status,
-    switch,
     verify,
 )
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CertbotPrivacyError
+from certbot_privacy.manage import status, switch
 
 PROG = "certbot-privacy"
 

@@ -81,15 +81,3 @@ def filters(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Filter
         domains=tuple(getattr(args, "domain", ())),
         categories=tuple(getattr(args, "category", ())),
     )
-
-
-def config_dir(parser: argparse.ArgumentParser) -> None:
-    """``--config-dir``: certbot's configuration directory to read (or switch)."""
-    from certbot_privacy.audit import posture
-
-    parser.add_argument(
-        "--config-dir",
-        default=posture.DEFAULT_CONFIG_DIR,
-        metavar="DIR",
-        help=f"certbot's configuration directory (default: {posture.DEFAULT_CONFIG_DIR})",
-    )
