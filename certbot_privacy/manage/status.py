@@ -34,9 +34,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="text (for people, the default) or json",
     )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an unexpected error"
-    )
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:

@@ -71,9 +71,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "of its own (default: a certificate's own logs_dir, else "
         f"{posture.DEFAULT_LOGS_DIR})",
     )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an unexpected error"
-    )
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:

@@ -33,15 +33,9 @@ def category(text: str) -> str:
 
 
 def logs(parser: argparse.ArgumentParser) -> None:
-    """The LOG arguments and ``--debug``."""
+    """The LOG arguments."""
     parser.add_argument(
         "logs", nargs="*", metavar="LOG", help=f"disclosure logs to read (default: {DEFAULT_LOG})"
-    )
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the traceback of an unexpected error",
     )
 
 
