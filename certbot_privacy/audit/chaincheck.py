@@ -128,7 +128,7 @@ def _peek(lineno: int, raw: bytes) -> _Seen:
 def _gap(record: dict[str, Any]) -> str:
     """A ``discontinuity`` notice in words (the writer puts its ``expected`` head last, an
     object ending in a string, so that the fast path always parses it)."""
-    expected = record.get("expected")
+    expected = record.get("expected_head")
     expected = expected if isinstance(expected, dict) else {}
     return (
         f"discontinuity: when this record was written ({record.get('time')}) the log did not "

@@ -106,7 +106,7 @@ def check_head(state_dir: str, path: str, fd: int) -> Optional[Dict[str, Any]]:
         "kind": "discontinuity",
         "message": message,
         "found": {"file": name, "bytes": size},
-        "expected": {
+        "expected_head": {
             "file": name,
             "lines": lines,
             "offset": expected.get("offset"),

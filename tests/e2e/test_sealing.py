@@ -190,8 +190,8 @@ def test_a_log_moved_aside_between_runs_is_a_discontinuity(
     assert "WARNING: the disclosure log" in result.stderr
     first = sealing.records(_log(certbot))[0]
     assert (first["event"], first["kind"]) == ("notice", "discontinuity")
-    assert first["expected"]["head"] == expected["head"]
-    assert first["expected"]["lines"] == len(moved.read_bytes().splitlines())
+    assert first["expected_head"]["head"] == expected["head"]
+    assert first["expected_head"]["lines"] == len(moved.read_bytes().splitlines())
     code, out = _main(capsys, "verify", str(_log(certbot)))
     assert code == 1, out
     assert f"{_log(certbot)}:1: discontinuity:" in out
