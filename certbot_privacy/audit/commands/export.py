@@ -106,7 +106,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
     name = args.format or "text"
     if name not in formats.names("letters"):
         parser.error(f"the requests are written as text or markdown, not {name}")
-    found = letters.collect(source.read(args.logs), _options.filters(args, parser))
+    found = letters.collect(
+        source.read(args.logs, trust=_options.trust(args)), _options.filters(args, parser)
+    )
     if not found:
         return EXIT_OK, letters.none_found(args.language) + "\n"
     written = letters.letters(
@@ -119,7 +121,9 @@ def _art30(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[i
     name = args.format or "markdown"
     if name not in formats.names("art30"):
         parser.error(f"the Article 30 record is written as markdown or json, not {name}")
-    summary = parallel.summarise(args.logs, _options.filters(args, parser))
+    summary = parallel.summarise(
+        args.logs, _options.filters(args, parser), trust=_options.trust(args)
+    )
     controller = art30.Controller(
         name=args.controller_name,
         contact=args.controller_contact,
