@@ -14,6 +14,7 @@ import pytest
 
 from certbot_privacy.audit import cli, source
 from certbot_privacy.log import chain, classify
+from certbot_privacy.log.reader import Line
 from tests.helpers.audit import T0, issuance, lines_of, with_responses, write_log
 from tests.helpers.fleet import (
     datagram,
@@ -82,8 +83,8 @@ def test_a_last_record_rewritten_and_mirrored_again_is_a_fork(
     assert forged != lines[-1]
     fleet = host_logs(tmp_path / "hosts", {"web1": path})
     (fleet / "web1" / "disclosure.jsonl").write_bytes(b"".join(x + b"\n" for x in lines[:-1]))
-    with (fleet / "web1" / "disclosure.jsonl").open("ab") as out:
-        out.write(forged + b"\n")
+    with (fleet / "web1" / "disclosure.jsonl").open("ab") as written:
+        written.write(forged + b"\n")
     journal = _journal(tmp_path / "journal.json", "web1", [*messages, forged.decode()])
     extra = ["--thorough"] if thorough else []
     code, document = _json(capsys, "verify", *extra, str(journal), str(fleet))
@@ -325,9 +326,9 @@ def test_provenance_names_where_each_record_was_read(
     cut = tmp_path / "cut.jsonl"
     cut.write_bytes(b"".join(x + b"\n" for x in lines_of(path)[:2]))
     items = list(source.read([str(syslog), str(cut), str(journal)]))
-    seen = [source.provenance(i) for i in items if isinstance(i, source.Line)]
+    seen = [source.provenance(i) for i in items if isinstance(i, Line)]
     assert seen == ["file"] * 2 + ["syslog"] * (len(messages) - 2)
     items = list(source.read([str(cut), str(journal), str(syslog)]))
-    seen = [source.provenance(i) for i in items if isinstance(i, source.Line)]
+    seen = [source.provenance(i) for i in items if isinstance(i, Line)]
     assert seen == ["file"] * 2 + ["journal"] * 4 + ["syslog"] * (len(messages) - 6)
     assert source.SYSLOG in source.UNAUTHENTICATED and source.JOURNAL not in source.UNAUTHENTICATED

@@ -34,7 +34,7 @@ def category(text: str) -> str:
 
 
 def logs(parser: argparse.ArgumentParser) -> None:
-    """The LOG arguments and ``--debug``."""
+    """The LOG arguments."""
     parser.add_argument(
         "logs", nargs="*", metavar="LOG", help=f"disclosure logs to read (default: {DEFAULT_LOG})"
     )
@@ -46,12 +46,6 @@ def logs(parser: argparse.ArgumentParser) -> None:
         metavar="USER",
         help="also take journal entries that journald shows this user (a name or a number) "
         "wrote, for a certbot run as USER; by default only root's; repeatable",
-    )
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the traceback of an unexpected error",
     )
 
 
@@ -109,16 +103,4 @@ def filters(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Filter
         recipients=tuple(args.recipient),
         domains=tuple(getattr(args, "domain", ())),
         categories=tuple(getattr(args, "category", ())),
-    )
-
-
-def config_dir(parser: argparse.ArgumentParser) -> None:
-    """``--config-dir``: certbot's configuration directory to read (or switch)."""
-    from certbot_privacy.audit import posture
-
-    parser.add_argument(
-        "--config-dir",
-        default=posture.DEFAULT_CONFIG_DIR,
-        metavar="DIR",
-        help=f"certbot's configuration directory (default: {posture.DEFAULT_CONFIG_DIR})",
     )
