@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 
 import requests
 
-from certbot_privacy.adapter import patching
+from certbot_privacy.adapter import inflight, patching
 from certbot_privacy.adapter.patching import Patch
 from certbot_privacy.rules import escape
 
@@ -91,7 +91,9 @@ def _send(
     try:
         # Redirects are followed inside send() by calling session.send again, so each
         # hop passes through this wrapper and is observed as a request of its own.
-        response = original(session, request, **kwargs)
+        # The layers below (urllib3, http.client) see it in flight and record nothing.
+        with inflight.sending(getattr(token, "seq", 0)):
+            response = original(session, request, **kwargs)
     except BaseException as error:
         observer.send_failed(token, error)
         raise

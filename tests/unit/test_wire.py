@@ -127,3 +127,44 @@ def test_answers_without_hostile_texts_are_left_byte_for_byte(server: LocalServe
     RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Observer()))
     assert requests.get(server.url + "/clean", timeout=5).content == clean
     assert requests.get(server.url + "/text", timeout=5).content == b"\x1b[2J"
+
+
+def test_the_layers_below_see_which_record_is_in_flight(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While requests sends, urllib3 (and the connection hook) see the record's seq."""
+    import urllib3
+
+    from certbot_privacy.adapter import inflight
+
+    seen: list[Any] = []
+    urlopen = urllib3.HTTPConnectionPool.urlopen
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(inflight.current())
+        return urlopen(*args, **kwargs)
+
+    class _Token:
+        seq = 41
+
+    class _Recording(_Observer):
+        def before_send(self, request: requests.PreparedRequest) -> object:
+            super().before_send(request)
+            return _Token()
+
+    monkeypatch.setattr(urllib3.HTTPConnectionPool, "urlopen", spy)
+    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=_Recording()))
+    requests.get(server.url + "/x", timeout=5)
+    assert seen == [41]
+    assert inflight.current() is None
+
+
+def test_inflight_nests_and_restores() -> None:
+    """An inner send (a redirect hop) restores the outer one's seq when it ends."""
+    from certbot_privacy.adapter import inflight
+
+    with inflight.sending(3):
+        with inflight.sending(4):
+            assert inflight.current() == 4
+        assert inflight.current() == 3
+    assert inflight.current() is None

@@ -33,15 +33,9 @@ def category(text: str) -> str:
 
 
 def logs(parser: argparse.ArgumentParser) -> None:
-    """The LOG arguments and ``--debug``."""
+    """The LOG arguments."""
     parser.add_argument(
         "logs", nargs="*", metavar="LOG", help=f"disclosure logs to read (default: {DEFAULT_LOG})"
-    )
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the traceback of an unexpected error",
     )
 
 
@@ -80,16 +74,4 @@ def filters(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Filter
         recipients=tuple(args.recipient),
         domains=tuple(getattr(args, "domain", ())),
         categories=tuple(getattr(args, "category", ())),
-    )
-
-
-def config_dir(parser: argparse.ArgumentParser) -> None:
-    """``--config-dir``: certbot's configuration directory to read (or switch)."""
-    from certbot_privacy.audit import posture
-
-    parser.add_argument(
-        "--config-dir",
-        default=posture.DEFAULT_CONFIG_DIR,
-        metavar="DIR",
-        help=f"certbot's configuration directory (default: {posture.DEFAULT_CONFIG_DIR})",
     )

@@ -13,14 +13,13 @@ import time
 from typing import Dict, List, Optional, Tuple
 
 from certbot_privacy import log as disclosure_log
-from certbot_privacy.audit import posture
-from certbot_privacy.audit.commands import _options
 from certbot_privacy.confdir import marks, reader
 from certbot_privacy.errors import EXIT_OK, InputError, UsageError
 from certbot_privacy.log import records
 from certbot_privacy.log.classify import EFF_RECIPIENT
 from certbot_privacy.log.schema import rfc3339
 from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy.manage import _options, posture
 from certbot_privacy.rules.escape import printable
 
 NAME = "switch"
@@ -71,9 +70,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="certbot's logs directory, where an account's notices go when it has no log "
         "of its own (default: a certificate's own logs_dir, else "
         f"{posture.DEFAULT_LOGS_DIR})",
-    )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an unexpected error"
     )
 
 

@@ -5,7 +5,7 @@ few facts about the installed software, :func:`assess` says for each account and
 lineage (certificate) whether certbot handles it in privacy mode, what the next renewal
 will send as its User-Agent, which disclosure log records it, and, for each thing that is
 not private, the exact command that makes it so. Nothing here reads a file or sends
-anything; :mod:`certbot_privacy.audit.commands.status` shows the result.
+anything; :mod:`certbot_privacy.manage.status` shows the result.
 
 What counts as private (as the plugin decides it, :mod:`certbot_privacy.adapter.persistent`):
 
