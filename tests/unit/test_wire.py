@@ -153,7 +153,7 @@ def test_the_layers_below_see_which_record_is_in_flight(
             return _Token()
 
     monkeypatch.setattr(urllib3.HTTPConnectionPool, "urlopen", spy)
-    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=_Recording()))
+    RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Recording()))
     requests.get(server.url + "/x", timeout=5)
     assert seen == [41]
     assert inflight.current() is None
