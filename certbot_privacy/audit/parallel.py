@@ -30,6 +30,7 @@ from certbot_privacy.audit.summarise import Accumulator, Summary
 from certbot_privacy.audit.verify import VerifyReport, verify
 from certbot_privacy.errors import DisclosureLogError
 from certbot_privacy.log import chain, reader
+from certbot_privacy.log.syslog import Trust
 
 #: Files smaller than this are not cut into parts.
 SPLIT_BYTES = 32 * 1024 * 1024
@@ -115,15 +116,17 @@ def summarise(
     filters: Filters,
     by: str = "recipient",
     workers: int = 0,
+    trust: Optional[Trust] = None,
     months: bool = False,
 ) -> Summary:
-    """Summarise the logs *names* on *workers* processes (default: every core); *months*:
-    with the requests per month (the HTML report's timeline)."""
+    """Summarise the logs *names* on *workers* processes (default: every core); *trust*
+    says which journal entries are records; *months*: with the requests per month (the
+    HTML report's timeline)."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
         accumulator = Accumulator(filters, months)
-        for item in source.read(names):
+        for item in source.read(names, trust=trust):
             accumulator.add(item)
         return accumulator.result(by)
     total = Accumulator(filters, months)
@@ -178,12 +181,15 @@ def _check(task: Tuple[Part, bool]) -> _Checked:
     return _Checked(verdict, first_seq, first_prev, clean)
 
 
-def verify_logs(names: Sequence[str], thorough: bool = False, workers: int = 0) -> VerifyReport:
-    """Verify the logs *names* on *workers* processes (default: every core)."""
+def verify_logs(
+    names: Sequence[str], thorough: bool = False, workers: int = 0, trust: Optional[Trust] = None
+) -> VerifyReport:
+    """Verify the logs *names* on *workers* processes (default: every core); *trust* says
+    which journal entries are records."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
-        return verify(source.read(names, copies_first=True), thorough)
+        return verify(source.read(names, copies_first=True, trust=trust), thorough)
     with ProcessPoolExecutor(min(workers, len(parts))) as pool:
         checked = list(pool.map(_check, [(p, thorough) for p in parts]))
     verdicts: List[FileVerdict] = []

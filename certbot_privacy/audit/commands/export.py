@@ -110,7 +110,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
         parser.error(
             "the requests are written as " + " or ".join(formats.names("letters")) + f", not {name}"
         )
-    found = letters.collect(source.read(args.logs), _options.filters(args, parser))
+    found = letters.collect(
+        source.read(args.logs, trust=_options.trust(args)), _options.filters(args, parser)
+    )
     if not found:
         return EXIT_OK, letters.none_found(args.language) + "\n"
     written = letters.letters(
@@ -127,7 +129,9 @@ def _art30(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[i
             + ", ".join(formats.names("art30"))
             + f", not {name}"
         )
-    summary = parallel.summarise(args.logs, _options.filters(args, parser))
+    summary = parallel.summarise(
+        args.logs, _options.filters(args, parser), trust=_options.trust(args)
+    )
     controller = art30.Controller(
         name=args.controller_name,
         contact=args.controller_contact,

@@ -66,6 +66,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     """Summarise the logs and write the report in the chosen format."""
     summary = parallel.summarise(
-        args.logs, _options.filters(args, parser), by=args.by, months=args.format == "html"
+        args.logs,
+        _options.filters(args, parser),
+        by=args.by,
+        trust=_options.trust(args),
+        months=args.format == "html",
     )
     return EXIT_OK, formats.report_renderer(args.format)(summary)
