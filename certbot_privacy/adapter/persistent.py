@@ -112,25 +112,20 @@ def lineage_saved(lineage: reader.Lineage) -> Optional[Saved]:
 @contextlib.contextmanager
 def revocation_scope(namespace: argparse.Namespace, params: Mapping[str, Any]) -> Iterator[None]:
     """Privacy mode as one lineage's saved settings say, for the requests inside only."""
-    from certbot_privacy.adapter import mode, wire
+    from certbot_privacy.adapter import mode
 
     if RUN.run_level:
         yield
         return
-    previous_policy, previous_gate = RUN.policy, RUN.gate
-    lineage = _from_params(params)
-    saved = lineage_saved(lineage)
-    try:
+    saved = lineage_saved(_from_params(params))
+    with RUN.scoped():
         if saved is not None:
             private = copy.copy(namespace)
             apply(private, saved)
             mode.switch_on(private, RUN.verb)
-        elif RUN.on:
-            mode.switch_off()
+        else:
+            RUN.deactivate()
         yield
-    finally:
-        wire.set_policy(previous_policy)
-        RUN.gate = previous_gate
 
 
 def account_saved(stored: Any) -> None:

@@ -120,8 +120,7 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
         from certbot_privacy.adapter import persistent
 
         persistent.on_parsed(namespace, verb)
-    RUN.run_level = bool(getattr(namespace, "privacy_minimal", False))
-    RUN.verb = verb
+    RUN.parsed(verb, bool(getattr(namespace, "privacy_minimal", False)))
     if verb in _LINEAGE_VERBS:
         from certbot_privacy.adapter import compat
 
