@@ -11,14 +11,12 @@ request that could not be recorded (:class:`_FailClosed`).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from typing import TYPE_CHECKING, Optional
 
 import requests
 
-from certbot_privacy import log as disclosure_log
 from certbot_privacy.adapter import wire
 from certbot_privacy.adapter.email_gate import EmailGate
 from certbot_privacy.adapter.recorder import DisclosureRecorder
@@ -34,10 +32,9 @@ if TYPE_CHECKING:
 
 def log_path(namespace: argparse.Namespace) -> str:
     """Return the absolute path of the disclosure log for these options."""
-    path = getattr(namespace, "privacy_log", None) or os.path.join(
-        namespace.logs_dir, disclosure_log.DEFAULT_NAME
-    )
-    return os.path.abspath(os.path.expanduser(path))
+    from certbot_privacy.confdir import privacy
+
+    return privacy.log_path(getattr(namespace, "privacy_log", None), namespace.logs_dir)
 
 
 def interactive(namespace: argparse.Namespace) -> bool:

@@ -101,9 +101,9 @@ def _items(part: Part) -> Iterator[Item]:
 # --- report -----------------------------------------------------------------------------
 
 
-def _accumulate(task: Tuple[Part, Filters]) -> Tuple[Accumulator, int]:
-    part, filters = task
-    accumulator = Accumulator(filters)
+def _accumulate(task: Tuple[Part, Filters, bool]) -> Tuple[Accumulator, int]:
+    part, filters, months = task
+    accumulator = Accumulator(filters, months)
     lines = 0
     for item in _items(part):
         accumulator.add(item)
@@ -117,21 +117,23 @@ def summarise(
     by: str = "recipient",
     workers: int = 0,
     trust: Optional[Trust] = None,
+    months: bool = False,
 ) -> Summary:
     """Summarise the logs *names* on *workers* processes (default: every core); *trust*
-    says which journal entries are records."""
+    says which journal entries are records; *months*: with the requests per month (the
+    HTML report's timeline)."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
-        accumulator = Accumulator(filters)
+        accumulator = Accumulator(filters, months)
         for item in source.read(names, trust=trust):
             accumulator.add(item)
         return accumulator.result(by)
-    total = Accumulator(filters)
+    total = Accumulator(filters, months)
     offset, previous = 0, None
     with ProcessPoolExecutor(min(workers, len(parts))) as pool:
         for part, (accumulator, lines) in zip(
-            parts, pool.map(_accumulate, [(p, filters) for p in parts])
+            parts, pool.map(_accumulate, [(p, filters, months) for p in parts])
         ):
             offset = offset if previous == part.path and part.start else 0
             accumulator.renumber(offset)
