@@ -150,8 +150,7 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
     from certbot_privacy.rules import options
 
     _Typed.parsed(args)
-    RUN.run_level = options.flag(getattr(namespace, "privacy_minimal", False))
-    RUN.verb = verb
+    RUN.parsed(verb, options.flag(getattr(namespace, "privacy_minimal", False)))
     if verb in _LINEAGE_VERBS:
         from certbot_privacy.adapter import compat
 
@@ -175,10 +174,11 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
 def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str, Any]) -> None:
     """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
     from certbot_privacy.adapter import compat
+    from certbot_privacy.confdir.privacy import renewal_flag
     from certbot_privacy.rules import options
 
     private = options.flag(getattr(config, "privacy_minimal", False))
-    if options.flag(_restored(renewalparams.get("privacy_minimal"))) and not private:
+    if renewal_flag(renewalparams.get("privacy_minimal")) is True and not private:
         # Through NamespaceConfig, so that certbot writes it back to the renewal conf.
         config.privacy_minimal = private = True
     if not (RUN.run_level or private):
