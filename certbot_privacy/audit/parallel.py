@@ -100,9 +100,9 @@ def _items(part: Part) -> Iterator[Item]:
 # --- report -----------------------------------------------------------------------------
 
 
-def _accumulate(task: Tuple[Part, Filters]) -> Tuple[Accumulator, int]:
-    part, filters = task
-    accumulator = Accumulator(filters)
+def _accumulate(task: Tuple[Part, Filters, bool]) -> Tuple[Accumulator, int]:
+    part, filters, timeline = task
+    accumulator = Accumulator(filters, timeline)
     lines = 0
     for item in _items(part):
         accumulator.add(item)
@@ -111,21 +111,26 @@ def _accumulate(task: Tuple[Part, Filters]) -> Tuple[Accumulator, int]:
 
 
 def summarise(
-    names: Sequence[str], filters: Filters, by: str = "recipient", workers: int = 0
+    names: Sequence[str],
+    filters: Filters,
+    by: str = "recipient",
+    workers: int = 0,
+    timeline: bool = False,
 ) -> Summary:
-    """Summarise the logs *names* on *workers* processes (default: every core)."""
+    """Summarise the logs *names* on *workers* processes (default: every core); *timeline*:
+    count each value per day too."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
-        accumulator = Accumulator(filters)
+        accumulator = Accumulator(filters, timeline)
         for item in source.read(names):
             accumulator.add(item)
         return accumulator.result(by)
-    total = Accumulator(filters)
+    total = Accumulator(filters, timeline)
     offset, previous = 0, None
     with ProcessPoolExecutor(min(workers, len(parts))) as pool:
         for part, (accumulator, lines) in zip(
-            parts, pool.map(_accumulate, [(p, filters) for p in parts])
+            parts, pool.map(_accumulate, [(p, filters, timeline) for p in parts])
         ):
             offset = offset if previous == part.path and part.start else 0
             accumulator.renumber(offset)
