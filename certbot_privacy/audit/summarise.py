@@ -20,6 +20,7 @@ from certbot_privacy.audit.accounts import Held, Links
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.outcomes import Outcomes, Tracker, kind
 from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+from certbot_privacy.audit.timeline import Timeline, Timelines
 from certbot_privacy.audit.values import label
 from certbot_privacy.log.classify import CT_RECIPIENT, EFF_RECIPIENT
 from certbot_privacy.log.schema import category_key
@@ -131,6 +132,8 @@ class Summary:
     categories: Tuple[CategoryTotal, ...] = ()
     outcomes: Outcomes = field(default_factory=Outcomes)
     timeline: bool = False
+    #: Requests per month by recipient and host, when asked for (the HTML report's timeline).
+    months: Optional[Timelines] = None
 
     @property
     def privacy_off(self) -> int:
@@ -252,11 +255,13 @@ _Key = Tuple[Optional[str], str]
 class Accumulator:
     """Builds a :class:`Summary` one item at a time; :func:`summarise` drives it.
 
-    *timeline*: also count each value per day (:attr:`ValueStats.days`).
+    *months*: also count requests per month (:attr:`Summary.months`); *timeline*: each
+    value per day (:attr:`ValueStats.days`).
     """
 
-    def __init__(self, filters: Filters, timeline: bool = False) -> None:
+    def __init__(self, filters: Filters, months: bool = False, timeline: bool = False) -> None:
         self.filters = filters
+        self.months: Optional[Timeline] = Timeline() if months else None
         self.timeline = timeline
         self._filtering = filters.active
         self._recipients: Dict[_Key, _Recipient] = {}
@@ -383,6 +388,8 @@ class Accumulator:
             entry = self._recipients[key] = _Recipient(_Stats(time, off))
         else:
             entry.stats.add(time, off)
+        if self.months is not None:
+            self.months.add(host, recipient, time, off)
         categories = entry.categories
         texts = self._texts
         only = filters.categories
@@ -427,6 +434,8 @@ class Accumulator:
             else:
                 mine.merge(entry)
         self._outcomes.merge(other._outcomes)
+        if self.months is not None and other.months is not None:
+            self.months.merge(other.months)
         if self._links is not None and other._links is not None:
             for held in self._links.merge(other._links):
                 self._replay(held)
@@ -488,6 +497,7 @@ class Accumulator:
             categories=self._totals(),
             outcomes=total,
             timeline=self.timeline,
+            months=self.months.result() if self.months is not None else None,
         )
 
     def _totals(self) -> Tuple[CategoryTotal, ...]:
@@ -654,10 +664,13 @@ def _recipient_stats(
 
 
 def accumulate(
-    items: Iterable[Item], filters: Optional[Filters] = None, timeline: bool = False
+    items: Iterable[Item],
+    filters: Optional[Filters] = None,
+    months: bool = False,
+    timeline: bool = False,
 ) -> Accumulator:
-    """An :class:`Accumulator` that took every item of *items*."""
-    accumulator = Accumulator(filters or Filters(), timeline)
+    """An :class:`Accumulator` that took every item of *items* (*months*: and a timeline)."""
+    accumulator = Accumulator(filters or Filters(), months, timeline)
     add = accumulator.add
     for item in items:
         add(item)
@@ -668,7 +681,9 @@ def summarise(
     items: Iterable[Item],
     filters: Optional[Filters] = None,
     by: str = "recipient",
+    months: bool = False,
     timeline: bool = False,
 ) -> Summary:
-    """Summarise the disclosures in *items* (lines from :func:`.source.read`)."""
-    return accumulate(items, filters, timeline).result(by)
+    """Summarise the disclosures in *items* (lines from :func:`.source.read`); *months*:
+    with the requests per month (:attr:`Summary.months`); *timeline*: each value per day."""
+    return accumulate(items, filters, months, timeline).result(by)

@@ -156,6 +156,34 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
                 "problems": [
                     {"file": p.source, "line": p.lineno, "problem": p.message} for p in c.problems
                 ],
+                "intact": c.intact,
+                "authenticated": c.authenticated,
+                "repeated": c.repeated,
+                "forked": c.forked,
+                "forks": [
+                    {
+                        "seq": f.seq,
+                        "time": f.time,
+                        "candidates": list(f.candidates),
+                        "message": f.message,
+                    }
+                    for f in c.forks
+                ],
+                "altered": c.altered,
+                "alterations": [
+                    {
+                        "seq": a.seq,
+                        "time": a.time,
+                        "copy": a.where,
+                        "after": a.before,
+                        "message": a.message,
+                    }
+                    for a in c.alterations
+                ],
+                "rejected": c.rejected,
+                "rejections": [
+                    {"file": p.source, "line": p.lineno, "problem": p.message} for p in c.rejections
+                ],
             }
             for c in report.copies
         ],
@@ -168,12 +196,14 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
                 "matched": c.matched,
                 "missing_from_files": c.missing,
                 "different_in_files": c.different,
+                "forked_in_copy": c.forked,
                 "not_in_copy": c.not_in_copy,
                 "differences": [
                     {
                         "kind": d.kind,
                         "copy": d.copy_where,
                         "file": d.file_where,
+                        "other_versions": list(d.others),
                         "seq": d.seq,
                         "time": d.time,
                         "message": d.message,
