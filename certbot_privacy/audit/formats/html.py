@@ -48,7 +48,7 @@ p, ul { margin: .4rem 0; }
 .warn { color: var(--offink); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
 th, td { border: 1px solid var(--rule); padding: .25rem .45rem; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
+  vertical-align: top; overflow-wrap: break-word; }
 th { background: var(--band); font-weight: 600; }
 tr.group th { background: #eaeef2; font-weight: 500; }
 .t { white-space: nowrap; }
@@ -118,8 +118,16 @@ def _time(canonical: Optional[str]) -> str:
     return f'<span class="t">{text(short_time(canonical))}</span>'
 
 
+#: Headings for field names that do not read well as they are.
+LABELS = {
+    "dpo": "Data protection officer",
+    "representative": "Representative (Art. 27)",
+    "privacy_off": "Privacy off",
+}
+
+
 def _label(key: str) -> str:
-    return text(key.replace("_", " ").capitalize())
+    return text(LABELS.get(key) or key.replace("_", " ").capitalize())
 
 
 def value(item: Any) -> str:
@@ -419,7 +427,7 @@ def timeline_svg(months: Sequence[str], recipient: RecipientMonths) -> str:
     span = len(months)
     plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
     step = plot_w / span
-    bar = max(step * 0.72, 1.0)
+    bar = min(max(step * 0.72, 1.0), 36.0)
     peak = max(max(recipient.requests), 1)
     scale = plot_h / peak
     out = [
@@ -492,7 +500,7 @@ def timeline_svg(months: Sequence[str], recipient: RecipientMonths) -> str:
 def _host_name(host: Any) -> str:
     if host.others:
         return text(f"{plural(host.others, 'other host')}")
-    return text(host.host) if host.host is not None else "no host named"
+    return text(host.host) if host.host is not None else "this log (no host named)"
 
 
 # --- the Article 30 record --------------------------------------------------------------
@@ -535,7 +543,12 @@ def render_art30(record: Art30Record) -> str:
 
 def _art30_section(key: str, item: Any) -> str:
     if key == "controller" and isinstance(item, Mapping):
-        return facts({k: v if v is not None else _NOT_GIVEN for k, v in item.items()})
+        return facts(
+            {
+                k: v if v is not None else f"not given: add it with {_OPTIONS.get(k, 'its option')}"
+                for k, v in item.items()
+            }
+        )
     if key == "recipients" and isinstance(item, list):
         return "\n".join(_art30_recipient(r) for r in item) or '<p class="none">None.</p>'
     if isinstance(item, list) and item and all(isinstance(i, str) for i in item):
@@ -545,7 +558,14 @@ def _art30_section(key: str, item: Any) -> str:
     return value(item)
 
 
-_NOT_GIVEN = "not given: add it with the matching --controller option or --dpo"
+#: The option of ``export --art30`` that gives each of the controller's details.
+_OPTIONS = {
+    "name": "--controller-name",
+    "contact": "--controller-contact",
+    "address": "--controller-address",
+    "representative": "--representative",
+    "dpo": "--dpo",
+}
 
 
 def _art30_recipient(recipient: Mapping[str, Any]) -> str:
