@@ -18,8 +18,9 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.accounts import Held, Links
 from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.outcomes import Outcomes, Tracker, kind
-from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+from certbot_privacy.audit.outcomes import Outcomes, Tracker
+from certbot_privacy.audit.outcomes import kind as outcome_kind
+from certbot_privacy.audit.source import UNAUTHENTICATED, Item, LineProblem, ReadFailure
 from certbot_privacy.audit.timeline import Timeline, Timelines
 from certbot_privacy.audit.values import label
 from certbot_privacy.log.classify import CT_RECIPIENT, EFF_RECIPIENT
@@ -134,6 +135,14 @@ class Summary:
     timeline: bool = False
     #: Requests per month by recipient and host, when asked for (the HTML report's timeline).
     months: Optional[Timelines] = None
+    #: Records read from copies only (``"journal"``, ``"syslog"``: :func:`.source.provenance`),
+    #: by kind; a record also in a host's file is the file's (``source.read``).
+    copied: Tuple[Tuple[str, int], ...] = ()
+
+    @property
+    def unauthenticated(self) -> int:
+        """How many records come from copies that authenticate no sender (syslog)."""
+        return sum(n for kind, n in self.copied if kind in UNAUTHENTICATED)
 
     @property
     def privacy_off(self) -> int:
@@ -277,6 +286,7 @@ class Accumulator:
         self.skipped = 0
         self._blocked: Dict[str, int] = {}
         self._notices: Dict[Tuple[str, str, str], _Stats] = {}
+        self._copied: Dict[str, int] = {}
 
     def problem(self, source: str, lineno: int, message: str) -> None:
         """Count a line that is not used, and keep the first few for the report."""
@@ -305,13 +315,17 @@ class Accumulator:
                 problem = "the last line is cut short (a write interrupted by a crash)"
             self.problem(item.source, item.number, problem or "not a record")
             return
+        if item.copy is not None:
+            self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
         event: str = record["event"]
         self._events[event] = self._events.get(event, 0) + 1
         if event == "request":
             self._request(record, host, item.source)
         elif event in ("response", "error"):
             place = (item.source, host, record["request"])
-            self._outcomes.outcome(place, kind(event, record.get("status")), keep_orphan=True)
+            self._outcomes.outcome(
+                place, outcome_kind(event, record.get("status")), keep_orphan=True
+            )
             if self._links is not None and event == "response":
                 self._links.response(place, record.get("location"), record.get("status"))
         elif event == "blocked":
@@ -453,6 +467,8 @@ class Accumulator:
             self._files.setdefault(name)
         for host in other._hosts:
             self._hosts.setdefault(host)
+        for kind, count in other._copied.items():
+            self._copied[kind] = self._copied.get(kind, 0) + count
         room = PROBLEM_LIMIT - len(self._problems)
         self._problems.extend(other._problems[: max(room, 0)])
         self.lines += other.lines
@@ -498,6 +514,7 @@ class Accumulator:
             outcomes=total,
             timeline=self.timeline,
             months=self.months.result() if self.months is not None else None,
+            copied=tuple(sorted(self._copied.items())),
         )
 
     def _totals(self) -> Tuple[CategoryTotal, ...]:

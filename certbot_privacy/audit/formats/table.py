@@ -13,7 +13,7 @@ import shutil
 import textwrap
 from typing import List, Optional
 
-from certbot_privacy.audit.formats._common import Format, plural, short_time
+from certbot_privacy.audit.formats._common import Format, copies_notes, plural, short_time
 from certbot_privacy.audit.outcomes import Outcomes
 from certbot_privacy.audit.summarise import RecipientStats, Summary, ValueStats
 from certbot_privacy.rules.escape import printable
@@ -144,6 +144,8 @@ def render_report(summary: Summary, columns: int = 0) -> str:
     columns = columns or width()
     lines: List[str] = []
     for line in headline(summary):
+        lines += _wrap(line, "", columns)
+    for line in copies_notes(summary.copied):
         lines += _wrap(line, "", columns)
     if summary.filters.active:
         lines += _wrap(
