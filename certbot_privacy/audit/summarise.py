@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+from certbot_privacy.audit.source import UNAUTHENTICATED, Item, LineProblem, ReadFailure
 from certbot_privacy.audit.timeline import Timeline, Timelines
 from certbot_privacy.audit.values import label
 from certbot_privacy.log.classify import CT_RECIPIENT
@@ -102,6 +102,14 @@ class Summary:
     hosts: Tuple[str, ...] = ()
     #: Requests per month by recipient and host, when asked for (the HTML report's timeline).
     months: Optional[Timelines] = None
+    #: Records read from copies only (``"journal"``, ``"syslog"``: :func:`.source.provenance`),
+    #: by kind; a record also in a host's file is the file's (``source.read``).
+    copied: Tuple[Tuple[str, int], ...] = ()
+
+    @property
+    def unauthenticated(self) -> int:
+        """How many records come from copies that authenticate no sender (syslog)."""
+        return sum(n for kind, n in self.copied if kind in UNAUTHENTICATED)
 
     @property
     def privacy_off(self) -> int:
@@ -213,6 +221,7 @@ class Accumulator:
         self.skipped = 0
         self._blocked: Dict[str, int] = {}
         self._notices: Dict[Tuple[str, str, str], _Stats] = {}
+        self._copied: Dict[str, int] = {}
 
     def problem(self, source: str, lineno: int, message: str) -> None:
         """Count a line that is not used, and keep the first few for the report."""
@@ -241,6 +250,8 @@ class Accumulator:
                 problem = "the last line is cut short (a write interrupted by a crash)"
             self.problem(item.source, item.number, problem or "not a record")
             return
+        if item.copy is not None:
+            self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
         event: str = record["event"]
         self._events[event] = self._events.get(event, 0) + 1
         if event == "request":
@@ -346,6 +357,8 @@ class Accumulator:
             self._files.setdefault(name)
         for host in other._hosts:
             self._hosts.setdefault(host)
+        for kind, count in other._copied.items():
+            self._copied[kind] = self._copied.get(kind, 0) + count
         room = PROBLEM_LIMIT - len(self._problems)
         self._problems.extend(other._problems[: max(room, 0)])
         self.lines += other.lines
@@ -382,6 +395,7 @@ class Accumulator:
             ),
             by=by,
             hosts=tuple(sorted(self._hosts)),
+            copied=tuple(sorted(self._copied.items())),
             months=self.months.result() if self.months is not None else None,
         )
 

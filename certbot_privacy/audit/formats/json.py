@@ -74,6 +74,8 @@ def report_document(summary: Summary) -> Dict[str, Any]:
         "blocked": dict(summary.blocked),
         "notices": [asdict(n) for n in summary.notices],
         "skipped": summary.skipped,
+        "copied": dict(summary.copied),
+        "unauthenticated_records": summary.unauthenticated,
         "problems": [
             {"file": p.source, "line": p.lineno, "problem": p.message} for p in summary.problems
         ],
@@ -248,6 +250,7 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
             "requests": record.requests,
             "privacy_off": record.privacy_off,
             "skipped_lines": record.skipped,
+            "copied": dict(record.copied),
         },
     }
 
