@@ -7,12 +7,13 @@ or TCP) arrives with a copy of the log file as it was on disk then, before a byt
 import http.server
 import socket
 import socketserver
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 
 def _on_disk(path: Path) -> str:
@@ -79,17 +80,34 @@ def http_server(log: Path) -> Iterator[Watched]:
         httpd.server_close()
 
 
+#: How a DNS server answers a message that came by a transport (``tcp``, ``udp``); ``None``
+#: resets the TCP connection (or drops the datagram) instead.
+DnsResponder = Callable[[Any, str], Optional[Any]]
+
+
+def _noerror(query: Any, transport: str) -> Any:
+    import dns.message
+
+    return dns.message.make_response(query)
+
+
 @contextmanager
-def dns_server(log: Path, keyring: Optional[Any] = None) -> Iterator[Watched]:
-    """A DNS server on 127.0.0.1 (UDP and TCP, one port) answering NOERROR, TSIG-signed."""
+def dns_server(
+    log: Path, keyring: Optional[Any] = None, respond: DnsResponder = _noerror
+) -> Iterator[Watched]:
+    """A DNS server on 127.0.0.1 (UDP and TCP, one port); by default it answers NOERROR.
+
+    Answers to signed messages are TSIG-signed with *keyring*, as a real server's are.
+    """
     import dns.message
 
     state = Watched()
 
-    def answer(wire: bytes) -> bytes:
+    def answer(wire: bytes, transport: str) -> Optional[bytes]:
         state.received.append(wire)
         query = dns.message.from_wire(wire, keyring=keyring)
-        return dns.message.make_response(query).to_wire()
+        response = respond(query, transport)
+        return None if response is None else response.to_wire()
 
     class Tcp(socketserver.BaseRequestHandler):
         def handle(self) -> None:
@@ -103,7 +121,11 @@ def dns_server(log: Path, keyring: Optional[Any] = None) -> Iterator[Watched]:
                 wire = b""
                 while len(wire) < size:
                     wire += sock.recv(size - len(wire))
-                reply = answer(wire)
+                reply = answer(wire, "tcp")
+                if reply is None:  # reset: the client sees ConnectionResetError
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    sock.close()  # now, before socketserver's shutdown() would send a FIN
+                    return
                 sock.sendall(len(reply).to_bytes(2, "big") + reply)
 
     class TcpServer(socketserver.ThreadingTCPServer):
@@ -128,7 +150,9 @@ def dns_server(log: Path, keyring: Optional[Any] = None) -> Iterator[Watched]:
             except socket.timeout:
                 continue
             state.log_at_arrival.append(_on_disk(log))
-            udp.sendto(answer(wire), peer)
+            reply = answer(wire, "udp")
+            if reply is not None:
+                udp.sendto(reply, peer)
 
     threads = [
         threading.Thread(target=tcp.serve_forever, daemon=True),
