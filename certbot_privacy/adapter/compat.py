@@ -57,27 +57,11 @@ from typing import (
 from certbot import configuration
 
 from certbot_privacy.adapter.patching import Patch
+from certbot_privacy.adapter.patching import install as _install
 from certbot_privacy.adapter.state import RUN
 
 ParsedCallback = Callable[[argparse.Namespace, str, Sequence[str]], None]
 LineageCallback = Callable[[configuration.NamespaceConfig, Mapping[str, Any]], None]
-
-#: The patches installed so far, by name (tests stop them with :func:`stop_all`).
-PATCHES: Dict[str, Patch] = {}
-
-
-def _install(name: str, make: Callable[[], Patch]) -> None:
-    patch = PATCHES.get(name)
-    if patch is None or not patch.started:
-        patch = PATCHES[name] = make()
-        patch.start()
-
-
-def stop_all() -> None:
-    """Undo every patch of this module (tests)."""
-    for patch in PATCHES.values():
-        patch.stop()
-    PATCHES.clear()
 
 
 def install_parse_hook(callback: ParsedCallback) -> None:

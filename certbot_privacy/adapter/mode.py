@@ -2,22 +2,21 @@
 
 Given the parsed certbot options, :func:`switch_on` builds what privacy mode runs on (the
 disclosure log and its recorder, the email gate, the wire policy) and makes it the run
-state's. Problems with the options are :class:`~certbot_privacy.errors.UsageError`
-(exit code 2 before anything is sent); a log that cannot be written later stops the
+state's (:meth:`~certbot_privacy.adapter.state.RunState.activate`). Problems with the
+options are :class:`~certbot_privacy.errors.UsageError` (exit code 2 before anything is
+sent); a log that cannot be written later stops the
 request that could not be recorded (:class:`_FailClosed`).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from typing import TYPE_CHECKING, Optional
 
 import requests
 
-from certbot_privacy import log as disclosure_log
 from certbot_privacy.adapter import wire
 from certbot_privacy.adapter.email_gate import EmailGate
 from certbot_privacy.adapter.recorder import DisclosureRecorder
@@ -27,15 +26,15 @@ from certbot_privacy.log.writer import DisclosureLog
 from certbot_privacy.rules import useragent
 
 if TYPE_CHECKING:
+    from certbot_privacy.adapter.recorder import Appender
     from certbot_privacy.rules import consent
 
 
 def log_path(namespace: argparse.Namespace) -> str:
     """Return the absolute path of the disclosure log for these options."""
-    path = getattr(namespace, "privacy_log", None) or os.path.join(
-        namespace.logs_dir, disclosure_log.DEFAULT_NAME
-    )
-    return os.path.abspath(os.path.expanduser(path))
+    from certbot_privacy.confdir import privacy
+
+    return privacy.log_path(getattr(namespace, "privacy_log", None), namespace.logs_dir)
 
 
 def interactive(namespace: argparse.Namespace) -> bool:
@@ -76,7 +75,7 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         from certbot_privacy.adapter.transparency import Notice
 
         recorder.on_order = Notice(namespace.config_dir)
-    RUN.gate = EmailGate(
+    gate = EmailGate(
         server=namespace.server,
         verb=verb,
         interactive=interactive(namespace),
@@ -86,7 +85,7 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient),
         record_notice=lambda kind, recipient, fields: record_notice(kind, recipient, **fields),
     )
-    wire.set_policy(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)))
+    RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
     from certbot_privacy.adapter import stacks  # httpx, urllib3, http.client, DNS UPDATE
 
     stacks.install()
@@ -94,15 +93,13 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
 
 def expect_challenge(domain: str, name: str, value: str) -> None:
     """Tell the run's recorder that a DNS plugin is about to publish *value* at *name*."""
-    observer = RUN.policy.observer if RUN.policy is not None else None
-    if isinstance(observer, _FailClosed):
-        observer.recorder.expect_challenge(domain, name, value)
+    if RUN.recorder is not None:
+        RUN.recorder.expect_challenge(domain, name, value)
 
 
 def switch_off() -> None:
     """Let requests pass through untouched again (a lineage that is not private)."""
-    RUN.gate = None
-    wire.set_policy(None)
+    RUN.deactivate()
 
 
 class _FailClosed:
@@ -152,12 +149,9 @@ def _record_blocked(recorder: DisclosureRecorder, reason: str, recipient: str) -
         raise DisclosureLogError(f"{error} Nothing was sent.") from None
 
 
-def current_log() -> Optional[DisclosureLog]:
+def current_log() -> Optional[Appender]:
     """The disclosure log privacy mode writes to now (``None``: mode off)."""
-    observer = RUN.policy.observer if RUN.policy is not None else None
-    if isinstance(observer, _FailClosed) and isinstance(observer.recorder.log, DisclosureLog):
-        return observer.recorder.log
-    return None
+    return RUN.recorder.log if RUN.recorder is not None else None
 
 
 def record_notice(kind: str, recipient: str, **fields: object) -> None:

@@ -10,11 +10,15 @@ here: a :class:`~certbot_privacy.errors.CertbotPrivacyError` becomes a certbot
 ``errors.Error`` with the same one-sentence message (certbot then prints it and exits 1),
 or, for hooks that run while the command line is parsed, a usage error: the message on
 standard error and exit code 2, before anything is sent.
+
+Every patch of the package is installed through :func:`install`, which keeps it in
+:data:`PATCHES` by name, so that :func:`stop_all` can undo all of them (tests).
 """
 
 import functools
 import sys
-from typing import Any, Callable, NoReturn, Optional
+from types import TracebackType
+from typing import Any, Callable, Dict, NoReturn, Optional, Type
 
 Wrapper = Callable[..., Any]
 
@@ -93,3 +97,35 @@ class Patch:
         if self.started and self.original is not None:
             setattr(self.owner, self.name, self.original)
         self.original = None
+
+    def __enter__(self) -> "Patch":
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: Optional[Type[BaseException]],
+        error: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        self.stop()
+
+
+#: The patches installed so far, by name (tests stop them with :func:`stop_all`).
+PATCHES: Dict[str, Patch] = {}
+
+
+def install(name: str, make: Callable[[], Patch]) -> Patch:
+    """Start the patch called *name*, made by *make* unless one by that name is started."""
+    patch = PATCHES.get(name)
+    if patch is None or not patch.started:
+        patch = PATCHES[name] = make()
+        patch.start()
+    return patch
+
+
+def stop_all() -> None:
+    """Undo every patch installed through :func:`install` (tests)."""
+    for patch in PATCHES.values():
+        patch.stop()
+    PATCHES.clear()

@@ -120,8 +120,7 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
         from certbot_privacy.adapter import persistent
 
         persistent.on_parsed(namespace, verb)
-    RUN.run_level = bool(getattr(namespace, "privacy_minimal", False))
-    RUN.verb = verb
+    RUN.parsed(verb, bool(getattr(namespace, "privacy_minimal", False)))
     if verb in _LINEAGE_VERBS:
         from certbot_privacy.adapter import compat
 
@@ -148,8 +147,9 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
 def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str, Any]) -> None:
     """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
     from certbot_privacy.adapter import compat
+    from certbot_privacy.confdir.privacy import renewal_flag
 
-    if _restored(renewalparams.get("privacy_minimal")) is True and not config.privacy_minimal:
+    if renewal_flag(renewalparams.get("privacy_minimal")) is True and not config.privacy_minimal:
         # Through NamespaceConfig, so that certbot writes it back to the renewal conf.
         config.privacy_minimal = True
     if not (RUN.run_level or config.privacy_minimal):

@@ -40,8 +40,7 @@ def current_recorder() -> Optional[DisclosureRecorder]:
     """The run's recorder while privacy mode is on and nothing outer records the request."""
     if RUN.policy is None or inflight.current() is not None:
         return None
-    recorder = getattr(RUN.policy.observer, "recorder", None)
-    return recorder
+    return RUN.recorder
 
 
 def _user_agent() -> Optional[str]:
@@ -222,7 +221,7 @@ def _http_client_request(
 
 def _http_client_response(original: Callable[..., Any], conn: Any) -> Any:
     sent = conn.__dict__.pop(_PENDING, None)
-    recorder = getattr(RUN.policy.observer, "recorder", None) if RUN.policy else None
+    recorder = RUN.recorder
     if sent is None or recorder is None:
         return original(conn)
     try:

@@ -1,14 +1,18 @@
 """The run state: what this certbot process knows about privacy mode, in one object.
 
 Certbot imports the plugin on every run, so this module is tiny and imports nothing of
-its own. :data:`RUN` is the only run state: the plugin's hooks, the wire and the email
-hooks all read and write it, and tests reset it with :meth:`RunState.reset`.
+its own at import time. :data:`RUN` is the only run state and its only writer: privacy
+mode is put in force with :meth:`RunState.activate`, lifted with
+:meth:`RunState.deactivate`, and put in force for a block only with
+:meth:`RunState.scoped`; everybody else reads it.
 """
 
-from typing import TYPE_CHECKING, Optional
+import contextlib
+from typing import TYPE_CHECKING, Iterator, Optional
 
 if TYPE_CHECKING:
     from certbot_privacy.adapter.email_gate import EmailGate
+    from certbot_privacy.adapter.recorder import DisclosureRecorder
     from certbot_privacy.adapter.wire import WirePolicy
 
 
@@ -19,26 +23,85 @@ class RunState:
     than this whole module (measured with ``python -X importtime``).
     """
 
-    __slots__ = ("gate", "policy", "run_level", "verb")
+    __slots__ = ("_gate", "_policy", "_recorder", "_run_level", "_verb")
 
     def __init__(self) -> None:
-        #: ``--privacy-minimal`` (or cli.ini) for the whole run.
-        self.run_level = False
-        #: The certbot verb (``certonly``, ``renew``, ...).
-        self.verb = ""
-        #: What every outgoing request gets (User-Agent, recorder); ``None``: mode off.
-        self.policy: Optional[WirePolicy] = None
-        #: Where a contact email could leave; ``None``: mode off.
-        self.gate: Optional[EmailGate] = None
+        self._run_level = False
+        self._verb = ""
+        self._policy: Optional[WirePolicy] = None
+        self._gate: Optional[EmailGate] = None
+        self._recorder: Optional[DisclosureRecorder] = None
+
+    @property
+    def run_level(self) -> bool:
+        """``--privacy-minimal`` (or cli.ini) for the whole run."""
+        return self._run_level
+
+    @property
+    def verb(self) -> str:
+        """The certbot verb (``certonly``, ``renew``, ...)."""
+        return self._verb
+
+    @property
+    def policy(self) -> "Optional[WirePolicy]":
+        """What every outgoing request gets (User-Agent, observer); ``None``: mode off."""
+        return self._policy
+
+    @property
+    def gate(self) -> "Optional[EmailGate]":
+        """Where a contact email could leave; ``None``: mode off."""
+        return self._gate
+
+    @property
+    def recorder(self) -> "Optional[DisclosureRecorder]":
+        """What writes the disclosure log; ``None``: mode off (or no log)."""
+        return self._recorder
 
     @property
     def on(self) -> bool:
         """Whether privacy mode applies to requests right now."""
-        return self.policy is not None
+        return self._policy is not None
+
+    def parsed(self, verb: str, run_level: bool) -> None:
+        """Certbot parsed its command line: the verb, and whether the whole run is private."""
+        self._verb, self._run_level = verb, run_level
+
+    def activate(
+        self,
+        policy: "WirePolicy",
+        gate: "Optional[EmailGate]" = None,
+        recorder: "Optional[DisclosureRecorder]" = None,
+    ) -> None:
+        """Put privacy mode in force: *policy* on every request from now on.
+
+        The first activation installs the wrapper of ``requests.Session.send``.
+        """
+        from certbot_privacy.adapter import wire
+
+        wire.install(lambda: self._policy)
+        self._policy, self._gate, self._recorder = policy, gate, recorder
+
+    def deactivate(self) -> None:
+        """Let requests pass through untouched again (a lineage that is not private)."""
+        self._policy = self._gate = self._recorder = None
+
+    @contextlib.contextmanager
+    def scoped(self) -> Iterator["RunState"]:
+        """Whatever the block activates or deactivates is undone as it ends, however it ends."""
+        saved = (self._policy, self._gate, self._recorder)
+        try:
+            yield self
+        finally:
+            policy, gate, recorder = saved
+            if policy is None:
+                self.deactivate()
+            else:
+                self.activate(policy, gate, recorder)
 
     def reset(self) -> None:
-        """Back to a fresh process's state (mode off)."""
-        self.run_level, self.verb, self.policy, self.gate = False, "", None, None
+        """Back to a fresh process's state (mode off; tests)."""
+        self.deactivate()
+        self._run_level, self._verb = False, ""
 
 
 #: The run state of this process.

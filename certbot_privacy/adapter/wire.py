@@ -3,12 +3,13 @@
 "Every" means every request made with ``requests``: certbot's and acme's (ACME, ARI, OCSP,
 the EFF) and those of plugins that use ``requests`` (most DNS plugins). The single layer
 that sees all of them with their final headers is ``requests.Session.send``; this module
-wraps it (once, when privacy mode first switches on) and applies the run's
-:class:`WirePolicy` to each request: the User-Agent is replaced, the observer sees the
-request *before* it is sent (if it raises, the request is not sent: the log fails
-closed), then the response or the exception. The texts of ACME problem documents in a
-JSON answer (``detail`` and ``title``, wherever they are: an error answer, a challenge's
-``error``, ``subproblems``), which certbot shows as they are, are made safe for a terminal
+wraps it (once, when privacy mode first switches on: :func:`install`, called by the run
+state, which owns the policy) and applies the run's :class:`WirePolicy` to each request:
+the User-Agent is replaced, the observer sees the request *before* it is sent (if it
+raises, the request is not sent: the log fails closed), then the response or the
+exception. The texts of ACME problem documents in a JSON answer (``detail`` and
+``title``, wherever they are: an error answer, a challenge's ``error``, ``subproblems``),
+which certbot shows as they are, are made safe for a terminal
 (:func:`certbot_privacy.rules.escape.escape_fields`) after the observer saw the answer as
 received. With no policy the original ``send`` runs untouched. HTTP sent by other
 libraries (botocore) or hook scripts is not seen.
@@ -21,9 +22,8 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
 
 import requests
 
-from certbot_privacy.adapter import inflight
+from certbot_privacy.adapter import inflight, patching
 from certbot_privacy.adapter.patching import Patch
-from certbot_privacy.adapter.state import RUN
 from certbot_privacy.rules import escape
 
 #: The members of an ACME problem document (RFC 8555 section 6.7) that certbot shows.
@@ -53,30 +53,36 @@ class WirePolicy(NamedTuple):
     observer: Optional[Observer] = None
 
 
-def set_policy(policy: Optional[WirePolicy]) -> None:
-    """Make *policy* apply to every request from now on; ``None`` passes requests through.
-
-    The first call with a policy installs the wrapper around ``requests.Session.send``.
-    """
-    if policy is not None:
-        SEND.start()
-    RUN.policy = policy
+#: Returns the policy in force (``None``: privacy mode off).
+PolicySource = Callable[[], Optional[WirePolicy]]
 
 
-def current_policy() -> Optional[WirePolicy]:
-    """Return the policy in force, if any."""
-    return RUN.policy
+def install(current: PolicySource) -> None:
+    """Wrap ``requests.Session.send`` (once) to apply ``current()`` to every request."""
+
+    def send(
+        original: Callable[..., requests.Response],
+        session: requests.Session,
+        request: requests.PreparedRequest,
+        **kwargs: Any,
+    ) -> requests.Response:
+        policy = current()
+        if policy is None:  # switched off between the check and here
+            return original(session, request, **kwargs)
+        return _send(policy, original, session, request, **kwargs)
+
+    patching.install(
+        "send", lambda: Patch(requests.Session, "send", send, when=lambda: current() is not None)
+    )
 
 
 def _send(
+    policy: WirePolicy,
     original: Callable[..., requests.Response],
     session: requests.Session,
     request: requests.PreparedRequest,
     **kwargs: Any,
 ) -> requests.Response:
-    policy = RUN.policy
-    if policy is None:  # switched off between the check and here
-        return original(session, request, **kwargs)
     request.headers["User-Agent"] = policy.user_agent
     observer = policy.observer
     if observer is None:
@@ -113,7 +119,3 @@ def escape_problem_texts(response: requests.Response) -> None:
     clean = escape.escape_fields(document, PROBLEM_TEXTS)
     if clean != document:
         response._content = json.dumps(clean).encode("utf-8")
-
-
-#: ``requests.Session.send``, wrapped while privacy mode is on.
-SEND = Patch(requests.Session, "send", _send, when=lambda: RUN.policy is not None)

@@ -167,6 +167,8 @@ class Art30Record:
     skipped: int
     generated: str
     hosts: Tuple[str, ...] = ()
+    #: Records read from copies only, by kind (``Summary.copied``).
+    copied: Tuple[Tuple[str, int], ...] = ()
 
     @property
     def transfers(self) -> Tuple[Recipient, ...]:
@@ -328,4 +330,5 @@ def build(
         skipped=summary.skipped,
         generated=generated,
         hosts=summary.hosts,
+        copied=summary.copied,
     )

@@ -9,8 +9,7 @@ error. Errors are one sentence on standard error; ``--debug`` adds the traceback
 import argparse
 import os
 import sys
-from types import ModuleType
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Protocol, Sequence, Tuple
 
 from certbot_privacy import __version__
 from certbot_privacy.audit import source
@@ -19,16 +18,42 @@ from certbot_privacy.audit.commands import (
     cas,
     export,
     report,
-    status,
-    switch,
     verify,
 )
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CertbotPrivacyError
+from certbot_privacy.manage import status, switch
 
 PROG = "certbot-privacy"
 
+
+class Command(Protocol):
+    """What a subcommand module defines (mypy checks each module in :data:`COMMANDS`)."""
+
+    @property
+    def NAME(self) -> str:
+        """The subcommand's name on the command line."""
+
+    @property
+    def HELP(self) -> str:
+        """One line for the command list."""
+
+    @property
+    def DESCRIPTION(self) -> str:
+        """The paragraphs of the subcommand's ``--help``."""
+
+    @property
+    def READS_LOGS(self) -> bool:
+        """Whether it takes LOG arguments (checked before any output)."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Add the subcommand's options to *parser*."""
+
+    def run(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
+        """Do the work and return the exit code and the output (printing nothing)."""
+
+
 #: The subcommands, in the order ``--help`` lists them.
-COMMANDS: Sequence[ModuleType] = (report, verify, export, status, switch, cas)
+COMMANDS: Sequence[Command] = (report, verify, export, status, switch, cas)
 
 DESCRIPTION = """\
 Audit the disclosure logs that certbot --privacy-minimal writes, on one host or a fleet:
@@ -97,7 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=_Formatter,
         )
         command.add_arguments(sub)
+        _debug(sub)
     return parser
+
+
+def _debug(parser: argparse.ArgumentParser) -> None:
+    """``--debug``, before or after the subcommand alike (a subcommand's default of False
+    would overwrite the main parser's True: so none is set here)."""
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the traceback of an unexpected error",
+    )
 
 
 def _error(message: str) -> None:
@@ -131,7 +168,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit as done:  # --help, --version, or a usage error (argparse printed it)
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     debug = bool(getattr(args, "debug", False))
-    command: ModuleType = _BY_NAME[args.command]
+    command = _BY_NAME[args.command]
     if command.READS_LOGS:
         defaulted = not args.logs
         if defaulted:
@@ -170,4 +207,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return int(code)
 
 
-_BY_NAME: Dict[str, ModuleType] = {command.NAME: command for command in COMMANDS}
+_BY_NAME: Dict[str, Command] = {command.NAME: command for command in COMMANDS}

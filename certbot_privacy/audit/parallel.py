@@ -30,6 +30,7 @@ from certbot_privacy.audit.summarise import Accumulator, Summary
 from certbot_privacy.audit.verify import VerifyReport, verify
 from certbot_privacy.errors import DisclosureLogError
 from certbot_privacy.log import chain, reader
+from certbot_privacy.log.syslog import Trust
 
 #: Files smaller than this are not cut into parts.
 SPLIT_BYTES = 32 * 1024 * 1024
@@ -100,9 +101,9 @@ def _items(part: Part) -> Iterator[Item]:
 # --- report -----------------------------------------------------------------------------
 
 
-def _accumulate(task: Tuple[Part, Filters]) -> Tuple[Accumulator, int]:
-    part, filters = task
-    accumulator = Accumulator(filters)
+def _accumulate(task: Tuple[Part, Filters, bool]) -> Tuple[Accumulator, int]:
+    part, filters, months = task
+    accumulator = Accumulator(filters, months)
     lines = 0
     for item in _items(part):
         accumulator.add(item)
@@ -111,21 +112,28 @@ def _accumulate(task: Tuple[Part, Filters]) -> Tuple[Accumulator, int]:
 
 
 def summarise(
-    names: Sequence[str], filters: Filters, by: str = "recipient", workers: int = 0
+    names: Sequence[str],
+    filters: Filters,
+    by: str = "recipient",
+    workers: int = 0,
+    trust: Optional[Trust] = None,
+    months: bool = False,
 ) -> Summary:
-    """Summarise the logs *names* on *workers* processes (default: every core)."""
+    """Summarise the logs *names* on *workers* processes (default: every core); *trust*
+    says which journal entries are records; *months*: with the requests per month (the
+    HTML report's timeline)."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
-        accumulator = Accumulator(filters)
-        for item in source.read(names):
+        accumulator = Accumulator(filters, months)
+        for item in source.read(names, trust=trust):
             accumulator.add(item)
         return accumulator.result(by)
-    total = Accumulator(filters)
+    total = Accumulator(filters, months)
     offset, previous = 0, None
     with ProcessPoolExecutor(min(workers, len(parts))) as pool:
         for part, (accumulator, lines) in zip(
-            parts, pool.map(_accumulate, [(p, filters) for p in parts])
+            parts, pool.map(_accumulate, [(p, filters, months) for p in parts])
         ):
             offset = offset if previous == part.path and part.start else 0
             accumulator.renumber(offset)
@@ -173,12 +181,15 @@ def _check(task: Tuple[Part, bool]) -> _Checked:
     return _Checked(verdict, first_seq, first_prev, clean)
 
 
-def verify_logs(names: Sequence[str], thorough: bool = False, workers: int = 0) -> VerifyReport:
-    """Verify the logs *names* on *workers* processes (default: every core)."""
+def verify_logs(
+    names: Sequence[str], thorough: bool = False, workers: int = 0, trust: Optional[Trust] = None
+) -> VerifyReport:
+    """Verify the logs *names* on *workers* processes (default: every core); *trust* says
+    which journal entries are records."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
-        return verify(source.read(names, copies_first=True), thorough)
+        return verify(source.read(names, copies_first=True, trust=trust), thorough)
     with ProcessPoolExecutor(min(workers, len(parts))) as pool:
         checked = list(pool.map(_check, [(p, thorough) for p in parts]))
     verdicts: List[FileVerdict] = []

@@ -13,7 +13,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+from certbot_privacy.audit.source import UNAUTHENTICATED, Item, LineProblem, ReadFailure
+from certbot_privacy.audit.timeline import Timeline, Timelines
 from certbot_privacy.audit.values import label
 from certbot_privacy.log.classify import CT_RECIPIENT
 from certbot_privacy.log.schema import category_key
@@ -99,6 +100,16 @@ class Summary:
     notices: Tuple[NoticeStats, ...] = ()
     by: str = "recipient"
     hosts: Tuple[str, ...] = ()
+    #: Requests per month by recipient and host, when asked for (the HTML report's timeline).
+    months: Optional[Timelines] = None
+    #: Records read from copies only (``"journal"``, ``"syslog"``: :func:`.source.provenance`),
+    #: by kind; a record also in a host's file is the file's (``source.read``).
+    copied: Tuple[Tuple[str, int], ...] = ()
+
+    @property
+    def unauthenticated(self) -> int:
+        """How many records come from copies that authenticate no sender (syslog)."""
+        return sum(n for kind, n in self.copied if kind in UNAUTHENTICATED)
 
     @property
     def privacy_off(self) -> int:
@@ -196,8 +207,9 @@ class _Recipient:
 class Accumulator:
     """Builds a :class:`Summary` one item at a time; :func:`summarise` drives it."""
 
-    def __init__(self, filters: Filters) -> None:
+    def __init__(self, filters: Filters, months: bool = False) -> None:
         self.filters = filters
+        self.months: Optional[Timeline] = Timeline() if months else None
         self._filtering = filters.active
         # By (host, recipient); host None where the input names none.
         self._recipients: Dict[Tuple[Optional[str], str], _Recipient] = {}
@@ -209,6 +221,7 @@ class Accumulator:
         self.skipped = 0
         self._blocked: Dict[str, int] = {}
         self._notices: Dict[Tuple[str, str, str], _Stats] = {}
+        self._copied: Dict[str, int] = {}
 
     def problem(self, source: str, lineno: int, message: str) -> None:
         """Count a line that is not used, and keep the first few for the report."""
@@ -237,6 +250,8 @@ class Accumulator:
                 problem = "the last line is cut short (a write interrupted by a crash)"
             self.problem(item.source, item.number, problem or "not a record")
             return
+        if item.copy is not None:
+            self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
         event: str = record["event"]
         self._events[event] = self._events.get(event, 0) + 1
         if event == "request":
@@ -292,6 +307,8 @@ class Accumulator:
             entry = self._recipients[(host, recipient)] = _Recipient(_Stats(time, off))
         else:
             entry.stats.add(time, off)
+        if self.months is not None:
+            self.months.add(host, recipient, time, off)
         categories = entry.categories
         only = filters.categories
         for category, values in personal.items():
@@ -324,6 +341,8 @@ class Accumulator:
                 self._recipients[key] = entry
             else:
                 mine.merge(entry)
+        if self.months is not None and other.months is not None:
+            self.months.merge(other.months)
         for event, count in other._events.items():
             self._events[event] = self._events.get(event, 0) + count
         for name, count in other._blocked.items():
@@ -338,6 +357,8 @@ class Accumulator:
             self._files.setdefault(name)
         for host in other._hosts:
             self._hosts.setdefault(host)
+        for kind, count in other._copied.items():
+            self._copied[kind] = self._copied.get(kind, 0) + count
         room = PROBLEM_LIMIT - len(self._problems)
         self._problems.extend(other._problems[: max(room, 0)])
         self.lines += other.lines
@@ -374,6 +395,8 @@ class Accumulator:
             ),
             by=by,
             hosts=tuple(sorted(self._hosts)),
+            copied=tuple(sorted(self._copied.items())),
+            months=self.months.result() if self.months is not None else None,
         )
 
     def _grouped(self, by: str) -> Tuple[RecipientStats, ...]:
@@ -446,9 +469,11 @@ def _recipient_stats(
     )
 
 
-def accumulate(items: Iterable[Item], filters: Optional[Filters] = None) -> Accumulator:
-    """An :class:`Accumulator` that took every item of *items*."""
-    accumulator = Accumulator(filters or Filters())
+def accumulate(
+    items: Iterable[Item], filters: Optional[Filters] = None, months: bool = False
+) -> Accumulator:
+    """An :class:`Accumulator` that took every item of *items* (*months*: and a timeline)."""
+    accumulator = Accumulator(filters or Filters(), months)
     add = accumulator.add
     for item in items:
         add(item)
@@ -456,7 +481,11 @@ def accumulate(items: Iterable[Item], filters: Optional[Filters] = None) -> Accu
 
 
 def summarise(
-    items: Iterable[Item], filters: Optional[Filters] = None, by: str = "recipient"
+    items: Iterable[Item],
+    filters: Optional[Filters] = None,
+    by: str = "recipient",
+    months: bool = False,
 ) -> Summary:
-    """Summarise the disclosures in *items* (lines from :func:`.source.read`)."""
-    return accumulate(items, filters).result(by)
+    """Summarise the disclosures in *items* (lines from :func:`.source.read`); *months*:
+    with the requests per month (:attr:`Summary.months`)."""
+    return accumulate(items, filters, months).result(by)

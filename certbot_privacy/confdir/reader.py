@@ -66,11 +66,6 @@ class Account:
     register_to_eff: Optional[str] = None
     mark: Optional[AccountMark] = None
 
-    @property
-    def private(self) -> bool:
-        """Whether this account's commands run in privacy mode."""
-        return self.mark is not None and self.mark.private
-
 
 @dataclass(frozen=True)
 class Lineage:
@@ -89,6 +84,7 @@ class Lineage:
     logs_dir: str = ""
     cert: str = ""
     archive_dir: str = ""
+    #: ``privacy_minimal = True``, read as ``renew`` reads it (:func:`.privacy.renewal_flag`).
     privacy_minimal: bool = False
     #: ``privacy_minimal = False`` written on purpose (switched off), not just absent.
     switched_off: bool = False
@@ -228,7 +224,9 @@ def read_lineage(path: str) -> Lineage:
     params = conf.get("renewalparams")
     if not isinstance(params, Mapping):
         raise InputError(f"{path} has no [renewalparams] section: it is not a renewal conf")
-    flag = _text(params.get(LINEAGE_OPTION))
+    from certbot_privacy.confdir.privacy import renewal_flag
+
+    flag = renewal_flag(params.get(LINEAGE_OPTION))
     return Lineage(
         name=os.path.basename(path)[: -len(".conf")],
         path=path,
@@ -241,10 +239,10 @@ def read_lineage(path: str) -> Lineage:
         logs_dir=_text(params.get("logs_dir")),
         cert=_text(conf.get("cert")),
         archive_dir=_text(conf.get("archive_dir")),
-        privacy_minimal=flag == "True",
-        switched_off=flag == "False",
+        privacy_minimal=flag is True,
+        switched_off=flag is False,
         privacy_log=_optional(params.get("privacy_log")),
-        privacy_syslog=_text(params.get("privacy_syslog")) == "True",
+        privacy_syslog=renewal_flag(params.get("privacy_syslog")) is True,
     )
 
 

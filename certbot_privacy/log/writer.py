@@ -14,6 +14,7 @@ import fcntl
 import logging
 import os
 import stat
+import time
 from typing import Any, Mapping, Optional, Protocol, Union
 
 from certbot_privacy.errors import DisclosureLogError, LogFormatError, PrivateKeyError
@@ -30,6 +31,21 @@ _BLOCK = 64 * 1024
 _REOPEN_ATTEMPTS = 10
 _FIX = "choose another path with --privacy-log"
 
+#: The longest a writer waits for another process's lock on a log file, in seconds. A
+#: record takes milliseconds to append, so a lock held this long belongs to a stuck
+#: process: the append fails (and its request is not sent) rather than hang certbot.
+LOCK_TIMEOUT = 10.0
+_LOCK_POLL_MAX = 0.05
+
+
+def hook(point: str, path: str) -> None:
+    """Test hook (replaced by tests): called at *point* of an append to the log at *path*.
+
+    ``"opened"``: the path is open, not locked yet; ``"created"``: a new file is locked,
+    its predecessor not read yet. Tests rename the log there instead of racing.
+    """
+
+
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -43,9 +59,13 @@ class Mirror(Protocol):
 class DisclosureLog:
     """An append-only, hash-chained disclosure log file (see the module documentation)."""
 
-    def __init__(self, path: PathLike, mirror: Optional[Mirror] = None) -> None:
+    def __init__(
+        self, path: PathLike, mirror: Optional[Mirror] = None, lock_timeout: float = LOCK_TIMEOUT
+    ) -> None:
         self.path = os.fspath(path)
         self.mirror = mirror
+        #: Seconds to wait for another process's lock before failing (:data:`LOCK_TIMEOUT`).
+        self.lock_timeout = lock_timeout
         #: How many records could not be mirrored (the first one is a warning).
         self.mirror_failures = 0
 
@@ -100,7 +120,8 @@ class DisclosureLog:
         for _ in range(_REOPEN_ATTEMPTS):
             fd = self._open()
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                hook("opened", self.path)
+                lock(fd, fcntl.LOCK_EX, self.path, self.lock_timeout)
                 opened = os.fstat(fd)
                 try:
                     current = os.lstat(self.path)
@@ -158,7 +179,8 @@ class DisclosureLog:
             if k not in ("schema", "seq", "prev", "truncated_tail")
         )
         if base == 0:  # a new file: name the rotated file it follows, if there is one
-            predecessor = _predecessor(self.path)
+            hook("created", self.path)
+            predecessor = _predecessor(self.path, fd, self.lock_timeout)
             if predecessor is not None:
                 entry["predecessor"] = predecessor
         if fragment:
@@ -300,14 +322,46 @@ def _check_opened(path: str, fd: int) -> None:
             raise _os_error(path, error) from None
 
 
-def _predecessor(path: str) -> Optional[dict[str, Any]]:
+def lock(fd: int, operation: int, path: str, timeout: float) -> None:
+    """``flock`` *fd* (``LOCK_EX`` or ``LOCK_SH``), waiting at most *timeout* seconds.
+
+    Raises :class:`DisclosureLogError` (one sentence naming *path* and the wait) when
+    another process holds the lock longer, :class:`OSError` for any other failure. Never
+    call it on a file this process already holds locked through another descriptor: that
+    waits for itself (the writer skips its own file, see :func:`_predecessor`).
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
+            return
+        except OSError as error:
+            if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise DisclosureLogError(
+                f"Cannot write the disclosure log {path}: another process has held its lock "
+                f"for more than {timeout:g} seconds; find and stop the stuck process (see "
+                f"fuser {path}) and run certbot again, or {_FIX}."
+            )
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, _LOCK_POLL_MAX)
+
+
+def _predecessor(path: str, fd: int, timeout: float) -> Optional[dict[str, Any]]:
     """Describe the newest rotated file of the log at *path*: name, head digest, lines.
 
     Its head is the digest of its last complete line, what ``verify`` prints as its head;
-    a writer still appending to it (it held the lock before the rename) is waited for.
-    Best effort: a predecessor that cannot be read is not named.
+    a writer still appending to it (it held the lock before the rename) is waited for, at
+    most *timeout* seconds. The file this writer holds locked (*fd*) is never its own
+    predecessor: if a rotation renamed it since it was created, it is skipped (a shared
+    lock on it would wait for this very process). Best effort: a predecessor that cannot
+    be read is not named.
     """
-    rotated = reader.rotations(path)
+    own = os.fstat(fd)
+    rotated = [f for f in reader.rotations(path) if not _same_file(f, own)]
     if not rotated:
         return None
     newest = rotated[-1]
@@ -318,7 +372,7 @@ def _predecessor(path: str) -> Optional[dict[str, Any]]:
                 if line.complete:
                     last, lines = line.raw, lines + 1
         else:
-            last, lines = _last_line(newest)
+            last, lines = _last_line(newest, timeout)
     except (OSError, DisclosureLogError) as error:
         logger.warning("Could not read the rotated disclosure log %s: %s", newest, error)
         return None
@@ -326,11 +380,19 @@ def _predecessor(path: str) -> Optional[dict[str, Any]]:
     return {"file": os.path.basename(newest), "head": head, "lines": lines}
 
 
-def _last_line(path: str) -> tuple[Optional[bytes], int]:
+def _same_file(path: str, st: os.stat_result) -> bool:
+    try:
+        other = os.lstat(path)
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino)
+
+
+def _last_line(path: str, timeout: float) -> tuple[Optional[bytes], int]:
     """The last complete line of a plain log file and how many complete lines it has."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
+        lock(fd, fcntl.LOCK_SH, path, timeout)
         end = _rfind_newline(fd, os.fstat(fd).st_size)
         if end < 0:
             return None, 0

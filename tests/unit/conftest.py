@@ -4,13 +4,15 @@
   as it arrived and answers from a route table (:mod:`tests.helpers.http`); the tests of
   the wire and the recorder send real ``requests`` to it.
 * every test ends with the run state reset (privacy mode off, no wire policy, no email
-  gate), so that a test that switched the mode on cannot leak it into the next.
+  gate) and every patch of the package stopped (``requests.Session.send`` and certbot's
+  functions are their originals again), so that a test cannot leak into the next.
 """
 
 from collections.abc import Iterator
 
 import pytest
 
+from certbot_privacy.adapter import patching
 from certbot_privacy.adapter.state import RUN
 from tests.helpers.http import LocalServer, running_server
 
@@ -26,3 +28,4 @@ def local_server() -> Iterator[LocalServer]:
 def _privacy_mode_off_after_each_test() -> Iterator[None]:
     yield
     RUN.reset()
+    patching.stop_all()

@@ -27,10 +27,10 @@ def _hostile_summary(tmp_path: Path) -> Summary:
 
 
 def test_each_kind_has_its_formats() -> None:
-    """report: table/json/csv/markdown; verify: text/json; art30: json/markdown."""
-    assert formats.names("report") == ["table", "json", "csv", "markdown"]
+    """report: table/json/csv/markdown/html; verify: text/json; art30: json/markdown/html."""
+    assert formats.names("report") == ["table", "json", "csv", "markdown", "html"]
     assert formats.names("verify") == ["text", "json"]
-    assert formats.names("art30") == ["json", "markdown"]
+    assert formats.names("art30") == ["json", "markdown", "html"]
 
 
 def test_asking_a_format_for_what_it_cannot_show_is_an_error() -> None:

@@ -26,13 +26,13 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return out
 
 
-REPORT = [("report", "--format", f) for f in ("table", "json", "csv", "markdown")] + [
-    ("report", "--by", "host", "--format", f) for f in ("table", "json", "csv", "markdown")
+REPORT = [("report", "--format", f) for f in ("table", "json", "csv", "markdown", "html")] + [
+    ("report", "--by", "host", "--format", f) for f in ("table", "json", "csv", "markdown", "html")
 ]
 VERIFY = [("verify", "--format", f) for f in ("text", "json")]
 EXPORT = [
     ("export", "--art30", "--format", f, "--controller-name", HOSTILE[0])
-    for f in ("json", "markdown")
+    for f in ("json", "markdown", "html")
 ]
 LETTERS = [
     ("export", kind, "--format", f, "--language", lang, "--requester", HOSTILE[8])

@@ -17,7 +17,7 @@ import pytest
 from certbot._internal import renewal
 from certbot._internal.cli import helpful
 
-from certbot_privacy.adapter import compat
+from certbot_privacy.adapter import compat, patching
 from harness import TargetMissing, in_ci, load_target, target_specs
 from tests.helpers import certbot_names
 from tests.helpers.certbot_names import Pin, check_pin
@@ -144,12 +144,12 @@ def test_renewal_conf_filter_keeps_per_run_options_out(monkeypatch: pytest.Monke
         return {"privacy_minimal": True, "privacy_share_email": True, "server": "x"}
 
     monkeypatch.setattr(storage, "relevant_values", fake)
-    monkeypatch.delitem(compat.PATCHES, "renewal_conf", raising=False)
+    monkeypatch.delitem(patching.PATCHES, "renewal_conf", raising=False)
     compat.install_renewal_conf_filter(("privacy_share_email",))
     compat.install_renewal_conf_filter(("privacy_share_email",))
     relevant: Any = storage.relevant_values  # its parameter's type differs by version
     assert relevant(None) == {"privacy_minimal": True, "server": "x"}
-    compat.PATCHES.pop("renewal_conf").stop()
+    patching.PATCHES.pop("renewal_conf").stop()
     assert storage.relevant_values is fake
 
 

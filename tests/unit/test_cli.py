@@ -267,6 +267,30 @@ def test_an_unexpected_error_is_one_sentence_or_a_traceback_with_debug(
         cli.main(["--debug", "report", str(log)])
 
 
+#: Arguments that each subcommand parses without error.
+_ARGUMENTS = {
+    "report": [],
+    "verify": [],
+    "export": ["--art30"],
+    "status": ["--config-dir", "/nonexistent"],
+    "switch": ["on", "--all"],
+    "cas": [],
+}
+
+
+@pytest.mark.parametrize("name", [command.NAME for command in cli.COMMANDS])
+def test_debug_before_or_after_every_subcommand_shows_the_traceback(
+    name: str, log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--debug works before the subcommand and after it, for every subcommand."""
+    command = {c.NAME: c for c in cli.COMMANDS}[name]
+    monkeypatch.setattr(command, "run", _explode)
+    rest = _ARGUMENTS[name] + ([str(log)] if command.READS_LOGS else [])
+    for argv in (["--debug", name, *rest], [name, "--debug", *rest]):
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            cli.main(argv)
+
+
 def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     """--help lists the commands and exit codes; --version names the package version."""
     code, out, _ = run(capsys, "--help")

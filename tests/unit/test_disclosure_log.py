@@ -407,35 +407,123 @@ def test_rotation_by_rename_starts_a_new_chain_and_loses_nothing(tmp_path: Path)
     assert len(assert_valid_log(path)) == 1
 
 
-def _append_until(path: str, stop: Any, appended: Any) -> None:
-    log = DisclosureLog(path)
-    while not stop.is_set():
-        log.append(record(appended.value))
-        appended.value += 1
+@pytest.fixture
+def rotate_at(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[str]]:
+    """Install a writer hook that renames the log at the named point, *times* times (at
+    ``opened`` only a file with records in it, as logrotate's ``notifempty``)."""
+    from certbot_privacy.log import writer
+
+    def install(point: str, times: int = 1) -> list[str]:
+        done: list[str] = []
+
+        def hook(at: str, path: str) -> None:
+            if at != point or len(done) >= times or not os.path.exists(path):
+                return
+            if at == "opened" and not os.path.getsize(path):
+                return
+            target = f"{path}.{len(done) + 1}"
+            os.rename(path, target)
+            done.append(target)
+
+        monkeypatch.setattr(writer, "hook", hook)
+        return done
+
+    return install
 
 
-def test_rotation_while_another_process_appends_loses_no_record(tmp_path: Path) -> None:
-    """Renaming the log 20 times under a busy writer: all records land, every file chains."""
-    path = str(tmp_path / "d.jsonl")
-    context = multiprocessing.get_context("spawn")
-    stop, appended = context.Event(), context.Value("i", 0)
-    writer = context.Process(target=_append_until, args=(path, stop, appended))
-    writer.start()
+def test_new_file_renamed_before_its_predecessor_is_read_does_not_deadlock(
+    tmp_path: Path, rotate_at: Callable[..., list[str]]
+) -> None:
+    """The reproduced deadlock: the file just created is rotated before the writer reads
+    its predecessor; the writer must not take a shared lock on the file it holds."""
+    path = tmp_path / "d.jsonl"
+    log = DisclosureLog(path, lock_timeout=0.5)
+    log.append(record(0))
+    path.rename(tmp_path / "d.jsonl.2")  # an older rotation, the real predecessor
+    renamed = rotate_at("created")
+    entry = log.append(record(1))  # creates d.jsonl, which is renamed to d.jsonl.1 at once
+    assert renamed == [f"{path}.1"]
+    assert (entry["seq"], entry["prev"]) == (0, chain.GENESIS)
+    (only,) = log_lines(tmp_path / "d.jsonl.2")
+    assert entry["predecessor"] == {"file": "d.jsonl.2", "head": chain.digest(only), "lines": 1}
+    assert [r["url"] for r in assert_valid_log(tmp_path / "d.jsonl.1")] == [
+        "https://ca.example/r/1"
+    ]
+
+
+def test_a_lock_held_by_another_process_fails_the_append_after_the_bound(tmp_path: Path) -> None:
+    """A lock nobody releases makes append fail with one sentence after lock_timeout
+    (the request is then not sent), and nothing is written."""
+    import fcntl
+
+    path = tmp_path / "d.jsonl"
+    log = DisclosureLog(path, lock_timeout=0.2)
+    log.append(record(0))
+    holder = os.open(path, os.O_RDONLY)  # its own open file: a lock like another process's
     try:
-        deadline = time.monotonic() + 120
-        for rotation in range(1, 21):
-            while not os.path.exists(path):  # the writer recreates it with its next record
-                assert writer.is_alive() and time.monotonic() < deadline
-                time.sleep(0.001)
-            os.rename(path, f"{path}.{rotation}")
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        started = time.monotonic()
+        with pytest.raises(DisclosureLogError) as raised:
+            log.append(record(1))
+        assert time.monotonic() - started < 5  # bounded (the bound itself is 0.2 s)
     finally:
-        stop.set()
-        writer.join(120)
-    assert writer.exitcode == 0
-    files = [tmp_path / name for name in os.listdir(tmp_path)]
-    assert len(files) >= 20
-    urls = [r["url"] for f in files for r in assert_valid_log(f)]
-    assert sorted(urls) == sorted(f"https://ca.example/r/{n}" for n in range(appended.value))
+        os.close(holder)
+    message = str(raised.value)
+    assert message.startswith(f"Cannot write the disclosure log {path}: another process")
+    assert "more than 0.2 seconds" in message and "\n" not in message
+    assert len(log_lines(path)) == 1
+    assert log.append(record(2))["seq"] == 1  # released: appends go on
+
+
+def test_a_predecessor_locked_too_long_is_not_named_and_the_append_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Waiting for a writer still appending to the rotated file is bounded too."""
+    import fcntl
+
+    path = tmp_path / "d.jsonl"
+    log = DisclosureLog(path, lock_timeout=0.2)
+    log.append(record(0))
+    path.rename(tmp_path / "d.jsonl.1")
+    holder = os.open(tmp_path / "d.jsonl.1", os.O_RDONLY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        entry = log.append(record(1))
+    finally:
+        os.close(holder)
+    assert "predecessor" not in entry
+    assert "Could not read the rotated disclosure log" in caplog.text
+
+
+@pytest.mark.parametrize("point", ["opened", "created", "between"])
+def test_rotation_at_every_point_of_an_append_loses_no_record(
+    tmp_path: Path, rotate_at: Callable[..., list[str]], point: str
+) -> None:
+    """Renaming the log 20 times, each at the same moment of an append (between open and
+    lock, after creating a file, between appends): all records land, every file chains,
+    and each new file names the file it follows."""
+    path = tmp_path / "d.jsonl"
+    log = DisclosureLog(path, lock_timeout=0.5)
+    renamed = rotate_at(point, times=20) if point != "between" else []
+    for n in range(40):
+        log.append(record(n))
+        if point == "between" and n % 2:
+            renamed.append(f"{path}.{len(renamed) + 1}")
+            os.rename(path, renamed[-1])
+    assert len(renamed) == 20
+    files = sorted(tmp_path.iterdir())
+    parsed = {f.name: assert_valid_log(f) for f in files}
+    urls = [r["url"] for records_ in parsed.values() for r in records_]
+    assert sorted(urls) == sorted(f"https://ca.example/r/{n}" for n in range(40))
+    for name, records_ in parsed.items():
+        named = records_[0].get("predecessor")
+        if named is not None:
+            before = log_lines(tmp_path / named["file"])
+            assert named == {
+                "file": named["file"],
+                "head": chain.digest(before[-1]),
+                "lines": len(before),
+            }, name
 
 
 # --- the syslog mirror --------------------------------------------------------------------

@@ -17,15 +17,18 @@ from acme import messages
 from certbot import errors as certbot_errors
 from certbot.display import ops
 
-from certbot_privacy.adapter import compat
+from certbot_privacy.adapter import compat, patching
 from certbot_privacy.adapter.email_gate import EmailGate
 from certbot_privacy.adapter.state import RUN
+from certbot_privacy.adapter.wire import WirePolicy
 
 DIRECTORY = "https://ca.example/dir"
 NEW_ACCOUNT = "https://ca.example/new-acct"
 ACCOUNT = "https://ca.example/acct/17"
 EMAIL = "admin@example.org"
 STORED = "stored@example.org"
+#: The wire policy beside each gate (the fake CA does not go through requests).
+_POLICY = WirePolicy(user_agent="CertbotACMEClient/5.8.0 python-requests/2.32.3")
 
 
 class _CA(acme_client.ClientNetwork):
@@ -52,10 +55,10 @@ class _CA(acme_client.ClientNetwork):
 
 @pytest.fixture(autouse=True)
 def _hooks() -> Iterator[None]:
-    compat.stop_all()
+    patching.stop_all()
     compat.install_email_hooks()
     yield
-    compat.stop_all()
+    patching.stop_all()
 
 
 @pytest.fixture
@@ -129,7 +132,7 @@ def test_new_account_without_consent_sends_no_address(
 ) -> None:
     """An address nobody consented to in this run (cli.ini's, at a timer's renewal): blocked
     and recorded first, and the account is registered without it."""
-    RUN.gate = _gate(journal)
+    RUN.activate(_POLICY, _gate(journal))
     client.new_account(_registration())
     assert not ca.sent[0][1].get("contact")
     assert journal == ["blocked", "sent"]
@@ -139,7 +142,7 @@ def test_new_account_with_consent_is_recorded_before_it_is_sent(
     client: acme_client.ClientV2, ca: _CA, journal: List[str]
 ) -> None:
     """--privacy-share-email: the contact leaves, after its consent record."""
-    RUN.gate = _gate(journal, share_email=True)
+    RUN.activate(_POLICY, _gate(journal, share_email=True))
     client.new_account(_registration())
     assert ca.sent[0][1]["contact"] == [f"mailto:{EMAIL}"]
     assert journal == ["consent", "sent"]
@@ -149,7 +152,7 @@ def test_new_account_sends_the_body_the_gate_returns(
     client: acme_client.ClientV2, ca: _CA, journal: List[str]
 ) -> None:
     """Asked at the newAccount request, the admin says no: registered without the contact."""
-    RUN.gate = _gate(journal, "n")
+    RUN.activate(_POLICY, _gate(journal, "n"))
     client.new_account(_registration())
     ((url, payload),) = ca.sent
     assert url == NEW_ACCOUNT and payload.get("contact", []) == []
@@ -160,7 +163,7 @@ def test_an_update_the_gate_refuses_sends_nothing_not_even_the_lookup(
     client: acme_client.ClientV2, ca: _CA, journal: List[str]
 ) -> None:
     """update_account removing the contact unasked: refused before acme's lookup."""
-    RUN.gate = _gate(journal, verb="update_account")
+    RUN.activate(_POLICY, _gate(journal, verb="update_account"))
     with pytest.raises(certbot_errors.Error, match="--privacy-withdraw-email"):
         client.update_registration(_updated())
     assert ca.sent == [] and journal == ["blocked"]
@@ -170,7 +173,7 @@ def test_the_lookup_before_an_update_carries_an_empty_contact(
     client: acme_client.ClientV2, ca: _CA, journal: List[str]
 ) -> None:
     """update_account -m: the lookup by key sends contact: [], the update the address."""
-    RUN.gate = _gate(journal, verb="update_account", share_email=True)
+    RUN.activate(_POLICY, _gate(journal, verb="update_account", share_email=True))
     client.update_registration(_updated(EMAIL))
     (lookup_url, lookup), (update_url, update) = ca.sent
     assert (lookup_url, lookup) == (NEW_ACCOUNT, {"contact": [], "onlyReturnExisting": True})
@@ -182,7 +185,7 @@ def test_the_lookup_keeps_certbots_body_unless_asked_for_the_cas(
     client: acme_client.ClientV2, ca: _CA, journal: List[str]
 ) -> None:
     """What the lookup returns is unchanged: certbot's body, or the CA's on request."""
-    RUN.gate = _gate(journal)
+    RUN.activate(_POLICY, _gate(journal))
     found = client._get_v2_account(_updated(EMAIL))
     assert found.body.contact == (f"mailto:{EMAIL}",) and found.uri == ACCOUNT
     queried = client.query_registration(_updated(EMAIL))  # update_body=True
@@ -194,7 +197,7 @@ def test_a_lookup_without_a_contact_is_left_alone(
     client: acme_client.ClientV2, ca: _CA, journal: List[str]
 ) -> None:
     """show_account, unregister: no contact to hide, the lookup goes as acme builds it."""
-    RUN.gate = _gate(journal)
+    RUN.activate(_POLICY, _gate(journal))
     found = client._get_v2_account(_stored())
     as_acme_builds_it = json.loads(_stored().body.update(only_return_existing=True).json_dumps())
     assert ca.sent == [(NEW_ACCOUNT, as_acme_builds_it)]
@@ -203,13 +206,13 @@ def test_a_lookup_without_a_contact_is_left_alone(
 
 def test_certbots_email_prompt_is_the_gates(journal: List[str]) -> None:
     """ops.get_email in update_account: consent first, then the address, nothing of certbot's."""
-    RUN.gate = _gate(journal, "y", EMAIL, verb="update_account")
+    RUN.activate(_POLICY, _gate(journal, "y", EMAIL, verb="update_account"))
     assert ops.get_email(invalid=True) == EMAIL
     assert journal == ["consent"]
 
 
 def test_a_no_at_certbots_email_prompt_is_a_certbot_error(journal: List[str]) -> None:
     """Declining at update_account's prompt stops certbot with one sentence."""
-    RUN.gate = _gate(journal, "n", verb="update_account")
+    RUN.activate(_POLICY, _gate(journal, "n", verb="update_account"))
     with pytest.raises(certbot_errors.Error, match="not changed"):
         ops.get_email()

@@ -1,8 +1,10 @@
 """The layers import only downwards, and only the certbot adapter imports certbot.
 
-rules (pure) <- log <- confdir <- adapter (certbot) ; audit reads with log, confdir and
-rules and never imports the adapter or certbot, so the audit tool runs wherever the logs
-are. Checked on the source (every import, at any depth), so a lazy import counts too.
+rules (pure) <- log <- confdir <- adapter (certbot); manage (status, switch) reads and
+writes certbot's config dir with confdir and log; audit reads logs back with log and rules,
+never imports the adapter or certbot, never writes a log or a config-dir mark (its command
+line lists manage's commands), so the audit tool runs wherever the logs are. Checked on
+the source (every import, at any depth), so a lazy import counts too.
 """
 
 import ast
@@ -19,7 +21,12 @@ ALLOWED: Dict[str, Set[str]] = {
     "log": {"rules"},
     "confdir": {"rules", "log"},
     "adapter": {"rules", "log", "confdir"},
-    "audit": {"rules", "log", "confdir"},
+    "manage": {"rules", "log", "confdir"},
+    "audit": {"rules", "log", "manage"},
+}
+#: Modules of an allowed layer that a layer must still not import.
+FORBIDDEN: Dict[str, Set[str]] = {
+    "audit": {"certbot_privacy.log.writer"},
 }
 #: Outside packages only the adapter may import.
 CERTBOT = {"certbot", "acme", "josepy", "requests", "configargparse"}
@@ -32,8 +39,8 @@ def _imports(path: Path) -> List[Tuple[int, str]]:
             found.extend((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.append((node.lineno, node.module))
-            if node.module == "certbot_privacy":
-                found.extend((node.lineno, f"certbot_privacy.{a.name}") for a in node.names)
+            if node.module.split(".")[0] == "certbot_privacy":  # the names may be modules
+                found.extend((node.lineno, f"{node.module}.{a.name}") for a in node.names)
     return found
 
 
@@ -50,7 +57,7 @@ def _modules() -> List[Tuple[str, Path]]:
     [pytest.param(layer, path, id=str(path.relative_to(PACKAGE))) for layer, path in _modules()],
 )
 def test_module_imports_only_layers_below_it(layer: str, path: Path) -> None:
-    """No module imports a layer above its own (or beside it, for adapter and audit)."""
+    """No module imports a layer above its own (or beside it), nor a module forbidden to it."""
     bad = []
     for line, name in _imports(path):
         parts = name.split(".")
@@ -58,6 +65,8 @@ def test_module_imports_only_layers_below_it(layer: str, path: Path) -> None:
             other = parts[1]
             if other in ALLOWED and other != layer and other not in ALLOWED[layer]:
                 bad.append(f"{path.name}:{line} imports {name}")
+            elif any(name == f or name.startswith(f + ".") for f in FORBIDDEN.get(layer, ())):
+                bad.append(f"{path.name}:{line} imports {name} (not for {layer}/)")
         elif parts[0] in CERTBOT and layer != "adapter":
             bad.append(f"{path.name}:{line} imports {name} (only adapter/ may)")
     assert not bad, bad

@@ -16,7 +16,7 @@ from certbot import configuration
 from certbot._internal import cli, renewal
 from certbot._internal.plugins import disco
 
-from certbot_privacy.adapter import compat, mode
+from certbot_privacy.adapter import mode, patching
 from certbot_privacy.adapter.state import RUN
 
 
@@ -24,7 +24,7 @@ from certbot_privacy.adapter.state import RUN
 def _hooks_undone() -> Iterator[None]:
     yield
     mode.switch_off()
-    compat.stop_all()
+    patching.stop_all()
 
 
 def _renew(tmp_path: Path, *args: str) -> configuration.NamespaceConfig:
@@ -139,7 +139,7 @@ def test_options_the_user_set_win_over_the_lineage(tmp_path: Path) -> None:
 def test_a_private_lineage_installs_the_email_hooks(tmp_path: Path) -> None:
     """The first lineage in privacy mode routes every place an email leaves via the gate."""
     config = _renew(tmp_path)
-    assert "lookup" not in compat.PATCHES
+    assert "lookup" not in patching.PATCHES
     _lineage(config, **_private(tmp_path / "a.jsonl"))
-    assert {"get_email", "new_account", "update_registration", "lookup"} <= set(compat.PATCHES)
-    assert all(compat.PATCHES[name].started for name in ("new_account", "lookup"))
+    assert {"get_email", "new_account", "update_registration", "lookup"} <= set(patching.PATCHES)
+    assert all(patching.PATCHES[name].started for name in ("new_account", "lookup"))

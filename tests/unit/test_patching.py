@@ -178,3 +178,11 @@ def test_other_errors_pass_unchanged(owner: _Module) -> None:
     Patch(owner, "greet", _raising(KeyError("bug")), usage_errors=True).start()
     with pytest.raises(KeyError):
         owner.greet("ada")
+
+
+def test_a_patch_is_a_context_manager(owner: _Module) -> None:
+    """``with Patch(...)``: wrapped inside the block, the original again after it."""
+    original = owner.greet
+    with Patch(owner, "greet", _shouting([])) as patch:
+        assert patch.started and owner.greet("x") == "hello X!"
+    assert owner.greet is original

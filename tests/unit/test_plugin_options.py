@@ -12,7 +12,8 @@ import pytest
 from certbot._internal import cli
 from certbot._internal.plugins import disco
 
-from certbot_privacy.adapter import mode, wire
+from certbot_privacy.adapter import mode
+from certbot_privacy.adapter.state import RUN
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +48,7 @@ def _usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str)
 def test_privacy_mode_switches_on_at_parse_time(tmp_path: Path) -> None:
     """--privacy-minimal sets the minimal User-Agent policy before any request."""
     config = _parse(tmp_path, "certonly", "--privacy-minimal", "-n", "-d", "a.example")
-    policy = wire.current_policy()
+    policy = RUN.policy
     assert policy is not None and policy.user_agent.startswith("CertbotACMEClient/")
     assert config.eff_email is False
     assert config.register_unsafely_without_email is True
@@ -56,7 +57,7 @@ def test_privacy_mode_switches_on_at_parse_time(tmp_path: Path) -> None:
 def test_mode_off_leaves_requests_alone(tmp_path: Path) -> None:
     """Without the flag nothing is switched on and certbot's options are untouched."""
     config = _parse(tmp_path, "certonly", "-n", "-d", "a.example")
-    assert wire.current_policy() is None
+    assert RUN.policy is None
     assert config.eff_email is None
 
 
@@ -93,7 +94,7 @@ def test_email_without_consent_flag_is_a_usage_error(
         "a.example",
     )
     assert "--privacy-share-email" in err
-    assert wire.current_policy() is None
+    assert RUN.policy is None
 
 
 @pytest.mark.parametrize(
@@ -154,7 +155,7 @@ def test_log_path_that_is_a_directory_is_a_usage_error(
 def test_renew_accepts_log_options_without_the_mode(tmp_path: Path) -> None:
     """On renew, --privacy-log applies to the lineages that are private."""
     _parse(tmp_path, "renew", "--privacy-log", str(tmp_path / "d.jsonl"))
-    assert wire.current_policy() is None
+    assert RUN.policy is None
 
 
 def test_withdrawal_sends_no_email(tmp_path: Path) -> None:
@@ -178,7 +179,7 @@ def test_plugin_is_listed_but_never_offered_as_authenticator_or_installer() -> N
 def test_renew_is_not_stopped_by_an_email_in_cli_ini(tmp_path: Path) -> None:
     """A distro timer's `renew` with email = ... in cli.ini still runs (it sends no email)."""
     config = _parse(tmp_path, "renew", "--privacy-minimal", "-n", "-m", "a@example.org")
-    assert wire.current_policy() is not None
+    assert RUN.policy is not None
     assert config.email == "a@example.org"
 
 
@@ -196,4 +197,4 @@ def test_update_account_without_a_terminal_needs_email_and_consent(
     """update_account -n/-q without --email: exit 2 before anything, nothing is asked."""
     err = _usage_error(tmp_path, capsys, "update_account", "--privacy-minimal", how)
     assert "--email ADDRESS --privacy-share-email" in err
-    assert wire.current_policy() is None
+    assert RUN.policy is None

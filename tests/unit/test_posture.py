@@ -8,9 +8,10 @@ from typing import Any, Dict, List, Tuple
 import jsonschema
 import pytest
 
-from certbot_privacy.audit import cli, posture
+from certbot_privacy.audit import cli
 from certbot_privacy.confdir import reader
 from certbot_privacy.log import schema
+from certbot_privacy.manage import posture
 
 DATA = Path(__file__).parent / "data" / "confdir"
 VERSIONS = ["certbot-2.1.0", "certbot-5.8.0"]

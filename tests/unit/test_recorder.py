@@ -12,6 +12,7 @@ from certbot import errors
 
 from certbot_privacy.adapter import wire
 from certbot_privacy.adapter.recorder import DisclosureRecorder
+from certbot_privacy.adapter.state import RUN
 from certbot_privacy.errors import DisclosureLogError
 from certbot_privacy.log.writer import DisclosureLog
 from tests.helpers.http import LocalServer, Reply
@@ -42,7 +43,7 @@ def server(local_server: LocalServer) -> LocalServer:
 
 def _record_with(log_path: Path, **kw: Any) -> DisclosureRecorder:
     recorder = DisclosureRecorder(DisclosureLog(log_path), clock=lambda: 1_800_000_000.0, **kw)
-    wire.set_policy(wire.WirePolicy(user_agent=UA, observer=recorder))
+    RUN.activate(wire.WirePolicy(user_agent=UA, observer=recorder))
     return recorder
 
 
@@ -156,7 +157,7 @@ def test_failed_send_is_recorded_as_an_error(tmp_path: Path) -> None:
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/dir", timeout=5)
     finally:
-        wire.set_policy(None)
+        RUN.deactivate()
     request, error = assert_valid_log(tmp_path / "d.jsonl")
     assert (error["event"], error["request"], error["error_type"]) == (
         "error",
@@ -197,7 +198,7 @@ def test_unrecordable_outcome_is_logged_not_raised(
 ) -> None:
     """Once a request has gone, failing to record its response does not stop certbot."""
     recorder = DisclosureRecorder(_FailsAfter(tmp_path / "d.jsonl", 1))
-    wire.set_policy(wire.WirePolicy(user_agent=UA, observer=recorder))
+    RUN.activate(wire.WirePolicy(user_agent=UA, observer=recorder))
     assert requests.get(server.url + "/dir", timeout=5).status_code == 201
     assert "could not be recorded" in caplog.text
     assert len(assert_valid_log(tmp_path / "d.jsonl")) == 1

@@ -18,6 +18,7 @@ import pytest
 
 from certbot_privacy.adapter import mode, stacks, wire
 from certbot_privacy.adapter.recorder import DisclosureRecorder
+from certbot_privacy.adapter.state import RUN
 from certbot_privacy.log.writer import DisclosureLog
 from tests.helpers import watching
 
@@ -29,10 +30,11 @@ def log(tmp_path: Path) -> Iterator[Path]:
     """Privacy mode on (as switch_on makes it) with its log at the returned path."""
     path = tmp_path / "disclosure.jsonl"
     recorder = DisclosureRecorder(DisclosureLog(str(path)))
-    wire.set_policy(wire.WirePolicy(user_agent=UA, observer=mode._FailClosed(recorder)))
-    stacks.install()
-    yield path
-    wire.set_policy(None)
+    policy = wire.WirePolicy(user_agent=UA, observer=mode._FailClosed(recorder))
+    with RUN.scoped():
+        RUN.activate(policy, recorder=recorder)
+        stacks.install()
+        yield path
     stacks.uninstall()
 
 
@@ -153,7 +155,7 @@ def test_mode_off_leaves_the_libraries_alone(log: Path) -> None:
     """With privacy mode off the libraries send their own User-Agent, and nothing is recorded."""
     import httpx
 
-    wire.set_policy(None)
+    RUN.deactivate()
     with watching.http_server(log) as server:
         httpx.get(server.url + "/c")
     assert _agent(server.received[0][2]) == [f"python-httpx/{httpx.__version__}"]

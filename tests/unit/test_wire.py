@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from certbot_privacy.adapter import wire
+from certbot_privacy.adapter.state import RUN
 from tests.helpers.http import LocalServer, Reply
 
 
@@ -36,7 +37,7 @@ class _Observer:
 
 def test_no_policy_passes_requests_through_untouched(server: LocalServer) -> None:
     """Without privacy mode the request keeps requests' own User-Agent."""
-    wire.set_policy(None)
+    RUN.deactivate()
     requests.get(server.url + "/plain", timeout=5)
     assert [(h.method, h.path, h.user_agent) for h in server.hits] == [
         ("GET", "/plain", requests.utils.default_user_agent())
@@ -45,7 +46,7 @@ def test_no_policy_passes_requests_through_untouched(server: LocalServer) -> Non
 
 def test_policy_replaces_user_agent_on_plain_requests_calls(server: LocalServer) -> None:
     """requests.get/post (OCSP, EFF) get the policy's User-Agent, whatever they set."""
-    wire.set_policy(wire.WirePolicy(user_agent="CertbotACMEClient/9 python-requests/9"))
+    RUN.activate(wire.WirePolicy(user_agent="CertbotACMEClient/9 python-requests/9"))
     requests.get(server.url + "/a", headers={"User-Agent": "Py/3.11 Debian"}, timeout=5)
     assert [(h.method, h.path, h.user_agent) for h in server.hits] == [
         ("GET", "/a", "CertbotACMEClient/9 python-requests/9")
@@ -55,7 +56,7 @@ def test_policy_replaces_user_agent_on_plain_requests_calls(server: LocalServer)
 def test_observer_sees_request_before_and_response_after(server: LocalServer) -> None:
     """Each request is observed with its final User-Agent, then its response."""
     observer = _Observer()
-    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=observer))
+    RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=observer))
     with requests.Session() as session:
         session.headers["User-Agent"] = "full/1 (Linux)"
         session.get(server.url + "/x", timeout=5)
@@ -64,7 +65,7 @@ def test_observer_sees_request_before_and_response_after(server: LocalServer) ->
 
 def test_refusal_by_observer_means_nothing_is_sent(server: LocalServer) -> None:
     """If the observer cannot record a request, the server never receives it."""
-    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=_Observer(refuse=True)))
+    RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Observer(refuse=True)))
     with pytest.raises(RuntimeError, match="log unwritable"):
         requests.get(server.url + "/secret", timeout=5)
     assert server.hits == []
@@ -73,7 +74,7 @@ def test_refusal_by_observer_means_nothing_is_sent(server: LocalServer) -> None:
 def test_failed_send_is_reported_and_reraised() -> None:
     """A connection error reaches the observer and then the caller."""
     observer = _Observer()
-    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=observer))
+    RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=observer))
     with pytest.raises(requests.ConnectionError):
         requests.get("http://127.0.0.1:9/", timeout=5)
     assert observer.events[-1] == ("failed", (1, "ConnectionError"))
@@ -82,7 +83,7 @@ def test_failed_send_is_reported_and_reraised() -> None:
 def test_each_redirect_hop_is_observed(server: LocalServer) -> None:
     """A redirect is a second request, seen on its own, both with the policy's UA."""
     observer = _Observer()
-    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=observer))
+    RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=observer))
     response = requests.get(server.url + "/redirect", timeout=5)
     assert response.status_code == 200
     assert [h.path for h in server.hits] == ["/redirect", "/target"]
@@ -110,7 +111,7 @@ def test_problem_texts_are_made_safe_after_the_observer_saw_them(server: LocalSe
         def after_send(self, token: object, response: requests.Response) -> None:
             seen.append(response.content)
 
-    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=_Keeping()))
+    RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Keeping()))
     problem = requests.post(server.url + "/problem", timeout=5).json()
     assert seen == [HOSTILE_PROBLEM]
     assert problem["detail"] == "bad\\x1b[2J\\x1b]0;owned\\x07 \\u202eorder"
@@ -123,7 +124,7 @@ def test_answers_without_hostile_texts_are_left_byte_for_byte(server: LocalServe
     clean = b'{"detail":  "fine", "status": 400}'
     server.routes["/clean"] = Reply(400, (("Content-Type", "application/problem+json"),), clean)
     server.routes["/text"] = Reply(200, (("Content-Type", "text/plain"),), b"\x1b[2J")
-    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=_Observer()))
+    RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Observer()))
     assert requests.get(server.url + "/clean", timeout=5).content == clean
     assert requests.get(server.url + "/text", timeout=5).content == b"\x1b[2J"
 
@@ -152,7 +153,7 @@ def test_the_layers_below_see_which_record_is_in_flight(
             return _Token()
 
     monkeypatch.setattr(urllib3.HTTPConnectionPool, "urlopen", spy)
-    wire.set_policy(wire.WirePolicy(user_agent="UA/1", observer=_Recording()))
+    RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Recording()))
     requests.get(server.url + "/x", timeout=5)
     assert seen == [41]
     assert inflight.current() is None

@@ -34,7 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _options.logs(parser)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument(
-        "--art30", action="store_true", help="export the Article 30 record (Markdown or JSON)"
+        "--art30",
+        action="store_true",
+        help="export the Article 30 record (Markdown, JSON or HTML)",
     )
     which.add_argument(
         "--access-request",
@@ -49,8 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=sorted(set(formats.names("art30")) | set(formats.names("letters"))),
-        help="--art30: markdown (the default) or json; the requests: text (the default) "
-        "or markdown",
+        help="--art30: markdown (the default), json or html (one self-contained page to "
+        "print and sign); the requests: text (the default) or markdown",
     )
     parser.add_argument(
         "--language",
@@ -105,8 +107,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
     kind = letters.ACCESS if args.access_request else letters.ERASURE
     name = args.format or "text"
     if name not in formats.names("letters"):
-        parser.error(f"the requests are written as text or markdown, not {name}")
-    found = letters.collect(source.read(args.logs), _options.filters(args, parser))
+        parser.error(
+            "the requests are written as " + " or ".join(formats.names("letters")) + f", not {name}"
+        )
+    found = letters.collect(
+        source.read(args.logs, trust=_options.trust(args)), _options.filters(args, parser)
+    )
     if not found:
         return EXIT_OK, letters.none_found(args.language) + "\n"
     written = letters.letters(
@@ -118,8 +124,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
 def _art30(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     name = args.format or "markdown"
     if name not in formats.names("art30"):
-        parser.error(f"the Article 30 record is written as markdown or json, not {name}")
-    summary = parallel.summarise(args.logs, _options.filters(args, parser))
+        parser.error(
+            "the Article 30 record is written as "
+            + ", ".join(formats.names("art30"))
+            + f", not {name}"
+        )
+    summary = parallel.summarise(
+        args.logs, _options.filters(args, parser), trust=_options.trust(args)
+    )
     controller = art30.Controller(
         name=args.controller_name,
         contact=args.controller_contact,

@@ -26,11 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=formats.names("report"),
         default="table",
-        help="table (for a terminal, the default), json, csv or markdown. Text from the "
+        help="table (for a terminal, the default), json, csv, markdown or html (one "
+        "self-contained page to read and print, with a timeline per recipient). Text from the "
         "log is escaped in every format: control, bidi and zero-width characters as "
         "visible escapes (json: \\u escapes, values exact); csv cells that would start a "
         "formula (= + - @, tab, carriage return) get a leading ' so spreadsheets show "
-        "them as text; markdown escapes markup, entities and autolinks",
+        "them as text; markdown escapes markup, entities and autolinks; html escapes "
+        "every value and loads nothing",
     )
     parser.add_argument(
         "--by",
@@ -63,5 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     """Summarise the logs and write the report in the chosen format."""
-    summary = parallel.summarise(args.logs, _options.filters(args, parser), by=args.by)
+    summary = parallel.summarise(
+        args.logs,
+        _options.filters(args, parser),
+        by=args.by,
+        trust=_options.trust(args),
+        months=args.format == "html",
+    )
     return EXIT_OK, formats.report_renderer(args.format)(summary)

@@ -28,9 +28,15 @@ parses and checks every line (a writer's bug, or a chain recomputed after an edi
 breaks no link).
 
 Fleets: a directory may hold one directory of logs per host; journalctl -o json output
-and rsyslog files with the --privacy-syslog mirror are read as each host's copy. Each
-host's copy is followed on its own and the host's files are compared with it: records of
-the copy missing from the files, or different in them, fail the check (exit 1). The head
+and rsyslog files with the --privacy-syslog mirror are read as each host's copy. Journal
+entries count only where journald's trusted fields show the certbot process wrote them
+(_UID root or --journal-uid, _COMM or _EXE certbot or python); the others are listed as
+rejected. syslog copies are unauthenticated (any sender can write them). Each host's copy
+is followed on its own: two different records at one place in the chain (a fork: one was
+rewritten and mirrored again), or a record that follows the one before it in seq but not
+in the chain (altered; lost messages leave a gap in seq instead), fail the check (exit 1),
+with every version shown. The host's files are compared with it: records of the copy
+missing from the files, or different in them, fail the check (exit 1). The head
 digest printed for each file is what the next record would chain to: compare it with a
 copy kept elsewhere to detect records cut off the end, which no chain shows by itself."""
 
@@ -55,6 +61,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     """Verify the logs; exit 0 if every file is intact, 1 if not."""
-    report = parallel.verify_logs(args.logs, thorough=args.thorough)
+    report = parallel.verify_logs(args.logs, thorough=args.thorough, trust=_options.trust(args))
     code = EXIT_OK if report.intact else EXIT_FAILED
     return code, formats.verify_renderer(args.format)(report)

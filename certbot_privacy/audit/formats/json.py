@@ -74,6 +74,8 @@ def report_document(summary: Summary) -> Dict[str, Any]:
         "blocked": dict(summary.blocked),
         "notices": [asdict(n) for n in summary.notices],
         "skipped": summary.skipped,
+        "copied": dict(summary.copied),
+        "unauthenticated_records": summary.unauthenticated,
         "problems": [
             {"file": p.source, "line": p.lineno, "problem": p.message} for p in summary.problems
         ],
@@ -131,6 +133,34 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
                 "problems": [
                     {"file": p.source, "line": p.lineno, "problem": p.message} for p in c.problems
                 ],
+                "intact": c.intact,
+                "authenticated": c.authenticated,
+                "repeated": c.repeated,
+                "forked": c.forked,
+                "forks": [
+                    {
+                        "seq": f.seq,
+                        "time": f.time,
+                        "candidates": list(f.candidates),
+                        "message": f.message,
+                    }
+                    for f in c.forks
+                ],
+                "altered": c.altered,
+                "alterations": [
+                    {
+                        "seq": a.seq,
+                        "time": a.time,
+                        "copy": a.where,
+                        "after": a.before,
+                        "message": a.message,
+                    }
+                    for a in c.alterations
+                ],
+                "rejected": c.rejected,
+                "rejections": [
+                    {"file": p.source, "line": p.lineno, "problem": p.message} for p in c.rejections
+                ],
             }
             for c in report.copies
         ],
@@ -143,12 +173,14 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
                 "matched": c.matched,
                 "missing_from_files": c.missing,
                 "different_in_files": c.different,
+                "forked_in_copy": c.forked,
                 "not_in_copy": c.not_in_copy,
                 "differences": [
                     {
                         "kind": d.kind,
                         "copy": d.copy_where,
                         "file": d.file_where,
+                        "other_versions": list(d.others),
                         "seq": d.seq,
                         "time": d.time,
                         "message": d.message,
@@ -218,6 +250,7 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
             "requests": record.requests,
             "privacy_off": record.privacy_off,
             "skipped_lines": record.skipped,
+            "copied": dict(record.copied),
         },
     }
 

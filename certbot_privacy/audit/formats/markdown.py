@@ -13,7 +13,7 @@ import re
 from typing import List, Optional, Tuple
 
 from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
-from certbot_privacy.audit.formats._common import Format, plural, short_time
+from certbot_privacy.audit.formats._common import Format, copies_notes, plural, short_time
 from certbot_privacy.audit.letters import Letter, heading, labels
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.rules.escape import markdown
@@ -60,6 +60,8 @@ def render_report(summary: Summary) -> str:
         f"{short_time(summary.first)} to {short_time(summary.last)} UTC; read "
         f"{plural(summary.records, 'record')} in {plural(len(summary.files), 'file')}."
     )
+    if summary.copied:
+        lines += ["", *copies_notes(summary.copied)]
     if summary.filters.active:
         lines += [
             "",
@@ -273,6 +275,7 @@ def render_art30(record: Art30Record) -> str:
         f"- {plural(record.records, 'record')} read, "
         f"{plural(record.skipped, 'line')} skipped as not records; check the log's "
         "integrity with `certbot-privacy verify`.",
+        *(f"- {note}" for note in copies_notes(record.copied)),
     ]
     return "\n".join(lines) + "\n"
 

@@ -7,7 +7,7 @@ shown through :func:`certbot_privacy.rules.escape.printable`.
 
 from typing import List, Optional, Sequence
 
-from certbot_privacy.audit.formats._common import Format, plural, short_time
+from certbot_privacy.audit.formats._common import Format, copies_notes, plural, short_time
 from certbot_privacy.audit.summarise import RecipientStats, Summary
 from certbot_privacy.rules.escape import printable
 
@@ -81,6 +81,7 @@ def render_report(summary: Summary) -> str:
         + (f", from {plural(len(summary.hosts), 'host')}" if summary.hosts else "")
         + "."
     )
+    lines.extend(copies_notes(summary.copied))
     if summary.filters.active:
         lines.append(
             "Selected: "

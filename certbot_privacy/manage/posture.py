@@ -5,9 +5,9 @@ few facts about the installed software, :func:`assess` says for each account and
 lineage (certificate) whether certbot handles it in privacy mode, what the next renewal
 will send as its User-Agent, which disclosure log records it, and, for each thing that is
 not private, the exact command that makes it so. Nothing here reads a file or sends
-anything; :mod:`certbot_privacy.audit.commands.status` shows the result.
+anything; :mod:`certbot_privacy.manage.status` shows the result.
 
-What counts as private (as the plugin decides it, :mod:`certbot_privacy.adapter.persistent`):
+What counts as private (:mod:`certbot_privacy.confdir.privacy` decides, for the plugin too):
 
 * everything, when a cli.ini that certbot reads says ``privacy-minimal = true``;
 * an account with our mark (``certbot-privacy.json``) saying so, unless its local
@@ -22,14 +22,12 @@ import shlex
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from certbot_privacy import log as disclosure_log
+from certbot_privacy.confdir import privacy
 from certbot_privacy.confdir.reader import Account, ConfigDir, Lineage
 from certbot_privacy.rules import useragent
 
 #: certbot's default configuration directory (fix commands name another with --config-dir).
 DEFAULT_CONFIG_DIR = "/etc/letsencrypt"
-#: certbot's default logs directory.
-DEFAULT_LOGS_DIR = "/var/log/letsencrypt"
 
 
 @dataclass(frozen=True)
@@ -159,8 +157,8 @@ def _account(found: ConfigDir, account: Account, cli: bool) -> AccountPosture:
         )
     else:
         eff = "none pending"
-    marked = account.private
-    private = (marked or cli) and not account.contacts and not account.register_to_eff
+    marked = privacy.account_runs_private(mark)
+    private = privacy.account_discloses_nothing_more(account, cli)
     if account.contacts:
         reason = "a contact is stored (and was sent to the CA)"
     elif account.register_to_eff:
@@ -230,7 +228,7 @@ def _lineage(
     software: Software,
     cli: bool,
 ) -> LineagePosture:
-    if lineage.privacy_minimal:
+    if privacy.lineage_renews_private(lineage):
         private, reason = True, "its renewal conf says privacy_minimal = True"
     elif cli:
         private, reason = True, "cli.ini says privacy-minimal = true"
@@ -247,7 +245,7 @@ def _lineage(
         kind, agent = "full", full_user_agent(lineage, software)
     log = ""
     if private:
-        log = lineage.privacy_log or _default_log(lineage.logs_dir)
+        log = privacy.lineage_log(lineage)
     fix = None
     if not private:
         fix = Fix(
@@ -257,7 +255,3 @@ def _lineage(
             "recorded in its log",
         )
     return LineagePosture(lineage, private, reason, kind, agent, log, fix)
-
-
-def _default_log(logs_dir: str) -> str:
-    return (logs_dir or DEFAULT_LOGS_DIR).rstrip("/") + "/" + disclosure_log.DEFAULT_NAME

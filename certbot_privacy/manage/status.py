@@ -5,10 +5,9 @@ import json
 import platform
 from typing import Any, Dict, List, Optional, Tuple
 
-from certbot_privacy.audit import posture
-from certbot_privacy.audit.commands import _options
 from certbot_privacy.confdir import reader
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, InputError, UsageError
+from certbot_privacy.manage import _options, posture
 from certbot_privacy.rules.escape import printable
 
 NAME = "status"
@@ -34,9 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("text", "json"),
         default="text",
         help="text (for people, the default) or json",
-    )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an unexpected error"
     )
 
 

@@ -8,19 +8,16 @@ lineage's or account's requests go to, so that turning privacy mode off is never
 """
 
 import argparse
-import os
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 from certbot_privacy import log as disclosure_log
-from certbot_privacy.audit import posture
-from certbot_privacy.audit.commands import _options
-from certbot_privacy.confdir import marks, reader
+from certbot_privacy.confdir import marks, privacy, reader
 from certbot_privacy.errors import EXIT_OK, InputError, UsageError
 from certbot_privacy.log import records
-from certbot_privacy.log.classify import EFF_RECIPIENT
 from certbot_privacy.log.schema import rfc3339
 from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy.manage import _options
 from certbot_privacy.rules.escape import printable
 
 NAME = "switch"
@@ -70,10 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="certbot's logs directory, where an account's notices go when it has no log "
         "of its own (default: a certificate's own logs_dir, else "
-        f"{posture.DEFAULT_LOGS_DIR})",
-    )
-    parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an unexpected error"
+        f"{disclosure_log.DEFAULT_LOGS_DIR})",
     )
 
 
@@ -90,7 +84,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
     out: List[str] = []
     with marks.config_lock(args.config_dir):
         for account in accounts:
-            out += _switch_account(account, private, _account_log(account, args, found))
+            log = privacy.account_log(account, list(found.lineages), args.logs_dir)
+            out += _switch_account(account, private, log)
         for lineage in lineages:
             out.append(_switch_lineage(lineage, private))
     if not private and found.everything_private:
@@ -135,8 +130,8 @@ def _chosen(
 
 def _switch_lineage(lineage: reader.Lineage, private: bool) -> str:
     name = printable(lineage.name)
-    log = _lineage_log(lineage)
-    if lineage.privacy_minimal == private and (private or lineage.switched_off):
+    log = privacy.lineage_log(lineage)
+    if privacy.lineage_renews_private(lineage) == private and (private or lineage.switched_off):
         return f"certificate {name}: already {'private' if private else 'switched off'}"
     _notice(
         log, "privacy_on" if private else "privacy_off", lineage.server, "lineage", lineage.name
@@ -150,34 +145,37 @@ def _switch_account(account: reader.Account, private: bool, log: str) -> List[st
     name = printable(account.id)
     out: List[str] = []
     mark = account.mark
-    if account.private != private or mark is None:
-        _notice(
-            log, "privacy_on" if private else "privacy_off", account.server, "account", account.id
+    changed: Tuple[str, ...] = ()
+    if private:
+        changed = privacy.make_account_private(
+            account.path,
+            server=account.server or "unknown",
+            account_id=account.id,
+            now=rfc3339(time.time()),
+            notice=lambda kind, recipient, fields: _record(log, kind, recipient, fields),
+            by=BY,
+            log=log,
+            register_to_eff=account.register_to_eff,
         )
+        if "private" in changed:
+            out.append(f"account {name}: private (recorded in {printable(log)})")
+        else:
+            out.append(f"account {name}: already private")
+    elif privacy.account_runs_private(mark) or mark is None:
+        _notice(log, "privacy_off", account.server, "account", account.id)
         marks.mark_account(
             account.path,
-            private,
+            False,
             since=rfc3339(time.time()),
-            log=mark.log if mark is not None and mark.log else log,
             contact_withdrawn=mark.contact_withdrawn if mark is not None else "",
         )
-        state = "private" if private else "switched off"
-        out.append(f"account {name}: {state} (recorded in {printable(log)})")
+        out.append(f"account {name}: switched off (recorded in {printable(log)})")
     else:
-        out.append(f"account {name}: already {'private' if private else 'switched off'}")
-    if private and account.register_to_eff:
-        _notice(
-            log,
-            "eff_subscription_cancelled",
-            EFF_RECIPIENT,
-            "account",
-            account.id,
-            values=[account.register_to_eff],
-        )
-        marks.cancel_eff_subscription(account.path)
+        out.append(f"account {name}: already switched off")
+    if "eff_cancelled" in changed:
         out.append(
             f"account {name}: the pending EFF subscription of "
-            f"{printable(account.register_to_eff)} was cancelled (nothing was sent)"
+            f"{printable(account.register_to_eff or '')} was cancelled (nothing was sent)"
         )
     if private and account.contacts:
         out.append(
@@ -187,34 +185,11 @@ def _switch_account(account: reader.Account, private: bool, log: str) -> List[st
     return out
 
 
-def _lineage_log(lineage: reader.Lineage) -> str:
-    return lineage.privacy_log or os.path.join(
-        lineage.logs_dir or posture.DEFAULT_LOGS_DIR, disclosure_log.DEFAULT_NAME
-    )
+def _notice(path: str, kind: str, recipient: str, scope: str, name: str) -> None:
+    _record(path, kind, recipient, {"scope": scope, "name": name, "by": BY})
 
 
-def _account_log(account: reader.Account, args: argparse.Namespace, found: reader.ConfigDir) -> str:
-    if account.mark is not None and account.mark.log:
-        return account.mark.log
-    if args.logs_dir:
-        return os.path.join(os.path.abspath(args.logs_dir), disclosure_log.DEFAULT_NAME)
-    for lineage in found.lineages:  # where this account's renewals are recorded
-        if lineage.account == account.id and lineage.logs_dir:
-            return _lineage_log(lineage)
-    return os.path.join(posture.DEFAULT_LOGS_DIR, disclosure_log.DEFAULT_NAME)
-
-
-def _notice(
-    path: str,
-    kind: str,
-    recipient: str,
-    scope: str,
-    name: str,
-    values: Optional[List[str]] = None,
-) -> None:
-    fields: Dict[str, object] = {"scope": scope, "name": name, "by": BY}
-    if values:
-        fields["values"] = values
+def _record(path: str, kind: str, recipient: str, fields: Dict[str, object]) -> None:
     DisclosureLog(path).append(
         records.notice_record(
             kind=kind, recipient=recipient or "unknown", when=time.time(), **fields
