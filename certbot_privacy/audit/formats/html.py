@@ -90,6 +90,9 @@ CSP = (
     + "'; img-src data:; base-uri 'none'; form-action 'none'"
 )
 
+#: How many hosts a recipient's section names (a fleet's full list is in --format json).
+HOST_LIMIT = 50
+
 #: Bar colours of the named hosts, then the colour of "other hosts".
 COLOURS = ("#0969da", "#1a7f37", "#bf8700", "#8250df", "#cf222e", "#1b7c83", "#953800", "#6e7781")
 OTHERS_COLOUR = "#afb8c1"
@@ -346,7 +349,12 @@ def _recipient(
     parts = [f"<section>\n<h2>{heading}</h2>"]
     summary = {k: v for k, v in recipient.items() if k not in _RECIPIENT_SHOWN}
     if recipient.get("hosts") and by != "host":
-        summary["hosts"] = recipient["hosts"]
+        hosts = recipient["hosts"]
+        summary["hosts"] = (
+            hosts
+            if len(hosts) <= HOST_LIMIT
+            else [*hosts[:HOST_LIMIT], f"and {len(hosts) - HOST_LIMIT} more (--format json)"]
+        )
     parts.append(across(summary))
     months = by_name.get(name)
     if timelines is not None and months is not None and by != "host":
