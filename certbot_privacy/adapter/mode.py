@@ -86,6 +86,9 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         record_notice=lambda kind, recipient, fields: record_notice(kind, recipient, **fields),
     )
     RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
+    from certbot_privacy.adapter import stacks  # httpx, urllib3, http.client, DNS UPDATE
+
+    stacks.install()
 
 
 def expect_challenge(domain: str, name: str, value: str) -> None:
