@@ -226,6 +226,7 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
     records = lines = parsed = 0
     head = chain.GENESIS
     recovered: Tuple[source.LineProblem, ...] = ()
+    gaps: Tuple[source.LineProblem, ...] = ()
     for part, result in group:
         verdict = result.verdict
         if not result.clean:
@@ -236,6 +237,9 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
         parsed += verdict.parsed
         recovered += tuple(
             source.LineProblem(p.source, p.lineno + lines, p.message) for p in verdict.recovered
+        )
+        gaps += tuple(
+            source.LineProblem(p.source, p.lineno + lines, p.message) for p in verdict.gaps
         )
         lines += verdict.lines
         head = verdict.head
@@ -253,4 +257,5 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
         last.thorough,
         last.host,
         group[0][1].verdict.predecessor,  # the first part holds the file's first record
+        gaps,
     )

@@ -275,6 +275,7 @@ _ARGUMENTS = {
     "export": ["--art30"],
     "status": ["--config-dir", "/nonexistent"],
     "switch": ["on", "--all"],
+    "seal": ["setup", "--config-dir", "/nonexistent"],
     "cas": [],
 }
 

@@ -139,6 +139,7 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
                 "recovered_tails": [
                     {"line": p.lineno, "message": p.message} for p in verdict.recovered
                 ],
+                "discontinuities": [{"line": p.lineno, "message": p.message} for p in verdict.gaps],
             }
         )
     return {
