@@ -21,6 +21,7 @@ Strings come back as found in the files: escape them before showing them.
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
@@ -30,6 +31,8 @@ from certbot_privacy.errors import InputError
 
 #: The largest file read here (certbot's are a few hundred bytes).
 MAX_FILE = 1 << 20
+#: The most directories the walk of ``accounts/`` visits.
+MAX_DIRECTORIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -335,16 +338,20 @@ def lineage_for_cert_path(lineages: Iterable[Lineage], cert_path: str) -> Option
 
 def _accounts(config_dir: str, problems: List[str]) -> Iterable[Account]:
     root = accounts_root(config_dir)
+    real_config = os.path.realpath(config_dir).rstrip("/") + "/"
     seen: Dict[str, bool] = {}
     for directory, subdirs, files in os.walk(root, followlinks=True):
         subdirs.sort()
+        real = os.path.realpath(directory)
+        # Each directory once, by its real path (certbot links a reused server's accounts,
+        # acme-v01 -> v02; a link loop ends here), never out of the config dir, bounded.
+        if real in seen or not real.startswith(real_config) or len(seen) > MAX_DIRECTORIES:
+            subdirs[:] = []
+            continue
+        seen[real] = True
         if "regr.json" not in files:
             continue
         subdirs[:] = []  # an account directory has no accounts inside
-        real = os.path.realpath(directory)
-        if real in seen:  # certbot links a reused server's accounts (acme-v01 -> v02)
-            continue
-        seen[real] = True
         relative = os.path.relpath(os.path.dirname(directory), root).replace(os.sep, "/")
         try:
             yield read_account(directory, "https://" + relative)
@@ -360,7 +367,11 @@ def _listdir(path: str) -> List[str]:
 
 
 def _read_text(path: str) -> str:
-    with open(path, "rb") as handle:
+    # Non-blocking, and a regular file only: a FIFO in its place must not hang the reader.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"{path} is not a regular file")
         data = handle.read(MAX_FILE + 1)
     if len(data) > MAX_FILE:
         raise InputError(f"{path} is larger than {MAX_FILE} bytes: not a certbot file")

@@ -5,8 +5,7 @@ import json
 import platform
 from typing import Any, Dict, List, Optional, Tuple
 
-from certbot_privacy.confdir import reader
-from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, InputError, UsageError
+from certbot_privacy.errors import EXIT_FAILED, EXIT_OK
 from certbot_privacy.manage import _options, posture
 from certbot_privacy.rules.escape import printable
 
@@ -38,10 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     """Assess the configuration directory; exit 0 if everything is private, 1 if not."""
-    try:
-        found = reader.read(args.config_dir)
-    except InputError as error:
-        raise UsageError(str(error)) from None
+    found = _options.read_config_dir(args.config_dir)
     result = posture.assess(found, installed_software())
     code = EXIT_OK if result.all_private else EXIT_FAILED
     if args.format == "json":

@@ -12,8 +12,8 @@ import time
 from typing import Dict, List, Tuple
 
 from certbot_privacy import log as disclosure_log
-from certbot_privacy.confdir import marks, privacy, reader
-from certbot_privacy.errors import EXIT_OK, InputError, UsageError
+from certbot_privacy.confdir import marks, privacy, reader, trust
+from certbot_privacy.errors import EXIT_OK, UsageError
 from certbot_privacy.log import records
 from certbot_privacy.log.schema import rfc3339
 from certbot_privacy.log.writer import DisclosureLog
@@ -76,15 +76,19 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
     if not (args.all or args.cert_name or args.account):
         parser.error("name what to switch: --cert-name NAME, --account ID or --all")
     private = args.state == "on"
-    try:
-        found = reader.read(args.config_dir)
-    except InputError as error:
-        raise UsageError(str(error)) from None
+    found = _options.read_config_dir(args.config_dir)
     lineages, accounts = _chosen(found, args)
+    account_logs = [
+        privacy.account_log(account, list(found.lineages), args.logs_dir) for account in accounts
+    ]
+    # Every log a notice would go to is checked before anything is written.
+    for account, log in zip(accounts, account_logs):
+        trust.check_log_target(log, f"account {account.id}")
+    for lineage in lineages:
+        trust.check_log_target(privacy.lineage_log(lineage), lineage.path)
     out: List[str] = []
     with marks.config_lock(args.config_dir):
-        for account in accounts:
-            log = privacy.account_log(account, list(found.lineages), args.logs_dir)
+        for account, log in zip(accounts, account_logs):
             out += _switch_account(account, private, log)
         for lineage in lineages:
             out.append(_switch_lineage(lineage, private))

@@ -1,16 +1,14 @@
-"""``certbot-privacy status`` and ``switch``: the posture of a config dir, and switching it."""
+"""``certbot-privacy status``: the posture of a config dir (switch: test_switch.py)."""
 
 import json
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Tuple
 
-import jsonschema
 import pytest
 
 from certbot_privacy.audit import cli
 from certbot_privacy.confdir import reader
-from certbot_privacy.log import schema
 from certbot_privacy.manage import posture
 
 DATA = Path(__file__).parent / "data" / "confdir"
@@ -171,74 +169,3 @@ def test_status_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     code, out, err = _main("status", "--config-dir", str(tmp_path / "nope"), capsys=capsys)
     assert (code, out) == (2, "")
     assert err.startswith("certbot-privacy: error: ") and err.count("\n") == 1
-
-
-def _notices(path: Path) -> List[Dict[str, Any]]:
-    validator = jsonschema.Draft202012Validator(schema.json_schema())
-    records = [json.loads(line) for line in path.read_text().splitlines()]
-    for record in records:
-        validator.validate(record)
-    return [r for r in records if r["event"] == "notice"]
-
-
-def _point_logs(config: Path, logs: Path) -> None:
-    """Make the fixture's lineages and account log under *logs* (they name /srv/...)."""
-    for path in [*config.rglob("*.conf"), *config.rglob("certbot-privacy.json")]:
-        text = path.read_text()
-        for version in VERSIONS:
-            text = text.replace(f"/srv/{version}/logs", str(logs))
-        path.write_text(text)
-
-
-@pytest.mark.parametrize("version", VERSIONS)
-def test_switch_on_all_then_off(
-    version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """switch on --all makes status 0 and records notices; switch off is recorded too."""
-    config = _copy(tmp_path, f"{version}/before")
-    logs = tmp_path / "logs"
-    _point_logs(config, logs)
-    code, out, err = _main("switch", "on", "--all", "--config-dir", str(config), capsys=capsys)
-    assert (code, err) == (0, "")
-    assert "the pending EFF subscription of admin@example.org was cancelled" in out
-    assert _main("status", "--config-dir", str(config), capsys=capsys)[0] == 0
-    notices = _notices(logs / "disclosure.jsonl")
-    assert [n["kind"] for n in notices] == [
-        "privacy_on",
-        "eff_subscription_cancelled",
-        "privacy_on",
-        "privacy_on",
-    ]
-    assert {n["scope"] for n in notices} == {"account", "lineage"}
-    assert notices[1]["values"] == ["admin@example.org"]
-
-    code, out, _ = _main(
-        "switch",
-        "off",
-        "--cert-name",
-        "one.example.com",
-        "--config-dir",
-        str(config),
-        capsys=capsys,
-    )
-    assert code == 0 and out.startswith("certificate one.example.com: switched off")
-    code, out, _ = _main("switch", "off", "--all", "--config-dir", str(config), capsys=capsys)
-    assert code == 0 and "certificate one.example.com: already switched off" in out
-    assert _main("status", "--config-dir", str(config), capsys=capsys)[0] == 1
-    offs = [n for n in _notices(logs / "disclosure.jsonl") if n["kind"] == "privacy_off"]
-    assert sorted(n["name"] for n in offs) == sorted(
-        ["one.example.com", "two.example.com", reader.read(str(config), cli_inis=[]).accounts[0].id]
-    )
-
-
-def test_switch_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Nothing named, an unknown name: exit 2 and nothing changed."""
-    config = _copy(tmp_path, "certbot-5.8.0/before")
-    before = {p: p.read_bytes() for p in config.rglob("*") if p.is_file()}
-    assert _main("switch", "on", "--config-dir", str(config), capsys=capsys)[0] == 2
-    code, _, err = _main(
-        "switch", "on", "--account", "nope", "--config-dir", str(config), capsys=capsys
-    )
-    assert code == 2 and "no account nope" in err
-    after = {p: p.read_bytes() for p in config.rglob("*") if p.is_file()}
-    assert after == before
