@@ -155,6 +155,8 @@ def _walk(path: str, real_root: str, seen: Set[str], depth: int, budget: List[in
         raise UntrustedError(f"{path} is nested deeper than {MAX_DEPTH} levels: not certbot's")
     try:
         names = sorted(os.listdir(path))
+    except PermissionError:
+        return  # root's and closed to this user: the reader says it cannot tell
     except OSError as error:
         raise UntrustedError(f"{path} cannot be listed: {error.strerror}") from None
     budget[0] -= len(names)

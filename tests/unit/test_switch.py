@@ -350,3 +350,20 @@ def test_written_files_keep_their_owner(tmp_path: Path) -> None:
     for path in (conf, account / "certbot-privacy.json"):
         st = path.stat()
         assert (st.st_uid, st.st_gid) == (USER, USER), path
+
+
+def test_switch_says_when_there_is_nothing_to_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second switch on changes nothing and says so; an empty dir is no certbot state."""
+    config = _copy(tmp_path, "certbot-5.8.0/before")
+    _point_logs(config, tmp_path / "logs")
+    code, out, _ = _main("switch", "on", "--all", "--config-dir", str(config), capsys=capsys)
+    assert code == 0 and "Nothing to change" not in out
+    code, out, _ = _main("switch", "on", "--all", "--config-dir", str(config), capsys=capsys)
+    assert code == 0 and out.endswith("Nothing to change: everything named was already on.\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = _main("switch", "on", "--all", "--config-dir", str(empty), capsys=capsys)
+    assert (code, err) == (1, "") and "No certbot state" in out and "nothing to change" in out
+    assert list(empty.iterdir()) == []
