@@ -84,12 +84,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
         parser.error("name what to switch: --cert-name NAME, --account ID or --all")
     private = args.state == "on"
     found = _options.read_config_dir(args.config_dir)
+    lineages, accounts = _chosen(found, args)  # an unknown name: exit 2 first
     if not (found.accounts or found.lineages or found.problems):
         return EXIT_FAILED, (
             f"No certbot state in {printable(found.path)}: no account and no certificate "
             "(is this certbot's --config-dir?); nothing to change.\n"
         )
-    lineages, accounts = _chosen(found, args)
     account_logs = [
         privacy.account_log(account, list(found.lineages), args.logs_dir) for account in accounts
     ]

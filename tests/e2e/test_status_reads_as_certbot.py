@@ -1,9 +1,12 @@
-"""``certbot-privacy status`` reads cli.ini as certbot does: one corpus of odd files, both certbots.
+"""``certbot-privacy status`` reads cli.ini and renewal confs as certbot does, on both certbots.
 
-For each file, a real certbot run (``certbot certificates``, which sends nothing here)
-says what certbot makes of it: whether it stops (the file is refused) and whether privacy
-mode is on (the plugin creates its disclosure log when it switches on). ``status``, run
-by the same Python (so with the same configargparse), must say the same.
+A renewal conf's ``privacy_minimal = True,`` (a list to configobj): status says not
+private, and the renew that follows sends what Pebble receives as the full User-Agent,
+while the lineage status calls private renews privately. For each cli.ini of a corpus,
+a real certbot run (``certbot certificates``, which sends nothing here) says what
+certbot makes of it: whether it stops (the file is refused) and whether privacy mode is
+on (the plugin creates its disclosure log when it switches on). ``status``, run by the
+same Python (so with the same configargparse), must say the same.
 """
 
 import json
@@ -14,7 +17,10 @@ from typing import Any, Dict, Tuple
 
 import pytest
 
-from harness import CertbotTarget
+from harness import CertbotRunner, CertbotTarget, require_success
+
+from .log_checks import LogCursor
+from .wire_checks import assert_private
 
 pytestmark = pytest.mark.e2e
 
@@ -102,3 +108,50 @@ def test_status_reads_cli_ini_as_certbot_does(
     assert (status["cli_ini_private"] == [str(ini)]) is private, (stderr, status)
     assert status["new_certificates_private"] is private
     assert code == 1  # an empty config dir: no certbot state, whatever the cli.ini says
+
+
+def _json_status(certbot: CertbotRunner) -> Tuple[int, Dict[str, Any]]:
+    done = subprocess.run(
+        [
+            str(certbot.target.certbot.parent / "certbot-privacy"),
+            "status",
+            "--config-dir",
+            str(certbot.config_dir),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=certbot.environment(),
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_renew_does_what_status_said(certbot: CertbotRunner, target: CertbotTarget) -> None:
+    """Status private: renew private; ``privacy_minimal = True,``: NOT private, renew full."""
+    comma, kept = certbot.domain("comma"), certbot.domain("kept")
+    for name in (comma, kept):
+        require_success(certbot.run(*certbot.certonly_args(name), "--cert-name", name))
+    conf = certbot.renewal_conf(comma)
+    text = conf.read_text(encoding="utf-8")
+    assert "privacy_minimal = True\n" in text
+    conf.write_text(text.replace("privacy_minimal = True\n", "privacy_minimal = True,\n"))
+    code, status = _json_status(certbot)
+    verdicts = {line["name"]: line["private"] for line in status["lineages"]}
+    assert (code, verdicts) == (1, {comma: False, kept: True}), status
+
+    log = LogCursor(certbot.logs_dir / "disclosure.jsonl")
+    for name in (comma, kept):
+        if not target.ari:
+            certbot.renew_before_expiry(name)
+    public = require_success(certbot.run("renew", "--cert-name", comma, server=None))
+    acme = [r for r in public.requests if r.role == "acme"]
+    full = f"CertbotACMEClient/{target.certbot_version} (certbot;"
+    assert acme and all((r.user_agent or "").startswith(full) for r in acme), public.describe()
+    assert log.new_records() == [], "a renewal status called not private wrote to the log"
+
+    private = require_success(certbot.run("renew", "--cert-name", kept, server=None))
+    assert_private(private, target)
