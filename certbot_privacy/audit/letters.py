@@ -4,10 +4,11 @@ The log already holds what a CA needs to find an admin's data: the ACME account 
 (the JWS ``kid``, and the ``Location`` of a new account), the account keys' RFC 7638
 thumbprints, the contact addresses sent (and when), the domain names ordered, and the
 time span. :class:`Collector` gathers them per CA in one streaming pass (memory grows
-with the number of distinct values, not with the log); :func:`letters` turns them into
-one ready-to-send :class:`Letter` per CA, addressed to the CA's privacy contact where a
-verified one is known (:func:`privacy_contact`), else naming where to send it. Nothing
-is sent: the command prints the letters.
+with the number of distinct values, not with the log), noting the values that only a
+copy of the log (the journal, syslog) holds, which the letter then marks as such;
+:func:`letters` turns them into one ready-to-send :class:`Letter` per CA, addressed to
+the CA's privacy contact where a verified one is known (:func:`privacy_contact`), else
+naming where to send it. Nothing is sent: the command prints the letters.
 
 The texts are gettext messages (English source, Simplified Chinese in the catalogue of
 :mod:`certbot_privacy.rules.consent`); values from the log are kept as they are and
@@ -19,7 +20,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.source import Item, ReadFailure
+from certbot_privacy.audit.source import FILE, SYSLOG, Item, ReadFailure, provenance
 from certbot_privacy.rules import cas
 from certbot_privacy.rules.consent import ENGLISH, translations
 
@@ -49,24 +50,33 @@ def privacy_contact(info: cas.CAInfo) -> PrivacyContact:
 
 @dataclass(frozen=True)
 class Seen:
-    """A value sent to a CA: how often, first and last time (UTC, RFC 3339)."""
+    """A value sent to a CA: how often, first and last time (UTC, RFC 3339); ``copies``
+    names the kinds of copy (``journal``, ``syslog``) it rests on when no host's own log
+    file holds it (empty when one does)."""
 
     value: str
     count: int
     first: str
     last: str
+    copies: Tuple[str, ...] = ()
 
 
 class _Stat:
-    __slots__ = ("count", "first", "last")
+    __slots__ = ("copies", "count", "first", "last")
 
-    def __init__(self, time: str) -> None:
+    def __init__(self, time: str, where: str = FILE) -> None:
         self.count, self.first, self.last = 1, time, time
+        # The kinds of copy it was read from, until a host's file shows it (then None).
+        self.copies: Optional[Dict[str, None]] = None if where == FILE else {where: None}
 
-    def add(self, time: str) -> None:
+    def add(self, time: str, where: str = FILE) -> None:
         self.count += 1
         self.first = min(self.first, time)
         self.last = max(self.last, time)
+        if where == FILE:
+            self.copies = None
+        elif self.copies is not None:
+            self.copies.setdefault(where)
 
 
 class _CA:
@@ -82,12 +92,12 @@ class _CA:
             "domain": {},
         }
 
-    def see(self, kind: str, value: str, time: str) -> None:
+    def see(self, kind: str, value: str, time: str, where: str = FILE) -> None:
         seen = self.values[kind].get(value)
         if seen is None:
-            self.values[kind][value] = _Stat(time)
+            self.values[kind][value] = _Stat(time, where)
         else:
-            seen.add(time)
+            seen.add(time, where)
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,7 @@ class Collector:
         self.filters = filters or Filters()
         self._cas: Dict[str, _CA] = {}
         self._pending: Dict[Tuple[str, int], str] = {}
+        self._where = FILE
 
     def add(self, item: Item) -> None:
         """Take one line into account (lines that are not records are skipped)."""
@@ -127,6 +138,7 @@ class Collector:
         record, _ = contract.parse(item.raw)
         if record is None:
             return
+        self._where = provenance(item)
         recipient: str = record["recipient"]
         if not is_ca(recipient) or not self.filters.recipient_matches(recipient):
             return
@@ -158,19 +170,20 @@ class Collector:
             self._pending[(item.source, record["seq"])] = key
 
     def _personal(self, ca: _CA, personal: Dict[str, List[object]], time: str) -> None:
+        where = self._where
         for value in personal.get("account_url", ()):
             if isinstance(value, str):
-                ca.see("account_url", value, time)
+                ca.see("account_url", value, time, where)
         for value in personal.get("account_key", ()):
             if isinstance(value, dict) and isinstance(value.get("thumbprint"), str):
-                ca.see("thumbprint", value["thumbprint"], time)
+                ca.see("thumbprint", value["thumbprint"], time, where)
         for value in personal.get("contact", ()):
             if isinstance(value, str):
                 address = value[7:] if value.lower().startswith("mailto:") else value
-                ca.see("contact", address, time)
+                ca.see("contact", address, time, where)
         for value in personal.get("domain", ()):
             if isinstance(value, str):
-                ca.see("domain", value.rstrip(".").lower(), time)
+                ca.see("domain", value.rstrip(".").lower(), time, where)
 
     def _response(self, source: str, record: contract.Record) -> None:
         key = self._pending.pop((source, record["request"]), None)
@@ -178,7 +191,7 @@ class Collector:
         if key is None or not isinstance(location, str) or key not in self._cas:
             return
         if record.get("status") in (200, 201):
-            self._cas[key].see("account_url", location, record["time"])
+            self._cas[key].see("account_url", location, record["time"], self._where)
 
     def result(self) -> Tuple[Identifiers, ...]:
         """The identifiers per CA, in the order of their first request."""
@@ -205,7 +218,7 @@ class Collector:
 
 def _seen(values: Dict[str, _Stat]) -> Tuple[Seen, ...]:
     return tuple(
-        Seen(value, s.count, s.first, s.last)
+        Seen(value, s.count, s.first, s.last, tuple(s.copies or ()))
         for value, s in sorted(values.items(), key=lambda kv: (kv[1].first, kv[0]))
     )
 
@@ -276,7 +289,31 @@ def _when(seen: Seen, _: "Translate", sent: bool = False) -> str:
 
 
 def _item(seen: Seen, _: "Translate", sent: bool = False) -> str:
+    if seen.copies:
+        copies = ", ".join(
+            _("syslog, which does not authenticate its sender")
+            if kind == SYSLOG
+            else _("the system journal")
+            for kind in seen.copies
+        )
+        return _("{value} ({when}; only in a copy of my log: {copies})").format(
+            value=seen.value, when=_when(seen, _, sent), copies=copies
+        )
     return _("{value} ({when})").format(value=seen.value, when=_when(seen, _, sent))
+
+
+def _copies_only(identifiers: "Identifiers") -> bool:
+    """Whether some value of *identifiers* rests on copies of the log alone."""
+    return any(
+        s.copies
+        for group in (
+            identifiers.account_urls,
+            identifiers.thumbprints,
+            identifiers.contacts,
+            identifiers.domains,
+        )
+        for s in group
+    )
 
 
 class Translate:
@@ -359,6 +396,14 @@ def letter(
             "disclosure log."
         ).format(directory=", ".join(identifiers.recipients), **period)
     )
+    if _copies_only(identifiers):
+        paragraphs.append(
+            _(
+                'The values marked "only in a copy of my log" are recorded only in a copy '
+                "of my disclosure log that a central log server received, not in the log "
+                "on the host itself."
+            )
+        )
     sections = _sections(identifiers, _)
     closing = [
         _(

@@ -332,3 +332,63 @@ def test_provenance_names_where_each_record_was_read(
     seen = [source.provenance(i) for i in items if isinstance(i, Line)]
     assert seen == ["file"] * 2 + ["journal"] * 4 + ["syslog"] * (len(messages) - 6)
     assert source.SYSLOG in source.UNAUTHENTICATED and source.JOURNAL not in source.UNAUTHENTICATED
+
+
+# --- where each fact comes from: report, Art. 30, letters --------------------------------
+
+
+def test_report_and_art30_say_which_records_rest_on_unauthenticated_copies(
+    capsys: pytest.CaptureFixture[str], host: Tuple[Path, List[str]], tmp_path: Path
+) -> None:
+    """Records only a syslog copy holds: counted, and said to be unauthenticated everywhere."""
+    path, messages = host
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(b"".join(x + b"\n" for x in lines_of(path)[:4]))
+    syslog = write_lines(tmp_path / "syslog", [rfc3164_line(m, "web1") for m in messages])
+    _, report = _json(capsys, "report", str(cut), str(syslog))
+    copied = len(messages) - 4
+    assert (report["copied"], report["unauthenticated_records"]) == ({"syslog": copied}, copied)
+    note = (
+        f"{copied} records come from syslog copies only (RFC 3164/5424), which are unauthenticated"
+    )
+    for argv in (
+        ["report", str(cut), str(syslog)],
+        ["report", "--format", "markdown", str(cut), str(syslog)],
+        ["export", "--art30", str(cut), str(syslog)],
+    ):
+        code, out = run(capsys, *argv)
+        assert code == 0 and note in " ".join(out.split()), argv  # the table wraps
+    _, art30 = _json(capsys, "export", "--art30", str(cut), str(syslog))
+    assert art30["evidence"]["copied"] == {"syslog": copied}
+    _, alone = _json(capsys, "report", str(path))
+    assert (alone["copied"], alone["unauthenticated_records"]) == ({}, 0)
+    code, out = run(capsys, "report", str(path), str(syslog))
+    assert "syslog copies only" not in out
+
+
+def test_letters_mark_the_values_only_a_copy_holds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A domain only the copies hold is marked in the letter; one in the host's file is not."""
+    messages: List[str] = []
+    path = tmp_path / "d.jsonl"
+    entries = with_responses(issuance(T0, "file.example.org", contact="admin@example.org"))
+    entries += with_responses(issuance(T0 + 86400, "copy.example.org"), len(entries))
+    messages = mirrored_log(path, entries)
+    kept = len(with_responses(issuance(T0, "file.example.org", contact="admin@example.org")))
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(b"".join(x + b"\n" for x in lines_of(path)[:kept]))
+    journal = _journal(tmp_path / "journal.json", "web1", messages)
+    code, out = run(capsys, "export", "--erasure-request", str(cut), str(journal))
+    assert code == 0
+    assert (
+        "copy.example.org (used on 2024-05-02; only in a copy of my log: the system journal)" in out
+    )
+    assert "file.example.org (used on 2024-05-01)\n" in out
+    assert 'The values marked "only in a copy of my log"' in out
+    code, out = run(capsys, "export", "--erasure-request", str(path), str(journal))
+    assert "only in a copy" not in out
+    code, out = run(
+        capsys, "export", "--access-request", "--language", "zh_CN", str(cut), str(journal)
+    )
+    assert "仅见于我的日志副本" in out

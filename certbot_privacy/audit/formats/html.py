@@ -44,11 +44,12 @@ h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--ru
 h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
 p, ul { margin: .4rem 0; }
 .meta { color: var(--muted); margin: 0 0 1rem; }
+h2 .meta { font-size: .8rem; font-weight: 400; margin: 0 0 0 .5rem; overflow-wrap: anywhere; }
 .none { color: var(--muted); font-style: italic; }
 .warn { color: var(--offink); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
 th, td { border: 1px solid var(--rule); padding: .25rem .45rem; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
+  vertical-align: top; overflow-wrap: break-word; }
 th { background: var(--band); font-weight: 600; }
 tr.group th { background: #eaeef2; font-weight: 500; }
 .t { white-space: nowrap; }
@@ -90,6 +91,9 @@ CSP = (
     + "'; img-src data:; base-uri 'none'; form-action 'none'"
 )
 
+#: How many hosts a recipient's section names (a fleet's full list is in --format json).
+HOST_LIMIT = 50
+
 #: Bar colours of the named hosts, then the colour of "other hosts".
 COLOURS = ("#0969da", "#1a7f37", "#bf8700", "#8250df", "#cf222e", "#1b7c83", "#953800", "#6e7781")
 OTHERS_COLOUR = "#afb8c1"
@@ -118,8 +122,16 @@ def _time(canonical: Optional[str]) -> str:
     return f'<span class="t">{text(short_time(canonical))}</span>'
 
 
+#: Headings for field names that do not read well as they are.
+LABELS = {
+    "dpo": "Data protection officer",
+    "representative": "Representative (Art. 27)",
+    "privacy_off": "Privacy off",
+}
+
+
 def _label(key: str) -> str:
-    return text(key.replace("_", " ").capitalize())
+    return text(LABELS.get(key) or key.replace("_", " ").capitalize())
 
 
 def value(item: Any) -> str:
@@ -133,8 +145,12 @@ def value(item: Any) -> str:
     if isinstance(item, str):
         return text(item) if item else '<span class="none">-</span>'
     if isinstance(item, Mapping):
+        if not item:
+            return '<span class="none">none</span>'
         if _is_quote(item):
             return _quote(item)
+        if len(item) <= 8 and not any(isinstance(v, (list, dict)) for v in item.values()):
+            return across(item)
         return facts(item)
     if isinstance(item, (list, tuple)):
         if not item:
@@ -253,7 +269,7 @@ _REPORT_SHOWN = (
     "skipped",
     "problems",
 )
-_RECIPIENT_SHOWN = ("recipient", "host", "hosts", "categories")
+_RECIPIENT_SHOWN = ("recipient", "name", "host", "hosts", "categories")
 _CATEGORY_SHOWN = ("category", "values")
 
 
@@ -332,13 +348,21 @@ def _recipient(
 ) -> str:
     name = recipient["recipient"]
     heading = text(name)
+    shown_name = recipient.get("name")
+    if isinstance(shown_name, str) and shown_name and shown_name != name:
+        heading = f'{text(shown_name)} <span class="meta">{text(name)}</span>'
     if by == "host":
         host = recipient.get("host")
         heading = (text(host) if host is not None else "no host named") + " to " + heading
     parts = [f"<section>\n<h2>{heading}</h2>"]
     summary = {k: v for k, v in recipient.items() if k not in _RECIPIENT_SHOWN}
     if recipient.get("hosts") and by != "host":
-        summary["hosts"] = recipient["hosts"]
+        hosts = recipient["hosts"]
+        summary["hosts"] = (
+            hosts
+            if len(hosts) <= HOST_LIMIT
+            else [*hosts[:HOST_LIMIT], f"and {len(hosts) - HOST_LIMIT} more (--format json)"]
+        )
     parts.append(across(summary))
     months = by_name.get(name)
     if timelines is not None and months is not None and by != "host":
@@ -419,7 +443,7 @@ def timeline_svg(months: Sequence[str], recipient: RecipientMonths) -> str:
     span = len(months)
     plot_w, plot_h = _W - _LEFT - _RIGHT, _H - _TOP - _BOTTOM
     step = plot_w / span
-    bar = max(step * 0.72, 1.0)
+    bar = min(max(step * 0.72, 1.0), 36.0)
     peak = max(max(recipient.requests), 1)
     scale = plot_h / peak
     out = [
@@ -492,7 +516,7 @@ def timeline_svg(months: Sequence[str], recipient: RecipientMonths) -> str:
 def _host_name(host: Any) -> str:
     if host.others:
         return text(f"{plural(host.others, 'other host')}")
-    return text(host.host) if host.host is not None else "no host named"
+    return text(host.host) if host.host is not None else "this log (no host named)"
 
 
 # --- the Article 30 record --------------------------------------------------------------
@@ -535,7 +559,12 @@ def render_art30(record: Art30Record) -> str:
 
 def _art30_section(key: str, item: Any) -> str:
     if key == "controller" and isinstance(item, Mapping):
-        return facts({k: v if v is not None else _NOT_GIVEN for k, v in item.items()})
+        return facts(
+            {
+                k: v if v is not None else f"not given: add it with {_OPTIONS.get(k, 'its option')}"
+                for k, v in item.items()
+            }
+        )
     if key == "recipients" and isinstance(item, list):
         return "\n".join(_art30_recipient(r) for r in item) or '<p class="none">None.</p>'
     if isinstance(item, list) and item and all(isinstance(i, str) for i in item):
@@ -545,7 +574,14 @@ def _art30_section(key: str, item: Any) -> str:
     return value(item)
 
 
-_NOT_GIVEN = "not given: add it with the matching --controller option or --dpo"
+#: The option of ``export --art30`` that gives each of the controller's details.
+_OPTIONS = {
+    "name": "--controller-name",
+    "contact": "--controller-contact",
+    "address": "--controller-address",
+    "representative": "--representative",
+    "dpo": "--dpo",
+}
 
 
 def _art30_recipient(recipient: Mapping[str, Any]) -> str:
