@@ -9,14 +9,26 @@ from certbot_privacy.errors import InputError, UsageError
 from certbot_privacy.manage import posture
 
 
-def config_dir(parser: argparse.ArgumentParser) -> None:
-    """``--config-dir``: certbot's configuration directory to read (or switch)."""
+def config_dir(parser: argparse.ArgumentParser, *, as_certbot: bool = False) -> None:
+    """``--config-dir``: certbot's configuration directory to read (or switch).
+
+    *as_certbot*: without the option, ``None``, for :func:`read_config_dir` to choose the
+    one certbot would (a cli.ini's ``config-dir``); else the default directory.
+    """
+    if as_certbot:
+        parser.add_argument(
+            "--config-dir",
+            default=None,
+            metavar="DIR",
+            help="certbot's configuration directory (default: as certbot chooses it: the "
+            f"config-dir of a cli.ini it reads, else {posture.DEFAULT_CONFIG_DIR})",
+        )
+        return
     parser.add_argument(
         "--config-dir",
-        default=None,
+        default=posture.DEFAULT_CONFIG_DIR,
         metavar="DIR",
-        help="certbot's configuration directory (default: as certbot chooses it: the "
-        f"config-dir of a cli.ini it reads, else {posture.DEFAULT_CONFIG_DIR})",
+        help=f"certbot's configuration directory (default: {posture.DEFAULT_CONFIG_DIR})",
     )
 
 

@@ -28,7 +28,7 @@ user owns or can write (nothing is read then)."""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``status``'s options."""
-    _options.config_dir(parser)
+    _options.config_dir(parser, as_certbot=True)
     parser.add_argument(
         "--format",
         choices=tuple(render.RENDERERS),

@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--all", action="store_true", help="every certificate and every account in DIR"
     )
-    _options.config_dir(parser)
+    _options.config_dir(parser, as_certbot=True)
     parser.add_argument(
         "--logs-dir",
         default=None,
