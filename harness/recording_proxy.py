@@ -146,8 +146,13 @@ class Mark:
     outside: int
 
 
-#: A fake provider's answer to (method, path, body): status and a JSON-ready body.
+#: A fake provider's answer to (method, path, body): status and a JSON-ready body (or an
+#: :class:`XmlAnswer`, sent as it is).
 Responder = Callable[[str, str, bytes], tuple[int, Any]]
+
+
+class XmlAnswer(bytes):
+    """A fake provider's XML body, sent as it is with ``Content-Type: text/xml``."""
 
 
 @dataclass
@@ -544,6 +549,9 @@ class _ProviderHandler(_AnyVerbHandler):
         proxy = self.server.proxy
         record = proxy._record(self, "provider", self.host, body)
         status, answer = proxy.providers[self.host][1](self.command, self.path, body)
+        if isinstance(answer, XmlAnswer):  # an XML API (Route 53)
+            self.answer(record, status, [("Content-Type", "text/xml")], bytes(answer))
+            return
         data = b"" if answer is None else json.dumps(answer).encode()
         self.answer(record, status, [("Content-Type", "application/json")], data)
 
