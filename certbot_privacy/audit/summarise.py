@@ -17,13 +17,14 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.accounts import Held, Links
+from certbot_privacy.audit.coverage import Coverage, CoverageStats
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.outcomes import Outcomes, Tracker
 from certbot_privacy.audit.outcomes import kind as outcome_kind
 from certbot_privacy.audit.source import UNAUTHENTICATED, Item, LineProblem, ReadFailure
 from certbot_privacy.audit.timeline import Timeline, Timelines
 from certbot_privacy.audit.values import label
-from certbot_privacy.log.classify import CT_RECIPIENT, EFF_RECIPIENT
+from certbot_privacy.log.classify import CT_RECIPIENT, EFF_RECIPIENT, IMPLICIT_IP_ADDRESS
 from certbot_privacy.log.schema import category_key
 
 #: How many problem lines a summary lists (it counts them all).
@@ -138,6 +139,10 @@ class Summary:
     #: Records read from copies only (``"journal"``, ``"syslog"``: :func:`.source.provenance`),
     #: by kind; a record also in a host's file is the file's (``source.read``).
     copied: Tuple[Tuple[str, int], ...] = ()
+    #: What the records say the log could see (:mod:`.coverage`).
+    coverage: CoverageStats = field(default_factory=CoverageStats)
+    #: When recording began: the first record's time, per host (``None``: no host named).
+    began: Tuple[Tuple[Optional[str], str], ...] = ()
 
     @property
     def unauthenticated(self) -> int:
@@ -287,6 +292,8 @@ class Accumulator:
         self._blocked: Dict[str, int] = {}
         self._notices: Dict[Tuple[str, str, str], _Stats] = {}
         self._copied: Dict[str, int] = {}
+        self._coverage = Coverage()
+        self._began: Dict[Optional[str], str] = {}
 
     def problem(self, source: str, lineno: int, message: str) -> None:
         """Count a line that is not used, and keep the first few for the report."""
@@ -319,6 +326,10 @@ class Accumulator:
             self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
         event: str = record["event"]
         self._events[event] = self._events.get(event, 0) + 1
+        time: str = record["time"]
+        began = self._began.get(host)
+        if began is None or time < began:
+            self._began[host] = time
         if event == "request":
             self._request(record, host, item.source)
         elif event in ("response", "error"):
@@ -336,6 +347,27 @@ class Accumulator:
                 self._blocked[recipient] = self._blocked.get(recipient, 0) + 1
         elif event == "notice":
             self._notice(record)
+        elif event in ("connection", "hook", "coverage"):
+            self._seen(record, host)
+
+    def _seen(self, record: contract.Record, host: Optional[str]) -> None:
+        """A coverage, connection or hook record (see :mod:`.coverage`). A hook was handed
+        personal data (a disclosure to another process); a destination reached with only
+        the connection known got at least the host's address."""
+        if not self.filters.time_matches(record["time"]):
+            return
+        self._coverage.record(record)
+        event, time = record["event"], record["time"]
+        personal = record.get("personal_data")
+        if event == "hook" and isinstance(personal, dict):
+            self._disclosure(host, record["recipient"], personal, time, 0)
+        elif (
+            event == "connection"
+            and record.get("seen") == "connection"
+            and record.get("own") is None
+        ):
+            implicit: Dict[str, List[object]] = {"ip_address": [IMPLICIT_IP_ADDRESS]}
+            self._disclosure(host, record["recipient"], implicit, time, 0)
 
     def _notice(self, record: contract.Record) -> None:
         recipient, time = record["recipient"], record["time"]
@@ -366,6 +398,7 @@ class Accumulator:
         counted = self._disclosure(host, recipient, personal, time, off)
         if counted is not None:
             self._outcomes.request((source, host, record["seq"]), counted)
+            self._coverage.request(record)
         if "published" in record:  # the names a finalized order makes public (CT logs)
             for published in _published(record):
                 self._disclosure(
@@ -469,6 +502,11 @@ class Accumulator:
             self._hosts.setdefault(host)
         for kind, count in other._copied.items():
             self._copied[kind] = self._copied.get(kind, 0) + count
+        self._coverage.merge(other._coverage)
+        for where, when in other._began.items():
+            began = self._began.get(where)
+            if began is None or when < began:
+                self._began[where] = when
         room = PROBLEM_LIMIT - len(self._problems)
         self._problems.extend(other._problems[: max(room, 0)])
         self.lines += other.lines
@@ -515,6 +553,8 @@ class Accumulator:
             timeline=self.timeline,
             months=self.months.result() if self.months is not None else None,
             copied=tuple(sorted(self._copied.items())),
+            coverage=self._coverage.result(),
+            began=tuple(sorted(self._began.items(), key=lambda item: item[0] or "")),
         )
 
     def _totals(self) -> Tuple[CategoryTotal, ...]:
