@@ -20,8 +20,9 @@ from typing import Any, Callable, Mapping, Optional, Protocol, Union
 from certbot_privacy.errors import DisclosureLogError, LogFormatError, PrivateKeyError
 from certbot_privacy.log import chain, evidence, reader, schema
 from certbot_privacy.log.paths import FIX as _FIX
+from certbot_privacy.log.paths import SYSTEM_GID_LIMIT as SYSTEM_GID_LIMIT
 from certbot_privacy.log.paths import check_opened as _check_opened
-from certbot_privacy.log.paths import check_parents
+from certbot_privacy.log.paths import check_parents as check_parents
 from certbot_privacy.log.paths import make_parents as _make_parents
 from certbot_privacy.log.paths import os_error as _os_error
 from certbot_privacy.log.reader import parse_line
