@@ -27,7 +27,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 from certbot_privacy.audit import times
 from certbot_privacy.audit.art30 import Art30Record
 from certbot_privacy.audit.formats import json as json_format
-from certbot_privacy.audit.formats._common import Format, plural, short_time
+from certbot_privacy.audit.formats._common import Format, copies_notes, plural, short_time
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.audit.timeline import RecipientMonths, Timelines
 from certbot_privacy.rules.escape import printable
@@ -309,6 +309,10 @@ def _overview(document: Dict[str, Any]) -> str:
             f'<p class="warn">{text(plural(document["privacy_off"], "request"))} went out '
             "with privacy mode off.</p>"
         )
+    parts.extend(
+        f'<p class="warn">{text(note)}</p>'
+        for note in copies_notes(tuple(document.get("copied", {}).items()))
+    )
     parts += ["<h3>Sent</h3>", across(sent), "<h3>Read</h3>", across(read)]
     parts.append(across({"event " + k: v for k, v in document["events"].items()}))
     if filters:
