@@ -264,7 +264,11 @@ def test_remove_keeps_only_the_logrotate_conffile_and_purge_removes_everything(
 ) -> None:
     """remove: only the conffile stays and certbot no longer lists privacy; purge: nothing."""
     assert LOGROTATE.read_text(encoding="utf-8") == documented_logrotate_snippet()
-    run([*APT, "remove", PACKAGE], step="Debian package: remove", env=_system_env(), timeout=600)
+    removed = run(
+        [*APT, "remove", PACKAGE], step="Debian package: remove", env=_system_env(), timeout=600
+    )
+    # The prerm says what removing changes (its own unit test covers the lineages counted).
+    assert "removing the plugin turns certbot's privacy mode off" in removed.stderr, removed
     assert _dpkg_status() == "deinstall ok config-files"
     assert _leftover_files() == [str(LOGROTATE)], "remove keeps the conffile, only it"
     assert _dpkg_files() == [str(LOGROTATE)]
