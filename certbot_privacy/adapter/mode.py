@@ -22,6 +22,7 @@ from certbot_privacy.adapter.email_gate import EmailGate
 from certbot_privacy.adapter.recorder import DisclosureRecorder
 from certbot_privacy.adapter.state import RUN
 from certbot_privacy.errors import DisclosureLogError, UsageError
+from certbot_privacy.log import state
 from certbot_privacy.log.writer import DisclosureLog
 from certbot_privacy.rules import useragent
 
@@ -65,7 +66,9 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
                 "start one (systemd-journald or rsyslog) or drop --privacy-syslog"
             )
         mirror = syslog.SyslogMirror()
-    log = DisclosureLog(log_path(namespace), mirror=mirror)
+    log = DisclosureLog(  # head and seals kept in the config dir (log/state.py)
+        log_path(namespace), mirror=mirror, state_dir=state.directory(namespace.config_dir)
+    )
     try:
         log.ensure_writable()
     except DisclosureLogError as error:
@@ -86,6 +89,9 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         record_notice=lambda kind, recipient, fields: record_notice(kind, recipient, **fields),
     )
     RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
+    from certbot_privacy.adapter import stacks  # httpx, urllib3, http.client, DNS UPDATE
+
+    stacks.install()
 
 
 def expect_challenge(domain: str, name: str, value: str) -> None:

@@ -14,11 +14,11 @@ guessed: what no source states is marked as such, for the controller to complete
 """
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Optional, Tuple
+from typing import Callable, Iterable, Optional, Tuple
 
 from certbot_privacy.audit.summarise import RecipientStats, Summary
 from certbot_privacy.log import classify
-from certbot_privacy.log.schema import BY_NAME, category_key
+from certbot_privacy.log.schema import BY_NAME
 from certbot_privacy.rules import cas
 
 #: EU member states and the other EEA states (ISO 3166-1 alpha-2): not third countries.
@@ -80,7 +80,7 @@ SECURITY_MEASURES = (
     "without the administrator's explicit, informed consent; no email goes to the EFF "
     "unless asked for.",
     "Every request is recorded before it is sent in a local, append-only, hash-chained "
-    "disclosure log (file mode 0600), checked with `certbot-privacy verify`.",
+    "disclosure log (file mode 0600), checked with certbot-privacy verify.",
     "All requests are sent over HTTPS (TLS), except OCSP requests, which are plain HTTP by "
     "design and carry no personal data beyond the certificate's serial number and the "
     "host's address.",
@@ -250,26 +250,19 @@ def describe_recipient(
 
 
 def _categories(summary: Summary) -> Tuple[Category, ...]:
-    totals: Dict[str, Tuple[int, int, Tuple[str, ...]]] = {}
-    for recipient in summary.recipients:
-        for category in recipient.categories:
-            count, distinct, names = totals.get(category.category, (0, 0, ()))
-            totals[category.category] = (
-                count + category.disclosures,
-                distinct + category.distinct,
-                (*names, recipient.recipient),
-            )
+    """Each category once over every recipient (a value sent to two recipients is one
+    distinct value), from the summary's own totals."""
     return tuple(
         Category(
-            name,
-            BY_NAME[name].description if name in BY_NAME else f"{name} (see the log's records)",
-            count,
-            distinct,
-            names,
+            total.category,
+            BY_NAME[total.category].description
+            if total.category in BY_NAME
+            else f"{total.category} (see the log's records)",
+            total.disclosures,
+            total.distinct,
+            total.recipients,
         )
-        for name, (count, distinct, names) in sorted(
-            totals.items(), key=lambda item: category_key(item[0])
-        )
+        for total in summary.categories
     )
 
 

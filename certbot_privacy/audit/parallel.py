@@ -101,9 +101,9 @@ def _items(part: Part) -> Iterator[Item]:
 # --- report -----------------------------------------------------------------------------
 
 
-def _accumulate(task: Tuple[Part, Filters, bool]) -> Tuple[Accumulator, int]:
-    part, filters, months = task
-    accumulator = Accumulator(filters, months)
+def _accumulate(task: Tuple[Part, Filters, bool, bool]) -> Tuple[Accumulator, int]:
+    part, filters, months, timeline = task
+    accumulator = Accumulator(filters, months, timeline)
     lines = 0
     for item in _items(part):
         accumulator.add(item)
@@ -118,22 +118,23 @@ def summarise(
     workers: int = 0,
     trust: Optional[Trust] = None,
     months: bool = False,
+    timeline: bool = False,
 ) -> Summary:
     """Summarise the logs *names* on *workers* processes (default: every core); *trust*
     says which journal entries are records; *months*: with the requests per month (the
-    HTML report's timeline)."""
+    HTML report's timeline); *timeline*: each value per day."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
-        accumulator = Accumulator(filters, months)
+        accumulator = Accumulator(filters, months, timeline)
         for item in source.read(names, trust=trust):
             accumulator.add(item)
         return accumulator.result(by)
-    total = Accumulator(filters, months)
+    total = Accumulator(filters, months, timeline)
     offset, previous = 0, None
     with ProcessPoolExecutor(min(workers, len(parts))) as pool:
         for part, (accumulator, lines) in zip(
-            parts, pool.map(_accumulate, [(p, filters, months) for p in parts])
+            parts, pool.map(_accumulate, [(p, filters, months, timeline) for p in parts])
         ):
             offset = offset if previous == part.path and part.start else 0
             accumulator.renumber(offset)
@@ -225,6 +226,7 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
     records = lines = parsed = 0
     head = chain.GENESIS
     recovered: Tuple[source.LineProblem, ...] = ()
+    gaps: Tuple[source.LineProblem, ...] = ()
     for part, result in group:
         verdict = result.verdict
         if not result.clean:
@@ -235,6 +237,9 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
         parsed += verdict.parsed
         recovered += tuple(
             source.LineProblem(p.source, p.lineno + lines, p.message) for p in verdict.recovered
+        )
+        gaps += tuple(
+            source.LineProblem(p.source, p.lineno + lines, p.message) for p in verdict.gaps
         )
         lines += verdict.lines
         head = verdict.head
@@ -252,4 +257,5 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
         last.thorough,
         last.host,
         group[0][1].verdict.predecessor,  # the first part holds the file's first record
+        gaps,
     )

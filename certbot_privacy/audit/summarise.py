@@ -1,22 +1,29 @@
 """What personal data went to whom, and when: the ``report`` summary (pure, streaming).
 
-For every recipient, category and distinct value it keeps a count, the first and last
-time, how often privacy mode was off, and the hosts: memory grows with distinct values,
-not with the log. A ``request`` record is a disclosure (the log is write-ahead);
-``blocked`` ones are only counted; a finalize's ``published`` names count as disclosures
-to "Certificate Transparency logs (public)". Lines that are not records are reported, never
-fatal. Accumulators merge, so files can be summarised in parallel.
+One computation that every format renders: for every host and recipient, category and
+distinct value it keeps a count, the first and last time, how often privacy mode was off
+(and, with *timeline*, the count per day); what became of each request
+(:mod:`.outcomes`); the distinct values per recipient and overall. Memory grows with
+distinct values, not with the log; each distinct value's text is held once, however many
+hosts sent it. A ``request`` record is an attempt to disclose (the log is write-ahead):
+its ``response`` or ``error`` says whether it arrived; ``blocked`` ones are only counted;
+a finalize's ``published`` names count as disclosures to "Certificate Transparency logs
+(public)". Lines that are not records are reported, never fatal. Accumulators merge, so
+files can be summarised in parallel.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
+from certbot_privacy.audit.accounts import Held, Links
 from certbot_privacy.audit.filters import Filters
+from certbot_privacy.audit.outcomes import Outcomes, Tracker
+from certbot_privacy.audit.outcomes import kind as outcome_kind
 from certbot_privacy.audit.source import UNAUTHENTICATED, Item, LineProblem, ReadFailure
 from certbot_privacy.audit.timeline import Timeline, Timelines
 from certbot_privacy.audit.values import label
-from certbot_privacy.log.classify import CT_RECIPIENT
+from certbot_privacy.log.classify import CT_RECIPIENT, EFF_RECIPIENT
 from certbot_privacy.log.schema import category_key
 
 #: How many problem lines a summary lists (it counts them all).
@@ -32,6 +39,10 @@ class ValueStats:
     first: str
     last: str
     privacy_off: int
+    #: The hosts that sent it (grouped by recipient; the one host, grouped by host).
+    hosts: Tuple[str, ...] = ()
+    #: With a timeline: ``(day, count)`` for each day it was sent, in order.
+    days: Tuple[Tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,23 @@ class RecipientStats:
     categories: Tuple[CategoryStats, ...]
     host: Optional[str] = None
     hosts: Tuple[str, ...] = ()
+    outcomes: Outcomes = field(default_factory=Outcomes)
+
+    @property
+    def name(self) -> str:
+        """Who the recipient is, from the CA facts (the log's name where they know none)."""
+        return recipient_name(self.recipient)
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    """One category over every recipient: disclosures, distinct values (each value once,
+    however many recipients got it), and the recipients."""
+
+    category: str
+    disclosures: int
+    distinct: int
+    recipients: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -100,6 +128,11 @@ class Summary:
     notices: Tuple[NoticeStats, ...] = ()
     by: str = "recipient"
     hosts: Tuple[str, ...] = ()
+    #: Every recipient's name once, whatever the grouping.
+    recipient_names: Tuple[str, ...] = ()
+    categories: Tuple[CategoryTotal, ...] = ()
+    outcomes: Outcomes = field(default_factory=Outcomes)
+    timeline: bool = False
     #: Requests per month by recipient and host, when asked for (the HTML report's timeline).
     months: Optional[Timelines] = None
     #: Records read from copies only (``"journal"``, ``"syslog"``: :func:`.source.provenance`),
@@ -115,6 +148,26 @@ class Summary:
     def privacy_off(self) -> int:
         """How many selected requests went out with privacy mode off."""
         return sum(r.privacy_off for r in self.recipients if r.recipient != CT_RECIPIENT)
+
+    @property
+    def recipient_count(self) -> int:
+        """How many recipients got something (the same grouped by host or not)."""
+        return len(self.recipient_names)
+
+
+def recipient_name(recipient: str) -> str:
+    """The name of *recipient* as the CA facts give it: a CA's display name for its
+    directory URL, the EFF's; else the log's own name for it."""
+    if recipient.startswith(("https://", "http://")):
+        from certbot_privacy.rules import cas
+
+        info = cas.lookup(recipient)
+        return info.display_name if info is not None else recipient
+    if recipient == EFF_RECIPIENT:
+        from certbot_privacy.rules import cas
+
+        return cas.facts().other("eff").display_name
+    return recipient
 
 
 def notice_detail(record: contract.Record) -> str:
@@ -148,15 +201,17 @@ def privacy_mode_off(record: contract.Record) -> bool:
 
 
 class _Stats:
-    """Count, first and last time, and privacy-off count of one thing (mutable, small)."""
+    """Count, first and last time, and privacy-off count of one thing (mutable, small);
+    per day too when a timeline is asked for (``days``, else ``None``)."""
 
-    __slots__ = ("count", "first", "last", "off")
+    __slots__ = ("count", "days", "first", "last", "off")
 
-    def __init__(self, time: str, off: int) -> None:
+    def __init__(self, time: str, off: int, days: bool = False) -> None:
         self.count = 1
         self.first = time
         self.last = time
         self.off = off
+        self.days: Optional[Dict[str, int]] = {time[:10]: 1} if days else None
 
     def add(self, time: str, off: int) -> None:
         self.count += 1
@@ -165,16 +220,23 @@ class _Stats:
         elif time > self.last:
             self.last = time
         self.off += off
+        if self.days is not None:
+            day = time[:10]
+            self.days[day] = self.days.get(day, 0) + 1
 
     def merge(self, other: "_Stats") -> None:
         self.count += other.count
         self.first = min(self.first, other.first)
         self.last = max(self.last, other.last)
         self.off += other.off
+        if self.days is not None and other.days is not None:
+            for day, count in other.days.items():
+                self.days[day] = self.days.get(day, 0) + count
 
     def copy(self) -> "_Stats":
         twin = _Stats(self.first, self.off)
         twin.count, twin.last = self.count, self.last
+        twin.days = None if self.days is None else dict(self.days)
         return twin
 
 
@@ -194,25 +256,28 @@ class _Recipient:
                 else:
                     seen.merge(stats)
 
-    def copy(self) -> "_Recipient":
-        return _Recipient(
-            self.stats.copy(),
-            {
-                category: {value: stats.copy() for value, stats in values.items()}
-                for category, values in self.categories.items()
-            },
-        )
+
+#: Entries of the summary: by (host, recipient); host ``None`` where the input names none.
+_Key = Tuple[Optional[str], str]
 
 
 class Accumulator:
-    """Builds a :class:`Summary` one item at a time; :func:`summarise` drives it."""
+    """Builds a :class:`Summary` one item at a time; :func:`summarise` drives it.
 
-    def __init__(self, filters: Filters, months: bool = False) -> None:
+    *months*: also count requests per month (:attr:`Summary.months`); *timeline*: each
+    value per day (:attr:`ValueStats.days`).
+    """
+
+    def __init__(self, filters: Filters, months: bool = False, timeline: bool = False) -> None:
         self.filters = filters
         self.months: Optional[Timeline] = Timeline() if months else None
+        self.timeline = timeline
         self._filtering = filters.active
-        # By (host, recipient); host None where the input names none.
-        self._recipients: Dict[Tuple[Optional[str], str], _Recipient] = {}
+        self._recipients: Dict[_Key, _Recipient] = {}
+        # Each distinct value's text once (the hosts' entries share it).
+        self._texts: Dict[str, str] = {}
+        self._outcomes: Tracker[_Key] = Tracker()
+        self._links: Optional[Links] = Links() if filters.domains else None
         self._events: Dict[str, int] = {}
         self._files: Dict[str, None] = {}
         self._hosts: Dict[str, None] = {}
@@ -255,7 +320,14 @@ class Accumulator:
         event: str = record["event"]
         self._events[event] = self._events.get(event, 0) + 1
         if event == "request":
-            self._request(record, host)
+            self._request(record, host, item.source)
+        elif event in ("response", "error"):
+            place = (item.source, host, record["request"])
+            self._outcomes.outcome(
+                place, outcome_kind(event, record.get("status")), keep_orphan=True
+            )
+            if self._links is not None and event == "response":
+                self._links.response(place, record.get("location"), record.get("status"))
         elif event == "blocked":
             recipient = record["recipient"]
             if self.filters.time_matches(record["time"]) and self.filters.recipient_matches(
@@ -276,15 +348,34 @@ class Accumulator:
         else:
             stats.add(time, 0)
 
-    def _request(self, record: contract.Record, host: Optional[str] = None) -> None:
+    def _request(
+        self, record: contract.Record, host: Optional[str] = None, source: str = "-"
+    ) -> None:
         time: str = record["time"]  # canonical, so comparing strings compares times
         off = 1 if record.get("privacy_mode", True) is False else 0  # privacy_mode_off()
-        self._disclosure(host, record["recipient"], record["personal_data"], time, off)
+        recipient: str = record["recipient"]
+        personal: Dict[str, List[object]] = record["personal_data"]
+        links = self._links
+        if links is not None:
+            links.request((source, host, record["seq"]), personal)
+            if self.filters.domains_match(personal.get("domain")):
+                for held in links.ordered(personal):
+                    self._replay(held)
+            elif "contact" in personal and links.hold((host, recipient, personal, time, off)):
+                self._replay((host, recipient, personal, time, off))
+        counted = self._disclosure(host, recipient, personal, time, off)
+        if counted is not None:
+            self._outcomes.request((source, host, record["seq"]), counted)
         if "published" in record:  # the names a finalized order makes public (CT logs)
             for published in _published(record):
                 self._disclosure(
                     host, published["recipient"], published["personal_data"], time, off
                 )
+
+    def _replay(self, held: Held) -> None:
+        """Count a request of an account that ordered a selected domain (``--domain``)."""
+        host, recipient, personal, time, off = held
+        self._disclosure(host, recipient, personal, time, off, linked=True)
 
     def _disclosure(
         self,
@@ -293,23 +384,28 @@ class Accumulator:
         personal: Dict[str, List[object]],
         time: str,
         off: int,
-    ) -> None:
-        """Count what *recipient* received at *time*, if the filters select it."""
+        linked: bool = False,
+    ) -> Optional[_Key]:
+        """Count what *recipient* received at *time*, if the filters select it (*linked*:
+        whatever domains it names); return its entry's key, or ``None``."""
         filters = self.filters
         if self._filtering and not (
             filters.time_matches(time)
             and filters.recipient_matches(recipient)
-            and filters.domains_match(personal.get("domain"))
+            and (linked or filters.domains_match(personal.get("domain")))
         ):
-            return
-        entry = self._recipients.get((host, recipient))
+            return None
+        key = (host, recipient)
+        timeline = self.timeline
+        entry = self._recipients.get(key)
         if entry is None:
-            entry = self._recipients[(host, recipient)] = _Recipient(_Stats(time, off))
+            entry = self._recipients[key] = _Recipient(_Stats(time, off))
         else:
             entry.stats.add(time, off)
         if self.months is not None:
             self.months.add(host, recipient, time, off)
         categories = entry.categories
+        texts = self._texts
         only = filters.categories
         for category, values in personal.items():
             if only and category not in only:
@@ -319,30 +415,44 @@ class Accumulator:
                 seen = categories[category] = {}
             for value in values:
                 # A string is its own label (but the implicit source address's).
-                key = (
+                text = (
                     value
                     if value.__class__ is str and category != "ip_address"
                     else label(category, value)
                 )
-                stats = seen.get(key)
+                stats = seen.get(text)
                 if stats is None:
-                    seen[key] = _Stats(time, off)
+                    shared = texts.get(text)
+                    if shared is None:
+                        shared = texts[text] = text
+                    seen[shared] = _Stats(time, off, timeline)
                 else:
                     stats.add(time, off)
+        return key
 
     def merge(self, other: "Accumulator") -> None:
         """Add what *other* (an accumulator of later lines, say another file) counted.
 
         *other* is taken over, not copied: do not use it afterwards.
         """
+        texts = self._texts
         for key, entry in other._recipients.items():
+            for values in entry.categories.values():
+                for text in list(values):
+                    shared = texts.setdefault(text, text)
+                    if shared is not text:
+                        values[shared] = values.pop(text)
             mine = self._recipients.get(key)
             if mine is None:
                 self._recipients[key] = entry
             else:
                 mine.merge(entry)
+        self._outcomes.merge(other._outcomes)
         if self.months is not None and other.months is not None:
             self.months.merge(other.months)
+        if self._links is not None and other._links is not None:
+            for held in self._links.merge(other._links):
+                self._replay(held)
         for event, count in other._events.items():
             self._events[event] = self._events.get(event, 0) + count
         for name, count in other._blocked.items():
@@ -376,6 +486,10 @@ class Accumulator:
         recipients = self._grouped(by)
         firsts = [r.first for r in recipients]
         lasts = [r.last for r in recipients]
+        total = Outcomes()
+        for r in recipients:
+            if r.recipient != CT_RECIPIENT:
+                total = total + r.outcomes
         return Summary(
             recipients=recipients,
             filters=self.filters,
@@ -395,38 +509,113 @@ class Accumulator:
             ),
             by=by,
             hosts=tuple(sorted(self._hosts)),
-            copied=tuple(sorted(self._copied.items())),
+            recipient_names=tuple(sorted({recipient for _, recipient in self._recipients})),
+            categories=self._totals(),
+            outcomes=total,
+            timeline=self.timeline,
             months=self.months.result() if self.months is not None else None,
+            copied=tuple(sorted(self._copied.items())),
+        )
+
+    def _totals(self) -> Tuple[CategoryTotal, ...]:
+        """Each category over every host and recipient, each distinct value counted once."""
+        values: Dict[str, set[str]] = {}
+        disclosures: Dict[str, int] = {}
+        recipients: Dict[str, Dict[str, None]] = {}
+        for (_, recipient), entry in sorted(self._recipients.items(), key=_order):
+            for category, seen in entry.categories.items():
+                if not seen:
+                    continue
+                values.setdefault(category, set()).update(seen)
+                disclosures[category] = disclosures.get(category, 0) + sum(
+                    s.count for s in seen.values()
+                )
+                recipients.setdefault(category, {}).setdefault(recipient)
+        return tuple(
+            CategoryTotal(name, disclosures[name], len(values[name]), tuple(recipients[name]))
+            for name in sorted(values, key=category_key)
         )
 
     def _grouped(self, by: str) -> Tuple[RecipientStats, ...]:
-        hosts: Dict[str, List[str]] = {}
-        for host, recipient in self._recipients:
-            if host is not None:
-                hosts.setdefault(recipient, []).append(host)
+        outcomes = self._outcomes
         if by == "host":
-            return tuple(
-                _recipient_stats(
-                    recipient,
-                    self._recipients[(host, recipient)],
-                    host,
-                    () if host is None else (host,),
+            out = []
+            for key in sorted(self._recipients, key=lambda key: (key[0] or "", key[1])):
+                host, recipient = key
+                entry = self._recipients[key]
+                hosts = () if host is None else (host,)
+                out.append(
+                    _recipient_stats(
+                        recipient,
+                        entry,
+                        host,
+                        hosts,
+                        outcomes.counts(key, entry.stats.count),
+                        _Same(hosts),
+                    )
                 )
-                for host, recipient in sorted(
-                    self._recipients, key=lambda key: (key[0] or "", key[1])
-                )
-            )
+            return tuple(out)
         merged: Dict[str, _Recipient] = {}
-        for (_, recipient), entry in self._recipients.items():
+        senders: Dict[str, Dict[str, None]] = {}
+        value_hosts: Dict[Tuple[str, str, str], List[str]] = {}
+        totals: Dict[str, Outcomes] = {}
+        for key, entry in sorted(self._recipients.items(), key=_order):
+            host, recipient = key
+            totals[recipient] = totals.get(recipient, Outcomes()) + outcomes.counts(
+                key, entry.stats.count
+            )
             mine = merged.get(recipient)
             if mine is None:
-                merged[recipient] = entry.copy()
+                merged[recipient] = _Recipient(
+                    entry.stats.copy(),
+                    {
+                        category: {value: stats.copy() for value, stats in seen.items()}
+                        for category, seen in entry.categories.items()
+                    },
+                )
             else:
                 mine.merge(entry)
+            if host is not None:
+                senders.setdefault(recipient, {}).setdefault(host)
+                for category, seen in entry.categories.items():
+                    for value in seen:
+                        value_hosts.setdefault((recipient, category, value), []).append(host)
         return tuple(
-            _recipient_stats(name, merged[name], None, tuple(sorted(hosts.get(name, ()))))
+            _recipient_stats(
+                name,
+                merged[name],
+                None,
+                tuple(senders.get(name, ())),
+                totals[name],
+                _Senders(name, value_hosts),
+            )
             for name in sorted(merged)
         )
+
+
+class _Same:
+    """The hosts of every value: the one host of an entry grouped by host."""
+
+    def __init__(self, hosts: Tuple[str, ...]) -> None:
+        self.hosts = hosts
+
+    def __call__(self, _value: Tuple[str, str]) -> Tuple[str, ...]:
+        return self.hosts
+
+
+class _Senders:
+    """The hosts that sent a (category, value) to one recipient."""
+
+    def __init__(self, recipient: str, hosts: Dict[Tuple[str, str, str], List[str]]) -> None:
+        self.recipient, self.hosts = recipient, hosts
+
+    def __call__(self, value: Tuple[str, str]) -> Tuple[str, ...]:
+        return tuple(self.hosts.get((self.recipient, *value), ()))
+
+
+def _order(item: Tuple[_Key, _Recipient]) -> Tuple[str, str]:
+    (host, recipient), _ = item
+    return (host or "", recipient)
 
 
 def _published(record: contract.Record) -> List[Dict[str, Any]]:
@@ -443,13 +632,27 @@ def _published(record: contract.Record) -> List[Dict[str, Any]]:
 
 
 def _recipient_stats(
-    name: str, entry: _Recipient, host: Optional[str], hosts: Tuple[str, ...]
+    name: str,
+    entry: _Recipient,
+    host: Optional[str],
+    hosts: Tuple[str, ...],
+    outcomes: Outcomes,
+    value_hosts: Callable[[Tuple[str, str]], Tuple[str, ...]],
 ) -> RecipientStats:
     categories = []
     for category in sorted(entry.categories, key=category_key):
         seen = entry.categories[category]
         values = tuple(
-            ValueStats(value, s.count, s.first, s.last, s.off) for value, s in sorted(seen.items())
+            ValueStats(
+                value,
+                s.count,
+                s.first,
+                s.last,
+                s.off,
+                value_hosts((category, value)),
+                tuple(sorted(s.days.items())) if s.days is not None else (),
+            )
+            for value, s in sorted(seen.items())
         )
         if not values:
             continue
@@ -465,15 +668,26 @@ def _recipient_stats(
         )
     stats = entry.stats
     return RecipientStats(
-        name, stats.count, stats.first, stats.last, stats.off, tuple(categories), host, hosts
+        name,
+        stats.count,
+        stats.first,
+        stats.last,
+        stats.off,
+        tuple(categories),
+        host,
+        hosts,
+        outcomes if name != CT_RECIPIENT else Outcomes(),
     )
 
 
 def accumulate(
-    items: Iterable[Item], filters: Optional[Filters] = None, months: bool = False
+    items: Iterable[Item],
+    filters: Optional[Filters] = None,
+    months: bool = False,
+    timeline: bool = False,
 ) -> Accumulator:
     """An :class:`Accumulator` that took every item of *items* (*months*: and a timeline)."""
-    accumulator = Accumulator(filters or Filters(), months)
+    accumulator = Accumulator(filters or Filters(), months, timeline)
     add = accumulator.add
     for item in items:
         add(item)
@@ -485,7 +699,8 @@ def summarise(
     filters: Optional[Filters] = None,
     by: str = "recipient",
     months: bool = False,
+    timeline: bool = False,
 ) -> Summary:
     """Summarise the disclosures in *items* (lines from :func:`.source.read`); *months*:
-    with the requests per month (:attr:`Summary.months`)."""
-    return accumulate(items, filters, months).result(by)
+    with the requests per month (:attr:`Summary.months`); *timeline*: each value per day."""
+    return accumulate(items, filters, months, timeline).result(by)

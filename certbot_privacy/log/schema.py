@@ -17,7 +17,7 @@ from typing import Any, Dict, Mapping, NamedTuple, Tuple
 SCHEMA_VERSION = 1
 
 #: The kinds of record (the ``event`` field).
-EVENTS = ("request", "response", "error", "consent", "blocked", "notice")
+EVENTS = ("request", "response", "error", "consent", "blocked", "notice", "seal")
 
 
 class Category(NamedTuple):

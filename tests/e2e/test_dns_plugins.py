@@ -114,8 +114,6 @@ PLUGINS = [
         {"dns_cloudflare_api_token": "CFt0k3n-0a9b8c7d6e5f"},
         ("CFt0k3n-0a9b8c7d6e5f",),
         _cloudflare,
-        # certbot-dns-cloudflare >= 3 uses the cloudflare library 4+, built on httpx.
-        uses_requests=lambda target: int(target.certbot_version.split(".")[0]) < 3,
     ),
 ]
 

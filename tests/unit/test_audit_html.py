@@ -186,3 +186,17 @@ def test_certbot_runs_import_nothing_of_the_audit_tool() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_fleet_recipient_names_its_first_hosts_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path
+) -> None:
+    """Sixty hosts: a recipient's section names fifty, says how many more, and its
+    timeline names the eight busiest and sums the rest."""
+    for n in range(60):
+        host = tmp_path / "hosts" / f"web{n:02d}"
+        host.mkdir(parents=True)
+        (host / "disclosure.jsonl").write_bytes(log.read_bytes())
+    page = Page(_run(capsys, "report", "--format", "html", str(tmp_path / "hosts"))).text
+    assert page.count("web49") > page.count("web55") and "and 10 more (--format json)" in page
+    assert "52 other hosts: " in page

@@ -44,6 +44,7 @@ h2 { font-size: 1.25rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--ru
 h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; }
 p, ul { margin: .4rem 0; }
 .meta { color: var(--muted); margin: 0 0 1rem; }
+h2 .meta { font-size: .8rem; font-weight: 400; margin: 0 0 0 .5rem; overflow-wrap: anywhere; }
 .none { color: var(--muted); font-style: italic; }
 .warn { color: var(--offink); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
@@ -89,6 +90,9 @@ CSP = (
     + base64.b64encode(hashlib.sha256(STYLE.encode("utf-8")).digest()).decode("ascii")
     + "'; img-src data:; base-uri 'none'; form-action 'none'"
 )
+
+#: How many hosts a recipient's section names (a fleet's full list is in --format json).
+HOST_LIMIT = 50
 
 #: Bar colours of the named hosts, then the colour of "other hosts".
 COLOURS = ("#0969da", "#1a7f37", "#bf8700", "#8250df", "#cf222e", "#1b7c83", "#953800", "#6e7781")
@@ -141,8 +145,12 @@ def value(item: Any) -> str:
     if isinstance(item, str):
         return text(item) if item else '<span class="none">-</span>'
     if isinstance(item, Mapping):
+        if not item:
+            return '<span class="none">none</span>'
         if _is_quote(item):
             return _quote(item)
+        if len(item) <= 8 and not any(isinstance(v, (list, dict)) for v in item.values()):
+            return across(item)
         return facts(item)
     if isinstance(item, (list, tuple)):
         if not item:
@@ -261,7 +269,7 @@ _REPORT_SHOWN = (
     "skipped",
     "problems",
 )
-_RECIPIENT_SHOWN = ("recipient", "host", "hosts", "categories")
+_RECIPIENT_SHOWN = ("recipient", "name", "host", "hosts", "categories")
 _CATEGORY_SHOWN = ("category", "values")
 
 
@@ -344,13 +352,21 @@ def _recipient(
 ) -> str:
     name = recipient["recipient"]
     heading = text(name)
+    shown_name = recipient.get("name")
+    if isinstance(shown_name, str) and shown_name and shown_name != name:
+        heading = f'{text(shown_name)} <span class="meta">{text(name)}</span>'
     if by == "host":
         host = recipient.get("host")
         heading = (text(host) if host is not None else "no host named") + " to " + heading
     parts = [f"<section>\n<h2>{heading}</h2>"]
     summary = {k: v for k, v in recipient.items() if k not in _RECIPIENT_SHOWN}
     if recipient.get("hosts") and by != "host":
-        summary["hosts"] = recipient["hosts"]
+        hosts = recipient["hosts"]
+        summary["hosts"] = (
+            hosts
+            if len(hosts) <= HOST_LIMIT
+            else [*hosts[:HOST_LIMIT], f"and {len(hosts) - HOST_LIMIT} more (--format json)"]
+        )
     parts.append(across(summary))
     months = by_name.get(name)
     if timelines is not None and months is not None and by != "host":

@@ -16,7 +16,8 @@ from typing import Any, Dict, Optional
 
 from certbot_privacy.audit.art30 import Art30Record, Quote
 from certbot_privacy.audit.formats._common import Format
-from certbot_privacy.audit.summarise import Summary
+from certbot_privacy.audit.outcomes import Outcomes
+from certbot_privacy.audit.summarise import Summary, ValueStats
 from certbot_privacy.audit.verify import VerifyReport
 from certbot_privacy.rules.cas import Facts
 from certbot_privacy.rules.escape import json_ascii
@@ -24,6 +25,25 @@ from certbot_privacy.rules.escape import json_ascii
 
 def _dump(document: Dict[str, Any]) -> str:
     return json_ascii(json.dumps(document, indent=2, ensure_ascii=True)) + "\n"
+
+
+def _outcomes(outcomes: Outcomes) -> Dict[str, int]:
+    return {
+        "requests": outcomes.requests,
+        "answered": outcomes.answered,
+        "refused": outcomes.refused,
+        "not_delivered": outcomes.failed,
+        "no_outcome": outcomes.unknown,
+    }
+
+
+def _value(value: ValueStats, timeline: bool) -> Dict[str, Any]:
+    document = asdict(value)
+    document["hosts"] = list(value.hosts)
+    days = document.pop("days")
+    if timeline:
+        document["timeline"] = [{"day": day, "count": count} for day, count in days]
+    return document
 
 
 def report_document(summary: Summary) -> Dict[str, Any]:
@@ -44,15 +64,19 @@ def report_document(summary: Summary) -> Dict[str, Any]:
         "records": summary.records,
         "events": dict(summary.events),
         "requests": summary.requests,
+        "outcomes": _outcomes(summary.outcomes),
+        "recipient_count": summary.recipient_count,
         "privacy_off": summary.privacy_off,
         "first": summary.first,
         "last": summary.last,
         "recipients": [
             {
                 "recipient": r.recipient,
+                "name": r.name,
                 "host": r.host,
                 "hosts": list(r.hosts),
                 "requests": r.requests,
+                "outcomes": _outcomes(r.outcomes),
                 "first": r.first,
                 "last": r.last,
                 "privacy_off": r.privacy_off,
@@ -64,13 +88,14 @@ def report_document(summary: Summary) -> Dict[str, Any]:
                         "first": c.first,
                         "last": c.last,
                         "privacy_off": c.privacy_off,
-                        "values": [asdict(v) for v in c.values],
+                        "values": [_value(v, summary.timeline) for v in c.values],
                     }
                     for c in r.categories
                 ],
             }
             for r in summary.recipients
         ],
+        "categories": [asdict(c) | {"recipients": list(c.recipients)} for c in summary.categories],
         "blocked": dict(summary.blocked),
         "notices": [asdict(n) for n in summary.notices],
         "skipped": summary.skipped,
@@ -114,6 +139,7 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
                 "recovered_tails": [
                     {"line": p.lineno, "message": p.message} for p in verdict.recovered
                 ],
+                "discontinuities": [{"line": p.lineno, "message": p.message} for p in verdict.gaps],
             }
         )
     return {

@@ -15,6 +15,7 @@ from typing import List, Optional, Tuple
 from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
 from certbot_privacy.audit.formats._common import Format, copies_notes, plural, short_time
 from certbot_privacy.audit.letters import Letter, heading, labels
+from certbot_privacy.audit.outcomes import Outcomes
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.rules.escape import markdown
 
@@ -51,15 +52,45 @@ def _table(headings: List[str], rows: List[List[str]]) -> List[str]:
     return lines
 
 
+def _outcomes(outcomes: Outcomes) -> str:
+    return (
+        f"{outcomes.answered} answered, {outcomes.refused} answered with an error, "
+        f"{outcomes.failed} never delivered (the send failed), {outcomes.unknown} with no "
+        "outcome in the log"
+    )
+
+
+def _address(recipient: str) -> str:
+    """A recipient's address: a link where the CA facts know it (their URL), else text."""
+    from certbot_privacy.rules import cas
+
+    known = cas.lookup(recipient) if recipient.startswith("https://") else None
+    return _link(recipient) if known is not None else _text(recipient)
+
+
 def render_report(summary: Summary) -> str:
-    """Render *summary* as Markdown: a heading and a table per recipient."""
+    """Render *summary* as Markdown: what was read, then a heading and a table per recipient."""
     lines = ["# Personal data disclosed by certbot", ""]
     lines.append(
-        f"{plural(summary.requests, 'request')} to "
-        f"{plural(len(summary.recipients), 'recipient')}, "
-        f"{short_time(summary.first)} to {short_time(summary.last)} UTC; read "
-        f"{plural(summary.records, 'record')} in {plural(len(summary.files), 'file')}."
+        f"Read {plural(len(summary.files), 'file')}"
+        + (f" from {plural(len(summary.hosts), 'host')}" if summary.hosts else "")
+        + f": {plural(summary.records, 'record')}, "
+        f"{plural(summary.skipped, 'line')} not readable as records."
     )
+    lines.append("")
+    if summary.records == 0 and summary.skipped:
+        lines.append(
+            "Nothing in the input could be read as a record: this report cannot tell what was sent."
+        )
+    elif summary.requests:
+        lines.append(
+            f"{plural(summary.requests, 'request')} to "
+            f"{plural(summary.recipient_count, 'recipient')}, "
+            f"{short_time(summary.first)} to {short_time(summary.last)} UTC: "
+            f"{_outcomes(summary.outcomes)}."
+        )
+    else:
+        lines.append("No personal data was sent (no request records match).")
     if summary.copied:
         lines += ["", *copies_notes(summary.copied)]
     if summary.filters.active:
@@ -75,16 +106,17 @@ def render_report(summary: Summary) -> str:
             f"**{plural(summary.privacy_off, 'request')} went out with privacy mode off.**",
         ]
     for stats in summary.recipients:
-        heading = _text(stats.recipient)
+        heading = _text(stats.name)
         if summary.by == "host":
             heading = f"{_host(stats.host)}: {heading}"
-        lines += [
-            "",
-            f"## {heading}",
-            "",
+        lines += ["", f"## {heading}", ""]
+        if stats.name != stats.recipient:
+            lines.append(f"Recipient as logged: {_address(stats.recipient)}  ")
+        lines.append(
             f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
-            f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off.",
-        ]
+            f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off."
+            + (f" {_outcomes(stats.outcomes)}." if stats.outcomes.requests else "")
+        )
         if stats.hosts and summary.by != "host":
             lines.append(f"Sent from {_hosts(stats.hosts)}.")
         lines.append("")
@@ -96,12 +128,15 @@ def render_report(summary: Summary) -> str:
                 short_time(v.last),
                 str(v.privacy_off),
                 _cell(v.value),
+                *([", ".join(f"{day} ({n})" for day, n in v.days)] if summary.timeline else []),
             ]
             for c in stats.categories
             for v in c.values
         ]
         lines += _table(
-            ["Category", "Count", "First (UTC)", "Last (UTC)", "Privacy mode off", "Value"], rows
+            ["Category", "Count", "First (UTC)", "Last (UTC)", "Privacy mode off", "Value"]
+            + (["Days (count)"] if summary.timeline else []),
+            rows,
         )
     if summary.blocked:
         lines += ["", "## Blocked (not sent)", ""]

@@ -47,9 +47,10 @@ def _file(verdict: FileVerdict) -> List[str]:
             )
     else:
         lines = [
-            f"{name}: intact, {plural(verdict.records, 'record')} ({checked(verdict)}), "
-            f"head {verdict.head}"
+            f"{name}: {'chain ' if verdict.gaps else ''}intact, "
+            f"{plural(verdict.records, 'record')} ({checked(verdict)}), head {verdict.head}"
         ]
+    lines.extend(f"{printable(p.where)}: {printable(p.message)}" for p in verdict.gaps)
     if verdict.truncated_tail is not None:
         tail = verdict.truncated_tail
         lines.append(f"notice: {printable(tail.where)}: {printable(tail.message)}")
