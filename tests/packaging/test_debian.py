@@ -234,6 +234,14 @@ def test_system_certbot_lists_the_plugin(
     ((name, value),) = wheel_entry_points(built.wheel)["certbot.plugins"].items()
     assert f"* {name}" in result.stdout, result.stdout
     assert value in result.stdout, result.stdout
+    # What the unit test of the same name checks (left out at build time: no plugin yet).
+    helped = run(
+        [SYSTEM_CERTBOT, "--help", "privacy", *certbot_dirs(tmp_path)],
+        cwd=tmp_path,
+        env=_system_env(),
+    )
+    shown = " ".join(helped.stdout.split()).replace("certbot- privacy", "certbot-privacy")
+    assert "certbot-privacy status" in shown, helped.stdout
 
 
 def test_private_issuance_with_the_system_certbot(
