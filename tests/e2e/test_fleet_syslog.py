@@ -254,3 +254,36 @@ def test_a_forged_last_record_mirrored_again_is_a_fork(
     ]
     (comparison,) = document["comparisons"]
     assert comparison["forked_in_copy"] == 1 and not comparison["agrees"]
+
+
+def test_a_record_any_sender_logs_through_rsyslog_is_marked_unauthenticated(
+    certbot: CertbotRunner,
+    rsyslog: Rsyslog,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 19: `logger -t certbot-privacy '<record>'` reaches the central syslog file like
+    the mirror does; report and the Art. 30 record count it as from syslog only, unauthenticated."""
+    log = _issue_twice(certbot)
+    lines = read_lines(log)
+    made_up = json.loads(lines[0])  # a request, made up by anyone on the host
+    made_up.update(prev="sha256:" + "0" * 64, time="2026-01-01T00:00:00.000Z")
+    subprocess.run(
+        ["logger", "-u", DEV_LOG, "-t", "certbot-privacy", json.dumps(made_up)],
+        check=True,
+        timeout=30,
+    )
+    rsyslog.wait_for(len(lines) + 1)
+    copy = rsyslog.file("3164")
+    fleet = host_logs(tmp_path / "hosts", {rsyslog.host: log})
+    code, out = _audit(capsys, "report", "--format", "json", str(fleet), str(copy))
+    document = json.loads(out)
+    assert code == 0
+    assert document["records"] == len(lines) + 1, document["problems"]  # each real one once
+    assert (document["copied"], document["unauthenticated_records"]) == ({"syslog": 1}, 1)
+    code, out = _audit(capsys, "export", "--art30", str(fleet), str(copy))
+    assert (
+        "1 record comes from syslog copies only (RFC 3164/5424), which are unauthenticated" in out
+    )
+    code, out = _audit(capsys, "verify", str(copy))
+    assert "unauthenticated (syslog does not say which process sent a message)" in out
