@@ -14,6 +14,7 @@ bookworm has no ``python3-certbot-dns-nsone``, and its other plugin packages wou
 ``certbot`` package (CLI, cron job, timer) onto every test machine.
 """
 
+import datetime
 import json
 import time
 from dataclasses import dataclass, field
@@ -177,6 +178,11 @@ def test_dns_plugin_credentials_stay_out_of_the_log_and_syslog(
     )
     requests_ = [r for r in records if r["event"] == "request"]
     assert len(requests_) >= len(at_provider), result.describe()
+    for hit in at_provider:  # requests (nsone, ovh, digitalocean) or httpx (cloudflare 5.x)
+        assert hit.header_values("User-Agent") == [target.minimal_user_agent]
+    for record, hit in zip(requests_, at_provider):  # each recorded before it arrived
+        written = datetime.datetime.fromisoformat(record["time"].replace("Z", "+00:00"))
+        assert written.timestamp() <= hit.time, (record["seq"], hit.path)
     for record in requests_:
         assert record["headers"]["User-Agent"] == target.minimal_user_agent
         for name, value in record["headers"].items():

@@ -14,11 +14,12 @@ import base64
 import json
 import os
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 import pytest
 
-from harness import CertbotRunner, CertbotTarget
+from harness import AcmeStack, CertbotRunner, CertbotTarget, TestCA
+from harness.recording_proxy import XmlAnswer
 from tests.helpers import watching
 
 from .conftest import SyslogDaemon
@@ -144,3 +145,109 @@ def _forms(data: bytes) -> List[str]:
 
 def _records(text: str) -> List[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+# --- Route 53 (botocore on urllib3) -------------------------------------------------------
+
+ROUTE53 = "route53.amazonaws.com"
+ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+XMLNS = 'xmlns="https://route53.amazonaws.com/doc/2013-04-01/"'
+CHANGE = (
+    "<ChangeInfo><Id>/change/C1</Id><Status>INSYNC</Status>"
+    "<SubmittedAt>2026-01-01T00:00:00Z</SubmittedAt></ChangeInfo>"
+)
+
+
+def _route53(zone: str, log: Path, seen: List[Tuple[str, str, int]]) -> Any:
+    """Route 53's API for one hosted zone; notes how many requests the log held at each."""
+
+    def respond(method: str, path: str, body: bytes) -> Tuple[int, Any]:
+        on_disk = _records(log.read_text()) if log.exists() else []
+        recorded = [r for r in on_disk if r["event"] == "request" and ROUTE53 in r["recipient"]]
+        seen.append((method, path, len(recorded)))
+        route = path.split("?")[0].rstrip("/")
+        if method == "GET" and route.endswith("/hostedzone"):
+            zones = (
+                f"<HostedZone><Id>/hostedzone/Z1</Id><Name>{zone}.</Name>"
+                "<CallerReference>r</CallerReference><Config><PrivateZone>false</PrivateZone>"
+                "</Config><ResourceRecordSetCount>2</ResourceRecordSetCount></HostedZone>"
+            )
+            return 200, XmlAnswer(
+                f"<ListHostedZonesResponse {XMLNS}><HostedZones>{zones}</HostedZones>"
+                "<IsTruncated>false</IsTruncated><MaxItems>100</MaxItems>"
+                "</ListHostedZonesResponse>".encode()
+            )
+        if method == "POST" and route.endswith("/rrset"):
+            answer = f"<ChangeResourceRecordSetsResponse {XMLNS}>{CHANGE}"
+            return 200, XmlAnswer(f"{answer}</ChangeResourceRecordSetsResponse>".encode())
+        if method == "GET" and "/change/" in route:
+            return 200, XmlAnswer(
+                f"<GetChangeResponse {XMLNS}>{CHANGE}</GetChangeResponse>".encode()
+            )
+        error = "<Error><Code>InvalidInput</Code><Message>no</Message></Error>"
+        return 400, XmlAnswer(f"<ErrorResponse {XMLNS}>{error}</ErrorResponse>".encode())
+
+    return respond
+
+
+def test_route53_requests_are_recorded_first_with_the_minimal_user_agent(
+    certbot: CertbotRunner,
+    target: CertbotTarget,
+    acme: AcmeStack,
+    tls: TestCA,
+    syslog_socket: SyslogDaemon,
+    tmp_path: Path,
+) -> None:
+    """botocore's requests (urllib3) are recorded before they arrive; no os/ nor md/arch."""
+    log = certbot.logs_dir / "disclosure.jsonl"
+    seen: List[Tuple[str, str, int]] = []
+    cert, key = tls.issue(ROUTE53, tmp_path / "route53-tls")
+    acme.proxy.add_provider(ROUTE53, str(cert), str(key), _route53("example.com", log, seen))
+    domain = certbot.domain()
+    mark = certbot.proxy.mark()
+    try:
+        result = certbot.run(
+            "certonly",
+            "--authenticator",
+            "dns-route53",
+            "--register-unsafely-without-email",
+            "--agree-tos",
+            "--privacy-minimal",
+            "--privacy-syslog",
+            "-d",
+            domain,
+            extra_env={
+                "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+                "AWS_EC2_METADATA_DISABLED": "true",
+                "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+            },
+        )
+    finally:
+        acme.proxy.providers.pop(ROUTE53, None)
+    assert result.returncode == 0, result.describe()
+    assert_log_sound(log)
+    at_provider = [r for r in certbot.proxy.since(mark) if r.listener == "provider"]
+    assert len(at_provider) >= 3, result.describe()
+    assert any(ACCESS_KEY in v for r in at_provider for v in r.header_values("Authorization")), (
+        "botocore never sent its credential: the test proves nothing"
+    )
+    for request in at_provider:
+        assert request.header_values("User-Agent") == [target.minimal_user_agent]
+    for i, (method, path, recorded) in enumerate(seen):
+        assert recorded >= i + 1, f"{method} {path} arrived before its record"
+    records = read_log(log)
+    sent = [r for r in records if r["event"] == "request" and r["recipient"].endswith(ROUTE53)]
+    assert len(sent) == len(at_provider)
+    assert {r["stack"] for r in sent} == {"urllib3"}
+    for record in sent:
+        assert record["headers"]["User-Agent"] == target.minimal_user_agent
+        assert record["headers"]["Authorization"]["redacted"] is True
+    answered = [r for r in records if r["event"] == "response" and r["recipient"].endswith(ROUTE53)]
+    assert [r["status"] for r in answered] == [200] * len(sent)
+    text = log.read_text()
+    mirrored = b"\n".join(syslog_socket.received()).decode("utf-8", "replace")
+    for secret in (ACCESS_KEY, SECRET_KEY):
+        assert secret not in text, f"{secret} is in the disclosure log"
+        assert secret not in mirrored, f"{secret} is in the syslog mirror"

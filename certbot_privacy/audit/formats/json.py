@@ -15,6 +15,7 @@ from dataclasses import asdict
 from typing import Any, Dict, Optional
 
 from certbot_privacy.audit.art30 import Art30Record, Quote
+from certbot_privacy.audit.coverage import sentences
 from certbot_privacy.audit.formats._common import Format
 from certbot_privacy.audit.outcomes import Outcomes
 from certbot_privacy.audit.summarise import Summary, ValueStats
@@ -96,6 +97,8 @@ def report_document(summary: Summary) -> Dict[str, Any]:
             for r in summary.recipients
         ],
         "categories": [asdict(c) | {"recipients": list(c.recipients)} for c in summary.categories],
+        "coverage": asdict(summary.coverage) | {"sentences": list(sentences(summary.coverage))},
+        "recording_began": [{"host": h, "first_record": t} for h, t in summary.began],
         "blocked": dict(summary.blocked),
         "notices": [asdict(n) for n in summary.notices],
         "skipped": summary.skipped,
@@ -228,7 +231,14 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
     recipients = []
     for r in record.recipients:
         entry = asdict(r)
-        for name in ("contact_use", "retention", "after_closure", "transfer", "deletion"):
+        for name in (
+            "contact_use",
+            "retention",
+            "after_closure",
+            "transfer",
+            "deletion",
+            "safeguard",
+        ):
             entry[name] = _quote(getattr(r, name))
         entry["categories"] = list(r.categories)
         entry["hosts"] = list(r.hosts)
@@ -252,6 +262,7 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
                 "country_name": r.country_name,
                 "third_country": r.third_country,
                 "statement": _quote(r.transfer),
+                "safeguard": _quote(r.safeguard),
             }
             for r in record.transfers
         ],
@@ -268,10 +279,12 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
             "disclosure_log": record.log_retention,
         },
         "security_measures": list(record.security_measures),
+        "coverage": list(record.coverage),
         "period": {"first": record.first, "last": record.last},
         "evidence": {
             "files": list(record.files),
             "hosts": list(record.hosts),
+            "recording_began": [{"host": h, "first_record": t} for h, t in record.began],
             "records": record.records,
             "requests": record.requests,
             "privacy_off": record.privacy_off,

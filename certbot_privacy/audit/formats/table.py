@@ -13,6 +13,7 @@ import shutil
 import textwrap
 from typing import List, Optional
 
+from certbot_privacy.audit.coverage import sentences
 from certbot_privacy.audit.formats._common import Format, copies_notes, plural, short_time
 from certbot_privacy.audit.outcomes import Outcomes
 from certbot_privacy.audit.summarise import RecipientStats, Summary, ValueStats
@@ -147,6 +148,10 @@ def render_report(summary: Summary, columns: int = 0) -> str:
         lines += _wrap(line, "", columns)
     for line in copies_notes(summary.copied):
         lines += _wrap(line, "", columns)
+    if summary.records:
+        lines.append("What the log could see:")
+        for sentence in sentences(summary.coverage):
+            lines += _wrap(printable(sentence), "  ", columns, "    ")
     if summary.filters.active:
         lines += _wrap(
             "Selected: "
