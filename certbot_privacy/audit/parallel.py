@@ -73,7 +73,9 @@ def plan(names: Sequence[str], workers: int) -> Optional[List[Part]]:
         if name == "-" or reader.kind(name) is not None:
             return None
         size = os.path.getsize(name) if os.path.isfile(name) else 0
-        pieces = min(workers, size // SPLIT_BYTES) if _is_plain_log(name) else 1
+        pieces = min(workers, size // SPLIT_BYTES)
+        if pieces > 1 and not _is_plain_log(name):  # a small file is not opened again
+            pieces = 1
         if pieces <= 1:
             parts.append(Part(name, host))
             continue
