@@ -117,6 +117,8 @@ class DisclosureRecorder:
         self.acme_origins: set[str] = set()
         #: The disclosures this run knows of, kept in requests recorded by allowance.
         self.known = classify.Known()
+        #: Key-like values a server sent (an account Location), and the digest recorded.
+        self.server_values: dict[str, str] = {}
         self._recipient_for = recipient_for
         self.clock = clock
         for url in directory_urls:
@@ -163,6 +165,12 @@ class DisclosureRecorder:
         recipient = self.recipient(url, headers)
         exact = classify.recorded_exactly(url, headers, self.acme_origins)
         body = out.body
+        withheld: list[str] = []
+        if self.server_values:  # sent as it is; the record holds the digests (keyguard)
+            url, headers, recorded, withheld = keyguard.withhold_server_values(
+                url, headers, body or b"", self.server_values
+            )
+            body = recorded if withheld else body
         if exact and self.on_order is not None and body:
             names = _order_names(body)
             if names:
@@ -186,6 +194,8 @@ class DisclosureRecorder:
                 "report this bug to certbot-privacy."
             ) from None
         record["stack"] = out.stack
+        if withheld:
+            record["withheld"] = withheld
         written = self.log.append(record)
         if exact:
             for category in ("domain", "ip_identifier"):
@@ -234,6 +244,9 @@ class DisclosureRecorder:
         )
         if withheld:
             extra["withheld"] = withheld
+            if "location" in withheld and location:
+                # certbot sends it back (the account URL is the JWS kid): recorded as this.
+                self.server_values[location] = extra["location"]
             logger.warning(
                 "The answer of %s to %s %s had a %s that looks like a private key; it is "
                 "recorded in the disclosure log as its digest only.",
