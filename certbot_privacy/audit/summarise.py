@@ -12,167 +12,52 @@ a finalize's ``published`` names count as disclosures to "Certificate Transparen
 files can be summarised in parallel.
 """
 
-from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.accounts import Held, Links
-from certbot_privacy.audit.coverage import Coverage, CoverageStats
+from certbot_privacy.audit.coverage import Coverage
+from certbot_privacy.audit.distinct import Distinct
+from certbot_privacy.audit.figures import (
+    CategoryStats,
+    CategoryTotal,
+    NoticeStats,
+    RecipientStats,
+    Summary,
+    ValueStats,
+    recipient_name,
+)
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.outcomes import Outcomes, Tracker
 from certbot_privacy.audit.outcomes import kind as outcome_kind
-from certbot_privacy.audit.source import UNAUTHENTICATED, Item, LineProblem, ReadFailure
-from certbot_privacy.audit.timeline import Timeline, Timelines
+from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+from certbot_privacy.audit.tally import COUNTED, Entry, Same, Senders, Stats, recipient_stats
+from certbot_privacy.audit.timeline import Timeline
 from certbot_privacy.audit.values import label
-from certbot_privacy.log.classify import CT_RECIPIENT, EFF_RECIPIENT, IMPLICIT_IP_ADDRESS
+from certbot_privacy.log.classify import CT_RECIPIENT, IMPLICIT_IP_ADDRESS
 from certbot_privacy.log.schema import category_key
 
 #: How many problem lines a summary lists (it counts them all).
 PROBLEM_LIMIT = 100
+#: Without values kept: how many values per recipient and category a file's reading
+#: remembers, so that a value sent again is not hashed again.
+FILE_SEEN_LIMIT = 65536
 
-
-@dataclass(frozen=True)
-class ValueStats:
-    """One distinct value of one category sent to one recipient."""
-
-    value: str
-    count: int
-    first: str
-    last: str
-    privacy_off: int
-    #: The hosts that sent it (grouped by recipient; the one host, grouped by host).
-    hosts: Tuple[str, ...] = ()
-    #: With a timeline: ``(day, count)`` for each day it was sent, in order.
-    days: Tuple[Tuple[str, int], ...] = ()
-
-
-@dataclass(frozen=True)
-class CategoryStats:
-    """One category of personal data sent to one recipient, value by value."""
-
-    category: str
-    disclosures: int
-    first: str
-    last: str
-    privacy_off: int
-    values: Tuple[ValueStats, ...]
-
-    @property
-    def distinct(self) -> int:
-        """How many different values of this category went to the recipient."""
-        return len(self.values)
-
-
-@dataclass(frozen=True)
-class RecipientStats:
-    """Everything sent to one recipient (by one host, when the summary is grouped by host).
-
-    ``host`` is the host when grouped by host (``None`` for lines no input attributes to
-    a host); ``hosts`` names every host that sent to the recipient.
-    """
-
-    recipient: str
-    requests: int
-    first: str
-    last: str
-    privacy_off: int
-    categories: Tuple[CategoryStats, ...]
-    host: Optional[str] = None
-    hosts: Tuple[str, ...] = ()
-    outcomes: Outcomes = field(default_factory=Outcomes)
-
-    @property
-    def name(self) -> str:
-        """Who the recipient is, from the CA facts (the log's name where they know none)."""
-        return recipient_name(self.recipient)
-
-
-@dataclass(frozen=True)
-class CategoryTotal:
-    """One category over every recipient: disclosures, distinct values (each value once,
-    however many recipients got it), and the recipients."""
-
-    category: str
-    disclosures: int
-    distinct: int
-    recipients: Tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class NoticeStats:
-    """A warning the plugin gave (a ``notice`` record), and how often, first and last."""
-
-    recipient: str
-    kind: str
-    detail: str
-    count: int
-    first: str
-    last: str
-
-
-@dataclass(frozen=True)
-class Summary:
-    """The result of :func:`summarise`."""
-
-    recipients: Tuple[RecipientStats, ...]
-    filters: Filters
-    files: Tuple[str, ...]
-    lines: int
-    records: int
-    events: Tuple[Tuple[str, int], ...]
-    requests: int
-    blocked: Tuple[Tuple[str, int], ...]
-    skipped: int
-    problems: Tuple[LineProblem, ...]
-    first: Optional[str] = None
-    last: Optional[str] = None
-    notices: Tuple[NoticeStats, ...] = ()
-    by: str = "recipient"
-    hosts: Tuple[str, ...] = ()
-    #: Every recipient's name once, whatever the grouping.
-    recipient_names: Tuple[str, ...] = ()
-    categories: Tuple[CategoryTotal, ...] = ()
-    outcomes: Outcomes = field(default_factory=Outcomes)
-    timeline: bool = False
-    #: Requests per month by recipient and host, when asked for (the HTML report's timeline).
-    months: Optional[Timelines] = None
-    #: Records read from copies only (``"journal"``, ``"syslog"``: :func:`.source.provenance`),
-    #: by kind; a record also in a host's file is the file's (``source.read``).
-    copied: Tuple[Tuple[str, int], ...] = ()
-    #: What the records say the log could see (:mod:`.coverage`).
-    coverage: CoverageStats = field(default_factory=CoverageStats)
-    #: When recording began: the first record's time, per host (``None``: no host named).
-    began: Tuple[Tuple[Optional[str], str], ...] = ()
-
-    @property
-    def unauthenticated(self) -> int:
-        """How many records come from copies that authenticate no sender (syslog)."""
-        return sum(n for kind, n in self.copied if kind in UNAUTHENTICATED)
-
-    @property
-    def privacy_off(self) -> int:
-        """How many selected requests went out with privacy mode off."""
-        return sum(r.privacy_off for r in self.recipients if r.recipient != CT_RECIPIENT)
-
-    @property
-    def recipient_count(self) -> int:
-        """How many recipients got something (the same grouped by host or not)."""
-        return len(self.recipient_names)
-
-
-def recipient_name(recipient: str) -> str:
-    """The name of *recipient* as the CA facts give it: a CA's display name for its
-    directory URL, the EFF's; else the log's own name for it."""
-    if recipient.startswith(("https://", "http://")):
-        from certbot_privacy.rules import cas
-
-        info = cas.lookup(recipient)
-        return info.display_name if info is not None else recipient
-    if recipient == EFF_RECIPIENT:
-        from certbot_privacy.rules import cas
-
-        return cas.facts().other("eff").display_name
-    return recipient
+__all__ = [
+    "PROBLEM_LIMIT",
+    "Accumulator",
+    "CategoryStats",
+    "CategoryTotal",
+    "NoticeStats",
+    "RecipientStats",
+    "Summary",
+    "ValueStats",
+    "accumulate",
+    "notice_detail",
+    "privacy_mode_off",
+    "recipient_name",
+    "summarise",
+]
 
 
 def notice_detail(record: contract.Record) -> str:
@@ -205,63 +90,6 @@ def privacy_mode_off(record: contract.Record) -> bool:
     return record.get("privacy_mode", True) is False
 
 
-class _Stats:
-    """Count, first and last time, and privacy-off count of one thing (mutable, small);
-    per day too when a timeline is asked for (``days``, else ``None``)."""
-
-    __slots__ = ("count", "days", "first", "last", "off")
-
-    def __init__(self, time: str, off: int, days: bool = False) -> None:
-        self.count = 1
-        self.first = time
-        self.last = time
-        self.off = off
-        self.days: Optional[Dict[str, int]] = {time[:10]: 1} if days else None
-
-    def add(self, time: str, off: int) -> None:
-        self.count += 1
-        if time < self.first:
-            self.first = time
-        elif time > self.last:
-            self.last = time
-        self.off += off
-        if self.days is not None:
-            day = time[:10]
-            self.days[day] = self.days.get(day, 0) + 1
-
-    def merge(self, other: "_Stats") -> None:
-        self.count += other.count
-        self.first = min(self.first, other.first)
-        self.last = max(self.last, other.last)
-        self.off += other.off
-        if self.days is not None and other.days is not None:
-            for day, count in other.days.items():
-                self.days[day] = self.days.get(day, 0) + count
-
-    def copy(self) -> "_Stats":
-        twin = _Stats(self.first, self.off)
-        twin.count, twin.last = self.count, self.last
-        twin.days = None if self.days is None else dict(self.days)
-        return twin
-
-
-@dataclass
-class _Recipient:
-    stats: _Stats
-    categories: Dict[str, Dict[str, _Stats]] = field(default_factory=dict)
-
-    def merge(self, other: "_Recipient") -> None:
-        self.stats.merge(other.stats)
-        for category, values in other.categories.items():
-            mine = self.categories.setdefault(category, {})
-            for value, stats in values.items():
-                seen = mine.get(value)
-                if seen is None:
-                    mine[value] = stats.copy()
-                else:
-                    seen.merge(stats)
-
-
 #: Entries of the summary: by (host, recipient); host ``None`` where the input names none.
 _Key = Tuple[Optional[str], str]
 
@@ -273,12 +101,19 @@ class Accumulator:
     value per day (:attr:`ValueStats.days`).
     """
 
-    def __init__(self, filters: Filters, months: bool = False, timeline: bool = False) -> None:
+    def __init__(
+        self, filters: Filters, months: bool = False, timeline: bool = False, values: bool = True
+    ) -> None:
         self.filters = filters
+        # Without *values*, each category's values are counted (distinct.Distinct), not kept.
+        self.values = values
+        self._distinct: Dict[Tuple[str, str], Distinct] = {}
+        self._file_seen: Dict[Tuple[str, str], set[str]] = {}
+        self._file: Optional[str] = None
         self.months: Optional[Timeline] = Timeline() if months else None
         self.timeline = timeline
         self._filtering = filters.active
-        self._recipients: Dict[_Key, _Recipient] = {}
+        self._recipients: Dict[_Key, Entry] = {}
         # Each distinct value's text once (the hosts' entries share it).
         self._texts: Dict[str, str] = {}
         self._outcomes: Tracker[_Key] = Tracker()
@@ -290,7 +125,7 @@ class Accumulator:
         self.lines = 0
         self.skipped = 0
         self._blocked: Dict[str, int] = {}
-        self._notices: Dict[Tuple[str, str, str], _Stats] = {}
+        self._notices: Dict[Tuple[str, str, str], Stats] = {}
         self._copied: Dict[str, int] = {}
         self._coverage = Coverage()
         self._began: Dict[Optional[str], str] = {}
@@ -310,6 +145,9 @@ class Accumulator:
         self.lines += 1
         if item.source not in self._files:
             self._files[item.source] = None
+        if item.source != self._file:
+            self._file = item.source
+            self._file_seen.clear()
         host = item.host
         if host is not None and host not in self._hosts:
             self._hosts[host] = None
@@ -376,7 +214,7 @@ class Accumulator:
         key = (recipient, str(record.get("kind", "")), notice_detail(record))
         stats = self._notices.get(key)
         if stats is None:
-            self._notices[key] = _Stats(time, 0)
+            self._notices[key] = Stats(time, 0)
         else:
             stats.add(time, 0)
 
@@ -432,12 +270,15 @@ class Accumulator:
         timeline = self.timeline
         entry = self._recipients.get(key)
         if entry is None:
-            entry = self._recipients[key] = _Recipient(_Stats(time, off))
+            entry = self._recipients[key] = Entry(Stats(time, off))
         else:
             entry.stats.add(time, off)
         if self.months is not None:
             self.months.add(host, recipient, time, off)
         categories = entry.categories
+        if not self.values:
+            self._count(recipient, categories, personal, time, off)
+            return key
         texts = self._texts
         only = filters.categories
         for category, values in personal.items():
@@ -458,10 +299,50 @@ class Accumulator:
                     shared = texts.get(text)
                     if shared is None:
                         shared = texts[text] = text
-                    seen[shared] = _Stats(time, off, timeline)
+                    seen[shared] = Stats(time, off, timeline)
                 else:
                     stats.add(time, off)
         return key
+
+    def _count(
+        self,
+        recipient: str,
+        categories: Dict[str, Dict[str, Stats]],
+        personal: Dict[str, List[object]],
+        time: str,
+        off: int,
+    ) -> None:
+        """Count a disclosure's values without keeping them: a tally per category, and each
+        value's digest once per file (a value seen again in the same file is not hashed)."""
+        only = self.filters.categories
+        for category, values in personal.items():
+            if (only and category not in only) or not values:
+                continue
+            tallies = categories.setdefault(category, {})
+            key = (recipient, category)
+            seen = self._file_seen.get(key)
+            if seen is None:
+                seen = self._file_seen[key] = set()
+            for value in values:
+                tally = tallies.get(COUNTED)
+                if tally is None:
+                    tallies[COUNTED] = Stats(time, off)
+                else:
+                    tally.add(time, off)
+                text = (
+                    value
+                    if value.__class__ is str and category != "ip_address"
+                    else label(category, value)
+                )
+                if text in seen:
+                    continue
+                if len(seen) >= FILE_SEEN_LIMIT:
+                    seen.clear()
+                seen.add(text)
+                counter = self._distinct.get(key)
+                if counter is None:
+                    counter = self._distinct[key] = Distinct()
+                counter.add(text)
 
     def merge(self, other: "Accumulator") -> None:
         """Add what *other* (an accumulator of later lines, say another file) counted.
@@ -481,6 +362,12 @@ class Accumulator:
             else:
                 mine.merge(entry)
         self._outcomes.merge(other._outcomes)
+        for pair, counter in other._distinct.items():
+            counted = self._distinct.get(pair)
+            if counted is None:
+                self._distinct[pair] = counter
+            else:
+                counted.merge(counter)
         if self.months is not None and other.months is not None:
             self.months.merge(other.months)
         if self._links is not None and other._links is not None:
@@ -559,6 +446,8 @@ class Accumulator:
 
     def _totals(self) -> Tuple[CategoryTotal, ...]:
         """Each category over every host and recipient, each distinct value counted once."""
+        if not self.values:
+            return self._counted_totals()
         values: Dict[str, set[str]] = {}
         disclosures: Dict[str, int] = {}
         recipients: Dict[str, Dict[str, None]] = {}
@@ -576,6 +465,37 @@ class Accumulator:
             for name in sorted(values, key=category_key)
         )
 
+    def _counted_totals(self) -> Tuple[CategoryTotal, ...]:
+        """:meth:`_totals` where values were counted, not kept."""
+        overall: Dict[str, Distinct] = {}
+        disclosures: Dict[str, int] = {}
+        recipients: Dict[str, Dict[str, None]] = {}
+        for (_, recipient), entry in sorted(self._recipients.items(), key=_order):
+            for category, seen in entry.categories.items():
+                tally = seen.get(COUNTED)
+                if tally is None:
+                    continue
+                disclosures[category] = disclosures.get(category, 0) + tally.count
+                recipients.setdefault(category, {}).setdefault(recipient)
+        for (_recipient, category), counter in self._distinct.items():
+            overall.setdefault(category, Distinct()).update(counter.digests())
+        return tuple(
+            CategoryTotal(
+                name,
+                disclosures[name],
+                len(overall[name]) if name in overall else 0,
+                tuple(recipients[name]),
+            )
+            for name in sorted(disclosures, key=category_key)
+        )
+
+    def _counted(self, recipient: str) -> Optional[Callable[[str], int]]:
+        """How many distinct values of a category went to *recipient* (values not kept)."""
+        if self.values:
+            return None
+        distinct = self._distinct
+        return lambda category: len(distinct.get((recipient, category), ()))
+
     def _grouped(self, by: str) -> Tuple[RecipientStats, ...]:
         outcomes = self._outcomes
         if by == "host":
@@ -585,17 +505,17 @@ class Accumulator:
                 entry = self._recipients[key]
                 hosts = () if host is None else (host,)
                 out.append(
-                    _recipient_stats(
+                    recipient_stats(
                         recipient,
                         entry,
                         host,
                         hosts,
                         outcomes.counts(key, entry.stats.count),
-                        _Same(hosts),
+                        Same(hosts),
                     )
                 )
             return tuple(out)
-        merged: Dict[str, _Recipient] = {}
+        merged: Dict[str, Entry] = {}
         senders: Dict[str, Dict[str, None]] = {}
         value_hosts: Dict[Tuple[str, str, str], List[str]] = {}
         totals: Dict[str, Outcomes] = {}
@@ -606,7 +526,7 @@ class Accumulator:
             )
             mine = merged.get(recipient)
             if mine is None:
-                merged[recipient] = _Recipient(
+                merged[recipient] = Entry(
                     entry.stats.copy(),
                     {
                         category: {value: stats.copy() for value, stats in seen.items()}
@@ -621,39 +541,20 @@ class Accumulator:
                     for value in seen:
                         value_hosts.setdefault((recipient, category, value), []).append(host)
         return tuple(
-            _recipient_stats(
+            recipient_stats(
                 name,
                 merged[name],
                 None,
                 tuple(senders.get(name, ())),
                 totals[name],
-                _Senders(name, value_hosts),
+                Senders(name, value_hosts),
+                self._counted(name),
             )
             for name in sorted(merged)
         )
 
 
-class _Same:
-    """The hosts of every value: the one host of an entry grouped by host."""
-
-    def __init__(self, hosts: Tuple[str, ...]) -> None:
-        self.hosts = hosts
-
-    def __call__(self, _value: Tuple[str, str]) -> Tuple[str, ...]:
-        return self.hosts
-
-
-class _Senders:
-    """The hosts that sent a (category, value) to one recipient."""
-
-    def __init__(self, recipient: str, hosts: Dict[Tuple[str, str, str], List[str]]) -> None:
-        self.recipient, self.hosts = recipient, hosts
-
-    def __call__(self, value: Tuple[str, str]) -> Tuple[str, ...]:
-        return tuple(self.hosts.get((self.recipient, *value), ()))
-
-
-def _order(item: Tuple[_Key, _Recipient]) -> Tuple[str, str]:
+def _order(item: Tuple[_Key, Entry]) -> Tuple[str, str]:
     (host, recipient), _ = item
     return (host or "", recipient)
 
@@ -669,55 +570,6 @@ def _published(record: contract.Record) -> List[Dict[str, Any]]:
         and isinstance(entry.get("personal_data"), dict)
         and all(isinstance(v, list) for v in entry["personal_data"].values())
     ]
-
-
-def _recipient_stats(
-    name: str,
-    entry: _Recipient,
-    host: Optional[str],
-    hosts: Tuple[str, ...],
-    outcomes: Outcomes,
-    value_hosts: Callable[[Tuple[str, str]], Tuple[str, ...]],
-) -> RecipientStats:
-    categories = []
-    for category in sorted(entry.categories, key=category_key):
-        seen = entry.categories[category]
-        values = tuple(
-            ValueStats(
-                value,
-                s.count,
-                s.first,
-                s.last,
-                s.off,
-                value_hosts((category, value)),
-                tuple(sorted(s.days.items())) if s.days is not None else (),
-            )
-            for value, s in sorted(seen.items())
-        )
-        if not values:
-            continue
-        categories.append(
-            CategoryStats(
-                category=category,
-                disclosures=sum(v.count for v in values),
-                first=min(v.first for v in values),
-                last=max(v.last for v in values),
-                privacy_off=sum(v.privacy_off for v in values),
-                values=values,
-            )
-        )
-    stats = entry.stats
-    return RecipientStats(
-        name,
-        stats.count,
-        stats.first,
-        stats.last,
-        stats.off,
-        tuple(categories),
-        host,
-        hosts,
-        outcomes if name != CT_RECIPIENT else Outcomes(),
-    )
 
 
 def accumulate(

@@ -22,11 +22,16 @@ stated retention (quoted, with sources) and security measures, built from the lo
 Details only the controller knows come from the options below; what is missing is
 marked for completion.
 
---access-request (GDPR Art. 15) and --erasure-request (Art. 17) write, for each CA in the
-log, a letter ready to send to the CA's privacy contact (a verified address where one is
-known, else where to find it), listing what identifies your data there: ACME account
-URLs, account key thumbprints, the contact addresses sent and when, the domain names and
-the dates. certbot-privacy sends nothing: copy each letter into your email."""
+--access-request (GDPR Art. 15) and --erasure-request (Art. 17) write a letter per data
+subject at each CA in the log (one contact address with the ACME accounts it was given
+for, or the accounts given none: never two people's addresses in one letter), and one to
+the EFF for an address it received, ready to send to the recipient's privacy contact (a
+verified address where one is known, else where to find it). Each lists what identifies
+the data there: ACME account URLs, account key thumbprints, the contact address and when
+it was sent, the domain names and the dates; it says when recording began (what was sent
+before is not in the log) and leaves a placeholder for the servers' public IP addresses,
+which the log does not record. It never names the internal host names. certbot-privacy
+sends nothing: copy each letter into your email."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -130,7 +135,10 @@ def _art30(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[i
             + f", not {name}"
         )
     summary = parallel.summarise(
-        args.logs, _options.filters(args, parser), trust=_options.trust(args)
+        args.logs,
+        _options.filters(args, parser),
+        trust=_options.trust(args),
+        values=False,  # the record counts distinct values; it lists none (bounded memory)
     )
     controller = art30.Controller(
         name=args.controller_name,
