@@ -12,8 +12,8 @@ import time
 from typing import Dict, List, Tuple
 
 from certbot_privacy import log as disclosure_log
-from certbot_privacy.confdir import marks, privacy, reader
-from certbot_privacy.errors import EXIT_OK, InputError, UsageError
+from certbot_privacy.confdir import marks, privacy, reader, trust
+from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, UsageError
 from certbot_privacy.log import records
 from certbot_privacy.log.schema import rfc3339
 from certbot_privacy.log.writer import DisclosureLog
@@ -31,7 +31,10 @@ renewal conf, and marks each account private (certbot-privacy.json beside its fi
 cancelling an EFF subscription certbot still had pending for it; from then on every
 certbot command on them runs in privacy mode with no flag. "off" writes
 privacy_minimal = False, or marks the account not private. Each switch is recorded as a
-notice in the disclosure log its requests go to. Works the same with every certbot
+notice in the disclosure log its requests go to; the output says what changed, or that
+nothing had to. Exit 0; 1 if DIR holds no certbot state; 2 on a usage error, an unknown
+name, or a DIR (or a file in it, or a log it names) that another user could have chosen
+(nothing is written then). Works the same with every certbot
 version (2.1.0 has no reconfigure). An account's contact at the CA is not changed: use
 certbot update_account --privacy-minimal --privacy-withdraw-email for that."""
 
@@ -60,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--all", action="store_true", help="every certificate and every account in DIR"
     )
-    _options.config_dir(parser)
+    _options.config_dir(parser, as_certbot=True)
     parser.add_argument(
         "--logs-dir",
         default=None,
@@ -72,19 +75,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
-    """Switch what was named; exit 0, or 2 if a name is unknown (nothing switched then)."""
+    """Switch what was named; say what changed, or that nothing had to.
+
+    Exit 0; 1 when DIR holds no certbot state (nothing to switch); 2 if a name is unknown
+    or DIR cannot be trusted (nothing switched then).
+    """
     if not (args.all or args.cert_name or args.account):
         parser.error("name what to switch: --cert-name NAME, --account ID or --all")
     private = args.state == "on"
-    try:
-        found = reader.read(args.config_dir)
-    except InputError as error:
-        raise UsageError(str(error)) from None
-    lineages, accounts = _chosen(found, args)
+    found = _options.read_config_dir(args.config_dir)
+    lineages, accounts = _chosen(found, args)  # an unknown name: exit 2 first
+    if not (found.accounts or found.lineages or found.problems):
+        return EXIT_FAILED, (
+            f"No certbot state in {printable(found.path)}: no account and no certificate "
+            "(is this certbot's --config-dir?); nothing to change.\n"
+        )
+    account_logs = [
+        privacy.account_log(account, list(found.lineages), args.logs_dir) for account in accounts
+    ]
+    # Every log a notice would go to is checked before anything is written.
+    for account, log in zip(accounts, account_logs):
+        trust.check_log_target(log, f"account {account.id}")
+    for lineage in lineages:
+        trust.check_log_target(privacy.lineage_log(lineage), lineage.path)
     out: List[str] = []
-    with marks.config_lock(args.config_dir):
-        for account in accounts:
-            log = privacy.account_log(account, list(found.lineages), args.logs_dir)
+    with marks.config_lock(found.path):
+        for account, log in zip(accounts, account_logs):
             out += _switch_account(account, private, log)
         for lineage in lineages:
             out.append(_switch_lineage(lineage, private))
@@ -95,6 +111,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
             + " says privacy-minimal = true: every certbot run stays private until that "
             "line is removed"
         )
+    if all(": already " in line for line in out if line.startswith(("account ", "certificate "))):
+        out.append(f"Nothing to change: everything named was already {args.state}.")
     return EXIT_OK, "\n".join(out) + "\n"
 
 
