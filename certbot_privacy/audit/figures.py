@@ -38,11 +38,13 @@ class CategoryStats:
     last: str
     privacy_off: int
     values: Tuple[ValueStats, ...]
+    #: The number of distinct values, where they were counted but not kept (Art. 30).
+    counted: Optional[int] = None
 
     @property
     def distinct(self) -> int:
         """How many different values of this category went to the recipient."""
-        return len(self.values)
+        return self.counted if self.counted is not None else len(self.values)
 
 
 @dataclass(frozen=True)

@@ -103,9 +103,9 @@ def _items(part: Part) -> Iterator[Item]:
 # --- report -----------------------------------------------------------------------------
 
 
-def _accumulate(task: Tuple[Part, Filters, bool, bool]) -> Tuple[Accumulator, int]:
-    part, filters, months, timeline = task
-    accumulator = Accumulator(filters, months, timeline)
+def _accumulate(task: Tuple[Part, Filters, bool, bool, bool]) -> Tuple[Accumulator, int]:
+    part, filters, months, timeline, values = task
+    accumulator = Accumulator(filters, months, timeline, values)
     lines = 0
     for item in _items(part):
         accumulator.add(item)
@@ -121,22 +121,24 @@ def summarise(
     trust: Optional[Trust] = None,
     months: bool = False,
     timeline: bool = False,
+    values: bool = True,
 ) -> Summary:
     """Summarise the logs *names* on *workers* processes (default: every core); *trust*
     says which journal entries are records; *months*: with the requests per month (the
-    HTML report's timeline); *timeline*: each value per day."""
+    HTML report's timeline); *timeline*: each value per day; *values* false: count each
+    category's distinct values without keeping them (the Art. 30 record: bounded memory)."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
-        accumulator = Accumulator(filters, months, timeline)
+        accumulator = Accumulator(filters, months, timeline, values)
         for item in source.read(names, trust=trust):
             accumulator.add(item)
         return accumulator.result(by)
-    total = Accumulator(filters, months, timeline)
+    total = Accumulator(filters, months, timeline, values)
     offset, previous = 0, None
     with ProcessPoolExecutor(min(workers, len(parts))) as pool:
         for part, (accumulator, lines) in zip(
-            parts, pool.map(_accumulate, [(p, filters, months, timeline) for p in parts])
+            parts, pool.map(_accumulate, [(p, filters, months, timeline, values) for p in parts])
         ):
             offset = offset if previous == part.path and part.start else 0
             accumulator.renumber(offset)

@@ -12,11 +12,12 @@ a finalize's ``published`` names count as disclosures to "Certificate Transparen
 files can be summarised in parallel.
 """
 
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.accounts import Held, Links
 from certbot_privacy.audit.coverage import Coverage
+from certbot_privacy.audit.distinct import Distinct
 from certbot_privacy.audit.figures import (
     CategoryStats,
     CategoryTotal,
@@ -30,7 +31,7 @@ from certbot_privacy.audit.filters import Filters
 from certbot_privacy.audit.outcomes import Outcomes, Tracker
 from certbot_privacy.audit.outcomes import kind as outcome_kind
 from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
-from certbot_privacy.audit.tally import Entry, Same, Senders, Stats, recipient_stats
+from certbot_privacy.audit.tally import COUNTED, Entry, Same, Senders, Stats, recipient_stats
 from certbot_privacy.audit.timeline import Timeline
 from certbot_privacy.audit.values import label
 from certbot_privacy.log.classify import CT_RECIPIENT, IMPLICIT_IP_ADDRESS
@@ -38,6 +39,9 @@ from certbot_privacy.log.schema import category_key
 
 #: How many problem lines a summary lists (it counts them all).
 PROBLEM_LIMIT = 100
+#: Without values kept: how many values per recipient and category a file's reading
+#: remembers, so that a value sent again is not hashed again.
+FILE_SEEN_LIMIT = 65536
 
 __all__ = [
     "PROBLEM_LIMIT",
@@ -97,8 +101,15 @@ class Accumulator:
     value per day (:attr:`ValueStats.days`).
     """
 
-    def __init__(self, filters: Filters, months: bool = False, timeline: bool = False) -> None:
+    def __init__(
+        self, filters: Filters, months: bool = False, timeline: bool = False, values: bool = True
+    ) -> None:
         self.filters = filters
+        # Without *values*, each category's values are counted (distinct.Distinct), not kept.
+        self.values = values
+        self._distinct: Dict[Tuple[str, str], Distinct] = {}
+        self._file_seen: Dict[Tuple[str, str], set[str]] = {}
+        self._file: Optional[str] = None
         self.months: Optional[Timeline] = Timeline() if months else None
         self.timeline = timeline
         self._filtering = filters.active
@@ -134,6 +145,9 @@ class Accumulator:
         self.lines += 1
         if item.source not in self._files:
             self._files[item.source] = None
+        if item.source != self._file:
+            self._file = item.source
+            self._file_seen.clear()
         host = item.host
         if host is not None and host not in self._hosts:
             self._hosts[host] = None
@@ -262,6 +276,9 @@ class Accumulator:
         if self.months is not None:
             self.months.add(host, recipient, time, off)
         categories = entry.categories
+        if not self.values:
+            self._count(recipient, categories, personal, time, off)
+            return key
         texts = self._texts
         only = filters.categories
         for category, values in personal.items():
@@ -287,6 +304,46 @@ class Accumulator:
                     stats.add(time, off)
         return key
 
+    def _count(
+        self,
+        recipient: str,
+        categories: Dict[str, Dict[str, Stats]],
+        personal: Dict[str, List[object]],
+        time: str,
+        off: int,
+    ) -> None:
+        """Count a disclosure's values without keeping them: a tally per category, and each
+        value's digest once per file (a value seen again in the same file is not hashed)."""
+        only = self.filters.categories
+        for category, values in personal.items():
+            if (only and category not in only) or not values:
+                continue
+            tallies = categories.setdefault(category, {})
+            key = (recipient, category)
+            seen = self._file_seen.get(key)
+            if seen is None:
+                seen = self._file_seen[key] = set()
+            for value in values:
+                tally = tallies.get(COUNTED)
+                if tally is None:
+                    tallies[COUNTED] = Stats(time, off)
+                else:
+                    tally.add(time, off)
+                text = (
+                    value
+                    if value.__class__ is str and category != "ip_address"
+                    else label(category, value)
+                )
+                if text in seen:
+                    continue
+                if len(seen) >= FILE_SEEN_LIMIT:
+                    seen.clear()
+                seen.add(text)
+                counter = self._distinct.get(key)
+                if counter is None:
+                    counter = self._distinct[key] = Distinct()
+                counter.add(text)
+
     def merge(self, other: "Accumulator") -> None:
         """Add what *other* (an accumulator of later lines, say another file) counted.
 
@@ -305,6 +362,12 @@ class Accumulator:
             else:
                 mine.merge(entry)
         self._outcomes.merge(other._outcomes)
+        for pair, counter in other._distinct.items():
+            counted = self._distinct.get(pair)
+            if counted is None:
+                self._distinct[pair] = counter
+            else:
+                counted.merge(counter)
         if self.months is not None and other.months is not None:
             self.months.merge(other.months)
         if self._links is not None and other._links is not None:
@@ -383,6 +446,8 @@ class Accumulator:
 
     def _totals(self) -> Tuple[CategoryTotal, ...]:
         """Each category over every host and recipient, each distinct value counted once."""
+        if not self.values:
+            return self._counted_totals()
         values: Dict[str, set[str]] = {}
         disclosures: Dict[str, int] = {}
         recipients: Dict[str, Dict[str, None]] = {}
@@ -399,6 +464,37 @@ class Accumulator:
             CategoryTotal(name, disclosures[name], len(values[name]), tuple(recipients[name]))
             for name in sorted(values, key=category_key)
         )
+
+    def _counted_totals(self) -> Tuple[CategoryTotal, ...]:
+        """:meth:`_totals` where values were counted, not kept."""
+        overall: Dict[str, Distinct] = {}
+        disclosures: Dict[str, int] = {}
+        recipients: Dict[str, Dict[str, None]] = {}
+        for (_, recipient), entry in sorted(self._recipients.items(), key=_order):
+            for category, seen in entry.categories.items():
+                tally = seen.get(COUNTED)
+                if tally is None:
+                    continue
+                disclosures[category] = disclosures.get(category, 0) + tally.count
+                recipients.setdefault(category, {}).setdefault(recipient)
+        for (_recipient, category), counter in self._distinct.items():
+            overall.setdefault(category, Distinct()).update(counter.digests())
+        return tuple(
+            CategoryTotal(
+                name,
+                disclosures[name],
+                len(overall[name]) if name in overall else 0,
+                tuple(recipients[name]),
+            )
+            for name in sorted(disclosures, key=category_key)
+        )
+
+    def _counted(self, recipient: str) -> Optional[Callable[[str], int]]:
+        """How many distinct values of a category went to *recipient* (values not kept)."""
+        if self.values:
+            return None
+        distinct = self._distinct
+        return lambda category: len(distinct.get((recipient, category), ()))
 
     def _grouped(self, by: str) -> Tuple[RecipientStats, ...]:
         outcomes = self._outcomes
@@ -452,6 +548,7 @@ class Accumulator:
                 tuple(senders.get(name, ())),
                 totals[name],
                 Senders(name, value_hosts),
+                self._counted(name),
             )
             for name in sorted(merged)
         )

@@ -87,6 +87,10 @@ class Senders:
         return tuple(self.hosts.get((self.recipient, *value), ()))
 
 
+#: The key of a category's one tally where values are counted, not kept.
+COUNTED = ""
+
+
 def recipient_stats(
     name: str,
     entry: Entry,
@@ -94,10 +98,28 @@ def recipient_stats(
     hosts: Tuple[str, ...],
     outcomes: Outcomes,
     value_hosts: Callable[[Tuple[str, str]], Tuple[str, ...]],
+    counted: Optional[Callable[[str], int]] = None,
 ) -> RecipientStats:
+    """The frozen figures of one tally; *counted* gives the number of distinct values of a
+    category where the values were counted, not kept."""
     categories = []
     for category in sorted(entry.categories, key=category_key):
         seen = entry.categories[category]
+        if counted is not None:
+            tally = seen.get(COUNTED)
+            if tally is not None:
+                categories.append(
+                    CategoryStats(
+                        category,
+                        tally.count,
+                        tally.first,
+                        tally.last,
+                        tally.off,
+                        (),
+                        counted(category),
+                    )
+                )
+            continue
         values = tuple(
             ValueStats(
                 value,

@@ -276,3 +276,34 @@ def test_the_table_fits_80_columns_and_the_terminal_width(tmp_path: Path) -> Non
         assert max(len(line) for line in text.splitlines()) <= columns
         assert "".join(text.split()).count("".join(long_ua.split())) == 1
     assert LE in table.render_report(summary, 80)
+
+
+def test_art30_counts_without_keeping_values_and_agrees(tmp_path: Path) -> None:
+    """export --art30 counts distinct values by digest (bounded memory): the same figures
+    as a summary that keeps every value, read in one pass or in parts."""
+    from certbot_privacy.audit.distinct import Distinct
+
+    fleet = _three_hosts(tmp_path / "fleet")
+    fleet_log(fleet / "web1" / "more.jsonl")
+    kept = parallel.summarise([str(fleet)], Filters(), workers=1)
+    counted = parallel.summarise([str(fleet)], Filters(), workers=1, values=False)
+    assert kept.categories == counted.categories
+    for mine, theirs in zip(kept.recipients, counted.recipients):
+        assert [(c.category, c.disclosures, c.distinct) for c in mine.categories] == [
+            (c.category, c.disclosures, c.distinct) for c in theirs.categories
+        ]
+        assert all(c.values == () for c in theirs.categories)
+    first, second = Accumulator(Filters(), values=False), Accumulator(Filters(), values=False)
+    items = read_items(*sorted(fleet.glob("*/*.jsonl")))
+    for item in items[: len(items) // 2]:
+        first.add(item)
+    for item in items[len(items) // 2 :]:
+        second.add(item)
+    first.merge(second)
+    assert first.result().categories == counted.categories
+    built = art30.build(counted, art30.Controller(), generated="2024-09-01T00:00:00.000Z")
+    assert {c.category: c.distinct for c in built.categories}["domain"] == 5
+    counter = Distinct()
+    for n in range(5000):
+        counter.add(f"value {n % 3000}")
+    assert len(counter) == 3000

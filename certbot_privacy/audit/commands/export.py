@@ -135,7 +135,10 @@ def _art30(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[i
             + f", not {name}"
         )
     summary = parallel.summarise(
-        args.logs, _options.filters(args, parser), trust=_options.trust(args)
+        args.logs,
+        _options.filters(args, parser),
+        trust=_options.trust(args),
+        values=False,  # the record counts distinct values; it lists none (bounded memory)
     )
     controller = art30.Controller(
         name=args.controller_name,

@@ -63,7 +63,6 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
   tr.group, figure { break-after: avoid; page-break-after: avoid; }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
-  a[href]::after { content: " <" attr(href) ">"; font-size: .8em; color: var(--muted); }
   th, .signature, figure { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
