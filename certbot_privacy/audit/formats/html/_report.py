@@ -16,6 +16,7 @@ from certbot_privacy.audit.formats.html._page import (
     page,
     table,
     text,
+    value,
 )
 from certbot_privacy.audit.formats.html._timeline import timeline_svg
 from certbot_privacy.audit.summarise import Summary
@@ -93,8 +94,11 @@ def _overview(document: Dict[str, Any]) -> str:
     if hosts:
         parts.append("<h3>Hosts</h3>" + listing(hosts))
     extra = {k: v for k, v in document.items() if k not in _REPORT_SHOWN}
-    if extra:
-        parts.append("<h3>More</h3>" + facts(extra))
+    for key, item in extra.items():  # fields this layout does not know: each under its name
+        shown = value(item)
+        parts.append(
+            f"<h3>{label(key)}</h3>" + (shown if shown.startswith("<") else f"<p>{shown}</p>")
+        )
     return "\n".join(parts) + "\n</section>"
 
 
