@@ -307,3 +307,12 @@ def test_art30_counts_without_keeping_values_and_agrees(tmp_path: Path) -> None:
     for n in range(5000):
         counter.add(f"value {n % 3000}")
     assert len(counter) == 3000
+
+
+def test_the_ca_facts_as_text_fit_80_columns() -> None:
+    """`cas` wraps to the terminal (80 columns when not one), as the report does."""
+    from certbot_privacy.audit.formats import text
+    from certbot_privacy.rules import cas, layout
+
+    shown = text.render_cas(cas.facts())
+    assert max(layout.width(line) for line in shown.splitlines()) <= 80
