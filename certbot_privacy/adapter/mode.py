@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import requests
 
@@ -50,9 +50,12 @@ def interactive(namespace: argparse.Namespace) -> bool:
 def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     """Make privacy mode, as *namespace* configures it, apply to every request from now.
 
-    Raises :class:`UsageError` (a bad ``--user-agent``, an unusable log path).
+    Raises :class:`UsageError` (a bad ``--user-agent``, an unusable log path, a run that
+    ``--privacy-strict`` refuses).
     """
     import certbot
+
+    from certbot_privacy.adapter import compat, coverage
 
     agent = useragent.choose_user_agent(
         namespace.user_agent, certbot.__version__, requests.__version__
@@ -68,11 +71,14 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
                 "start one (systemd-journald or rsyslog) or drop --privacy-syslog"
             )
         mirror = syslog.SyslogMirror()
-    log = DisclosureLog(log_path(namespace), mirror=mirror)
+    planned = coverage.plan(namespace, verb)
+    coverage.check_strict(namespace, planned)
+    disk = DisclosureLog(log_path(namespace), mirror=mirror)
     try:
-        log.ensure_writable()
+        disk.ensure_writable()
     except DisclosureLogError as error:
         raise UsageError(str(error)) from None
+    log = RunLog(disk, RUN.run_id)
     recorder = DisclosureRecorder(log, directory_urls=[namespace.server])
     if interactive(namespace):
         from certbot_privacy.adapter.transparency import Notice
@@ -88,7 +94,27 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient),
         record_notice=lambda kind, recipient, fields: record_notice(kind, recipient, **fields),
     )
+    compat.install_hook_runner(coverage.hook_runs)
     RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
+    try:
+        coverage.begin(log, planned)
+    except DisclosureLogError as error:
+        raise UsageError(f"{error} Nothing was sent.") from None
+
+
+class RunLog:
+    """The run's disclosure log: every record it appends carries the run's id (``run``)."""
+
+    def __init__(self, log: DisclosureLog, run: str) -> None:
+        self.log = log
+        self.path = log.path
+        self.run = run
+
+    def append(self, record: Mapping[str, Any], durable: bool = True) -> Mapping[str, Any]:
+        """Append *record* with ``run`` (see :meth:`DisclosureLog.append`)."""
+        stamped = dict(record)
+        stamped["run"] = self.run
+        return self.log.append(stamped, durable)
 
 
 def expect_challenge(domain: str, name: str, value: str) -> None:

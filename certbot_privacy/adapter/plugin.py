@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 #: Options of this plugin, without the ``privacy_`` prefix, that only mean something in
 #: privacy mode.
-_MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email")
+_MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email", "strict")
 
 #: Verbs that send ``--email`` to the CA (registering an account, or updating it). Other
 #: verbs (``renew`` above all, which distro timers run with whatever cli.ini holds) are
@@ -91,6 +91,15 @@ class PrivacyPlugin(common.Plugin):
             action="store_true",
             default=False,
             help="Also mirror each disclosure record to the local syslog/journal",
+        )
+        add(
+            "strict",
+            action="store_true",
+            default=False,
+            help="Refuse, before anything is sent (exit code 2), a run whose authenticator "
+            "or hooks the disclosure log cannot see request by request: hooks (other "
+            "processes), native code in certbot, an authenticator whose library has no "
+            "request-level recording. In cli.ini: privacy-strict = true",
         )
 
     @classmethod
