@@ -33,6 +33,9 @@ _PLUMBING = ("socket", "ssl", "selectors", "asyncio", "certbot_privacy")
 #: Modules whose listener is certbot's own (the standalone authenticator).
 _STANDALONE = ("acme.standalone", "certbot._internal.plugins.standalone")
 
+#: Unix socket paths that are the log's own (the syslog mirror's), and what each is.
+_OWN_PATHS: Dict[str, str] = {"/dev/log": "syslog"}
+
 #: Destination key: (host, port, transport).
 Destination = Tuple[str, Optional[int], str]
 
@@ -62,8 +65,6 @@ class AuditHook:
         self.names: Dict[Tuple[str, Optional[int]], str] = {}
         #: Ports this process listens on for the standalone authenticator.
         self.standalone_ports: Set[int] = set()
-        #: Unix socket paths that are the log's own (the syslog mirror).
-        self.own_paths: Dict[str, str] = {"/dev/log": "syslog"}
 
     def __call__(self, event: str, args: Tuple[Any, ...]) -> None:
         if event not in _EVENTS:
@@ -167,7 +168,7 @@ class AuditHook:
         module, plugin = _opener(sys._getframe())
         own: Optional[str] = None
         if transport == "unix":
-            own = self.own_paths.get(host)
+            own = _OWN_PATHS.get(host)
         elif port in self.standalone_ports and _is_loopback(address or host):
             own = "standalone"
         return records.connection_record(
@@ -292,6 +293,11 @@ def _opener(frame: Any) -> Tuple[str, Optional[str]]:
 
 #: The one hook of this process (``None`` until privacy mode first switches on).
 HOOK: Optional[AuditHook] = None
+
+
+def own(path: str, what: str) -> None:
+    """Mark connections to the Unix socket *path* as the log's own (*what*: ``syslog``)."""
+    _OWN_PATHS[path] = what
 
 
 def install(current: Source) -> None:

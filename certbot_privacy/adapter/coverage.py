@@ -128,11 +128,16 @@ def native_code(authenticator: Optional[str]) -> List[Dict[str, Any]]:
 
 def mapped_files() -> set[str]:
     """The files mapped into this process (``/proc/self/maps``; empty where there is none)."""
+    found: set[str] = set()
     try:
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            return {line.split(None, 5)[5].strip() for line in maps if line.count(" ") >= 5}
-    except (OSError, IndexError):
-        return set()
+            for line in maps:
+                fields = line.split(None, 5)
+                if len(fields) == 6 and fields[5].startswith("/"):
+                    found.add(fields[5].rstrip("\n"))
+    except OSError:
+        pass
+    return found
 
 
 def begin(log: Any, planned: Plan) -> None:

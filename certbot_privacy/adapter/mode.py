@@ -11,6 +11,7 @@ request that could not be recorded (:class:`_FailClosed`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -71,6 +72,9 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
                 "start one (systemd-journald or rsyslog) or drop --privacy-syslog"
             )
         mirror = syslog.SyslogMirror()
+        from certbot_privacy.adapter import audithook
+
+        audithook.own(mirror.path, "syslog")
     planned = coverage.plan(namespace, verb)
     coverage.check_strict(namespace, planned)
     disk = DisclosureLog(log_path(namespace), mirror=mirror)
@@ -97,6 +101,9 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     compat.install_hook_runner(coverage.hook_runs)
     RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
     try:
+        if mirror is not None:  # its connection record first, so mirrored in order
+            with contextlib.suppress(OSError):  # the first record's mirroring then warns
+                mirror.open()
         coverage.begin(log, planned)
     except DisclosureLogError as error:
         raise UsageError(f"{error} Nothing was sent.") from None
