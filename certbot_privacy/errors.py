@@ -37,6 +37,13 @@ class UsageError(CertbotPrivacyError):
     exit_code = EXIT_USAGE
 
 
+class UntrustedError(UsageError):
+    """A configuration directory or file that another user could have written (exit code 2).
+
+    ``certbot-privacy status`` and ``switch`` refuse it before reading or writing anything.
+    """
+
+
 class DisclosureLogError(CertbotPrivacyError):
     """The disclosure log cannot be written or read; the message says where, why and the fix."""
 

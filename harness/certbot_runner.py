@@ -228,6 +228,10 @@ class CertbotRunner:
             "REQUESTS_CA_BUNDLE": str(self.tls.ca_cert),
             "PYTHONDONTWRITEBYTECODE": "1",
         }
+        # The test CA for the DNS plugins' other HTTP stacks too: httpx (certbot-dns-
+        # cloudflare), botocore (-route53), httplib2 (-google).
+        for name in ("SSL_CERT_FILE", "AWS_CA_BUNDLE", "HTTPLIB2_CA_CERTS"):
+            env[name] = str(self.tls.ca_cert)
         for name in ("HTTPS_PROXY", "HTTP_PROXY"):
             env[name] = env[name.lower()] = trap
         env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"

@@ -49,6 +49,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 #: A DER OCSPResponse with responseStatus "unauthorized" (6) and no responseBytes.
@@ -145,8 +146,53 @@ class Mark:
     outside: int
 
 
-#: A fake provider's answer to (method, path, body): status and a JSON-ready body.
+#: A fake provider's answer to (method, path, body): status and a JSON-ready body (or an
+#: :class:`XmlAnswer`, sent as it is).
 Responder = Callable[[str, str, bytes], tuple[int, Any]]
+
+
+class XmlAnswer(bytes):
+    """A fake provider's XML body, sent as it is with ``Content-Type: text/xml``."""
+
+
+@dataclass
+class AccountAlias:
+    """Give certbot another account URL than Pebble's (a key-like one, say), and keep
+    Pebble answering: ``newAccount``'s ``Location`` becomes *alias*, and each later JWS
+    whose ``kid`` is *alias* is signed again with Pebble's URL before it is forwarded,
+    with the account key certbot saved under *accounts_dir*. What the proxy records is
+    what certbot sent.
+    """
+
+    alias: str
+    accounts_dir: Path
+    real: Optional[str] = None
+
+    def resign(self, body: bytes) -> bytes:
+        """*body* with Pebble's account URL as ``kid``, if it names the alias."""
+        try:
+            outer = json.loads(body)
+            protected = json.loads(_b64url(outer["protected"]))
+        except (ValueError, KeyError, TypeError):
+            return body
+        if self.real is None or protected.get("kid") != self.alias:
+            return body
+        from acme import jws as acme_jws
+        from josepy.jwa import JWASignature
+        from josepy.jwk import JWK
+
+        (key_file,) = self.accounts_dir.glob("**/private_key.json")
+        key = JWK.json_loads(key_file.read_text(encoding="utf-8"))
+        signed = acme_jws.JWS.sign(
+            _b64url(outer["payload"]),
+            key=key,
+            alg=JWASignature.from_json(protected["alg"]),
+            nonce=_b64url(protected["nonce"]),
+            url=protected["url"],
+            kid=self.real,
+        )
+        text: str = signed.json_dumps()
+        return text.encode("utf-8")
 
 
 @dataclass
@@ -167,6 +213,8 @@ class RecordingProxy:
         self.ari = AriSettings()
         #: Headers added to Pebble's answers: (path prefix, name, value).
         self.inject: list[tuple[str, str, str]] = []
+        #: Another account URL than Pebble's, for certbot (:class:`AccountAlias`).
+        self.account_alias: Optional[AccountAlias] = None
         #: Fake DNS provider APIs by host: (TLS context, responder).
         self.providers: dict[str, tuple[ssl.SSLContext, Responder]] = {}
         #: Members that replace those of the directory's ``meta`` (``None`` removes one).
@@ -440,7 +488,14 @@ class _AcmeHandler(_AnyVerbHandler):
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
             directory_path = proxy.impersonate.get(host, "/dir")
             is_directory = path == directory_path
+            alias = proxy.account_alias
+            if alias is not None:
+                body = alias.resign(body)
             status, headers, answer = self.forward(body, "/dir" if is_directory else None)
+            if alias is not None and path == "/sign-me-up" and status in (200, 201):
+                alias.real = dict((k.lower(), v) for k, v in headers).get("location")
+                headers = [(k, v) for k, v in headers if k.lower() != "location"]
+                headers.append(("Location", alias.alias))
             for prefix, name, value in list(proxy.inject):
                 if path.startswith(prefix):
                     headers = [(k, v) for k, v in headers if k.lower() != name.lower()]
@@ -494,6 +549,9 @@ class _ProviderHandler(_AnyVerbHandler):
         proxy = self.server.proxy
         record = proxy._record(self, "provider", self.host, body)
         status, answer = proxy.providers[self.host][1](self.command, self.path, body)
+        if isinstance(answer, XmlAnswer):  # an XML API (Route 53)
+            self.answer(record, status, [("Content-Type", "text/xml")], bytes(answer))
+            return
         data = b"" if answer is None else json.dumps(answer).encode()
         self.answer(record, status, [("Content-Type", "application/json")], data)
 

@@ -127,10 +127,13 @@ class EmailGate:
         """Return the ``newAccount`` body to send: with a contact only if consented."""
         if new_account.only_return_existing:
             return new_account
+        ca = self._ca_of(client)
+        # A registration agrees to the terms the directory announces: drift is said and
+        # recorded whether or not an address is in play.
+        self._drift(ca)
         emails = _emails(new_account.contact)
         if not emails and (not self.interactive or self.asked_without_email):
             return new_account
-        ca = self._ca_of(client)
         if not emails:
             self.asked_without_email = True
             decision = self._ask(ca, None)

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import requests
 
-from certbot_privacy import log as disclosure_log
 from certbot_privacy.adapter import wire
 from certbot_privacy.adapter.email_gate import EmailGate
 from certbot_privacy.adapter.recorder import DisclosureRecorder
 from certbot_privacy.adapter.state import RUN
 from certbot_privacy.errors import DisclosureLogError, UsageError
+from certbot_privacy.log import state
 from certbot_privacy.log.writer import DisclosureLog
 from certbot_privacy.rules import useragent
 
@@ -35,10 +34,9 @@ if TYPE_CHECKING:
 
 def log_path(namespace: argparse.Namespace) -> str:
     """Return the absolute path of the disclosure log for these options."""
-    path = getattr(namespace, "privacy_log", None) or os.path.join(
-        namespace.logs_dir, disclosure_log.DEFAULT_NAME
-    )
-    return os.path.abspath(os.path.expanduser(path))
+    from certbot_privacy.confdir import privacy
+
+    return privacy.log_path(getattr(namespace, "privacy_log", None), namespace.logs_dir)
 
 
 def interactive(namespace: argparse.Namespace) -> bool:
@@ -77,7 +75,9 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         audithook.own(mirror.path, "syslog")
     planned = coverage.plan(namespace, verb)
     coverage.check_strict(namespace, planned)
-    disk = DisclosureLog(log_path(namespace), mirror=mirror)
+    disk = DisclosureLog(  # head and seals kept in the config dir (log/state.py)
+        log_path(namespace), mirror=mirror, state_dir=state.directory(namespace.config_dir)
+    )
     try:
         disk.ensure_writable()
     except DisclosureLogError as error:
@@ -100,6 +100,9 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     )
     compat.install_hook_runner(coverage.hook_runs)
     RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
+    from certbot_privacy.adapter import stacks  # httpx, urllib3, http.client, DNS UPDATE
+
+    stacks.install()
     try:
         if mirror is not None:  # its connection record first, so mirrored in order
             with contextlib.suppress(OSError):  # the first record's mirroring then warns
@@ -122,6 +125,9 @@ class RunLog:
         stamped = dict(record)
         stamped["run"] = self.run
         return self.log.append(stamped, durable)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.log, name)  # close(), mirror_failures, ...
 
 
 def expect_challenge(domain: str, name: str, value: str) -> None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, List, Mapping, Optional, Tuple
 
 from certbot_privacy.adapter.state import RUN
-from certbot_privacy.confdir import LINEAGE_OPTION, reader
+from certbot_privacy.confdir import LINEAGE_OPTION, privacy, reader
 from certbot_privacy.errors import DisclosureLogError, InputError
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def lineage_saved(lineage: reader.Lineage) -> Optional[Saved]:
     A lineage follows its own setting, as ``renew`` does (each goes out as it was
     obtained or switched), whatever its account's is.
     """
-    if lineage.privacy_minimal:
+    if privacy.lineage_renews_private(lineage):
         return Saved(f"certificate {lineage.name}", lineage.privacy_log, lineage.privacy_syslog)
     return None
 
@@ -134,37 +134,24 @@ def account_saved(stored: Any) -> None:
     *stored* is a :class:`certbot_privacy.adapter.compat.StoredAccount`.
     """
     from certbot_privacy.adapter import mode
-    from certbot_privacy.confdir import marks
-    from certbot_privacy.log.classify import EFF_RECIPIENT
     from certbot_privacy.log.schema import rfc3339
 
-    try:
-        mark = reader.read_account_mark(stored.directory)
-    except InputError:
-        mark = None
     now = rfc3339(time.time())
-    withdrawn = now if RUN.gate is not None and RUN.gate.withdraw else ""
-    if mark is None or not mark.private or withdrawn:
-        log = mode.current_log()
-        if mark is None or not mark.private:
-            _notice("privacy_on", stored.server, scope="account", name=stored.id, by=RUN.verb)
-        marks.mark_account(
-            stored.directory,
-            True,
-            since=mark.since if mark is not None and mark.private else now,
-            log=log.path if log else (mark.log if mark is not None else None),
-            contact_withdrawn=withdrawn or (mark.contact_withdrawn if mark is not None else ""),
-        )
+    log = mode.current_log()
     address = stored.register_to_eff
-    if address:
-        _notice(
-            "eff_subscription_cancelled",
-            EFF_RECIPIENT,
-            scope="account",
-            name=stored.id,
-            values=[address],
-        )
-        stored.cancel_eff_subscription()
+    changed = privacy.make_account_private(
+        stored.directory,
+        server=stored.server,
+        account_id=stored.id,
+        now=now,
+        notice=lambda kind, recipient, fields: _notice(kind, recipient, **fields),
+        by=RUN.verb,
+        log=log.path if log else None,
+        withdrawn=now if RUN.gate is not None and RUN.gate.withdraw else "",
+        register_to_eff=address,
+        cancel_eff=stored.cancel_eff_subscription,
+    )
+    if "eff_cancelled" in changed:
         from certbot_privacy.rules.escape import printable
 
         logger.warning(
@@ -201,14 +188,9 @@ def _names(value: Any) -> List[str]:
 
 
 def _account(config_dir: str, server: str, account_id: str) -> Optional[reader.AccountMark]:
-    """The mark of a private account, or ``None``; an unreadable mark counts as private."""
-    directory = reader.account_dir(config_dir, server, account_id)
-    try:
-        mark = reader.read_account_mark(directory)
-    except InputError as error:
-        logger.warning("%s: handling the account as private.", error)
-        return reader.AccountMark(private=True)
-    return mark if mark is not None and mark.private else None
+    """The mark of a private account, or ``None`` (an unreadable mark counts as private)."""
+    mark = privacy.account_mark_fail_safe(reader.account_dir(config_dir, server, account_id))
+    return mark if privacy.account_runs_private(mark) else None
 
 
 def _account_candidates(namespace: argparse.Namespace, servers: List[str]) -> List[Tuple[str, str]]:
@@ -266,7 +248,7 @@ def _from_params(params: Mapping[str, Any]) -> reader.Lineage:
         path="",
         server=text("server"),
         account=text("account"),
-        privacy_minimal=text(LINEAGE_OPTION) == "True",
+        privacy_minimal=privacy.renewal_flag(params.get(LINEAGE_OPTION)) is True,
         privacy_log=text("privacy_log") or None,
-        privacy_syslog=text("privacy_syslog") == "True",
+        privacy_syslog=privacy.renewal_flag(params.get("privacy_syslog")) is True,
     )

@@ -11,7 +11,7 @@ this module's own names is imported lazily.
 
 import argparse
 import logging
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, ClassVar, List, Mapping, Sequence, Set
 
 from certbot import configuration
 from certbot.plugins import common
@@ -21,14 +21,9 @@ from certbot_privacy.adapter.state import RUN
 logger = logging.getLogger(__name__)
 
 #: Options of this plugin, without the ``privacy_`` prefix, that only mean something in
-#: privacy mode.
-_MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email", "strict")
-
-#: Verbs that send ``--email`` to the CA (registering an account, or updating it). Other
-#: verbs (``renew`` above all, which distro timers run with whatever cli.ini holds) are
-#: not stopped for an ``email`` they would not send; the email gate still stands at
-#: every newAccount request.
-_EMAIL_VERBS = ("run", "certonly", "register", "update_account")
+#: privacy mode (``rules.options.MODE_ONLY_OPTIONS``; spelled here so that a run with the
+#: mode off imports as little as it can).
+_MODE_ONLY = ("log", "share_email", "syslog", "withdraw_email", "strict")
 
 #: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
 _LINEAGE_VERBS = ("renew", "reconfigure")
@@ -41,12 +36,44 @@ _SAVED_VERBS = ("certificates", "revoke", "delete", "show_account", "update_acco
 PER_RUN_OPTIONS = ("privacy_share_email", "privacy_withdraw_email")
 
 
+class _Typed:
+    """What this run typed of the consent flags, set each time certbot parses.
+
+    The consent rule (``rules.options.run_consent``) needs it again each time privacy
+    mode switches on later in the run (a lineage of ``renew``), when certbot has mixed
+    cli.ini's and the renewal conf's values into the same options.
+    """
+
+    share_email = False
+    eff_email = False
+    #: The configuration-file consents already warned about in this run.
+    warned: ClassVar[Set[str]] = set()
+    #: The logs a ``saved_consent_ignored`` notice already went to in this run.
+    noticed: ClassVar[Set[str]] = set()
+
+    @classmethod
+    def parsed(cls, args: Sequence[str]) -> None:
+        """A new command line: what it typed, and nothing warned or noticed yet."""
+        from certbot_privacy.rules import options
+
+        cls.share_email = options.share_email_typed(args)
+        cls.eff_email = options.eff_email_typed(args)
+        cls.warned, cls.noticed = set(), set()
+
+
 class PrivacyPlugin(common.Plugin):
     """Privacy-minimal mode for Certbot (never an authenticator nor an installer)."""
 
     description = (
         "Privacy-minimal mode (--privacy-minimal): minimal User-Agent, "
         "no email without consent, a local disclosure log"
+    )
+    #: What ``certbot --help privacy`` shows above the flags (certbot's plugin help).
+    long_description = (
+        description + ". Read the log back with certbot-privacy report (and verify, "
+        "export --art30); see whether this machine's certificates and accounts are "
+        "private with certbot-privacy status, and make them private (or not) with "
+        "certbot-privacy switch on|off."
     )
 
     @classmethod
@@ -123,44 +150,47 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
     """Check privacy options after parsing; switch the mode on for a private run.
 
     *args* is the command line as typed (without cli.ini's values). With privacy mode off
-    this imports nothing: it runs on every certbot command.
+    this imports nothing but the option rules: it runs on every certbot command.
     """
     if verb in _SAVED_VERBS:  # a private lineage or account makes the run private
         from certbot_privacy.adapter import persistent
 
         persistent.on_parsed(namespace, verb)
-    RUN.parsed(verb, bool(getattr(namespace, "privacy_minimal", False)))
+    from certbot_privacy.rules import options
+
+    _Typed.parsed(args)
+    RUN.parsed(verb, options.flag(getattr(namespace, "privacy_minimal", False)))
     if verb in _LINEAGE_VERBS:
         from certbot_privacy.adapter import compat
 
         compat.install_lineage_hook(on_lineage)
         compat.install_renewal_conf_filter(PER_RUN_OPTIONS)
     if not RUN.run_level:
-        _refuse_mode_only_options(namespace, verb)
+        given = {name: getattr(namespace, "privacy_" + name, None) for name in _MODE_ONLY}
+        options.refuse_mode_only_options(verb, given)
         return
-    _ignore_saved_consent(namespace, args)
+    ignored = _consent_of_run(namespace)
     _absolute_log_path(namespace)
     _check_email_options(namespace, verb)
-    if namespace.eff_email is None:
-        # Stops the EFF POST at its source and skips certbot's question; an explicit
-        # --eff-email (parsed into True) needs the EFF's own consent (the email gate).
-        namespace.eff_email = False
     if getattr(namespace, "user_agent_comment", None):
         logger.warning(
             "--user-agent-comment is not sent in privacy mode: the "
             "User-Agent is the minimal one (or --user-agent)."
         )
-    _switch_on(namespace, verb)
+    _switch_on(namespace, verb, ignored)
 
 
 def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str, Any]) -> None:
     """Switch privacy mode on or off for the lineage that ``renew`` is about to handle."""
     from certbot_privacy.adapter import compat
+    from certbot_privacy.confdir.privacy import renewal_flag
+    from certbot_privacy.rules import options
 
-    if _restored(renewalparams.get("privacy_minimal")) is True and not config.privacy_minimal:
+    private = options.flag(getattr(config, "privacy_minimal", False))
+    if renewal_flag(renewalparams.get("privacy_minimal")) is True and not private:
         # Through NamespaceConfig, so that certbot writes it back to the renewal conf.
-        config.privacy_minimal = True
-    if not (RUN.run_level or config.privacy_minimal):
+        config.privacy_minimal = private = True
+    if not (RUN.run_level or private):
         if RUN.on:
             from certbot_privacy.adapter import mode
 
@@ -177,14 +207,57 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
     _switch_on(config.namespace, RUN.verb)
 
 
-def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
+def _switch_on(namespace: argparse.Namespace, verb: str, ignored: Sequence[str] = ()) -> None:
+    """Put privacy mode in force for *namespace* (*ignored*: consents already turned off).
+
+    Every path that turns the mode on comes here, and so through the consent rule.
+    """
     from certbot_privacy.adapter import compat, mode
 
+    ignored = list(dict.fromkeys([*ignored, *_consent_of_run(namespace)]))
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
     compat.install_account_hooks(_account_saved)
     compat.install_renewal_conf_filter(PER_RUN_OPTIONS)
     compat.install_dns_hook(mode.expect_challenge)
+    log = mode.current_log()
+    if ignored and log is not None and log.path not in _Typed.noticed:
+        _Typed.noticed.add(log.path)  # once per log and run: renew may switch on per lineage
+        mode.record_notice(
+            "saved_consent_ignored", "local", options=ignored, message=_warning(ignored)
+        )
+
+
+def _consent_of_run(namespace: argparse.Namespace) -> List[str]:
+    """Apply the consent rule to *namespace*: only what this run typed is consent.
+
+    ``--privacy-share-email`` and ``--eff-email`` set by cli.ini or a renewal conf
+    (certbot restores the plugin's options when a conf names it as installer) are turned
+    off, with one warning per run. Returns the names turned off.
+    """
+    from certbot_privacy.rules import options
+
+    decided = options.run_consent(
+        share_email=getattr(namespace, "privacy_share_email", False),
+        eff_email=getattr(namespace, "eff_email", None),
+        share_typed=_Typed.share_email,
+        eff_typed=_Typed.eff_email,
+    )
+    namespace.privacy_share_email = decided.share_email
+    # False also stops the EFF POST at its source and skips certbot's question; a typed
+    # --eff-email (True) needs the EFF's own consent (the email gate).
+    namespace.eff_email = decided.eff_email
+    new = [name for name in decided.ignored if name not in _Typed.warned]
+    if new:
+        _Typed.warned.update(new)
+        logger.warning("%s", _warning(new))
+    return list(decided.ignored)
+
+
+def _warning(ignored: Sequence[str]) -> str:
+    from certbot_privacy.rules import options
+
+    return options.ignored_consent_warning(ignored)
 
 
 def _account_saved(stored: Any) -> None:
@@ -195,28 +268,6 @@ def _account_saved(stored: Any) -> None:
     persistent.account_saved(stored)
 
 
-def given_on_command_line(args: Sequence[str], flag: str, shortest: str) -> bool:
-    """Whether *flag*, or an abbreviation of it argparse accepts (*shortest* at least), is
-    among the typed *args*."""
-    for arg in args:
-        name = arg.split("=", 1)[0]
-        if name.startswith(shortest) and flag.startswith(name):
-            return True
-    return False
-
-
-def _ignore_saved_consent(namespace: argparse.Namespace, args: Sequence[str]) -> None:
-    """``--privacy-share-email`` counts only when typed for this run, never from cli.ini."""
-    # "--privacy-s" is ambiguous with --privacy-syslog: argparse accepts "--privacy-sh" on.
-    typed = given_on_command_line(args, "--privacy-share-email", "--privacy-sh")
-    if getattr(namespace, "privacy_share_email", False) and not typed:
-        namespace.privacy_share_email = False
-        logger.warning(
-            "privacy-share-email in a configuration file is not consent: consent is "
-            "given for one run, with --privacy-share-email on its command line. Ignored."
-        )
-
-
 def _absolute_log_path(namespace: argparse.Namespace) -> None:
     """Make ``--privacy-log`` absolute, as certbot saves it in the renewal conf.
 
@@ -225,62 +276,30 @@ def _absolute_log_path(namespace: argparse.Namespace) -> None:
     """
     import os
 
-    given = getattr(namespace, "privacy_log", None)
+    from certbot_privacy.rules import options
+
+    given = options.path(getattr(namespace, "privacy_log", None))
     if given:
         namespace.privacy_log = os.path.abspath(os.path.expanduser(given))
 
 
-def _refuse_mode_only_options(namespace: argparse.Namespace, verb: str) -> None:
-    if verb == "renew":
-        return  # they apply to the lineages that were obtained in privacy mode
-    for option in _MODE_ONLY_OPTIONS:
-        value = getattr(namespace, "privacy_" + option, None)
-        if value not in (None, False):
-            flag = "--privacy-" + option.replace("_", "-")
-            raise _usage(
-                f"{flag} only takes effect in privacy mode: add --privacy-minimal "
-                f"(or privacy-minimal = true in cli.ini), or drop {flag}"
-            )
-
-
 def _check_email_options(namespace: argparse.Namespace, verb: str) -> None:
     """Apply the contact rules that can be decided before anything is sent."""
-    withdraw = bool(getattr(namespace, "privacy_withdraw_email", False))
-    if withdraw:
-        if verb != "update_account":
-            raise _usage(
-                "--privacy-withdraw-email works with update_account "
-                "only: run certbot update_account --privacy-minimal "
-                "--privacy-withdraw-email"
-            )
-        if namespace.email:
-            raise _usage(
-                "--privacy-withdraw-email removes the contact, and "
-                "--email sets one: give one of them"
-            )
-        namespace.register_unsafely_without_email = True  # what makes certbot send []
-        return
-    if verb == "update_account" and namespace.register_unsafely_without_email:
-        raise _usage(
-            "In privacy mode, update_account does not remove the contact "
-            "as a side effect of --register-unsafely-without-email: use "
-            "--privacy-withdraw-email to remove it"
-        )
-    if verb == "update_account" and not namespace.email:
-        from certbot_privacy.adapter import mode
+    from certbot_privacy.adapter import mode
+    from certbot_privacy.rules import options
 
-        if not mode.interactive(namespace):
-            raise _usage(
-                "update_account in a non-interactive run (-n, -q or no terminal) asks "
-                "nothing: give --email ADDRESS --privacy-share-email to set the contact, "
-                "or --privacy-withdraw-email to remove it; nothing was sent"
-            )
-    if namespace.email and verb in _EMAIL_VERBS:
-        _check_email(namespace)
-    elif verb != "update_account":
-        # No email: register without a contact (certbot 2.1.0 insists on this flag in
-        # -n runs). In an interactive run the admin is asked at the newAccount request.
+    decided = options.email_options(
+        verb,
+        email=options.path(namespace.email),
+        withdraw=options.flag(getattr(namespace, "privacy_withdraw_email", False)),
+        without_email=options.flag(namespace.register_unsafely_without_email),
+        interactive=mode.interactive(namespace),
+    )
+    if decided in (options.WITHDRAW, options.NO_CONTACT):
+        # What makes certbot send contact: [] (update_account), or register without one.
         namespace.register_unsafely_without_email = True
+    elif decided == options.CHECK_ADDRESS:
+        _check_email(namespace)
 
 
 def _check_email(namespace: argparse.Namespace) -> None:
@@ -290,21 +309,18 @@ def _check_email(namespace: argparse.Namespace) -> None:
     from certbot import util
 
     from certbot_privacy.adapter import mode
-    from certbot_privacy.rules import cas, consent
+    from certbot_privacy.rules import cas, consent, options
 
     language = consent.choose_language(os.environ)
     address = consent.validate_contact(namespace.email, language)
     if not util.safe_email(address):
-        raise _usage(
-            f"{address} is not a valid email address: correct it, or "
-            "drop --email to register without a contact"
-        )
+        raise options.invalid_address(address)
     namespace.email = address
     if not mode.interactive(namespace):
         # Without --privacy-share-email: ConsentRequiredError, exit code 2 (patching).
         consent.decide_noninteractive(
             address,
-            bool(namespace.privacy_share_email),
+            options.flag(namespace.privacy_share_email),
             ca=cas.for_directory(namespace.server),
             language=language,
         )
@@ -315,10 +331,3 @@ def _restored(value: Any) -> Any:
     if isinstance(value, str):
         return {"True": True, "False": False, "None": None}.get(value, value)
     return value
-
-
-def _usage(message: str) -> Exception:
-    """A :class:`~certbot_privacy.errors.UsageError` (imported only when one is raised)."""
-    from certbot_privacy.errors import UsageError
-
-    return UsageError(message)

@@ -52,6 +52,27 @@ if TYPE_CHECKING:  # a Protocol costs import time on every private run; it only 
 RecipientFor = Callable[[str, Mapping[str, str]], str]
 
 
+class Outgoing(NamedTuple):
+    """What an HTTP library is about to send, in one neutral shape whatever the library.
+
+    Each adapter (requests, urllib3, httpx, http.client) converts its own request into
+    this and hands it to :meth:`DisclosureRecorder.record`, the one pipeline that builds
+    the record (recipient, decoding, classification, key guard, redaction).
+    """
+
+    #: The library that sends it: ``requests``, ``urllib3``, ``httpx``, ``http.client``.
+    stack: str
+    method: str
+    #: The full URL.
+    url: str
+    #: Every header as sent, in order (name/value pairs or a mapping).
+    headers: Any
+    #: The body bytes as sent (``None``: none); a stream is read into bytes first.
+    body: Optional[bytes]
+    #: The headers the library adds itself, after the adapter saw the request (``Host``).
+    implicit_headers: tuple[str, ...] = ()
+
+
 class Sent(NamedTuple):
     """What :meth:`DisclosureRecorder.before_send` remembers of a request (the wire token)."""
 
@@ -96,6 +117,8 @@ class DisclosureRecorder:
         self.acme_origins: set[str] = set()
         #: The disclosures this run knows of, kept in requests recorded by allowance.
         self.known = classify.Known()
+        #: Key-like values a server sent (an account Location), and the digest recorded.
+        self.server_values: dict[str, str] = {}
         self._recipient_for = recipient_for
         self.clock = clock
         for url in directory_urls:
@@ -125,19 +148,29 @@ class DisclosureRecorder:
     # --- the wire Observer ----------------------------------------------------------------
 
     def before_send(self, request: requests.PreparedRequest) -> Sent:
+        """Append the ``request`` record of a ``requests`` request (see :meth:`record`)."""
+        return self.record(outgoing_of(request))
+
+    def record(self, out: Outgoing) -> Sent:
         """Append the ``request`` record; raises :class:`DisclosureLogError` if it cannot.
 
-        Then the wire does not send the request.
+        Then the adapter does not send the request.
         """
-        method = request.method or "GET"
-        url = request.url or ""
-        body = _materialised_body(request)
-        headers = dict(request.headers)
-        implicit = [name for name in IMPLICIT_HEADERS if name not in request.headers]
-        if implicit:  # urllib3 writes Host first, then the prepared headers
+        method, url = out.method, out.url
+        headers = classify.header_dict(out.headers)
+        given = {name.lower() for name in headers}
+        implicit = [name for name in out.implicit_headers if name.lower() not in given]
+        if implicit:  # the library writes Host first, then the headers it was given
             headers = {"Host": urls.host_header(url), **headers}
         recipient = self.recipient(url, headers)
         exact = classify.recorded_exactly(url, headers, self.acme_origins)
+        body = out.body
+        withheld: list[str] = []
+        if self.server_values:  # sent as it is; the record holds the digests (keyguard)
+            url, headers, recorded, withheld = keyguard.withhold_server_values(
+                url, headers, body or b"", self.server_values
+            )
+            body = recorded if withheld else body
         if exact and self.on_order is not None and body:
             names = _order_names(body)
             if names:
@@ -160,6 +193,9 @@ class DisclosureRecorder:
                 f"in {self.log.path}: {error}, which must never leave this host; please "
                 "report this bug to certbot-privacy."
             ) from None
+        record["stack"] = out.stack
+        if withheld:
+            record["withheld"] = withheld
         written = self.log.append(record)
         if exact:
             for category in ("domain", "ip_identifier"):
@@ -174,17 +210,33 @@ class DisclosureRecorder:
             secrets=() if exact else _left_out(url, headers, record),
         )
 
-    def after_send(self, token: object, response: requests.Response) -> None:
-        """Append the ``response`` record of the request *token* stands for."""
+    def append_request(self, record: classify.Record, secrets: tuple[str, ...] = ()) -> Sent:
+        """Append a ``request`` record built elsewhere (a DNS message); return its token."""
+        written = self.log.append(record)
+        return Sent(
+            seq=written["seq"],
+            method=record["method"],
+            url=record["url"],
+            recipient=record["recipient"],
+            exact=False,
+            secrets=secrets,
+        )
+
+    def record_answer(
+        self,
+        token: object,
+        status: int,
+        reason: Optional[str] = None,
+        location: Optional[str] = None,
+        problem: Optional[str] = None,
+    ) -> None:
+        """Append the ``response`` record of the request *token* stands for (any stack)."""
         sent = _sent(token)
         extra: dict[str, Any] = {}
-        location = response.headers.get("Location")
         if location and sent.exact:
             extra["location"] = location
-        problem = _problem_type(response)
         if problem:
             extra["problem_type"] = problem
-        reason = response.reason or None
         if reason:
             extra["reason"] = reason
         extra, withheld = keyguard.withhold_private_keys(
@@ -192,6 +244,9 @@ class DisclosureRecorder:
         )
         if withheld:
             extra["withheld"] = withheld
+            if "location" in withheld and location:
+                # certbot sends it back (the account URL is the JWS kid): recorded as this.
+                self.server_values[location] = extra["location"]
             logger.warning(
                 "The answer of %s to %s %s had a %s that looks like a private key; it is "
                 "recorded in the disclosure log as its digest only.",
@@ -200,12 +255,10 @@ class DisclosureRecorder:
                 printable(sent.url),
                 " and a ".join(withheld),
             )
-        if sent.exact and response.status_code == 200 and sent.url in self.directory_urls:
-            self._learn_directory(response)
         self._append_quietly(
             lambda: records.response_record(
                 request_seq=sent.seq,
-                status=response.status_code,
+                status=status,
                 recipient=sent.recipient,
                 method=sent.method,
                 url=sent.url,
@@ -213,6 +266,23 @@ class DisclosureRecorder:
                 reason=extra.pop("reason", None),
                 extra=extra,
             )
+        )
+
+    def append_outcome(self, record: classify.Record) -> None:
+        """Append an outcome record built elsewhere (a DNS answer), not durably."""
+        self._append_quietly(lambda: record)
+
+    def after_send(self, token: object, response: requests.Response) -> None:
+        """Append the ``response`` record of a ``requests`` request (see :meth:`record_answer`)."""
+        sent = _sent(token)
+        if sent.exact and response.status_code == 200 and sent.url in self.directory_urls:
+            self._learn_directory(response)
+        self.record_answer(
+            sent,
+            response.status_code,
+            reason=response.reason or None,
+            location=response.headers.get("Location"),
+            problem=_problem_type(response),
         )
 
     def send_failed(self, token: object, error: BaseException) -> None:
@@ -363,6 +433,19 @@ def _left_out(url: str, headers: Mapping[str, str], record: Mapping[str, Any]) -
     recorded = record.get("headers", {})
     found += [v for k, v in headers.items() if not isinstance(recorded.get(k, ""), str)]
     return tuple(sorted({v for v in found if len(v) >= 4}, key=len, reverse=True))
+
+
+def outgoing_of(request: requests.PreparedRequest) -> Outgoing:
+    """The neutral value of a prepared ``requests`` request (a streamed body is read)."""
+    body = _materialised_body(request)
+    return Outgoing(
+        "requests",
+        request.method or "GET",
+        request.url or "",
+        request.headers,
+        body,
+        IMPLICIT_HEADERS,
+    )
 
 
 def _materialised_body(request: requests.PreparedRequest) -> Optional[bytes]:

@@ -13,12 +13,14 @@ with the source); the controller's own details come from the command line. Nothi
 guessed: what no source states is marked as such, for the controller to complete.
 """
 
-from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional, Tuple
 
+from certbot_privacy.audit import coverage
+from certbot_privacy.audit.outcomes import Outcomes
 from certbot_privacy.audit.summarise import RecipientStats, Summary
 from certbot_privacy.log import classify
-from certbot_privacy.log.schema import BY_NAME, category_key
+from certbot_privacy.log.schema import BY_NAME
 from certbot_privacy.rules import cas
 
 #: EU member states and the other EEA states (ISO 3166-1 alpha-2): not third countries.
@@ -64,7 +66,13 @@ _CONDITIONAL_PURPOSES = (
     (
         "contact",
         "Letting the certificate authority reach the account's contact about the "
-        "account and its certificates (service notices such as expiry warnings).",
+        "account and its certificates (service-related email, as each recipient's "
+        "statements below say).",
+    ),
+    (
+        "external_account",
+        "Binding the ACME account to the controller's customer account at the certificate "
+        "authority (External Account Binding), which that authority requires.",
     ),
     (
         "certificate",
@@ -79,11 +87,9 @@ SECURITY_MEASURES = (
     "names only the ACME client and the HTTP library; no contact email is sent to a CA "
     "without the administrator's explicit, informed consent; no email goes to the EFF "
     "unless asked for.",
-    "Every request is recorded before it is sent in a local, append-only, hash-chained "
-    "disclosure log (file mode 0600), checked with `certbot-privacy verify`.",
-    "All requests are sent over HTTPS (TLS), except OCSP requests, which are plain HTTP by "
-    "design and carry no personal data beyond the certificate's serial number and the "
-    "host's address.",
+    "What the log records is written before it is sent, in a local, append-only, "
+    "hash-chained disclosure log (file mode 0600), checked with certbot-privacy verify. "
+    "What it could see, and how the recorded requests travelled, as its records show:",
 )
 
 
@@ -133,6 +139,10 @@ class Recipient:
     transfer: Optional[Quote]
     deletion: Optional[Quote]
     hosts: Tuple[str, ...] = ()
+    #: The safeguard for a third-country transfer the recipient states (``None``: none in
+    #: the sources we checked).
+    safeguard: Optional[Quote] = None
+    outcomes: Outcomes = field(default_factory=Outcomes)
 
 
 @dataclass(frozen=True)
@@ -167,6 +177,12 @@ class Art30Record:
     skipped: int
     generated: str
     hosts: Tuple[str, ...] = ()
+    #: Records read from copies only, by kind (``Summary.copied``).
+    copied: Tuple[Tuple[str, int], ...] = ()
+    #: What the records say the log could see, in sentences (:func:`.coverage.sentences`).
+    coverage: Tuple[str, ...] = ()
+    #: When recording began, per host (the first record's time).
+    began: Tuple[Tuple[Optional[str], str], ...] = ()
 
     @property
     def transfers(self) -> Tuple[Recipient, ...]:
@@ -207,7 +223,43 @@ def _kind(recipient: str) -> str:
         return "EFF mailing list"
     if recipient.startswith("OCSP responder "):
         return "OCSP responder"
-    return "certificate authority (ACME)"
+    if recipient.startswith("DNS server "):
+        return "DNS server (DNS UPDATE, RFC 2136)"
+    if recipient.startswith("hook "):
+        return "hook (another process certbot ran)"
+    if recipient.startswith(("https://", "http://")):
+        return "certificate authority (ACME)"
+    return "other destination"
+
+
+def _other(stats: RecipientStats, kind: str, facts_key: str) -> Recipient:
+    """A recipient the facts know that is not a CA (the EFF), from its facts entry."""
+    other = cas.facts().other(facts_key)
+    country = other.operator.country
+    return Recipient(
+        recipient=stats.recipient,
+        name=other.display_name,
+        kind=kind,
+        known=True,
+        legal_entity=other.operator.legal_entity,
+        country=country,
+        country_name=cas.COUNTRY_NAMES.get(country) if country else None,
+        third_country=None if country is None else country not in EEA,
+        privacy_policy=other.privacy_policy.url if other.privacy_policy else None,
+        categories=tuple(c.category for c in stats.categories),
+        requests=stats.requests,
+        first=stats.first,
+        last=stats.last,
+        privacy_off=stats.privacy_off,
+        contact_use=_quote(other.statement("eff_sharing")),
+        retention=_quote(other.statement("retention")),
+        after_closure=None,
+        transfer=_quote(other.statement("third_country_transfer")),
+        deletion=_quote(other.statement("erasure_request")),
+        hosts=stats.hosts,
+        safeguard=_quote(other.statement("transfer_safeguard")),
+        outcomes=stats.outcomes,
+    )
 
 
 def describe_recipient(
@@ -215,6 +267,8 @@ def describe_recipient(
 ) -> Recipient:
     """Describe one recipient for the record: what the log shows and what *lookup* knows."""
     kind = _kind(stats.recipient)
+    if stats.recipient == classify.EFF_RECIPIENT:
+        return _other(stats, kind, "eff")
     info = lookup(stats.recipient) if kind.startswith("certificate") else None
     country = info.country if info is not None else None
     return Recipient(
@@ -244,30 +298,25 @@ def describe_recipient(
         else None,
         deletion=_quote(info.deletion_request) if info is not None else None,
         hosts=stats.hosts,
+        safeguard=_quote(info.statement("transfer_safeguard")) if info is not None else None,
+        outcomes=stats.outcomes,
     )
 
 
 def _categories(summary: Summary) -> Tuple[Category, ...]:
-    totals: Dict[str, Tuple[int, int, Tuple[str, ...]]] = {}
-    for recipient in summary.recipients:
-        for category in recipient.categories:
-            count, distinct, names = totals.get(category.category, (0, 0, ()))
-            totals[category.category] = (
-                count + category.disclosures,
-                distinct + category.distinct,
-                (*names, recipient.recipient),
-            )
+    """Each category once over every recipient (a value sent to two recipients is one
+    distinct value), from the summary's own totals."""
     return tuple(
         Category(
-            name,
-            BY_NAME[name].description if name in BY_NAME else f"{name} (see the log's records)",
-            count,
-            distinct,
-            names,
+            total.category,
+            BY_NAME[total.category].description
+            if total.category in BY_NAME
+            else f"{total.category} (see the log's records)",
+            total.disclosures,
+            total.distinct,
+            total.recipients,
         )
-        for name, (count, distinct, names) in sorted(
-            totals.items(), key=lambda item: category_key(item[0])
-        )
+        for total in summary.categories
     )
 
 
@@ -328,4 +377,7 @@ def build(
         skipped=summary.skipped,
         generated=generated,
         hosts=summary.hosts,
+        copied=summary.copied,
+        coverage=coverage.sentences(summary.coverage),
+        began=summary.began,
     )

@@ -12,7 +12,7 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Deque, List, Optional, Tuple
+from typing import Any, Callable, Deque, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
 from certbot_privacy.audit.contract import written_rest
@@ -92,11 +92,14 @@ class FileVerdict:
     host: Optional[str] = None
     #: The head of the rotated file this one follows, as its first record names it.
     predecessor: Optional[str] = None
+    #: The writer's ``discontinuity`` notices: the log did not hold what this host last
+    #: wrote to it (moved aside, cut short, replaced or deleted) when the notice was made.
+    gaps: Tuple[LineProblem, ...] = ()
 
     @property
     def intact(self) -> bool:
-        """Whether no tampering or damage was found (a truncated tail is allowed)."""
-        return self.failure is None
+        """Whether no tampering, damage or gap was found (a truncated tail is allowed)."""
+        return self.failure is None and not self.gaps
 
     @property
     def hash_checked(self) -> int:
@@ -120,6 +123,19 @@ def _peek(lineno: int, raw: bytes) -> _Seen:
     if record is None:
         return _Seen(lineno, chain.digest(raw), None, None)
     return _Seen(lineno, chain.digest(raw), record["prev"], record["seq"])
+
+
+def _gap(record: dict[str, Any]) -> str:
+    """A ``discontinuity`` notice in words (the writer puts its ``expected`` head last, an
+    object ending in a string, so that the fast path always parses it)."""
+    expected = record.get("expected_head")
+    expected = expected if isinstance(expected, dict) else {}
+    return (
+        f"discontinuity: when this record was written ({record.get('time')}) the log did not "
+        f"hold the record the host had last written to it ({expected.get('file')} line "
+        f"{expected.get('lines')}, head {expected.get('head')}, at {expected.get('time')}): "
+        "records before this point were moved aside, cut off, replaced or deleted"
+    )
 
 
 class FileChecker:
@@ -149,6 +165,7 @@ class FileChecker:
         self.truncated_tail: Optional[LineProblem] = None
         self.missing_newline = False
         self.recovered: List[LineProblem] = []
+        self.gaps: List[LineProblem] = []
         # How the next line begins and ends in the writer's form: its seq, and its prev,
         # the digest of the last good line (',"prev":"<digest>"}').
         self._head = written_head(0)
@@ -278,6 +295,8 @@ class FileChecker:
                     '"truncated_tail" field)',
                 )
             )
+        if record.get("kind") == "discontinuity" and record.get("event") == "notice":
+            self.gaps.append(LineProblem(item.source, item.number, _gap(record)))
         self._unparsed_last = None  # this line, parsed, vouches for the one before
         if self.observer is not None:
             self.observer(item.source, item.number, self.expected_prev, hexdigest)
@@ -329,6 +348,7 @@ class FileChecker:
             self.thorough,
             self.host,
             self._predecessor(),
+            tuple(self.gaps),
         )
 
     def _predecessor(self) -> Optional[str]:

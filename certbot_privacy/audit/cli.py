@@ -21,7 +21,7 @@ from certbot_privacy.audit.commands import (
     verify,
 )
 from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CertbotPrivacyError
-from certbot_privacy.manage import status, switch
+from certbot_privacy.manage import seal, status, switch
 
 PROG = "certbot-privacy"
 
@@ -53,7 +53,7 @@ class Command(Protocol):
 
 
 #: The subcommands, in the order ``--help`` lists them.
-COMMANDS: Sequence[Command] = (report, verify, export, status, switch, cas)
+COMMANDS: Sequence[Command] = (report, verify, export, status, switch, seal, cas)
 
 DESCRIPTION = """\
 Audit the disclosure logs that certbot --privacy-minimal writes, on one host or a fleet:

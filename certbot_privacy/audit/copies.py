@@ -6,28 +6,37 @@ without its body and JWS, with ``mirror_omitted`` and ``line_sha256``, the diges
 full line. So every mirrored record still names its place in the chain: its ``prev``,
 and its own digest (of the message, or ``line_sha256``).
 
+Journal entries count only where journald's trusted fields show the certbot process
+wrote them (:class:`certbot_privacy.log.syslog.Trust`); the others are counted and listed
+as rejected. syslog files authenticate no sender: their records are marked so.
+
 :class:`CopyChecker` follows the chains in one host's copy (the journal's or rsyslog's):
 a record whose ``prev`` is the head of a chain it follows extends it; one whose ``prev``
-is the empty string's digest starts a new file (a rotation, another ``--privacy-log``);
-any other starts where earlier records are missing from the copy. Syslog may lose
-messages (and the mirror may have been off for a while), so a gap in a copy is a notice.
+is the empty string's digest starts a new file (a rotation, another ``--privacy-log``).
+Any other record starts where the chain broke, and the copy tells which way: if it
+follows the record before it in the copy in ``seq`` (seq N right after seq N-1) but not
+in the chain, one of the two was **altered** (exit 1); otherwise records are missing from
+the copy there (syslog loses messages, the mirror may have been off): a notice. Two
+different records of the copy at the same place in the chain (the same ``prev``) are a
+**fork**: one of them was rewritten and mirrored again (exit 1). Every candidate is kept,
+none replaces another, and each is shown.
 
 :class:`Comparison` then checks the host's files against the copy, line by line, by
 place in the chain: a copied record whose ``prev`` is that of a file line but whose digest
-is not is **different in the file**; one that no file line takes the place of is
-**missing from the file** (removed, or cut off the end, which no chain shows by itself).
-File lines the copy lacks are counted as a notice. The comparison keeps, per record of
-the copy, its place and digest (about 200 bytes), not the lines.
+is not is **different in the file**, and a file line that matches one candidate of a fork
+still shows the others; one that no file line takes the place of is **missing from the
+file** (removed, or cut off the end, which no chain shows by itself). File lines the copy
+lacks are counted as a notice. The comparison keeps, per record of the copy, its place
+and digest (about 200 bytes), not the lines.
 """
 
-import hashlib
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 from certbot_privacy.audit import contract
-from certbot_privacy.audit.source import LineProblem
+from certbot_privacy.audit.source import LineProblem, line_digest
 from certbot_privacy.log import chain
-from certbot_privacy.log.reader import Line
+from certbot_privacy.log.reader import JOURNAL, Line
 
 #: How many differences, and problem lines of a copy, a verdict lists (it counts them all).
 LIST_LIMIT = 20
@@ -52,10 +61,65 @@ class _Copied:
     seq: int
     time: str
 
+    @property
+    def where(self) -> str:
+        """``file:line`` of the copy."""
+        return f"{self.source}:{self.lineno}"
+
+
+#: The records of a copy at one place in the chain: one, or the candidates of a fork.
+_Place = Union[_Copied, List[_Copied]]
+
+
+def _candidates(place: _Place) -> List[_Copied]:
+    return place if isinstance(place, list) else [place]
+
+
+@dataclass(frozen=True)
+class Fork:
+    """Records of a copy that stand at the same place in the chain (the same ``prev``)."""
+
+    seq: int
+    time: str
+    candidates: Tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """One sentence on what is wrong."""
+        return (
+            f"record seq {self.seq} of {self.time} has {len(self.candidates)} different "
+            f"versions in the copy ({', '.join(self.candidates)}) at the same place in the "
+            "chain: a record was rewritten and mirrored again (a fork)"
+        )
+
+
+@dataclass(frozen=True)
+class Alteration:
+    """A record of a copy that follows the one before it in ``seq`` but not in the chain."""
+
+    seq: int
+    time: str
+    where: str
+    before: str
+
+    @property
+    def message(self) -> str:
+        """One sentence on what is wrong."""
+        return (
+            f"record seq {self.seq} of {self.time} ({self.where}) follows seq {self.seq - 1} "
+            f"({self.before}) but does not chain to it: one of the two was altered (lost "
+            "messages leave a gap in seq, this is none)"
+        )
+
 
 @dataclass(frozen=True)
 class CopyVerdict:
-    """What one host's copy (journal or syslog) holds."""
+    """What one host's copy (journal or syslog) holds.
+
+    ``rejected`` counts journal entries under the mirror's ident that journald's trusted
+    fields do not show the certbot process wrote (the first few in ``rejections``);
+    ``repeated`` counts records the copy holds twice, the same (counted once).
+    """
 
     host: Optional[str]
     kind: str
@@ -65,6 +129,23 @@ class CopyVerdict:
     gaps: int
     skipped: int
     problems: Tuple[LineProblem, ...]
+    forked: int = 0
+    forks: Tuple[Fork, ...] = ()
+    altered: int = 0
+    alterations: Tuple[Alteration, ...] = ()
+    rejected: int = 0
+    rejections: Tuple[LineProblem, ...] = ()
+    repeated: int = 0
+
+    @property
+    def intact(self) -> bool:
+        """Whether the copy shows no fork and no altered record."""
+        return self.forked == 0 and self.altered == 0
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether its writer was checked (journald's trusted fields); syslog's never is."""
+        return self.kind == JOURNAL
 
 
 class CopyChecker:
@@ -78,16 +159,30 @@ class CopyChecker:
         self.chains = 0
         self.gaps = 0
         self.skipped = 0
+        self.repeated = 0
         self.problems: List[LineProblem] = []
+        self.rejected = 0
+        self.rejections: List[LineProblem] = []
+        self.altered = 0
+        self.alterations: List[Alteration] = []
+        #: The places with more than one candidate (all counted, the first few kept).
+        self.forked = 0
+        self._forks: List[List[_Copied]] = []
         self._heads: Dict[str, None] = {}
+        self._last: Optional[_Copied] = None
         # For the comparison: by prev (firsts of files by their own digest).
-        self.by_prev: Dict[bytes, _Copied] = {}
+        self.by_prev: Dict[bytes, _Place] = {}
         self.firsts: Dict[bytes, _Copied] = {}
 
     def feed(self, item: Line) -> None:
         """Take one mirrored record of this host."""
         self.sources.setdefault(item.source)
         problem = item.problem
+        if item.rejected:
+            self.rejected += 1
+            if len(self.rejections) < LIST_LIMIT:
+                self.rejections.append(LineProblem(item.source, item.number, problem or ""))
+            return
         record = None
         if problem is None:
             record, problem = contract.parse(item.raw)
@@ -98,28 +193,59 @@ class CopyChecker:
                     LineProblem(item.source, item.number, problem or "not a record")
                 )
             return
-        digest = _digest(record, item.raw)
+        digest = line_digest(item.raw, record)
         prev: str = record["prev"]
+        copied = _Copied(_key(digest), item.source, item.number, record["seq"], record["time"])
+        if not self._place(prev, copied):
+            self.repeated += 1
+            return
         self.records += 1
         heads = self._heads
         if prev in heads:
             del heads[prev]
-        else:
-            if prev == _GENESIS:
-                self.chains += 1
+        elif prev == _GENESIS:
+            self.chains += 1
+        elif not isinstance(self.by_prev.get(_key(prev)), list):  # a fork says it all
+            last = self._last
+            if last is not None and copied.seq == last.seq + 1 and copied.seq > 0:
+                self.altered += 1
+                if len(self.alterations) < LIST_LIMIT:
+                    self.alterations.append(
+                        Alteration(copied.seq, copied.time, copied.where, last.where)
+                    )
             else:
                 self.gaps += 1
-            if len(heads) >= HEADS:
-                del heads[next(iter(heads))]
+        if prev not in heads and len(heads) >= HEADS:
+            del heads[next(iter(heads))]
         heads[digest] = None
-        copied = _Copied(_key(digest), item.source, item.number, record["seq"], record["time"])
+        self._last = copied
+
+    def _place(self, prev: str, copied: _Copied) -> bool:
+        """Keep *copied* at its place in the chain; ``False`` if the copy already holds it."""
         if prev == _GENESIS:
+            if copied.digest in self.firsts:
+                return False
             self.firsts[copied.digest] = copied
-        else:
-            self.by_prev[_key(prev)] = copied
+            return True
+        key = _key(prev)
+        place = self.by_prev.get(key)
+        if place is None:
+            self.by_prev[key] = copied
+            return True
+        candidates = _candidates(place)
+        if any(c.digest == copied.digest for c in candidates):
+            return False
+        if not isinstance(place, list):
+            self.by_prev[key] = candidates
+            self.forked += 1
+            if len(self._forks) < LIST_LIMIT:
+                self._forks.append(candidates)
+        candidates.append(copied)
+        return True
 
     def verdict(self) -> CopyVerdict:
         """What the copy holds."""
+        forks = tuple(Fork(c[0].seq, c[0].time, tuple(x.where for x in c)) for c in self._forks)
         return CopyVerdict(
             self.host,
             self.kind,
@@ -129,35 +255,43 @@ class CopyChecker:
             self.gaps,
             self.skipped,
             tuple(self.problems),
+            self.forked,
+            forks,
+            self.altered,
+            tuple(self.alterations),
+            self.rejected,
+            tuple(self.rejections),
+            self.repeated,
         )
-
-
-def _digest(record: contract.Record, raw: bytes) -> str:
-    """The digest of the line as the file holds it: the copy's, or a shortened one's own."""
-    if "mirror_omitted" in record:
-        full = record.get("line_sha256")
-        if isinstance(full, str) and len(full) == 71 and full.startswith(chain.PREFIX):
-            return full
-    return chain.PREFIX + hashlib.sha256(raw).hexdigest()
 
 
 @dataclass(frozen=True)
 class Difference:
-    """A record of the copy that the file lacks (``missing``) or holds otherwise (``different``)."""
+    """A record of the copy that the file lacks (``missing``), holds otherwise (``different``),
+    or holds one version of where the copy holds several (``forked``: ``others`` are the
+    copy's other versions)."""
 
     kind: str
     copy_where: str
     seq: int
     time: str
     file_where: Optional[str] = None
+    others: Tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
         """One sentence on what is wrong."""
+        if self.kind == "forked":
+            return (
+                f"record seq {self.seq} of {self.time} has other versions in the copy "
+                f"({', '.join(self.others)}) at the same place in the chain than the one the "
+                f"file ({self.file_where}) and the copy ({self.copy_where}) hold: a fork"
+            )
         if self.kind == "different":
             return (
                 f"record seq {self.seq} of {self.time} is different in the file "
-                f"({self.file_where}) than in the copy ({self.copy_where})"
+                f"({self.file_where}) than in the copy "
+                f"({', '.join((self.copy_where, *self.others))})"
             )
         return (
             f"record seq {self.seq} of {self.time} is in the copy ({self.copy_where}) "
@@ -177,11 +311,12 @@ class ComparisonVerdict:
     different: int
     not_in_copy: int
     differences: Tuple[Difference, ...]
+    forked: int = 0
 
     @property
     def agrees(self) -> bool:
-        """Whether every record of the copy is in the files, unchanged."""
-        return self.missing == 0 and self.different == 0
+        """Whether every record of the copy is in the files, unchanged, and no other."""
+        return self.missing == 0 and self.different == 0 and self.forked == 0
 
 
 class Comparison:
@@ -194,6 +329,7 @@ class Comparison:
         self.not_in_copy = 0
         self.different: List[Difference] = []
         self.different_count = 0
+        self.forked_count = 0
 
     def see(self, source: str, lineno: int, prev: str, digest: str) -> None:
         """A line of the host's file: at *prev* in the chain, with *digest*."""
@@ -206,31 +342,39 @@ class Comparison:
             else:
                 self.matched += 1
             return
-        found = self.copy.by_prev.pop(_key(prev), None)
-        if found is None:
+        place = self.copy.by_prev.pop(_key(prev), None)
+        if place is None:
             self.not_in_copy += 1
-        elif found.digest == key:
+            return
+        candidates = _candidates(place)
+        same = next((c for c in candidates if c.digest == key), None)
+        others = tuple(c.where for c in candidates if c is not same)
+        where = f"{source}:{lineno}"
+        if same is not None:
             self.matched += 1
+            if not others:
+                return
+            self.forked_count += 1
+            difference = Difference("forked", same.where, same.seq, same.time, where, others)
         else:
             self.different_count += 1
-            if len(self.different) < LIST_LIMIT:
-                self.different.append(
-                    Difference(
-                        "different",
-                        f"{found.source}:{found.lineno}",
-                        found.seq,
-                        found.time,
-                        f"{source}:{lineno}",
-                    )
-                )
+            first = candidates[0]
+            difference = Difference(
+                "different", first.where, first.seq, first.time, where, others[1:]
+            )
+        if len(self.different) < LIST_LIMIT:
+            self.different.append(difference)
 
     def verdict(self) -> ComparisonVerdict:
         """The result, once every file of the host was read."""
         left = sorted(
-            (*self.copy.by_prev.values(), *self.copy.firsts.values()),
+            (
+                *(c for place in self.copy.by_prev.values() for c in _candidates(place)),
+                *self.copy.firsts.values(),
+            ),
             key=lambda c: (c.time, c.seq),
         )
-        missing = [Difference("missing", f"{c.source}:{c.lineno}", c.seq, c.time) for c in left]
+        missing = [Difference("missing", c.where, c.seq, c.time) for c in left]
         shown = (self.different + missing)[:LIST_LIMIT]
         return ComparisonVerdict(
             self.copy.host,
@@ -241,4 +385,5 @@ class Comparison:
             self.different_count,
             self.not_in_copy,
             tuple(shown),
+            self.forked_count,
         )

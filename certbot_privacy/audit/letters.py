@@ -1,13 +1,13 @@
-"""GDPR access (Art. 15) and erasure (Art. 17) requests to each CA, from the log (pure).
+"""GDPR access (Art. 15) and erasure (Art. 17) requests, from the log (pure).
 
-The log already holds what a CA needs to find an admin's data: the ACME account URLs
-(the JWS ``kid``, and the ``Location`` of a new account), the account keys' RFC 7638
-thumbprints, the contact addresses sent (and when), the domain names ordered, and the
-time span. :class:`Collector` gathers them per CA in one streaming pass (memory grows
-with the number of distinct values, not with the log); :func:`letters` turns them into
-one ready-to-send :class:`Letter` per CA, addressed to the CA's privacy contact where a
-verified one is known (:func:`privacy_contact`), else naming where to send it. Nothing
-is sent: the command prints the letters.
+:mod:`.subjects` gathers, per recipient (each CA, the EFF) and data subject (one contact
+address with its accounts, or the accounts given none), what identifies their data there;
+:func:`letters` turns each into one ready-to-send :class:`Letter`: never two people's
+addresses in one letter, never the internal host names, with when recording began and a
+placeholder for what the log cannot know (the servers' public IP addresses). A letter is
+addressed to the recipient's privacy contact where a verified one is known
+(:func:`privacy_contact`), else names where to send it. Nothing is sent: the command
+prints the letters.
 
 The texts are gettext messages (English source, Simplified Chinese in the catalogue of
 :mod:`certbot_privacy.rules.consent`); values from the log are kept as they are and
@@ -15,19 +15,42 @@ escaped by the output format.
 """
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Iterable, Optional, Tuple
 
-from certbot_privacy.audit import contract
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.source import Item, ReadFailure
+from certbot_privacy.audit.source import SYSLOG
+from certbot_privacy.audit.subjects import (
+    ACME,
+    MAILING_LIST,
+    Collector,
+    Identifiers,
+    Seen,
+    collect,
+    is_ca,
+)
 from certbot_privacy.rules import cas
 from certbot_privacy.rules.consent import ENGLISH, translations
 
+__all__ = [
+    "ACCESS",
+    "ACME",
+    "ERASURE",
+    "MAILING_LIST",
+    "Collector",
+    "Identifiers",
+    "Letter",
+    "PrivacyContact",
+    "Requester",
+    "Section",
+    "Seen",
+    "collect",
+    "is_ca",
+    "letter",
+    "letters",
+    "privacy_contact",
+]
+
 ACCESS = "access"
 ERASURE = "erasure"
-
-#: How many requests to a new account are followed to their response's ``Location``.
-_PENDING_LIMIT = 1024
 
 
 @dataclass(frozen=True)
@@ -45,177 +68,6 @@ def privacy_contact(info: cas.CAInfo) -> PrivacyContact:
         contact.email if contact is not None and contact.verified else None,
         info.privacy_policy_url or info.documents_url or info.website,
     )
-
-
-@dataclass(frozen=True)
-class Seen:
-    """A value sent to a CA: how often, first and last time (UTC, RFC 3339)."""
-
-    value: str
-    count: int
-    first: str
-    last: str
-
-
-class _Stat:
-    __slots__ = ("count", "first", "last")
-
-    def __init__(self, time: str) -> None:
-        self.count, self.first, self.last = 1, time, time
-
-    def add(self, time: str) -> None:
-        self.count += 1
-        self.first = min(self.first, time)
-        self.last = max(self.last, time)
-
-
-class _CA:
-    def __init__(self, info: cas.CAInfo) -> None:
-        self.info = info
-        self.recipients: Dict[str, None] = {}
-        self.hosts: Dict[str, None] = {}
-        self.requests: Optional[_Stat] = None
-        self.values: Dict[str, Dict[str, _Stat]] = {
-            "account_url": {},
-            "thumbprint": {},
-            "contact": {},
-            "domain": {},
-        }
-
-    def see(self, kind: str, value: str, time: str) -> None:
-        seen = self.values[kind].get(value)
-        if seen is None:
-            self.values[kind][value] = _Stat(time)
-        else:
-            seen.add(time)
-
-
-@dataclass(frozen=True)
-class Identifiers:
-    """What identifies the admin's data at one CA, as the log shows it."""
-
-    ca: cas.CAInfo
-    recipients: Tuple[str, ...]
-    account_urls: Tuple[Seen, ...]
-    thumbprints: Tuple[Seen, ...]
-    contacts: Tuple[Seen, ...]
-    domains: Tuple[Seen, ...]
-    requests: int
-    first: str
-    last: str
-    hosts: Tuple[str, ...]
-
-
-def is_ca(recipient: str) -> bool:
-    """Whether a recipient is an ACME CA (named by its directory URL), not the EFF, an OCSP
-    responder or the public CT logs."""
-    return recipient.startswith(("https://", "http://"))
-
-
-class Collector:
-    """Gathers :class:`Identifiers` per CA, one item at a time."""
-
-    def __init__(self, filters: Optional[Filters] = None) -> None:
-        self.filters = filters or Filters()
-        self._cas: Dict[str, _CA] = {}
-        self._pending: Dict[Tuple[str, int], str] = {}
-
-    def add(self, item: Item) -> None:
-        """Take one line into account (lines that are not records are skipped)."""
-        if isinstance(item, ReadFailure) or item.problem is not None:
-            return
-        record, _ = contract.parse(item.raw)
-        if record is None:
-            return
-        recipient: str = record["recipient"]
-        if not is_ca(recipient) or not self.filters.recipient_matches(recipient):
-            return
-        time: str = record["time"]
-        if record["event"] == "response":
-            self._response(item.source, record)
-            return
-        if record["event"] != "request" or not self.filters.time_matches(time):
-            return
-        info = cas.for_directory(recipient)
-        key = info.key if info.known else recipient
-        ca = self._cas.get(key)
-        if ca is None:
-            ca = self._cas[key] = _CA(info)
-        ca.recipients.setdefault(recipient)
-        if item.host is not None:
-            ca.hosts.setdefault(item.host)
-        if ca.requests is None:
-            ca.requests = _Stat(time)
-        else:
-            ca.requests.add(time)
-        personal = record["personal_data"]
-        self._personal(ca, personal, time)
-        if "account_key" in personal and "account_url" not in personal:
-            # Signed with the key itself (no kid): a new account, or a lookup of one; its
-            # response's Location is the account URL.
-            if len(self._pending) >= _PENDING_LIMIT:
-                del self._pending[next(iter(self._pending))]
-            self._pending[(item.source, record["seq"])] = key
-
-    def _personal(self, ca: _CA, personal: Dict[str, List[object]], time: str) -> None:
-        for value in personal.get("account_url", ()):
-            if isinstance(value, str):
-                ca.see("account_url", value, time)
-        for value in personal.get("account_key", ()):
-            if isinstance(value, dict) and isinstance(value.get("thumbprint"), str):
-                ca.see("thumbprint", value["thumbprint"], time)
-        for value in personal.get("contact", ()):
-            if isinstance(value, str):
-                address = value[7:] if value.lower().startswith("mailto:") else value
-                ca.see("contact", address, time)
-        for value in personal.get("domain", ()):
-            if isinstance(value, str):
-                ca.see("domain", value.rstrip(".").lower(), time)
-
-    def _response(self, source: str, record: contract.Record) -> None:
-        key = self._pending.pop((source, record["request"]), None)
-        location = record.get("location")
-        if key is None or not isinstance(location, str) or key not in self._cas:
-            return
-        if record.get("status") in (200, 201):
-            self._cas[key].see("account_url", location, record["time"])
-
-    def result(self) -> Tuple[Identifiers, ...]:
-        """The identifiers per CA, in the order of their first request."""
-        found = []
-        for ca in self._cas.values():
-            if ca.requests is None:
-                continue
-            found.append(
-                Identifiers(
-                    ca=ca.info,
-                    recipients=tuple(ca.recipients),
-                    account_urls=_seen(ca.values["account_url"]),
-                    thumbprints=_seen(ca.values["thumbprint"]),
-                    contacts=_seen(ca.values["contact"]),
-                    domains=_seen(ca.values["domain"]),
-                    requests=ca.requests.count,
-                    first=ca.requests.first,
-                    last=ca.requests.last,
-                    hosts=tuple(sorted(ca.hosts)),
-                )
-            )
-        return tuple(sorted(found, key=lambda i: i.first))
-
-
-def _seen(values: Dict[str, _Stat]) -> Tuple[Seen, ...]:
-    return tuple(
-        Seen(value, s.count, s.first, s.last)
-        for value, s in sorted(values.items(), key=lambda kv: (kv[1].first, kv[0]))
-    )
-
-
-def collect(items: Iterable[Item], filters: Optional[Filters] = None) -> Tuple[Identifiers, ...]:
-    """The identifiers per CA in *items* (lines from :func:`.source.read`)."""
-    collector = Collector(filters)
-    for item in items:
-        collector.add(item)
-    return collector.result()
 
 
 # --- the letters --------------------------------------------------------------------------
@@ -248,6 +100,8 @@ class Letter:
     sections: Tuple[Section, ...]
     closing: Tuple[str, ...]
     signature: Tuple[str, ...]
+    #: The data subject's address the letter is about (``None``: accounts given none).
+    subject_address: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -276,7 +130,31 @@ def _when(seen: Seen, _: "Translate", sent: bool = False) -> str:
 
 
 def _item(seen: Seen, _: "Translate", sent: bool = False) -> str:
+    if seen.copies:
+        copies = ", ".join(
+            _("syslog, which does not authenticate its sender")
+            if kind == SYSLOG
+            else _("the system journal")
+            for kind in seen.copies
+        )
+        return _("{value} ({when}; only in a copy of my log: {copies})").format(
+            value=seen.value, when=_when(seen, _, sent), copies=copies
+        )
     return _("{value} ({when})").format(value=seen.value, when=_when(seen, _, sent))
+
+
+def _copies_only(identifiers: "Identifiers") -> bool:
+    """Whether some value of *identifiers* rests on copies of the log alone."""
+    return any(
+        s.copies
+        for group in (
+            identifiers.account_urls,
+            identifiers.thumbprints,
+            identifiers.contacts,
+            identifiers.domains,
+        )
+        for s in group
+    )
 
 
 class Translate:
@@ -352,19 +230,54 @@ def letter(
                 "the erasure, as Article 19 requires."
             ),
         ]
-    paragraphs.append(
-        _(
-            "To help you find it: these are the identifiers that my systems sent to your "
-            "ACME service ({directory}) from {first} to {last} (UTC), as recorded in my "
-            "disclosure log."
-        ).format(directory=", ".join(identifiers.recipients), **period)
-    )
+    if identifiers.subject is not None and identifiers.service == ACME:
+        paragraphs.append(
+            _(
+                "This request concerns the email address {address} and the ACME accounts "
+                "it was given for."
+            ).format(address=identifiers.subject)
+        )
+    elif identifiers.service == ACME:
+        paragraphs.append(
+            _("This request concerns the ACME accounts below, which were given no contact address.")
+        )
+    if identifiers.service == MAILING_LIST:
+        paragraphs.append(
+            _(
+                "To help you find it: my systems sent the email address {address} to your "
+                "mailing-list sign-up through Certbot ({directory}) from {first} to {last} "
+                "(UTC), as recorded in my disclosure log."
+            ).format(
+                address=identifiers.subject or "-",
+                directory=", ".join(identifiers.recipients),
+                **period,
+            )
+        )
+    else:
+        paragraphs.append(
+            _(
+                "To help you find it: these are the identifiers that my systems sent to your "
+                "ACME service ({directory}) from {first} to {last} (UTC), as recorded in my "
+                "disclosure log."
+            ).format(directory=", ".join(identifiers.recipients), **period)
+        )
+    paragraphs.append(_began(identifiers, _))
+    if _copies_only(identifiers):
+        paragraphs.append(
+            _(
+                'The values marked "only in a copy of my log" are recorded only in a copy '
+                "of my disclosure log that a central log server received, not in the log "
+                "on the host itself."
+            )
+        )
     sections = _sections(identifiers, _)
     closing = [
         _(
             "I can prove that these accounts are mine by signing a text of your choice with "
             "the account key."
-        ),
+        )
+        if identifiers.service == ACME
+        else _("I can confirm that this address is mine by answering an email you send to it."),
         _("Please reply within one month of receiving this request (GDPR Article 12(3))."),
     ]
     signature = (
@@ -383,7 +296,22 @@ def letter(
         sections=sections,
         closing=tuple(closing),
         signature=signature,
+        subject_address=identifiers.subject,
     )
+
+
+def _began(identifiers: Identifiers, _: Translate) -> str:
+    """When recording began: what was sent before is not in the log, nor in this letter."""
+    first, last = (_day(t) for t in identifiers.began)
+    if first == last:
+        return _(
+            "My disclosure log began recording on {day}: anything my systems sent before "
+            "then is not in it, so the lists below may be incomplete."
+        ).format(day=first or "-")
+    return _(
+        "My systems' disclosure logs began recording between {first} and {last}: anything "
+        "sent before then is not in them, so the lists below may be incomplete."
+    ).format(first=first, last=last)
 
 
 def _sections(identifiers: Identifiers, _: Translate) -> Tuple[Section, ...]:
@@ -423,9 +351,20 @@ def _sections(identifiers: Identifiers, _: Translate) -> Tuple[Section, ...]:
             last=_day(identifiers.last),
         )
     ]
-    if identifiers.hosts:
-        summary.append(_("from the hosts: {hosts}").format(hosts=", ".join(identifiers.hosts)))
-    sections.append(Section(_("Requests to your ACME service"), tuple(summary)))
+    sections.append(
+        Section(
+            _("Requests to your ACME service")
+            if identifiers.service == ACME
+            else _("Requests to your mailing-list sign-up"),
+            tuple(summary),
+        )
+    )
+    sections.append(
+        Section(
+            _("The IP addresses my systems sent these requests from"),
+            (_("[the public IP addresses of your servers: the log does not record them]"),),
+        )
+    )
     return tuple(sections)
 
 
@@ -435,16 +374,17 @@ def letters(
     requester: Requester = Requester(),
     language: str = ENGLISH,
 ) -> Tuple[Letter, ...]:
-    """One letter per CA."""
+    """One letter per recipient and data subject (one address and its accounts)."""
     return tuple(letter(i, kind, requester, language) for i in identifiers)
 
 
 def heading(letter_: Letter, index: int, total: int) -> str:
     """The line that introduces a letter in the output (not part of the letter)."""
     _ = Translate(letter_.language)
-    return _("Letter {index} of {total}: {ca} (certbot-privacy sends nothing)").format(
-        index=index, total=total, ca=letter_.ca_name
-    )
+    about = letter_.subject_address or _("the accounts given no contact address")
+    return _(
+        "Letter {index} of {total}: {ca}, about {about} (certbot-privacy sends nothing)"
+    ).format(index=index, total=total, ca=letter_.ca_name, about=about)
 
 
 def labels(language: str) -> Tuple[str, str, str]:
@@ -465,6 +405,8 @@ def wraps(language: str) -> bool:
 
 
 def none_found(language: str) -> str:
-    """What the output says when the log shows no request to a CA."""
+    """What the output says when the log shows no request to a CA or the EFF."""
     _ = Translate(language)
-    return _("No request to an ACME CA in the selected records: there is no one to write to.")
+    return _(
+        "No request to an ACME CA or the EFF in the selected records: there is no one to write to."
+    )

@@ -30,6 +30,7 @@ from certbot_privacy.audit.summarise import Accumulator, Summary
 from certbot_privacy.audit.verify import VerifyReport, verify
 from certbot_privacy.errors import DisclosureLogError
 from certbot_privacy.log import chain, reader
+from certbot_privacy.log.syslog import Trust
 
 #: Files smaller than this are not cut into parts.
 SPLIT_BYTES = 32 * 1024 * 1024
@@ -72,7 +73,9 @@ def plan(names: Sequence[str], workers: int) -> Optional[List[Part]]:
         if name == "-" or reader.kind(name) is not None:
             return None
         size = os.path.getsize(name) if os.path.isfile(name) else 0
-        pieces = min(workers, size // SPLIT_BYTES) if _is_plain_log(name) else 1
+        pieces = min(workers, size // SPLIT_BYTES)
+        if pieces > 1 and not _is_plain_log(name):  # a small file is not opened again
+            pieces = 1
         if pieces <= 1:
             parts.append(Part(name, host))
             continue
@@ -100,9 +103,9 @@ def _items(part: Part) -> Iterator[Item]:
 # --- report -----------------------------------------------------------------------------
 
 
-def _accumulate(task: Tuple[Part, Filters]) -> Tuple[Accumulator, int]:
-    part, filters = task
-    accumulator = Accumulator(filters)
+def _accumulate(task: Tuple[Part, Filters, bool, bool, bool]) -> Tuple[Accumulator, int]:
+    part, filters, months, timeline, values = task
+    accumulator = Accumulator(filters, months, timeline, values)
     lines = 0
     for item in _items(part):
         accumulator.add(item)
@@ -111,21 +114,31 @@ def _accumulate(task: Tuple[Part, Filters]) -> Tuple[Accumulator, int]:
 
 
 def summarise(
-    names: Sequence[str], filters: Filters, by: str = "recipient", workers: int = 0
+    names: Sequence[str],
+    filters: Filters,
+    by: str = "recipient",
+    workers: int = 0,
+    trust: Optional[Trust] = None,
+    months: bool = False,
+    timeline: bool = False,
+    values: bool = True,
 ) -> Summary:
-    """Summarise the logs *names* on *workers* processes (default: every core)."""
+    """Summarise the logs *names* on *workers* processes (default: every core); *trust*
+    says which journal entries are records; *months*: with the requests per month (the
+    HTML report's timeline); *timeline*: each value per day; *values* false: count each
+    category's distinct values without keeping them (the Art. 30 record: bounded memory)."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
-        accumulator = Accumulator(filters)
-        for item in source.read(names):
+        accumulator = Accumulator(filters, months, timeline, values)
+        for item in source.read(names, trust=trust):
             accumulator.add(item)
         return accumulator.result(by)
-    total = Accumulator(filters)
+    total = Accumulator(filters, months, timeline, values)
     offset, previous = 0, None
     with ProcessPoolExecutor(min(workers, len(parts))) as pool:
         for part, (accumulator, lines) in zip(
-            parts, pool.map(_accumulate, [(p, filters) for p in parts])
+            parts, pool.map(_accumulate, [(p, filters, months, timeline, values) for p in parts])
         ):
             offset = offset if previous == part.path and part.start else 0
             accumulator.renumber(offset)
@@ -173,12 +186,15 @@ def _check(task: Tuple[Part, bool]) -> _Checked:
     return _Checked(verdict, first_seq, first_prev, clean)
 
 
-def verify_logs(names: Sequence[str], thorough: bool = False, workers: int = 0) -> VerifyReport:
-    """Verify the logs *names* on *workers* processes (default: every core)."""
+def verify_logs(
+    names: Sequence[str], thorough: bool = False, workers: int = 0, trust: Optional[Trust] = None
+) -> VerifyReport:
+    """Verify the logs *names* on *workers* processes (default: every core); *trust* says
+    which journal entries are records."""
     workers = workers or jobs()
     parts = plan(names, workers) if workers > 1 else None
     if parts is None or len(parts) <= 1:
-        return verify(source.read(names, copies_first=True), thorough)
+        return verify(source.read(names, copies_first=True, trust=trust), thorough)
     with ProcessPoolExecutor(min(workers, len(parts))) as pool:
         checked = list(pool.map(_check, [(p, thorough) for p in parts]))
     verdicts: List[FileVerdict] = []
@@ -214,6 +230,7 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
     records = lines = parsed = 0
     head = chain.GENESIS
     recovered: Tuple[source.LineProblem, ...] = ()
+    gaps: Tuple[source.LineProblem, ...] = ()
     for part, result in group:
         verdict = result.verdict
         if not result.clean:
@@ -224,6 +241,9 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
         parsed += verdict.parsed
         recovered += tuple(
             source.LineProblem(p.source, p.lineno + lines, p.message) for p in verdict.recovered
+        )
+        gaps += tuple(
+            source.LineProblem(p.source, p.lineno + lines, p.message) for p in verdict.gaps
         )
         lines += verdict.lines
         head = verdict.head
@@ -241,4 +261,5 @@ def _stitch(group: List[Tuple[Part, _Checked]]) -> Optional[FileVerdict]:
         last.thorough,
         last.host,
         group[0][1].verdict.predecessor,  # the first part holds the file's first record
+        gaps,
     )

@@ -4,19 +4,41 @@ adapted in one place to what the audit needs.
 * :class:`ReadFailure` takes the place of the rest of a file that could not be read (a
   damaged ``.gz``, an I/O error), so the core reports it with file and line and goes on;
 * :class:`LineProblem` is what the core reports about a line;
-* :func:`check_readable` makes a mistyped path a usage error before any output.
+* :func:`check_readable` makes a mistyped path a usage error before any output;
+* :func:`provenance` says where a record was read: a host's own log file, or a copy of
+  it (the journal, whose trusted fields were checked; syslog, which authenticates no
+  sender).
 
 Directories are expanded here, file by file, so one damaged rotated file does not hide
-the files after it.
+the files after it. A record read both from a host's file and from a copy of it (or
+from two copies) is yielded once, from the file (:func:`read`): so report, export and
+the letters count it once.
 """
 
+import hashlib
 import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 from certbot_privacy import errors
-from certbot_privacy.log import reader
+from certbot_privacy.log import chain, reader
 from certbot_privacy.log.reader import Line
+from certbot_privacy.log.syslog import Trust
+
+#: Where a record was read (:func:`provenance`): the host's own log file, ...
+FILE = "file"
+#: ... a journal copy whose entries journald's trusted fields show the certbot process
+#: wrote (:class:`~certbot_privacy.log.syslog.Trust`), ...
+JOURNAL = reader.JOURNAL
+#: ... or a syslog copy (RFC 3164/5424): any sender can write one, the copy cannot say who.
+SYSLOG = reader.SYSLOG
+#: The provenances whose writer nothing authenticates.
+UNAUTHENTICATED = frozenset({SYSLOG})
+
+
+def provenance(line: Line) -> str:
+    """Where *line* was read: :data:`FILE`, :data:`JOURNAL` or :data:`SYSLOG`."""
+    return FILE if line.copy is None else line.copy
 
 
 @dataclass(frozen=True)
@@ -103,26 +125,79 @@ def files(sources: Iterable[str]) -> List[Tuple[str, Optional[str]]]:
     return expanded
 
 
-def read(sources: Iterable[str], copies_first: bool = False) -> Iterator[Item]:
-    """Yield every line of every source, in order, and a :class:`ReadFailure` for damage.
+def read(
+    sources: Iterable[str], copies_first: bool = False, trust: Optional[Trust] = None
+) -> Iterator[Item]:
+    """Yield every line of every source, and a :class:`ReadFailure` for damage.
 
-    With *copies_first*, the journal and syslog copies among them (and standard input)
-    are read before the logs, so that ``verify`` can compare each host's files with its
-    copy as it reads them.
+    For ``report``, ``export`` and the letters (the default): the logs first, in order,
+    then the journal and syslog copies (and standard input), each record of a copy that
+    was already read (from a file, or an earlier copy) left out: one record, counted once,
+    and from the host's file where there is one. With *copies_first*, for ``verify``: the
+    copies first, then the logs, every line as it is, so that each host's files can be
+    compared with its copy as they are read. *trust* says which journal entries are
+    records (:class:`~certbot_privacy.log.syslog.Trust`).
     """
     expanded = files(sources)
+    copies = [(n, h) for n, h in expanded if n == "-" or reader.kind(n) is not None]
+    logs = [entry for entry in expanded if entry not in copies]
     if copies_first:
-        copies = [(n, h) for n, h in expanded if n == "-" or reader.kind(n) is not None]
-        expanded = copies + [entry for entry in expanded if entry not in copies]
-    for name, host in expanded:
-        yield from read_file(name, host)
+        for name, host in copies + logs:
+            yield from read_file(name, host, trust)
+        return
+    if not copies:
+        for name, host in logs:
+            yield from read_file(name, host)
+        return
+    seen: Set[bytes] = set()
+    for name, host in logs:
+        for item in read_file(name, host):
+            if isinstance(item, Line):
+                seen.add(_key(item))
+            yield item
+    for name, host in copies:
+        for item in read_file(name, host, trust):
+            if isinstance(item, Line) and item.problem is None:
+                key = _key(item)
+                if key in seen:
+                    continue
+                seen.add(key)
+            yield item
 
 
-def read_file(name: str, host: Optional[str] = None) -> Iterator[Item]:
+def _key(line: Line) -> bytes:
+    """What identifies a record wherever it was read: the first 16 bytes of the digest of
+    its line as the log file holds it."""
+    if line.digest is not None:
+        return bytes.fromhex(line.digest[7:39])
+    if line.copy is not None and b'"mirror_omitted"' in line.raw:
+        return bytes.fromhex(line_digest(line.raw)[7:39])
+    return hashlib.sha256(line.raw).digest()[:16]
+
+
+def line_digest(raw: bytes, record: Optional[Dict[str, Any]] = None) -> str:
+    """The digest (``sha256:...``) of a record's line as the log file holds it: of *raw*,
+    or, for a record the mirror shortened (``mirror_omitted``), the ``line_sha256`` it
+    carries. *record* is *raw* parsed, if it was."""
+    if record is None and b'"mirror_omitted"' in raw:
+        try:
+            record = reader.parse_line(raw)
+        except errors.LogFormatError:
+            record = None
+    if record is not None and "mirror_omitted" in record:
+        full = record.get("line_sha256")
+        if isinstance(full, str) and len(full) == 71 and full.startswith(chain.PREFIX):
+            return full
+    return chain.PREFIX + hashlib.sha256(raw).hexdigest()
+
+
+def read_file(
+    name: str, host: Optional[str] = None, trust: Optional[Trust] = None
+) -> Iterator[Item]:
     """Yield the lines of one file (a :class:`ReadFailure` for damage)."""
     line: Optional[Line] = None
     try:
-        for line in reader.iter_lines(name, host):
+        for line in reader.iter_lines(name, host, trust):
             yield line
     except errors.DisclosureLogError as error:
         source = line.source if line is not None else "<stdin>" if name == "-" else name

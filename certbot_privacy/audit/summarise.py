@@ -1,109 +1,63 @@
 """What personal data went to whom, and when: the ``report`` summary (pure, streaming).
 
-For every recipient, category and distinct value it keeps a count, the first and last
-time, how often privacy mode was off, and the hosts: memory grows with distinct values,
-not with the log. A ``request`` record is a disclosure (the log is write-ahead);
-``blocked`` ones are only counted; a finalize's ``published`` names count as disclosures
-to "Certificate Transparency logs (public)". Lines that are not records are reported, never
-fatal. Accumulators merge, so files can be summarised in parallel.
+One computation that every format renders: for every host and recipient, category and
+distinct value it keeps a count, the first and last time, how often privacy mode was off
+(and, with *timeline*, the count per day); what became of each request
+(:mod:`.outcomes`); the distinct values per recipient and overall. Memory grows with
+distinct values, not with the log; each distinct value's text is held once, however many
+hosts sent it. A ``request`` record is an attempt to disclose (the log is write-ahead):
+its ``response`` or ``error`` says whether it arrived; ``blocked`` ones are only counted;
+a finalize's ``published`` names count as disclosures to "Certificate Transparency logs
+(public)". Lines that are not records are reported, never fatal. Accumulators merge, so
+files can be summarised in parallel.
 """
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy.audit import contract
+from certbot_privacy.audit.accounts import Held, Links
+from certbot_privacy.audit.coverage import Coverage
+from certbot_privacy.audit.distinct import Distinct
+from certbot_privacy.audit.figures import (
+    CategoryStats,
+    CategoryTotal,
+    NoticeStats,
+    RecipientStats,
+    Summary,
+    ValueStats,
+    recipient_name,
+)
 from certbot_privacy.audit.filters import Filters
+from certbot_privacy.audit.outcomes import Outcomes, Tracker
+from certbot_privacy.audit.outcomes import kind as outcome_kind
 from certbot_privacy.audit.source import Item, LineProblem, ReadFailure
+from certbot_privacy.audit.tally import COUNTED, Entry, Same, Senders, Stats, recipient_stats
+from certbot_privacy.audit.timeline import Timeline
 from certbot_privacy.audit.values import label
-from certbot_privacy.log.classify import CT_RECIPIENT
+from certbot_privacy.log.classify import CT_RECIPIENT, IMPLICIT_IP_ADDRESS
 from certbot_privacy.log.schema import category_key
 
 #: How many problem lines a summary lists (it counts them all).
 PROBLEM_LIMIT = 100
+#: Without values kept: how many values per recipient and category a file's reading
+#: remembers, so that a value sent again is not hashed again.
+FILE_SEEN_LIMIT = 65536
 
-
-@dataclass(frozen=True)
-class ValueStats:
-    """One distinct value of one category sent to one recipient."""
-
-    value: str
-    count: int
-    first: str
-    last: str
-    privacy_off: int
-
-
-@dataclass(frozen=True)
-class CategoryStats:
-    """One category of personal data sent to one recipient, value by value."""
-
-    category: str
-    disclosures: int
-    first: str
-    last: str
-    privacy_off: int
-    values: Tuple[ValueStats, ...]
-
-    @property
-    def distinct(self) -> int:
-        """How many different values of this category went to the recipient."""
-        return len(self.values)
-
-
-@dataclass(frozen=True)
-class RecipientStats:
-    """Everything sent to one recipient (by one host, when the summary is grouped by host).
-
-    ``host`` is the host when grouped by host (``None`` for lines no input attributes to
-    a host); ``hosts`` names every host that sent to the recipient.
-    """
-
-    recipient: str
-    requests: int
-    first: str
-    last: str
-    privacy_off: int
-    categories: Tuple[CategoryStats, ...]
-    host: Optional[str] = None
-    hosts: Tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class NoticeStats:
-    """A warning the plugin gave (a ``notice`` record), and how often, first and last."""
-
-    recipient: str
-    kind: str
-    detail: str
-    count: int
-    first: str
-    last: str
-
-
-@dataclass(frozen=True)
-class Summary:
-    """The result of :func:`summarise`."""
-
-    recipients: Tuple[RecipientStats, ...]
-    filters: Filters
-    files: Tuple[str, ...]
-    lines: int
-    records: int
-    events: Tuple[Tuple[str, int], ...]
-    requests: int
-    blocked: Tuple[Tuple[str, int], ...]
-    skipped: int
-    problems: Tuple[LineProblem, ...]
-    first: Optional[str] = None
-    last: Optional[str] = None
-    notices: Tuple[NoticeStats, ...] = ()
-    by: str = "recipient"
-    hosts: Tuple[str, ...] = ()
-
-    @property
-    def privacy_off(self) -> int:
-        """How many selected requests went out with privacy mode off."""
-        return sum(r.privacy_off for r in self.recipients if r.recipient != CT_RECIPIENT)
+__all__ = [
+    "PROBLEM_LIMIT",
+    "Accumulator",
+    "CategoryStats",
+    "CategoryTotal",
+    "NoticeStats",
+    "RecipientStats",
+    "Summary",
+    "ValueStats",
+    "accumulate",
+    "notice_detail",
+    "privacy_mode_off",
+    "recipient_name",
+    "summarise",
+]
 
 
 def notice_detail(record: contract.Record) -> str:
@@ -136,71 +90,34 @@ def privacy_mode_off(record: contract.Record) -> bool:
     return record.get("privacy_mode", True) is False
 
 
-class _Stats:
-    """Count, first and last time, and privacy-off count of one thing (mutable, small)."""
-
-    __slots__ = ("count", "first", "last", "off")
-
-    def __init__(self, time: str, off: int) -> None:
-        self.count = 1
-        self.first = time
-        self.last = time
-        self.off = off
-
-    def add(self, time: str, off: int) -> None:
-        self.count += 1
-        if time < self.first:
-            self.first = time
-        elif time > self.last:
-            self.last = time
-        self.off += off
-
-    def merge(self, other: "_Stats") -> None:
-        self.count += other.count
-        self.first = min(self.first, other.first)
-        self.last = max(self.last, other.last)
-        self.off += other.off
-
-    def copy(self) -> "_Stats":
-        twin = _Stats(self.first, self.off)
-        twin.count, twin.last = self.count, self.last
-        return twin
-
-
-@dataclass
-class _Recipient:
-    stats: _Stats
-    categories: Dict[str, Dict[str, _Stats]] = field(default_factory=dict)
-
-    def merge(self, other: "_Recipient") -> None:
-        self.stats.merge(other.stats)
-        for category, values in other.categories.items():
-            mine = self.categories.setdefault(category, {})
-            for value, stats in values.items():
-                seen = mine.get(value)
-                if seen is None:
-                    mine[value] = stats.copy()
-                else:
-                    seen.merge(stats)
-
-    def copy(self) -> "_Recipient":
-        return _Recipient(
-            self.stats.copy(),
-            {
-                category: {value: stats.copy() for value, stats in values.items()}
-                for category, values in self.categories.items()
-            },
-        )
+#: Entries of the summary: by (host, recipient); host ``None`` where the input names none.
+_Key = Tuple[Optional[str], str]
 
 
 class Accumulator:
-    """Builds a :class:`Summary` one item at a time; :func:`summarise` drives it."""
+    """Builds a :class:`Summary` one item at a time; :func:`summarise` drives it.
 
-    def __init__(self, filters: Filters) -> None:
+    *months*: also count requests per month (:attr:`Summary.months`); *timeline*: each
+    value per day (:attr:`ValueStats.days`).
+    """
+
+    def __init__(
+        self, filters: Filters, months: bool = False, timeline: bool = False, values: bool = True
+    ) -> None:
         self.filters = filters
+        # Without *values*, each category's values are counted (distinct.Distinct), not kept.
+        self.values = values
+        self._distinct: Dict[Tuple[str, str], Distinct] = {}
+        self._file_seen: Dict[Tuple[str, str], set[str]] = {}
+        self._file: Optional[str] = None
+        self.months: Optional[Timeline] = Timeline() if months else None
+        self.timeline = timeline
         self._filtering = filters.active
-        # By (host, recipient); host None where the input names none.
-        self._recipients: Dict[Tuple[Optional[str], str], _Recipient] = {}
+        self._recipients: Dict[_Key, Entry] = {}
+        # Each distinct value's text once (the hosts' entries share it).
+        self._texts: Dict[str, str] = {}
+        self._outcomes: Tracker[_Key] = Tracker()
+        self._links: Optional[Links] = Links() if filters.domains else None
         self._events: Dict[str, int] = {}
         self._files: Dict[str, None] = {}
         self._hosts: Dict[str, None] = {}
@@ -208,7 +125,10 @@ class Accumulator:
         self.lines = 0
         self.skipped = 0
         self._blocked: Dict[str, int] = {}
-        self._notices: Dict[Tuple[str, str, str], _Stats] = {}
+        self._notices: Dict[Tuple[str, str, str], Stats] = {}
+        self._copied: Dict[str, int] = {}
+        self._coverage = Coverage()
+        self._began: Dict[Optional[str], str] = {}
 
     def problem(self, source: str, lineno: int, message: str) -> None:
         """Count a line that is not used, and keep the first few for the report."""
@@ -225,6 +145,9 @@ class Accumulator:
         self.lines += 1
         if item.source not in self._files:
             self._files[item.source] = None
+        if item.source != self._file:
+            self._file = item.source
+            self._file_seen.clear()
         host = item.host
         if host is not None and host not in self._hosts:
             self._hosts[host] = None
@@ -237,10 +160,23 @@ class Accumulator:
                 problem = "the last line is cut short (a write interrupted by a crash)"
             self.problem(item.source, item.number, problem or "not a record")
             return
+        if item.copy is not None:
+            self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
         event: str = record["event"]
         self._events[event] = self._events.get(event, 0) + 1
+        time: str = record["time"]
+        began = self._began.get(host)
+        if began is None or time < began:
+            self._began[host] = time
         if event == "request":
-            self._request(record, host)
+            self._request(record, host, item.source)
+        elif event in ("response", "error"):
+            place = (item.source, host, record["request"])
+            self._outcomes.outcome(
+                place, outcome_kind(event, record.get("status")), keep_orphan=True
+            )
+            if self._links is not None and event == "response":
+                self._links.response(place, record.get("location"), record.get("status"))
         elif event == "blocked":
             recipient = record["recipient"]
             if self.filters.time_matches(record["time"]) and self.filters.recipient_matches(
@@ -249,6 +185,27 @@ class Accumulator:
                 self._blocked[recipient] = self._blocked.get(recipient, 0) + 1
         elif event == "notice":
             self._notice(record)
+        elif event in ("connection", "hook", "coverage"):
+            self._seen(record, host)
+
+    def _seen(self, record: contract.Record, host: Optional[str]) -> None:
+        """A coverage, connection or hook record (see :mod:`.coverage`). A hook was handed
+        personal data (a disclosure to another process); a destination reached with only
+        the connection known got at least the host's address."""
+        if not self.filters.time_matches(record["time"]):
+            return
+        self._coverage.record(record)
+        event, time = record["event"], record["time"]
+        personal = record.get("personal_data")
+        if event == "hook" and isinstance(personal, dict):
+            self._disclosure(host, record["recipient"], personal, time, 0)
+        elif (
+            event == "connection"
+            and record.get("seen") == "connection"
+            and record.get("own") is None
+        ):
+            implicit: Dict[str, List[object]] = {"ip_address": [IMPLICIT_IP_ADDRESS]}
+            self._disclosure(host, record["recipient"], implicit, time, 0)
 
     def _notice(self, record: contract.Record) -> None:
         recipient, time = record["recipient"], record["time"]
@@ -257,19 +214,39 @@ class Accumulator:
         key = (recipient, str(record.get("kind", "")), notice_detail(record))
         stats = self._notices.get(key)
         if stats is None:
-            self._notices[key] = _Stats(time, 0)
+            self._notices[key] = Stats(time, 0)
         else:
             stats.add(time, 0)
 
-    def _request(self, record: contract.Record, host: Optional[str] = None) -> None:
+    def _request(
+        self, record: contract.Record, host: Optional[str] = None, source: str = "-"
+    ) -> None:
         time: str = record["time"]  # canonical, so comparing strings compares times
         off = 1 if record.get("privacy_mode", True) is False else 0  # privacy_mode_off()
-        self._disclosure(host, record["recipient"], record["personal_data"], time, off)
+        recipient: str = record["recipient"]
+        personal: Dict[str, List[object]] = record["personal_data"]
+        links = self._links
+        if links is not None:
+            links.request((source, host, record["seq"]), personal)
+            if self.filters.domains_match(personal.get("domain")):
+                for held in links.ordered(personal):
+                    self._replay(held)
+            elif "contact" in personal and links.hold((host, recipient, personal, time, off)):
+                self._replay((host, recipient, personal, time, off))
+        counted = self._disclosure(host, recipient, personal, time, off)
+        if counted is not None:
+            self._outcomes.request((source, host, record["seq"]), counted)
+            self._coverage.request(record)
         if "published" in record:  # the names a finalized order makes public (CT logs)
             for published in _published(record):
                 self._disclosure(
                     host, published["recipient"], published["personal_data"], time, off
                 )
+
+    def _replay(self, held: Held) -> None:
+        """Count a request of an account that ordered a selected domain (``--domain``)."""
+        host, recipient, personal, time, off = held
+        self._disclosure(host, recipient, personal, time, off, linked=True)
 
     def _disclosure(
         self,
@@ -278,21 +255,31 @@ class Accumulator:
         personal: Dict[str, List[object]],
         time: str,
         off: int,
-    ) -> None:
-        """Count what *recipient* received at *time*, if the filters select it."""
+        linked: bool = False,
+    ) -> Optional[_Key]:
+        """Count what *recipient* received at *time*, if the filters select it (*linked*:
+        whatever domains it names); return its entry's key, or ``None``."""
         filters = self.filters
         if self._filtering and not (
             filters.time_matches(time)
             and filters.recipient_matches(recipient)
-            and filters.domains_match(personal.get("domain"))
+            and (linked or filters.domains_match(personal.get("domain")))
         ):
-            return
-        entry = self._recipients.get((host, recipient))
+            return None
+        key = (host, recipient)
+        timeline = self.timeline
+        entry = self._recipients.get(key)
         if entry is None:
-            entry = self._recipients[(host, recipient)] = _Recipient(_Stats(time, off))
+            entry = self._recipients[key] = Entry(Stats(time, off))
         else:
             entry.stats.add(time, off)
+        if self.months is not None:
+            self.months.add(host, recipient, time, off)
         categories = entry.categories
+        if not self.values:
+            self._count(recipient, categories, personal, time, off)
+            return key
+        texts = self._texts
         only = filters.categories
         for category, values in personal.items():
             if only and category not in only:
@@ -302,28 +289,90 @@ class Accumulator:
                 seen = categories[category] = {}
             for value in values:
                 # A string is its own label (but the implicit source address's).
-                key = (
+                text = (
                     value
                     if value.__class__ is str and category != "ip_address"
                     else label(category, value)
                 )
-                stats = seen.get(key)
+                stats = seen.get(text)
                 if stats is None:
-                    seen[key] = _Stats(time, off)
+                    shared = texts.get(text)
+                    if shared is None:
+                        shared = texts[text] = text
+                    seen[shared] = Stats(time, off, timeline)
                 else:
                     stats.add(time, off)
+        return key
+
+    def _count(
+        self,
+        recipient: str,
+        categories: Dict[str, Dict[str, Stats]],
+        personal: Dict[str, List[object]],
+        time: str,
+        off: int,
+    ) -> None:
+        """Count a disclosure's values without keeping them: a tally per category, and each
+        value's digest once per file (a value seen again in the same file is not hashed)."""
+        only = self.filters.categories
+        for category, values in personal.items():
+            if (only and category not in only) or not values:
+                continue
+            tallies = categories.setdefault(category, {})
+            key = (recipient, category)
+            seen = self._file_seen.get(key)
+            if seen is None:
+                seen = self._file_seen[key] = set()
+            for value in values:
+                tally = tallies.get(COUNTED)
+                if tally is None:
+                    tallies[COUNTED] = Stats(time, off)
+                else:
+                    tally.add(time, off)
+                text = (
+                    value
+                    if value.__class__ is str and category != "ip_address"
+                    else label(category, value)
+                )
+                if text in seen:
+                    continue
+                if len(seen) >= FILE_SEEN_LIMIT:
+                    seen.clear()
+                seen.add(text)
+                counter = self._distinct.get(key)
+                if counter is None:
+                    counter = self._distinct[key] = Distinct()
+                counter.add(text)
 
     def merge(self, other: "Accumulator") -> None:
         """Add what *other* (an accumulator of later lines, say another file) counted.
 
         *other* is taken over, not copied: do not use it afterwards.
         """
+        texts = self._texts
         for key, entry in other._recipients.items():
+            for values in entry.categories.values():
+                for text in list(values):
+                    shared = texts.setdefault(text, text)
+                    if shared is not text:
+                        values[shared] = values.pop(text)
             mine = self._recipients.get(key)
             if mine is None:
                 self._recipients[key] = entry
             else:
                 mine.merge(entry)
+        self._outcomes.merge(other._outcomes)
+        for pair, counter in other._distinct.items():
+            counted = self._distinct.get(pair)
+            if counted is None:
+                self._distinct[pair] = counter
+            else:
+                counted.merge(counter)
+        if self.months is not None and other.months is not None:
+            self.months.merge(other.months)
+        if self._links is not None and other._links is not None:
+            for held in self._links.merge(other._links):
+                self._replay(held)
         for event, count in other._events.items():
             self._events[event] = self._events.get(event, 0) + count
         for name, count in other._blocked.items():
@@ -338,6 +387,13 @@ class Accumulator:
             self._files.setdefault(name)
         for host in other._hosts:
             self._hosts.setdefault(host)
+        for kind, count in other._copied.items():
+            self._copied[kind] = self._copied.get(kind, 0) + count
+        self._coverage.merge(other._coverage)
+        for where, when in other._began.items():
+            began = self._began.get(where)
+            if began is None or when < began:
+                self._began[where] = when
         room = PROBLEM_LIMIT - len(self._problems)
         self._problems.extend(other._problems[: max(room, 0)])
         self.lines += other.lines
@@ -355,6 +411,10 @@ class Accumulator:
         recipients = self._grouped(by)
         firsts = [r.first for r in recipients]
         lasts = [r.last for r in recipients]
+        total = Outcomes()
+        for r in recipients:
+            if r.recipient != CT_RECIPIENT:
+                total = total + r.outcomes
         return Summary(
             recipients=recipients,
             filters=self.filters,
@@ -374,36 +434,129 @@ class Accumulator:
             ),
             by=by,
             hosts=tuple(sorted(self._hosts)),
+            recipient_names=tuple(sorted({recipient for _, recipient in self._recipients})),
+            categories=self._totals(),
+            outcomes=total,
+            timeline=self.timeline,
+            months=self.months.result() if self.months is not None else None,
+            copied=tuple(sorted(self._copied.items())),
+            coverage=self._coverage.result(),
+            began=tuple(sorted(self._began.items(), key=lambda item: item[0] or "")),
         )
 
-    def _grouped(self, by: str) -> Tuple[RecipientStats, ...]:
-        hosts: Dict[str, List[str]] = {}
-        for host, recipient in self._recipients:
-            if host is not None:
-                hosts.setdefault(recipient, []).append(host)
-        if by == "host":
-            return tuple(
-                _recipient_stats(
-                    recipient,
-                    self._recipients[(host, recipient)],
-                    host,
-                    () if host is None else (host,),
+    def _totals(self) -> Tuple[CategoryTotal, ...]:
+        """Each category over every host and recipient, each distinct value counted once."""
+        if not self.values:
+            return self._counted_totals()
+        values: Dict[str, set[str]] = {}
+        disclosures: Dict[str, int] = {}
+        recipients: Dict[str, Dict[str, None]] = {}
+        for (_, recipient), entry in sorted(self._recipients.items(), key=_order):
+            for category, seen in entry.categories.items():
+                if not seen:
+                    continue
+                values.setdefault(category, set()).update(seen)
+                disclosures[category] = disclosures.get(category, 0) + sum(
+                    s.count for s in seen.values()
                 )
-                for host, recipient in sorted(
-                    self._recipients, key=lambda key: (key[0] or "", key[1])
-                )
+                recipients.setdefault(category, {}).setdefault(recipient)
+        return tuple(
+            CategoryTotal(name, disclosures[name], len(values[name]), tuple(recipients[name]))
+            for name in sorted(values, key=category_key)
+        )
+
+    def _counted_totals(self) -> Tuple[CategoryTotal, ...]:
+        """:meth:`_totals` where values were counted, not kept."""
+        overall: Dict[str, Distinct] = {}
+        disclosures: Dict[str, int] = {}
+        recipients: Dict[str, Dict[str, None]] = {}
+        for (_, recipient), entry in sorted(self._recipients.items(), key=_order):
+            for category, seen in entry.categories.items():
+                tally = seen.get(COUNTED)
+                if tally is None:
+                    continue
+                disclosures[category] = disclosures.get(category, 0) + tally.count
+                recipients.setdefault(category, {}).setdefault(recipient)
+        for (_recipient, category), counter in self._distinct.items():
+            overall.setdefault(category, Distinct()).update(counter.digests())
+        return tuple(
+            CategoryTotal(
+                name,
+                disclosures[name],
+                len(overall[name]) if name in overall else 0,
+                tuple(recipients[name]),
             )
-        merged: Dict[str, _Recipient] = {}
-        for (_, recipient), entry in self._recipients.items():
+            for name in sorted(disclosures, key=category_key)
+        )
+
+    def _counted(self, recipient: str) -> Optional[Callable[[str], int]]:
+        """How many distinct values of a category went to *recipient* (values not kept)."""
+        if self.values:
+            return None
+        distinct = self._distinct
+        return lambda category: len(distinct.get((recipient, category), ()))
+
+    def _grouped(self, by: str) -> Tuple[RecipientStats, ...]:
+        outcomes = self._outcomes
+        if by == "host":
+            out = []
+            for key in sorted(self._recipients, key=lambda key: (key[0] or "", key[1])):
+                host, recipient = key
+                entry = self._recipients[key]
+                hosts = () if host is None else (host,)
+                out.append(
+                    recipient_stats(
+                        recipient,
+                        entry,
+                        host,
+                        hosts,
+                        outcomes.counts(key, entry.stats.count),
+                        Same(hosts),
+                    )
+                )
+            return tuple(out)
+        merged: Dict[str, Entry] = {}
+        senders: Dict[str, Dict[str, None]] = {}
+        value_hosts: Dict[Tuple[str, str, str], List[str]] = {}
+        totals: Dict[str, Outcomes] = {}
+        for key, entry in sorted(self._recipients.items(), key=_order):
+            host, recipient = key
+            totals[recipient] = totals.get(recipient, Outcomes()) + outcomes.counts(
+                key, entry.stats.count
+            )
             mine = merged.get(recipient)
             if mine is None:
-                merged[recipient] = entry.copy()
+                merged[recipient] = Entry(
+                    entry.stats.copy(),
+                    {
+                        category: {value: stats.copy() for value, stats in seen.items()}
+                        for category, seen in entry.categories.items()
+                    },
+                )
             else:
                 mine.merge(entry)
+            if host is not None:
+                senders.setdefault(recipient, {}).setdefault(host)
+                for category, seen in entry.categories.items():
+                    for value in seen:
+                        value_hosts.setdefault((recipient, category, value), []).append(host)
         return tuple(
-            _recipient_stats(name, merged[name], None, tuple(sorted(hosts.get(name, ()))))
+            recipient_stats(
+                name,
+                merged[name],
+                None,
+                tuple(senders.get(name, ())),
+                totals[name],
+                Senders(name, value_hosts),
+                self._counted(name),
+            )
             for name in sorted(merged)
         )
+
+
+def _order(item: Tuple[_Key, Entry]) -> Tuple[str, str]:
+    (host, recipient), _ = item
+    return (host or "", recipient)
 
 
 def _published(record: contract.Record) -> List[Dict[str, Any]]:
@@ -419,36 +572,14 @@ def _published(record: contract.Record) -> List[Dict[str, Any]]:
     ]
 
 
-def _recipient_stats(
-    name: str, entry: _Recipient, host: Optional[str], hosts: Tuple[str, ...]
-) -> RecipientStats:
-    categories = []
-    for category in sorted(entry.categories, key=category_key):
-        seen = entry.categories[category]
-        values = tuple(
-            ValueStats(value, s.count, s.first, s.last, s.off) for value, s in sorted(seen.items())
-        )
-        if not values:
-            continue
-        categories.append(
-            CategoryStats(
-                category=category,
-                disclosures=sum(v.count for v in values),
-                first=min(v.first for v in values),
-                last=max(v.last for v in values),
-                privacy_off=sum(v.privacy_off for v in values),
-                values=values,
-            )
-        )
-    stats = entry.stats
-    return RecipientStats(
-        name, stats.count, stats.first, stats.last, stats.off, tuple(categories), host, hosts
-    )
-
-
-def accumulate(items: Iterable[Item], filters: Optional[Filters] = None) -> Accumulator:
-    """An :class:`Accumulator` that took every item of *items*."""
-    accumulator = Accumulator(filters or Filters())
+def accumulate(
+    items: Iterable[Item],
+    filters: Optional[Filters] = None,
+    months: bool = False,
+    timeline: bool = False,
+) -> Accumulator:
+    """An :class:`Accumulator` that took every item of *items* (*months*: and a timeline)."""
+    accumulator = Accumulator(filters or Filters(), months, timeline)
     add = accumulator.add
     for item in items:
         add(item)
@@ -456,7 +587,12 @@ def accumulate(items: Iterable[Item], filters: Optional[Filters] = None) -> Accu
 
 
 def summarise(
-    items: Iterable[Item], filters: Optional[Filters] = None, by: str = "recipient"
+    items: Iterable[Item],
+    filters: Optional[Filters] = None,
+    by: str = "recipient",
+    months: bool = False,
+    timeline: bool = False,
 ) -> Summary:
-    """Summarise the disclosures in *items* (lines from :func:`.source.read`)."""
-    return accumulate(items, filters).result(by)
+    """Summarise the disclosures in *items* (lines from :func:`.source.read`); *months*:
+    with the requests per month (:attr:`Summary.months`); *timeline*: each value per day."""
+    return accumulate(items, filters, months, timeline).result(by)

@@ -35,8 +35,13 @@ class VerifyReport:
 
     @property
     def intact(self) -> bool:
-        """Whether every file is intact and holds every record of its host's copy."""
-        return all(f.intact for f in self.files) and all(c.agrees for c in self.comparisons)
+        """Whether every file is intact and holds every record of its host's copy, and no
+        copy shows a fork or an altered record."""
+        return (
+            all(f.intact for f in self.files)
+            and all(c.agrees for c in self.comparisons)
+            and all(c.intact for c in self.copies)
+        )
 
     @property
     def records(self) -> int:

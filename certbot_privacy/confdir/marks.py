@@ -21,11 +21,12 @@ import contextlib
 import errno
 import json
 import os
+import stat
 import tempfile
 from typing import Any, Dict, Iterator, Optional
 
 from certbot_privacy.confdir import ACCOUNT_MARK, LINEAGE_OPTION
-from certbot_privacy.errors import InputError, UsageError
+from certbot_privacy.errors import InputError, UntrustedError, UsageError
 
 
 def mark_account(
@@ -110,11 +111,23 @@ def config_lock(config_dir: str) -> Iterator[None]:
     import fcntl
 
     path = os.path.join(config_dir, ".certbot.lock")
+    # Never through a link, never a FIFO or another user's file in the lock's place.
+    flags = os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
     while True:
         try:
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            fd = os.open(path, flags, 0o600)
         except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise UntrustedError(
+                    f"{path} is a symbolic link: certbot's lock is a plain file; remove the link"
+                ) from None
             raise UsageError(f"cannot lock {config_dir}: {error.strerror}") from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_uid not in (0, os.geteuid()):
+            os.close(fd)
+            raise UntrustedError(
+                f"{path} is not a plain file of root or yours: remove it (certbot makes it anew)"
+            )
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
@@ -140,16 +153,31 @@ def config_lock(config_dir: str) -> Iterator[None]:
 
 
 def _write_atomic(path: str, data: bytes, mode: Optional[int] = None) -> None:
+    """Replace *path* with *data*: its mode and its owner kept (a new file: the directory's).
+
+    Run as root in a user's directory, the file stays the user's: root never turns a
+    user's file into its own. A link in *path*'s place is replaced, never followed.
+    """
     directory = os.path.dirname(path) or "."
     try:
-        keep = os.stat(path).st_mode & 0o7777
+        current = os.lstat(path)
     except FileNotFoundError:
         keep = 0o600 if mode is None else mode
+        current = os.stat(directory)
+    else:
+        if not stat.S_ISREG(current.st_mode):
+            raise UntrustedError(f"{path} is not a regular file: nothing was written; remove it")
+        keep = current.st_mode & 0o7777
+    root = os.geteuid() == 0
+    uid = current.st_uid if current.st_uid != os.geteuid() else -1
+    gid = current.st_gid if root and current.st_gid != os.getegid() else -1
     try:
         fd, temporary = tempfile.mkstemp(prefix=".certbot-privacy-", dir=directory)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror}") from None
     try:
+        if (uid, gid) != (-1, -1):
+            os.fchown(fd, uid, gid)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -21,6 +21,7 @@ Strings come back as found in the files: escape them before showing them.
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
@@ -30,6 +31,8 @@ from certbot_privacy.errors import InputError
 
 #: The largest file read here (certbot's are a few hundred bytes).
 MAX_FILE = 1 << 20
+#: The most directories the walk of ``accounts/`` visits.
+MAX_DIRECTORIES = 10_000
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,6 @@ class Account:
     register_to_eff: Optional[str] = None
     mark: Optional[AccountMark] = None
 
-    @property
-    def private(self) -> bool:
-        """Whether this account's commands run in privacy mode."""
-        return self.mark is not None and self.mark.private
-
 
 @dataclass(frozen=True)
 class Lineage:
@@ -89,6 +87,7 @@ class Lineage:
     logs_dir: str = ""
     cert: str = ""
     archive_dir: str = ""
+    #: ``privacy_minimal = True``, read as ``renew`` reads it (:func:`.privacy.renewal_flag`).
     privacy_minimal: bool = False
     #: ``privacy_minimal = False`` written on purpose (switched off), not just absent.
     switched_off: bool = False
@@ -102,6 +101,10 @@ class CliIni:
 
     path: str
     privacy_minimal: bool
+    #: ``config-dir`` as it sets it (certbot's default for ``--config-dir``), or ``None``.
+    config_dir: Optional[str] = None
+    #: Why certbot stops on this file (every run fails), or "".
+    refused: str = ""
 
 
 @dataclass(frozen=True)
@@ -197,14 +200,30 @@ def read(
     problems: List[str] = []
     accounts = list(_accounts(config_dir, problems))
     lineages: List[Lineage] = []
-    for name in lineage_names(config_dir):
+    renewal = os.path.join(config_dir, "renewal")
+    try:
+        names = sorted(n[: -len(".conf")] for n in os.listdir(renewal) if n.endswith(".conf"))
+    except FileNotFoundError:
+        names = []
+    except OSError as error:
+        problems.append(f"{renewal} cannot be read: {_why(error)}")
+        names = []
+    for name in names:
         try:
             lineages.append(read_lineage(renewal_conf(config_dir, name)))
         except InputError as error:
             problems.append(str(error))
     paths = default_cli_inis(os.environ if environ is None else environ)
+    inis = read_cli_inis(paths if cli_inis is None else cli_inis, problems)
+    return ConfigDir(config_dir, tuple(accounts), tuple(lineages), tuple(inis), tuple(problems))
+
+
+def read_cli_inis(paths: Iterable[str], problems: List[str]) -> List[CliIni]:
+    """Read the cli.ini files among *paths* that exist (as certbot reads them)."""
+    from certbot_privacy.confdir import cliini
+
     inis: List[CliIni] = []
-    for path in paths if cli_inis is None else cli_inis:
+    for path in paths:
         try:
             text = _read_text(path)
         except FileNotFoundError:
@@ -212,8 +231,9 @@ def read(
         except (OSError, InputError) as error:
             problems.append(f"{path} cannot be read: {_why(error)}")
             continue
-        inis.append(CliIni(path, cli_ini_private(text)))
-    return ConfigDir(config_dir, tuple(accounts), tuple(lineages), tuple(inis), tuple(problems))
+        reading = cliini.read(text)
+        inis.append(CliIni(path, reading.privacy_minimal, reading.config_dir, reading.refused))
+    return inis
 
 
 def read_lineage(path: str) -> Lineage:
@@ -228,7 +248,9 @@ def read_lineage(path: str) -> Lineage:
     params = conf.get("renewalparams")
     if not isinstance(params, Mapping):
         raise InputError(f"{path} has no [renewalparams] section: it is not a renewal conf")
-    flag = _text(params.get(LINEAGE_OPTION))
+    from certbot_privacy.confdir.privacy import renewal_flag
+
+    flag = renewal_flag(params.get(LINEAGE_OPTION))
     return Lineage(
         name=os.path.basename(path)[: -len(".conf")],
         path=path,
@@ -241,10 +263,10 @@ def read_lineage(path: str) -> Lineage:
         logs_dir=_text(params.get("logs_dir")),
         cert=_text(conf.get("cert")),
         archive_dir=_text(conf.get("archive_dir")),
-        privacy_minimal=flag == "True",
-        switched_off=flag == "False",
+        privacy_minimal=flag is True,
+        switched_off=flag is False,
         privacy_log=_optional(params.get("privacy_log")),
-        privacy_syslog=_text(params.get("privacy_syslog")) == "True",
+        privacy_syslog=renewal_flag(params.get("privacy_syslog")) is True,
     )
 
 
@@ -297,24 +319,10 @@ def read_account(directory: str, server: str) -> Account:
 
 
 def cli_ini_private(text: str) -> bool:
-    """Whether a cli.ini turns privacy mode on (``privacy-minimal = true``).
+    """Whether a cli.ini turns privacy mode on, as certbot's configargparse reads it."""
+    from certbot_privacy.confdir import cliini
 
-    As configargparse reads it: ``key = value``, ``key: value`` or a bare ``key``; for a
-    flag, ``true``, ``yes``, ``1`` (any case) or nothing mean on; the last line wins.
-    """
-    on = False
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line[0] in "#;[":
-            continue
-        key, value = line, ""
-        for separator in ("=", ":", " "):
-            if separator in line:
-                key, _, value = line.partition(separator)
-                break
-        if key.strip() in ("privacy-minimal", "privacy_minimal"):
-            on = value.strip().lower() in ("", "true", "yes", "1")
-    return on
+    return cliini.read(text).privacy_minimal
 
 
 def lineage_for_cert_path(lineages: Iterable[Lineage], cert_path: str) -> Optional[Lineage]:
@@ -337,16 +345,25 @@ def lineage_for_cert_path(lineages: Iterable[Lineage], cert_path: str) -> Option
 
 def _accounts(config_dir: str, problems: List[str]) -> Iterable[Account]:
     root = accounts_root(config_dir)
+    real_config = os.path.realpath(config_dir).rstrip("/") + "/"
     seen: Dict[str, bool] = {}
-    for directory, subdirs, files in os.walk(root, followlinks=True):
+
+    def unreadable(error: OSError) -> None:
+        if not isinstance(error, FileNotFoundError) or error.filename != root:
+            problems.append(f"{error.filename} cannot be read: {_why(error)}")
+
+    for directory, subdirs, files in os.walk(root, onerror=unreadable, followlinks=True):
         subdirs.sort()
+        real = os.path.realpath(directory)
+        # Each directory once, by its real path (certbot links a reused server's accounts,
+        # acme-v01 -> v02; a link loop ends here), never out of the config dir, bounded.
+        if real in seen or not real.startswith(real_config) or len(seen) > MAX_DIRECTORIES:
+            subdirs[:] = []
+            continue
+        seen[real] = True
         if "regr.json" not in files:
             continue
         subdirs[:] = []  # an account directory has no accounts inside
-        real = os.path.realpath(directory)
-        if real in seen:  # certbot links a reused server's accounts (acme-v01 -> v02)
-            continue
-        seen[real] = True
         relative = os.path.relpath(os.path.dirname(directory), root).replace(os.sep, "/")
         try:
             yield read_account(directory, "https://" + relative)
@@ -362,7 +379,11 @@ def _listdir(path: str) -> List[str]:
 
 
 def _read_text(path: str) -> str:
-    with open(path, "rb") as handle:
+    # Non-blocking, and a regular file only: a FIFO in its place must not hang the reader.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with open(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"{path} is not a regular file")
         data = handle.read(MAX_FILE + 1)
     if len(data) > MAX_FILE:
         raise InputError(f"{path} is larger than {MAX_FILE} bytes: not a certbot file")

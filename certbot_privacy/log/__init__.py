@@ -9,5 +9,8 @@ write-ahead writer (:mod:`.writer`), the reader (:mod:`.reader`) and the syslog 
 #: The log's file name in certbot's logs directory (``--logs-dir``).
 DEFAULT_NAME = "disclosure.jsonl"
 
+#: certbot's default logs directory (``--logs-dir``).
+DEFAULT_LOGS_DIR = "/var/log/letsencrypt"
+
 #: The log that ``certbot --privacy-minimal`` writes by default (certbot's logs directory).
-DEFAULT_PATH = "/var/log/letsencrypt/" + DEFAULT_NAME
+DEFAULT_PATH = DEFAULT_LOGS_DIR + "/" + DEFAULT_NAME

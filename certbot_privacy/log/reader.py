@@ -21,9 +21,12 @@ import os
 import re
 import sys
 import zlib
-from typing import IO, Any, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import IO, TYPE_CHECKING, Any, Iterator, List, NamedTuple, Optional, Tuple, Union
 
 from certbot_privacy.errors import DisclosureLogError, LogFormatError
+
+if TYPE_CHECKING:
+    from certbot_privacy.log.syslog import Trust
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -50,7 +53,9 @@ class Line(NamedTuple):
     the line came from, where the input says (a directory per host, a journal's
     ``_HOSTNAME``, a syslog header); ``copy`` is ``"journal"`` or ``"syslog"`` for a
     record mirrored there (``raw`` is then the record's line as mirrored), ``None`` for a
-    log file's own line.
+    log file's own line. ``rejected`` marks a journal entry under the mirror's ident that
+    journald's trusted fields do not show the certbot process wrote (``problem`` says why;
+    :class:`~.syslog.Trust`).
     """
 
     source: str
@@ -62,6 +67,7 @@ class Line(NamedTuple):
     host: Optional[str] = None
     copy: Optional[str] = None
     problem: Optional[str] = None
+    rejected: bool = False
 
     def record(self) -> dict[str, Any]:
         """Parse this line (:func:`parse_line`)."""
@@ -77,23 +83,26 @@ def too_long(size: int) -> str:
     )
 
 
-def iter_lines(source: PathLike, host: Optional[str] = None) -> Iterator[Line]:
+def iter_lines(
+    source: PathLike, host: Optional[str] = None, trust: Optional["Trust"] = None
+) -> Iterator[Line]:
     """Yield the lines of a log, one at a time, in bounded memory.
 
     *source* is a file (gzip-compressed or not, told by its content), ``"-"`` for standard
     input, or a directory, read as :func:`log_sources` lists it. A file or stream whose
     first line is ``journalctl -o json`` output or an rsyslog line yields the mirrored
     records in it (see the module documentation). Line numbers start at 1 in each file.
-    *host* names the host of a plain log. Raises :class:`DisclosureLogError`.
+    *host* names the host of a plain log; *trust* says which journal entries are taken as
+    records (:class:`~.syslog.Trust`, root's by default). Raises :class:`DisclosureLogError`.
     """
     name = os.fspath(source)
     if name == "-":
-        yield from _iter_stream("<stdin>", sys.stdin.buffer, host)
+        yield from _iter_stream("<stdin>", sys.stdin.buffer, host, trust)
     elif os.path.isdir(name):
         for path, path_host in log_sources(name):
-            yield from _iter_file(path, path_host if path_host is not None else host)
+            yield from _iter_file(path, path_host if path_host is not None else host, trust)
     else:
-        yield from _iter_file(name, host)
+        yield from _iter_file(name, host, trust)
 
 
 _LOG_NAME = re.compile(
@@ -221,13 +230,13 @@ class _Bounded:
         raise OSError("a log is read from start to end")
 
 
-def _iter_file(path: str, host: Optional[str]) -> Iterator[Line]:
+def _iter_file(path: str, host: Optional[str], trust: Optional["Trust"] = None) -> Iterator[Line]:
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, in a generator
     except OSError as error:
         raise read_error(path, error) from None
     with handle:
-        yield from _iter_stream(path, handle, host)
+        yield from _iter_stream(path, handle, host, trust)
 
 
 def _open_stream(stream: Any) -> Tuple[Any, bytes]:
@@ -270,7 +279,9 @@ class _Prefixed:
         raise OSError("a log is read from start to end")
 
 
-def _iter_stream(name: str, stream: Any, host: Optional[str]) -> Iterator[Line]:
+def _iter_stream(
+    name: str, stream: Any, host: Optional[str], trust: Optional["Trust"] = None
+) -> Iterator[Line]:
     number = 0
     try:
         readable, first = _open_stream(stream)
@@ -287,12 +298,12 @@ def _iter_stream(name: str, stream: Any, host: Optional[str]) -> Iterator[Line]:
             return
         from certbot_privacy.log import syslog as mirror
 
-        unwrap = mirror.from_journal if kind == JOURNAL else mirror.from_syslog
+        journal = kind == JOURNAL
         for number, (raw, complete, size, digest) in enumerate(lines, 1):
             if size is not None:
                 yield Line(name, number, b"", complete, size, digest, host, kind, too_long(size))
                 continue
-            copied = unwrap(raw)
+            copied = mirror.from_journal(raw, trust) if journal else mirror.from_syslog(raw)
             if copied is None:
                 continue  # another program's line
             yield Line(
@@ -305,6 +316,7 @@ def _iter_stream(name: str, stream: Any, host: Optional[str]) -> Iterator[Line]:
                 copied.host,
                 kind,
                 copied.problem,
+                copied.rejected,
             )
     except (EOFError, OSError, zlib.error) as error:
         raise DisclosureLogError(
@@ -313,11 +325,20 @@ def _iter_stream(name: str, stream: Any, host: Optional[str]) -> Iterator[Line]:
         ) from None
 
 
+#: How a record's line begins: a file that begins so is a log, neither a journal export
+#: (its entries have no "schema") nor a syslog file (its lines begin with a priority or a
+#: time), and :func:`kind` says so without reading on (a fleet has thousands of files).
+_RECORD_START = b'{"schema":'
+
+
 def kind(path: str) -> Optional[str]:
     """What the file at *path* holds: ``"journal"`` or ``"syslog"`` (copies of records), or
     ``None`` (a log, or a file that cannot be read: reading it will say)."""
     try:
         with open(path, "rb") as handle:
+            if handle.read(len(_RECORD_START)) == _RECORD_START:
+                return None
+            handle.seek(0)
             _, first = _open_stream(handle)
     except (EOFError, OSError, zlib.error):
         return None

@@ -24,6 +24,7 @@ EVENTS = (
     "consent",
     "blocked",
     "notice",
+    "seal",
     "connection",
     "hook",
     "coverage",

@@ -7,7 +7,7 @@ import re
 import socket
 import stat
 import time
-from typing import Callable, NamedTuple, Optional
+from typing import Any, Callable, Dict, FrozenSet, NamedTuple, Optional
 
 from certbot_privacy.log import chain, schema
 
@@ -139,11 +139,61 @@ class Copied(NamedTuple):
 
     ``problem`` says why no line could be taken from an entry of the mirror (the message
     left out by ``journalctl``, a message that is not text); ``message`` is then empty.
+    ``rejected`` is set (and ``problem`` says why) for a journal entry under the mirror's
+    ident that journald's trusted fields do not show the certbot process wrote.
     """
 
     host: Optional[str]
     message: bytes
     problem: Optional[str] = None
+    rejected: bool = False
+
+
+#: ``_COMM`` and ``_EXE`` (its base name) of a process that may have written the mirror:
+#: certbot itself (the script's name, as the kernel names a process started from a ``#!``
+#: script), or the Python interpreter running it (``python3 -m certbot``; journald's
+#: ``_EXE`` is the interpreter for a script).
+_WRITER = re.compile(r"certbot|python[0-9.]*")
+
+
+class Trust(NamedTuple):
+    """Which journal entries are the certbot process's: the users it runs as (``_UID``).
+
+    journald sets the fields that begin with ``_`` itself, from the kernel's view of the
+    sending process (``man systemd.journal-fields``: "trusted fields"); a client cannot set
+    them. Any local user can send a message under the ident ``certbot-privacy``
+    (``logger -t certbot-privacy``); only an entry whose ``_UID`` is one of :attr:`uids`
+    and whose ``_COMM`` or ``_EXE`` is certbot or a Python interpreter is taken as a
+    record. syslog files have no such fields: their records are never authenticated.
+    """
+
+    uids: FrozenSet[int] = frozenset({0})
+
+
+#: The default: the certbot process runs as root.
+ROOT = Trust()
+
+
+def _untrusted(entry: Dict[str, Any], trust: Trust) -> Optional[str]:
+    """Why journald's trusted fields do not show the certbot process wrote *entry*, or ``None``."""
+    uid, comm, exe = entry.get("_UID"), entry.get("_COMM"), entry.get("_EXE")
+    shown = ", ".join(
+        f"{name} {value}"
+        for name, value in (("_UID", uid), ("_COMM", comm), ("_EXE", exe))
+        if isinstance(value, str)
+    )
+    allowed = ", ".join(str(u) for u in sorted(trust.uids))
+    why = (
+        f"rejected: journald's trusted fields ({shown or 'none'}) do not show the certbot "
+        f"process (_UID {allowed}, _COMM or _EXE certbot or python); any local user can "
+        "log under the ident certbot-privacy"
+    )
+    if not isinstance(uid, str) or not uid.isdigit() or int(uid) not in trust.uids:
+        return why
+    names = [v.rsplit("/", 1)[-1] for v in (comm, exe) if isinstance(v, str)]
+    if not any(_WRITER.fullmatch(name) for name in names):
+        return why
+    return None
 
 
 def is_journal_export(line: bytes) -> bool:
@@ -161,13 +211,14 @@ def is_journal_export(line: bytes) -> bool:
     )
 
 
-def from_journal(line: bytes) -> Optional[Copied]:
+def from_journal(line: bytes, trust: Optional[Trust] = None) -> Optional[Copied]:
     """The mirrored record in one ``journalctl -o json`` entry, or ``None`` for another program.
 
     The fields are journald's: ``SYSLOG_IDENTIFIER`` (the ident), ``_HOSTNAME`` and
     ``MESSAGE``, which ``journalctl`` prints as a string, as an array of bytes (when it is
     not UTF-8 text) or as ``null`` when it is over 4096 bytes and ``--all`` was not given.
-    A line that is not a journal entry at all is passed on as it is, to be reported.
+    A line that is not a journal entry at all is passed on as it is, to be reported. An
+    entry under the ident that *trust* does not accept (:class:`Trust`) is ``rejected``.
     """
     try:
         entry = json.loads(line)
@@ -179,6 +230,9 @@ def from_journal(line: bytes) -> Optional[Copied]:
         return None
     host = entry.get("_HOSTNAME")
     host = host if isinstance(host, str) else None
+    untrusted = _untrusted(entry, ROOT if trust is None else trust)
+    if untrusted is not None:
+        return Copied(host, b"", untrusted, rejected=True)
     message = entry.get("MESSAGE")
     if isinstance(message, str):
         return Copied(host, message.encode("utf-8", "surrogateescape"))

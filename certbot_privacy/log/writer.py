@@ -9,16 +9,17 @@ is in ``docs/how-it-works.rst``; every failure is one :class:`DisclosureLogError
 sentence naming the path, what is wrong and the fix.
 """
 
+import atexit
 import errno
 import fcntl
 import logging
 import os
 import stat
 import time
-from typing import Any, Mapping, Optional, Protocol, Union
+from typing import Any, Callable, Mapping, Optional, Protocol, Union
 
 from certbot_privacy.errors import DisclosureLogError, LogFormatError, PrivateKeyError
-from certbot_privacy.log import chain, reader, schema
+from certbot_privacy.log import chain, evidence, reader, schema
 from certbot_privacy.log.reader import parse_line
 from certbot_privacy.log.schema import SCHEMA_VERSION
 from certbot_privacy.rules.keyguard import ensure_no_private_key
@@ -48,6 +49,22 @@ def hook(point: str, path: str) -> None:
 
 PathLike = Union[str, "os.PathLike[str]"]
 
+#: The logs with a state directory this process wrote to: each is closed (sealed) at exit.
+_AT_EXIT: "list[DisclosureLog]" = []
+
+
+def close_all() -> None:
+    """Close (seal) every log this process wrote to, newest first; run at exit.
+
+    Registered when this module is imported, so before any exit handler registered later
+    (those run first, and what they append is sealed too).
+    """
+    while _AT_EXIT:
+        _AT_EXIT.pop().close()
+
+
+atexit.register(close_all)
+
 
 class Mirror(Protocol):
     """Receives a copy of each line once it is on disk (see :class:`SyslogMirror`)."""
@@ -60,12 +77,20 @@ class DisclosureLog:
     """An append-only, hash-chained disclosure log file (see the module documentation)."""
 
     def __init__(
-        self, path: PathLike, mirror: Optional[Mirror] = None, lock_timeout: float = LOCK_TIMEOUT
+        self,
+        path: PathLike,
+        mirror: Optional[Mirror] = None,
+        lock_timeout: float = LOCK_TIMEOUT,
+        state_dir: Optional[str] = None,
     ) -> None:
         self.path = os.fspath(path)
         self.mirror = mirror
         #: Seconds to wait for another process's lock before failing (:data:`LOCK_TIMEOUT`).
         self.lock_timeout = lock_timeout
+        #: Where the head and the sealing state are kept (:mod:`.state`; ``None``: neither).
+        self.state_dir = state_dir
+        self._head_checked = False
+        self._unsealed = False
         #: How many records could not be mirrored (the first one is a warning).
         self.mirror_failures = 0
 
@@ -88,24 +113,107 @@ class DisclosureLog:
                 "to certbot-privacy."
             ) from None
         fd = self._open_locked()
+        lines = []
         try:
+            if self.state_dir is not None and not self._head_checked:
+                lines.extend(self._check_head(fd))
             entry, line = self._append_locked(fd, record, durable)
+            lines.append((entry["seq"], line))
+            if self.state_dir is not None:
+                self._unsealed = True
         finally:
             os.close(fd)  # also releases the lock
-        if self.mirror is not None:
-            try:
-                self.mirror.mirror(line)
-            except Exception as error:  # the file is the record of truth: never block on it
-                self.mirror_failures += 1
-                (logger.warning if self.mirror_failures == 1 else logger.debug)(
-                    "Could not mirror disclosure record %s to syslog (%s); it is in %s. "
-                    "Check that the syslog daemon or journald is running; further "
-                    "failures in this run are in certbot's debug log only.",
-                    entry["seq"],
-                    error,
-                    self.path,
-                )
+        for seq, line in lines:
+            self._mirror(seq, line)
         return entry
+
+    def close(self) -> None:
+        """End of the run: seal what it wrote (if sealing is set up) and record the head.
+
+        Called at exit (registered by the first append with a state directory); best
+        effort, warning loudly on standard error: the records are already on disk.
+        """
+        if self.state_dir is None or not self._unsealed:
+            return
+        self._unsealed = False
+        state_dir = self.state_dir
+        line: Optional[tuple[int, str]] = None
+        try:
+            fd = self._open_locked()
+            try:
+                line = self._seal(fd, state_dir)
+                evidence.record_head(state_dir, self.path, fd, self._tail)
+            finally:
+                os.close(fd)
+        except DisclosureLogError as error:
+            evidence.warn(f"{error} This run's records are not sealed.")
+            return
+        if line is not None:
+            self._mirror(*line)
+
+    def _check_head(self, fd: int) -> list[tuple[int, str]]:
+        """At the run's first append: a ``discontinuity`` notice if the log does not hold
+        the head this host last wrote (:func:`.evidence.check_head`)."""
+        from certbot_privacy.log import records
+
+        assert self.state_dir is not None
+        self._head_checked = True
+        _AT_EXIT.append(self)
+        fields = evidence.check_head(self.state_dir, self.path, fd)
+        if fields is None:
+            return []
+        notice = records.notice_record(recipient="local", when=time.time(), **fields)
+        entry, line = self._append_locked(fd, notice, True)
+        evidence.warn(str(fields["message"]))
+        evidence.record_head(self.state_dir, self.path, fd, self._tail)
+        return [(entry["seq"], line)]
+
+    def _seal(self, fd: int, state_dir: str) -> Optional[tuple[int, str]]:
+        """Append a ``seal`` record under the current epoch's key and evolve the key."""
+        current = evidence.seal_state(state_dir, self.path)
+        if current is None:
+            return None
+        _, previous, seq = self._tail(fd)
+        if previous is None or evidence.is_seal(previous):
+            return None  # nothing written since the last seal
+        fields = {"time": schema.rfc3339(time.time())}
+        fields.update(evidence.seal_fields(state_dir, current, fd, seq))
+
+        def finish(entry: dict[str, Any]) -> None:
+            prev = entry.pop("prev")
+            entry["mac"] = evidence.evolve_state(state_dir, current, {**entry, "prev": prev}, fd)
+            entry["prev"] = prev
+
+        entry, line = self._append_locked(fd, fields, True, finish)
+        return entry["seq"], line
+
+    def _tail(self, fd: int) -> tuple[int, Optional[bytes], int]:
+        """The end of the last complete line, that line, and the next record's seq."""
+        try:
+            last_newline = _rfind_newline(fd, os.fstat(fd).st_size)
+            previous: Optional[bytes] = None
+            if last_newline >= 0:
+                start = _rfind_newline(fd, last_newline) + 1
+                previous = os.pread(fd, last_newline - start, start)
+            return last_newline + 1, previous, _next_seq(fd, previous, last_newline + 1)
+        except OSError as error:
+            raise _os_error(self.path, error) from None
+
+    def _mirror(self, seq: int, line: str) -> None:
+        if self.mirror is None:
+            return
+        try:
+            self.mirror.mirror(line)
+        except Exception as error:  # the file is the record of truth: never block on it
+            self.mirror_failures += 1
+            (logger.warning if self.mirror_failures == 1 else logger.debug)(
+                "Could not mirror disclosure record %s to syslog (%s); it is in %s. "
+                "Check that the syslog daemon or journald is running; further "
+                "failures in this run are in certbot's debug log only.",
+                seq,
+                error,
+                self.path,
+            )
 
     def ensure_writable(self) -> None:
         """Check, before anything is sent, that records can be appended; raise if not.
@@ -158,18 +266,16 @@ class DisclosureLog:
         return fd
 
     def _append_locked(
-        self, fd: int, record: Mapping[str, Any], durable: bool
+        self,
+        fd: int,
+        record: Mapping[str, Any],
+        durable: bool,
+        finish: Optional[Callable[[dict[str, Any]], None]] = None,
     ) -> tuple[dict[str, Any], str]:
+        base, previous, seq = self._tail(fd)  # base: the end of the last complete line
         try:
             size = os.fstat(fd).st_size
-            last_newline = _rfind_newline(fd, size)
-            base = last_newline + 1  # the end of the last complete line
             fragment = os.pread(fd, size - base, base) if size > base else b""
-            previous: Optional[bytes] = None
-            if last_newline >= 0:
-                start = _rfind_newline(fd, last_newline) + 1
-                previous = os.pread(fd, last_newline - start, start)
-            seq = _next_seq(fd, previous, base)
         except OSError as error:
             raise _os_error(self.path, error) from None
         entry: dict[str, Any] = {"schema": record.get("schema", SCHEMA_VERSION), "seq": seq}
@@ -186,6 +292,8 @@ class DisclosureLog:
         if fragment:
             entry["truncated_tail"] = _describe_fragment(fragment)
         entry["prev"] = chain.GENESIS if previous is None else chain.digest(previous)
+        if finish is not None:  # a seal: its MAC covers the fields above
+            finish(entry)
         line = schema.serialise(entry)
         data = line.encode("ascii") + b"\n"
         try:

@@ -7,7 +7,7 @@ will send as its User-Agent, which disclosure log records it, and, for each thin
 not private, the exact command that makes it so. Nothing here reads a file or sends
 anything; :mod:`certbot_privacy.manage.status` shows the result.
 
-What counts as private (as the plugin decides it, :mod:`certbot_privacy.adapter.persistent`):
+What counts as private (:mod:`certbot_privacy.confdir.privacy` decides, for the plugin too):
 
 * everything, when a cli.ini that certbot reads says ``privacy-minimal = true``;
 * an account with our mark (``certbot-privacy.json``) saying so, unless its local
@@ -22,14 +22,15 @@ import shlex
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from certbot_privacy import log as disclosure_log
+from certbot_privacy.confdir import privacy
+from certbot_privacy.confdir.cliini import EVERY_RUN_LINE
 from certbot_privacy.confdir.reader import Account, ConfigDir, Lineage
 from certbot_privacy.rules import useragent
 
 #: certbot's default configuration directory (fix commands name another with --config-dir).
 DEFAULT_CONFIG_DIR = "/etc/letsencrypt"
-#: certbot's default logs directory.
-DEFAULT_LOGS_DIR = "/var/log/letsencrypt"
+#: The cli.ini that every certbot run reads (as root).
+CLI_INI = DEFAULT_CONFIG_DIR + "/cli.ini"
 
 
 @dataclass(frozen=True)
@@ -112,26 +113,58 @@ class Posture:
     @property
     def all_private(self) -> bool:
         """Everything private, and every file could be read."""
-        return self.not_private == 0 and not self.problems
+        return self.not_private == 0 and not self.problems and not self.empty
+
+    @property
+    def empty(self) -> bool:
+        """No certbot state here: no account, no certificate, nothing unreadable."""
+        return not (self.accounts or self.lineages or self.problems)
+
+    @property
+    def new_certificates_private(self) -> bool:
+        """Whether a new certificate (``certbot certonly`` without the flag) is private."""
+        return bool(self.cli_private)
+
+    @property
+    def new_certificates_fix(self) -> Optional[str]:
+        """The line that makes every run private, and where: ``None`` when it is there."""
+        if self.new_certificates_private:
+            return None
+        return f"add the line {EVERY_RUN_LINE} to {CLI_INI}"
 
 
 def assess(found: ConfigDir, software: Software) -> Posture:
     """Assess what was read from a configuration directory."""
-    cli_private = tuple(ini.path for ini in found.cli_inis if ini.privacy_minimal)
+    cli_private = tuple(
+        ini.path for ini in found.cli_inis if ini.privacy_minimal and not ini.refused
+    )
+    problems = list(found.problems)
+    for ini in found.cli_inis:
+        if ini.refused:
+            problems.append(f"{ini.path}: {ini.refused}; every certbot run fails until it is fixed")
     accounts = tuple(_account(found, a, bool(cli_private)) for a in found.accounts)
     lineages = tuple(_lineage(found, line, software, bool(cli_private)) for line in found.lineages)
-    return Posture(found.path, cli_private, accounts, lineages, found.problems)
+    return Posture(found.path, cli_private, accounts, lineages, tuple(problems))
 
 
 def full_user_agent(lineage: Lineage, software: Software) -> str:
     """Certbot's detailed User-Agent for a ``renew`` of *lineage*, as far as it is known."""
     return (
-        f"{useragent.CLIENT_PRODUCT}/{software.certbot} (certbot; "
+        f"{useragent.CLIENT_PRODUCT}/{renewing_certbot(lineage, software)} (certbot; "
         f"{software.os_name or '<OS name and version>'}) "
         f"Authenticator/{lineage.authenticator or 'None'} "
         f"Installer/{lineage.installer or 'None'} (renew; flags: <flags>) "
         f"Py/{software.python or '<Python version>'}"
     )
+
+
+def renewing_certbot(lineage: Lineage, software: Software) -> str:
+    """The certbot version a lineage's next renewal names: the one its renewal conf names.
+
+    Certbot writes its own version into the conf on every issuance and renewal, so that
+    is the certbot renewing it (the timer's), not whichever this tool can import.
+    """
+    return lineage.version or software.certbot
 
 
 def _config_args(found: ConfigDir) -> Tuple[str, ...]:
@@ -159,8 +192,8 @@ def _account(found: ConfigDir, account: Account, cli: bool) -> AccountPosture:
         )
     else:
         eff = "none pending"
-    marked = account.private
-    private = (marked or cli) and not account.contacts and not account.register_to_eff
+    marked = privacy.account_runs_private(mark)
+    private = privacy.account_discloses_nothing_more(account, cli)
     if account.contacts:
         reason = "a contact is stored (and was sent to the CA)"
     elif account.register_to_eff:
@@ -230,7 +263,7 @@ def _lineage(
     software: Software,
     cli: bool,
 ) -> LineagePosture:
-    if lineage.privacy_minimal:
+    if privacy.lineage_renews_private(lineage):
         private, reason = True, "its renewal conf says privacy_minimal = True"
     elif cli:
         private, reason = True, "cli.ini says privacy-minimal = true"
@@ -242,12 +275,12 @@ def _lineage(
         kind, agent = "custom", lineage.user_agent
     elif private:
         kind = "minimal"
-        agent = useragent.minimal_user_agent(software.certbot, software.requests)
+        agent = useragent.minimal_user_agent(renewing_certbot(lineage, software), software.requests)
     else:
         kind, agent = "full", full_user_agent(lineage, software)
     log = ""
     if private:
-        log = lineage.privacy_log or _default_log(lineage.logs_dir)
+        log = privacy.lineage_log(lineage)
     fix = None
     if not private:
         fix = Fix(
@@ -257,7 +290,3 @@ def _lineage(
             "recorded in its log",
         )
     return LineagePosture(lineage, private, reason, kind, agent, log, fix)
-
-
-def _default_log(logs_dir: str) -> str:
-    return (logs_dir or DEFAULT_LOGS_DIR).rstrip("/") + "/" + disclosure_log.DEFAULT_NAME

@@ -8,18 +8,16 @@ lineage's or account's requests go to, so that turning privacy mode off is never
 """
 
 import argparse
-import os
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 from certbot_privacy import log as disclosure_log
-from certbot_privacy.confdir import marks, reader
-from certbot_privacy.errors import EXIT_OK, InputError, UsageError
+from certbot_privacy.confdir import marks, privacy, reader, trust
+from certbot_privacy.errors import EXIT_FAILED, EXIT_OK, UsageError
 from certbot_privacy.log import records
-from certbot_privacy.log.classify import EFF_RECIPIENT
 from certbot_privacy.log.schema import rfc3339
 from certbot_privacy.log.writer import DisclosureLog
-from certbot_privacy.manage import _options, posture
+from certbot_privacy.manage import _options
 from certbot_privacy.rules.escape import printable
 
 NAME = "switch"
@@ -33,7 +31,10 @@ renewal conf, and marks each account private (certbot-privacy.json beside its fi
 cancelling an EFF subscription certbot still had pending for it; from then on every
 certbot command on them runs in privacy mode with no flag. "off" writes
 privacy_minimal = False, or marks the account not private. Each switch is recorded as a
-notice in the disclosure log its requests go to. Works the same with every certbot
+notice in the disclosure log its requests go to; the output says what changed, or that
+nothing had to. Exit 0; 1 if DIR holds no certbot state; 2 on a usage error, an unknown
+name, or a DIR (or a file in it, or a log it names) that another user could have chosen
+(nothing is written then). Works the same with every certbot
 version (2.1.0 has no reconfigure). An account's contact at the CA is not changed: use
 certbot update_account --privacy-minimal --privacy-withdraw-email for that."""
 
@@ -62,31 +63,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--all", action="store_true", help="every certificate and every account in DIR"
     )
-    _options.config_dir(parser)
+    _options.config_dir(parser, as_certbot=True)
     parser.add_argument(
         "--logs-dir",
         default=None,
         metavar="DIR",
         help="certbot's logs directory, where an account's notices go when it has no log "
         "of its own (default: a certificate's own logs_dir, else "
-        f"{posture.DEFAULT_LOGS_DIR})",
+        f"{disclosure_log.DEFAULT_LOGS_DIR})",
     )
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
-    """Switch what was named; exit 0, or 2 if a name is unknown (nothing switched then)."""
+    """Switch what was named; say what changed, or that nothing had to.
+
+    Exit 0; 1 when DIR holds no certbot state (nothing to switch); 2 if a name is unknown
+    or DIR cannot be trusted (nothing switched then).
+    """
     if not (args.all or args.cert_name or args.account):
         parser.error("name what to switch: --cert-name NAME, --account ID or --all")
     private = args.state == "on"
-    try:
-        found = reader.read(args.config_dir)
-    except InputError as error:
-        raise UsageError(str(error)) from None
-    lineages, accounts = _chosen(found, args)
+    found = _options.read_config_dir(args.config_dir)
+    lineages, accounts = _chosen(found, args)  # an unknown name: exit 2 first
+    if not (found.accounts or found.lineages or found.problems):
+        return EXIT_FAILED, (
+            f"No certbot state in {printable(found.path)}: no account and no certificate "
+            "(is this certbot's --config-dir?); nothing to change.\n"
+        )
+    account_logs = [
+        privacy.account_log(account, list(found.lineages), args.logs_dir) for account in accounts
+    ]
+    # Every log a notice would go to is checked before anything is written.
+    for account, log in zip(accounts, account_logs):
+        trust.check_log_target(log, f"account {account.id}")
+    for lineage in lineages:
+        trust.check_log_target(privacy.lineage_log(lineage), lineage.path)
     out: List[str] = []
-    with marks.config_lock(args.config_dir):
-        for account in accounts:
-            out += _switch_account(account, private, _account_log(account, args, found))
+    with marks.config_lock(found.path):
+        for account, log in zip(accounts, account_logs):
+            out += _switch_account(account, private, log)
         for lineage in lineages:
             out.append(_switch_lineage(lineage, private))
     if not private and found.everything_private:
@@ -96,6 +111,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
             + " says privacy-minimal = true: every certbot run stays private until that "
             "line is removed"
         )
+    if all(": already " in line for line in out if line.startswith(("account ", "certificate "))):
+        out.append(f"Nothing to change: everything named was already {args.state}.")
     return EXIT_OK, "\n".join(out) + "\n"
 
 
@@ -131,8 +148,8 @@ def _chosen(
 
 def _switch_lineage(lineage: reader.Lineage, private: bool) -> str:
     name = printable(lineage.name)
-    log = _lineage_log(lineage)
-    if lineage.privacy_minimal == private and (private or lineage.switched_off):
+    log = privacy.lineage_log(lineage)
+    if privacy.lineage_renews_private(lineage) == private and (private or lineage.switched_off):
         return f"certificate {name}: already {'private' if private else 'switched off'}"
     _notice(
         log, "privacy_on" if private else "privacy_off", lineage.server, "lineage", lineage.name
@@ -146,34 +163,37 @@ def _switch_account(account: reader.Account, private: bool, log: str) -> List[st
     name = printable(account.id)
     out: List[str] = []
     mark = account.mark
-    if account.private != private or mark is None:
-        _notice(
-            log, "privacy_on" if private else "privacy_off", account.server, "account", account.id
+    changed: Tuple[str, ...] = ()
+    if private:
+        changed = privacy.make_account_private(
+            account.path,
+            server=account.server or "unknown",
+            account_id=account.id,
+            now=rfc3339(time.time()),
+            notice=lambda kind, recipient, fields: _record(log, kind, recipient, fields),
+            by=BY,
+            log=log,
+            register_to_eff=account.register_to_eff,
         )
+        if "private" in changed:
+            out.append(f"account {name}: private (recorded in {printable(log)})")
+        else:
+            out.append(f"account {name}: already private")
+    elif privacy.account_runs_private(mark) or mark is None:
+        _notice(log, "privacy_off", account.server, "account", account.id)
         marks.mark_account(
             account.path,
-            private,
+            False,
             since=rfc3339(time.time()),
-            log=mark.log if mark is not None and mark.log else log,
             contact_withdrawn=mark.contact_withdrawn if mark is not None else "",
         )
-        state = "private" if private else "switched off"
-        out.append(f"account {name}: {state} (recorded in {printable(log)})")
+        out.append(f"account {name}: switched off (recorded in {printable(log)})")
     else:
-        out.append(f"account {name}: already {'private' if private else 'switched off'}")
-    if private and account.register_to_eff:
-        _notice(
-            log,
-            "eff_subscription_cancelled",
-            EFF_RECIPIENT,
-            "account",
-            account.id,
-            values=[account.register_to_eff],
-        )
-        marks.cancel_eff_subscription(account.path)
+        out.append(f"account {name}: already switched off")
+    if "eff_cancelled" in changed:
         out.append(
             f"account {name}: the pending EFF subscription of "
-            f"{printable(account.register_to_eff)} was cancelled (nothing was sent)"
+            f"{printable(account.register_to_eff or '')} was cancelled (nothing was sent)"
         )
     if private and account.contacts:
         out.append(
@@ -183,34 +203,11 @@ def _switch_account(account: reader.Account, private: bool, log: str) -> List[st
     return out
 
 
-def _lineage_log(lineage: reader.Lineage) -> str:
-    return lineage.privacy_log or os.path.join(
-        lineage.logs_dir or posture.DEFAULT_LOGS_DIR, disclosure_log.DEFAULT_NAME
-    )
+def _notice(path: str, kind: str, recipient: str, scope: str, name: str) -> None:
+    _record(path, kind, recipient, {"scope": scope, "name": name, "by": BY})
 
 
-def _account_log(account: reader.Account, args: argparse.Namespace, found: reader.ConfigDir) -> str:
-    if account.mark is not None and account.mark.log:
-        return account.mark.log
-    if args.logs_dir:
-        return os.path.join(os.path.abspath(args.logs_dir), disclosure_log.DEFAULT_NAME)
-    for lineage in found.lineages:  # where this account's renewals are recorded
-        if lineage.account == account.id and lineage.logs_dir:
-            return _lineage_log(lineage)
-    return os.path.join(posture.DEFAULT_LOGS_DIR, disclosure_log.DEFAULT_NAME)
-
-
-def _notice(
-    path: str,
-    kind: str,
-    recipient: str,
-    scope: str,
-    name: str,
-    values: Optional[List[str]] = None,
-) -> None:
-    fields: Dict[str, object] = {"scope": scope, "name": name, "by": BY}
-    if values:
-        fields["values"] = values
+def _record(path: str, kind: str, recipient: str, fields: Dict[str, object]) -> None:
     DisclosureLog(path).append(
         records.notice_record(
             kind=kind, recipient=recipient or "unknown", when=time.time(), **fields

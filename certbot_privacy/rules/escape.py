@@ -90,8 +90,13 @@ def csv_cell(text: str) -> str:
 # strike-through or an entity (&amp; &#x202e;), and break what GFM turns into links by
 # itself ("extended autolinks": "www.", a scheme's "://", "mailto:" and "xmpp:", an
 # email's "@"). CommonMark lets any ASCII punctuation be escaped ("\:" renders ":").
+#: What Markdown or GFM would read as markup: always the characters that make code, emphasis,
+#: links, HTML and table cells; ``_`` only where it can start or end emphasis (not inside a
+#: word: ``account_key``); ``&`` only where it can start an entity; ``www.`` and ``://``,
+#: which GFM turns into web links.
 _MARKDOWN = re.compile(
-    r"([\\`*_\[\]<>|~&@!#])|(www)\.|(:(?=//)|(?<=mailto):|(?<=xmpp):)", re.IGNORECASE
+    r"([\\`*\[\]<>|~#])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|&(?=[#0-9A-Za-z])|(www)\.|:(?=//)",
+    re.IGNORECASE,
 )
 
 
@@ -104,9 +109,11 @@ def _markdown_escape(match: "re.Match[str]") -> str:
 def markdown(text: str) -> str:
     """Return *text* for Markdown running text or a table cell, shown as it is.
 
-    :func:`printable` first (controls, bidi, zero-width and separators), then every
-    character Markdown or GFM would interpret is escaped: it cannot inject markup, HTML,
-    an entity, a link or an autolink, nor end a table cell (line breaks are escapes).
+    :func:`printable` first (controls, bidi, zero-width and separators), then what Markdown
+    or GFM would misread is escaped, and nothing else, so that the document reads well as
+    plain text too: it cannot inject markup, HTML, an entity, a web link or autolink, nor
+    end a table cell (line breaks are escapes). An email address is left as it is (a
+    renderer may link it to ``mailto:`` the very address shown).
     """
     return _MARKDOWN.sub(_markdown_escape, printable(text))
 

@@ -3,8 +3,9 @@
 :func:`ensure_no_private_key` refuses (raises) rather than cleans: a request that would
 carry a key is a bug, and it must not be sent; :func:`withhold_private_keys` replaces a
 key-like value a *server* sent by its digest. It looks at keys, not letters: PEM
-boundaries, JWK private members in objects with a ``kty``, and DER keys in base64,
-after removing whitespace and decoding form, query and percent encodings. A last line of
+boundaries, JWK private members in objects with a ``kty``, DER keys and PKCS#12 stores
+in base64, base64url (also as a segment of a URL path) and hex, after removing
+whitespace and decoding form, query and percent encodings. A last line of
 defence, not a proof: see ``docs/how-it-works.rst``.
 """
 
@@ -32,6 +33,9 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 _MIN_KEY_BASE64 = 64
 #: A word of base64 inside other text.
 _BASE64_WORD = re.compile(r"[A-Za-z0-9+/_-]{" + str(_MIN_KEY_BASE64) + r",}={0,2}")
+#: Hex of at least the smallest DER private key (48 bytes), as one word.
+_MIN_KEY_HEX = 96
+_HEX_WORD = re.compile(r"(?:[0-9a-fA-F]{2}){48,}")
 _MAX_DEPTH = 24
 _MIN_ENCODED = 8  # shorter strings cannot hold a key worth decoding
 #: The shortest text that can hold a private key in any form this guard knows: a JSON
@@ -74,11 +78,58 @@ def withhold_private_keys(
     withheld: List[str] = []
     for name in names:
         if name in result and find_private_key(result[name]) is not None:
-            text = json.dumps(result[name], sort_keys=True, ensure_ascii=False)
-            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-            result[name] = f"sha256:{digest}"
+            result[name] = digest_of(result[name])
             withheld.append(name)
     return result, withheld
+
+
+def digest_of(value: Any) -> str:
+    """``sha256:`` and the hex SHA-256 of *value*'s JSON text: what stands in for it."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def withhold_server_values(
+    url: str, headers: Mapping[str, str], body: bytes, values: Mapping[str, str]
+) -> Tuple[str, Dict[str, str], bytes, List[str]]:
+    """What a request's record holds when the request carries key-like *values* a server sent.
+
+    A CA's account ``Location`` that looks like a private key is recorded as its digest
+    (:func:`withhold_private_keys`), but certbot must still send it back as the JWS
+    ``kid`` (and may post to it): the request goes out as it is, and its record gets the
+    digest in its place. *values* maps each such value to its digest. Returns the URL,
+    headers and body for the record, and the names of the fields replaced (``url``,
+    ``headers``, ``kid``).
+    """
+    names: List[str] = []
+    for value, digest in values.items():
+        if value in url:
+            url = url.replace(value, digest)
+            names.append("url")
+    new_headers = dict(headers)
+    for name, header in headers.items():
+        for value, digest in values.items():
+            if value in header:
+                new_headers[name] = header = header.replace(value, digest)
+                names.append("headers")
+    body, replaced = _withhold_kid(body, values)
+    return url, new_headers, body, list(dict.fromkeys(names + replaced))
+
+
+def _withhold_kid(body: bytes, values: Mapping[str, str]) -> Tuple[bytes, List[str]]:
+    """A JWS *body* whose protected ``kid`` is one of *values*, with its digest instead."""
+    try:
+        outer = json.loads(body)
+        protected = json.loads(_decode_base64(outer["protected"]) or b"")
+        kid = protected["kid"]
+    except (ValueError, KeyError, TypeError):
+        return body, []
+    if not isinstance(kid, str) or kid not in values:
+        return body, []
+    protected["kid"] = values[kid]
+    encoded = base64.urlsafe_b64encode(json.dumps(protected).encode("utf-8")).rstrip(b"=")
+    outer["protected"] = encoded.decode("ascii")
+    return json.dumps(outer).encode("utf-8"), ["kid"]
 
 
 class _Scanner:
@@ -122,17 +173,28 @@ class _Scanner:
             data = _decode_base64(compact)
             if data is not None:
                 self.binary(data, depth + 1)
+            if "/" in compact and len(compact) >= _MIN_KEY_BASE64:
+                # A path: base64url has no "/", so a key there is one segment of it.
+                for segment in _segments(compact):
+                    self.encoded(segment, depth)
         elif len(compact) >= _MIN_KEY_BASE64:
             for blob in _base64_blobs(stripped):
-                data = _decode_base64(blob)
-                if data is not None:
-                    self.binary(data, depth + 1)
+                self.encoded(blob, depth)
+        if len(compact) >= _MIN_KEY_HEX:
+            for word in _HEX_WORD.findall(compact):
+                self.binary(bytes.fromhex(word), depth + 1)
         if "=" in text:
             self.form(text, depth)
         elif "%" in text or "+" in text:
             decoded = unquote_plus(text)
             if decoded != text:
                 self.text(decoded, depth + 1)
+
+    def encoded(self, blob: str, depth: int) -> None:
+        """Scan what the base64 (or base64url) *blob* decodes to, if it decodes."""
+        data = _decode_base64(blob)
+        if data is not None:
+            self.binary(data, depth + 1)
 
     def form(self, text: str, depth: int) -> None:
         """Scan the values of a form body or of a URL's query (``a=1&b=2``), decoded."""
@@ -154,6 +216,8 @@ class _Scanner:
             self.json(data, depth)
         elif _is_der_private_key(data):
             raise PrivateKeyError("a DER-encoded private key")
+        elif _is_pkcs12(data):
+            raise PrivateKeyError("a PKCS#12 key store")
         else:
             try:
                 text = data.decode("ascii")
@@ -169,10 +233,20 @@ class _Scanner:
         self.scan(value, depth + 1)
 
 
+def _segments(text: str) -> List[str]:
+    """The parts of a path (or of a base64 word with ``/`` in it) long enough to be a key."""
+    return [part for part in text.split("/") if len(part) >= _MIN_KEY_BASE64]
+
+
 def _base64_blobs(text: str) -> List[str]:
-    """The base64 inside *text*: words long enough to be a key, and blocks of lines as PEM
-    and MIME wrap base64 (lines of one length, the last one shorter or equal), joined."""
-    blobs = _BASE64_WORD.findall(text)
+    """The base64 inside *text*: words long enough to be a key (and their path segments:
+    base64url inside a URL path), and blocks of lines as PEM and MIME wrap base64 (lines
+    of one length, the last one shorter or equal), joined."""
+    blobs: List[str] = []
+    for word in _BASE64_WORD.findall(text):
+        blobs.append(word)
+        if "/" in word:
+            blobs += _segments(word)
     block: List[str] = []
     for line in [*text.splitlines(), ""]:
         line = line.strip()
@@ -196,6 +270,23 @@ def _decode_base64(text: str) -> Optional[bytes]:
         return base64.b64decode(normal + "=" * (-len(normal) % 4), validate=True)
     except (binascii.Error, ValueError):
         return None
+
+
+#: PKCS#12 (RFC 7292): a SEQUENCE, INTEGER version 3, then the authSafe ContentInfo of
+#: type data or signedData (OID 1.2.840.113549.1.7.1 or .2).
+_PKCS12_VERSION = b"\x02\x01\x03"
+_PKCS7_DATA_OIDS = (
+    b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x01",
+    b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02",
+)
+
+
+def _is_pkcs12(data: bytes) -> bool:
+    """Whether *data* is a PKCS#12 store (which holds a private key, encrypted or not)."""
+    if data[:1] != b"\x30" or _PKCS12_VERSION not in data[:8]:
+        return False
+    head = data[:40]
+    return any(oid in head for oid in _PKCS7_DATA_OIDS)
 
 
 def _is_der_private_key(data: bytes) -> bool:

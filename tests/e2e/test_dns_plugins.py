@@ -14,6 +14,7 @@ bookworm has no ``python3-certbot-dns-nsone``, and its other plugin packages wou
 ``certbot`` package (CLI, cron job, timer) onto every test machine.
 """
 
+import datetime
 import json
 import time
 from dataclasses import dataclass, field
@@ -114,8 +115,6 @@ PLUGINS = [
         {"dns_cloudflare_api_token": "CFt0k3n-0a9b8c7d6e5f"},
         ("CFt0k3n-0a9b8c7d6e5f",),
         _cloudflare,
-        # certbot-dns-cloudflare >= 3 uses the cloudflare library 4+, built on httpx.
-        uses_requests=lambda target: int(target.certbot_version.split(".")[0]) < 3,
     ),
 ]
 
@@ -179,6 +178,11 @@ def test_dns_plugin_credentials_stay_out_of_the_log_and_syslog(
     )
     requests_ = [r for r in records if r["event"] == "request"]
     assert len(requests_) >= len(at_provider), result.describe()
+    for hit in at_provider:  # requests (nsone, ovh, digitalocean) or httpx (cloudflare 5.x)
+        assert hit.header_values("User-Agent") == [target.minimal_user_agent]
+    for record, hit in zip(requests_, at_provider):  # each recorded before it arrived
+        written = datetime.datetime.fromisoformat(record["time"].replace("Z", "+00:00"))
+        assert written.timestamp() <= hit.time, (record["seq"], hit.path)
     for record in requests_:
         assert record["headers"]["User-Agent"] == target.minimal_user_agent
         for name, value in record["headers"].items():

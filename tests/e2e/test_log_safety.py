@@ -13,7 +13,9 @@ from typing import Callable
 
 import pytest
 
+from certbot_privacy.rules import keyguard
 from harness import CertbotRunner, CertbotTarget, require_success
+from harness.recording_proxy import AccountAlias
 
 from .log_checks import LogCursor, assert_log_matches, assert_log_sound, read_log
 
@@ -141,6 +143,30 @@ def test_ca_header_that_looks_like_a_private_key_never_crashes_certbot(
     assert withheld and all(r["location"].startswith("sha256:") for r in withheld)
     assert "looks like a private key" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_key_like_account_location_is_sent_back_as_kid_and_logged_as_digest(
+    certbot: CertbotRunner,
+) -> None:
+    """The CA's account Location looks like a private key: certbot still sends it as the
+    JWS kid and issuance goes on; the log holds only its digest, in every record."""
+    certbot.proxy.account_alias = AccountAlias(JWK, certbot.config_dir / "accounts")
+    try:
+        result = require_success(certbot.run(*certbot.certonly_args(certbot.domain())))
+    finally:
+        certbot.proxy.account_alias = None
+    kids = [(r.jws() or {}).get("protected", {}).get("kid") for r in result.requests]
+    assert JWK in kids, result.describe()  # what the CA received
+    assert "Successfully received certificate" in result.stdout
+    log = certbot.logs_dir / "disclosure.jsonl"
+    assert "Hndv7ZZjs" not in log.read_text()
+    records = assert_log_sound(log)
+    digest = keyguard.digest_of(JWK)
+    sent_kid = [r for r in records if r.get("jws", {}).get("protected", {}).get("kid") == digest]
+    assert len(sent_kid) == kids.count(JWK) and all(r["withheld"] == ["kid"] for r in sent_kid)
+    (answer,) = [r for r in records if r.get("location") == digest]
+    assert answer["withheld"] == ["location"]
+    assert "please report this bug" not in result.stderr and "Traceback" not in result.stderr
 
 
 def _audit(target: CertbotTarget, *args: str) -> subprocess.CompletedProcess[str]:

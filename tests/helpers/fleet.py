@@ -8,7 +8,9 @@ prints for it: the field names are journald's (``man systemd.journal-fields``):
 ``__CURSOR``, ``__REALTIME_TIMESTAMP``, ``__MONOTONIC_TIMESTAMP``, ``_BOOT_ID``,
 ``_MACHINE_ID``, ``_HOSTNAME``, ``_TRANSPORT`` (``syslog``), ``PRIORITY``,
 ``SYSLOG_FACILITY``, ``SYSLOG_IDENTIFIER``, ``SYSLOG_PID``, ``SYSLOG_TIMESTAMP``, ``_PID``,
-``_UID``, ``_GID``, ``_COMM``, ``MESSAGE``; values are strings, as journalctl prints them.
+``_UID``, ``_GID``, ``_COMM``, ``_EXE`` (certbot is a Python script: journald names the
+script in ``_COMM`` and the interpreter in ``_EXE``), ``MESSAGE``; values are strings, as
+journalctl prints them.
 No journald runs in the test environment, so this is how journal input is made from real
 runs (the e2e tests capture the datagrams on a socket they bind at ``/dev/log``).
 :func:`rfc3164_line` and :func:`rfc5424_line` write what rsyslog's file templates write.
@@ -73,6 +75,7 @@ def journal_entry(
         "_UID": "0",
         "_GID": "0",
         "_COMM": "certbot",
+        "_EXE": "/usr/bin/python3.11",
         "MESSAGE": match["msg"].decode("utf-8"),
     }
 

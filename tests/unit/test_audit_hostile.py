@@ -26,13 +26,13 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return out
 
 
-REPORT = [("report", "--format", f) for f in ("table", "json", "csv", "markdown")] + [
-    ("report", "--by", "host", "--format", f) for f in ("table", "json", "csv", "markdown")
+REPORT = [("report", "--format", f) for f in ("table", "json", "csv", "markdown", "html")] + [
+    ("report", "--by", "host", "--format", f) for f in ("table", "json", "csv", "markdown", "html")
 ]
 VERIFY = [("verify", "--format", f) for f in ("text", "json")]
 EXPORT = [
     ("export", "--art30", "--format", f, "--controller-name", HOSTILE[0])
-    for f in ("json", "markdown")
+    for f in ("json", "markdown", "html")
 ]
 LETTERS = [
     ("export", kind, "--format", f, "--language", lang, "--requester", HOSTILE[8])
@@ -95,10 +95,17 @@ def test_markdown_shows_hostile_values_escaped_never_raw(
 
 
 def test_the_markdown_escaper_leaves_nothing_to_interpret() -> None:
-    """Every character CommonMark/GFM interprets, and every autolink trigger, is escaped."""
+    """Every character CommonMark/GFM interprets, and every web-link trigger, is escaped."""
     assert markdown("&#x202e;") == "\\&\\#x202e;"
     assert markdown("https://a") == "https\\://a" and markdown("www.a") == "www\\.a"
-    assert markdown("a@b") == "a\\@b" and markdown("mailto:a") == "mailto\\:a"
     assert markdown("[x](y) <b> |c| *d* _e_ `f` ~g~ \\") == (
         "\\[x\\](y) \\<b\\> \\|c\\| \\*d\\* \\_e\\_ \\`f\\` \\~g\\~ \\\\"
     )
+    assert markdown("# heading") == "\\# heading"
+
+
+def test_the_markdown_escaper_leaves_plain_text_alone() -> None:
+    """What Markdown would not misread stays as it is, so the document reads as text:
+    addresses, snake_case names, an & inside a sentence."""
+    for text in ("privacy@example.com", "mailto:dpo@example.com", "account_key", "a & b"):
+        assert markdown(text) == text

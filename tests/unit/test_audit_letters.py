@@ -34,17 +34,26 @@ def log(tmp_path: Path) -> Path:
     return fleet_log(tmp_path / "fleet.jsonl")
 
 
-def test_identifiers_are_collected_per_ca(log: Path) -> None:
-    """Each CA gets its account URLs, key thumbprints, contacts with dates, domains and span."""
-    found = {i.ca.display_name: i for i in letters.collect(read_items(log))}
-    assert set(found) == {"Let's Encrypt", "acme.example.net"}  # no EFF, no OCSP letter
-    le = found["Let's Encrypt"]
-    assert [c.value for c in le.contacts] == ["admin@example.org"]
-    assert le.contacts[0].first == "2024-05-01T00:00:01.000Z"
-    assert [d.value for d in le.domains] == ["example.org"]
-    assert len(le.thumbprints) == 1 and len(le.thumbprints[0].value) == 43
-    assert [u.value for u in le.account_urls] == ["https://ca.example/acct/17"]
-    assert (le.first[:10], le.last[:10]) == ("2024-05-01", "2024-07-30")
+def test_identifiers_are_collected_per_ca_and_data_subject(log: Path) -> None:
+    """Each CA gets, per contact address and for the accounts given none, the account URLs,
+    key thumbprints, the address with its dates, domains and span; the EFF too."""
+    found = {(i.ca.display_name, i.subject): i for i in letters.collect(read_items(log))}
+    assert set(found) == {
+        ("Let's Encrypt", "admin@example.org"),
+        ("Let's Encrypt", None),
+        ("acme.example.net", None),
+        ("Electronic Frontier Foundation (EFF)", "admin@example.org"),
+    }
+    registered = found[("Let's Encrypt", "admin@example.org")]
+    assert [c.value for c in registered.contacts] == ["admin@example.org"]
+    assert registered.contacts[0].first == "2024-05-01T00:00:01.000Z"
+    assert len(registered.thumbprints) == 1 and len(registered.thumbprints[0].value) == 43
+    # The orders name account 17 by its URL; no Location links it to the registration.
+    ordering = found[("Let's Encrypt", None)]
+    assert [d.value for d in ordering.domains] == ["example.org"]
+    assert [u.value for u in ordering.account_urls] == ["https://ca.example/acct/17"]
+    assert (ordering.first[:10], ordering.last[:10]) == ("2024-05-01", "2024-07-30")
+    assert ordering.contacts == ()
 
 
 def test_the_location_of_a_new_account_is_an_account_url(tmp_path: Path) -> None:
@@ -101,7 +110,7 @@ def test_letters_from_real_runs_in_english(
         capsys, "export", kind, "--format", fmt, "--requester", "Ada Admin", str(real)
     )
     assert (code, err) == (0, "")
-    assert "Letter 1 of 1: " in out.replace("\\", "")
+    assert "Letter 1 of 2: " in out.replace("\\", "")  # the CA's, then the EFF's
     article = "Article 15" if kind == "--access-request" else "Article 17"
     assert article in out
     plain = out.replace("\\", "")
@@ -109,7 +118,9 @@ def test_letters_from_real_runs_in_english(
     assert "https://127.0.0.1:45691/my-account/1f2585d36b809b44" in plain
     assert "uW79Ol6QRpSMbIvQri-0Jh5spSPvkTxgJ1D6dlH-Qcc" in plain
     assert "Ada Admin" in out
-    assert "EFF" not in out  # the EFF is no CA: no letter, and not among the recipients
+    assert "Electronic Frontier Foundation (EFF), about admin@example.org" in plain
+    ca_letter = plain[: plain.index("Letter 2 of 2")]
+    assert "EFF" not in ca_letter  # the EFF is not among the CA's recipients
 
 
 @pytest.mark.parametrize("kind", ["--access-request", "--erasure-request"])
@@ -128,14 +139,15 @@ def test_letters_from_real_runs_in_chinese(capsys: pytest.CaptureFixture[str], k
 def test_no_ca_in_the_log_means_no_letter(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """A log with only EFF and OCSP traffic: a sentence saying there is no one to write to."""
-    from tests.helpers.audit import eff_request
+    """A log with only OCSP traffic: a sentence saying there is no one to write to."""
+    from tests.helpers.audit import ocsp_request
 
-    path = write_log(tmp_path / "e.jsonl", [eff_request(T0)])
+    path = write_log(tmp_path / "e.jsonl", [ocsp_request(T0)])
     code, out, _ = run(capsys, "export", "--erasure-request", str(path))
     assert (code, out) == (
         0,
-        "No request to an ACME CA in the selected records: there is no one to write to.\n",
+        "No request to an ACME CA or the EFF in the selected records: there is no one to "
+        "write to.\n",
     )
 
 

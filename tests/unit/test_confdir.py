@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 
-from certbot_privacy.confdir import marks, reader
+from certbot_privacy.confdir import marks, privacy, reader
 from certbot_privacy.errors import InputError, UsageError
 
 DATA = Path(__file__).parent / "data" / "confdir"
@@ -40,7 +40,7 @@ def test_old_machine_as_certbot_wrote_it(version: str) -> None:
     assert len(account.id) == 32 and account.created.endswith("Z")
     assert account.contacts == () and not account.body_stored
     assert account.register_to_eff == "admin@example.org"
-    assert account.mark is None and not account.private
+    assert account.mark is None and not privacy.account_runs_private(account.mark)
     assert [line.name for line in found.lineages] == ["one.example.com", "two.example.com"]
     for lineage in found.lineages:
         assert lineage.server == SERVER and lineage.account == account.id
@@ -55,7 +55,7 @@ def test_switched_machine_as_certbot_wrote_it(version: str) -> None:
     """After the switch: the account's mark, no pending EFF, privacy_minimal = True."""
     found = _read(DATA / version / "after")
     [account] = found.accounts
-    assert account.private and account.register_to_eff is None
+    assert privacy.account_runs_private(account.mark) and account.register_to_eff is None
     assert account.mark is not None and account.mark.contact_withdrawn
     assert account.mark.log == f"/srv/{version}/logs/disclosure.jsonl"
     assert all(line.privacy_minimal for line in found.lineages)
@@ -171,7 +171,11 @@ def test_mark_account_and_cancel_eff(copy: Callable[[str], Path]) -> None:
     assert marks.cancel_eff_subscription(account.path) == "admin@example.org"
     assert marks.cancel_eff_subscription(account.path) is None
     [again] = _read(config).accounts
-    assert again.private and again.register_to_eff is None and again.created == account.created
+    assert (
+        privacy.account_runs_private(again.mark)
+        and again.register_to_eff is None
+        and again.created == account.created
+    )
 
 
 def test_a_bad_mark_is_an_input_error(tmp_path: Path) -> None:

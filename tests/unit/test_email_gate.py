@@ -273,6 +273,21 @@ def test_other_terms_are_said_warned_and_recorded_once(caplog: pytest.LogCapture
     assert announced in shown and LE_TERMS in shown and "2026-12-01" in shown
 
 
+@pytest.mark.parametrize("interactive", [False, True])
+def test_other_terms_are_recorded_on_a_registration_without_an_address(
+    caplog: pytest.LogCaptureFixture, interactive: bool
+) -> None:
+    """No --email (-n, or a terminal): the registration agrees to the terms, so drift is
+    warned about and recorded all the same."""
+    announced = "https://letsencrypt.org/documents/LE-SA-v1.9.pdf"
+    gate, log = _gate("n", interactive=interactive)
+    body = gate.new_account(_client(tos=announced), _new())
+    assert body.contact == ()
+    notices = [fields for kind, fields in log if kind == "notice"]
+    assert [(n[0], n[1]["announced"]) for n in notices] == [("terms_changed", announced)]
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+
+
 def test_matching_terms_and_recent_facts_are_no_drift(caplog: pytest.LogCaptureFixture) -> None:
     """The terms the facts expect, facts a day old: no warning, no notice record."""
     gate, log = _gate("n")

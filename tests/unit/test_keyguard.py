@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from certbot_privacy.errors import PrivateKeyError
+from certbot_privacy.rules import keyguard
 from certbot_privacy.rules.keyguard import (
     ensure_no_private_key,
     find_private_key,
@@ -152,3 +153,88 @@ def test_the_shortest_jwk_text_is_still_scanned(text: str) -> None:
     """Short strings are skipped for speed, but never one long enough to hold a JWK key."""
     with pytest.raises(PrivateKeyError):
         ensure_no_private_key({"body": text})
+
+
+@pytest.mark.parametrize("key", [EC_KEY, RSA_KEY, ED_KEY], ids=["ec", "rsa", "ed25519"])
+def test_hex_encoded_der_is_found(key: Any) -> None:
+    """A DER key written as hex (upper or lower case), alone or inside text, is found."""
+    assert find_private_key(_der(key).hex()) is not None
+    assert find_private_key({"body": f"key={_der(key).hex().upper()}&x=1"}) is not None
+    assert find_private_key({"url": f"https://dns.example/k/{_der(key).hex()}"}) is not None
+
+
+@pytest.mark.parametrize("key", [EC_KEY, RSA_KEY, ED_KEY], ids=["ec", "rsa", "ed25519"])
+def test_base64url_der_in_a_url_path_is_found(key: Any) -> None:
+    """Base64url DER as one segment of a URL path (base64url has no "/")."""
+    segment = base64.urlsafe_b64encode(_der(key)).decode().rstrip("=")
+    assert find_private_key({"url": f"https://dns.example/v1/keys/{segment}/upload"})
+    assert find_private_key(f"/u/{segment}/") is not None
+    assert find_private_key(f"see https://dns.example/u/{segment}/x for it") is not None
+
+
+def _pkcs12(password: "bytes | None") -> bytes:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    encryption = (
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
+    )
+    data: bytes = pkcs12.serialize_key_and_certificates(b"k", EC_KEY, None, None, encryption)
+    return data
+
+
+@pytest.mark.parametrize("password", [None, b"secret"], ids=["clear", "encrypted"])
+def test_pkcs12_is_found(password: "bytes | None") -> None:
+    """A PKCS#12 store (the key encrypted or not), in base64, base64url or hex, or raw."""
+    data = _pkcs12(password)
+    assert find_private_key(data) is not None
+    assert find_private_key(base64.b64encode(data).decode()) is not None
+    assert find_private_key(base64.urlsafe_b64encode(data).decode().rstrip("=")) is not None
+    assert find_private_key({"body": data.hex()}) is not None
+
+
+def test_hex_and_paths_that_hold_no_key_pass() -> None:
+    """Long hex (digests, a public key) and long path segments that are no key pass."""
+    public = EC_KEY.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    assert find_private_key(public.hex()) is None
+    assert find_private_key("ab" * 200) is None
+    assert find_private_key("https://dns.example/" + "/".join(["A" * 70, "b" * 90])) is None
+
+
+def test_a_server_value_in_a_request_is_recorded_as_its_digest() -> None:
+    """An account URL the CA sent that looks like a key: the record's kid, URL and headers
+    hold its digest; the rest of the JWS is unchanged."""
+    location = json.dumps({"kty": "EC", "d": "x" * 20})
+    digest = keyguard.digest_of(location)
+    protected = {"alg": "ES256", "kid": location, "nonce": "n", "url": "https://ca/order"}
+    body = json.dumps(
+        {
+            "protected": base64.urlsafe_b64encode(json.dumps(protected).encode()).decode(),
+            "payload": "e30",
+            "signature": "c2ln",
+        }
+    ).encode()
+    url, headers, recorded, names = keyguard.withhold_server_values(
+        "https://ca/acct/" + location, {"X-Acct": location, "Host": "ca"}, body, {location: digest}
+    )
+    assert names == ["url", "headers", "kid"]
+    assert url == "https://ca/acct/" + digest and headers == {"X-Acct": digest, "Host": "ca"}
+    outer = json.loads(recorded)
+    decoded = json.loads(base64.urlsafe_b64decode(outer["protected"] + "=="))
+    assert decoded == {**protected, "kid": digest}
+    assert (outer["payload"], outer["signature"]) == ("e30", "c2ln")
+    assert find_private_key({"url": url, "headers": headers, "body": recorded}) is None
+
+
+def test_a_request_without_server_values_is_left_as_it_is() -> None:
+    """Nothing to replace: the same URL, headers and body, no names."""
+    body = b'{"protected": "e30", "payload": "", "signature": ""}'
+    assert keyguard.withhold_server_values("https://ca/x", {"A": "b"}, body, {"zz": "d"}) == (
+        "https://ca/x",
+        {"A": "b"},
+        body,
+        [],
+    )

@@ -5,11 +5,12 @@ import io
 import os
 import sys
 from pathlib import Path
+from typing import List
 
 import pytest
 
 from certbot_privacy.errors import DisclosureLogError, LogFormatError
-from certbot_privacy.log import records
+from certbot_privacy.log import reader, records
 from certbot_privacy.log.reader import iter_lines, log_files, parse_line
 from certbot_privacy.log.writer import DisclosureLog
 
@@ -141,3 +142,42 @@ def test_parse_line_refuses_what_is_not_a_record(raw: bytes, message: str) -> No
 def test_parse_line_returns_the_record() -> None:
     """A record line parses to its object."""
     assert parse_line(b'{"schema":1,"seq":0}') == {"schema": 1, "seq": 0}
+
+
+def test_kind_of_a_log_reads_only_its_first_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that begins as a record does is a log, told from ten bytes (a fleet has
+    thousands of files, each asked once or more); a journal export is still read to know."""
+    log = tmp_path / "disclosure.jsonl"
+    log.write_bytes(b'{"schema":1,"seq":0,' + b"x" * (2 << 20) + b"\n")
+    journal = tmp_path / "journal.json"
+    journal.write_bytes(b'{"__CURSOR":"s=1","MESSAGE":"hello"}\n')
+    read: List[int] = []
+    real_open = open
+
+    class Counting:
+        def __init__(self, path: str, mode: str) -> None:
+            self.handle = real_open(path, mode)
+
+        def __enter__(self) -> "Counting":
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            self.handle.close()
+
+        def read(self, size: int = -1) -> bytes:
+            data: bytes = self.handle.read(size)
+            read.append(len(data))
+            return data
+
+        def read1(self, size: int = -1) -> bytes:
+            return self.read(size)
+
+        def seek(self, offset: int) -> int:
+            return self.handle.seek(offset)
+
+    monkeypatch.setattr(reader, "open", Counting, raising=False)
+    assert reader.kind(str(log)) is None
+    assert sum(read) == 10
+    assert reader.kind(str(journal)) == reader.JOURNAL

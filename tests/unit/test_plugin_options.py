@@ -4,6 +4,7 @@ These run certbot's real argument parser in-process (the plugin is installed in 
 environment), so the parse hook runs exactly as in a certbot process.
 """
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, List
@@ -14,6 +15,7 @@ from certbot._internal.plugins import disco
 
 from certbot_privacy.adapter import mode
 from certbot_privacy.adapter.state import RUN
+from harness import TargetMissing, in_ci, load_target, target_specs
 
 
 @pytest.fixture(autouse=True)
@@ -117,21 +119,39 @@ def test_bad_contacts_are_usage_errors(
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "message"),
     [
-        ["certonly", "--privacy-log", "/tmp/x.jsonl", "-d", "a.example"],
-        ["certonly", "--privacy-share-email", "-d", "a.example"],
-        ["certonly", "--privacy-minimal", "--privacy-withdraw-email", "-d", "a.example"],
-        ["update_account", "--privacy-minimal", "--privacy-withdraw-email", "-m", "a@b.org"],
-        ["update_account", "--privacy-minimal", "--register-unsafely-without-email"],
-        ["certonly", "--privacy-minimal", "--user-agent", "", "-d", "a.example"],
+        (
+            ["certonly", "--privacy-log", "/tmp/x.jsonl", "-d", "a.example"],
+            "--privacy-log only takes effect in privacy mode",
+        ),
+        (
+            ["certonly", "--privacy-share-email", "-d", "a.example"],
+            "--privacy-share-email only takes effect in privacy mode",
+        ),
+        (
+            ["certonly", "--privacy-minimal", "--privacy-withdraw-email", "-d", "a.example"],
+            "--privacy-withdraw-email works with update_account only",
+        ),
+        (
+            ["update_account", "--privacy-minimal", "--privacy-withdraw-email", "-m", "a@b.org"],
+            "--privacy-withdraw-email removes the contact, and --email sets one",
+        ),
+        (
+            ["update_account", "--privacy-minimal", "--register-unsafely-without-email"],
+            "as a side effect of --register-unsafely-without-email",
+        ),
+        (
+            ["certonly", "--privacy-minimal", "--user-agent", "", "-d", "a.example"],
+            "--user-agent",
+        ),
     ],
 )
 def test_conflicting_options_are_usage_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: List[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: List[str], message: str
 ) -> None:
-    """Options that cannot work together stop with one sentence and exit 2."""
-    _usage_error(tmp_path, capsys, "-n", *args)
+    """Options that cannot work together stop with their own sentence and exit 2."""
+    assert message in _usage_error(tmp_path, capsys, "-n", *args)
 
 
 def test_log_path_that_is_a_directory_is_a_usage_error(
@@ -198,3 +218,28 @@ def test_update_account_without_a_terminal_needs_email_and_consent(
     err = _usage_error(tmp_path, capsys, "update_account", "--privacy-minimal", how)
     assert "--email ADDRESS --privacy-share-email" in err
     assert RUN.policy is None
+
+
+@pytest.mark.parametrize("name", sorted(target_specs()))
+def test_help_privacy_names_the_audit_tool_commands(tmp_path: Path, name: str) -> None:
+    """`certbot --help privacy` (5.x and Debian's 2.1.0) points at status, switch and report."""
+    try:
+        target = load_target(name, target_specs()[name])
+    except TargetMissing as error:
+        if in_ci():
+            pytest.fail(f"{error} (CI=true: every target must be present)")
+        pytest.skip(str(error))
+    dirs = [f"--{d}-dir={tmp_path / d}" for d in ("config", "work", "logs")]
+    completed = subprocess.run(
+        [str(target.certbot), "--help", "privacy", *dirs],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"},
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    # argparse wraps at hyphens: "certbot-\n  privacy status" is one name again.
+    shown = " ".join(completed.stdout.split()).replace("certbot- privacy", "certbot-privacy")
+    for command in ("certbot-privacy status", "certbot-privacy switch", "certbot-privacy report"):
+        assert command in shown, completed.stdout

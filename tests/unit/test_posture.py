@@ -1,22 +1,19 @@
-"""``certbot-privacy status`` and ``switch``: the posture of a config dir, and switching it."""
+"""``certbot-privacy status``: the posture of a config dir (switch: test_switch.py)."""
 
 import json
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Tuple
 
-import jsonschema
 import pytest
 
 from certbot_privacy.audit import cli
 from certbot_privacy.confdir import reader
-from certbot_privacy.log import schema
 from certbot_privacy.manage import posture
 
 DATA = Path(__file__).parent / "data" / "confdir"
 VERSIONS = ["certbot-2.1.0", "certbot-5.8.0"]
 SOFTWARE = posture.Software("5.8.0", "2.32.3", "3.11.2", "Debian GNU/Linux 12 (bookworm)")
-MINIMAL = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
 
 
 @pytest.fixture(autouse=True)
@@ -69,11 +66,15 @@ def test_old_machine_is_not_private(version: str) -> None:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_switched_machine_is_private(version: str) -> None:
-    """After the switch: everything private, minimal User-Agent, the log named, no fix."""
+    """After the switch: everything private, minimal User-Agent, the log named, no fix.
+
+    The User-Agent names the certbot that the renewal conf names (the one renewing it).
+    """
     result = _assess(DATA / version / "after")
     assert result.all_private and result.fixes == []
+    minimal = f"CertbotACMEClient/{version.split('-')[1]} python-requests/2.32.3"
     for lineage in result.lineages:
-        assert (lineage.user_agent_kind, lineage.user_agent) == ("minimal", MINIMAL)
+        assert (lineage.user_agent_kind, lineage.user_agent) == ("minimal", minimal)
         assert lineage.log == f"/srv/{version}/logs/disclosure.jsonl"
     assert "withdrawn" in result.accounts[0].contact
 
@@ -133,6 +134,9 @@ def test_status_exit_codes_and_json(
         "private",
         "not_private",
         "cli_ini_private",
+        "empty",
+        "new_certificates_private",
+        "new_certificates_fix",
         "accounts",
         "lineages",
         "fixes",
@@ -173,72 +177,103 @@ def test_status_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert err.startswith("certbot-privacy: error: ") and err.count("\n") == 1
 
 
-def _notices(path: Path) -> List[Dict[str, Any]]:
-    validator = jsonschema.Draft202012Validator(schema.json_schema())
-    records = [json.loads(line) for line in path.read_text().splitlines()]
-    for record in records:
-        validator.validate(record)
-    return [r for r in records if r["event"] == "notice"]
-
-
-def _point_logs(config: Path, logs: Path) -> None:
-    """Make the fixture's lineages and account log under *logs* (they name /srv/...)."""
-    for path in [*config.rglob("*.conf"), *config.rglob("certbot-privacy.json")]:
-        text = path.read_text()
-        for version in VERSIONS:
-            text = text.replace(f"/srv/{version}/logs", str(logs))
-        path.write_text(text)
-
-
-@pytest.mark.parametrize("version", VERSIONS)
-def test_switch_on_all_then_off(
-    version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_an_empty_dir_is_no_certbot_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """switch on --all makes status 0 and records notices; switch off is recorded too."""
-    config = _copy(tmp_path, f"{version}/before")
-    logs = tmp_path / "logs"
-    _point_logs(config, logs)
-    code, out, err = _main("switch", "on", "--all", "--config-dir", str(config), capsys=capsys)
-    assert (code, err) == (0, "")
-    assert "the pending EFF subscription of admin@example.org was cancelled" in out
-    assert _main("status", "--config-dir", str(config), capsys=capsys)[0] == 0
-    notices = _notices(logs / "disclosure.jsonl")
-    assert [n["kind"] for n in notices] == [
-        "privacy_on",
-        "eff_subscription_cancelled",
-        "privacy_on",
-        "privacy_on",
-    ]
-    assert {n["scope"] for n in notices} == {"account", "lineage"}
-    assert notices[1]["values"] == ["admin@example.org"]
-
-    code, out, _ = _main(
-        "switch",
-        "off",
-        "--cert-name",
-        "one.example.com",
-        "--config-dir",
-        str(config),
-        capsys=capsys,
-    )
-    assert code == 0 and out.startswith("certificate one.example.com: switched off")
-    code, out, _ = _main("switch", "off", "--all", "--config-dir", str(config), capsys=capsys)
-    assert code == 0 and "certificate one.example.com: already switched off" in out
-    assert _main("status", "--config-dir", str(config), capsys=capsys)[0] == 1
-    offs = [n for n in _notices(logs / "disclosure.jsonl") if n["kind"] == "privacy_off"]
-    assert sorted(n["name"] for n in offs) == sorted(
-        ["one.example.com", "two.example.com", reader.read(str(config), cli_inis=[]).accounts[0].id]
-    )
+    """Nothing in the config dir: "no certbot state here", exit 1 (never "private")."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = _main("status", "--config-dir", str(empty), capsys=capsys)
+    assert (code, err) == (1, "")
+    assert "No certbot state here" in out and "private." not in out
+    code, out, _ = _main("status", "--config-dir", str(empty), "--format", "json", capsys=capsys)
+    assert code == 1 and json.loads(out)["empty"] is True
 
 
-def test_switch_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Nothing named, an unknown name: exit 2 and nothing changed."""
-    config = _copy(tmp_path, "certbot-5.8.0/before")
-    before = {p: p.read_bytes() for p in config.rglob("*") if p.is_file()}
-    assert _main("switch", "on", "--config-dir", str(config), capsys=capsys)[0] == 2
-    code, _, err = _main(
-        "switch", "on", "--account", "nope", "--config-dir", str(config), capsys=capsys
+def test_new_certificates_gap_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """All private but no cli.ini line: status says new certificates are not, and the line."""
+    config = DATA / "certbot-5.8.0" / "after"
+    code, out, _ = _main("status", "--config-dir", str(config), capsys=capsys)
+    assert code == 0
+    assert "new certificates are NOT private" in out
+    assert "Everything is private." not in out
+    assert out.rstrip().endswith(
+        "new certificates are not until you add the line privacy-minimal = true to "
+        "/etc/letsencrypt/cli.ini."
     )
-    assert code == 2 and "no account nope" in err
-    after = {p: p.read_bytes() for p in config.rglob("*") if p.is_file()}
-    assert after == before
+    ini = tmp_path / "xdg" / "letsencrypt" / "cli.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text("privacy-minimal = true  # every run\n")
+    code, out, _ = _main("status", "--config-dir", str(config), capsys=capsys)
+    assert code == 0 and out.endswith("Everything is private.\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "private", "refused"),
+    [
+        ('privacy-minimal = "true"\n', True, ""),
+        ("privacy-minimal = true # comment\n", True, ""),
+        ("privacy_minimal = true\n", False, "privacy_minimal is not an option"),
+        ("privacy-minimal = True,\n", False, "Unexpected value"),
+        ("privacy-minimal = maybe\n", False, "Unexpected value"),
+    ],
+)
+def test_cli_ini_as_certbot_reads_it(
+    text: str, private: bool, refused: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Quotes and comments as configargparse strips them; a file certbot stops on is named."""
+    ini = tmp_path / "xdg" / "letsencrypt" / "cli.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text(text)
+    config = DATA / "certbot-5.8.0" / "after"
+    code, out, _ = _main("status", "--config-dir", str(config), "--format", "json", capsys=capsys)
+    data = json.loads(out)
+    assert data["new_certificates_private"] is private
+    if refused:
+        assert code == 1
+        [problem] = data["problems"]
+        assert problem.startswith(f"{ini}: certbot stops: ") and refused in problem
+        assert "every certbot run fails" in problem
+    else:
+        assert code == 0 and data["problems"] == []
+
+
+def test_config_dir_from_cli_ini(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --config-dir, status reads the config dir a cli.ini names, as certbot does."""
+    config = _copy(tmp_path, "certbot-5.8.0/after")
+    ini = tmp_path / "xdg" / "letsencrypt" / "cli.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text(f"config-dir = {config}\n")
+    code, out, _ = _main("status", "--format", "json", capsys=capsys)
+    assert code == 0 and json.loads(out)["config_dir"] == str(config)
+
+
+def test_an_unreadable_accounts_dir_is_cannot_tell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not root, root's 0700 accounts/ cannot be read: "cannot tell", exit 1 (not private)."""
+    import os
+    import tempfile
+
+    if os.geteuid() != 0:
+        pytest.skip("running as another user needs root")
+    base = Path(tempfile.mkdtemp(prefix="certbot-privacy-status-"))
+    try:
+        base.chmod(0o755)
+        config = base / "config"
+        shutil.copytree(DATA / "certbot-5.8.0" / "after", config)
+        for path in [config, *config.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        (config / "accounts").chmod(0o700)
+        os.setegid(54321)
+        os.seteuid(54321)  # this process, as an unprivileged user, for the one command
+        try:
+            code, out, _ = _main("status", "--config-dir", str(config), capsys=capsys)
+        finally:
+            os.seteuid(0)
+            os.setegid(0)
+        assert code == 1
+        assert f"cannot tell: {config / 'accounts'} cannot be read: Permission denied" in out
+        assert "Everything is private" not in out and "thing(s) it cannot tell" in out
+    finally:
+        shutil.rmtree(base)

@@ -7,6 +7,7 @@ from certbot_privacy import log
 from certbot_privacy.audit import times
 from certbot_privacy.audit.filters import Filters
 from certbot_privacy.log.schema import CATEGORIES
+from certbot_privacy.log.syslog import Trust
 
 #: The log read when none is named (a module attribute, so tests can point it elsewhere).
 DEFAULT_LOG = log.DEFAULT_PATH
@@ -37,6 +38,34 @@ def logs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "logs", nargs="*", metavar="LOG", help=f"disclosure logs to read (default: {DEFAULT_LOG})"
     )
+    parser.add_argument(
+        "--journal-uid",
+        action="append",
+        default=[],
+        type=_uid,
+        metavar="USER",
+        help="also take journal entries that journald shows this user (a name or a number) "
+        "wrote, for a certbot run as USER; by default only root's; repeatable",
+    )
+
+
+def _uid(text: str) -> int:
+    """An argparse type: a user, by number or (on this machine) by name."""
+    if text.isdigit():
+        return int(text)
+    import pwd
+
+    try:
+        return pwd.getpwnam(text).pw_uid
+    except KeyError:
+        raise argparse.ArgumentTypeError(
+            f"no user {text!r} on this machine; give the user's number (journald's _UID)"
+        ) from None
+
+
+def trust(args: argparse.Namespace) -> Trust:
+    """Which journal entries are the certbot process's: root's and ``--journal-uid``'s."""
+    return Trust(frozenset({0, *getattr(args, "journal_uid", ())}))
 
 
 def time_filters(parser: argparse.ArgumentParser) -> None:

@@ -22,11 +22,16 @@ stated retention (quoted, with sources) and security measures, built from the lo
 Details only the controller knows come from the options below; what is missing is
 marked for completion.
 
---access-request (GDPR Art. 15) and --erasure-request (Art. 17) write, for each CA in the
-log, a letter ready to send to the CA's privacy contact (a verified address where one is
-known, else where to find it), listing what identifies your data there: ACME account
-URLs, account key thumbprints, the contact addresses sent and when, the domain names and
-the dates. certbot-privacy sends nothing: copy each letter into your email."""
+--access-request (GDPR Art. 15) and --erasure-request (Art. 17) write a letter per data
+subject at each CA in the log (one contact address with the ACME accounts it was given
+for, or the accounts given none: never two people's addresses in one letter), and one to
+the EFF for an address it received, ready to send to the recipient's privacy contact (a
+verified address where one is known, else where to find it). Each lists what identifies
+the data there: ACME account URLs, account key thumbprints, the contact address and when
+it was sent, the domain names and the dates; it says when recording began (what was sent
+before is not in the log) and leaves a placeholder for the servers' public IP addresses,
+which the log does not record. It never names the internal host names. certbot-privacy
+sends nothing: copy each letter into your email."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _options.logs(parser)
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument(
-        "--art30", action="store_true", help="export the Article 30 record (Markdown or JSON)"
+        "--art30",
+        action="store_true",
+        help="export the Article 30 record (Markdown, JSON or HTML)",
     )
     which.add_argument(
         "--access-request",
@@ -49,8 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=sorted(set(formats.names("art30")) | set(formats.names("letters"))),
-        help="--art30: markdown (the default) or json; the requests: text (the default) "
-        "or markdown",
+        help="--art30: markdown (the default), json or html (one self-contained page to "
+        "print and sign); the requests: text (the default) or markdown",
     )
     parser.add_argument(
         "--language",
@@ -105,8 +112,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
     kind = letters.ACCESS if args.access_request else letters.ERASURE
     name = args.format or "text"
     if name not in formats.names("letters"):
-        parser.error(f"the requests are written as text or markdown, not {name}")
-    found = letters.collect(source.read(args.logs), _options.filters(args, parser))
+        parser.error(
+            "the requests are written as " + " or ".join(formats.names("letters")) + f", not {name}"
+        )
+    found = letters.collect(
+        source.read(args.logs, trust=_options.trust(args)), _options.filters(args, parser)
+    )
     if not found:
         return EXIT_OK, letters.none_found(args.language) + "\n"
     written = letters.letters(
@@ -118,8 +129,17 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
 def _art30(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     name = args.format or "markdown"
     if name not in formats.names("art30"):
-        parser.error(f"the Article 30 record is written as markdown or json, not {name}")
-    summary = parallel.summarise(args.logs, _options.filters(args, parser))
+        parser.error(
+            "the Article 30 record is written as "
+            + ", ".join(formats.names("art30"))
+            + f", not {name}"
+        )
+    summary = parallel.summarise(
+        args.logs,
+        _options.filters(args, parser),
+        trust=_options.trust(args),
+        values=False,  # the record counts distinct values; it lists none (bounded memory)
+    )
     controller = art30.Controller(
         name=args.controller_name,
         contact=args.controller_contact,

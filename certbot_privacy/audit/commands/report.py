@@ -12,10 +12,13 @@ HELP = "what personal data went to whom, and when"
 READS_LOGS = True
 
 DESCRIPTION = """\
-Summarise what personal data was sent to whom: per recipient and per category (contact
-emails, domain names, account keys, User-Agents, the host's IP address implied by every
-request, ...), each distinct value with how often it was sent, the first and last time,
-and how often with privacy mode off. Lines that are not records are skipped and listed
+Summarise what personal data was sent to whom: first what was read (files, records, lines
+that are not records), then per recipient (named from certbot-privacy's CA facts, with its
+address) what became of its requests (answered, answered with an error, never delivered,
+no outcome in the log) and per category (contact emails, domain names, account keys,
+User-Agents, the host's IP address implied by every request, ...) each distinct value
+with the hosts that sent it, how often, the first and last time (with --timeline, every
+day), and how often with privacy mode off. Lines that are not records are skipped and listed
 with their file and line number; the exit status is 0 whenever a report is printed."""
 
 
@@ -26,11 +29,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=formats.names("report"),
         default="table",
-        help="table (for a terminal, the default), json, csv or markdown. Text from the "
+        help="table (for a terminal, the default), json, csv, markdown or html (one "
+        "self-contained page to read and print, with a timeline per recipient). Text from the "
         "log is escaped in every format: control, bidi and zero-width characters as "
         "visible escapes (json: \\u escapes, values exact); csv cells that would start a "
         "formula (= + - @, tab, carriage return) get a leading ' so spreadsheets show "
-        "them as text; markdown escapes markup, entities and autolinks",
+        "them as text; markdown escapes markup, entities and autolinks; html escapes "
+        "every value and loads nothing",
     )
     parser.add_argument(
         "--by",
@@ -40,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "by host and recipient (for fleets: a directory per host, journal or syslog "
         "copies)",
     )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="list, for each value, the days it was sent on and how often each day",
+    )
     _options.time_filters(parser)
     parser.add_argument(
         "--domain",
@@ -47,7 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="only requests that disclosed domain NAME (exact, ignoring "
-        "case), with everything sent along with it; repeatable",
+        "case), with everything sent along with it, and what the account that ordered it "
+        "disclosed (its contact); repeatable",
     )
     parser.add_argument(
         "--category",
@@ -63,5 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
     """Summarise the logs and write the report in the chosen format."""
-    summary = parallel.summarise(args.logs, _options.filters(args, parser), by=args.by)
+    summary = parallel.summarise(
+        args.logs,
+        _options.filters(args, parser),
+        by=args.by,
+        trust=_options.trust(args),
+        months=args.format == "html",
+        timeline=args.timeline,
+    )
     return EXIT_OK, formats.report_renderer(args.format)(summary)

@@ -16,12 +16,13 @@ format       report  verify  art30   letters  cas
 ``json``     yes     yes     yes              yes
 ``csv``      yes
 ``markdown`` yes             yes     yes
+``html``     yes             yes
 ===========  ======  ======  ======  =======  ======
 """
 
 from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 
-from certbot_privacy.audit.formats import csv, json, markdown, table, text
+from certbot_privacy.audit.formats import csv, html, json, markdown, table, text
 from certbot_privacy.audit.formats._common import Format
 
 if TYPE_CHECKING:
@@ -48,7 +49,9 @@ __all__ = [
 ]
 
 #: Every format, in the order ``--help`` lists them.
-FORMATS: Tuple[Format, ...] = tuple(module.FORMAT for module in (table, text, json, csv, markdown))
+FORMATS: Tuple[Format, ...] = tuple(
+    module.FORMAT for module in (table, text, json, csv, markdown, html)
+)
 
 _R = TypeVar("_R")
 

@@ -4,7 +4,7 @@ Text from a log is shown through :func:`certbot_privacy.rules.escape.printable`.
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from certbot_privacy.audit.art30 import Art30Record
@@ -36,3 +36,24 @@ def short_time(canonical: Optional[str]) -> str:
 def plural(count: int, noun: str, nouns: Optional[str] = None) -> str:
     """``1 record``, ``2 records``."""
     return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def copies_notes(copied: Tuple[Tuple[str, int], ...]) -> List[str]:
+    """What the records read from copies only rest on, one sentence per kind of copy
+    (``Summary.copied``): syslog's are unauthenticated, the journal's were checked."""
+    notes = []
+    for kind, count in copied:
+        if kind == "syslog":
+            notes.append(
+                f"{plural(count, 'record')} come from syslog copies only (RFC 3164/5424), "
+                "which are unauthenticated: any local user, or any sender a log server "
+                "accepts, can write such a line; the hosts' own files and the journal are "
+                "better evidence."
+            )
+        elif kind == "journal":
+            notes.append(
+                f"{plural(count, 'record')} come from journal copies only, not from the "
+                "hosts' own files (journald's trusted fields show the certbot process "
+                "wrote them)."
+            )
+    return notes

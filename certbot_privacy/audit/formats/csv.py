@@ -1,11 +1,15 @@
 """The report as CSV: one row per recipient, category and distinct value, for spreadsheets.
 
-Columns: ``recipient, category, value, count, first, last, privacy_off, host`` (times in
-UTC, RFC 3339; ``host``: the host, grouped by host, or else the hosts that sent it,
-separated by spaces). Text from the log goes through :func:`certbot_privacy.rules.escape.csv_cell`:
-control, bidi and zero-width characters as visible escapes, and a cell that would start
-a formula (``= + - @``, tab, carriage return) prefixed with ``'`` (the OWASP rule), so
-opening the file in a spreadsheet runs nothing. JSON keeps the values exact.
+Columns: ``recipient, category, value, count, first, last, privacy_off, host, name,
+requests, answered, refused, not_delivered, no_outcome`` (times in UTC, RFC 3339;
+``host``: the hosts that sent this value to this recipient, separated by spaces; ``name``:
+the recipient's name from the CA facts; the last five: the requests of the row's
+recipient (and host, grouped by host) and what became of them: answered, answered with an
+error, never delivered (the send failed), no outcome in the log). Text from the log goes
+through :func:`certbot_privacy.rules.escape.csv_cell`: control, bidi and zero-width
+characters as visible escapes, and a cell that would start a formula (``= + - @``, tab,
+carriage return) prefixed with ``'`` (the OWASP rule), so opening the file in a
+spreadsheet runs nothing. JSON keeps the values exact.
 """
 
 import csv
@@ -15,7 +19,22 @@ from certbot_privacy.audit.formats._common import Format
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.rules.escape import csv_cell
 
-COLUMNS = ("recipient", "category", "value", "count", "first", "last", "privacy_off", "host")
+COLUMNS = (
+    "recipient",
+    "category",
+    "value",
+    "count",
+    "first",
+    "last",
+    "privacy_off",
+    "host",
+    "name",
+    "requests",
+    "answered",
+    "refused",
+    "not_delivered",
+    "no_outcome",
+)
 
 
 def render_report(summary: Summary) -> str:
@@ -24,7 +43,14 @@ def render_report(summary: Summary) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for recipient in summary.recipients:
-        host = recipient.host if summary.by == "host" else " ".join(recipient.hosts)
+        outcomes = recipient.outcomes
+        requests = (
+            recipient.requests,
+            outcomes.answered,
+            outcomes.refused,
+            outcomes.failed,
+            outcomes.unknown,
+        )
         for category in recipient.categories:
             for value in category.values:
                 writer.writerow(
@@ -36,7 +62,9 @@ def render_report(summary: Summary) -> str:
                         value.first,
                         value.last,
                         value.privacy_off,
-                        csv_cell(host or ""),
+                        csv_cell(" ".join(value.hosts)),
+                        csv_cell(recipient.name),
+                        *requests,
                     )
                 )
     return out.getvalue()

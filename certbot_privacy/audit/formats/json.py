@@ -15,8 +15,10 @@ from dataclasses import asdict
 from typing import Any, Dict, Optional
 
 from certbot_privacy.audit.art30 import Art30Record, Quote
+from certbot_privacy.audit.coverage import sentences
 from certbot_privacy.audit.formats._common import Format
-from certbot_privacy.audit.summarise import Summary
+from certbot_privacy.audit.outcomes import Outcomes
+from certbot_privacy.audit.summarise import Summary, ValueStats
 from certbot_privacy.audit.verify import VerifyReport
 from certbot_privacy.rules.cas import Facts
 from certbot_privacy.rules.escape import json_ascii
@@ -24,6 +26,25 @@ from certbot_privacy.rules.escape import json_ascii
 
 def _dump(document: Dict[str, Any]) -> str:
     return json_ascii(json.dumps(document, indent=2, ensure_ascii=True)) + "\n"
+
+
+def _outcomes(outcomes: Outcomes) -> Dict[str, int]:
+    return {
+        "requests": outcomes.requests,
+        "answered": outcomes.answered,
+        "refused": outcomes.refused,
+        "not_delivered": outcomes.failed,
+        "no_outcome": outcomes.unknown,
+    }
+
+
+def _value(value: ValueStats, timeline: bool) -> Dict[str, Any]:
+    document = asdict(value)
+    document["hosts"] = list(value.hosts)
+    days = document.pop("days")
+    if timeline:
+        document["timeline"] = [{"day": day, "count": count} for day, count in days]
+    return document
 
 
 def report_document(summary: Summary) -> Dict[str, Any]:
@@ -44,15 +65,19 @@ def report_document(summary: Summary) -> Dict[str, Any]:
         "records": summary.records,
         "events": dict(summary.events),
         "requests": summary.requests,
+        "outcomes": _outcomes(summary.outcomes),
+        "recipient_count": summary.recipient_count,
         "privacy_off": summary.privacy_off,
         "first": summary.first,
         "last": summary.last,
         "recipients": [
             {
                 "recipient": r.recipient,
+                "name": r.name,
                 "host": r.host,
                 "hosts": list(r.hosts),
                 "requests": r.requests,
+                "outcomes": _outcomes(r.outcomes),
                 "first": r.first,
                 "last": r.last,
                 "privacy_off": r.privacy_off,
@@ -64,16 +89,21 @@ def report_document(summary: Summary) -> Dict[str, Any]:
                         "first": c.first,
                         "last": c.last,
                         "privacy_off": c.privacy_off,
-                        "values": [asdict(v) for v in c.values],
+                        "values": [_value(v, summary.timeline) for v in c.values],
                     }
                     for c in r.categories
                 ],
             }
             for r in summary.recipients
         ],
+        "categories": [asdict(c) | {"recipients": list(c.recipients)} for c in summary.categories],
+        "coverage": asdict(summary.coverage) | {"sentences": list(sentences(summary.coverage))},
+        "recording_began": [{"host": h, "first_record": t} for h, t in summary.began],
         "blocked": dict(summary.blocked),
         "notices": [asdict(n) for n in summary.notices],
         "skipped": summary.skipped,
+        "copied": dict(summary.copied),
+        "unauthenticated_records": summary.unauthenticated,
         "problems": [
             {"file": p.source, "line": p.lineno, "problem": p.message} for p in summary.problems
         ],
@@ -112,6 +142,7 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
                 "recovered_tails": [
                     {"line": p.lineno, "message": p.message} for p in verdict.recovered
                 ],
+                "discontinuities": [{"line": p.lineno, "message": p.message} for p in verdict.gaps],
             }
         )
     return {
@@ -131,6 +162,34 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
                 "problems": [
                     {"file": p.source, "line": p.lineno, "problem": p.message} for p in c.problems
                 ],
+                "intact": c.intact,
+                "authenticated": c.authenticated,
+                "repeated": c.repeated,
+                "forked": c.forked,
+                "forks": [
+                    {
+                        "seq": f.seq,
+                        "time": f.time,
+                        "candidates": list(f.candidates),
+                        "message": f.message,
+                    }
+                    for f in c.forks
+                ],
+                "altered": c.altered,
+                "alterations": [
+                    {
+                        "seq": a.seq,
+                        "time": a.time,
+                        "copy": a.where,
+                        "after": a.before,
+                        "message": a.message,
+                    }
+                    for a in c.alterations
+                ],
+                "rejected": c.rejected,
+                "rejections": [
+                    {"file": p.source, "line": p.lineno, "problem": p.message} for p in c.rejections
+                ],
             }
             for c in report.copies
         ],
@@ -143,12 +202,14 @@ def verify_document(report: VerifyReport) -> Dict[str, Any]:
                 "matched": c.matched,
                 "missing_from_files": c.missing,
                 "different_in_files": c.different,
+                "forked_in_copy": c.forked,
                 "not_in_copy": c.not_in_copy,
                 "differences": [
                     {
                         "kind": d.kind,
                         "copy": d.copy_where,
                         "file": d.file_where,
+                        "other_versions": list(d.others),
                         "seq": d.seq,
                         "time": d.time,
                         "message": d.message,
@@ -170,7 +231,14 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
     recipients = []
     for r in record.recipients:
         entry = asdict(r)
-        for name in ("contact_use", "retention", "after_closure", "transfer", "deletion"):
+        for name in (
+            "contact_use",
+            "retention",
+            "after_closure",
+            "transfer",
+            "deletion",
+            "safeguard",
+        ):
             entry[name] = _quote(getattr(r, name))
         entry["categories"] = list(r.categories)
         entry["hosts"] = list(r.hosts)
@@ -194,6 +262,7 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
                 "country_name": r.country_name,
                 "third_country": r.third_country,
                 "statement": _quote(r.transfer),
+                "safeguard": _quote(r.safeguard),
             }
             for r in record.transfers
         ],
@@ -210,14 +279,17 @@ def art30_document(record: Art30Record) -> Dict[str, Any]:
             "disclosure_log": record.log_retention,
         },
         "security_measures": list(record.security_measures),
+        "coverage": list(record.coverage),
         "period": {"first": record.first, "last": record.last},
         "evidence": {
             "files": list(record.files),
             "hosts": list(record.hosts),
+            "recording_began": [{"host": h, "first_record": t} for h, t in record.began],
             "records": record.records,
             "requests": record.requests,
             "privacy_off": record.privacy_off,
             "skipped_lines": record.skipped,
+            "copied": dict(record.copied),
         },
     }
 

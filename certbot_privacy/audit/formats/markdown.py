@@ -13,8 +13,10 @@ import re
 from typing import List, Optional, Tuple
 
 from certbot_privacy.audit.art30 import Art30Record, Quote, Recipient
-from certbot_privacy.audit.formats._common import Format, plural, short_time
+from certbot_privacy.audit.coverage import sentences
+from certbot_privacy.audit.formats._common import Format, copies_notes, plural, short_time
 from certbot_privacy.audit.letters import Letter, heading, labels
+from certbot_privacy.audit.outcomes import Outcomes
 from certbot_privacy.audit.summarise import Summary
 from certbot_privacy.rules.escape import markdown
 
@@ -51,15 +53,50 @@ def _table(headings: List[str], rows: List[List[str]]) -> List[str]:
     return lines
 
 
+def _outcomes(outcomes: Outcomes) -> str:
+    return (
+        f"{outcomes.answered} answered, {outcomes.refused} answered with an error, "
+        f"{outcomes.failed} never delivered (the send failed), {outcomes.unknown} with no "
+        "outcome in the log"
+    )
+
+
+def _address(recipient: str) -> str:
+    """A recipient's address: a link where the CA facts know it (their URL), else text."""
+    from certbot_privacy.rules import cas
+
+    known = cas.lookup(recipient) if recipient.startswith("https://") else None
+    return _link(recipient) if known is not None else _text(recipient)
+
+
 def render_report(summary: Summary) -> str:
-    """Render *summary* as Markdown: a heading and a table per recipient."""
+    """Render *summary* as Markdown: what was read, then a heading and a table per recipient."""
     lines = ["# Personal data disclosed by certbot", ""]
     lines.append(
-        f"{plural(summary.requests, 'request')} to "
-        f"{plural(len(summary.recipients), 'recipient')}, "
-        f"{short_time(summary.first)} to {short_time(summary.last)} UTC; read "
-        f"{plural(summary.records, 'record')} in {plural(len(summary.files), 'file')}."
+        f"Read {plural(len(summary.files), 'file')}"
+        + (f" from {plural(len(summary.hosts), 'host')}" if summary.hosts else "")
+        + f": {plural(summary.records, 'record')}, "
+        f"{plural(summary.skipped, 'line')} not readable as records."
     )
+    lines.append("")
+    if summary.records == 0 and summary.skipped:
+        lines.append(
+            "Nothing in the input could be read as a record: this report cannot tell what was sent."
+        )
+    elif summary.requests:
+        lines.append(
+            f"{plural(summary.requests, 'request')} to "
+            f"{plural(summary.recipient_count, 'recipient')}, "
+            f"{short_time(summary.first)} to {short_time(summary.last)} UTC: "
+            f"{_outcomes(summary.outcomes)}."
+        )
+    else:
+        lines.append("No personal data was sent (no request records match).")
+    if summary.copied:
+        lines += ["", *copies_notes(summary.copied)]
+    if summary.records:
+        lines += ["", "What the log could see:", ""]
+        lines += [f"- {_text(sentence)}" for sentence in sentences(summary.coverage)]
     if summary.filters.active:
         lines += [
             "",
@@ -73,16 +110,17 @@ def render_report(summary: Summary) -> str:
             f"**{plural(summary.privacy_off, 'request')} went out with privacy mode off.**",
         ]
     for stats in summary.recipients:
-        heading = _text(stats.recipient)
+        heading = _text(stats.name)
         if summary.by == "host":
             heading = f"{_host(stats.host)}: {heading}"
-        lines += [
-            "",
-            f"## {heading}",
-            "",
+        lines += ["", f"## {heading}", ""]
+        if stats.name != stats.recipient:
+            lines.append(f"Recipient as logged: {_address(stats.recipient)}  ")
+        lines.append(
             f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
-            f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off.",
-        ]
+            f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off."
+            + (f" {_outcomes(stats.outcomes)}." if stats.outcomes.requests else "")
+        )
         if stats.hosts and summary.by != "host":
             lines.append(f"Sent from {_hosts(stats.hosts)}.")
         lines.append("")
@@ -94,12 +132,15 @@ def render_report(summary: Summary) -> str:
                 short_time(v.last),
                 str(v.privacy_off),
                 _cell(v.value),
+                *([", ".join(f"{day} ({n})" for day, n in v.days)] if summary.timeline else []),
             ]
             for c in stats.categories
             for v in c.values
         ]
         lines += _table(
-            ["Category", "Count", "First (UTC)", "Last (UTC)", "Privacy mode off", "Value"], rows
+            ["Category", "Count", "First (UTC)", "Last (UTC)", "Privacy mode off", "Value"]
+            + (["Days (count)"] if summary.timeline else []),
+            rows,
         )
     if summary.blocked:
         lines += ["", "## Blocked (not sent)", ""]
@@ -169,11 +210,38 @@ def _recipient(r: Recipient) -> List[str]:
         f"- Personal data sent: {', '.join(_text(c) for c in r.categories) or '-'}",
         *([f"- Sent from: {_hosts(r.hosts)}"] if r.hosts else []),
         f"- Requests: {r.requests}, {short_time(r.first)} to {short_time(r.last)} UTC; "
-        f"with privacy mode off: {r.privacy_off}",
+        f"with privacy mode off: {r.privacy_off}"
+        + (f"; {_outcomes(r.outcomes)}" if r.outcomes.requests else ""),
     ]
     if r.kind.startswith("certificate"):
         lines += _quote("Use of the contact email", r.contact_use)
+    elif r.contact_use is not None:
+        lines += _quote("Use of what it receives", r.contact_use)
     return lines
+
+
+#: Up to how many hosts the Art. 30 record names when recording began on each.
+BEGAN_LIMIT = 50
+
+
+def _began(began: Tuple[Tuple[Optional[str], str], ...]) -> List[str]:
+    """When recording began (per host): what happened before is not in the log."""
+    if not began:
+        return []
+    intro = (
+        "- Recording began (the first record; disclosures before it are not in the log and "
+        "cannot be known from it):"
+    )
+    if len(began) == 1:
+        return [f"{intro} {short_time(began[0][1])} UTC"]
+    shown = [f"  - {_host(host)}: {short_time(time)} UTC" for host, time in began[:BEGAN_LIMIT]]
+    if len(began) > BEGAN_LIMIT:
+        latest = max(began, key=lambda item: item[1])
+        shown.append(
+            f"  - and {len(began) - BEGAN_LIMIT} more hosts (the latest to begin: "
+            f"{_host(latest[0])}, {short_time(latest[1])} UTC; all in the JSON export)"
+        )
+    return [intro, *shown]
 
 
 def render_art30(record: Art30Record) -> str:
@@ -233,11 +301,17 @@ def render_art30(record: Art30Record) -> str:
         if r.third_country:
             lines.append(
                 f"- {_text(r.name)}: {_text(r.country_name or r.country or '')} is a "
-                "third country (outside the EU/EEA). Document the transfer "
-                "mechanism: an adequacy decision (for the United States, the EU-US "
-                "Data Privacy Framework if the recipient is certified) or Art. 46 "
-                "safeguards."
+                "third country (outside the EU/EEA). "
+                + (
+                    "The safeguard it states is quoted below."
+                    if r.safeguard is not None
+                    else "It states no transfer safeguard (adequacy decision, Data Privacy "
+                    "Framework certification, standard contractual clauses) in the sources "
+                    "we checked: document the mechanism you rely on (Art. 45, 46 or 49)."
+                )
             )
+            if r.safeguard is not None:
+                lines += ["  " + line for line in _quote("Safeguard", r.safeguard)]
         else:
             lines.append(
                 f"- {_text(r.name)}: the country is not stated in the sources we "
@@ -259,6 +333,7 @@ def render_art30(record: Art30Record) -> str:
     )
     lines += ["", "## 8. Security measures (Art. 30(1)(g))", ""]
     lines += [f"- {_text(m)}" for m in record.security_measures]
+    lines += [f"  - {_text(sentence)}" for sentence in record.coverage]
     if record.privacy_off:
         lines.append(
             f"- **{plural(record.privacy_off, 'request')} in this period went out "
@@ -270,9 +345,11 @@ def render_art30(record: Art30Record) -> str:
         "",
         f"- Log files: {', '.join(_text(f) for f in record.files) or '-'}",
         *([f"- Hosts: {', '.join(_text(h) for h in record.hosts)}"] if record.hosts else []),
+        *_began(record.began),
         f"- {plural(record.records, 'record')} read, "
         f"{plural(record.skipped, 'line')} skipped as not records; check the log's "
         "integrity with `certbot-privacy verify`.",
+        *(f"- {note}" for note in copies_notes(record.copied)),
     ]
     return "\n".join(lines) + "\n"
 

@@ -47,9 +47,10 @@ def _file(verdict: FileVerdict) -> List[str]:
             )
     else:
         lines = [
-            f"{name}: intact, {plural(verdict.records, 'record')} ({checked(verdict)}), "
-            f"head {verdict.head}"
+            f"{name}: {'chain ' if verdict.gaps else ''}intact, "
+            f"{plural(verdict.records, 'record')} ({checked(verdict)}), head {verdict.head}"
         ]
+    lines.extend(f"{printable(p.where)}: {printable(p.message)}" for p in verdict.gaps)
     if verdict.truncated_tail is not None:
         tail = verdict.truncated_tail
         lines.append(f"notice: {printable(tail.where)}: {printable(tail.message)}")
@@ -78,7 +79,28 @@ def _copy(copy: CopyVerdict) -> List[str]:
             f"; records missing from the copy in {plural(copy.gaps, 'place')} (syslog "
             "loses messages, or the mirror was off)"
         )
+    if not copy.authenticated:
+        line += "; unauthenticated (syslog does not say which process sent a message)"
     lines = [line]
+    if not copy.intact:
+        lines.append(
+            f"copy: NOT INTACT: {plural(copy.forked, 'fork')}, "
+            f"{plural(copy.altered, 'altered record')}"
+        )
+        lines.extend(f"  {printable(f.message)}" for f in copy.forks)
+        lines.extend(f"  {printable(a.message)}" for a in copy.alterations)
+    if copy.rejected:
+        lines.append(
+            f"notice: {plural(copy.rejected, 'journal entry', 'journal entries')} under the "
+            "ident certbot-privacy rejected, not written by the certbot process"
+            + (
+                ""
+                if len(copy.rejections) == copy.rejected
+                else f" (the first {len(copy.rejections)})"
+            )
+            + ":"
+        )
+        lines.extend(f"  {printable(p.where)}: {printable(p.message)}" for p in copy.rejections)
     if copy.skipped:
         lines.append(
             f"notice: {plural(copy.skipped, 'line')} of the copy are not records"
@@ -103,7 +125,9 @@ def _comparison(comparison: ComparisonVerdict) -> List[str]:
         ]
     lines = [
         f"compare host {host}: NOT INTACT: {comparison.missing} records of the copy are "
-        f"missing from the files, {comparison.different} different in them{extra}"
+        f"missing from the files, {comparison.different} different in them"
+        + (f", {comparison.forked} forked in the copy" if comparison.forked else "")
+        + extra
     ]
     lines.extend(f"  {printable(d.message)}" for d in comparison.differences)
     return lines
@@ -120,14 +144,20 @@ def render_verify(report: VerifyReport) -> str:
         lines.extend(_comparison(comparison))
     bad = sum(1 for f in report.files if not f.intact)
     differing = sum(1 for c in report.comparisons if not c.agrees)
+    forked = sum(1 for c in report.copies if not c.intact)
     if not report.files and not report.copies:
         lines.append("no records: the log is empty")
+    elif forked and not report.files:
+        lines.append(
+            f"NOT INTACT: the copies of {plural(forked, 'host')} hold forked or altered "
+            "records (only copies were read; give the hosts' logs too, to compare them)"
+        )
     elif not report.files:
         lines.append(
             "no log files: only copies were read; give the hosts' logs too, to check them "
             "and compare them with their copies"
         )
-    elif bad or differing:
+    elif bad or differing or forked:
         parts = []
         if bad:
             parts.append(
@@ -139,6 +169,8 @@ def render_verify(report: VerifyReport) -> str:
                 f"the files of {plural(differing, 'host')} lack records of the host's copy, "
                 "or hold them otherwise"
             )
+        if forked:
+            parts.append(f"the copies of {plural(forked, 'host')} hold forked or altered records")
         lines.append("NOT INTACT: " + "; ".join(parts))
     else:
         hashed = sum(f.hash_checked for f in report.files)

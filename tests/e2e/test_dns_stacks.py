@@ -1,0 +1,253 @@
+"""DNS plugins that do not use requests, in privacy mode: every request recorded first (issue 18).
+
+The real plugins (PyPI's on certbot 5.x; Debian's own ``python3-certbot-dns-*`` on
+2.1.0, unpacked by ``scripts/bootstrap``) run against fakes on loopback: certbot-dns-rfc2136
+(dnspython, DNS UPDATE signed with TSIG) against a tiny DNS server that copies the
+disclosure log the moment each message arrives, and certbot-dns-route53 (botocore on
+urllib3) against the recording proxy's trap playing ``route53.amazonaws.com`` with a test-CA
+certificate. Each test asserts on what the fake received and on the log: each message or
+request was recorded before it arrived, with the minimal User-Agent at the provider, and
+no credential (nor TSIG secret or MAC, in any encoding) is in the log or the syslog mirror.
+"""
+
+import base64
+import json
+import os
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+import pytest
+
+from harness import AcmeStack, CertbotRunner, CertbotTarget, TestCA
+from harness.recording_proxy import XmlAnswer
+from tests.helpers import watching
+
+from .conftest import SyslogDaemon
+from .log_checks import assert_log_sound, read_log
+
+pytestmark = pytest.mark.e2e
+
+TSIG_KEY = "certbot-tsig."
+
+
+def _soa_or_update(zone: str, tcp_queries: bool) -> watching.DnsResponder:
+    """Answer like an authoritative server for *zone*: its SOA, and NOERROR to UPDATEs.
+
+    Without *tcp_queries* a query over TCP is reset, so the plugin asks again over UDP.
+    """
+    import dns.flags
+    import dns.message
+    import dns.opcode
+    import dns.rrset
+
+    def respond(query: Any, transport: str) -> Optional[Any]:
+        response = dns.message.make_response(query)
+        if query.opcode() == dns.opcode.UPDATE:
+            return response
+        if transport == "tcp" and not tcp_queries:
+            return None
+        (question,) = query.question
+        if question.name.to_text(omit_final_dot=True) == zone:
+            response.flags |= dns.flags.AA
+            soa = f"ns.{zone}. admin.{zone}. 1 3600 600 86400 10"
+            response.answer.append(dns.rrset.from_text(question.name, 10, "IN", "SOA", soa))
+        return response
+
+    return respond
+
+
+@pytest.mark.parametrize("queries", ["tcp", "udp"])
+def test_rfc2136_messages_are_recorded_before_they_reach_the_server(
+    certbot: CertbotRunner,
+    target: CertbotTarget,
+    syslog_socket: SyslogDaemon,
+    tmp_path: Path,
+    queries: str,
+) -> None:
+    """Each DNS message (SOA queries, UPDATEs) is a request record on disk before it arrives."""
+    import dns.message
+    import dns.opcode
+    import dns.tsigkeyring
+
+    secret = base64.b64encode(os.urandom(64)).decode()
+    keyring = dns.tsigkeyring.from_text({TSIG_KEY: ("hmac-sha512", secret)})
+    log = certbot.logs_dir / "disclosure.jsonl"
+    domain = certbot.domain()
+    zone = "example.com"
+    respond = _soa_or_update(zone, tcp_queries=queries == "tcp")
+    with watching.dns_server(log, keyring, respond) as server:
+        credentials = tmp_path / "rfc2136.ini"
+        credentials.write_text(
+            f"dns_rfc2136_server = 127.0.0.1\ndns_rfc2136_port = {server.port}\n"
+            f"dns_rfc2136_name = {TSIG_KEY}\ndns_rfc2136_secret = {secret}\n"
+            "dns_rfc2136_algorithm = HMAC-SHA512\n"
+        )
+        credentials.chmod(0o600)
+        result = certbot.run(
+            "certonly",
+            "--authenticator",
+            "dns-rfc2136",
+            "--dns-rfc2136-credentials",
+            str(credentials),
+            "--dns-rfc2136-propagation-seconds",
+            "0",
+            "--register-unsafely-without-email",
+            "--agree-tos",
+            "--privacy-minimal",
+            "--privacy-syslog",
+            "-d",
+            domain,
+        )
+    assert result.returncode == 0, result.describe()
+    assert_log_sound(log)
+    messages = [dns.message.from_wire(wire, keyring=keyring) for wire in server.received]
+    updates = [m for m in messages if m.opcode() == dns.opcode.UPDATE]
+    assert len(updates) == 2, "the plugin never sent its UPDATEs: the test proves nothing"
+    assert all(m.had_tsig for m in updates)
+    recipient = f"DNS server 127.0.0.1:{server.port}"
+    for message, at_arrival in zip(messages, server.log_at_arrival):
+        sent = [r for r in _records(at_arrival) if r.get("recipient") == recipient]
+        asked = [r for r in sent if r["event"] == "request"]
+        assert asked, f"a {dns.opcode.to_text(message.opcode())} arrived before its record"
+        last = asked[-1]
+        assert last["method"] == dns.opcode.to_text(message.opcode())
+        first = (message.sections[2] or message.question)[0]
+        assert last["dns"]["name"] == first.name.to_text(omit_final_dot=True)
+        assert last.get("tsig_key_name") == (TSIG_KEY.rstrip(".") if message.had_tsig else None)
+    records = read_log(log)
+    requests_ = [r for r in records if r["event"] == "request" and r["recipient"] == recipient]
+    assert len(requests_) == len(messages), [r["method"] for r in requests_]
+    by_transport = {(r["method"], r["transport"]) for r in requests_}
+    assert ("UPDATE", "tcp") in by_transport
+    assert ("QUERY", queries) in by_transport
+    added = next(r for r in requests_ if r["method"] == "UPDATE")
+    (change,) = added["body_redacted"]["changes"]
+    sent_value = b"".join(next(iter(updates[0].sections[2][0])).strings).decode()
+    assert change["values"] == [sent_value] == added["personal_data"]["dns_challenge"]
+    assert added["dns"]["type"] == "TXT" and added["dns"]["zone"] == zone
+    assert any(domain.endswith(d) for d in added["personal_data"]["domain"])
+    answered = [r for r in records if r["event"] == "response" and r["recipient"] == recipient]
+    assert {r["rcode"] for r in answered} == {"NOERROR"}
+    text = log.read_text()
+    mirrored = b"\n".join(syslog_socket.received()).decode("utf-8", "replace")
+    macs = [f for m in messages if m.had_tsig and m.mac for f in _forms(m.mac)]
+    for form in _forms(base64.b64decode(secret)) + macs:
+        assert form not in text, "a TSIG secret or MAC is in the disclosure log"
+        assert form not in mirrored, "a TSIG secret or MAC is in the syslog mirror"
+    assert secret not in text and secret not in mirrored
+
+
+def _forms(data: bytes) -> List[str]:
+    """*data* as base64 and as hex (both cases): how a secret or MAC could appear in text."""
+    assert len(data) >= 16
+    return [base64.b64encode(data).decode(), data.hex(), data.hex().upper()]
+
+
+def _records(text: str) -> List[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+# --- Route 53 (botocore on urllib3) -------------------------------------------------------
+
+ROUTE53 = "route53.amazonaws.com"
+ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+XMLNS = 'xmlns="https://route53.amazonaws.com/doc/2013-04-01/"'
+CHANGE = (
+    "<ChangeInfo><Id>/change/C1</Id><Status>INSYNC</Status>"
+    "<SubmittedAt>2026-01-01T00:00:00Z</SubmittedAt></ChangeInfo>"
+)
+
+
+def _route53(zone: str, log: Path, seen: List[Tuple[str, str, int]]) -> Any:
+    """Route 53's API for one hosted zone; notes how many requests the log held at each."""
+
+    def respond(method: str, path: str, body: bytes) -> Tuple[int, Any]:
+        on_disk = _records(log.read_text()) if log.exists() else []
+        recorded = [r for r in on_disk if r["event"] == "request" and ROUTE53 in r["recipient"]]
+        seen.append((method, path, len(recorded)))
+        route = path.split("?")[0].rstrip("/")
+        if method == "GET" and route.endswith("/hostedzone"):
+            zones = (
+                f"<HostedZone><Id>/hostedzone/Z1</Id><Name>{zone}.</Name>"
+                "<CallerReference>r</CallerReference><Config><PrivateZone>false</PrivateZone>"
+                "</Config><ResourceRecordSetCount>2</ResourceRecordSetCount></HostedZone>"
+            )
+            return 200, XmlAnswer(
+                f"<ListHostedZonesResponse {XMLNS}><HostedZones>{zones}</HostedZones>"
+                "<IsTruncated>false</IsTruncated><MaxItems>100</MaxItems>"
+                "</ListHostedZonesResponse>".encode()
+            )
+        if method == "POST" and route.endswith("/rrset"):
+            answer = f"<ChangeResourceRecordSetsResponse {XMLNS}>{CHANGE}"
+            return 200, XmlAnswer(f"{answer}</ChangeResourceRecordSetsResponse>".encode())
+        if method == "GET" and "/change/" in route:
+            return 200, XmlAnswer(
+                f"<GetChangeResponse {XMLNS}>{CHANGE}</GetChangeResponse>".encode()
+            )
+        error = "<Error><Code>InvalidInput</Code><Message>no</Message></Error>"
+        return 400, XmlAnswer(f"<ErrorResponse {XMLNS}>{error}</ErrorResponse>".encode())
+
+    return respond
+
+
+def test_route53_requests_are_recorded_first_with_the_minimal_user_agent(
+    certbot: CertbotRunner,
+    target: CertbotTarget,
+    acme: AcmeStack,
+    tls: TestCA,
+    syslog_socket: SyslogDaemon,
+    tmp_path: Path,
+) -> None:
+    """botocore's requests (urllib3) are recorded before they arrive; no os/ nor md/arch."""
+    log = certbot.logs_dir / "disclosure.jsonl"
+    seen: List[Tuple[str, str, int]] = []
+    cert, key = tls.issue(ROUTE53, tmp_path / "route53-tls")
+    acme.proxy.add_provider(ROUTE53, str(cert), str(key), _route53("example.com", log, seen))
+    domain = certbot.domain()
+    mark = certbot.proxy.mark()
+    try:
+        result = certbot.run(
+            "certonly",
+            "--authenticator",
+            "dns-route53",
+            "--register-unsafely-without-email",
+            "--agree-tos",
+            "--privacy-minimal",
+            "--privacy-syslog",
+            "-d",
+            domain,
+            extra_env={
+                "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+                "AWS_EC2_METADATA_DISABLED": "true",
+                "AWS_CONFIG_FILE": str(tmp_path / "no-aws-config"),
+            },
+        )
+    finally:
+        acme.proxy.providers.pop(ROUTE53, None)
+    assert result.returncode == 0, result.describe()
+    assert_log_sound(log)
+    at_provider = [r for r in certbot.proxy.since(mark) if r.listener == "provider"]
+    assert len(at_provider) >= 3, result.describe()
+    assert any(ACCESS_KEY in v for r in at_provider for v in r.header_values("Authorization")), (
+        "botocore never sent its credential: the test proves nothing"
+    )
+    for request in at_provider:
+        assert request.header_values("User-Agent") == [target.minimal_user_agent]
+    for i, (method, path, recorded) in enumerate(seen):
+        assert recorded >= i + 1, f"{method} {path} arrived before its record"
+    records = read_log(log)
+    sent = [r for r in records if r["event"] == "request" and r["recipient"].endswith(ROUTE53)]
+    assert len(sent) == len(at_provider)
+    assert {r["stack"] for r in sent} == {"urllib3"}
+    for record in sent:
+        assert record["headers"]["User-Agent"] == target.minimal_user_agent
+        assert record["headers"]["Authorization"]["redacted"] is True
+    answered = [r for r in records if r["event"] == "response" and r["recipient"].endswith(ROUTE53)]
+    assert [r["status"] for r in answered] == [200] * len(sent)
+    text = log.read_text()
+    mirrored = b"\n".join(syslog_socket.received()).decode("utf-8", "replace")
+    for secret in (ACCESS_KEY, SECRET_KEY):
+        assert secret not in text, f"{secret} is in the disclosure log"
+        assert secret not in mirrored, f"{secret} is in the syslog mirror"

@@ -1,0 +1,202 @@
+"""The HTML report and Art. 30 record: one self-contained page, every value escaped, the
+figures of the JSON document, a timeline per recipient (the browser test is in tests/e2e)."""
+
+import base64
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+
+from certbot_privacy.audit import cli
+from certbot_privacy.audit.formats import html
+from certbot_privacy.audit.formats._common import short_time
+from certbot_privacy.audit.summarise import summarise
+from certbot_privacy.audit.timeline import Timeline
+from certbot_privacy.rules.escape import is_printable, printable
+from tests.helpers.audit import fleet_log, read_items
+from tests.helpers.hostile import HOSTILE, hostile_fleet
+from tests.helpers.html_page import ELEMENTS, Page
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    return out
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fleet_log(tmp_path_factory.mktemp("html") / "fleet.jsonl")
+
+
+def _assert_self_contained(document: str) -> Page:
+    """No script, no resource, the policy that forbids them, the stylesheet it allows."""
+    page = Page(document)
+    (policy,) = [
+        a["content"]
+        for t, a in page.tags
+        if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+    ]
+    assert policy is not None and policy.startswith("default-src 'none'; style-src 'sha256-")
+    assert "img-src data:" in policy and "script-src" not in policy
+    style = re.search(r"<style>(.*?)</style>", document, re.S)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in policy
+    assert {t for t, _ in page.tags} <= ELEMENTS
+    for tag, attrs in page.tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on") and name not in ("style", "src", "srcset"), name
+            if name == "href":
+                assert tag == "a" and value is not None and value.startswith("https://"), value
+    return page
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("report",), ("report", "--by", "host"), ("export", "--art30")],
+    ids=" ".join,
+)
+def test_each_page_is_self_contained(
+    capsys: pytest.CaptureFixture[str], log: Path, argv: Tuple[str, ...]
+) -> None:
+    """report and export --art30 in html: no script, no resource, a CSP that says so."""
+    document = _run(capsys, *argv, "--format", "html", str(log))
+    assert document.startswith("<!DOCTYPE html>")
+    _assert_self_contained(document)
+
+
+def test_the_report_holds_the_figures_of_the_json_document(
+    capsys: pytest.CaptureFixture[str], log: Path
+) -> None:
+    """Every recipient, category, value and count of --format json is on the page."""
+    data = json.loads(_run(capsys, "report", "--format", "json", str(log)))
+    page = Page(_run(capsys, "report", "--format", "html", str(log)))
+    assert page.has_row(requests=data["requests"], privacy_off=data["privacy_off"])
+    for recipient in data["recipients"]:
+        assert printable(recipient["recipient"]) in page.text
+        assert page.has_row(
+            requests=recipient["requests"],
+            first=short_time(recipient["first"]),
+            last=short_time(recipient["last"]),
+        )
+        for category in recipient["categories"]:
+            assert f"{category['category']}: disclosures {category['disclosures']}, " in page.text
+            for value in category["values"]:
+                assert page.has_row(
+                    value=" ".join(printable(value["value"]).split()),
+                    count=value["count"],
+                    first=short_time(value["first"]),
+                )
+
+
+def test_the_report_draws_a_timeline_per_recipient_with_privacy_off_marked(
+    capsys: pytest.CaptureFixture[str], log: Path
+) -> None:
+    """One SVG per recipient; the month with a request sent with privacy mode off is banded."""
+    data = json.loads(_run(capsys, "report", "--format", "json", str(log)))
+    document = _run(capsys, "report", "--format", "html", str(log))
+    page = Page(document)
+    figures = [a for t, a in page.tags if t == "svg" and a.get("role") == "img"]
+    assert len(figures) == len(data["recipients"])
+    assert "2024-06: 1 request outside privacy mode" in page.text
+    assert page.text.count("outside privacy mode</") == 0  # titles are text, not markup
+    assert sum(1 for t, a in page.tags if t == "rect" and a.get("fill") == html.OFF_COLOUR) == 2
+
+
+def test_the_art30_page_has_its_sections_and_a_signature_block(
+    capsys: pytest.CaptureFixture[str], log: Path
+) -> None:
+    """Art. 30(1)(a) to (g), the figures of the JSON record, dated, with a place to sign."""
+    data = json.loads(_run(capsys, "export", "--art30", "--format", "json", str(log)))
+    page = Page(_run(capsys, "export", "--art30", "--format", "html", str(log))).text
+    for section in ("(a)", "(b)", "(c)", "(d)", "(e)", "(f)", "(g)"):
+        assert f"Art. 30(1){section}" in page
+    for recipient in data["recipients"]:
+        assert printable(recipient["name"]) in page
+        assert f"Requests {recipient['requests']} " in page
+    assert "Name and role" in page and "Signature" in page
+    assert f"generated on {data['generated'][:10]}" in page
+
+
+def _hostile_pages(capsys: pytest.CaptureFixture[str], root: Path) -> List[str]:
+    hosts, journal = hostile_fleet(root)
+    return [
+        _run(capsys, *argv, "--format", "html", str(hosts), str(journal))
+        for argv in (
+            ("report",),
+            ("report", "--by", "host"),
+            ("export", "--art30", "--controller-name", HOSTILE[16]),
+        )
+    ]
+
+
+def test_hostile_values_are_text_on_the_page(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The hostile corpus: no element or attribute it could inject, no character that
+    reorders or hides text, and each value shown as it was (printable)."""
+    for document in _hostile_pages(capsys, tmp_path):
+        page = _assert_self_contained(document)
+        assert is_printable(document.replace("\n", " "))
+        for hostile in HOSTILE:
+            assert " ".join(printable(hostile).split()) in page.text
+        assert "<script>alert(1)</script>" in page.text
+
+
+def test_the_timeline_counts_months_per_host_and_merges() -> None:
+    """Per month and host, the busiest hosts named, the rest summed; parts merge exactly."""
+    one, two = Timeline(), Timeline()
+    for n in range(10):
+        one.add(f"web{n}", "CA", "2024-01-05T00:00:00.000Z", 0)
+    two.add("web0", "CA", "2023-11-30T00:00:00.000Z", 1)
+    two.add("web0", "CA", "2024-03-01T00:00:00.000Z", 0)
+    one.merge(two)
+    result = one.result(top=2)
+    assert result.months == ("2023-11", "2023-12", "2024-01", "2024-02", "2024-03")
+    (ca,) = result.recipients
+    assert ca.requests == (1, 0, 10, 0, 1) and ca.privacy_off == (1, 0, 0, 0, 0)
+    assert [h.host for h in ca.hosts] == ["web0", "web1", None]
+    assert ca.hosts[0].requests == (1, 0, 1, 0, 1) and ca.hosts[2].others == 8
+    assert ca.host_count == 10
+
+
+def test_the_summary_has_months_only_when_asked(log: Path) -> None:
+    """Only the HTML report pays for the timeline; its months add up to the requests."""
+    assert summarise(read_items(log)).months is None
+    summary = summarise(read_items(log), months=True)
+    assert summary.months is not None
+    totals = {r.recipient: sum(r.requests) for r in summary.months.recipients}
+    assert totals == {r.recipient: r.requests for r in summary.recipients}
+
+
+def test_certbot_runs_import_nothing_of_the_audit_tool() -> None:
+    """The plugin certbot imports on every run loads no audit module (HTML included)."""
+    code = (
+        "import sys, certbot_privacy.adapter.plugin as p; "
+        "print([m for m in sys.modules if m.startswith('certbot_privacy.audit')])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_fleet_recipient_names_its_first_hosts_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path
+) -> None:
+    """Sixty hosts: a recipient's section names fifty, says how many more, and its
+    timeline names the eight busiest and sums the rest."""
+    for n in range(60):
+        host = tmp_path / "hosts" / f"web{n:02d}"
+        host.mkdir(parents=True)
+        (host / "disclosure.jsonl").write_bytes(log.read_bytes())
+    page = Page(_run(capsys, "report", "--format", "html", str(tmp_path / "hosts"))).text
+    assert page.count("web49") > page.count("web55") and "and 10 more (--format json)" in page
+    assert "52 other hosts: " in page

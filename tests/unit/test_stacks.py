@@ -1,0 +1,252 @@
+"""httpx, urllib3, http.client and DNS UPDATE in privacy mode: each request recorded first.
+
+Real libraries against loopback servers that copy the log file the moment a connection
+or message arrives (:mod:`tests.helpers.watching`): each request's record is on disk
+before the first byte reaches the server, the server gets the privacy-mode User-Agent,
+and a request that passes through several of these layers is recorded once.
+"""
+
+import base64
+import json
+import os
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from certbot_privacy.adapter import mode, stacks, wire
+from certbot_privacy.adapter.recorder import DisclosureRecorder
+from certbot_privacy.adapter.state import RUN
+from certbot_privacy.log.writer import DisclosureLog
+from tests.helpers import watching
+
+UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Iterator[Path]:
+    """Privacy mode on (as switch_on makes it) with its log at the returned path."""
+    path = tmp_path / "disclosure.jsonl"
+    recorder = DisclosureRecorder(DisclosureLog(str(path)))
+    policy = wire.WirePolicy(user_agent=UA, observer=mode._FailClosed(recorder))
+    with RUN.scoped():
+        RUN.activate(policy, recorder=recorder)
+        stacks.install()
+        yield path
+    stacks.uninstall()
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    """The log's records, each valid against the shipped JSON Schema."""
+    from tests.helpers.logs import VALIDATOR
+
+    found = [json.loads(line) for line in path.read_text().splitlines()]
+    for record in found:
+        VALIDATOR.validate(record)
+    return found
+
+
+def _requests(path: Path) -> list[dict[str, Any]]:
+    return [r for r in _records(path) if r["event"] == "request"]
+
+
+def _agent(headers: list[tuple[str, str]]) -> list[str]:
+    return [v for k, v in headers if k.lower() == "user-agent"]
+
+
+def _assert_written_ahead(server: watching.Watched, path: Path, stack: str) -> None:
+    (at_arrival,) = server.log_at_arrival
+    (record,) = [json.loads(line) for line in at_arrival.splitlines()]
+    assert record["event"] == "request" and record["stack"] == stack
+    (method, target, headers, _) = server.received[0]
+    assert record["method"] == method
+    assert record["url"].split("?")[0] == server.url + target.split("?")[0]
+    assert _agent(headers) == [UA]
+    assert record["headers"]["User-Agent"] == UA
+    answer = _records(path)[-1]
+    assert (answer["event"], answer["request"], answer["status"]) == ("response", 0, 200)
+
+
+def test_urllib3_request_is_recorded_before_it_connects(log: Path) -> None:
+    """urllib3 used directly (botocore): recorded, then sent with the minimal User-Agent."""
+    import urllib3
+
+    with watching.http_server(log) as server, urllib3.PoolManager() as pool:
+        pool.request(
+            "POST",
+            server.url + "/zones",
+            body=b"<x/>",
+            headers={"User-Agent": "Boto3/1 os/linux md/arch#x86_64"},
+        )
+    _assert_written_ahead(server, log, "urllib3")
+    assert _requests(log)[0]["body_bytes"] == 4
+
+
+def test_httpx_request_is_recorded_before_it_connects(log: Path) -> None:
+    """httpx (certbot-dns-cloudflare): recorded, then sent with the minimal User-Agent."""
+    import httpx
+
+    with watching.http_server(log) as server, httpx.Client() as client:
+        client.get(
+            server.url + "/client/v4/zones?name=example.com",
+            headers={"Authorization": "Bearer CFt0k3n-abcdef"},
+        )
+    _assert_written_ahead(server, log, "httpx")
+    assert "CFt0k3n-abcdef" not in log.read_text()
+
+
+def test_httpx_streamed_body_is_read_first_and_sent_as_recorded(log: Path) -> None:
+    """An iterator body is read into bytes before the record; the server gets those bytes."""
+    import httpx
+
+    with watching.http_server(log) as server, httpx.Client() as client:
+        client.post(server.url + "/p", content=iter([b'{"a":', b" 1}"]))
+    (record,) = _requests(log)
+    assert server.received[0][3] == b'{"a": 1}'
+    assert record["body_bytes"] == len(b'{"a": 1}')
+
+
+def test_http_client_request_is_recorded_before_it_connects(log: Path) -> None:
+    """http.client (httplib2, urllib): recorded, then sent with the minimal User-Agent."""
+    import http.client
+
+    with watching.http_server(log) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        conn.request("GET", "/dns/v1/projects/p", headers={"user-agent": "Python-httplib2/0.20"})
+        conn.getresponse().read()
+        conn.close()
+    _assert_written_ahead(server, log, "http.client")
+
+
+def test_urllib_request_is_recorded_once(log: Path) -> None:
+    """urllib.request sits on http.client: one record, its own User-Agent replaced."""
+    with watching.http_server(log) as server:
+        urllib.request.urlopen(server.url + "/token", data=b"grant=x", timeout=5).read()
+    _assert_written_ahead(server, log, "http.client")
+
+
+def test_requests_over_urllib3_is_recorded_once_as_requests(log: Path) -> None:
+    """requests sits on urllib3: the outer layer records, the inner ones pass through."""
+    import requests
+
+    with watching.http_server(log) as server:
+        requests.get(server.url + "/x", timeout=5)
+    _assert_written_ahead(server, log, "requests")
+
+
+def test_unwritable_log_means_nothing_is_sent(log: Path) -> None:
+    """If the record cannot be written, the library's request is not sent: no connection."""
+    import httpx
+    import urllib3
+    from certbot import errors
+
+    log.mkdir()  # a directory: the log cannot be written
+    with watching.http_server(log / "x") as server:
+        with pytest.raises(errors.Error, match="Nothing was sent"):
+            urllib3.PoolManager().request("GET", server.url + "/a")
+        with pytest.raises(errors.Error, match="Nothing was sent"):
+            httpx.get(server.url + "/b")
+    assert server.log_at_arrival == [] and server.received == []
+
+
+def test_mode_off_leaves_the_libraries_alone(log: Path) -> None:
+    """With privacy mode off the libraries send their own User-Agent, and nothing is recorded."""
+    import httpx
+
+    RUN.deactivate()
+    with watching.http_server(log) as server:
+        httpx.get(server.url + "/c")
+    assert _agent(server.received[0][2]) == [f"python-httpx/{httpx.__version__}"]
+    assert not log.exists()
+
+
+# --- DNS UPDATE --------------------------------------------------------------------------
+
+SECRET = base64.b64encode(os.urandom(32)).decode()
+VALUE = "kX3Ymz0Jc2bgPexFwE1JxUu2ROdVPCJzAgTA9jWkfhw"
+
+
+def _update(keyring: Any) -> Any:
+    import dns.tsig
+    import dns.update
+
+    update = dns.update.UpdateMessage(
+        "example.com", keyring=keyring, keyalgorithm=dns.tsig.HMAC_SHA512
+    )
+    update.add("_acme-challenge.www.example.com.", 10, "TXT", VALUE)
+    return update
+
+
+@pytest.mark.parametrize("transport", ["tcp", "udp"])
+def test_dns_update_is_recorded_before_it_is_sent_without_tsig_secret_or_mac(
+    log: Path, transport: str
+) -> None:
+    """Each message to the DNS server is a request record; the TSIG secret and MAC never."""
+    import dns.query
+    import dns.tsigkeyring
+
+    keyring = dns.tsigkeyring.from_text({"certbot-key.": ("hmac-sha512", SECRET)})
+    update = _update(keyring)
+    with watching.dns_server(log, keyring) as server:
+        getattr(dns.query, transport)(update, "127.0.0.1", 5, server.port)
+    (at_arrival,) = server.log_at_arrival
+    (record,) = [json.loads(line) for line in at_arrival.splitlines()]
+    assert record["event"] == "request"
+    assert record["method"] == "UPDATE" and record["transport"] == transport
+    assert record["recipient"] == f"DNS server 127.0.0.1:{server.port}"
+    assert record["url"] == f"dns://127.0.0.1:{server.port}/example.com"
+    assert record["dns"] == {
+        "zone": "example.com",
+        "name": "_acme-challenge.www.example.com",
+        "type": "TXT",
+        "ttl": 10,
+    }
+    assert record["personal_data"]["dns_challenge"] == [VALUE]
+    assert "www.example.com" in record["personal_data"]["domain"]
+    assert record["tsig_key_name"] == "certbot-key"
+    answer = _records(log)[-1]
+    assert (answer["event"], answer["request"], answer["rcode"]) == ("response", 0, "NOERROR")
+    text = log.read_text()
+    secret = base64.b64decode(SECRET)
+    mac = update.mac
+    assert mac and len(mac) == 64
+    for form in (SECRET, secret.hex(), mac.hex(), base64.b64encode(mac).decode()):
+        assert form not in text
+    assert secret.decode("latin-1") not in text
+
+
+def test_dns_query_beside_the_update_is_recorded_once(log: Path) -> None:
+    """udp_with_fallback calls udp (and maybe tcp) inside: one record, method QUERY."""
+    import dns.message
+    import dns.query
+
+    query = dns.message.make_query("_acme-challenge.www.example.com", "SOA")
+    with watching.dns_server(log) as server:
+        dns.query.udp_with_fallback(query, "127.0.0.1", 5, server.port)
+    (record,) = _requests(log)
+    assert record["method"] == "QUERY" and record["transport"] == "udp"
+    assert record["dns"]["name"] == "_acme-challenge.www.example.com"
+    assert record["dns"]["type"] == "SOA"
+
+
+def test_install_imports_none_of_the_libraries_and_wraps_them_on_import() -> None:
+    """Switching on imports no httpx or dnspython; they are wrapped when they are imported."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from certbot_privacy.adapter import stacks
+stacks.install()
+assert "httpx" not in sys.modules and "dns.query" not in sys.modules, sorted(sys.modules)
+import httpx, dns.query
+assert getattr(httpx.HTTPTransport.handle_request, "__certbot_privacy_patch__", None)
+assert getattr(dns.query.tcp, "__certbot_privacy_patch__", None)
+print("ok")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip() == "ok", done.stderr
