@@ -175,6 +175,7 @@ def _record_consent(
                 "recipient_name": decision.recipient_name,
                 "language": decision.language,
                 "answer": decision.answer,
+                **({} if decision.shown is None else {"shown": decision.shown}),
             },
         )
     except DisclosureLogError as error:

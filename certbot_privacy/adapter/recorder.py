@@ -430,6 +430,8 @@ def _left_out(url: str, headers: Mapping[str, str], record: Mapping[str, Any]) -
     found = [parts.netloc.rpartition("@")[0]] if "@" in parts.netloc else []
     found += [parts.query] if parts.query else []
     found += [v for _, v in parse_qsl(parts.query) if not record.get("url", "").count(v)]
+    kept = urlsplit(record.get("url", "")).path.split("/")  # a token in the path too
+    found += [segment for segment in parts.path.split("/") if segment not in kept]
     recorded = record.get("headers", {})
     found += [v for k, v in headers.items() if not isinstance(recorded.get(k, ""), str)]
     return tuple(sorted({v for v in found if len(v) >= 4}, key=len, reverse=True))

@@ -177,23 +177,22 @@ ROOT = Trust()
 def _untrusted(entry: Dict[str, Any], trust: Trust) -> Optional[str]:
     """Why journald's trusted fields do not show the certbot process wrote *entry*, or ``None``."""
     uid, comm, exe = entry.get("_UID"), entry.get("_COMM"), entry.get("_EXE")
+    if isinstance(uid, str) and uid.isdigit() and int(uid) in trust.uids:
+        if isinstance(comm, str) and _WRITER.fullmatch(comm):
+            return None
+        if isinstance(exe, str) and _WRITER.fullmatch(exe.rsplit("/", 1)[-1]):
+            return None
     shown = ", ".join(
         f"{name} {value}"
         for name, value in (("_UID", uid), ("_COMM", comm), ("_EXE", exe))
         if isinstance(value, str)
     )
     allowed = ", ".join(str(u) for u in sorted(trust.uids))
-    why = (
+    return (
         f"rejected: journald's trusted fields ({shown or 'none'}) do not show the certbot "
         f"process (_UID {allowed}, _COMM or _EXE certbot or python); any local user can "
         "log under the ident certbot-privacy"
     )
-    if not isinstance(uid, str) or not uid.isdigit() or int(uid) not in trust.uids:
-        return why
-    names = [v.rsplit("/", 1)[-1] for v in (comm, exe) if isinstance(v, str)]
-    if not any(_WRITER.fullmatch(name) for name in names):
-        return why
-    return None
 
 
 def is_journal_export(line: bytes) -> bool:

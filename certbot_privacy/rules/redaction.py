@@ -1,18 +1,19 @@
 """What is kept of a request that does not go to the CA: an allowance, not a blocklist (pure).
 
-A DNS provider's API request is recorded with the method, the URL without user info or
-query values, only the values of :data:`ALLOWED_HEADERS`, and of a JSON or form body its
-structure with the harmless values and the disclosures the caller names (*keep*: domain
-names, DNS-01 values); every other value becomes ``{"redacted": true, "bytes": n}``.
-Requests to the ACME server, OCSP and the EFF are recorded byte for byte (the recorder
-decides which those are). See ``docs/how-it-works.rst``.
+A DNS provider's API request is recorded with the method, the URL without user info,
+query values or path segments that are not known-harmless, only the values of
+:data:`ALLOWED_HEADERS`, and of a JSON or form body its structure with the harmless
+values and the disclosures the caller names (*keep*: domain names, DNS-01 values);
+every other value becomes ``{"redacted": true, "bytes": n}``. Requests to the ACME
+server, OCSP and the EFF are recorded byte for byte (the recorder decides which those
+are). See ``docs/how-it-works.rst``.
 """
 
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Union
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlsplit, urlunsplit
 
 #: Header names (lower-case) whose values are recorded; every other value is redacted.
 ALLOWED_HEADERS = frozenset(
@@ -69,8 +70,8 @@ class Redacted:
     #: The body as recorded (``None``: there was none): a JSON value, form pairs, or a
     #: redaction of the whole body.
     body: Optional[JSONValue]
-    #: Where values were redacted: ``url:userinfo``, ``query:NAME``, ``header:NAME``,
-    #: ``body:PATH`` (``body`` for a whole body).
+    #: Where values were redacted: ``url:userinfo``, ``url:path:N``, ``query:NAME``,
+    #: ``query`` (a bare token), ``header:NAME``, ``body:PATH`` (``body`` for a whole body).
     where: List[str] = field(default_factory=list)
 
 
@@ -96,7 +97,8 @@ def redact_request(
 
 
 def redact_url(url: str, keep: Keep, where: List[str]) -> str:
-    """Return *url* without user info and with query values replaced unless kept."""
+    """Return *url* without user info, and with query values, bare query tokens and path
+    segments replaced unless kept or harmless."""
     try:
         parts = urlsplit(url)
         hostname, port = parts.hostname, parts.port
@@ -108,18 +110,73 @@ def redact_url(url: str, keep: Keep, where: List[str]) -> str:
         where.append("url:userinfo")
         host = f"[{hostname}]" if hostname and ":" in hostname else hostname or ""
         netloc = host if port is None else f"{host}:{port}"
+    path = redact_path(parts.path, keep, where)
     query = parts.query
     if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
         kept = []
-        for name, value in pairs:
+        for part in query.split("&"):
+            if not part:
+                continue
+            if "=" not in part:  # a bare token (update.php?TOKEN) is a value, not a name
+                token = unquote_plus(part)
+                if keep(token) or harmless_segment(token):
+                    kept.append(quote(token, safe=""))
+                else:
+                    where.append("query")
+                    kept.append(QUERY_REDACTED)
+                continue
+            name, value = (unquote_plus(x) for x in part.split("=", 1))
             if value == "" or keep(value) or harmless(value):
                 kept.append(f"{quote(name, safe='')}={quote(value, safe='')}")
             else:
                 where.append(f"query:{name}")
                 kept.append(f"{quote(name, safe='')}={QUERY_REDACTED}")
         query = "&".join(kept)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, path, query, parts.fragment))
+
+
+#: Path segments (and bare query tokens) recorded as they are: API words (``zones``,
+#: ``dns_records``, ``dnsZones``: up to 24 letters, ``_`` and ``-``, few capitals),
+#: versions (``v1``, ``1.0``, ``2013-04-01``), small numbers (a record's id), file and
+#: host names (``update.php``, ``example.com``). Anything else (a token, a key, an
+#: account's hash) is redacted, whatever it is called.
+_HARMLESS_SEGMENT = re.compile(
+    r"[A-Za-z][A-Za-z_-]{0,23}"  # an API word: letters, "_" and "-" (few capitals)
+    r"|v[0-9]{1,2}(?:\.[0-9]{1,2})?|[0-9]{1,2}\.[0-9]{1,2}"  # a version
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}"  # a dated API version
+    r"|[0-9]{1,9}"  # a small number
+    r"|(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,12}"  # a name
+)
+
+
+def harmless_segment(segment: str) -> bool:
+    """Whether a URL path segment or bare query token is known-harmless (see above)."""
+    if segment == "" or harmless(segment):
+        return True
+    if not _HARMLESS_SEGMENT.fullmatch(segment):
+        return False
+    # dnsZones and resourceGroups are words; kXbQmZvLwPsT is a token.
+    return sum(c.isupper() for c in segment.split(".")[0]) <= _CAPITALS
+
+
+#: Capitals an API word may have (camelCase: ``resourceGroups``); a token has more.
+_CAPITALS = 3
+
+
+def redact_path(path: str, keep: Keep, where: List[str]) -> str:
+    """Return *path* with each segment that is neither known-harmless nor kept redacted.
+
+    The segment is replaced by ``[redacted]``; *where* gets ``url:path:N`` (N from 1 for the
+    first segment after the leading ``/``).
+    """
+    segments = path.split("/")
+    for number, segment in enumerate(segments):
+        text = unquote(segment)
+        if harmless_segment(text) or keep(text):
+            continue
+        where.append(f"url:path:{number}")
+        segments[number] = QUERY_REDACTED
+    return "/".join(segments)
 
 
 def redact_headers(headers: Mapping[str, str], where: List[str]) -> Dict[str, Any]:

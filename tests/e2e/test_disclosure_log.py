@@ -82,6 +82,26 @@ def test_unwritable_log_directory_fails_closed(certbot: CertbotRunner, tmp_path:
     assert str(path) in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_lock_nobody_releases_fails_closed_instead_of_hanging(certbot: CertbotRunner) -> None:
+    """Another process holds the log's lock and never lets go: certbot gives up after the
+    bound (10 s; the runner's 120 s timeout would catch a hang), says so in one sentence,
+    and sends nothing."""
+    import fcntl
+
+    path = _log(certbot)
+    path.touch(mode=0o600)
+    holder = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        result = certbot.run(*certbot.certonly_args(certbot.domain()))
+    finally:
+        os.close(holder)
+    assert result.returncode == 2, result.describe()
+    assert result.requests == [], result.describe()
+    assert "another process has held its lock for more than 10 seconds" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_symlinked_log_path_is_refused(certbot: CertbotRunner, tmp_path: Path) -> None:
     """A symlink at the log path is refused before anything is sent."""
     target = tmp_path / "elsewhere.txt"

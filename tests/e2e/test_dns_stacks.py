@@ -1,13 +1,15 @@
 """DNS plugins that do not use requests, in privacy mode: every request recorded first (issue 18).
 
-The real plugins (PyPI's on certbot 5.x; Debian's own ``python3-certbot-dns-*`` on
-2.1.0, unpacked by ``scripts/bootstrap``) run against fakes on loopback: certbot-dns-rfc2136
+The real plugins (PyPI's on certbot 5.x; Debian's own ``python3-certbot-dns-*`` on 2.1.0,
+unpacked by ``scripts/bootstrap``) run against fakes on loopback: certbot-dns-rfc2136
 (dnspython, DNS UPDATE signed with TSIG) against a tiny DNS server that copies the
-disclosure log the moment each message arrives, and certbot-dns-route53 (botocore on
-urllib3) against the recording proxy's trap playing ``route53.amazonaws.com`` with a test-CA
-certificate. Each test asserts on what the fake received and on the log: each message or
-request was recorded before it arrived, with the minimal User-Agent at the provider, and
-no credential (nor TSIG secret or MAC, in any encoding) is in the log or the syslog mirror.
+disclosure log the moment each message arrives; certbot-dns-route53 (botocore on urllib3)
+and certbot-dns-google (httplib2 on http.client: the token POST, the API and, on 2.1.0,
+the discovery document) against the recording proxy's trap playing their hosts with
+test-CA certificates, noting the log as each request arrives. Each test asserts on what
+the fake received and on the log: each message or request was recorded before it arrived,
+with the minimal User-Agent at the provider, and no credential (nor TSIG secret or MAC, in
+any encoding) is in the log or the syslog mirror.
 """
 
 import base64
@@ -249,5 +251,141 @@ def test_route53_requests_are_recorded_first_with_the_minimal_user_agent(
     text = log.read_text()
     mirrored = b"\n".join(syslog_socket.received()).decode("utf-8", "replace")
     for secret in (ACCESS_KEY, SECRET_KEY):
+        assert secret not in text, f"{secret} is in the disclosure log"
+        assert secret not in mirrored, f"{secret} is in the syslog mirror"
+
+
+# --- Google Cloud DNS (httplib2 on http.client) -------------------------------------------
+
+GOOGLE_TOKEN_HOST = "oauth2.googleapis.com"
+GOOGLE_DNS_HOST = "dns.googleapis.com"
+#: googleapiclient 1.7 (Debian's, under certbot-dns-google 2.0.0) fetches the discovery
+#: document; 2.x ships it.
+GOOGLE_DISCOVERY_HOST = "www.googleapis.com"
+ACCESS_TOKEN = "ya29.c0AfH6SMBx-fake-access-token-5e1f"
+
+
+def _google_account(path: Path) -> Tuple[Path, str]:
+    """A service account file with a fresh RSA key; returns it and the key's PEM."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    account = {
+        "type": "service_account",
+        "project_id": "privacy-test",
+        "private_key_id": "0123456789abcdef0123456789abcdef01234567",
+        "private_key": pem,
+        "client_email": "certbot@privacy-test.iam.gserviceaccount.com",
+        "client_id": "100000000000000000001",
+        "token_uri": f"https://{GOOGLE_TOKEN_HOST}/token",
+    }
+    path.write_text(json.dumps(account))
+    path.chmod(0o600)
+    return path, pem
+
+
+def _google(zone: str, log: Path, seen: List[Tuple[str, str, str, int]]) -> Any:
+    """Google's token endpoint and Cloud DNS API for one zone, noting the log at each request."""
+    import googleapiclient  # type: ignore[import-untyped]
+
+    documents = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
+    discovery = json.loads((documents / "dns.v1.json").read_text())
+
+    def responder(host: str) -> Any:
+        def respond(method: str, path: str, body: bytes) -> Tuple[int, Any]:
+            on_disk = _records(log.read_text()) if log.exists() else []
+            recorded = [r for r in on_disk if r["event"] == "request" and host in r["recipient"]]
+            seen.append((host, method, path, len(recorded)))
+            route = path.split("?")[0]
+            if host == GOOGLE_TOKEN_HOST:
+                return 200, {
+                    "access_token": ACCESS_TOKEN,
+                    "expires_in": 3600,
+                    "token_type": "Bearer",
+                }
+            if host == GOOGLE_DISCOVERY_HOST:
+                return 200, discovery
+            if route.endswith("/managedZones"):
+                zones = [{"id": "z1", "name": "z1", "dnsName": f"{zone}.", "visibility": "public"}]
+                return 200, {"managedZones": zones}
+            if route.endswith("/rrsets"):
+                return 200, {"rrsets": []}
+            if "/changes" in route:
+                return 200, {"kind": "dns#change", "id": "c1", "status": "done"}
+            return 404, {"error": {"code": 404, "message": "not found"}}
+
+        return respond
+
+    return responder
+
+
+def test_google_requests_are_recorded_first_with_the_minimal_user_agent(
+    certbot: CertbotRunner,
+    target: CertbotTarget,
+    acme: AcmeStack,
+    tls: TestCA,
+    syslog_socket: SyslogDaemon,
+    tmp_path: Path,
+) -> None:
+    """httplib2's requests (http.client): the token POST and the API, each recorded first."""
+    log = certbot.logs_dir / "disclosure.jsonl"
+    seen: List[Tuple[str, str, str, int]] = []
+    responder = _google("example.com", log, seen)
+    hosts = (GOOGLE_TOKEN_HOST, GOOGLE_DNS_HOST, GOOGLE_DISCOVERY_HOST)
+    for host in hosts:
+        cert, key = tls.issue(host, tmp_path / f"{host}-tls")
+        acme.proxy.add_provider(host, str(cert), str(key), responder(host))
+    account, pem = _google_account(tmp_path / "google.json")
+    domain = certbot.domain()
+    mark = certbot.proxy.mark()
+    try:
+        result = certbot.run(
+            "certonly",
+            "--authenticator",
+            "dns-google",
+            "--dns-google-credentials",
+            str(account),
+            "--dns-google-propagation-seconds",
+            "0",
+            "--register-unsafely-without-email",
+            "--agree-tos",
+            "--privacy-minimal",
+            "--privacy-syslog",
+            "-d",
+            domain,
+        )
+    finally:
+        for host in hosts:
+            acme.proxy.providers.pop(host, None)
+    assert result.returncode == 0, result.describe()
+    assert_log_sound(log)
+    at_provider = [r for r in certbot.proxy.since(mark) if r.listener == "provider"]
+    assert any(r.path.startswith("/token") for r in at_provider), result.describe()
+    assert any(ACCESS_TOKEN in v for r in at_provider for v in r.header_values("Authorization")), (
+        "the API never got the token: the test proves nothing"
+    )
+    for request in at_provider:
+        assert request.header_values("User-Agent") == [target.minimal_user_agent], request.path
+    counts: dict[str, int] = {}
+    for host, method, path, recorded in seen:
+        counts[host] = counts.get(host, 0) + 1
+        assert recorded >= counts[host], f"{method} {host}{path} arrived before its record"
+    records = read_log(log)
+    google = [r for r in records if r.get("recipient", "").endswith(hosts)]
+    sent = [r for r in google if r["event"] == "request"]
+    assert len(sent) == len(at_provider)
+    assert {r["stack"] for r in sent} == {"http.client"}
+    for record in sent:
+        assert record["headers"]["User-Agent"] == target.minimal_user_agent
+    text = log.read_text()
+    mirrored = b"\n".join(syslog_socket.received()).decode("utf-8", "replace")
+    body = "".join(pem.splitlines()[1:-1])
+    for secret in (ACCESS_TOKEN, body[:64], body[-64:]):
         assert secret not in text, f"{secret} is in the disclosure log"
         assert secret not in mirrored, f"{secret} is in the syslog mirror"

@@ -295,6 +295,23 @@ def test_dns_api_credentials_never_reach_the_log(tmp_path: Path) -> None:
     assert error["url"] == request["url"] and error["error"]
 
 
+def test_a_token_in_a_dns_api_path_never_reaches_the_log(tmp_path: Path) -> None:
+    """/u/<token>/ and update.php?<token>: redacted in the URL and in the error's text."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens: the send fails
+    _record_with(tmp_path / "d.jsonl", directory_urls=["https://ca.example/dir"])
+    token = "k9XbQ2mZ7vLwP4sT1yRnE8cH"
+    for url in (f"http://127.0.0.1:{port}/u/{token}/", f"http://127.0.0.1:{port}/x.php?{token}"):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url, timeout=5)
+    assert token not in (tmp_path / "d.jsonl").read_text()
+    first, first_error, second, second_error = assert_valid_log(tmp_path / "d.jsonl")
+    assert first["url"] == f"http://127.0.0.1:{port}/u/[redacted]/" == first_error["url"]
+    assert second["url"] == f"http://127.0.0.1:{port}/x.php?[redacted]" == second_error["url"]
+    assert first_error["error"] and second_error["error"]
+
+
 def test_urls_a_directory_lists_are_the_ca_s(server: LocalServer, tmp_path: Path) -> None:
     """An endpoint the directory lists on another origin is recorded exactly, as the CA's."""
     server.routes["/listing"] = Reply(

@@ -1,10 +1,13 @@
 """Requests not to the CA are recorded by allowance: no credential, every disclosure (issue 10)."""
 
 import json
+import string
 from typing import Any, Optional
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from certbot_privacy.audit import contract
 from certbot_privacy.log import classify, records, schema
@@ -190,3 +193,143 @@ def test_harmless_values() -> None:
     """Only values that cannot be secrets are harmless."""
     assert all(map(redaction.harmless, [None, True, 3600, "TXT", "txt", ""]))
     assert not any(map(redaction.harmless, ["s3cr3t", 12345678, 1.5, "example.com"]))
+
+
+TOKEN = "k9XbQ2mZ7vLwP4sT1yRnE8cH"
+
+
+@pytest.mark.parametrize(
+    ("url", "recorded", "where"),
+    [
+        (
+            f"https://dyn.example/update.php?{TOKEN}",
+            "https://dyn.example/update.php?[redacted]",
+            ["query"],
+        ),
+        (
+            f"https://dyn.example/u/{TOKEN}/",
+            "https://dyn.example/u/[redacted]/",
+            ["url:path:2"],
+        ),
+        (
+            f"https://dyn.example/nic/update?hostname={NAME}&{TOKEN}&myip=",
+            f"https://dyn.example/nic/update?hostname={NAME}&[redacted]&myip=",
+            ["query"],
+        ),
+        (
+            f"https://api.dns.example/v1/zones/{NAME}/records/12345",
+            f"https://api.dns.example/v1/zones/{NAME}/records/12345",
+            [],
+        ),
+        (
+            "https://route53.example/2013-04-01/hostedzone/Z0123456789ABCDEFGHIJ/rrset",
+            "https://route53.example/2013-04-01/hostedzone/[redacted]/rrset",
+            ["url:path:3"],
+        ),
+        (
+            f"https://api.dns.example/1.0/domain/zone/{NAME}/record?fieldType=TXT",
+            f"https://api.dns.example/1.0/domain/zone/{NAME}/record?fieldType=TXT",
+            [],
+        ),
+        (
+            f"https://api.dns.example/client/v4/zones/{TOKEN.lower()}/dns_records",
+            "https://api.dns.example/client/v4/zones/[redacted]/dns_records",
+            ["url:path:4"],
+        ),
+        (
+            f"https://api.dns.example/records/{CHALLENGE}",
+            f"https://api.dns.example/records/{CHALLENGE}",
+            [],
+        ),
+    ],
+    ids=[
+        "bare-query-token",
+        "path-token",
+        "bare-token-among-pairs",
+        "api-words-name-number",
+        "dated-version-zone-id",
+        "dotted-version",
+        "hex-zone-id",
+        "known-challenge",
+    ],
+)
+def test_path_segments_and_bare_tokens_are_kept_only_when_harmless(
+    url: str, recorded: str, where: list[str]
+) -> None:
+    """A token as a path segment or a bare query token is redacted like any other value;
+    API words, versions, small numbers, names and the run's disclosures stay."""
+    record = _record({}, url=url, method="GET")
+    assert record["url"] == recorded
+    assert record.get("redacted", []) == where
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "zones",
+        "dns_records",
+        "dnsZones",
+        "resourceGroups",
+        "TXT",
+        "v1",
+        "v2.1",
+        "1.0",
+        "2013-04-01",
+        "12345",
+        "update.php",
+        "p",
+        "",
+    ],
+)
+def test_known_harmless_segments(segment: str) -> None:
+    """The segments recorded as they are."""
+    assert redaction.harmless_segment(segment)
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        TOKEN,
+        "Z0123456789ABCDEFGHIJ",
+        "a" * 25,
+        "kXbQmZvLwPsT",
+        "1234567890",
+        "abc123",
+        "0f" * 16,
+        "x=y",
+    ],
+)
+def test_segments_that_may_be_secrets(segment: str) -> None:
+    """Tokens, ids with digits and letters, long words: not known-harmless."""
+    assert not redaction.harmless_segment(segment)
+
+
+_TOKENS = st.text(alphabet=string.ascii_letters + string.digits + "-_", min_size=12, max_size=64)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    token=_TOKENS.filter(lambda t: any(c.isdigit() for c in t)),
+    where=st.sampled_from(["/u/{}/", "/update.php?{}", "/a/b?x=1&{}", "/{}", "/zones/{}/records"]),
+)
+def test_no_token_with_a_digit_survives_in_a_path_or_bare_query(token: str, where: str) -> None:
+    """Property: a token with a digit in it, as a path segment or bare query token, is
+    never recorded (short numbers and versions aside, which it cannot be at 12+ chars)."""
+    recorded = redaction.redact_url("https://dyn.example" + where.format(token), _no, [])
+    assert token not in recorded
+
+
+def _no(value: str) -> bool:
+    return False
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    token=st.text(alphabet=string.ascii_letters, min_size=12, max_size=64).filter(
+        lambda t: len(t) > 24 or sum(c.isupper() for c in t) > 3
+    )
+)
+def test_no_long_or_mixed_case_letter_token_survives(token: str) -> None:
+    """Property: letters only, but longer than an API word or with more capitals than
+    camelCase has: redacted."""
+    assert token not in redaction.redact_url(f"https://dyn.example/u/{token}/?{token}", _no, [])
