@@ -23,6 +23,7 @@ from typing import Optional
 
 from .certbot_runner import (
     DEFAULT_TARGETS,
+    LTS_TARGETS,
     REPO,
     CertbotResult,
     CertbotRunner,
@@ -92,6 +93,7 @@ class AcmeStack:
 
 __all__ = [
     "DEFAULT_TARGETS",
+    "LTS_TARGETS",
     "OCSP_UNAUTHORIZED",
     "REPO",
     "AcmeStack",

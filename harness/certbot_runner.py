@@ -3,9 +3,11 @@
 Targets
     ``pypi``: ``.venv/bin/certbot``, the newest certbot 5.x from PyPI;
     ``debian``: ``.venv-debian/bin/certbot``, Debian bookworm's ``python3-certbot`` 2.1.0 on
-    the system Python. Both are made by ``scripts/bootstrap``. ``CERTBOT_PRIVACY_TARGETS``
-    chooses others: a comma-separated list of names (``pypi,debian``) or ``name=PATH``
-    entries, PATH being a certbot script whose ``#!`` line names its Python.
+    the system Python. Both are made by ``scripts/bootstrap``, and so are the LTS certbots
+    between, ``ubuntu-24.04`` (2.9.0) and ``debian-13`` (4.0.0), :data:`LTS_TARGETS`, which
+    only their smoke test runs by default. ``CERTBOT_PRIVACY_TARGETS`` chooses others: a
+    comma-separated list of names (``pypi,debian``) or ``name=PATH`` entries, PATH being a
+    certbot script whose ``#!`` line names its Python.
 
 Runs
     :class:`CertbotRunner` runs one target with its own ``--config-dir``, ``--work-dir``
@@ -34,6 +36,13 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_TARGETS = {
     "pypi": REPO / ".venv" / "bin" / "certbot",
     "debian": REPO / ".venv-debian" / "bin" / "certbot",
+}
+#: The LTS certbots between (``scripts/bootstrap``: PyPI, with the acme, josepy, pyOpenSSL
+#: and cryptography their distributions ship); the smoke test
+#: ``tests/e2e/test_lts_certbots.py`` runs them, and ``CERTBOT_PRIVACY_TARGETS`` may name them.
+LTS_TARGETS = {
+    "ubuntu-24.04": REPO / ".venv-certbot-2.9" / "bin" / "certbot",
+    "debian-13": REPO / ".venv-certbot-4.0" / "bin" / "certbot",
 }
 
 #: Runs certbot with the ``certbot-privacy`` distribution hidden from plugin discovery, so
@@ -95,12 +104,12 @@ def target_specs(environ: Optional[dict[str, str]] = None) -> dict[str, Path]:
         name, sep, path = entry.partition("=")
         if sep:
             chosen[name] = Path(path)
-        elif name in DEFAULT_TARGETS:
-            chosen[name] = DEFAULT_TARGETS[name]
+        elif name in DEFAULT_TARGETS or name in LTS_TARGETS:
+            chosen[name] = {**DEFAULT_TARGETS, **LTS_TARGETS}[name]
         else:
             raise ValueError(
                 f"CERTBOT_PRIVACY_TARGETS: unknown target {name!r}; use "
-                f"{', '.join(DEFAULT_TARGETS)} or NAME=PATH-TO-CERTBOT"
+                f"{', '.join([*DEFAULT_TARGETS, *LTS_TARGETS])} or NAME=PATH-TO-CERTBOT"
             )
     return chosen
 

@@ -2,7 +2,9 @@
 
 The format (:mod:`.schema`), building records (:mod:`.records`) and classifying the
 personal data in them (:mod:`.classify`), the hash chain (:mod:`.chain`), the locked
-write-ahead writer (:mod:`.writer`), the reader (:mod:`.reader`) and the syslog mirror
+write-ahead writer (:mod:`.writer`, with the path checks of :mod:`.paths`), the evidence
+it keeps outside the log (:mod:`.evidence`: heads and forward-secure seals, :mod:`.seal`,
+in the state files of :mod:`.state`), the reader (:mod:`.reader`) and the syslog mirror
 (:mod:`.syslog`).
 """
 

@@ -82,6 +82,26 @@ def test_unwritable_log_directory_fails_closed(certbot: CertbotRunner, tmp_path:
     assert str(path) in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_lock_nobody_releases_fails_closed_instead_of_hanging(certbot: CertbotRunner) -> None:
+    """Another process holds the log's lock and never lets go: certbot gives up after the
+    bound (10 s; the runner's 120 s timeout would catch a hang), says so in one sentence,
+    and sends nothing."""
+    import fcntl
+
+    path = _log(certbot)
+    path.touch(mode=0o600)
+    holder = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        result = certbot.run(*certbot.certonly_args(certbot.domain()))
+    finally:
+        os.close(holder)
+    assert result.returncode == 2, result.describe()
+    assert result.requests == [], result.describe()
+    assert "another process has held its lock for more than 10 seconds" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_symlinked_log_path_is_refused(certbot: CertbotRunner, tmp_path: Path) -> None:
     """A symlink at the log path is refused before anything is sent."""
     target = tmp_path / "elsewhere.txt"
@@ -217,6 +237,15 @@ def test_plain_renew_records_in_the_lineages_own_log(
     assert not _log(certbot).exists()
 
 
+def _answered_three(log: Path) -> bool:
+    """Whether *log* holds three response records and ends with one (between requests)."""
+    if not log.is_file():
+        return False
+    lines = log.read_bytes().splitlines()
+    responses = sum(b'"event":"response"' in line for line in lines)
+    return responses >= 3 and b'"event":"response"' in lines[-1]
+
+
 def test_log_that_breaks_mid_run_stops_the_next_request(certbot: CertbotRunner) -> None:
     """The log stops being writable halfway through a run: nothing unrecorded is sent.
 
@@ -232,7 +261,7 @@ def test_log_that_breaks_mid_run_stops_the_next_request(certbot: CertbotRunner) 
         args, env=certbot.environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not log.is_file() or log.read_bytes().count(b"\n") < 6):
+    while time.monotonic() < deadline and not _answered_three(log):
         time.sleep(0.002)
     log.rename(moved)
     log.mkdir()

@@ -212,3 +212,78 @@ def test_journal_entries_of_real_runs_are_read_per_host(
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(journal, target / "journal.json")
         shutil.copy(log, target / "disclosure.jsonl")
+
+
+@pytest.mark.parametrize("thorough", [False, True], ids=["plain", "thorough"])
+def test_a_forged_last_record_mirrored_again_is_a_fork(
+    certbot: CertbotRunner,
+    syslog_socket: _Daemon,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    thorough: bool,
+) -> None:
+    """Issue 19: root edits the last record of real runs, recomputes its line and mirrors the
+    forged line again (as root, from Python): verify exits 1 and shows both versions."""
+    log = _issue_twice(certbot)
+    datagrams = syslog_socket.received()
+    lines = read_lines(log)
+    host = f"forked-{certbot.target.name}"
+    original = json.loads(lines[-1])
+    stamp = original["time"]  # ...T09:11:59.123Z: the forgery moves it within the second
+    forged_record = dict(original, time=stamp[:-4] + ("998Z" if stamp.endswith("999Z") else "999Z"))
+    forged = json.dumps(forged_record, separators=(",", ":")).encode()
+    assert forged != lines[-1] and forged_record["prev"] == original["prev"]
+    fleet = host_logs(tmp_path / "hosts", {host: log})
+    (fleet / host / "disclosure.jsonl").write_bytes(
+        b"".join(x + b"\n" for x in [*lines[:-1], forged])
+    )
+    entries = [journal_entry(d, host, n) for n, d in enumerate(datagrams)]
+    entries.append(dict(entries[-1], MESSAGE=forged.decode(), __CURSOR="forged"))
+    journal = tmp_path / "journal.json"
+    journal.write_bytes(journal_export(entries))
+    extra = ["--thorough"] if thorough else []
+    code, out = _audit(capsys, "verify", "--format", "json", *extra, str(journal), str(fleet))
+    document = json.loads(out)
+    assert code == 1 and not document["intact"], out
+    assert all(f["intact"] for f in document["files"])
+    (copy,) = document["copies"]
+    assert copy["forked"] == 1
+    assert copy["forks"][0]["candidates"] == [
+        f"{journal}:{len(lines)}",
+        f"{journal}:{len(lines) + 1}",
+    ]
+    (comparison,) = document["comparisons"]
+    assert comparison["forked_in_copy"] == 1 and not comparison["agrees"]
+
+
+def test_a_record_any_sender_logs_through_rsyslog_is_marked_unauthenticated(
+    certbot: CertbotRunner,
+    rsyslog: Rsyslog,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 19: `logger -t certbot-privacy '<record>'` reaches the central syslog file like
+    the mirror does; report and the Art. 30 record count it as from syslog only, unauthenticated."""
+    log = _issue_twice(certbot)
+    lines = read_lines(log)
+    made_up = json.loads(lines[0])  # a request, made up by anyone on the host
+    made_up.update(prev="sha256:" + "0" * 64, time="2026-01-01T00:00:00.000Z")
+    subprocess.run(
+        ["logger", "-u", DEV_LOG, "-t", "certbot-privacy", json.dumps(made_up)],
+        check=True,
+        timeout=30,
+    )
+    rsyslog.wait_for(len(lines) + 1)
+    copy = rsyslog.file("3164")
+    fleet = host_logs(tmp_path / "hosts", {rsyslog.host: log})
+    code, out = _audit(capsys, "report", "--format", "json", str(fleet), str(copy))
+    document = json.loads(out)
+    assert code == 0
+    assert document["records"] == len(lines) + 1, document["problems"]  # each real one once
+    assert (document["copied"], document["unauthenticated_records"]) == ({"syslog": 1}, 1)
+    code, out = _audit(capsys, "export", "--art30", str(fleet), str(copy))
+    assert (
+        "1 record comes from syslog copies only (RFC 3164/5424), which are unauthenticated" in out
+    )
+    code, out = _audit(capsys, "verify", str(copy))
+    assert "unauthenticated (syslog does not say which process sent a message)" in out

@@ -2,10 +2,12 @@
 
 import ast
 import configparser
+import contextlib
 import importlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -68,6 +70,12 @@ def missing(reason: str) -> None:
 Arg = Union[str, "os.PathLike[str]"]
 
 
+def _kill_session(pid: int) -> None:
+    """Kill every process of the session *pid* leads (gone already: nothing to do)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 def run(
     command: Sequence[Arg],
     *,
@@ -77,17 +85,39 @@ def run(
     timeout: float = 300,
     check: bool = True,
 ) -> "subprocess.CompletedProcess[str]":
-    """Run *command*; time it as *step*; with *check*, fail with its output if it fails."""
+    """Run *command*; time it as *step*; with *check*, fail with its output if it fails.
+
+    The command runs in a session of its own: after *timeout* seconds the whole session
+    is killed, grandchildren included (``subprocess.run`` kills only the child, then waits
+    for ever on a pipe a stuck grandchild, such as the build's pytest, keeps open), and
+    the test fails with what it printed.
+    """
     started = time.monotonic()
-    completed = subprocess.run(
-        [os.fspath(part) for part in command],
+    argv = [os.fspath(part) for part in command]
+    with subprocess.Popen(
+        argv,
         cwd=cwd,
         env=env,
-        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
-        check=False,
-    )
+        start_new_session=True,
+    ) as child:
+        try:
+            stdout, stderr = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_session(child.pid)
+            stdout, stderr = child.communicate(timeout=30)
+            raise AssertionError(
+                f"{' '.join(argv)} did not end within {timeout:g} s (killed, with every "
+                f"process it started)\n--- stdout\n{stdout[-3000:]}\n--- stderr\n"
+                f"{stderr[-3000:]}"
+            ) from None
+        finally:
+            if child.poll() is None:
+                _kill_session(child.pid)
+    completed = subprocess.CompletedProcess(argv, child.returncode, stdout, stderr)
     if step is not None:
         TIMINGS[step] = TIMINGS.get(step, 0.0) + time.monotonic() - started
     if check and completed.returncode != 0:

@@ -355,6 +355,7 @@ def test_report_and_art30_say_which_records_rest_on_unauthenticated_copies(
         ["report", str(cut), str(syslog)],
         ["report", "--format", "markdown", str(cut), str(syslog)],
         ["export", "--art30", str(cut), str(syslog)],
+        ["report", "--format", "html", str(cut), str(syslog)],
     ):
         code, out = run(capsys, *argv)
         assert code == 0 and note in " ".join(out.split()), argv  # the table wraps

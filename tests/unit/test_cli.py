@@ -308,7 +308,7 @@ def test_the_installed_console_script(log: Path, tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "certbot-privacy"
     assert script.exists(), f"the console script is not installed next to {sys.executable}"
     ok = subprocess.run(
-        [str(script), "verify", str(log)], capture_output=True, text=True, check=False
+        [str(script), "verify", str(log)], capture_output=True, text=True, check=False, timeout=120
     )
     assert ok.returncode == 0, ok.stderr
     assert "intact" in ok.stdout
@@ -317,6 +317,7 @@ def test_the_installed_console_script(log: Path, tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
     assert bad.returncode == 1 and "removed" in bad.stdout
     usage = subprocess.run(
@@ -324,6 +325,7 @@ def test_the_installed_console_script(log: Path, tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
     assert usage.returncode == 2 and usage.stderr.count("\n") == 1
 

@@ -210,7 +210,7 @@ def test_config_lock_refuses_while_certbot_runs(tmp_path: Path) -> None:
             pass
     finally:
         holder.kill()
-        holder.wait()
+        holder.wait(timeout=30)
         assert holder.stdout is not None
         holder.stdout.close()
     with marks.config_lock(str(tmp_path)):

@@ -369,7 +369,7 @@ def test_any_edit_removal_insertion_or_swap_breaks_the_chain(
 
 
 def _append_many(path: str, writer: int, count: int, start: Any) -> None:
-    start.wait()
+    assert start.wait(120)
     log = DisclosureLog(path)
     for n in range(count):
         log.append(record(writer * 1000 + n))

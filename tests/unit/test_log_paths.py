@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from certbot_privacy.errors import DisclosureLogError
-from certbot_privacy.log.writer import SYSTEM_GID_LIMIT, DisclosureLog, check_parents
+from certbot_privacy.log.paths import SYSTEM_GID_LIMIT, check_parents
+from certbot_privacy.log.writer import DisclosureLog
 
 NOBODY = 65534
 

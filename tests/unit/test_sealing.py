@@ -273,3 +273,14 @@ def test_an_unreadable_head_file_warns_and_the_run_goes_on(
     assert "continuity cannot be checked" in capsys.readouterr().err
     (host.state / state.HEAD).unlink()
     log.close()
+
+
+def test_verify_key_over_several_hosts_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seals are one host's: a fleet directory with --verify-key is refused (exit 2)."""
+    for name in ("web1", "web2"):
+        DisclosureLog(tmp_path / "hosts" / name / "disclosure.jsonl").append(record(0))
+    key = seal.encode_verify_key(b"\1" * 32)
+    assert cli.main(["verify", "--verify-key", key, str(tmp_path / "hosts")]) == 2
+    assert "one host's log" in capsys.readouterr().err

@@ -93,6 +93,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
     output = formats.verify_renderer(args.format)(report)
     if initial is None:
         return code, output
+    hosts = {host for _, host in source.files(args.logs)}
+    if len(hosts) > 1:
+        raise UsageError(
+            "--verify-key checks the seals of one host's log, and these logs are of "
+            f"{len(hosts)} hosts: name one host's log or directory"
+        )
     sealed = sealcheck.check(source.read(args.logs), initial, _host_epoch(initial, args.config_dir))
     if not sealed.intact:
         code = EXIT_FAILED

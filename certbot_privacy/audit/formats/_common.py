@@ -43,16 +43,17 @@ def copies_notes(copied: Tuple[Tuple[str, int], ...]) -> List[str]:
     (``Summary.copied``): syslog's are unauthenticated, the journal's were checked."""
     notes = []
     for kind, count in copied:
+        come = "comes" if count == 1 else "come"
         if kind == "syslog":
             notes.append(
-                f"{plural(count, 'record')} come from syslog copies only (RFC 3164/5424), "
+                f"{plural(count, 'record')} {come} from syslog copies only (RFC 3164/5424), "
                 "which are unauthenticated: any local user, or any sender a log server "
                 "accepts, can write such a line; the hosts' own files and the journal are "
                 "better evidence."
             )
         elif kind == "journal":
             notes.append(
-                f"{plural(count, 'record')} come from journal copies only, not from the "
+                f"{plural(count, 'record')} {come} from journal copies only, not from the "
                 "hosts' own files (journald's trusted fields show the certbot process "
                 "wrote them)."
             )

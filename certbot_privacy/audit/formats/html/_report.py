@@ -4,7 +4,7 @@ and a table of every category and value (rendered from ``json.report_document``)
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from certbot_privacy.audit.formats import json as json_format
-from certbot_privacy.audit.formats._common import plural
+from certbot_privacy.audit.formats._common import copies_notes, plural
 from certbot_privacy.audit.formats.html._page import (
     across,
     cell,
@@ -86,6 +86,10 @@ def _overview(document: Dict[str, Any]) -> str:
             f'<p class="warn">{text(plural(document["privacy_off"], "request"))} went out '
             "with privacy mode off.</p>"
         )
+    parts.extend(
+        f'<p class="warn">{text(note)}</p>'
+        for note in copies_notes(tuple(document.get("copied", {}).items()))
+    )
     parts += ["<h3>Sent</h3>", across(sent), "<h3>Read</h3>", across(read)]
     parts.append(across({"event " + k: v for k, v in document["events"].items()}))
     if filters:
