@@ -84,6 +84,23 @@ class SyslogMirror:
                 if attempt == 2:
                     raise
 
+    def open(self) -> None:
+        """Connect now, if not connected yet (the next :meth:`mirror` would otherwise).
+
+        Privacy mode opens the mirror as it switches on, so that the connection to the
+        syslog socket is recorded before any record that is mirrored over it. That record
+        is mirrored from inside this connect (a connection of its own): the socket opened
+        there is kept, and this one closed.
+        """
+        if self._socket is None:
+            self._adopt(self._connect())
+
+    def _adopt(self, sock: socket.socket) -> None:
+        if self._socket is None:
+            self._socket = sock
+        else:  # connected meanwhile, from inside the connect (see open)
+            sock.close()
+
     def _connect(self) -> socket.socket:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
