@@ -120,7 +120,10 @@ def dns_server(
                 size = int.from_bytes(head, "big")
                 wire = b""
                 while len(wire) < size:
-                    wire += sock.recv(size - len(wire))
+                    chunk = sock.recv(size - len(wire))
+                    if not chunk:
+                        return
+                    wire += chunk
                 reply = answer(wire, "tcp")
                 if reply is None:  # reset: the client sees ConnectionResetError
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

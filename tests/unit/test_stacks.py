@@ -58,7 +58,10 @@ def _agent(headers: list[tuple[str, str]]) -> list[str]:
 
 def _assert_written_ahead(server: watching.Watched, path: Path, stack: str) -> None:
     (at_arrival,) = server.log_at_arrival
-    (record,) = [json.loads(line) for line in at_arrival.splitlines()]
+    arrived = [json.loads(line) for line in at_arrival.splitlines()]
+    # The audit hook's connection record follows the request record (seen at request level).
+    (record,) = [r for r in arrived if r["event"] != "connection"]
+    assert {r["seen"] for r in arrived if r["event"] == "connection"} <= {"request"}
     assert record["event"] == "request" and record["stack"] == stack
     (method, target, headers, _) = server.received[0]
     assert record["method"] == method
@@ -192,7 +195,10 @@ def test_dns_update_is_recorded_before_it_is_sent_without_tsig_secret_or_mac(
     with watching.dns_server(log, keyring) as server:
         getattr(dns.query, transport)(update, "127.0.0.1", 5, server.port)
     (at_arrival,) = server.log_at_arrival
-    (record,) = [json.loads(line) for line in at_arrival.splitlines()]
+    arrived = [json.loads(line) for line in at_arrival.splitlines()]
+    # The audit hook's connection record follows the request record (seen at request level).
+    (record,) = [r for r in arrived if r["event"] != "connection"]
+    assert {r["seen"] for r in arrived if r["event"] == "connection"} <= {"request"}
     assert record["event"] == "request"
     assert record["method"] == "UPDATE" and record["transport"] == transport
     assert record["recipient"] == f"DNS server 127.0.0.1:{server.port}"
@@ -250,3 +256,41 @@ print("ok")
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.stdout.strip() == "ok", done.stderr
+
+
+@pytest.mark.parametrize("stack", ["urllib3", "httpx", "http.client"])
+def test_a_refused_connection_is_an_error_record_after_its_request(log: Path, stack: str) -> None:
+    """Nothing listens: the request record is there, then an error record naming it."""
+    import http.client
+
+    import httpx
+    import urllib3
+
+    url = "http://127.0.0.1:9/zones"
+    with pytest.raises(Exception):  # noqa: B017 - each library raises its own
+        if stack == "urllib3":
+            urllib3.PoolManager().request("GET", url, retries=False)
+        elif stack == "httpx":
+            httpx.get(url)
+        else:
+            http.client.HTTPConnection("127.0.0.1", 9, timeout=5).request("GET", "/zones")
+    # The audit hook's connection record sits between them: it was written, the connect failed.
+    request, error = [r for r in _records(log) if r["event"] != "connection"]
+    assert (request["event"], request["stack"]) == ("request", stack)
+    assert (error["event"], error["request"]) == ("error", request["seq"])
+
+
+def test_http_client_streamed_body_is_read_first_and_sent_as_recorded(log: Path) -> None:
+    """A file body given to http.client is read into bytes, recorded, and those bytes sent."""
+    import http.client
+    import io
+
+    with watching.http_server(log) as server:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        conn.request("POST", "/p", body=io.BytesIO(b"grant_type=x&assertion=y"))
+        conn.getresponse().read()
+        conn.close()
+    (record,) = _requests(log)
+    assert server.received[0][3] == b"grant_type=x&assertion=y"
+    assert record["body_bytes"] == len(b"grant_type=x&assertion=y")
+    assert record["headers"]["Content-Length"] == str(len(b"grant_type=x&assertion=y"))
