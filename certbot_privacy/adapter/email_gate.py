@@ -42,6 +42,12 @@ def read_answer(text: str) -> str:
     return line.rstrip("\r\n")
 
 
+def show_text(text: str) -> None:
+    """Show *text* on the terminal (nothing is read)."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def terminal_columns() -> int:
     """The width to wrap texts to: the terminal's, at most 80 columns."""
     return max(20, min(80, shutil.get_terminal_size((80, 24)).columns))
@@ -77,6 +83,7 @@ class EmailGate:
         default=lambda: datetime.datetime.now(datetime.timezone.utc).date()
     )
     columns: Callable[[], int] = terminal_columns
+    show: Callable[[str], None] = show_text
     decisions: Dict[str, consent.ConsentDecision] = field(default_factory=dict)
     eff_granted: Set[str] = field(default_factory=set)
     noticed: Set[str] = field(default_factory=set)
@@ -191,9 +198,12 @@ class EmailGate:
                     means=consent.MEANS_WITHDRAW,
                     text=text,
                     language=self._language(),
+                    shown=self.interactive,
                 ),
                 consent.PURPOSE_WITHDRAWN,
             )
+            if self.interactive:  # recorded as shown: shown (a -n run records it was not)
+                self.show(text)
             return
         reason = (
             "update_account would remove the account's contact (contact: []), "

@@ -17,10 +17,12 @@ Standard input, journal and syslog copies are read in the main process, in order
 one core, or one small file, nothing is forked.
 """
 
+import itertools
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from certbot_privacy.audit import contract, source
 from certbot_privacy.audit.chaincheck import FileChecker, FileVerdict
@@ -145,6 +147,63 @@ def summarise(
             total.merge(accumulator)
             offset, previous = offset + lines, part.path
     return total.result(by)
+
+
+def _host_block(
+    task: Tuple[List[str], Optional[str], Filters, bool, int],
+) -> Tuple[str, Accumulator]:
+    """One host's report blocks (the table), and its accumulator stripped of its values."""
+    from certbot_privacy.audit.formats import table
+
+    paths, host, filters, timeline, columns = task
+    accumulator = Accumulator(filters, timeline=timeline)
+    for path in paths:
+        for item in source.read_file(path, host):
+            accumulator.add(item)
+    text = table.render_blocks(accumulator.result("host"), columns)
+    accumulator.strip()
+    return text, accumulator
+
+
+def by_host(
+    names: Sequence[str],
+    filters: Filters,
+    out: IO[str],
+    columns: int,
+    timeline: bool = False,
+    workers: int = 0,
+) -> Optional[Summary]:
+    """The table report grouped by host, in memory bounded by the largest host: each host's
+    files are summarised on their own (on every core), its blocks written to *out* as they
+    come, in order, and only its totals kept. Return the summary of the totals (without
+    the values: render its head and tail around *out*), or ``None`` where the input cannot
+    be split by host (standard input, journal or syslog copies, which interleave hosts)."""
+    groups: Dict[Optional[str], List[str]] = {}
+    for name, host in source.files(names):
+        if name == "-" or reader.kind(name) is not None:
+            return None
+        groups.setdefault(host, []).append(name)
+    workers = workers or jobs()
+    total = Accumulator(filters, timeline=timeline)
+    tasks = [(paths, host, filters, timeline, columns) for host, paths in groups.items()]
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            text, accumulator = _host_block(task)
+            out.write(text)
+            total.merge(accumulator)
+        return total.result("host")
+    with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
+        waiting: Deque[Future[Tuple[str, Accumulator]]] = deque()
+        pending = iter(tasks)
+        for task in itertools.islice(pending, 2 * workers):
+            waiting.append(pool.submit(_host_block, task))
+        while waiting:
+            text, accumulator = waiting.popleft().result()
+            out.write(text)
+            total.merge(accumulator)
+            for task in itertools.islice(pending, 1):
+                waiting.append(pool.submit(_host_block, task))
+    return total.result("host")
 
 
 # --- verify -----------------------------------------------------------------------------

@@ -399,6 +399,15 @@ class Accumulator:
         self.lines += other.lines
         self.skipped += other.skipped
 
+    def strip(self) -> None:
+        """Drop what was counted per value (after rendering it), keeping the totals: a
+        report streamed host by host merges each host's stripped accumulator."""
+        for entry in self._recipients.values():
+            entry.categories = {}
+        self._texts.clear()
+        self._file_seen.clear()
+        self._distinct.clear()
+
     def renumber(self, offset: int) -> None:
         """Move the problems' line numbers on by *offset* (a part of a file read apart)."""
         self._problems = [

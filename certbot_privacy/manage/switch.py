@@ -99,11 +99,16 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
     for lineage in lineages:
         trust.check_log_target(privacy.lineage_log(lineage), lineage.path)
     out: List[str] = []
+    changes = 0
     with marks.config_lock(found.path):
         for account, log in zip(accounts, account_logs):
-            out += _switch_account(account, private, log)
+            lines, changed = _switch_account(account, private, log)
+            out += lines
+            changes += changed
         for lineage in lineages:
-            out.append(_switch_lineage(lineage, private))
+            line, changed = _switch_lineage(lineage, private)
+            out.append(line)
+            changes += changed
     if not private and found.everything_private:
         out.append(
             "note: "
@@ -111,7 +116,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
             + " says privacy-minimal = true: every certbot run stays private until that "
             "line is removed"
         )
-    if all(": already " in line for line in out if line.startswith(("account ", "certificate "))):
+    if not changes:
         out.append(f"Nothing to change: everything named was already {args.state}.")
     return EXIT_OK, "\n".join(out) + "\n"
 
@@ -146,20 +151,22 @@ def _chosen(
     return [lineages[n] for n in args.cert_name], chosen
 
 
-def _switch_lineage(lineage: reader.Lineage, private: bool) -> str:
+def _switch_lineage(lineage: reader.Lineage, private: bool) -> Tuple[str, bool]:
+    """Switch one lineage; what to say, and whether anything changed."""
     name = printable(lineage.name)
     log = privacy.lineage_log(lineage)
     if privacy.lineage_renews_private(lineage) == private and (private or lineage.switched_off):
-        return f"certificate {name}: already {'private' if private else 'switched off'}"
+        return f"certificate {name}: already {'private' if private else 'switched off'}", False
     _notice(
         log, "privacy_on" if private else "privacy_off", lineage.server, "lineage", lineage.name
     )
     marks.set_lineage(lineage.path, private)
     state = "private" if private else "switched off"
-    return f"certificate {name}: {state} (recorded in {printable(log)})"
+    return f"certificate {name}: {state} (recorded in {printable(log)})", True
 
 
-def _switch_account(account: reader.Account, private: bool, log: str) -> List[str]:
+def _switch_account(account: reader.Account, private: bool, log: str) -> Tuple[List[str], bool]:
+    """Switch one account; what to say, and whether anything changed."""
     name = printable(account.id)
     out: List[str] = []
     mark = account.mark
@@ -188,6 +195,7 @@ def _switch_account(account: reader.Account, private: bool, log: str) -> List[st
             contact_withdrawn=mark.contact_withdrawn if mark is not None else "",
         )
         out.append(f"account {name}: switched off (recorded in {printable(log)})")
+        changed = ("switched_off",)
     else:
         out.append(f"account {name}: already switched off")
     if "eff_cancelled" in changed:
@@ -200,7 +208,7 @@ def _switch_account(account: reader.Account, private: bool, log: str) -> List[st
             f"account {name}: its registration holds a contact the CA has: remove it with "
             "certbot update_account --privacy-minimal --privacy-withdraw-email"
         )
-    return out
+    return out, bool(changed)
 
 
 def _notice(path: str, kind: str, recipient: str, scope: str, name: str) -> None:

@@ -140,7 +140,8 @@ class ConsentDecision:
     ``email`` is the address the decision is about (``None`` when the admin was asked
     before typing one: fill it in with :meth:`with_email`). ``text`` is exactly what was
     shown (for ``flag``: the text the flag stands for), ``answer`` what was typed
-    (``None`` for ``flag``, or when input ended).
+    (``None`` for ``flag``, or when input ended). ``shown`` says, where it is not implied
+    by a question (a withdrawal), whether ``text`` was shown on the terminal.
     """
 
     granted: bool
@@ -151,6 +152,7 @@ class ConsentDecision:
     text: str
     language: str
     answer: Optional[str] = None
+    shown: Optional[bool] = None
 
     def with_email(self, email: str) -> "ConsentDecision":
         """Return this decision about *email* (validated as :func:`validate_contact` does)."""

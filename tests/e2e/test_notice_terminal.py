@@ -13,6 +13,7 @@
 """
 
 import re
+import time
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -283,3 +284,48 @@ def test_a_hostile_error_detail_is_shown_escaped(certbot: CertbotRunner, acme: A
         r for r in _events(cursor.new_records(), "response") if r["url"].endswith("/order-plz")
     ]
     assert response["problem_type"] == PROBLEM["type"] and response["status"] == 400
+
+
+def test_withdrawal_text_is_shown_in_a_terminal_as_recorded(
+    certbot: CertbotRunner, acme: AcmeStack
+) -> None:
+    """update_account --privacy-withdraw-email at a terminal shows Let's Encrypt's deletion
+    policy text, the very text its consent record holds (``shown``: true); -n records that
+    it was not shown, and prints none of it."""
+    _as_lets_encrypt(acme)
+    log = certbot.logs_dir / "disclosure.jsonl"
+    register = ["register", "--privacy-minimal", "--agree-tos", "-m", EMAIL]
+    result = certbot.run(*register, "--privacy-share-email", server=LE_DIRECTORY)
+    assert result.returncode == 0, result.describe()
+    cursor = LogCursor(log)
+    argv = certbot.argv(
+        "update_account",
+        "--privacy-minimal",
+        "--privacy-withdraw-email",
+        server=LE_DIRECTORY,
+        interactive=True,
+    )
+    tmux = Tmux(argv, _env(certbot, "C.UTF-8"), certbot.base, columns=80, rows=24)
+    try:
+        tmux.wait_for("Privacy policy: ")
+        deadline = time.monotonic() + 90
+        while not tmux.dead() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        history = tmux.history()  # the pane stays until finish() stops tmux
+        code = tmux.finish()
+    finally:
+        tmux.close()
+    assert code == 0, history
+    (withdrawal,) = [r for r in _events(cursor.new_records(), "consent")]
+    assert withdrawal["purpose"] == "contact_withdrawn" and withdrawal["shown"] is True
+    assert "What Let's Encrypt says about deleting data" in withdrawal["text"]
+    assert _folded(withdrawal["text"]) in _folded(history), history
+    cursor = LogCursor(log)
+    quiet = certbot.run(
+        "update_account", "--privacy-minimal", "--privacy-withdraw-email", server=LE_DIRECTORY
+    )
+    assert quiet.returncode == 0, quiet.describe()
+    (withdrawal,) = [r for r in _events(cursor.new_records(), "consent")]
+    assert withdrawal["shown"] is False
+    assert "says about deleting data" not in quiet.stdout + quiet.stderr
+    assert_log_sound(log)

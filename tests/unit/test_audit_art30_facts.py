@@ -181,7 +181,7 @@ def test_a_report_reads_coverage_records_from_the_log(tmp_path: Path) -> None:
     from certbot_privacy.log import records
 
     run = "0123456789abcdef0123456789abcdef"
-    start = records.coverage_record(  # type: ignore[attr-defined]
+    start = records.coverage_record(
         phase="start",
         run=run,
         request_level=["requests"],
@@ -189,7 +189,7 @@ def test_a_report_reads_coverage_records_from_the_log(tmp_path: Path) -> None:
         strict=False,
         when=T0,
     )
-    connection = records.connection_record(  # type: ignore[attr-defined]
+    connection = records.connection_record(
         recipient="api.example-dns.net",
         host="api.example-dns.net",
         port=443,

@@ -186,6 +186,19 @@ def test_withdrawal_is_recorded() -> None:
     assert decision.text == layout.fill(consent.withdrawal_text(decision_ca(), "en"), 80)
 
 
+@pytest.mark.parametrize("interactive", [True, False])
+def test_withdrawal_text_is_shown_where_it_is_recorded_as_shown(interactive: bool) -> None:
+    """At a terminal the withdrawal text is shown, and recorded as shown; in -n it is
+    recorded as not shown, and nothing is written to the terminal."""
+    gate, log = _gate(interactive=interactive, withdraw=True, verb="update_account")
+    shown: List[str] = []
+    gate.show = shown.append
+    gate.update_registration(_client(), None, messages.Registration(contact=()))
+    (purpose, decision), *_ = log
+    assert purpose == "contact_withdrawn" and decision.shown is interactive
+    assert shown == ([decision.text] if interactive else [])
+
+
 def decision_ca() -> Any:
     from certbot_privacy.rules import cas
 
