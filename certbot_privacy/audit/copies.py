@@ -305,10 +305,11 @@ class Difference:
     def message(self) -> str:
         """One sentence on what is wrong."""
         if self.kind == "forked":
+            other = "another version" if len(self.others) == 1 else "other versions"
             return (
-                f"record seq {self.seq} of {self.time} has other versions in the copy "
-                f"({', '.join(self.others)}) at the same place in the chain than the one the "
-                f"file ({self.file_where}) and the copy ({self.copy_where}) hold: a fork"
+                f"record seq {self.seq} of {self.time}: the file ({self.file_where}) holds "
+                f"the version at {self.copy_where}, and the copy holds {other} at the same "
+                f"place in the chain ({', '.join(self.others)}): a fork"
             )
         if self.kind == "different":
             return (
