@@ -341,3 +341,35 @@ def install_dns_hook(callback: ChallengeCallback) -> None:
         "dns_perform",
         lambda: Patch(dns_common.DNSAuthenticator, "perform", perform, when=lambda: RUN.on),
     )
+
+
+#: Called with (certbot's name for the hook, its shell command, its environment).
+HookCallback = Callable[[str, str, Mapping[str, str]], None]
+
+
+def install_hook_runner(before: HookCallback) -> None:
+    """Call *before* each time certbot is about to run a hook command (privacy mode on).
+
+    Wraps ``certbot.compat.misc.execute_command_status(cmd_name, shell_cmd, env=None)``
+    (2.1.0 to 5.8.0), through which certbot runs every hook: ``--manual-auth-hook`` and
+    ``--manual-cleanup-hook`` (``cmd_name`` ``manual-auth-hook``, ``manual-cleanup-hook``,
+    with ``CERTBOT_*`` in the environment), ``--pre-hook``, ``--post-hook`` and
+    ``--deploy-hook`` (``pre-hook``, ``post-hook``, ``deploy-hook``, with
+    ``RENEWED_DOMAINS`` for the latter). Its callers look it up as a module attribute at
+    call time. An error *before* raises stops the hook from running.
+    """
+    from certbot.compat import misc
+
+    def execute_command_status(
+        original: Callable[..., Any],
+        cmd_name: str,
+        shell_cmd: str,
+        env: Optional[Mapping[str, str]] = None,
+    ) -> Any:
+        before(cmd_name, shell_cmd, os.environ if env is None else env)
+        return original(cmd_name, shell_cmd, env=env)
+
+    _install(
+        "hook_runner",
+        lambda: Patch(misc, "execute_command_status", execute_command_status, when=lambda: RUN.on),
+    )

@@ -11,9 +11,10 @@ request that could not be recorded (:class:`_FailClosed`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import requests
 
@@ -48,9 +49,12 @@ def interactive(namespace: argparse.Namespace) -> bool:
 def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     """Make privacy mode, as *namespace* configures it, apply to every request from now.
 
-    Raises :class:`UsageError` (a bad ``--user-agent``, an unusable log path).
+    Raises :class:`UsageError` (a bad ``--user-agent``, an unusable log path, a run that
+    ``--privacy-strict`` refuses).
     """
     import certbot
+
+    from certbot_privacy.adapter import compat, coverage
 
     agent = useragent.choose_user_agent(
         namespace.user_agent, certbot.__version__, requests.__version__
@@ -66,13 +70,19 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
                 "start one (systemd-journald or rsyslog) or drop --privacy-syslog"
             )
         mirror = syslog.SyslogMirror()
-    log = DisclosureLog(  # head and seals kept in the config dir (log/state.py)
+        from certbot_privacy.adapter import audithook
+
+        audithook.own(mirror.path, "syslog")
+    planned = coverage.plan(namespace, verb)
+    coverage.check_strict(namespace, planned)
+    disk = DisclosureLog(  # head and seals kept in the config dir (log/state.py)
         log_path(namespace), mirror=mirror, state_dir=state.directory(namespace.config_dir)
     )
     try:
-        log.ensure_writable()
+        disk.ensure_writable()
     except DisclosureLogError as error:
         raise UsageError(str(error)) from None
+    log = RunLog(disk, RUN.run_id)
     recorder = DisclosureRecorder(log, directory_urls=[namespace.server])
     if interactive(namespace):
         from certbot_privacy.adapter.transparency import Notice
@@ -88,10 +98,36 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient),
         record_notice=lambda kind, recipient, fields: record_notice(kind, recipient, **fields),
     )
+    compat.install_hook_runner(coverage.hook_runs)
     RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
     from certbot_privacy.adapter import stacks  # httpx, urllib3, http.client, DNS UPDATE
 
     stacks.install()
+    try:
+        if mirror is not None:  # its connection record first, so mirrored in order
+            with contextlib.suppress(OSError):  # the first record's mirroring then warns
+                mirror.open()
+        coverage.begin(log, planned)
+    except DisclosureLogError as error:
+        raise UsageError(f"{error} Nothing was sent.") from None
+
+
+class RunLog:
+    """The run's disclosure log: every record it appends carries the run's id (``run``)."""
+
+    def __init__(self, log: DisclosureLog, run: str) -> None:
+        self.log = log
+        self.path = log.path
+        self.run = run
+
+    def append(self, record: Mapping[str, Any], durable: bool = True) -> Mapping[str, Any]:
+        """Append *record* with ``run`` (see :meth:`DisclosureLog.append`)."""
+        stamped = dict(record)
+        stamped["run"] = self.run
+        return self.log.append(stamped, durable)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.log, name)  # close(), mirror_failures, ...
 
 
 def expect_challenge(domain: str, name: str, value: str) -> None:

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 #: Options of this plugin, without the ``privacy_`` prefix, that only mean something in
 #: privacy mode (``rules.options.MODE_ONLY_OPTIONS``; spelled here so that a run with the
 #: mode off imports as little as it can).
-_MODE_ONLY = ("log", "share_email", "syslog", "withdraw_email")
+_MODE_ONLY = ("log", "share_email", "syslog", "withdraw_email", "strict")
 
 #: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
 _LINEAGE_VERBS = ("renew", "reconfigure")
@@ -129,6 +129,15 @@ class PrivacyPlugin(common.Plugin):
             action="store_true",
             default=False,
             help="Also mirror each disclosure record to the local syslog/journal",
+        )
+        add(
+            "strict",
+            action="store_true",
+            default=False,
+            help="Refuse, before anything is sent (exit code 2), a run whose authenticator "
+            "or hooks the disclosure log cannot see request by request: hooks (other "
+            "processes), native code in certbot, an authenticator whose library has no "
+            "request-level recording. In cli.ini: privacy-strict = true",
         )
 
     @classmethod

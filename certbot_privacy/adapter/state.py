@@ -23,7 +23,7 @@ class RunState:
     than this whole module (measured with ``python -X importtime``).
     """
 
-    __slots__ = ("_gate", "_policy", "_recorder", "_run_level", "_verb")
+    __slots__ = ("_gate", "_policy", "_recorder", "_run", "_run_level", "_verb")
 
     def __init__(self) -> None:
         self._run_level = False
@@ -31,6 +31,7 @@ class RunState:
         self._policy: Optional[WirePolicy] = None
         self._gate: Optional[EmailGate] = None
         self._recorder: Optional[DisclosureRecorder] = None
+        self._run = ""
 
     @property
     def run_level(self) -> bool:
@@ -58,6 +59,15 @@ class RunState:
         return self._recorder
 
     @property
+    def run_id(self) -> str:
+        """This process's run: 32 hex digits on every record it writes (made on first use)."""
+        if not self._run:
+            import os
+
+            self._run = os.urandom(16).hex()
+        return self._run
+
+    @property
     def on(self) -> bool:
         """Whether privacy mode applies to requests right now."""
         return self._policy is not None
@@ -74,12 +84,20 @@ class RunState:
     ) -> None:
         """Put privacy mode in force: *policy* on every request from now on.
 
-        The first activation installs the wrapper of ``requests.Session.send``.
+        The first activation installs the wrapper of ``requests.Session.send`` and the
+        audit hook that records every connection while a recorder is in force.
         """
-        from certbot_privacy.adapter import wire
+        from certbot_privacy.adapter import audithook, wire
 
         wire.install(lambda: self._policy)
+        if recorder is not None:
+            audithook.install(self._log)
         self._policy, self._gate, self._recorder = policy, gate, recorder
+
+    def _log(self) -> object:
+        """The log the audit hook writes to now (``None``: privacy mode off)."""
+        recorder = self._recorder
+        return recorder.log if recorder is not None else None
 
     def deactivate(self) -> None:
         """Let requests pass through untouched again (a lineage that is not private)."""

@@ -9,7 +9,7 @@ error. Errors are one sentence on standard error; ``--debug`` adds the traceback
 import argparse
 import os
 import sys
-from typing import Dict, Optional, Protocol, Sequence, Tuple
+from typing import Dict, Iterable, Optional, Protocol, Sequence, Tuple, Union
 
 from certbot_privacy import __version__
 from certbot_privacy.audit import source
@@ -48,8 +48,11 @@ class Command(Protocol):
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         """Add the subcommand's options to *parser*."""
 
-    def run(self, args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
-        """Do the work and return the exit code and the output (printing nothing)."""
+    def run(
+        self, args: argparse.Namespace, parser: argparse.ArgumentParser
+    ) -> Tuple[int, Union[str, Iterable[str]]]:
+        """Do the work and return the exit code and the output (printing nothing): a text,
+        or its parts in order (a report too big to hold, already computed)."""
 
 
 #: The subcommands, in the order ``--help`` lists them.
@@ -203,7 +206,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "traceback, and please report it)"
         )
         return EXIT_FAILED
-    _write(output)
+    if isinstance(output, str):
+        _write(output)
+    else:  # the parts of a long output, written as they come
+        for part in output:
+            _write(part)
     return int(code)
 
 

@@ -17,10 +17,12 @@ Standard input, journal and syslog copies are read in the main process, in order
 one core, or one small file, nothing is forked.
 """
 
+import itertools
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from certbot_privacy.audit import contract, source
 from certbot_privacy.audit.chaincheck import FileChecker, FileVerdict
@@ -103,14 +105,44 @@ def _items(part: Part) -> Iterator[Item]:
 # --- report -----------------------------------------------------------------------------
 
 
-def _accumulate(task: Tuple[Part, Filters, bool, bool, bool]) -> Tuple[Accumulator, int]:
-    part, filters, months, timeline, values = task
+def _accumulate(task: Tuple[Sequence[Part], Filters, bool, bool, bool]) -> Tuple[Accumulator, int]:
+    parts, filters, months, timeline, values = task
     accumulator = Accumulator(filters, months, timeline, values)
     lines = 0
-    for item in _items(part):
-        accumulator.add(item)
-        lines = item.number if isinstance(item, reader.Line) else lines
+    for part in parts:
+        lines = 0
+        for item in _items(part):
+            accumulator.add(item)
+            lines = item.number if isinstance(item, reader.Line) else lines
     return accumulator, lines
+
+
+#: Whole files are read in about this many tasks per worker: a fleet's thousands of small
+#: files then come back as a few accumulators to merge, not one each.
+BATCHES_PER_WORKER = 4
+
+
+def batches(parts: Sequence[Part], workers: int) -> List[List[Part]]:
+    """The tasks of *parts*, in order: runs of whole files together, each part of a cut
+    file alone (its line numbers are moved on by the parts before it)."""
+    whole = sum(1 for part in parts if part.end is None)
+    size = max(1, -(-whole // (workers * BATCHES_PER_WORKER)))
+    tasks: List[List[Part]] = []
+    batch: List[Part] = []
+    for part in parts:
+        if part.end is not None:
+            if batch:
+                tasks.append(batch)
+                batch = []
+            tasks.append([part])
+            continue
+        batch.append(part)
+        if len(batch) >= size:
+            tasks.append(batch)
+            batch = []
+    if batch:
+        tasks.append(batch)
+    return tasks
 
 
 def summarise(
@@ -136,15 +168,75 @@ def summarise(
         return accumulator.result(by)
     total = Accumulator(filters, months, timeline, values)
     offset, previous = 0, None
-    with ProcessPoolExecutor(min(workers, len(parts))) as pool:
-        for part, (accumulator, lines) in zip(
-            parts, pool.map(_accumulate, [(p, filters, months, timeline, values) for p in parts])
+    tasks = batches(parts, workers)
+    with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
+        for batch, (accumulator, lines) in zip(
+            tasks,
+            pool.map(_accumulate, [(t, filters, months, timeline, values) for t in tasks]),
         ):
+            part = batch[0]
             offset = offset if previous == part.path and part.start else 0
             accumulator.renumber(offset)
             total.merge(accumulator)
-            offset, previous = offset + lines, part.path
+            offset, previous = offset + lines, batch[-1].path
     return total.result(by)
+
+
+def _host_block(
+    task: Tuple[List[str], Optional[str], Filters, bool, int],
+) -> Tuple[str, Accumulator]:
+    """One host's report blocks (the table), and its accumulator stripped of its values."""
+    from certbot_privacy.audit.formats import table
+
+    paths, host, filters, timeline, columns = task
+    accumulator = Accumulator(filters, timeline=timeline)
+    for path in paths:
+        for item in source.read_file(path, host):
+            accumulator.add(item)
+    text = table.render_blocks(accumulator.result("host"), columns)
+    accumulator.strip()
+    return text, accumulator
+
+
+def by_host(
+    names: Sequence[str],
+    filters: Filters,
+    out: IO[str],
+    columns: int,
+    timeline: bool = False,
+    workers: int = 0,
+) -> Optional[Summary]:
+    """The table report grouped by host, in memory bounded by the largest host: each host's
+    files are summarised on their own (on every core), its blocks written to *out* as they
+    come, in order, and only its totals kept. Return the summary of the totals (without
+    the values: render its head and tail around *out*), or ``None`` where the input cannot
+    be split by host (standard input, journal or syslog copies, which interleave hosts)."""
+    groups: Dict[Optional[str], List[str]] = {}
+    for name, host in source.files(names):
+        if name == "-" or reader.kind(name) is not None:
+            return None
+        groups.setdefault(host, []).append(name)
+    workers = workers or jobs()
+    total = Accumulator(filters, timeline=timeline)
+    tasks = [(paths, host, filters, timeline, columns) for host, paths in groups.items()]
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            text, accumulator = _host_block(task)
+            out.write(text)
+            total.merge(accumulator)
+        return total.result("host")
+    with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
+        waiting: Deque[Future[Tuple[str, Accumulator]]] = deque()
+        pending = iter(tasks)
+        for task in itertools.islice(pending, 2 * workers):
+            waiting.append(pool.submit(_host_block, task))
+        while waiting:
+            text, accumulator = waiting.popleft().result()
+            out.write(text)
+            total.merge(accumulator)
+            for task in itertools.islice(pending, 1):
+                waiting.append(pool.submit(_host_block, task))
+    return total.result("host")
 
 
 # --- verify -----------------------------------------------------------------------------

@@ -25,9 +25,8 @@ from typing import Iterable, List, Optional, Set
 
 from certbot_privacy.confdir.reader import MAX_FILE
 from certbot_privacy.errors import UntrustedError
+from certbot_privacy.log.paths import SYSTEM_GID_LIMIT  # the log's own rule, one owner
 
-#: Groups below this are the system's (as the log writer's rule: Debian's SYS_GID_MAX is 999).
-SYSTEM_GID_LIMIT = 1000
 #: How deep the walk of ``accounts/`` goes (certbot's is 3 to 5 levels).
 MAX_DEPTH = 12
 #: How many entries the walk looks at in all.
@@ -176,7 +175,7 @@ def check_log_target(path: str, reason: Optional[str] = None) -> None:
     """
     from certbot_privacy.errors import DisclosureLogError
     from certbot_privacy.log import reader as log_reader
-    from certbot_privacy.log.writer import check_parents
+    from certbot_privacy.log.paths import check_parents
 
     where = f" (named by {reason})" if reason else ""
     if not os.path.isabs(path):

@@ -294,3 +294,102 @@ def notice_record(*, kind: str, recipient: str, when: float, **fields: Any) -> R
     }
     record.update(fields)
     return record
+
+
+def connection_record(
+    *,
+    recipient: str,
+    host: str,
+    port: Optional[int],
+    address: Optional[str],
+    transport: str,
+    via: str,
+    module: str,
+    plugin: Optional[str],
+    seen: str,
+    own: Optional[str],
+    when: float,
+) -> Record:
+    """Build a ``connection`` record: the process is about to reach a destination first.
+
+    Written by the audit hook below every library (``socket.connect``, ``sendto``,
+    ``sendmsg``, ``getaddrinfo``); *seen* is ``request`` when a request-level adapter has
+    recorded the request being sent, else ``connection``; *own* marks certbot's own local
+    traffic (``standalone``, ``syslog``).
+    """
+    return {
+        "schema": SCHEMA_VERSION,
+        "time": rfc3339(when),
+        "event": "connection",
+        "recipient": recipient,
+        "host": host,
+        "port": port,
+        "address": address,
+        "transport": transport,
+        "via": via,
+        "opened_by": {"module": module, "plugin": plugin},
+        "seen": seen,
+        "own": own,
+    }
+
+
+def hook_record(
+    *,
+    kind: str,
+    executable: str,
+    args: list[Any],
+    env: Mapping[str, Any],
+    personal_data: Mapping[str, list[Any]],
+    when: float,
+    name: Optional[str] = None,
+) -> Record:
+    """Build a ``hook`` record: certbot is about to run a hook (another process).
+
+    *env* holds what certbot hands the hook (``CERTBOT_DOMAIN``, ``RENEWED_DOMAINS``, ...),
+    *args* the command's arguments as redacted; the hook's own traffic is outside the
+    log's view (``seen: "none"``).
+    """
+    record: Record = {
+        "schema": SCHEMA_VERSION,
+        "time": rfc3339(when),
+        "event": "hook",
+        "recipient": f"hook {executable}",
+        "kind": kind,
+        "executable": executable,
+        "args": args,
+        "env": dict(env),
+        "personal_data": {name: list(values) for name, values in personal_data.items()},
+        "seen": "none",
+    }
+    if name is not None:
+        record["name"] = name
+    return record
+
+
+def coverage_record(
+    *,
+    phase: str,
+    run: str,
+    request_level: Iterable[str],
+    unseen: Iterable[Mapping[str, Any]],
+    strict: bool,
+    when: float,
+    destinations: Optional[Iterable[Mapping[str, Any]]] = None,
+) -> Record:
+    """Build a ``coverage`` record: what this run sees at which level (``start``), and at
+    the end of the process what it reached (``end``, with *destinations*)."""
+    record: Record = {
+        "schema": SCHEMA_VERSION,
+        "time": rfc3339(when),
+        "event": "coverage",
+        "recipient": "local",
+        "phase": phase,
+        "run": run,
+        "request_level": list(request_level),
+        "connection_level": True,
+        "unseen": [dict(item) for item in unseen],
+        "strict": strict,
+    }
+    if destinations is not None:
+        record["destinations"] = [dict(item) for item in destinations]
+    return record

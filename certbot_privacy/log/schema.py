@@ -17,7 +17,18 @@ from typing import Any, Dict, Mapping, NamedTuple, Tuple
 SCHEMA_VERSION = 1
 
 #: The kinds of record (the ``event`` field).
-EVENTS = ("request", "response", "error", "consent", "blocked", "notice", "seal")
+EVENTS = (
+    "request",
+    "response",
+    "error",
+    "consent",
+    "blocked",
+    "notice",
+    "seal",
+    "connection",
+    "hook",
+    "coverage",
+)
 
 
 class Category(NamedTuple):
@@ -171,7 +182,8 @@ def written_head(seq: int) -> bytes:
 #: ``recipient``, in this order (the builders in :mod:`.records` put them first).
 WRITTEN_REST = re.compile(
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
-    rb'"event":"(?:(?:request|consent|blocked|notice)"|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
+    rb'"event":"(?:(?:request|consent|blocked|notice|connection|hook|coverage)"'
+    rb'|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
     rb'"recipient":"'
 )
 

@@ -84,6 +84,23 @@ class SyslogMirror:
                 if attempt == 2:
                     raise
 
+    def open(self) -> None:
+        """Connect now, if not connected yet (the next :meth:`mirror` would otherwise).
+
+        Privacy mode opens the mirror as it switches on, so that the connection to the
+        syslog socket is recorded before any record that is mirrored over it. That record
+        is mirrored from inside this connect (a connection of its own): the socket opened
+        there is kept, and this one closed.
+        """
+        if self._socket is None:
+            self._adopt(self._connect())
+
+    def _adopt(self, sock: socket.socket) -> None:
+        if self._socket is None:
+            self._socket = sock
+        else:  # connected meanwhile, from inside the connect (see open)
+            sock.close()
+
     def _connect(self) -> socket.socket:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
@@ -160,23 +177,22 @@ ROOT = Trust()
 def _untrusted(entry: Dict[str, Any], trust: Trust) -> Optional[str]:
     """Why journald's trusted fields do not show the certbot process wrote *entry*, or ``None``."""
     uid, comm, exe = entry.get("_UID"), entry.get("_COMM"), entry.get("_EXE")
+    if isinstance(uid, str) and uid.isdigit() and int(uid) in trust.uids:
+        if isinstance(comm, str) and _WRITER.fullmatch(comm):
+            return None
+        if isinstance(exe, str) and _WRITER.fullmatch(exe.rsplit("/", 1)[-1]):
+            return None
     shown = ", ".join(
         f"{name} {value}"
         for name, value in (("_UID", uid), ("_COMM", comm), ("_EXE", exe))
         if isinstance(value, str)
     )
     allowed = ", ".join(str(u) for u in sorted(trust.uids))
-    why = (
+    return (
         f"rejected: journald's trusted fields ({shown or 'none'}) do not show the certbot "
         f"process (_UID {allowed}, _COMM or _EXE certbot or python); any local user can "
         "log under the ident certbot-privacy"
     )
-    if not isinstance(uid, str) or not uid.isdigit() or int(uid) not in trust.uids:
-        return why
-    names = [v.rsplit("/", 1)[-1] for v in (comm, exe) if isinstance(v, str)]
-    if not any(_WRITER.fullmatch(name) for name in names):
-        return why
-    return None
 
 
 def is_journal_export(line: bytes) -> bool:

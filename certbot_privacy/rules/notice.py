@@ -247,6 +247,10 @@ def _policy(ca: CAInfo, lang: str, drift: Optional[Drift]) -> List[str]:
                 ca_name=name, not_stated=_(lang, NOT_STATED)
             )
         )
+    identifiers = ca.statement("identifier_contact_email")
+    if identifiers is not None and identifiers.verified:
+        # Withholding an address does not stop mail about the certificate (SA section 6.8).
+        parts.append(_(lang, "Withholding it does not stop its mail to RDAP or admin contacts."))
     lines = [_join(lang, *parts)]
     policy = ca.privacy_policy
     quoted_policy = policy is not None and any(

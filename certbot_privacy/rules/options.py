@@ -14,7 +14,7 @@ from certbot_privacy.errors import UsageError
 
 #: Options of the plugin, without the ``privacy_`` prefix, that only mean something in
 #: privacy mode.
-MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email")
+MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email", "strict")
 
 #: Verbs that send ``--email`` to the CA (registering an account, or updating it). Other
 #: verbs (``renew`` above all, which distro timers run with whatever cli.ini holds) are

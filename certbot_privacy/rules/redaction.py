@@ -228,3 +228,36 @@ def _redact_json(data: JSONValue, keep: Keep, path: str, where: List[str]) -> JS
     if isinstance(data, list):
         return [_redact_json(item, keep, f"{path}[{i}]", where) for i, item in enumerate(data)]
     return _leaf(data, keep, path, where)
+
+
+#: A command-line option without a value (``-s``, ``--fail``): never a secret.
+_OPTION = re.compile(r"-{1,2}[A-Za-z][A-Za-z0-9-]*")
+
+#: Words of a shell command that are syntax, not values.
+_SHELL_SYNTAX = frozenset({"|", "||", "&&", ";", "&", ">", ">>", "<", "2>", "2>&1", ">&2"})
+
+
+def redact_command_args(args: List[str], keep: Keep = lambda value: False) -> List[Any]:
+    """Return a hook command's arguments as recorded: credentials never, the rest kept.
+
+    Kept: options without a value (``-X``, ``--silent``), shell syntax, absolute paths,
+    harmless values and the disclosures *keep* names (domains, DNS-01 values); a URL
+    loses its user info and query values (:func:`redact_url`); every other word (a token
+    after ``-H``, ``user:password`` after ``-u``, ``--key=...``) becomes a redaction.
+    """
+    result: List[Any] = []
+    for arg in args:
+        if (
+            _OPTION.fullmatch(arg)
+            or arg in _SHELL_SYNTAX
+            or keep(arg)
+            or harmless(arg)
+            or (arg.startswith("/") and "=" not in arg and ":" not in arg)
+        ):
+            result.append(arg)
+        elif "://" in arg and " " not in arg:
+            where: List[str] = []
+            result.append(redact_url(arg, keep, where))
+        else:
+            result.append(redacted(len(arg.encode("utf-8", "surrogateescape"))))
+    return result

@@ -144,6 +144,12 @@ def pins(version: Tuple[int, int]) -> List[Pin]:
             "install_email_hooks",
         ),
         Pin("certbot._internal.eff", "subscribe", (("email",),), "install_email_hooks"),
+        Pin(
+            "certbot.compat.misc",
+            "execute_command_status",
+            (("cmd_name", "shell_cmd", "env"),),
+            "install_hook_runner",
+        ),
     ]
     if version < SET_BY_USER_SINCE:
         found += [

@@ -5,7 +5,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class LocalServer:
     hits: List[Hit] = field(default_factory=list)
     routes: Dict[str, Reply] = field(default_factory=dict)
     default: Reply = Reply()
+    #: Called with each hit as it arrives, before it is answered (what was true then).
+    on_hit: Optional[Callable[[Hit], None]] = None
 
 
 @contextmanager
@@ -53,7 +55,10 @@ def running_server() -> Iterator[LocalServer]:
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            state.hits.append(Hit(self.command, self.path, list(self.headers.items()), body))
+            hit = Hit(self.command, self.path, list(self.headers.items()), body)
+            if state.on_hit is not None:
+                state.on_hit(hit)
+            state.hits.append(hit)
             reply = state.routes.get(self.path, state.default)
             self.send_response(reply.status)
             for name, value in reply.headers:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from certbot_privacy.adapter import patching
+from certbot_privacy.adapter import coverage, patching
 from certbot_privacy.adapter.state import RUN
 from tests.helpers.http import LocalServer, running_server
 
@@ -29,3 +29,4 @@ def _privacy_mode_off_after_each_test() -> Iterator[None]:
     yield
     RUN.reset()
     patching.stop_all()
+    coverage.reset()  # no coverage end record at exit to a test's (removed) log

@@ -307,3 +307,36 @@ def test_art30_counts_without_keeping_values_and_agrees(tmp_path: Path) -> None:
     for n in range(5000):
         counter.add(f"value {n % 3000}")
     assert len(counter) == 3000
+
+
+def test_the_ca_facts_as_text_fit_80_columns() -> None:
+    """`cas` wraps to the terminal (80 columns when not one), as the report does."""
+    from certbot_privacy.audit.formats import text
+    from certbot_privacy.rules import cas, layout
+
+    shown = text.render_cas(cas.facts())
+    assert max(layout.width(line) for line in shown.splitlines()) <= 80
+
+
+def test_report_by_host_streams_host_by_host_with_the_same_text(
+    tmp_path: Path, capsys: Any
+) -> None:
+    """report --by host (the table) is summarised and written host by host, in memory
+    bounded by the largest host; its text is that of the whole summary rendered at once."""
+    from certbot_privacy.audit import cli
+    from certbot_privacy.audit.formats import table
+
+    fleet = _three_hosts(tmp_path / "fleet")
+    fleet_log(fleet / "web2" / "more.jsonl")
+    whole = table.render_report(
+        parallel.summarise([str(fleet)], Filters(), by="host", workers=1), 80
+    )
+    for workers in (1, 2):
+        spool = io.StringIO()
+        totals = parallel.by_host([str(fleet)], Filters(), spool, 80, workers=workers)
+        assert totals is not None
+        assert all(c == () for r in totals.recipients for c in [r.categories])
+        streamed = table.render_head(totals, 80) + spool.getvalue() + table.render_tail(totals, 80)
+        assert streamed == whole
+    assert cli.main(["report", "--by", "host", str(fleet)]) == 0
+    assert capsys.readouterr().out == whole

@@ -158,7 +158,7 @@ def test_a_ca_without_a_policy_says_so_and_names_its_documents() -> None:
 def test_a_ca_whose_service_ended_says_so() -> None:
     """Buypass: the end of the service is announced in the notice, marked unconfirmed."""
     text = _text(cas.for_directory("https://api.buypass.com/acme/directory"), ENGLISH)
-    assert "announced the end of this ACME service (2025-10-15). (not confirmed)" in text
+    assert "announced the end of this ACME service (2025-10-31). (not confirmed)" in text
 
 
 # --- what comes from the CA ----------------------------------------------------------------

@@ -58,7 +58,10 @@ def _agent(headers: list[tuple[str, str]]) -> list[str]:
 
 def _assert_written_ahead(server: watching.Watched, path: Path, stack: str) -> None:
     (at_arrival,) = server.log_at_arrival
-    (record,) = [json.loads(line) for line in at_arrival.splitlines()]
+    arrived = [json.loads(line) for line in at_arrival.splitlines()]
+    # The audit hook's connection record follows the request record (seen at request level).
+    (record,) = [r for r in arrived if r["event"] != "connection"]
+    assert {r["seen"] for r in arrived if r["event"] == "connection"} <= {"request"}
     assert record["event"] == "request" and record["stack"] == stack
     (method, target, headers, _) = server.received[0]
     assert record["method"] == method
@@ -192,7 +195,10 @@ def test_dns_update_is_recorded_before_it_is_sent_without_tsig_secret_or_mac(
     with watching.dns_server(log, keyring) as server:
         getattr(dns.query, transport)(update, "127.0.0.1", 5, server.port)
     (at_arrival,) = server.log_at_arrival
-    (record,) = [json.loads(line) for line in at_arrival.splitlines()]
+    arrived = [json.loads(line) for line in at_arrival.splitlines()]
+    # The audit hook's connection record follows the request record (seen at request level).
+    (record,) = [r for r in arrived if r["event"] != "connection"]
+    assert {r["seen"] for r in arrived if r["event"] == "connection"} <= {"request"}
     assert record["event"] == "request"
     assert record["method"] == "UPDATE" and record["transport"] == transport
     assert record["recipient"] == f"DNS server 127.0.0.1:{server.port}"
@@ -268,7 +274,8 @@ def test_a_refused_connection_is_an_error_record_after_its_request(log: Path, st
             httpx.get(url)
         else:
             http.client.HTTPConnection("127.0.0.1", 9, timeout=5).request("GET", "/zones")
-    request, error = _records(log)
+    # The audit hook's connection record sits between them: it was written, the connect failed.
+    request, error = [r for r in _records(log) if r["event"] != "connection"]
     assert (request["event"], request["stack"]) == ("request", stack)
     assert (error["event"], error["request"]) == ("error", request["seq"])
 

@@ -1,7 +1,8 @@
 """``certbot-privacy report``: what personal data went to whom, and when."""
 
 import argparse
-from typing import Tuple
+import tempfile
+from typing import IO, Iterable, Iterator, Optional, Tuple, Union
 
 from certbot_privacy.audit import formats, parallel
 from certbot_privacy.audit.commands import _options
@@ -72,8 +73,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int, str]:
+#: Up to how much of a streamed report is held in memory (the rest waits on disk).
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+def run(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> Tuple[int, Union[str, Iterable[str]]]:
     """Summarise the logs and write the report in the chosen format."""
+    if args.by == "host" and args.format == "table":
+        streamed = _by_host(args, parser)
+        if streamed is not None:
+            return EXIT_OK, streamed
     summary = parallel.summarise(
         args.logs,
         _options.filters(args, parser),
@@ -83,3 +94,39 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
         timeline=args.timeline,
     )
     return EXIT_OK, formats.report_renderer(args.format)(summary)
+
+
+def _by_host(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Optional[Iterable[str]]:
+    """The table grouped by host, host by host (memory bounded by the largest host, not the
+    fleet): the hosts' blocks wait in a spooled file while the totals are counted, then
+    the head (from the totals), the blocks and the tail are written out."""
+    from certbot_privacy.audit.formats import table
+
+    columns = table.width()
+    # Handed to _chunks, which closes it once written out (or closed here on failure).
+    spool = tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+", encoding="utf-8")  # noqa: SIM115
+    try:
+        summary = parallel.by_host(
+            args.logs, _options.filters(args, parser), spool, columns, timeline=args.timeline
+        )
+    except BaseException:
+        spool.close()
+        raise
+    if summary is None:
+        spool.close()
+        return None
+    return _chunks(table.render_head(summary, columns), spool, table.render_tail(summary, columns))
+
+
+def _chunks(head: str, spool: IO[str], tail: str) -> Iterator[str]:
+    try:
+        yield head
+        spool.seek(0)
+        while True:
+            chunk = spool.read(1024 * 1024)
+            if not chunk:
+                break
+            yield chunk
+        yield tail
+    finally:
+        spool.close()

@@ -140,9 +140,8 @@ def headline(summary: Summary) -> List[str]:
     return lines
 
 
-def render_report(summary: Summary, columns: int = 0) -> str:
-    """Render *summary* as text for a terminal of *columns* (default: :func:`width`)."""
-    columns = columns or width()
+def _head(summary: Summary, columns: int) -> List[str]:
+    """What was read, what the log could see, the selection: before the recipients."""
     lines: List[str] = []
     for line in headline(summary):
         lines += _wrap(line, "", columns)
@@ -168,9 +167,12 @@ def render_report(summary: Summary, columns: int = 0) -> str:
             "",
             columns,
         )
-    for stats in summary.recipients:
-        lines.append("")
-        lines.extend(_recipient(stats, summary, columns))
+    return lines
+
+
+def _tail(summary: Summary, columns: int) -> List[str]:
+    """What was blocked, the notices and the lines skipped: after the recipients."""
+    lines: List[str] = []
     if summary.blocked:
         lines.append("")
         lines.append("Blocked by certbot-privacy (not sent):")
@@ -204,7 +206,42 @@ def render_report(summary: Summary, columns: int = 0) -> str:
         )
         for p in summary.problems:
             lines += _wrap(f"{printable(p.where)}: {printable(p.message)}", "  ", columns, "    ")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _text(lines: List[str]) -> str:
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def render_head(summary: Summary, columns: int = 0) -> str:
+    """The part of the report before the recipients (a report streamed host by host
+    prints it first, from the totals)."""
+    return _text(_head(summary, columns or width()))
+
+
+def render_blocks(summary: Summary, columns: int = 0) -> str:
+    """The recipients' blocks of *summary* (one host's, when streamed)."""
+    columns = columns or width()
+    lines: List[str] = []
+    for stats in summary.recipients:
+        lines.append("")
+        lines.extend(_recipient(stats, summary, columns))
+    return _text(lines)
+
+
+def render_tail(summary: Summary, columns: int = 0) -> str:
+    """The part of the report after the recipients."""
+    return _text(_tail(summary, columns or width()))
+
+
+def render_report(summary: Summary, columns: int = 0) -> str:
+    """Render *summary* as text for a terminal of *columns* (default: :func:`width`)."""
+    columns = columns or width()
+    return (
+        render_head(summary, columns)
+        + render_blocks(summary, columns)
+        + render_tail(summary, columns)
+    )
 
 
 FORMAT = Format(name="table", report=render_report)

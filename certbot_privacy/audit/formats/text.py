@@ -18,6 +18,7 @@ from typing import List, Optional, Tuple
 
 from certbot_privacy.audit.chaincheck import FileVerdict
 from certbot_privacy.audit.copies import ComparisonVerdict, CopyVerdict
+from certbot_privacy.audit.formats import table
 from certbot_privacy.audit.formats._common import Format, plural
 from certbot_privacy.audit.letters import Letter, heading, labels, section_heading, wraps
 from certbot_privacy.audit.verify import VerifyReport
@@ -308,7 +309,7 @@ def render_cas(facts: Facts) -> str:
         lines += ["", *_ca(ca)]
     for recipient in facts.others:
         lines += ["", "Not a CA, but certbot can send it the address:", *_recipient(recipient)]
-    return layout.fill("\n".join(lines), 100) + "\n"
+    return layout.fill("\n".join(lines), table.width()) + "\n"
 
 
 def render_letters(letters: Tuple[Letter, ...]) -> str:
