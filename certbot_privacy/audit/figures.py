@@ -146,12 +146,12 @@ class Summary:
 
 def recipient_name(recipient: str) -> str:
     """The name of *recipient* as the CA facts give it: a CA's display name for its
-    directory URL, the EFF's; else the log's own name for it."""
+    directory URL (a CA they do not know by its host, as the Art. 30 record names it), the
+    EFF's; else the log's own name for it."""
     if recipient.startswith(("https://", "http://")):
         from certbot_privacy.rules import cas
 
-        info = cas.lookup(recipient)
-        return info.display_name if info is not None else recipient
+        return cas.for_directory(recipient).display_name or recipient
     if recipient == EFF_RECIPIENT:
         from certbot_privacy.rules import cas
 

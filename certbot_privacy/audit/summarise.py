@@ -117,6 +117,8 @@ class Accumulator:
         # Each distinct value's text once (the hosts' entries share it).
         self._texts: Dict[str, str] = {}
         self._outcomes: Tracker[_Key] = Tracker()
+        # Request records per entry (a hook run or a bare connection is no request).
+        self._sent: Dict[_Key, int] = {}
         self._links: Optional[Links] = Links() if filters.domains else None
         self._events: Dict[str, int] = {}
         self._files: Dict[str, None] = {}
@@ -236,6 +238,7 @@ class Accumulator:
         counted = self._disclosure(host, recipient, personal, time, off)
         if counted is not None:
             self._outcomes.request((source, host, record["seq"]), counted)
+            self._sent[counted] = self._sent.get(counted, 0) + 1
             self._coverage.request(record)
         if "published" in record:  # the names a finalized order makes public (CT logs)
             for published in _published(record):
@@ -362,6 +365,8 @@ class Accumulator:
             else:
                 mine.merge(entry)
         self._outcomes.merge(other._outcomes)
+        for key, sent in other._sent.items():
+            self._sent[key] = self._sent.get(key, 0) + sent
         for pair, counter in other._distinct.items():
             counted = self._distinct.get(pair)
             if counted is None:
@@ -431,7 +436,7 @@ class Accumulator:
             lines=self.lines,
             records=sum(self._events.values()),
             events=tuple(sorted(self._events.items())),
-            requests=sum(r.requests for r in recipients if r.recipient != CT_RECIPIENT),
+            requests=sum(self._sent.values()),
             blocked=tuple(sorted(self._blocked.items())),
             skipped=self.skipped,
             problems=tuple(self._problems),
@@ -519,7 +524,7 @@ class Accumulator:
                         entry,
                         host,
                         hosts,
-                        outcomes.counts(key, entry.stats.count),
+                        outcomes.counts(key, self._sent.get(key, 0)),
                         Same(hosts),
                     )
                 )
@@ -531,7 +536,7 @@ class Accumulator:
         for key, entry in sorted(self._recipients.items(), key=_order):
             host, recipient = key
             totals[recipient] = totals.get(recipient, Outcomes()) + outcomes.counts(
-                key, entry.stats.count
+                key, self._sent.get(key, 0)
             )
             mine = merged.get(recipient)
             if mine is None:

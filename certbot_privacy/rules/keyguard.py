@@ -233,9 +233,24 @@ class _Scanner:
         self.scan(value, depth + 1)
 
 
+#: At most this many ``/`` in one word are tried as boundaries (runs of path segments).
+_MAX_SLASHES = 16
+
+
 def _segments(text: str) -> List[str]:
-    """The parts of a path (or of a base64 word with ``/`` in it) long enough to be a key."""
-    return [part for part in text.split("/") if len(part) >= _MIN_KEY_BASE64]
+    """The runs of segments of a path (or of a base64 word with ``/`` in it) long enough
+    to be a key: base64url has no ``/``, and standard base64 may (``a/<key>/b``)."""
+    parts = text.split("/")
+    if len(parts) > _MAX_SLASHES + 1:
+        return [part for part in parts if len(part) >= _MIN_KEY_BASE64]
+    runs = []
+    for start in range(len(parts)):
+        for end in range(start + 1, len(parts) + 1):
+            if (start, end) != (0, len(parts)):
+                run = "/".join(parts[start:end])
+                if len(run) >= _MIN_KEY_BASE64:
+                    runs.append(run)
+    return runs
 
 
 def _base64_blobs(text: str) -> List[str]:

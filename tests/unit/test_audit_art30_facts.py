@@ -208,3 +208,25 @@ def test_a_report_reads_coverage_records_from_the_log(tmp_path: Path) -> None:
     summary = summarise(read_items(write_log(tmp_path / "c.jsonl", [start, connection, sent])))
     assert summary.coverage.known
     assert "api.example-dns.net" in summary.recipient_names
+
+
+def test_a_hook_is_a_recipient_but_no_request(tmp_path: Path) -> None:
+    """What certbot handed a hook is a disclosure to it; a hook run has no outcome and is
+    not counted among the requests."""
+    from certbot_privacy.log import records
+
+    hook = records.hook_record(
+        kind="manual-auth",
+        executable="/usr/local/bin/auth",
+        args=[],
+        env={"CERTBOT_DOMAIN": "example.org"},
+        personal_data={"domain": ["example.org"]},
+        when=T0,
+    )
+    summary = summarise(read_items(write_log(tmp_path / "h.jsonl", [hook, request(T0 + 1)])))
+    assert summary.requests == 1 and summary.outcomes.requests == 1
+    hooked = next(r for r in summary.recipients if r.recipient.startswith("hook "))
+    assert hooked.outcomes.requests == 0
+    assert [c.category for c in hooked.categories] == ["domain"]
+    text = " ".join(report_renderer("table")(summary).split())
+    assert "Hook /usr/local/bin/auth (manual-auth) ran 1 time(s)" in text

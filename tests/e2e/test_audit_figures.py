@@ -1,0 +1,73 @@
+"""The audit's figures on a real run's log (both targets, real certbot against Pebble):
+outcomes, coverage said from the records, letters per data subject (issue 20, issue 18
+item 6). The audit tool is the target's own ``certbot-privacy`` script."""
+
+import json
+import subprocess
+from typing import Any, Dict
+
+import pytest
+
+from certbot_privacy.log.schema import EVENTS
+from harness import CertbotRunner, CertbotTarget, require_success
+
+from .log_checks import read_log
+
+pytestmark = pytest.mark.e2e
+
+
+def _audit(target: CertbotTarget, *args: str) -> str:
+    tool = target.certbot.parent / "certbot-privacy"
+    done = subprocess.run(
+        [str(tool), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _json(target: CertbotTarget, *args: str) -> Dict[str, Any]:
+    document: Dict[str, Any] = json.loads(_audit(target, *args, "--format", "json"))
+    return document
+
+
+def test_a_real_run_s_figures_outcomes_and_coverage(
+    certbot: CertbotRunner, target: CertbotTarget
+) -> None:
+    """Every request Pebble answered is counted as answered; coverage is said from the
+    records (a run with coverage records says what it saw; an old one what is not known)."""
+    domain = certbot.domain()
+    require_success(certbot.run(*certbot.certonly_args(domain)))
+    log = certbot.logs_dir / "disclosure.jsonl"
+    records = read_log(log)
+    requests = [r for r in records if r["event"] == "request"]
+    answered = [r for r in records if r["event"] == "response"]
+    report = _json(target, "report", str(log))
+    assert report["outcomes"]["requests"] == len(requests)
+    assert report["outcomes"]["answered"] + report["outcomes"]["refused"] == len(answered)
+    assert report["outcomes"]["not_delivered"] == 0
+    assert report["recipient_count"] == len({r["recipient"] for r in report["recipients"]})
+    said = " ".join(report["coverage"]["sentences"])
+    if "coverage" in EVENTS:  # this version records its coverage: the report says what it saw
+        assert any(r["event"] == "coverage" for r in records)
+        assert report["coverage"]["runs"] >= 1 and "is not known" not in said
+        assert "recorded their coverage" in said
+    else:
+        assert "what went outside the requests library" in said and "is not known" in said
+    table = _audit(target, "report", str(log))
+    assert table.splitlines()[0].startswith("Read 1 file: ")
+    assert max(len(line) for line in table.splitlines()) <= 80
+
+
+def test_a_real_run_s_letter_is_per_data_subject_and_says_when_recording_began(
+    certbot: CertbotRunner, target: CertbotTarget
+) -> None:
+    """The access request from a real run: the account, when the log began, the IP
+    placeholder."""
+    domain = certbot.domain()
+    require_success(certbot.run(*certbot.certonly_args(domain)))
+    log = certbot.logs_dir / "disclosure.jsonl"
+    first = read_log(log)[0]["time"][:10]
+    letters = " ".join(_audit(target, "export", "--access-request", str(log)).split())
+    assert domain in letters
+    assert f"My disclosure log began recording on {first}" in letters
+    assert "[the public IP addresses of your servers: the log does not record them]" in letters
