@@ -35,7 +35,7 @@ _MIN_KEY_BASE64 = 64
 _BASE64_WORD = re.compile(r"[A-Za-z0-9+/_-]{" + str(_MIN_KEY_BASE64) + r",}={0,2}")
 #: Hex of at least the smallest DER private key (48 bytes), as one word.
 _MIN_KEY_HEX = 96
-_HEX_WORD = re.compile(r"(?:[0-9a-fA-F]{2}){48,}")
+_HEX_WORD = re.compile(r"[0-9a-fA-F]{96,}")
 _MAX_DEPTH = 24
 _MIN_ENCODED = 8  # shorter strings cannot hold a key worth decoding
 #: The shortest text that can hold a private key in any form this guard knows: a JSON
@@ -182,7 +182,10 @@ class _Scanner:
                 self.encoded(blob, depth)
         if len(compact) >= _MIN_KEY_HEX:
             for word in _HEX_WORD.findall(compact):
-                self.binary(bytes.fromhex(word), depth + 1)
+                for start in {0, len(word) % 2}:  # an odd run: the key starts at 0 or 1
+                    self.binary(
+                        bytes.fromhex(word[start : len(word) - (len(word) - start) % 2]), depth + 1
+                    )
         if "=" in text:
             self.form(text, depth)
         elif "%" in text or "+" in text:
