@@ -10,7 +10,11 @@ counts, sealing's cost (sealed - unsealed, and its share of the sealed run) and 
 ratio sealed / no plugin: everything on against no plugin (the issuance target, with
 everything on, is <= 1.03).
 
-    .venv/bin/python benchmarks/bench_sealing.py [--rounds N] [--only PyPI|Debian]
+With ``--micro`` it counts instead, in one Python process each (the least of three), 20
+appends and the end of the run (``close``) to a log without a state directory, with one
+(the head is checked and recorded), and with sealing set up: the writer's own cost.
+
+    .venv/bin/python benchmarks/bench_sealing.py [--rounds N] [--only PyPI|Debian] [--micro]
 """
 
 import argparse
@@ -53,13 +57,73 @@ def _instructions(runner: harness.CertbotRunner, args: List[str], out: Path) -> 
     return int(match.group(1))
 
 
+_MICRO = """
+import os, sys, tempfile
+from certbot_privacy.log import records, seal, state
+from certbot_privacy.log.writer import DisclosureLog
+mode = sys.argv[1]
+base = tempfile.mkdtemp()
+state_dir = os.path.join(base, "config", "certbot-privacy")
+path = os.path.join(base, "logs", "disclosure.jsonl")
+os.makedirs(os.path.dirname(state_dir))
+if mode == "sealed":
+    state.write(os.path.join(state_dir, state.SEAL), {"format": state.SEAL_FORMAT, "log": path,
+        "epoch": 0, "key": (b"k" * seal.KEY_BYTES).hex(), "last_mac": None})
+log = DisclosureLog(path, state_dir=None if mode == "none" else state_dir)
+for n in range(20):
+    log.append(records.request_record(method="POST", url=f"https://ca.example/r/{n}",
+        headers={"User-Agent": "UA/1"}, body=b"{}", recipient="https://ca.example/dir",
+        when=1_800_000_000.0))
+log.close()
+"""
+
+
+def micro() -> None:
+    """Print the writer's instructions for 20 appends and close, per mode (callgrind)."""
+    counts = {}
+    with tempfile.TemporaryDirectory(prefix="bench-sealing-micro-") as tmp:
+        for mode in ("none", "head", "sealed"):
+            found = []
+            for attempt in range(3):  # the least of three: the rest is start-up noise
+                out = Path(tmp) / f"{mode}-{attempt}.out"
+                run = subprocess.run(
+                    [
+                        "valgrind",
+                        "--tool=callgrind",
+                        f"--callgrind-out-file={out}",
+                        sys.executable,
+                        "-c",
+                        _MICRO,
+                        mode,
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=REPO,
+                    env={**os.environ, "PYTHONHASHSEED": "0"},
+                )
+                match = re.search(r"Collected : (\d+)", run.stderr)
+                assert match is not None, run.stderr[-2000:]
+                found.append(int(match.group(1)))
+            counts[mode] = min(found)
+    print(
+        f"writer, 20 appends and close: no state {counts['none'] / 1e6:.2f} M; head kept "
+        f"{(counts['head'] - counts['none']) / 1e3:+.0f} K; sealed "
+        f"{(counts['sealed'] - counts['none']) / 1e3:+.0f} K instructions"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--only", default="", help="PyPI or Debian: only that certbot")
+    parser.add_argument("--micro", action="store_true", help="count the writer's own cost only")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)")
+        return
+    if args.micro:
+        micro()
         return
     with tempfile.TemporaryDirectory(prefix="bench-sealing-") as tmp:
         work = Path(tmp)

@@ -13,11 +13,13 @@ What it cannot see: other processes (hooks, which :mod:`.coverage` records as ``
 records), and native code that opens its own sockets (a Go library loaded in-process).
 """
 
+import contextlib
 import ipaddress
 import socket
 import sys
 import threading
 import time
+import weakref
 from typing import Any, Callable, Dict, Optional, Set, Tuple
 
 from certbot_privacy.adapter import inflight
@@ -63,8 +65,8 @@ class AuditHook:
         self.local = threading.local()
         #: (address, port) -> the name getaddrinfo resolved before connecting there.
         self.names: Dict[Tuple[str, Optional[int]], str] = {}
-        #: Ports this process listens on for the standalone authenticator.
-        self.standalone_ports: Set[int] = set()
+        #: Sockets the standalone authenticator bound (their port is known once bound).
+        self.standalone: weakref.WeakSet[Any] = weakref.WeakSet()
 
     def __call__(self, event: str, args: Tuple[Any, ...]) -> None:
         if event not in _EVENTS:
@@ -86,7 +88,7 @@ class AuditHook:
         if event == "socket.getaddrinfo":
             self._resolving(log, args)
         elif event == "socket.bind":
-            self._bound(args[1])
+            self._bound(args[0], args[1])
         elif args[1] is not None:  # None: sendmsg on a connected socket (its connect was seen)
             target = _destination(args[0], args[1])
             if target is not None:
@@ -111,15 +113,23 @@ class AuditHook:
         transport = "udp" if len(args) > 3 and args[3] == socket.SOCK_DGRAM else "tcp"
         self._contact(log, "socket.getaddrinfo", host, port, transport, None)
 
-    def _bound(self, address: Any) -> None:
+    def _bound(self, sock: Any, address: Any) -> None:
         if not isinstance(address, tuple) or len(address) < 2:
             return
         frame: Any = sys._getframe()
         while frame is not None:
             if str(frame.f_globals.get("__name__", "")).startswith(_STANDALONE):
-                self.standalone_ports.add(int(address[1]))
+                with contextlib.suppress(TypeError):  # not weakly referenceable
+                    self.standalone.add(sock)
                 return
             frame = frame.f_back
+
+    def _standalone_ports(self) -> Set[int]:
+        ports = set()
+        for sock in list(self.standalone):
+            with contextlib.suppress(OSError, IndexError, TypeError):
+                ports.add(int(sock.getsockname()[1]))
+        return ports
 
     def _contact(
         self,
@@ -169,7 +179,7 @@ class AuditHook:
         own: Optional[str] = None
         if transport == "unix":
             own = _OWN_PATHS.get(host)
-        elif port in self.standalone_ports and _is_loopback(address or host):
+        elif _is_loopback(address or host) and port in self._standalone_ports():
             own = "standalone"
         return records.connection_record(
             recipient=host,
@@ -305,6 +315,22 @@ def install(current: Source) -> None:
     global HOOK
     if HOOK is None:
         HOOK = AuditHook(current)
-        sys.addaudithook(HOOK)
+        sys.addaudithook(_hook_function(HOOK))
     else:
         HOOK.current = current
+
+
+def _hook_function(hook: AuditHook) -> Callable[[str, Tuple[Any, ...]], None]:
+    """The function CPython calls with every audit event of the process from now on.
+
+    A plain closure, not the bound method: it runs for every event (each import, each
+    file opened), so the test that lets all but four of them go is all it does.
+    """
+    events = _EVENTS
+    handle = hook.__call__
+
+    def audit(event: str, args: Tuple[Any, ...]) -> None:
+        if event in events:
+            handle(event, args)
+
+    return audit

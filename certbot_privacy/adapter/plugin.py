@@ -50,6 +50,8 @@ class _Typed:
     warned: ClassVar[Set[str]] = set()
     #: The logs a ``saved_consent_ignored`` notice already went to in this run.
     noticed: ClassVar[Set[str]] = set()
+    #: The configuration-file consents turned off in this run, in order.
+    ignored: ClassVar[List[str]] = []
 
     @classmethod
     def parsed(cls, args: Sequence[str]) -> None:
@@ -58,7 +60,16 @@ class _Typed:
 
         cls.share_email = options.share_email_typed(args)
         cls.eff_email = options.eff_email_typed(args)
-        cls.warned, cls.noticed = set(), set()
+        cls.warned, cls.noticed, cls.ignored = set(), set(), []
+
+    @classmethod
+    def ignore(cls, names: Sequence[str], *, warn: bool = True) -> None:
+        """*names* were turned off; warn once per run about those not warned about yet."""
+        cls.ignored += [name for name in names if name not in cls.ignored]
+        new = [name for name in cls.ignored if name not in cls.warned]
+        if warn and new:
+            cls.warned.update(new)
+            logger.warning("%s", _warning(new))
 
 
 class PrivacyPlugin(common.Plugin):
@@ -165,11 +176,18 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
 
         compat.install_lineage_hook(on_lineage)
         compat.install_renewal_conf_filter(PER_RUN_OPTIONS)
+    if not _Typed.share_email and options.flag(getattr(namespace, "privacy_share_email", None)):
+        # Never consent, whatever turns the mode on later (a lineage, the OCSP scope of
+        # `certificates`, which copies this namespace): off for the whole run.
+        namespace.privacy_share_email = False
+        _Typed.ignore(
+            ["privacy-share-email"], warn=not RUN.run_level and verb not in _LINEAGE_VERBS
+        )
     if not RUN.run_level:
         given = {name: getattr(namespace, "privacy_" + name, None) for name in _MODE_ONLY}
         options.refuse_mode_only_options(verb, given)
         return
-    ignored = _consent_of_run(namespace)
+    _consent_of_run(namespace)
     _absolute_log_path(namespace)
     _check_email_options(namespace, verb)
     if getattr(namespace, "user_agent_comment", None):
@@ -177,7 +195,7 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
             "--user-agent-comment is not sent in privacy mode: the "
             "User-Agent is the minimal one (or --user-agent)."
         )
-    _switch_on(namespace, verb, ignored)
+    _switch_on(namespace, verb)
 
 
 def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str, Any]) -> None:
@@ -207,14 +225,14 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
     _switch_on(config.namespace, RUN.verb)
 
 
-def _switch_on(namespace: argparse.Namespace, verb: str, ignored: Sequence[str] = ()) -> None:
-    """Put privacy mode in force for *namespace* (*ignored*: consents already turned off).
+def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
+    """Put privacy mode in force for *namespace*.
 
     Every path that turns the mode on comes here, and so through the consent rule.
     """
     from certbot_privacy.adapter import compat, mode
 
-    ignored = list(dict.fromkeys([*ignored, *_consent_of_run(namespace)]))
+    ignored = _consent_of_run(namespace)
     mode.switch_on(namespace, verb)
     compat.install_email_hooks()
     compat.install_account_hooks(_account_saved)
@@ -233,7 +251,7 @@ def _consent_of_run(namespace: argparse.Namespace) -> List[str]:
 
     ``--privacy-share-email`` and ``--eff-email`` set by cli.ini or a renewal conf
     (certbot restores the plugin's options when a conf names it as installer) are turned
-    off, with one warning per run. Returns the names turned off.
+    off, with one warning per run. Returns the names turned off in this run so far.
     """
     from certbot_privacy.rules import options
 
@@ -247,11 +265,8 @@ def _consent_of_run(namespace: argparse.Namespace) -> List[str]:
     # False also stops the EFF POST at its source and skips certbot's question; a typed
     # --eff-email (True) needs the EFF's own consent (the email gate).
     namespace.eff_email = decided.eff_email
-    new = [name for name in decided.ignored if name not in _Typed.warned]
-    if new:
-        _Typed.warned.update(new)
-        logger.warning("%s", _warning(new))
-    return list(decided.ignored)
+    _Typed.ignore(decided.ignored)
+    return list(_Typed.ignored)
 
 
 def _warning(ignored: Sequence[str]) -> str:

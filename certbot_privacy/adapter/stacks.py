@@ -8,7 +8,9 @@ the record cannot be written, it is not sent), then a ``response`` or ``error`` 
 the adapter turns the library's request into a neutral
 :class:`~certbot_privacy.adapter.recorder.Outgoing` and the recorder's one pipeline does
 the rest. A request already being recorded by an outer layer (requests on urllib3,
-urllib3 on http.client) passes through untouched (:mod:`.inflight`).
+urllib3 on http.client) passes through untouched (:mod:`.inflight`). httplib2 connects
+before it calls ``http.client``'s ``request``, so its requests are recorded one layer up,
+in ``Http._conn_request`` (recorded as ``http.client``, the stack it sends with).
 
 :func:`install` runs when privacy mode switches on: it wraps the libraries already
 imported and, for the others, waits for their import (a finder on ``sys.meta_path`` that
@@ -246,6 +248,60 @@ def _patch_http_client(module: ModuleType) -> list[Patch]:
     ]
 
 
+# --- httplib2 (certbot-dns-google), over http.client ------------------------------------
+
+
+def _httplib2_conn_request(
+    original: Callable[..., Any],
+    client: Any,
+    conn: Any,
+    request_uri: str,
+    method: str,
+    body: Any,
+    headers: Any,
+) -> Any:
+    """httplib2 connects before it calls ``http.client``'s ``request``: record it earlier.
+
+    Its ``_conn_request`` (0.20 to 0.32) connects, sends and reads the answer, retrying a
+    stale connection inside: one record, before the connection is made.
+    """
+    agent = _user_agent()
+    if agent is None or inflight.current() is not None:
+        return original(client, conn, request_uri, method, body, headers)
+    data, _ = body_bytes(body)
+    pairs = with_user_agent(headers, agent)
+    recorder = current_recorder()
+    if recorder is None:
+        return original(client, conn, request_uri, method, data, dict(pairs))
+    import http.client
+
+    scheme = "https" if isinstance(conn, http.client.HTTPSConnection) else "http"
+    full = _origin(scheme, conn.host, conn.port) + request_uri
+    if data is not None and not any(k.lower() == "content-length" for k, _ in pairs):
+        pairs = [*pairs, ("Content-Length", str(len(data)))]
+    from certbot_privacy.adapter.recorder import Outgoing
+
+    out = Outgoing("http.client", method, full, pairs, data, ("Host", "Accept-Encoding"))
+    sent = record_or_refuse(recorder, out)
+    try:
+        with inflight.sending(sent.seq):
+            response, content = original(client, conn, request_uri, method, data, dict(pairs))
+    except BaseException as error:
+        recorder.send_failed(sent, error)
+        raise
+    recorder.record_answer(
+        sent,
+        int(response.status),
+        reason=getattr(response, "reason", None) or None,
+        location=response.get("location"),
+    )
+    return response, content
+
+
+def _patch_httplib2(module: ModuleType) -> list[Patch]:
+    return [Patch(module.Http, "_conn_request", _httplib2_conn_request, when=mode_on)]
+
+
 # --- installing ---------------------------------------------------------------------------
 
 
@@ -264,6 +320,7 @@ TARGETS: dict[str, Callable[[ModuleType], list[Patch]]] = {
     "urllib3.connectionpool": _patch_urllib3,
     "httpx": _patch_httpx,
     "http.client": _patch_http_client,
+    "httplib2": _patch_httplib2,
     "dns.query": _patch_dns,
 }
 

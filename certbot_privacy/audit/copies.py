@@ -75,6 +75,16 @@ def _candidates(place: _Place) -> List[_Copied]:
     return place if isinstance(place, list) else [place]
 
 
+def _predecessor(record: contract.Record) -> Optional[str]:
+    """The head a rotated file's first record says its file follows, if it names one."""
+    named = record.get("predecessor")
+    head = named.get("head") if isinstance(named, dict) else None
+    # An empty predecessor's head is the empty string's digest: it names no place.
+    if isinstance(head, str) and len(head) == 71 and head.startswith(chain.PREFIX):
+        return None if head == _GENESIS else head
+    return None
+
+
 @dataclass(frozen=True)
 class Fork:
     """Records of a copy that stand at the same place in the chain (the same ``prev``)."""
@@ -173,6 +183,8 @@ class CopyChecker:
         # For the comparison: by prev (firsts of files by their own digest).
         self.by_prev: Dict[bytes, _Place] = {}
         self.firsts: Dict[bytes, _Copied] = {}
+        # Rotated files' first records, by the head of the file each follows.
+        self._successors: Dict[bytes, _Place] = {}
 
     def feed(self, item: Line) -> None:
         """Take one mirrored record of this host."""
@@ -196,7 +208,7 @@ class CopyChecker:
         digest = line_digest(item.raw, record)
         prev: str = record["prev"]
         copied = _Copied(_key(digest), item.source, item.number, record["seq"], record["time"])
-        if not self._place(prev, copied):
+        if not self._place(prev, copied, _predecessor(record)):
             self.repeated += 1
             return
         self.records += 1
@@ -220,23 +232,34 @@ class CopyChecker:
         heads[digest] = None
         self._last = copied
 
-    def _place(self, prev: str, copied: _Copied) -> bool:
-        """Keep *copied* at its place in the chain; ``False`` if the copy already holds it."""
+    def _place(self, prev: str, copied: _Copied, predecessor: Optional[str] = None) -> bool:
+        """Keep *copied* at its place in the chain; ``False`` if the copy already holds it.
+
+        A file's first record has no place by ``prev`` (every file starts from the empty
+        string's digest); a rotated file's first record names the head of the file it
+        follows (``predecessor``), and two different ones that follow the same head are a
+        fork too.
+        """
         if prev == _GENESIS:
             if copied.digest in self.firsts:
                 return False
             self.firsts[copied.digest] = copied
+            if predecessor is not None:
+                self._fork_at(self._successors, _key(predecessor), copied)
             return True
-        key = _key(prev)
-        place = self.by_prev.get(key)
+        return self._fork_at(self.by_prev, _key(prev), copied)
+
+    def _fork_at(self, places: Dict[bytes, _Place], key: bytes, copied: _Copied) -> bool:
+        """Put *copied* at *key* of *places*, beside a different record already there."""
+        place = places.get(key)
         if place is None:
-            self.by_prev[key] = copied
+            places[key] = copied
             return True
         candidates = _candidates(place)
         if any(c.digest == copied.digest for c in candidates):
             return False
         if not isinstance(place, list):
-            self.by_prev[key] = candidates
+            places[key] = candidates
             self.forked += 1
             if len(self._forks) < LIST_LIMIT:
                 self._forks.append(candidates)
@@ -282,10 +305,11 @@ class Difference:
     def message(self) -> str:
         """One sentence on what is wrong."""
         if self.kind == "forked":
+            other = "another version" if len(self.others) == 1 else "other versions"
             return (
-                f"record seq {self.seq} of {self.time} has other versions in the copy "
-                f"({', '.join(self.others)}) at the same place in the chain than the one the "
-                f"file ({self.file_where}) and the copy ({self.copy_where}) hold: a fork"
+                f"record seq {self.seq} of {self.time}: the file ({self.file_where}) holds "
+                f"the version at {self.copy_where}, and the copy holds {other} at the same "
+                f"place in the chain ({', '.join(self.others)}): a fork"
             )
         if self.kind == "different":
             return (

@@ -105,14 +105,44 @@ def _items(part: Part) -> Iterator[Item]:
 # --- report -----------------------------------------------------------------------------
 
 
-def _accumulate(task: Tuple[Part, Filters, bool, bool, bool]) -> Tuple[Accumulator, int]:
-    part, filters, months, timeline, values = task
+def _accumulate(task: Tuple[Sequence[Part], Filters, bool, bool, bool]) -> Tuple[Accumulator, int]:
+    parts, filters, months, timeline, values = task
     accumulator = Accumulator(filters, months, timeline, values)
     lines = 0
-    for item in _items(part):
-        accumulator.add(item)
-        lines = item.number if isinstance(item, reader.Line) else lines
+    for part in parts:
+        lines = 0
+        for item in _items(part):
+            accumulator.add(item)
+            lines = item.number if isinstance(item, reader.Line) else lines
     return accumulator, lines
+
+
+#: Whole files are read in about this many tasks per worker: a fleet's thousands of small
+#: files then come back as a few accumulators to merge, not one each.
+BATCHES_PER_WORKER = 4
+
+
+def batches(parts: Sequence[Part], workers: int) -> List[List[Part]]:
+    """The tasks of *parts*, in order: runs of whole files together, each part of a cut
+    file alone (its line numbers are moved on by the parts before it)."""
+    whole = sum(1 for part in parts if part.end is None)
+    size = max(1, -(-whole // (workers * BATCHES_PER_WORKER)))
+    tasks: List[List[Part]] = []
+    batch: List[Part] = []
+    for part in parts:
+        if part.end is not None:
+            if batch:
+                tasks.append(batch)
+                batch = []
+            tasks.append([part])
+            continue
+        batch.append(part)
+        if len(batch) >= size:
+            tasks.append(batch)
+            batch = []
+    if batch:
+        tasks.append(batch)
+    return tasks
 
 
 def summarise(
@@ -138,14 +168,17 @@ def summarise(
         return accumulator.result(by)
     total = Accumulator(filters, months, timeline, values)
     offset, previous = 0, None
-    with ProcessPoolExecutor(min(workers, len(parts))) as pool:
-        for part, (accumulator, lines) in zip(
-            parts, pool.map(_accumulate, [(p, filters, months, timeline, values) for p in parts])
+    tasks = batches(parts, workers)
+    with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
+        for batch, (accumulator, lines) in zip(
+            tasks,
+            pool.map(_accumulate, [(t, filters, months, timeline, values) for t in tasks]),
         ):
+            part = batch[0]
             offset = offset if previous == part.path and part.start else 0
             accumulator.renumber(offset)
             total.merge(accumulator)
-            offset, previous = offset + lines, part.path
+            offset, previous = offset + lines, batch[-1].path
     return total.result(by)
 
 

@@ -248,7 +248,8 @@ def render_text(report: SealReport) -> List[str]:
     else:
         head = (
             f"seals: {report.seals} verify (epochs up to {report.last_epoch}, the last at "
-            f"{report.last_time}); {report.proven} of {report.records} records proven"
+            f"{printable(str(report.last_time))}); {report.proven} of {report.records} "
+            "records proven"
         )
     lines = [head if report.intact else head + ": NOT PROVEN"]
     lines.extend(f"seal: {printable(p.where)}: {printable(p.message)}" for p in report.problems)

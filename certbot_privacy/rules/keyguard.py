@@ -35,7 +35,7 @@ _MIN_KEY_BASE64 = 64
 _BASE64_WORD = re.compile(r"[A-Za-z0-9+/_-]{" + str(_MIN_KEY_BASE64) + r",}={0,2}")
 #: Hex of at least the smallest DER private key (48 bytes), as one word.
 _MIN_KEY_HEX = 96
-_HEX_WORD = re.compile(r"(?:[0-9a-fA-F]{2}){48,}")
+_HEX_WORD = re.compile(r"[0-9a-fA-F]{96,}")
 _MAX_DEPTH = 24
 _MIN_ENCODED = 8  # shorter strings cannot hold a key worth decoding
 #: The shortest text that can hold a private key in any form this guard knows: a JSON
@@ -182,7 +182,10 @@ class _Scanner:
                 self.encoded(blob, depth)
         if len(compact) >= _MIN_KEY_HEX:
             for word in _HEX_WORD.findall(compact):
-                self.binary(bytes.fromhex(word), depth + 1)
+                for start in {0, len(word) % 2}:  # an odd run: the key starts at 0 or 1
+                    self.binary(
+                        bytes.fromhex(word[start : len(word) - (len(word) - start) % 2]), depth + 1
+                    )
         if "=" in text:
             self.form(text, depth)
         elif "%" in text or "+" in text:
@@ -233,9 +236,24 @@ class _Scanner:
         self.scan(value, depth + 1)
 
 
+#: At most this many ``/`` in one word are tried as boundaries (runs of path segments).
+_MAX_SLASHES = 16
+
+
 def _segments(text: str) -> List[str]:
-    """The parts of a path (or of a base64 word with ``/`` in it) long enough to be a key."""
-    return [part for part in text.split("/") if len(part) >= _MIN_KEY_BASE64]
+    """The runs of segments of a path (or of a base64 word with ``/`` in it) long enough
+    to be a key: base64url has no ``/``, and standard base64 may (``a/<key>/b``)."""
+    parts = text.split("/")
+    if len(parts) > _MAX_SLASHES + 1:
+        return [part for part in parts if len(part) >= _MIN_KEY_BASE64]
+    runs = []
+    for start in range(len(parts)):
+        for end in range(start + 1, len(parts) + 1):
+            if (start, end) != (0, len(parts)):
+                run = "/".join(parts[start:end])
+                if len(run) >= _MIN_KEY_BASE64:
+                    runs.append(run)
+    return runs
 
 
 def _base64_blobs(text: str) -> List[str]:

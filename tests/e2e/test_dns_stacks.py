@@ -383,6 +383,14 @@ def test_google_requests_are_recorded_first_with_the_minimal_user_agent(
     assert {r["stack"] for r in sent} == {"http.client"}
     for record in sent:
         assert record["headers"]["User-Agent"] == target.minimal_user_agent
+    # httplib2 connects before it sends: the request is recorded before the connection.
+    tunnels = [
+        r
+        for r in records
+        if r["event"] == "connection"
+        and (r.get("opened_by") or {}).get("module") in ("socks", "httplib2.socks")
+    ]
+    assert tunnels and {r["seen"] for r in tunnels} == {"request"}, tunnels
     text = log.read_text()
     mirrored = b"\n".join(syslog_socket.received()).decode("utf-8", "replace")
     body = "".join(pem.splitlines()[1:-1])

@@ -153,6 +153,27 @@ def test_the_same_record_mirrored_twice_is_no_fork(
     assert (document["copies"][0]["repeated"], document["copies"][0]["gaps"]) == (1, 0)
 
 
+def test_a_rotated_file_s_first_record_rewritten_and_mirrored_again_is_a_fork(
+    capsys: pytest.CaptureFixture[str], host: Tuple[Path, List[str]], tmp_path: Path
+) -> None:
+    """Two first records that follow the same rotated file (its head, in predecessor): a fork."""
+    path, messages = host
+    path.rename(path.with_name("disclosure.jsonl.1"))
+    more = mirrored_log(path, with_responses(issuance(T0 + 86400, "web1.example.org")))
+    first = json.loads(more[0])
+    assert first["predecessor"]["head"] == chain.digest(
+        lines_of(path.with_name("disclosure.jsonl.1"))[-1]
+    )
+    forged = more[0].replace(first["time"], first["time"][:-4] + "999Z")
+    assert forged != more[0]
+    journal = _journal(tmp_path / "journal.json", "web1", [*messages, *more, forged])
+    code, document = _json(capsys, "verify", str(journal))
+    assert code == 1 and document["copies"][0]["forked"] == 1
+    honest = _journal(tmp_path / "honest.json", "web1", [*messages, *more])
+    code, document = _json(capsys, "verify", str(honest))
+    assert code == 0 and document["copies"][0]["chains"] == 2
+
+
 # --- a copy alone: loss or alteration ---------------------------------------------------
 
 

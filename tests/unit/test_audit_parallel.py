@@ -56,6 +56,34 @@ def test_the_summary_is_the_same_in_parts(log: Path, tmp_path: Path) -> None:
     assert ours["problems"][0]["line"] == 21
 
 
+def test_a_fleet_of_small_files_is_read_in_a_few_batches(log: Path, tmp_path: Path) -> None:
+    """A cut file and 41 hosts' files: a few tasks, each cut part alone, and the same
+    summary (by host and by recipient, problems and their lines) as one pass."""
+    for n in range(41):
+        host = tmp_path / "hosts" / f"web{n:02d}"
+        host.mkdir(parents=True)
+        lines = lines_of(log)
+        extra = [b"not json"] if n == 7 else []
+        (host / "disclosure.jsonl").write_bytes(
+            b"\n".join([*lines[:3], *extra, *lines[3:6]]) + b"\n"
+        )
+    big = tmp_path / "big.jsonl"
+    big.write_bytes(log.read_bytes())
+    names = [str(big), str(tmp_path / "hosts")]
+    parts = parallel.plan(names, 2)
+    assert parts is not None
+    tasks = parallel.batches(parts, 2)
+    assert len(tasks) <= 2 * parallel.BATCHES_PER_WORKER + len([p for p in parts if p.end])
+    assert all(len(t) == 1 for t in tasks if t[0].end is not None)
+    assert max(len(t) for t in tasks) == 6 and len([p for p in parts if p.end]) == 2
+    assert [p for t in tasks for p in t] == parts
+    for by in ("host", "recipient"):
+        ours = json_format.report_document(parallel.summarise(names, Filters(), by, workers=2))
+        one_pass = json_format.report_document(summarise(source.read(names), by=by))
+        assert ours == one_pass
+    assert one_pass["problems"][0]["line"] == 4
+
+
 def test_an_intact_file_is_verified_in_parts(log: Path) -> None:
     """The stitched verdict equals one pass: records, parsed, head."""
     names = [str(log), *map(str, REAL_LOGS)]

@@ -183,3 +183,19 @@ def test_privacy_mode_off_records_nothing(private: Path) -> None:
     listener.close()
     assert listener.seen_at_accept == []
     assert private.read_bytes() == before
+
+
+def test_a_connection_to_the_standalone_listener_is_marked_own(private: Path) -> None:
+    """acme's standalone HTTP-01 server (certbot's standalone authenticator) binds here: a
+    connection to its port is recorded and marked ``own: standalone``."""
+    from acme import standalone
+
+    server = standalone.HTTP01Server(("127.0.0.1", 0), resources=set())
+    try:
+        port = server.socket.getsockname()[1]
+        with socket.socket() as sock:
+            sock.connect(("127.0.0.1", port))
+    finally:
+        server.server_close()
+    (record,) = [r for r in _connections(_records(private)) if r["port"] == port]
+    assert record["own"] == "standalone"

@@ -2,12 +2,15 @@
 
 import base64
 import json
+import string
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from certbot_privacy.errors import PrivateKeyError
 from certbot_privacy.rules import keyguard
@@ -238,3 +241,33 @@ def test_a_request_without_server_values_is_left_as_it_is() -> None:
         body,
         [],
     )
+
+
+_PATH_WORDS = st.lists(
+    st.text(alphabet=string.ascii_letters + string.digits + "-_.", min_size=1, max_size=20),
+    max_size=4,
+)
+_EC_DER = _der(EC_KEY)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    before=_PATH_WORDS,
+    after=_PATH_WORDS,
+    form=st.sampled_from(["b64url", "b64", "hex", "HEX"]),
+    query=st.booleans(),
+)
+def test_a_der_key_anywhere_in_a_url_is_found(
+    before: list[str], after: list[str], form: str, query: bool
+) -> None:
+    """Property: a DER key as a path segment (base64url, base64 or hex) or a bare query
+    token, between any other segments, is found."""
+    encoded = {
+        "b64url": base64.urlsafe_b64encode(_EC_DER).decode().rstrip("="),
+        "b64": base64.b64encode(_EC_DER).decode(),
+        "hex": _EC_DER.hex(),
+        "HEX": _EC_DER.hex().upper(),
+    }[form]
+    path = "/".join([*before, encoded, *after])
+    url = f"https://dns.example/{'/'.join(before)}?{encoded}" if query else f"https://d/{path}"
+    assert find_private_key({"url": url}) is not None

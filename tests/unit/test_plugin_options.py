@@ -243,3 +243,36 @@ def test_help_privacy_names_the_audit_tool_commands(tmp_path: Path, name: str) -
     shown = " ".join(completed.stdout.split()).replace("certbot- privacy", "certbot-privacy")
     for command in ("certbot-privacy status", "certbot-privacy switch", "certbot-privacy report"):
         assert command in shown, completed.stdout
+
+
+def test_share_email_in_a_config_file_is_ignored_without_the_mode(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """privacy-share-email = true in a cli.ini is not consent: off, one warning, no exit 2."""
+    ini = tmp_path / "cli.ini"
+    ini.write_text("privacy-share-email = true\n", encoding="utf-8")
+    config = _parse(tmp_path, "certonly", "-c", str(ini), "-n", "-d", "a.example")
+    assert config.privacy_share_email is False and RUN.policy is None
+    assert [r.getMessage() for r in caplog.records if "is not consent" in r.getMessage()] == [
+        mode_warning("privacy-share-email")
+    ]
+
+
+def test_eff_email_in_a_config_file_is_off_in_privacy_mode(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """eff-email and privacy-share-email in a cli.ini, privacy mode on: both off, and one
+    warning names both."""
+    ini = tmp_path / "cli.ini"
+    ini.write_text("privacy-share-email = true\neff-email = true\n", encoding="utf-8")
+    config = _parse(tmp_path, "certonly", "-c", str(ini), "--privacy-minimal", "-n", "-d", "a.x")
+    assert config.privacy_share_email is False and config.eff_email is False
+    assert [r.getMessage() for r in caplog.records if "is not consent" in r.getMessage()] == [
+        mode_warning("privacy-share-email", "eff-email")
+    ]
+
+
+def mode_warning(*names: str) -> str:
+    from certbot_privacy.rules import options
+
+    return options.ignored_consent_warning(names)

@@ -284,3 +284,26 @@ def test_verify_key_over_several_hosts_is_a_usage_error(
     key = seal.encode_verify_key(b"\1" * 32)
     assert cli.main(["verify", "--verify-key", key, str(tmp_path / "hosts")]) == 2
     assert "one host's log" in capsys.readouterr().err
+
+
+def test_verify_key_json_and_escaped_text(host: Host, capsys: pytest.CaptureFixture[str]) -> None:
+    """--format json carries a seals member (intact false when a seal fails); the text
+    shows a forged seal's time escaped."""
+    initial = host.setup(capsys)
+    host.run()
+    key = seal.encode_verify_key(initial)
+    assert cli.main(["verify", "--verify-key", key, "--format", "json", str(host.log)]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["intact"] and document["seals"]["proven"] == 2
+
+    def forge(entries: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        entries[-1]["time"] = "2030\x1b[2J"
+        entries[-1]["_key"] = seal.epoch_key(initial, 0)
+        return entries
+
+    sealing.rewrite(host.log, forge)
+    assert cli.main(["verify", "--verify-key", key, str(host.log)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "seals: 1 verify" in out
+    assert cli.main(["verify", "--verify-key", key, "--format", "json", str(host.log)]) == 1
+    assert json.loads(capsys.readouterr().out)["intact"] is False

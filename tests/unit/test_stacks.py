@@ -294,3 +294,19 @@ def test_http_client_streamed_body_is_read_first_and_sent_as_recorded(log: Path)
     assert server.received[0][3] == b"grant_type=x&assertion=y"
     assert record["body_bytes"] == len(b"grant_type=x&assertion=y")
     assert record["headers"]["Content-Length"] == str(len(b"grant_type=x&assertion=y"))
+
+
+def test_httplib2_request_is_recorded_before_it_connects(log: Path) -> None:
+    """httplib2 (certbot-dns-google) connects before http.client's request: recorded earlier."""
+    import httplib2  # type: ignore[import-untyped]
+
+    with watching.http_server(log) as server:
+        http = httplib2.Http(timeout=5, proxy_info=None)
+        response, _ = http.request(
+            server.url + "/dns/v1/projects/p/managedZones",
+            headers={"authorization": "Bearer ya29.secret-token-123"},
+        )
+        http.close()
+    assert response.status == 200
+    _assert_written_ahead(server, log, "http.client")
+    assert "ya29.secret-token-123" not in log.read_text()
