@@ -37,14 +37,22 @@ class Distinct:
             self._squeeze()
 
     def _squeeze(self) -> None:
-        unique = sorted(set(self._digests))
-        self._digests = array("Q", unique)
+        digests = sorted(self._digests)  # no set: a set of ints would cost far more
+        unique = array("Q")
+        last = -1
+        for value in digests:
+            if value != last:
+                unique.append(value)
+                last = value
+        self._digests = unique
         self._compact = len(unique)
 
     def update(self, digests: Iterable[int]) -> None:
-        """Count the digests of another count."""
+        """Count the digests of another count (squeezed only once they have doubled, so
+        merging thousands of parts stays linear)."""
         self._digests.extend(digests)
-        self._squeeze()
+        if len(self._digests) >= 2 * self._compact + 1024:
+            self._squeeze()
 
     def merge(self, other: "Distinct") -> None:
         """Add what *other* counted."""

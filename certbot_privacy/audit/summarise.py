@@ -108,6 +108,7 @@ class Accumulator:
         # Without *values*, each category's values are counted (distinct.Distinct), not kept.
         self.values = values
         self._distinct: Dict[Tuple[str, str], Distinct] = {}
+        self._senders: Dict[str, Dict[str, None]] = {}
         self._file_seen: Dict[Tuple[str, str], set[str]] = {}
         self._file: Optional[str] = None
         self.months: Optional[Timeline] = Timeline() if months else None
@@ -269,7 +270,12 @@ class Accumulator:
             and (linked or filters.domains_match(personal.get("domain")))
         ):
             return None
-        key = (host, recipient)
+        if self.values:
+            key: _Key = (host, recipient)
+        else:  # counted, not kept: one entry per recipient, its hosts named apart
+            key = (None, recipient)
+            if host is not None:
+                self._senders.setdefault(recipient, {}).setdefault(host)
         timeline = self.timeline
         entry = self._recipients.get(key)
         if entry is None:
@@ -367,6 +373,10 @@ class Accumulator:
         self._outcomes.merge(other._outcomes)
         for key, sent in other._sent.items():
             self._sent[key] = self._sent.get(key, 0) + sent
+        for name, hosts in other._senders.items():
+            named = self._senders.setdefault(name, {})
+            for host in hosts:
+                named.setdefault(host)
         for pair, counter in other._distinct.items():
             counted = self._distinct.get(pair)
             if counted is None:
@@ -559,7 +569,7 @@ class Accumulator:
                 name,
                 merged[name],
                 None,
-                tuple(senders.get(name, ())),
+                tuple(senders.get(name, ()) or self._senders.get(name, ())),
                 totals[name],
                 Senders(name, value_hosts),
                 self._counted(name),

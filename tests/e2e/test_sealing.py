@@ -83,7 +83,8 @@ def test_an_early_record_rewritten_with_the_chain_recomputed_is_caught(
     passes, the seal of epoch 0 no longer verifies."""
 
     def edit(entries: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-        entries[0]["url"] = entries[0]["url"] + "?forged"
+        first = next(r for r in entries if r["event"] == "request")
+        first["url"] += "?forged"
         return entries
 
     sealing.rewrite(_log(certbot), edit)
@@ -106,7 +107,7 @@ def test_old_records_resealed_with_the_current_key_are_caught(
     def reseal(claimed: int) -> Any:
         def change(entries: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             kept = [r for r in entries if r["event"] != "seal"]
-            kept[0]["url"] = kept[0]["url"] + "?forged"
+            next(r for r in kept if r["event"] == "request")["url"] += "?forged"
             last = entries[-1]["time"]
             return [*kept, sealing.forged_seal(key, claimed, last + "1", None, 0, len(kept) - 1)]
 
