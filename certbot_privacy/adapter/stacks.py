@@ -27,6 +27,7 @@ from certbot_privacy.adapter import inflight
 from certbot_privacy.adapter.patching import Patch
 from certbot_privacy.adapter.state import RUN
 from certbot_privacy.errors import DisclosureLogError
+from certbot_privacy.rules import useragent
 
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
@@ -58,9 +59,16 @@ def record_or_refuse(recorder: DisclosureRecorder, out: Outgoing) -> Sent:
 
 
 def with_user_agent(headers: Any, agent: str) -> list[tuple[str, str]]:
-    """*headers* (a mapping, a ``Message`` or pairs) as pairs, with *agent* as User-Agent."""
+    """*headers* (a mapping, a ``Message`` or pairs) as pairs, with *agent* as User-Agent.
+
+    Headers that describe this host (:data:`useragent.HOST_DETAIL_HEADERS`) are left out.
+    """
     pairs = headers.items() if hasattr(headers, "items") else (headers or ())
-    kept = [(str(k), str(v)) for k, v in pairs if str(k).lower() != "user-agent"]
+    kept = [
+        (str(k), str(v))
+        for k, v in pairs
+        if str(k).lower() != "user-agent" and not useragent.describes_host(str(k))
+    ]
     return [*kept, ("User-Agent", agent)]
 
 
@@ -145,6 +153,8 @@ def _httpx_handle(original: Callable[..., Any], transport: Any, request: Any) ->
     if agent is None:
         return original(transport, request)
     request.headers["User-Agent"] = agent
+    for name in [name for name in request.headers if useragent.describes_host(name)]:
+        del request.headers[name]
     recorder = current_recorder()
     if recorder is None:
         return original(transport, request)

@@ -24,7 +24,7 @@ import requests
 
 from certbot_privacy.adapter import inflight, patching
 from certbot_privacy.adapter.patching import Patch
-from certbot_privacy.rules import escape
+from certbot_privacy.rules import escape, useragent
 
 #: The members of an ACME problem document (RFC 8555 section 6.7) that certbot shows.
 PROBLEM_TEXTS = ("detail", "title")
@@ -84,6 +84,8 @@ def _send(
     **kwargs: Any,
 ) -> requests.Response:
     request.headers["User-Agent"] = policy.user_agent
+    for name in [name for name in request.headers if useragent.describes_host(name)]:
+        del request.headers[name]
     observer = policy.observer
     if observer is None:
         return original(session, request, **kwargs)

@@ -25,6 +25,26 @@ def minimal_user_agent(certbot_version: str, requests_version: str) -> str:
     return f"{CLIENT_PRODUCT}/{certbot_version} python-requests/{requests_version}"
 
 
+#: Request headers (lower case) that describe this host rather than the client software:
+#: the cloudflare library (certbot-dns-cloudflare 4.x and later, on httpx) sends the
+#: operating system, the architecture and the Python runtime and version in these. The
+#: provider's API needs none of them; privacy mode promises that no request says more
+#: about the host than the minimal User-Agent does, so they are not sent.
+HOST_DETAIL_HEADERS = frozenset(
+    (
+        "x-stainless-os",
+        "x-stainless-arch",
+        "x-stainless-runtime",
+        "x-stainless-runtime-version",
+    )
+)
+
+
+def describes_host(header_name: str) -> bool:
+    """Whether a request header named *header_name* tells the recipient about this host."""
+    return header_name.lower() in HOST_DETAIL_HEADERS
+
+
 def choose_user_agent(
     user_supplied: Optional[str], certbot_version: str, requests_version: str
 ) -> str:

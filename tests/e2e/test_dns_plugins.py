@@ -29,6 +29,8 @@ from .conftest import SyslogDaemon
 from .log_checks import assert_log_sound, read_log
 
 pytestmark = pytest.mark.e2e
+#: Headers that name the host's platform (the cloudflare library on httpx sends them).
+HOST_DETAILS = ("x-stainless-os", "x-stainless-arch", "x-stainless-runtime-version")
 
 Answer = Tuple[int, Any]
 
@@ -180,6 +182,8 @@ def test_dns_plugin_credentials_stay_out_of_the_log_and_syslog(
     assert len(requests_) >= len(at_provider), result.describe()
     for hit in at_provider:  # requests (nsone, ovh, digitalocean) or httpx (cloudflare 5.x)
         assert hit.header_values("User-Agent") == [target.minimal_user_agent]
+        # Nor anything else about the host (the cloudflare library's X-Stainless-OS, ...).
+        assert not [k for k, _ in hit.headers if k.lower() in HOST_DETAILS], hit.headers
     for record, hit in zip(requests_, at_provider):  # each recorded before it arrived
         written = datetime.datetime.fromisoformat(record["time"].replace("Z", "+00:00"))
         assert written.timestamp() <= hit.time, (record["seq"], hit.path)

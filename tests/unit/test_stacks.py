@@ -100,6 +100,50 @@ def test_httpx_request_is_recorded_before_it_connects(log: Path) -> None:
     assert "CFt0k3n-abcdef" not in log.read_text()
 
 
+#: What the cloudflare library (on httpx) adds to every request: the host's platform.
+HOST_DETAILS = {
+    "X-Stainless-OS": "Linux",
+    "X-Stainless-Arch": "x64",
+    "X-Stainless-Runtime": "CPython",
+    "X-Stainless-Runtime-Version": "3.11.7",
+}
+
+
+@pytest.mark.parametrize("stack", ["httpx", "urllib3", "http.client", "requests"])
+def test_headers_that_describe_the_host_are_not_sent(log: Path, stack: str) -> None:
+    """Privacy mode sends nothing about the host but the minimal User-Agent, on any stack."""
+    headers = {"X-Stainless-Lang": "python", **HOST_DETAILS}
+    with watching.http_server(log) as server:
+        url = server.url + "/client/v4/zones"
+        if stack == "httpx":
+            import httpx
+
+            httpx.get(url, headers=headers)
+        elif stack == "urllib3":
+            import urllib3
+
+            urllib3.PoolManager().request("GET", url, headers=headers)
+        elif stack == "http.client":
+            import http.client
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(url)
+            connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+            connection.request("GET", parts.path, headers=headers)
+            connection.getresponse().read()
+            connection.close()
+        else:
+            import requests
+
+            requests.get(url, headers=headers, timeout=10)
+    (_, _, received, _) = server.received[0]
+    names = {name.lower() for name, _ in received}
+    assert not names & {name.lower() for name in HOST_DETAILS}, received
+    assert "x-stainless-lang" in names  # the client software's own name may stay
+    (record,) = _requests(log)
+    assert not set(record["headers"]) & set(HOST_DETAILS)
+
+
 def test_httpx_streamed_body_is_read_first_and_sent_as_recorded(log: Path) -> None:
     """An iterator body is read into bytes before the record; the server gets those bytes."""
     import httpx
