@@ -122,7 +122,8 @@ def test_headers_that_describe_the_host_are_not_sent(log: Path, stack: str) -> N
         elif stack == "urllib3":
             import urllib3
 
-            urllib3.PoolManager().request("GET", url, headers=headers)
+            with urllib3.PoolManager() as pool:
+                pool.request("GET", url, headers=headers)
         elif stack == "http.client":
             import http.client
             from urllib.parse import urlsplit
