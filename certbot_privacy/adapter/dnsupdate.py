@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from certbot_privacy.adapter import inflight, stacks
+from certbot_privacy.adapter import stacks
 from certbot_privacy.adapter.patching import Patch
 from certbot_privacy.errors import DisclosureLogError
 from certbot_privacy.log import dnsmessages
@@ -92,12 +92,9 @@ def _sender(transport: str) -> Callable[..., Any]:
             sent = recorder.append_request(record)
         except DisclosureLogError as error:
             raise DisclosureLogError(f"{error} Nothing was sent.") from None
-        try:
-            with inflight.sending(sent.seq):
-                answer = original(q, where, *args, **kwargs)
-        except BaseException as error:
-            recorder.send_failed(sent, error)
-            raise
+        answer = stacks.send_as_recorded(
+            recorder, sent, lambda: original(q, where, *args, **kwargs)
+        )
         import dns.rcode
 
         recorder.append_outcome(

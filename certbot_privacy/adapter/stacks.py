@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import importlib.abc
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, TypeVar
 
 from certbot_privacy.adapter import inflight
 from certbot_privacy.adapter.patching import Patch
@@ -50,12 +50,28 @@ def _user_agent() -> Optional[str]:
     return RUN.policy.user_agent if RUN.policy is not None else None
 
 
+#: What a library's send returns.
+T = TypeVar("T")
+
+
 def record_or_refuse(recorder: DisclosureRecorder, out: Outgoing) -> Sent:
     """Record *out*; if that fails, raise so that nothing is sent (fail closed)."""
     try:
         return recorder.record(out)
     except DisclosureLogError as error:
         raise DisclosureLogError(f"{error} Nothing was sent.") from None
+
+
+def send_as_recorded(recorder: DisclosureRecorder, sent: Sent, send: Callable[[], T]) -> T:
+    """Call *send* as the request recorded as *sent*: inside :func:`inflight.sending` (so
+    inner layers and the connection hook know it is recorded), a failure recorded as its
+    ``error`` and raised on."""
+    try:
+        with inflight.sending(sent.seq):
+            return send()
+    except BaseException as error:
+        recorder.send_failed(sent, error)
+        raise
 
 
 def with_user_agent(headers: Any, agent: str) -> list[tuple[str, str]]:
@@ -126,12 +142,9 @@ def _urllib3_urlopen(original: Callable[..., Any], pool: Any, *args: Any, **kwar
     from certbot_privacy.adapter.recorder import Outgoing
 
     sent = record_or_refuse(recorder, Outgoing("urllib3", method, full, pairs, body, ("Host",)))
-    try:
-        with inflight.sending(sent.seq):
-            response = original(pool, *[given[n] for n in names], *rest, **kwargs)
-    except BaseException as error:
-        recorder.send_failed(sent, error)
-        raise
+    response = send_as_recorded(
+        recorder, sent, lambda: original(pool, *[given[n] for n in names], *rest, **kwargs)
+    )
     recorder.record_answer(
         sent,
         int(response.status),
@@ -164,12 +177,7 @@ def _httpx_handle(original: Callable[..., Any], transport: Any, request: Any) ->
 
     out = Outgoing("httpx", request.method, str(request.url), pairs, body or None, ("Host",))
     sent = record_or_refuse(recorder, out)
-    try:
-        with inflight.sending(sent.seq):
-            response = original(transport, request)
-    except BaseException as error:
-        recorder.send_failed(sent, error)
-        raise
+    response = send_as_recorded(recorder, sent, lambda: original(transport, request))
     recorder.record_answer(
         sent,
         int(response.status_code),
@@ -221,12 +229,9 @@ def _http_client_request(
     if any(k.lower() == "accept-encoding" for k, _ in pairs):
         shown = pairs
     sent = record_or_refuse(recorder, Outgoing("http.client", method, full, shown, data, implicit))
-    try:
-        with inflight.sending(sent.seq):
-            result = original(conn, method, url, data, dict(pairs), **kwargs)
-    except BaseException as error:
-        recorder.send_failed(sent, error)
-        raise
+    result = send_as_recorded(
+        recorder, sent, lambda: original(conn, method, url, data, dict(pairs), **kwargs)
+    )
     setattr(conn, _PENDING, sent)
     return result
 
@@ -293,12 +298,9 @@ def _httplib2_conn_request(
 
     out = Outgoing("http.client", method, full, pairs, data, ("Host", "Accept-Encoding"))
     sent = record_or_refuse(recorder, out)
-    try:
-        with inflight.sending(sent.seq):
-            response, content = original(client, conn, request_uri, method, data, dict(pairs))
-    except BaseException as error:
-        recorder.send_failed(sent, error)
-        raise
+    response, content = send_as_recorded(
+        recorder, sent, lambda: original(client, conn, request_uri, method, data, dict(pairs))
+    )
     recorder.record_answer(
         sent,
         int(response.status),
