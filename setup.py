@@ -89,10 +89,10 @@ setup(
     package_data={
         "certbot_privacy": [
             "py.typed",
-            "log/*.json",
-            "rules/*.json",
-            "rules/locale/*/LC_MESSAGES/*.po",
-            "rules/locale/*/LC_MESSAGES/*.mo",
+            "_internal/log/*.json",
+            "_internal/rules/*.json",
+            "_internal/rules/locale/*/LC_MESSAGES/*.po",
+            "_internal/rules/locale/*/LC_MESSAGES/*.mo",
         ]
     },
     # Only certbot: it brings acme, josepy, cryptography and requests, which the plugin
@@ -106,8 +106,8 @@ setup(
     # and docs tools are development tools: requirements-dev.txt.
     cmdclass={"sdist": ReproducibleSdist},
     entry_points={
-        "certbot.plugins": ["privacy = certbot_privacy.adapter.plugin:PrivacyPlugin"],
-        "console_scripts": ["certbot-privacy = certbot_privacy.audit.cli:main"],
+        "certbot.plugins": ["privacy = certbot_privacy._internal.adapter.plugin:PrivacyPlugin"],
+        "console_scripts": ["certbot-privacy = certbot_privacy._internal.audit.cli:main"],
     },
     classifiers=[
         "Environment :: Plugins",

@@ -14,9 +14,9 @@
    badNonce and are retried, a few sends fail, ``certbot certificates`` sends an OCSP
    request per lineage once a week, and new accounts register (some with a contact,
    after a recorded consent, and a few subscribe to the EFF). Records are built with
-   :mod:`certbot_privacy.log.records` from real ACME bodies (signed with josepy, as acme
+   :mod:`certbot_privacy._internal.log.records` from real ACME bodies (signed with josepy, as acme
    signs them); each new certificate gets its own key digest and serial in the records.
-   They are serialised and chained exactly as :class:`~certbot_privacy.log.writer.
+   They are serialised and chained exactly as :class:`~certbot_privacy._internal.log.writer.
    DisclosureLog` writes them (checked below against the real writer, byte for byte)
    but without its per-record lock and fsync, which would make 1 GB take hours.
 2. Side by side, on the same file, page cache warm for both:
@@ -76,9 +76,9 @@ from josepy.jws import JWS
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from certbot_privacy.log import chain, classify, records, schema  # noqa: E402
-from certbot_privacy.log.writer import DisclosureLog  # noqa: E402
-from certbot_privacy.rules import urls  # noqa: E402
+from certbot_privacy._internal.log import chain, classify, records, schema  # noqa: E402
+from certbot_privacy._internal.log.writer import DisclosureLog  # noqa: E402
+from certbot_privacy._internal.rules import urls  # noqa: E402
 
 GENERATOR_VERSION = 1
 FLEET_GENERATOR_VERSION = 1
@@ -619,7 +619,7 @@ def _ours(*args: str) -> List[str]:
     return [
         sys.executable,
         "-c",
-        "import sys; from certbot_privacy.audit.cli import main; sys.exit(main())",
+        "import sys; from certbot_privacy._internal.audit.cli import main; sys.exit(main())",
         *args,
     ]
 

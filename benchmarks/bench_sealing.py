@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 from _venvs import twins  # noqa: E402
 
 import harness  # noqa: E402 (after the path is set)
-from certbot_privacy.audit import cli  # noqa: E402
+from certbot_privacy._internal.audit import cli  # noqa: E402
 
 
 def _instructions(runner: harness.CertbotRunner, args: List[str], out: Path) -> int:
@@ -59,8 +59,8 @@ def _instructions(runner: harness.CertbotRunner, args: List[str], out: Path) -> 
 
 _MICRO = """
 import os, sys, tempfile
-from certbot_privacy.log import records, seal, state
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.log import records, seal, state
+from certbot_privacy._internal.log.writer import DisclosureLog
 mode = sys.argv[1]
 base = tempfile.mkdtemp()
 state_dir = os.path.join(base, "config", "certbot-privacy")

@@ -4,10 +4,10 @@
     python docs/make_manpage.py --check    # exit 1 if the file is out of date
 
 Every description, option and help text comes from
-:func:`certbot_privacy.audit.cli.build_parser`, the parser behind ``certbot-privacy --help``,
-so the man page cannot say something the command does not do. Only the examples, the
-files and "see also" are written here. The output has no date, so it only changes when
-the help does; a unit test checks that the checked-in page is up to date.
+:func:`certbot_privacy._internal.audit.cli.build_parser`, the parser behind ``certbot-privacy
+--help``, so the man page cannot say something the command does not do. Only the examples, the files
+and "see also" are written here. The output has no date, so it only changes when the help does; a
+unit test checks that the checked-in page is up to date.
 """
 
 import argparse
@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from certbot_privacy import __version__  # noqa: E402
-from certbot_privacy.audit import cli  # noqa: E402
+from certbot_privacy._internal.audit import cli  # noqa: E402
 
 TARGET = HERE / "certbot-privacy.1"
 

@@ -9,7 +9,7 @@ with privacy mode off and once with ``--privacy-minimal``, on both supported cer
 (the newest 5.x in ``.venv``, Debian's 2.1.0 in ``.venv-debian``), and renders what the
 *server received*: request line, every header, the decoded JWS, the body, and the
 personal data in it as the disclosure log classifies it
-(:func:`certbot_privacy.log.classify.classify`).
+(:func:`certbot_privacy._internal.log.classify.classify`).
 
 Values that change on every run are replaced by placeholders (``<ca>`` for the server's
 address, ``<id>``, ``<nonce>``, key material, lengths), so that a second run renders the
@@ -385,7 +385,7 @@ class Normaliser:
         return _literal(self.text(request.body.decode("utf-8", "replace")))
 
     def personal(self, request: harness.RecordedRequest, kind: str) -> str:
-        from certbot_privacy.log import classify
+        from certbot_privacy._internal.log import classify
 
         url = EFF_URL if kind == "eff" else request.path
         recipient = classify.EFF_RECIPIENT if kind == "eff" else "the CA"
@@ -405,7 +405,7 @@ class Normaliser:
 def _describe_csr(value: str) -> str:
     from cryptography import x509
 
-    from certbot_privacy.log import classify
+    from certbot_privacy._internal.log import classify
 
     csr = x509.load_der_x509_csr(classify.b64url_decode(value))
     try:

@@ -2,10 +2,10 @@
 
 * ``schema-fields`` / ``schema-events`` / ``schema-categories``: the disclosure record
   format, from the JSON Schema that ships in the package (``certbot_privacy/schema/``), with
-  the category descriptions of :mod:`certbot_privacy.log.records`.
+  the category descriptions of :mod:`certbot_privacy._internal.log.records`.
 * ``consent-text`` / ``withdrawal-text``: the texts an admin reads, from
-  :mod:`certbot_privacy.rules.consent`, in a given language, for a given CA.
-* ``known-cas``: the CAs :mod:`certbot_privacy.rules.cas` knows.
+  :mod:`certbot_privacy._internal.rules.consent`, in a given language, for a given CA.
+* ``known-cas``: the CAs :mod:`certbot_privacy._internal.rules.cas` knows.
 * ``plugin-options``: the certbot options the plugin adds, from its own parser code.
 * ``cli-help``: ``certbot-privacy [COMMAND] --help``, from the real parser.
 * ``manpage``: a man page (the roff subset ``docs/make_manpage.py`` writes) as docs.
@@ -72,7 +72,7 @@ def _literal(text: str) -> str:
 
 
 def _schema() -> Dict[str, Any]:
-    from certbot_privacy.log import schema
+    from certbot_privacy._internal.log import schema
 
     return schema.json_schema()
 
@@ -164,14 +164,14 @@ class SchemaCategories(_RstDirective):
     """A table of the personal-data categories: the registry's, with the schema's shapes."""
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy.log.schema import CATEGORIES
+        from certbot_privacy._internal.log.schema import CATEGORIES
 
         schema = _schema()
         categories = schema["$defs"]["personal_data"]["properties"]
         if set(categories) != {c.name for c in CATEGORIES}:
             logger.warning(
                 "the schema's personal-data categories differ from "
-                "certbot_privacy.log.schema.CATEGORIES",
+                "certbot_privacy._internal.log.schema.CATEGORIES",
                 location=self.get_location(),
             )
         rows = []
@@ -215,15 +215,21 @@ class ConsentText(SphinxDirective):
     def run(self) -> List[nodes.Node]:
         import datetime
 
-        from certbot_privacy.rules import cas, consent, layout, notice, withdrawal
-        from certbot_privacy.rules import drift as drift_module
+        from certbot_privacy._internal.rules import (
+            consent,
+            consent_texts,
+            facts_file,
+            layout,
+            withdrawal,
+        )
+        from certbot_privacy._internal.rules import drift as drift_module
 
-        facts = cas.facts()
-        known = cas.lookup(self.arguments[0])
+        facts = facts_file.facts()
+        known = facts_file.lookup(self.arguments[0])
         terms = self.options.get("terms-of-service") or (
             known.terms.url if known is not None and known.terms is not None else None
         )
-        ca = cas.for_directory(
+        ca = facts_file.for_directory(
             self.arguments[0], terms_of_service=self.options.get("announced-terms", terms)
         )
         language = self.options.get("language", consent.ENGLISH)
@@ -233,13 +239,15 @@ class ConsentText(SphinxDirective):
         if "withdrawal" in self.options:
             text = withdrawal.withdrawal_text(ca, language)
         elif "eff" in self.options:
-            text = notice.eff_text(facts.other("eff"), email or "admin@example.org", language)
+            text = consent_texts.eff_text(
+                facts.other("eff"), email or "admin@example.org", language
+            )
         else:
             checked = datetime.date.fromisoformat(facts.checked)
             drift = drift_module.drift(
                 ca, checked, checked=facts.checked, max_age_months=facts.max_age_months
             )
-            text = notice.consent_text(ca, email, language, drift=drift)
+            text = consent_texts.consent_text(ca, email, language, drift=drift)
         text = layout.fill(text, 80)
         block = nodes.literal_block(text, text)
         block["language"] = "text"
@@ -247,13 +255,13 @@ class ConsentText(SphinxDirective):
 
 
 class KnownCAs(_RstDirective):
-    """A table of the CAs the facts (certbot_privacy/rules/cas.json) know."""
+    """A table of the CAs the facts (certbot_privacy/_internal/rules/cas.json) know."""
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy.rules import cas
+        from certbot_privacy._internal.rules import facts_file
 
         rows = []
-        for ca in cas.known_cas():
+        for ca in facts_file.known_cas():
             operator = ca.legal_entity or "not stated"
             if ca.country:
                 operator += f" ({ca.country})"
@@ -279,7 +287,7 @@ class PluginOptions(_RstDirective):
     """The options the plugin adds to certbot, from ``PrivacyPlugin.add_parser_arguments``."""
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy.adapter.plugin import PrivacyPlugin
+        from certbot_privacy._internal.adapter.plugin import PrivacyPlugin
 
         added: List[Tuple[str, Dict[str, Any]]] = []
         PrivacyPlugin.add_parser_arguments(lambda name, **kw: added.append((name, kw)))
@@ -311,7 +319,7 @@ class CliHelp(SphinxDirective):
     optional_arguments = 1
 
     def run(self) -> List[nodes.Node]:
-        from certbot_privacy.audit import cli
+        from certbot_privacy._internal.audit import cli
 
         parser = cli.build_parser()
         if self.arguments:

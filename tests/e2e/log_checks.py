@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import jsonschema
 
-from certbot_privacy.log import schema
+from certbot_privacy._internal.log import schema
 from harness.certbot_runner import CertbotResult
 from harness.recording_proxy import RecordedRequest
 

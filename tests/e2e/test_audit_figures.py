@@ -8,7 +8,7 @@ from typing import Any, Dict
 
 import pytest
 
-from certbot_privacy.log.schema import EVENTS
+from certbot_privacy._internal.log.schema import EVENTS
 from harness import CertbotRunner, CertbotTarget, require_success
 
 from .log_checks import read_log

@@ -27,8 +27,8 @@ from typing import Tuple
 
 import pytest
 
-from certbot_privacy.audit import cli
-from certbot_privacy.log import classify
+from certbot_privacy._internal.audit import cli
+from certbot_privacy._internal.log import classify
 from harness import CertbotRunner, free_port, in_ci, require_success
 from tests.helpers.fleet import host_logs, journal_entry, journal_export
 

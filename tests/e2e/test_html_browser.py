@@ -165,7 +165,7 @@ def test_the_art30_record_of_real_runs_loads_and_prints_with_a_signature_block(
 def test_hostile_values_stay_text_in_the_browser(browser: str, tmp_path: Path) -> None:
     """The hostile corpus through the report: the browser's DOM has only the page's own
     elements (no injected script, image or link), no console message, every value shown."""
-    from certbot_privacy.audit import cli
+    from certbot_privacy._internal.audit import cli
 
     hosts, journal = hostile_fleet(tmp_path / "in")
     page_file = tmp_path / "hostile.html"
@@ -187,7 +187,7 @@ def test_the_policy_is_enforced_and_the_check_sees_a_violation(
 ) -> None:
     """A page of ours with a script and an external image added: the browser refuses both
     and says so on the console (what the other tests assert never happens)."""
-    from certbot_privacy.audit.formats import html
+    from certbot_privacy._internal.audit.formats import html
 
     page = html.page("t", "2024-05-01T00:00:00.000Z", [], "report").replace(
         "<main>",

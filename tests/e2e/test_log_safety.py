@@ -13,7 +13,7 @@ from typing import Callable
 
 import pytest
 
-from certbot_privacy.rules import keyguard
+from certbot_privacy._internal.rules import keyguard
 from harness import CertbotRunner, CertbotTarget, require_success
 from harness.recording_proxy import AccountAlias
 

@@ -13,8 +13,8 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from certbot_privacy.audit import cli
-from certbot_privacy.log import seal
+from certbot_privacy._internal.audit import cli
+from certbot_privacy._internal.log import seal
 from harness import CertbotRunner, require_success
 from tests.helpers import sealing
 

@@ -1,2 +1,2 @@
 """Helpers the tests share: realistic ACME bodies, whole logs, a local HTTP server, and the
-certbot names compat relies on (not tests)."""
+certbot names certbot_internals relies on (not tests)."""

@@ -1,19 +1,19 @@
 """Helpers for the audit tests: logs written by the real writer, and the real e2e logs.
 
-Logs are built from :mod:`certbot_privacy.log.records` builders (with real ACME bodies from
-:mod:`tests.helpers.logs`) and appended with :class:`~certbot_privacy.log.writer.DisclosureLog`,
-so the audit meets exactly what certbot-privacy writes. ``data/audit/`` holds logs that
-the end-to-end suite produced with real certbot runs against Pebble (see its README).
-Their own tests are in ``tests/unit/test_helpers.py``.
+Logs are built from :mod:`certbot_privacy._internal.log.records` builders (with real ACME bodies
+from :mod:`tests.helpers.logs`) and appended with
+:class:`~certbot_privacy._internal.log.writer.DisclosureLog`, so the audit meets exactly what
+certbot-privacy writes. ``data/audit/`` holds logs that the end-to-end suite produced with real
+certbot runs against Pebble (see its README). Their own tests are in ``tests/unit/test_helpers.py``.
 """
 
 import gzip
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
-from certbot_privacy.audit import source
-from certbot_privacy.log import classify, records
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.audit import source
+from certbot_privacy._internal.log import classify, records
+from certbot_privacy._internal.log.writer import DisclosureLog
 from tests.helpers.logs import (
     finalize_body,
     make_certificate,

@@ -1,11 +1,12 @@
-"""The certbot and acme names ``certbot_privacy/adapter/compat.py`` uses, checked where they live.
+"""The certbot and acme names that ``_internal/adapter/certbot_internals.py`` uses, checked
+where they live.
 
-Each :class:`Pin` is one name compat wraps or calls, with the parameters compat relies on.
-:func:`check` looks every pin up in the certbot that imports this module and returns one
-sentence per name that moved or changed, each naming the module to fix.
+Each :class:`Pin` is one name certbot_internals wraps or calls, with the parameters
+certbot_internals relies on. :func:`check` looks every pin up in the certbot that imports this
+module and returns one sentence per name that moved or changed, each naming the module to fix.
 
 It imports only the standard library, certbot and acme, so that it runs under any
-certbot's own Python: ``tests/unit/test_certbot_compat.py`` calls :func:`check` in-process
+certbot's own Python: ``tests/unit/test_certbot_internals.py`` calls :func:`check` in-process
 (certbot 5.x) and runs ``python -m tests.helpers.certbot_names`` from the repository root
 under each certbot target's interpreter (Debian's 2.1.0 too). As a program it prints the
 problems and exits 1, or prints one line and exits 0.
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 #: The module to fix when a pin fails.
-COMPAT = "certbot_privacy/adapter/compat.py"
+COMPAT = "certbot_privacy/_internal/adapter/certbot_internals.py"
 
 #: Certbot 2.7 replaced ``cli.set_by_cli`` by ``NamespaceConfig.set_by_user`` and dropped
 #: the re-parse with ``detect_defaults``.
@@ -33,10 +34,10 @@ Params = Tuple[str, ...]
 
 @dataclass(frozen=True)
 class Pin:
-    """``module.name`` (``name`` may be ``Class.method``), with the parameters compat uses.
+    """``module.name`` (``name`` may be ``Class.method``), with the parameters it is used with.
 
     *signatures*: the parameter lists accepted (one per certbot generation that has a
-    different one). *used_by*: the function of compat that depends on it.
+    different one). *used_by*: the function of certbot_internals that depends on it.
     """
 
     module: str
@@ -59,7 +60,7 @@ def certbot_version() -> Tuple[int, int]:
 
 
 def pins(version: Tuple[int, int]) -> List[Pin]:
-    """Every name compat uses, as certbot *version* should have it."""
+    """Every name certbot_internals uses, as certbot *version* should have it."""
     helpful = "certbot._internal.cli.helpful"
     found = [
         Pin(helpful, "HelpfulArgumentParser.parse_args", (("self",),), "install_parse_hook"),
@@ -180,7 +181,7 @@ def pins(version: Tuple[int, int]) -> List[Pin]:
 
 
 def check_pin(pin: Pin) -> Optional[str]:
-    """One sentence if *pin* is not where compat expects it, else ``None``."""
+    """One sentence if *pin* is not where certbot_internals expects it, else ``None``."""
     fix = f"fix {COMPAT} ({pin.used_by}), which relies on it"
     try:
         target: Any = importlib.import_module(pin.module)
@@ -196,7 +197,10 @@ def check_pin(pin: Pin) -> Optional[str]:
         return f"{pin.qualified} has no signature any more ({error}); {fix}"
     if params not in pin.signatures:
         expected = " or ".join(f"({', '.join(s)})" for s in pin.signatures)
-        return f"{pin.qualified}({', '.join(params)}) changed: compat expects {expected}; {fix}"
+        return (
+            f"{pin.qualified}({', '.join(params)}) changed: "
+            f"certbot_internals expects {expected}; {fix}"
+        )
     return None
 
 
@@ -227,7 +231,7 @@ def check_parser(version: Tuple[int, int]) -> List[str]:
 
 
 def check_attributes() -> List[str]:
-    """The attributes compat reads on certbot's objects (not callables, so no :class:`Pin`).
+    """The attributes it reads on certbot's objects (not callables: no :class:`Pin`).
 
     ``RenewableCert.configuration`` and ``.cli_config`` (the OCSP hook), ``Account.Meta``'s
     ``register_to_eff`` and ``NamespaceConfig.accounts_dir`` (``StoredAccount``).
@@ -251,7 +255,7 @@ def check_attributes() -> List[str]:
 
 
 def check() -> List[str]:
-    """Every problem with the names compat uses, in the certbot importable here."""
+    """Every problem with the names certbot_internals uses, in the certbot importable here."""
     version = certbot_version()
     problems = [p for p in map(check_pin, pins(version)) if p is not None]
     return problems + check_parser(version) + check_attributes()

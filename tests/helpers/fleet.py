@@ -1,7 +1,7 @@
 """Helpers for the fleet tests: the syslog mirror's messages, as journald and rsyslog keep them.
 
 :func:`mirrored_log` writes a log with the real writer and the real
-:class:`~certbot_privacy.log.syslog.SyslogMirror`, capturing what it would send.
+:class:`~certbot_privacy._internal.log.syslog.SyslogMirror`, capturing what it would send.
 :func:`journal_entry` turns a datagram that glibc's ``syslog(3)`` sends to ``/dev/log``
 (``<PRI>Mmm dd hh:mm:ss IDENT[PID]: MESSAGE``) into the entry ``journalctl -o json``
 prints for it: the field names are journald's (``man systemd.journal-fields``):
@@ -22,8 +22,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterable, List
 
-from certbot_privacy.log.syslog import SyslogMirror
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.log.syslog import SyslogMirror
+from certbot_privacy._internal.log.writer import DisclosureLog
 
 _DATAGRAM = re.compile(
     rb"<(?P<pri>[0-9]+)>(?P<ts>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8}) "

@@ -27,7 +27,7 @@ from josepy.jwa import ES256, RS256
 from josepy.jwk import JWK, JWKEC, JWKRSA
 from josepy.jws import JWS
 
-from certbot_privacy.log import chain, schema
+from certbot_privacy._internal.log import chain, schema
 
 DIRECTORY = "https://ca.example/dir"
 ACCOUNT_URL = "https://ca.example/acct/17"

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from certbot_privacy.log import chain, schema, seal
+from certbot_privacy._internal.log import chain, schema, seal
 
 KEY_RE = re.compile(r"cpseal1-[0-9a-f]+-[0-9a-f]+")
 

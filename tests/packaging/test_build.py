@@ -28,12 +28,12 @@ REQUIRED_IN_SDIST = (
     "docs/index.rst",
     "docs/_generated/requests.rst",
     "docs/certbot-privacy.1",
-    "certbot_privacy/log/record-1.json",
-    "certbot_privacy/rules/cas.json",
-    "certbot_privacy/rules/cas.schema.json",
+    "certbot_privacy/_internal/log/record-1.json",
+    "certbot_privacy/_internal/rules/cas.json",
+    "certbot_privacy/_internal/rules/cas.schema.json",
     "tests/data/ca-sources/README.md",
-    "certbot_privacy/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.po",
-    "certbot_privacy/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
+    "certbot_privacy/_internal/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.po",
+    "certbot_privacy/_internal/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
     "certbot_privacy/py.typed",
     "scripts/gen_request_tables.py",
 )
@@ -122,11 +122,11 @@ def test_wheel_holds_the_package_and_its_data(built: Built) -> None:
     plugin_module = setup_py_entry_points()["certbot.plugins"]["privacy"].split(":")[0]
     assert f"{plugin_module.replace('.', '/')}.py" in modules
     data = {
-        "certbot_privacy/log/record-1.json",
-        "certbot_privacy/rules/cas.json",
-        "certbot_privacy/rules/cas.schema.json",
+        "certbot_privacy/_internal/log/record-1.json",
+        "certbot_privacy/_internal/rules/cas.json",
+        "certbot_privacy/_internal/rules/cas.schema.json",
         "certbot_privacy/py.typed",
-        "certbot_privacy/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
+        "certbot_privacy/_internal/rules/locale/zh_CN/LC_MESSAGES/certbot-privacy.mo",
     }
     assert not (modules | data) - names, sorted((modules | data) - names)
     assert not [n for n in names if n.startswith(("tests/", "docs/", "scripts/"))]

@@ -52,7 +52,7 @@ def test_certbot_plugins_lists_privacy(install: Install, tmp_path: Path) -> None
         [install.certbot, "plugins", *certbot_dirs(tmp_path)], cwd=tmp_path, env=clean_env()
     )
     assert "* privacy" in result.stdout, result.stdout
-    assert "certbot_privacy.adapter.plugin:PrivacyPlugin" in result.stdout
+    assert "certbot_privacy._internal.adapter.plugin:PrivacyPlugin" in result.stdout
 
 
 def test_certbot_help_shows_the_privacy_options(install: Install, tmp_path: Path) -> None:

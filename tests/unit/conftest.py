@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from certbot_privacy.adapter import coverage, patching
-from certbot_privacy.adapter.state import RUN
+from certbot_privacy._internal.adapter import coverage, patching
+from certbot_privacy._internal.adapter.state import RUN
 from tests.helpers.http import LocalServer, running_server
 
 

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from certbot_privacy.audit import art30
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.formats import art30_renderer
-from certbot_privacy.audit.summarise import summarise
-from certbot_privacy.log import classify
-from certbot_privacy.rules import cas
+from certbot_privacy._internal.audit import art30
+from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.formats import art30_renderer
+from certbot_privacy._internal.audit.summarise import summarise
+from certbot_privacy._internal.log import classify
+from certbot_privacy._internal.rules import facts_file
 from tests.helpers.audit import LE, UNKNOWN_CA, fleet_log, read_items
 
 GENERATED = "2024-09-01T00:00:00.000Z"
@@ -32,7 +32,7 @@ def _recipient(record: art30.Art30Record, name: str) -> art30.Recipient:
 def test_a_known_ca_is_described_from_its_own_policy(record: art30.Art30Record) -> None:
     """Let's Encrypt: legal entity, country, policy and retention quoted with the source."""
     le = _recipient(record, LE)
-    info = cas.lookup(LE)
+    info = facts_file.lookup(LE)
     assert info is not None and le.known
     assert (le.name, le.legal_entity, le.country) == (info.display_name, info.legal_entity, "US")
     assert le.third_country is True
@@ -95,7 +95,7 @@ def test_an_empty_selection_gives_a_record_without_recipients(tmp_path: Path) ->
 
 def test_eea_recipients_are_no_transfer() -> None:
     """A CA in the EEA (ZeroSSL, Austria) is not a third-country transfer."""
-    from certbot_privacy.audit.summarise import RecipientStats
+    from certbot_privacy._internal.audit.summarise import RecipientStats
 
     stats = RecipientStats("https://acme.zerossl.com/v2/DV90", 1, GENERATED, GENERATED, 0, ())
     described = art30.describe_recipient(stats)

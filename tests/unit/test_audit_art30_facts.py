@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from certbot_privacy.audit import art30, coverage
-from certbot_privacy.audit.formats import art30_renderer, report_renderer
-from certbot_privacy.audit.summarise import summarise
-from certbot_privacy.log import classify
-from certbot_privacy.log.schema import EVENTS
-from certbot_privacy.rules import cas
+from certbot_privacy._internal.audit import art30, coverage
+from certbot_privacy._internal.audit.formats import art30_renderer, report_renderer
+from certbot_privacy._internal.audit.summarise import summarise
+from certbot_privacy._internal.log import classify
+from certbot_privacy._internal.log.schema import EVENTS
+from certbot_privacy._internal.rules import facts_file
 from tests.helpers.audit import LE, T0, fleet_log, read_items, request, write_log
 
 GENERATED = "2024-09-01T00:00:00.000Z"
@@ -30,7 +30,7 @@ def _recipient(record: art30.Art30Record, name: str) -> art30.Recipient:
 def test_the_eff_is_described_from_the_facts(record: art30.Art30Record) -> None:
     """The EFF's legal entity and privacy policy come from the facts (`cas --format json`)."""
     eff = _recipient(record, classify.EFF_RECIPIENT)
-    facts = cas.facts().other("eff")
+    facts = facts_file.facts().other("eff")
     assert eff.legal_entity == facts.operator.legal_entity == "Electronic Frontier Foundation"
     assert facts.privacy_policy is not None and eff.privacy_policy == facts.privacy_policy.url
     assert eff.name == facts.display_name
@@ -81,8 +81,8 @@ def test_the_record_says_when_recording_began_per_host(tmp_path: Path) -> None:
     for n, host in enumerate(("web1", "web2")):
         (tmp_path / "hosts" / host).mkdir(parents=True)
         write_log(tmp_path / "hosts" / host / "disclosure.jsonl", [request(T0 + n * 86400)])
-    from certbot_privacy.audit import parallel
-    from certbot_privacy.audit.filters import Filters
+    from certbot_privacy._internal.audit import parallel
+    from certbot_privacy._internal.audit.filters import Filters
 
     summary = parallel.summarise([str(tmp_path / "hosts")], Filters(), workers=1)
     built = art30.build(summary, art30.Controller(), generated=GENERATED)
@@ -178,7 +178,7 @@ def test_a_report_says_what_an_old_log_cannot_tell(tmp_path: Path) -> None:
 def test_a_report_reads_coverage_records_from_the_log(tmp_path: Path) -> None:
     """Coverage and connection records in a log reach the report; a destination reached
     with only the connection known is a recipient (of the host's address at least)."""
-    from certbot_privacy.log import records
+    from certbot_privacy._internal.log import records
 
     run = "0123456789abcdef0123456789abcdef"
     start = records.coverage_record(
@@ -213,7 +213,7 @@ def test_a_report_reads_coverage_records_from_the_log(tmp_path: Path) -> None:
 def test_a_hook_is_a_recipient_but_no_request(tmp_path: Path) -> None:
     """What certbot handed a hook is a disclosure to it; a hook run has no outcome and is
     not counted among the requests."""
-    from certbot_privacy.log import records
+    from certbot_privacy._internal.log import records
 
     hook = records.hook_record(
         kind="manual-auth",

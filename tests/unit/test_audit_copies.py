@@ -12,9 +12,9 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from certbot_privacy.audit import cli, source
-from certbot_privacy.log import chain, classify
-from certbot_privacy.log.reader import Line
+from certbot_privacy._internal.audit import cli, source
+from certbot_privacy._internal.log import chain, classify
+from certbot_privacy._internal.log.reader import Line
 from tests.helpers.audit import T0, issuance, lines_of, with_responses, write_log
 from tests.helpers.fleet import (
     datagram,

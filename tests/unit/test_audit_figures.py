@@ -9,10 +9,10 @@ from typing import Any, Dict, List
 from acme import messages
 from josepy.jwk import JWKEC
 
-from certbot_privacy.audit import art30, formats, parallel
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.summarise import Accumulator, Summary, summarise
-from certbot_privacy.log import classify, records
+from certbot_privacy._internal.audit import art30, formats, parallel
+from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.summarise import Accumulator, Summary, summarise
+from certbot_privacy._internal.log import classify, records
 from tests.helpers.audit import (
     DAY,
     LE,
@@ -264,7 +264,7 @@ def test_the_headline_says_what_was_read_before_what_was_sent(tmp_path: Path) ->
 
 def test_the_table_fits_80_columns_and_the_terminal_width(tmp_path: Path) -> None:
     """Long values (a User-Agent, key descriptions, URLs) wrap; nothing is cut."""
-    from certbot_privacy.audit.formats import table
+    from certbot_privacy._internal.audit.formats import table
 
     long_ua = "CertbotACMEClient/5.8.0 (certbot; Debian GNU/Linux 12 (bookworm)) " * 3
     log = fleet_log(tmp_path / "fleet.jsonl")
@@ -281,7 +281,7 @@ def test_the_table_fits_80_columns_and_the_terminal_width(tmp_path: Path) -> Non
 def test_art30_counts_without_keeping_values_and_agrees(tmp_path: Path) -> None:
     """export --art30 counts distinct values by digest (bounded memory): the same figures
     as a summary that keeps every value, read in one pass or in parts."""
-    from certbot_privacy.audit.distinct import Distinct
+    from certbot_privacy._internal.audit.distinct import Distinct
 
     fleet = _three_hosts(tmp_path / "fleet")
     fleet_log(fleet / "web1" / "more.jsonl")
@@ -311,10 +311,10 @@ def test_art30_counts_without_keeping_values_and_agrees(tmp_path: Path) -> None:
 
 def test_the_ca_facts_as_text_fit_80_columns() -> None:
     """`cas` wraps to the terminal (80 columns when not one), as the report does."""
-    from certbot_privacy.audit.formats import text
-    from certbot_privacy.rules import cas, layout
+    from certbot_privacy._internal.audit.formats import text
+    from certbot_privacy._internal.rules import facts_file, layout
 
-    shown = text.render_cas(cas.facts())
+    shown = text.render_cas(facts_file.facts())
     assert max(layout.width(line) for line in shown.splitlines()) <= 80
 
 
@@ -323,8 +323,8 @@ def test_report_by_host_streams_host_by_host_with_the_same_text(
 ) -> None:
     """report --by host (the table) is summarised and written host by host, in memory
     bounded by the largest host; its text is that of the whole summary rendered at once."""
-    from certbot_privacy.audit import cli
-    from certbot_privacy.audit.formats import table
+    from certbot_privacy._internal.audit import cli
+    from certbot_privacy._internal.audit.formats import table
 
     fleet = _three_hosts(tmp_path / "fleet")
     fleet_log(fleet / "web2" / "more.jsonl")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.times import parse_bound
+from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.times import parse_bound
 
 
 @pytest.mark.parametrize(

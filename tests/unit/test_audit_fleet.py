@@ -6,8 +6,8 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from certbot_privacy.audit import cli
-from certbot_privacy.log import chain, classify
+from certbot_privacy._internal.audit import cli
+from certbot_privacy._internal.log import chain, classify
 from tests.helpers.audit import T0, issuance, lines_of, with_responses
 from tests.helpers.fleet import (
     datagram,

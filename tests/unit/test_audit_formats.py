@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from certbot_privacy.audit import formats
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.summarise import Summary, summarise
-from certbot_privacy.audit.verify import verify
-from certbot_privacy.rules.escape import printable
+from certbot_privacy._internal.audit import formats
+from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.summarise import Summary, summarise
+from certbot_privacy._internal.audit.verify import verify
+from certbot_privacy._internal.rules.escape import printable
 from tests.helpers.audit import LE, T0, fleet_log, read_items, request, write_log
 
 

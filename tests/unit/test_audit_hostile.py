@@ -7,8 +7,8 @@ from typing import Tuple
 
 import pytest
 
-from certbot_privacy.audit import cli
-from certbot_privacy.rules.escape import ESCAPES, FORMULA_START, is_printable, markdown
+from certbot_privacy._internal.audit import cli
+from certbot_privacy._internal.rules.escape import ESCAPES, FORMULA_START, is_printable, markdown
 from tests.helpers.hostile import HOSTILE, hostile_fleet
 
 

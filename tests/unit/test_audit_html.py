@@ -12,12 +12,12 @@ from typing import List, Tuple
 
 import pytest
 
-from certbot_privacy.audit import cli
-from certbot_privacy.audit.formats import html
-from certbot_privacy.audit.formats._common import short_time
-from certbot_privacy.audit.summarise import summarise
-from certbot_privacy.audit.timeline import Timeline
-from certbot_privacy.rules.escape import is_printable, printable
+from certbot_privacy._internal.audit import cli
+from certbot_privacy._internal.audit.formats import html
+from certbot_privacy._internal.audit.formats._common import short_time
+from certbot_privacy._internal.audit.summarise import summarise
+from certbot_privacy._internal.audit.timeline import Timeline
+from certbot_privacy._internal.rules.escape import is_printable, printable
 from tests.helpers.audit import fleet_log, read_items
 from tests.helpers.hostile import HOSTILE, hostile_fleet
 from tests.helpers.html_page import ELEMENTS, Page
@@ -179,8 +179,8 @@ def test_the_summary_has_months_only_when_asked(log: Path) -> None:
 def test_certbot_runs_import_nothing_of_the_audit_tool() -> None:
     """The plugin certbot imports on every run loads no audit module (HTML included)."""
     code = (
-        "import sys, certbot_privacy.adapter.plugin as p; "
-        "print([m for m in sys.modules if m.startswith('certbot_privacy.audit')])"
+        "import sys, certbot_privacy._internal.adapter.plugin as p; "
+        "print([m for m in sys.modules if m.startswith('certbot_privacy._internal.audit')])"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True

@@ -5,8 +5,8 @@ from typing import Tuple
 
 import pytest
 
-from certbot_privacy.audit import cli, formats, letters
-from certbot_privacy.log import records
+from certbot_privacy._internal.audit import cli, formats, letters
+from certbot_privacy._internal.log import records
 from tests.helpers.audit import (
     FIXTURES,
     LE,
@@ -161,7 +161,7 @@ def test_letters_are_text_or_markdown_only(capsys: pytest.CaptureFixture[str], l
 
 def test_filters_select_the_period_of_a_letter(log: Path) -> None:
     """--since/--until narrow what a letter lists."""
-    from certbot_privacy.audit.filters import Filters
+    from certbot_privacy._internal.audit.filters import Filters
 
     found = letters.collect(read_items(log), Filters.create(since="2024-07-01T00:00:00.000Z"))
     le = next(i for i in found if i.ca.display_name == "Let's Encrypt")

@@ -4,9 +4,9 @@ when recording began, what the log cannot know (issue 20 item 3)."""
 from pathlib import Path
 from typing import List
 
-from certbot_privacy.audit import letters, parallel
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.formats import letters_renderer
+from certbot_privacy._internal.audit import letters, parallel
+from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.formats import letters_renderer
 from tests.helpers.audit import LE, T0, eff_request, read_items, write_log
 from tests.helpers.logs import new_order_body
 from tests.unit.test_audit_figures import _two_accounts
@@ -43,7 +43,7 @@ def test_letters_name_no_internal_host(tmp_path: Path) -> None:
         from tests.helpers.audit import request
 
         write_log(tmp_path / "hosts" / host / "disclosure.jsonl", [request(T0 + n, body)])
-    from certbot_privacy.audit import source
+    from certbot_privacy._internal.audit import source
 
     found = letters.collect(source.read([str(tmp_path / "hosts")]))
     text = _written(list(found))
@@ -84,7 +84,7 @@ def test_hosts_that_began_recording_apart_give_the_span(tmp_path: Path) -> None:
             tmp_path / "hosts" / host / "disclosure.jsonl",
             [request(T0 + n * 10 * 86400, new_order_body("x.example.org"), recipient=LE)],
         )
-    from certbot_privacy.audit import source
+    from certbot_privacy._internal.audit import source
 
     found = letters.collect(source.read([str(tmp_path / "hosts")]))
     text = " ".join(_written(list(found)).split())

@@ -5,11 +5,11 @@ from typing import Callable, List
 
 import pytest
 
-from certbot_privacy.audit import parallel, source
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.formats import json as json_format
-from certbot_privacy.audit.summarise import summarise
-from certbot_privacy.audit.verify import verify
+from certbot_privacy._internal.audit import parallel, source
+from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.formats import json as json_format
+from certbot_privacy._internal.audit.summarise import summarise
+from certbot_privacy._internal.audit.verify import verify
 from tests.helpers.audit import REAL_LOGS, fleet_log, gzip_copy, lines_of
 from tests.unit.test_audit_verify import CASES
 

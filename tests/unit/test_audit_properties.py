@@ -15,10 +15,10 @@ from typing import List, Tuple
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from certbot_privacy.audit.chaincheck import FileVerdict
-from certbot_privacy.audit.summarise import summarise
-from certbot_privacy.audit.verify import verify
-from certbot_privacy.log import chain
+from certbot_privacy._internal.audit.chaincheck import FileVerdict
+from certbot_privacy._internal.audit.summarise import summarise
+from certbot_privacy._internal.audit.verify import verify
+from certbot_privacy._internal.log import chain
 from tests.helpers.audit import fleet_log, lines_of, read_items
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,13 +6,13 @@ from typing import Dict
 
 import pytest
 
-from certbot_privacy.audit import summarise as summarise_module
-from certbot_privacy.audit.filters import Filters
-from certbot_privacy.audit.summarise import RecipientStats, Summary, summarise
-from certbot_privacy.audit.times import format_utc, parse_bound
-from certbot_privacy.audit.values import IMPLICIT_IP_LABEL, label
-from certbot_privacy.log import classify
-from certbot_privacy.log.reader import Line
+from certbot_privacy._internal.audit import summarise as summarise_module
+from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.summarise import RecipientStats, Summary, summarise
+from certbot_privacy._internal.audit.times import format_utc, parse_bound
+from certbot_privacy._internal.audit.values import IMPLICIT_IP_LABEL, label
+from certbot_privacy._internal.log import classify
+from certbot_privacy._internal.log.reader import Line
 from tests.helpers.audit import (
     DAY,
     LE,
@@ -251,7 +251,7 @@ def test_real_renewal_log_shows_the_ocsp_responder_and_one_user_agent() -> None:
 
 
 def _notices(path: Path) -> Path:
-    from certbot_privacy.log import records
+    from certbot_privacy._internal.log import records
 
     changed = records.notice_record(
         kind="terms_changed",
@@ -270,7 +270,7 @@ def _notices(path: Path) -> Path:
 
 def test_notice_records_are_summarised_and_shown_escaped(tmp_path: Path) -> None:
     """notice records (schema 1) are counted per kind, and reports show them escaped."""
-    from certbot_privacy.audit.formats import markdown, table
+    from certbot_privacy._internal.audit.formats import markdown, table
 
     summary = summarise(read_items(_notices(tmp_path / "n.jsonl")))
     assert dict(summary.events)["notice"] == 3

@@ -6,10 +6,10 @@ from typing import Any, Callable, Dict, List, Tuple, Union
 
 import pytest
 
-from certbot_privacy.audit.chaincheck import LOOKAHEAD, FileChecker, Kind
-from certbot_privacy.audit.verify import VerifyReport, verify
-from certbot_privacy.log import chain
-from certbot_privacy.log.reader import Line
+from certbot_privacy._internal.audit.chaincheck import LOOKAHEAD, FileChecker, Kind
+from certbot_privacy._internal.audit.verify import VerifyReport, verify
+from certbot_privacy._internal.log import chain
+from certbot_privacy._internal.log.reader import Line
 from tests.helpers.audit import (
     REAL_LOGS,
     T0,
@@ -329,7 +329,7 @@ def test_the_default_mode_says_which_records_it_only_hash_checked(
     log: Path, tmp_path: Path
 ) -> None:
     """A key given twice passes the chain; the verdict says those lines were not parsed."""
-    from certbot_privacy.audit import formats
+    from certbot_privacy._internal.audit import formats
 
     path = _with_a_key_twice(log, tmp_path)
     report = _check(path)
@@ -348,7 +348,7 @@ def test_a_line_over_the_cap_is_not_a_record_with_its_size(
     log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A line over the line cap is reported as not a record, with its size, never read whole."""
-    from certbot_privacy.log import reader
+    from certbot_privacy._internal.log import reader
 
     monkeypatch.setattr(reader, "MAX_LINE", 4000)
     lines = lines_of(log)

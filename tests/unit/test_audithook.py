@@ -12,13 +12,13 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
-from certbot_privacy.adapter import audithook, inflight
-from certbot_privacy.adapter.mode import RunLog
-from certbot_privacy.adapter.recorder import DisclosureRecorder
-from certbot_privacy.adapter.state import RUN
-from certbot_privacy.adapter.wire import WirePolicy
-from certbot_privacy.errors import DisclosureLogError
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.adapter import audithook, inflight
+from certbot_privacy._internal.adapter.mode import RunLog
+from certbot_privacy._internal.adapter.recorder import DisclosureRecorder
+from certbot_privacy._internal.adapter.state import RUN
+from certbot_privacy._internal.adapter.wire import WirePolicy
+from certbot_privacy._internal.errors import DisclosureLogError
+from certbot_privacy._internal.log.writer import DisclosureLog
 
 POLICY = WirePolicy(user_agent="CertbotACMEClient/5.8.0 python-requests/2.32.3")
 

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from acme import messages
 
-from certbot_privacy.audit import art30
-from certbot_privacy.audit.formats import art30_renderer, report_renderer
-from certbot_privacy.audit.summarise import summarise
-from certbot_privacy.rules import cas, notice
-from certbot_privacy.rules.consent import LANGUAGES, SIMPLIFIED_CHINESE
+from certbot_privacy._internal.audit import art30
+from certbot_privacy._internal.audit.formats import art30_renderer, report_renderer
+from certbot_privacy._internal.audit.summarise import summarise
+from certbot_privacy._internal.rules import consent_texts, facts_file
+from certbot_privacy._internal.rules.consent import LANGUAGES, SIMPLIFIED_CHINESE
 from tests.helpers.audit import T0, read_items, request, write_log
 from tests.helpers.logs import account_jwk, sign
 
-LE = cas.for_directory("https://acme-v02.api.letsencrypt.org/directory")
+LE = facts_file.for_directory("https://acme-v02.api.letsencrypt.org/directory")
 
 
 def test_section_6_8_is_a_verified_quote_of_the_agreement() -> None:
@@ -31,18 +31,18 @@ def test_section_6_8_is_a_verified_quote_of_the_agreement() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_notice_says_withholding_does_not_stop_rdap_mail(lang: str) -> None:
     """Plainly, in both languages; only where the facts verify it (not for other CAs)."""
-    text = notice.consent_text(LE, "admin@example.org", lang)
+    text = consent_texts.consent_text(LE, "admin@example.org", lang)
     expected = "RDAP" if lang != SIMPLIFIED_CHINESE else "不提供地址也不能阻止其向域名的 RDAP"
     assert expected in text
     if lang != SIMPLIFIED_CHINESE:
         assert "Withholding it does not stop its mail to RDAP or admin contacts." in text
-    zerossl = cas.for_directory("https://acme.zerossl.com/v2/DV90")
-    assert "RDAP" not in notice.consent_text(zerossl, "admin@example.org", lang)
+    zerossl = facts_file.for_directory("https://acme.zerossl.com/v2/DV90")
+    assert "RDAP" not in consent_texts.consent_text(zerossl, "admin@example.org", lang)
 
 
 def test_buypass_ended_issuance_on_2025_10_31_not_confirmed() -> None:
     """The last issuance date, and that it rests on third parties' quotes."""
-    buypass = cas.for_directory("https://api.buypass.com/acme/directory")
+    buypass = facts_file.for_directory("https://api.buypass.com/acme/directory")
     assert buypass.known and buypass.ended_statement
     ended = buypass.statement(buypass.ended_statement)
     assert ended is not None and ended.effective_date == "2025-10-31"

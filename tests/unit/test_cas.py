@@ -10,8 +10,8 @@ from typing import Any, Dict
 
 import pytest
 
-from certbot_privacy.rules import cas, drift, facts_file
-from certbot_privacy.rules.cas import CAInfo
+from certbot_privacy._internal.rules import cas, drift, facts_file
+from certbot_privacy._internal.rules.cas import CAInfo
 
 DIRECTORIES = [
     ("https://acme-v02.api.letsencrypt.org/directory", "letsencrypt", "Let's Encrypt", False),
@@ -40,7 +40,7 @@ LE_TERMS = "https://letsencrypt.org/documents/LE-SA-v1.8-July-06-2026.pdf"
 
 
 def _le() -> CAInfo:
-    info = cas.lookup(LE_URL)
+    info = facts_file.lookup(LE_URL)
     assert info is not None
     return info
 
@@ -48,7 +48,7 @@ def _le() -> CAInfo:
 @pytest.mark.parametrize(("url", "key", "name", "staging"), DIRECTORIES)
 def test_lookup_finds_each_known_directory(url: str, key: str, name: str, staging: bool) -> None:
     """Each CA's directory URL gives its entry, name and staging flag."""
-    info = cas.lookup(url)
+    info = facts_file.lookup(url)
     assert info is not None
     assert (info.key, info.display_name, info.staging, info.known) == (key, name, staging, True)
     assert info.directory_url == url
@@ -56,7 +56,7 @@ def test_lookup_finds_each_known_directory(url: str, key: str, name: str, stagin
 
 def test_every_entry_of_the_facts_is_tested_above() -> None:
     """The table above covers every CA the facts know (a new CA needs its row)."""
-    assert [ca.key for ca in cas.known_cas()] == [key for _u, key, _n, _s in DIRECTORIES]
+    assert [ca.key for ca in facts_file.known_cas()] == [key for _u, key, _n, _s in DIRECTORIES]
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_every_entry_of_the_facts_is_tested_above() -> None:
 )
 def test_lookup_matches_normalised_urls(variant: str) -> None:
     """Case of scheme and host, the default port, a trailing slash and blanks do not matter."""
-    info = cas.lookup(variant)
+    info = facts_file.lookup(variant)
     assert info is not None and info.key == "letsencrypt"
 
 
@@ -88,7 +88,7 @@ def test_lookup_matches_normalised_urls(variant: str) -> None:
 )
 def test_lookup_knows_nothing_of_other_urls(other: str) -> None:
     """URLs that are not a known directory find nothing."""
-    assert cas.lookup(other) is None
+    assert facts_file.lookup(other) is None
 
 
 def test_generic_describes_an_unknown_ca_by_its_directory() -> None:
@@ -106,12 +106,12 @@ def test_generic_describes_an_unknown_ca_by_its_directory() -> None:
 
 def test_for_directory_keeps_what_the_directory_announced() -> None:
     """A known CA's entry also gets the ToS and website its directory's meta gives."""
-    info = cas.for_directory("https://acme.zerossl.com/v2/DV90/", "https://zerossl.test/tos")
+    info = facts_file.for_directory("https://acme.zerossl.com/v2/DV90/", "https://zerossl.test/tos")
     assert info.key == "zerossl" and info.terms_of_service == "https://zerossl.test/tos"
-    assert cas.for_directory("https://ca.test/dir").known is False
+    assert facts_file.for_directory("https://ca.test/dir").known is False
 
 
-@pytest.mark.parametrize("info", cas.known_cas(), ids=lambda ca: ca.key)
+@pytest.mark.parametrize("info", facts_file.known_cas(), ids=lambda ca: ca.key)
 def test_every_known_ca_names_its_operator_country_and_documents(info: CAInfo) -> None:
     """An Art. 30 export can name who receives the email, where, and on what authority."""
     assert info.legal_entity and info.entity_source is not None
@@ -120,7 +120,7 @@ def test_every_known_ca_names_its_operator_country_and_documents(info: CAInfo) -
     assert info.directory_url.startswith("https://")
 
 
-@pytest.mark.parametrize("info", cas.known_cas(), ids=lambda ca: ca.key)
+@pytest.mark.parametrize("info", facts_file.known_cas(), ids=lambda ca: ca.key)
 def test_every_unverified_fact_says_why(info: CAInfo) -> None:
     """A statement that is not verified carries the reason; a secondary summary never is."""
     for statement in info.statements:
@@ -132,9 +132,9 @@ def test_every_unverified_fact_says_why(info: CAInfo) -> None:
 def test_no_retention_period_without_a_source() -> None:
     """Where no source states how long a CA keeps data, no period is given."""
     for key in ("zerossl", "buypass", "buypass-test", "google", "google-staging"):
-        info = next(ca for ca in cas.known_cas() if ca.key == key)
+        info = next(ca for ca in facts_file.known_cas() if ca.key == key)
         assert info.contact_retention is None and "retention" in info.unstated
-    for info in cas.known_cas():
+    for info in facts_file.known_cas():
         retention = info.contact_retention
         if retention is not None:
             assert re.search(r"(two|2) years", retention.text)
@@ -162,7 +162,7 @@ def test_policy_url_prefers_the_language_version() -> None:
     le = _le()
     assert le.policy_url("en") == "https://letsencrypt.org/privacy/"
     assert le.policy_url("zh_CN") == "https://letsencrypt.org/zh-cn/privacy/"
-    google = cas.lookup("https://dv.acme-v02.api.pki.goog/directory")
+    google = facts_file.lookup("https://dv.acme-v02.api.pki.goog/directory")
     assert google is not None and google.policy_url("en") is None
 
 
@@ -187,12 +187,12 @@ def test_the_facts_are_read_only_when_needed() -> None:
     """Certbot imports the plugin on every run: that imports no CA facts, and reads no file."""
     code = (
         "import sys\n"
-        "import certbot_privacy.adapter.plugin\n"
-        "print('certbot_privacy.rules.cas' in sys.modules)\n"
-        "from certbot_privacy.rules import cas\n"
-        "print(cas.facts.cache_info().currsize)\n"
-        "cas.lookup('https://acme-v02.api.letsencrypt.org/directory')\n"
-        "print(cas.facts.cache_info().currsize)\n"
+        "import certbot_privacy._internal.adapter.plugin\n"
+        "print('certbot_privacy._internal.rules.facts_file' in sys.modules)\n"
+        "from certbot_privacy._internal.rules import facts_file\n"
+        "print(facts_file.facts.cache_info().currsize)\n"
+        "facts_file.lookup('https://acme-v02.api.letsencrypt.org/directory')\n"
+        "print(facts_file.facts.cache_info().currsize)\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     out = subprocess.run(
@@ -217,34 +217,36 @@ def _drift(info: CAInfo, today: str) -> "drift.Drift | None":
 
 def test_no_drift_when_the_terms_match_and_the_facts_are_recent() -> None:
     """The announced terms are those of the facts, checked less than 12 months ago."""
-    le = cas.for_directory(LE_URL, LE_TERMS)
+    le = facts_file.for_directory(LE_URL, LE_TERMS)
     assert _drift(le, "2027-12-01") is None
 
 
 def test_other_terms_are_drift_with_both_urls() -> None:
     """A directory announcing other terms: terms_changed, with what was expected and announced."""
     announced = "https://letsencrypt.org/documents/LE-SA-v1.9.pdf"
-    found = _drift(cas.for_directory(LE_URL, announced), "2026-12-02")
+    found = _drift(facts_file.for_directory(LE_URL, announced), "2026-12-02")
     assert found is not None and found.terms_changed and not found.stale
     assert (found.expected, found.announced) == (LE_TERMS, announced)
 
 
 def test_missing_terms_are_drift_too() -> None:
     """A directory that announces no terms where the facts expect some: drift, announced None."""
-    found = _drift(cas.for_directory(LE_URL), "2026-12-02")
+    found = _drift(facts_file.for_directory(LE_URL), "2026-12-02")
     assert found is not None and found.terms_changed and found.announced is None
 
 
 @pytest.mark.parametrize(("today", "stale"), [("2027-12-01", False), ("2027-12-02", True)])
 def test_facts_older_than_twelve_months_are_stale(today: str, stale: bool) -> None:
     """Twelve months after the review date the facts count as stale, the day after that."""
-    found = _drift(cas.for_directory(LE_URL, LE_TERMS), today)
+    found = _drift(facts_file.for_directory(LE_URL, LE_TERMS), today)
     assert (found is not None and found.stale) == stale
 
 
 def test_no_terms_check_where_the_facts_record_none() -> None:
     """Staging has no recorded terms: only the age is checked; unknown CAs never drift."""
-    staging = cas.for_directory("https://acme-staging-v02.api.letsencrypt.org/directory", "x")
+    staging = facts_file.for_directory(
+        "https://acme-staging-v02.api.letsencrypt.org/directory", "x"
+    )
     assert _drift(staging, "2026-12-02") is None
     assert _drift(cas.generic("https://ca.test/dir", "https://ca.test/tos"), "2040-01-01") is None
 

@@ -1,11 +1,11 @@
 """The CA facts file: valid against its schema, every quote verbatim in a committed snapshot.
 
-The facts (``certbot_privacy/rules/cas.json``) quote CA documents. Each ``policy_quote`` and
-``announcement``, its excerpt and every localized quote must appear word for word in the
-snapshot its source names, under ``tests/data/ca-sources/`` (see the README there for
-each snapshot's URL and date), modulo whitespace and Markdown; "[…]" marks an omission
-and the parts must appear in order. Snapshots under ``excerpts/`` have a header (URL,
-dates, how read) above a marker line; only the text below it counts.
+The facts (``certbot_privacy/_internal/rules/cas.json``) quote CA documents. Each ``policy_quote``
+and ``announcement``, its excerpt and every localized quote must appear word for word in the
+snapshot its source names, under ``tests/data/ca-sources/`` (see the README there for each
+snapshot's URL and date), modulo whitespace and Markdown; "[…]" marks an omission and the parts must
+appear in order. Snapshots under ``excerpts/`` have a header (URL, dates, how read) above a marker
+line; only the text below it counts.
 """
 
 import copy
@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 import jsonschema
 import pytest
 
-from certbot_privacy.rules import cas, facts_file
+from certbot_privacy._internal.rules import cas, facts_file
 
 SOURCES = Path(__file__).resolve().parents[1] / "data" / "ca-sources"
 EXCERPT_MARK = "==== verbatim excerpt below ===="

@@ -12,8 +12,8 @@ from typing import List, Tuple
 import pytest
 
 from certbot_privacy import __version__
-from certbot_privacy.audit import cli, parallel
-from certbot_privacy.audit.commands import _options
+from certbot_privacy._internal.audit import cli, parallel
+from certbot_privacy._internal.audit.commands import _options
 from tests.helpers.audit import LE, fleet_log, gzip_copy, lines_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -346,7 +346,7 @@ def test_an_unreadable_log_is_the_same_error_named_or_in_a_directory(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A log that cannot be opened: exit 2 and the same sentence, named or found in a directory."""
-    from certbot_privacy.audit import source
+    from certbot_privacy._internal.audit import source
 
     fleet = tmp_path / "hosts"
     (fleet / "web1").mkdir(parents=True)

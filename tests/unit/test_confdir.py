@@ -8,8 +8,8 @@ from typing import Callable
 
 import pytest
 
-from certbot_privacy.confdir import marks, privacy, reader
-from certbot_privacy.errors import InputError, UsageError
+from certbot_privacy._internal.confdir import marks, privacy, reader
+from certbot_privacy._internal.errors import InputError, UsageError
 
 DATA = Path(__file__).parent / "data" / "confdir"
 VERSIONS = ["certbot-2.1.0", "certbot-5.8.0"]

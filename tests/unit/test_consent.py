@@ -11,18 +11,18 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import pytest
 
-from certbot_privacy.errors import ConsentRequiredError, ContactError
-from certbot_privacy.rules import cas, consent
-from certbot_privacy.rules.cas import CAInfo
-from certbot_privacy.rules.consent import ENGLISH, SIMPLIFIED_CHINESE
-from certbot_privacy.rules.layout import fill
+from certbot_privacy._internal.errors import ConsentRequiredError, ContactError
+from certbot_privacy._internal.rules import cas, consent, facts_file
+from certbot_privacy._internal.rules.cas import CAInfo
+from certbot_privacy._internal.rules.consent import ENGLISH, SIMPLIFIED_CHINESE
+from certbot_privacy._internal.rules.layout import fill
 
 PACKAGE = Path(consent.__file__).resolve().parent
 CATALOG = PACKAGE / "locale" / "zh_CN" / "LC_MESSAGES"
 
 
 def _known(url: str) -> CAInfo:
-    info = cas.lookup(url)
+    info = facts_file.lookup(url)
     assert info is not None, url
     return info
 
@@ -319,11 +319,17 @@ def _source_msgids() -> List[str]:
     """The message ids marked in the modules that show texts.
 
     ``_("...")`` and ``N_("...")`` in cas.py and consent.py; ``_(lang, "...")`` in
-    notice.py and withdrawal.py (the message is the last argument, as ``xgettext
+    consent_texts.py and withdrawal.py (the message is the last argument, as ``xgettext
     --keyword=_:2`` reads it).
     """
     found: List[str] = []
-    for module in ("cas.py", "consent.py", "notice.py", "withdrawal.py", "../audit/letters.py"):
+    for module in (
+        "cas.py",
+        "consent.py",
+        "consent_texts.py",
+        "withdrawal.py",
+        "../audit/letters.py",
+    ):
         tree = ast.parse((PACKAGE / module).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (
@@ -380,7 +386,7 @@ def test_po_parser_reads_flags_and_continuations(tmp_path: Path) -> None:
 
 # --- the EFF -------------------------------------------------------------------------------
 
-EFF = cas.facts().other("eff")
+EFF = facts_file.facts().other("eff")
 EFF_RECIPIENT = "EFF (supporters.eff.org)"
 
 

@@ -1,6 +1,6 @@
 """rules.coverage and redaction.redact_command_args: what a run cannot see, and strictness."""
 
-from certbot_privacy.rules import coverage, redaction
+from certbot_privacy._internal.rules import coverage, redaction
 
 
 def test_a_hook_command_is_split_into_its_program_and_words() -> None:

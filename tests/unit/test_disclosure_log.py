@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certbot_privacy.errors import DisclosureLogError
-from certbot_privacy.log import chain, records
-from certbot_privacy.log.reader import iter_lines
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.errors import DisclosureLogError
+from certbot_privacy._internal.log import chain, records
+from certbot_privacy._internal.log.reader import iter_lines
+from certbot_privacy._internal.log.writer import DisclosureLog
 from tests.helpers.logs import assert_valid_log, chain_breaks, log_lines, pem_private_key
 
 NOBODY = 65534
@@ -411,7 +411,7 @@ def test_rotation_by_rename_starts_a_new_chain_and_loses_nothing(tmp_path: Path)
 def rotate_at(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[str]]:
     """Install a writer hook that renames the log at the named point, *times* times (at
     ``opened`` only a file with records in it, as logrotate's ``notifempty``)."""
-    from certbot_privacy.log import writer
+    from certbot_privacy._internal.log import writer
 
     def install(point: str, times: int = 1) -> list[str]:
         done: list[str] = []
@@ -541,7 +541,7 @@ class _FakeSyslog:
 
 
 def _mirrored_log(path: Path, sink: Callable[[int, str], None], **kw: Any) -> DisclosureLog:
-    from certbot_privacy.log.syslog import SyslogMirror
+    from certbot_privacy._internal.log.syslog import SyslogMirror
 
     return DisclosureLog(path, mirror=SyslogMirror(send=sink, **kw))
 
@@ -584,7 +584,7 @@ def test_real_syslog_mirror_warns_once_without_a_daemon(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """With no socket to send to, every record is still written, and one warning says so."""
-    from certbot_privacy.log.syslog import SyslogMirror
+    from certbot_privacy._internal.log.syslog import SyslogMirror
 
     log = DisclosureLog(tmp_path / "d.jsonl", mirror=SyslogMirror(path=str(tmp_path / "none")))
     assert [log.append(record(i))["seq"] for i in range(3)] == [0, 1, 2]

@@ -7,9 +7,9 @@ from typing import Any, List, Optional, Tuple
 import pytest
 from acme import messages
 
-from certbot_privacy.adapter.email_gate import EmailGate
-from certbot_privacy.errors import ConsentError
-from certbot_privacy.rules import consent, layout
+from certbot_privacy._internal.adapter.email_gate import EmailGate
+from certbot_privacy._internal.errors import ConsentError
+from certbot_privacy._internal.rules import consent, layout
 
 LE = "https://acme-v02.api.letsencrypt.org/directory"
 LE_TERMS = "https://letsencrypt.org/documents/LE-SA-v1.8-July-06-2026.pdf"
@@ -200,9 +200,9 @@ def test_withdrawal_text_is_shown_where_it_is_recorded_as_shown(interactive: boo
 
 
 def decision_ca() -> Any:
-    from certbot_privacy.rules import cas
+    from certbot_privacy._internal.rules import facts_file
 
-    return cas.for_directory(LE)
+    return facts_file.for_directory(LE)
 
 
 def test_deactivation_passes() -> None:

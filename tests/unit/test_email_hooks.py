@@ -1,4 +1,4 @@
-"""compat.install_email_hooks: every place a contact can leave goes through ``RUN.gate``.
+"""certbot_internals.install_email_hooks: every place a contact can leave goes through ``RUN.gate``.
 
 The client is acme's real ``ClientV2`` and the gate the real ``EmailGate``; only the
 network is a stand-in (:class:`_CA`: acme's ``ClientNetwork`` whose ``post`` keeps the
@@ -17,10 +17,10 @@ from acme import messages
 from certbot import errors as certbot_errors
 from certbot.display import ops
 
-from certbot_privacy.adapter import compat, patching
-from certbot_privacy.adapter.email_gate import EmailGate
-from certbot_privacy.adapter.state import RUN
-from certbot_privacy.adapter.wire import WirePolicy
+from certbot_privacy._internal.adapter import certbot_internals, patching
+from certbot_privacy._internal.adapter.email_gate import EmailGate
+from certbot_privacy._internal.adapter.state import RUN
+from certbot_privacy._internal.adapter.wire import WirePolicy
 
 DIRECTORY = "https://ca.example/dir"
 NEW_ACCOUNT = "https://ca.example/new-acct"
@@ -56,7 +56,7 @@ class _CA(acme_client.ClientNetwork):
 @pytest.fixture(autouse=True)
 def _hooks() -> Iterator[None]:
     patching.stop_all()
-    compat.install_email_hooks()
+    certbot_internals.install_email_hooks()
     yield
     patching.stop_all()
 

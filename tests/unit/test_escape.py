@@ -2,8 +2,8 @@
 
 import pytest
 
-from certbot_privacy.rules import urls
-from certbot_privacy.rules.escape import is_printable, printable
+from certbot_privacy._internal.rules import urls
+from certbot_privacy._internal.rules.escape import is_printable, printable
 
 
 @pytest.mark.parametrize(

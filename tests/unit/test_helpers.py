@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from certbot_privacy.log import classify
+from certbot_privacy._internal.log import classify
 from tests.helpers.audit import LE, REAL_LOGS, UNKNOWN_CA, fleet_log, lines_of
 from tests.helpers.logs import VALIDATOR, new_account_body, private_jwk
 

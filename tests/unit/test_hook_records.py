@@ -12,12 +12,12 @@ import pytest
 from certbot import errors
 from certbot.compat import misc
 
-from certbot_privacy.adapter import compat, coverage
-from certbot_privacy.adapter.mode import RunLog
-from certbot_privacy.adapter.recorder import DisclosureRecorder
-from certbot_privacy.adapter.state import RUN
-from certbot_privacy.adapter.wire import WirePolicy
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.adapter import certbot_internals, coverage
+from certbot_privacy._internal.adapter.mode import RunLog
+from certbot_privacy._internal.adapter.recorder import DisclosureRecorder
+from certbot_privacy._internal.adapter.state import RUN
+from certbot_privacy._internal.adapter.wire import WirePolicy
+from certbot_privacy._internal.log.writer import DisclosureLog
 
 POLICY = WirePolicy(user_agent="CertbotACMEClient/5.8.0 python-requests/2.32.3")
 
@@ -29,7 +29,7 @@ def log_path(tmp_path: Path) -> Iterator[Path]:
     log = DisclosureLog(path)
     log.ensure_writable()
     RUN.activate(POLICY, None, DisclosureRecorder(RunLog(log, RUN.run_id)))
-    compat.install_hook_runner(coverage.hook_runs)
+    certbot_internals.install_hook_runner(coverage.hook_runs)
     yield path
 
 

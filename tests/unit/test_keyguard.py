@@ -12,9 +12,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certbot_privacy.errors import PrivateKeyError
-from certbot_privacy.rules import keyguard
-from certbot_privacy.rules.keyguard import (
+from certbot_privacy._internal.errors import PrivateKeyError
+from certbot_privacy._internal.rules import keyguard
+from certbot_privacy._internal.rules.keyguard import (
     ensure_no_private_key,
     find_private_key,
     withhold_private_keys,

@@ -13,7 +13,10 @@ from typing import Dict, List, Set, Tuple
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "certbot_privacy"
+TOP = Path(__file__).resolve().parents[2] / "certbot_privacy"
+#: Every layer lives here: nothing in it is an API (the entry points, flags, log schema and
+#: command line are the contracts).
+PACKAGE = TOP / "_internal"
 
 #: What each layer may import of this package (besides itself and ``errors``).
 ALLOWED: Dict[str, Set[str]] = {
@@ -26,7 +29,7 @@ ALLOWED: Dict[str, Set[str]] = {
 }
 #: Modules of an allowed layer that a layer must still not import.
 FORBIDDEN: Dict[str, Set[str]] = {
-    "audit": {"certbot_privacy.log.writer"},
+    "audit": {"certbot_privacy._internal.log.writer"},
 }
 #: Outside packages only the adapter may import.
 CERTBOT = {"certbot", "acme", "josepy", "requests", "configargparse"}
@@ -64,8 +67,8 @@ def test_module_imports_only_layers_below_it(layer: str, path: Path) -> None:
     bad = []
     for line, name in _imports(path):
         parts = name.split(".")
-        if parts[0] == "certbot_privacy" and len(parts) > 1:
-            other = parts[1]
+        if parts[:2] == ["certbot_privacy", "_internal"] and len(parts) > 2:
+            other = parts[2]
             if other in ALLOWED and other != layer and other not in ALLOWED[layer]:
                 bad.append(f"{path.name}:{line} imports {name}")
             elif any(name == f or name.startswith(f + ".") for f in FORBIDDEN.get(layer, ())):
@@ -76,7 +79,12 @@ def test_module_imports_only_layers_below_it(layer: str, path: Path) -> None:
 
 
 def test_every_module_is_in_a_layer() -> None:
-    """Modules live in a layer package (the top level holds only __init__ and errors)."""
-    top = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert top == ["__init__.py", "errors.py"]
+    """Modules live in a layer package under ``_internal`` (beside them only errors.py);
+    the package's top level holds only its version and the ``_internal`` package."""
+    assert sorted(p.name for p in TOP.iterdir() if p.name != "__pycache__") == [
+        "__init__.py",
+        "_internal",
+        "py.typed",
+    ]
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "errors.py"]
     assert {layer for layer, _ in _modules()} == set(ALLOWED)

@@ -4,7 +4,7 @@
 
 import pytest
 
-from certbot_privacy.rules import layout
+from certbot_privacy._internal.rules import layout
 
 
 @pytest.mark.parametrize(

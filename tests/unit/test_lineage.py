@@ -16,8 +16,8 @@ from certbot import configuration
 from certbot._internal import cli, renewal
 from certbot._internal.plugins import disco
 
-from certbot_privacy.adapter import mode, patching
-from certbot_privacy.adapter.state import RUN
+from certbot_privacy._internal.adapter import mode, patching
+from certbot_privacy._internal.adapter.state import RUN
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from certbot_privacy.errors import DisclosureLogError
-from certbot_privacy.log.paths import SYSTEM_GID_LIMIT, check_parents
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.errors import DisclosureLogError
+from certbot_privacy._internal.log.paths import SYSTEM_GID_LIMIT, check_parents
+from certbot_privacy._internal.log.writer import DisclosureLog
 
 NOBODY = 65534
 

@@ -9,10 +9,10 @@ from typing import List
 
 import pytest
 
-from certbot_privacy.errors import DisclosureLogError, LogFormatError
-from certbot_privacy.log import reader, records
-from certbot_privacy.log.reader import iter_lines, log_files, parse_line
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.errors import DisclosureLogError, LogFormatError
+from certbot_privacy._internal.log import reader, records
+from certbot_privacy._internal.log.reader import iter_lines, log_files, parse_line
+from certbot_privacy._internal.log.writer import DisclosureLog
 
 
 def _write_log(path: Path, count: int) -> bytes:

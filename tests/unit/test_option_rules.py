@@ -5,8 +5,8 @@ from unittest import mock
 
 import pytest
 
-from certbot_privacy.errors import UsageError
-from certbot_privacy.rules import options
+from certbot_privacy._internal.errors import UsageError
+from certbot_privacy._internal.rules import options
 
 
 def _email_options(

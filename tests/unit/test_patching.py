@@ -11,8 +11,8 @@ from typing import Any, Callable, List
 import pytest
 from certbot import errors as certbot_errors
 
-from certbot_privacy.adapter.patching import Patch
-from certbot_privacy.errors import ConsentError, UsageError
+from certbot_privacy._internal.adapter.patching import Patch
+from certbot_privacy._internal.errors import ConsentError, UsageError
 
 
 class _Module(SimpleNamespace):

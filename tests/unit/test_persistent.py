@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from certbot_privacy.adapter import persistent
+from certbot_privacy._internal.adapter import persistent
 
 DATA = Path(__file__).parent / "data" / "confdir"
 SERVER = "https://127.0.0.1:43775/dir"
@@ -111,7 +111,7 @@ def test_revoke_with_the_account_key_of_a_private_account(after: Path) -> None:
 
 
 class _Stored:
-    """An account certbot just saved, as compat.StoredAccount shows it (a fake)."""
+    """An account certbot just saved, as certbot_internals.StoredAccount shows it (a fake)."""
 
     server = "https://ca.example/dir"
     id = "0123456789abcdef"

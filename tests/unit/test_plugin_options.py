@@ -13,8 +13,8 @@ import pytest
 from certbot._internal import cli
 from certbot._internal.plugins import disco
 
-from certbot_privacy.adapter import mode
-from certbot_privacy.adapter.state import RUN
+from certbot_privacy._internal.adapter import mode
+from certbot_privacy._internal.adapter.state import RUN
 from harness import TargetMissing, in_ci, load_target, target_specs
 
 
@@ -273,6 +273,6 @@ def test_eff_email_in_a_config_file_is_off_in_privacy_mode(
 
 
 def mode_warning(*names: str) -> str:
-    from certbot_privacy.rules import options
+    from certbot_privacy._internal.rules import options
 
     return options.ignored_consent_warning(names)

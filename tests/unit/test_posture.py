@@ -7,9 +7,9 @@ from typing import Any, Tuple
 
 import pytest
 
-from certbot_privacy.audit import cli
-from certbot_privacy.confdir import reader
-from certbot_privacy.manage import posture
+from certbot_privacy._internal.audit import cli
+from certbot_privacy._internal.confdir import reader
+from certbot_privacy._internal.manage import posture
 
 DATA = Path(__file__).parent / "data" / "confdir"
 VERSIONS = ["certbot-2.1.0", "certbot-5.8.0"]

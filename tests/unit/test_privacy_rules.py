@@ -8,9 +8,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from certbot_privacy.adapter import mode, persistent
-from certbot_privacy.confdir import ACCOUNT_MARK, privacy, reader
-from certbot_privacy.manage import posture
+from certbot_privacy._internal.adapter import mode, persistent
+from certbot_privacy._internal.confdir import ACCOUNT_MARK, privacy, reader
+from certbot_privacy._internal.manage import posture
 
 DATA = Path(__file__).parent / "data" / "confdir"
 SERVER = "https://127.0.0.1:43775/dir"

@@ -10,11 +10,11 @@ import pytest
 import requests
 from certbot import errors
 
-from certbot_privacy.adapter import wire
-from certbot_privacy.adapter.recorder import DisclosureRecorder
-from certbot_privacy.adapter.state import RUN
-from certbot_privacy.errors import DisclosureLogError
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.adapter import wire
+from certbot_privacy._internal.adapter.recorder import DisclosureRecorder
+from certbot_privacy._internal.adapter.state import RUN
+from certbot_privacy._internal.errors import DisclosureLogError
+from certbot_privacy._internal.log.writer import DisclosureLog
 from tests.helpers.http import LocalServer, Reply
 from tests.helpers.logs import (
     ACCOUNT_URL,
@@ -328,7 +328,7 @@ def test_request_records_are_on_disk_before_the_send_outcomes_need_not_be(
     server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each request's record is fdatasync-ed before it leaves; its response's is not."""
-    from certbot_privacy.log import writer
+    from certbot_privacy._internal.log import writer
 
     hits_at_sync: list[int] = []
     real_datasync = writer._datasync

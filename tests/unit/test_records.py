@@ -15,10 +15,10 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certbot_privacy.errors import PrivateKeyError
-from certbot_privacy.log import chain, classify, records, schema
-from certbot_privacy.rules import urls
-from certbot_privacy.rules.keyguard import PRIVATE_JWK_MEMBERS, ensure_no_private_key
+from certbot_privacy._internal.errors import PrivateKeyError
+from certbot_privacy._internal.log import chain, classify, records, schema
+from certbot_privacy._internal.rules import urls
+from certbot_privacy._internal.rules.keyguard import PRIVATE_JWK_MEMBERS, ensure_no_private_key
 from tests.helpers.logs import (
     ACCOUNT_URL,
     DIRECTORY,

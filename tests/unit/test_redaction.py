@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certbot_privacy.audit import contract
-from certbot_privacy.log import classify, records, schema
-from certbot_privacy.rules import redaction, urls
+from certbot_privacy._internal.audit import contract
+from certbot_privacy._internal.log import classify, records, schema
+from certbot_privacy._internal.rules import redaction, urls
 
 VALIDATOR = jsonschema.Draft202012Validator(schema.json_schema())
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"

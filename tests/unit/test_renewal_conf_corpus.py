@@ -35,7 +35,7 @@ CORPUS = [
 SCRIPT = r"""
 import json, sys
 import configobj
-from certbot_privacy.confdir import privacy, reader
+from certbot_privacy._internal.confdir import privacy, reader
 out = []
 for path in sys.argv[1:]:
     conf = configobj.ConfigObj(path, encoding="utf-8", default_encoding="utf-8")

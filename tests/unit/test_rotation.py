@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from certbot_privacy.audit import source
-from certbot_privacy.audit.chaincheck import Kind
-from certbot_privacy.audit.verify import VerifyReport, verify
-from certbot_privacy.log import chain, reader
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.audit import source
+from certbot_privacy._internal.audit.chaincheck import Kind
+from certbot_privacy._internal.audit.verify import VerifyReport, verify
+from certbot_privacy._internal.log import chain, reader
+from certbot_privacy._internal.log.writer import DisclosureLog
 
 
 def _record(n: int) -> dict[str, Any]:
@@ -151,7 +151,7 @@ def test_series_names_the_log_a_file_belongs_to(tmp_path: Path) -> None:
 
 def test_the_parallel_verify_links_rotated_files_too(rotated: Path) -> None:
     """verify on several processes (the command's default) reports the missing file too."""
-    from certbot_privacy.audit import parallel
+    from certbot_privacy._internal.audit import parallel
 
     assert parallel.verify_logs([str(rotated)], workers=2).intact
     (rotated / "disclosure.jsonl.1").unlink()

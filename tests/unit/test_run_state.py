@@ -5,10 +5,10 @@ from typing import Any, List, Tuple
 import pytest
 import requests
 
-from certbot_privacy.adapter import patching, state
-from certbot_privacy.adapter.email_gate import EmailGate
-from certbot_privacy.adapter.state import RUN, RunState
-from certbot_privacy.adapter.wire import WirePolicy
+from certbot_privacy._internal.adapter import patching, state
+from certbot_privacy._internal.adapter.email_gate import EmailGate
+from certbot_privacy._internal.adapter.state import RUN, RunState
+from certbot_privacy._internal.adapter.wire import WirePolicy
 
 POLICY = WirePolicy(user_agent="CertbotACMEClient/5.8.0 python-requests/2.32.3")
 
@@ -92,9 +92,9 @@ def test_reset_is_a_fresh_process() -> None:
 def test_there_is_one_run_state() -> None:
     """The module holds a single RunState that every part of the adapter shares."""
     assert isinstance(RUN, RunState) and state.RUN is RUN
-    from certbot_privacy.adapter import compat, mode, plugin
+    from certbot_privacy._internal.adapter import certbot_internals, mode, plugin
 
-    assert {id(m.RUN) for m in (compat, mode, plugin)} == {id(RUN)}
+    assert {id(m.RUN) for m in (certbot_internals, mode, plugin)} == {id(RUN)}
 
 
 def test_state_and_wire_do_not_import_each_other() -> None:
@@ -102,7 +102,7 @@ def test_state_and_wire_do_not_import_each_other() -> None:
     import ast
     import inspect
 
-    from certbot_privacy.adapter import wire
+    from certbot_privacy._internal.adapter import wire
 
     tree = ast.parse(inspect.getsource(wire))
     imported = {
@@ -113,4 +113,4 @@ def test_state_and_wire_do_not_import_each_other() -> None:
         if isinstance(node, ast.ImportFrom)
         for alias in node.names
     }
-    assert "certbot_privacy.adapter.state" not in imported and "state" not in imported
+    assert "certbot_privacy._internal.adapter.state" not in imported and "state" not in imported

@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
-from certbot_privacy.log import schema
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.log import schema
+from certbot_privacy._internal.log.writer import DisclosureLog
 
 
 def test_schema_lists_exactly_the_registry_categories() -> None:
@@ -53,9 +53,9 @@ def test_written_lines_start_as_the_schema_says(tmp_path: Path) -> None:
 
 def test_notice_lines_are_written_and_verified_like_any_record(tmp_path: Path) -> None:
     """A notice record (schema 1) starts as the schema says, and verify finds the log intact."""
-    from certbot_privacy.audit.source import read
-    from certbot_privacy.audit.verify import verify
-    from certbot_privacy.log import records
+    from certbot_privacy._internal.audit.source import read
+    from certbot_privacy._internal.audit.verify import verify
+    from certbot_privacy._internal.log import records
 
     path = tmp_path / "d.jsonl"
     log = DisclosureLog(path)

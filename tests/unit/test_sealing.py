@@ -10,10 +10,10 @@ from typing import Any, Dict, List
 
 import pytest
 
-from certbot_privacy.audit import cli, sealcheck, source
-from certbot_privacy.errors import DisclosureLogError, InputError
-from certbot_privacy.log import seal, state
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.audit import cli, sealcheck, source
+from certbot_privacy._internal.errors import DisclosureLogError, InputError
+from certbot_privacy._internal.log import seal, state
+from certbot_privacy._internal.log.writer import DisclosureLog
 from tests.helpers import sealing
 from tests.helpers.logs import assert_valid_log
 from tests.unit.test_disclosure_log import record

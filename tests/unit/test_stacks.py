@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from certbot_privacy.adapter import mode, stacks, wire
-from certbot_privacy.adapter.recorder import DisclosureRecorder
-from certbot_privacy.adapter.state import RUN
-from certbot_privacy.log.writer import DisclosureLog
+from certbot_privacy._internal.adapter import mode, stacks, wire
+from certbot_privacy._internal.adapter.recorder import DisclosureRecorder
+from certbot_privacy._internal.adapter.state import RUN
+from certbot_privacy._internal.log.writer import DisclosureLog
 from tests.helpers import watching
 
 UA = "CertbotACMEClient/5.8.0 python-requests/2.32.3"
@@ -289,7 +289,7 @@ def test_install_imports_none_of_the_libraries_and_wraps_them_on_import() -> Non
 
     code = """
 import sys
-from certbot_privacy.adapter import stacks
+from certbot_privacy._internal.adapter import stacks
 stacks.install()
 assert "httpx" not in sys.modules and "dns.query" not in sys.modules, sorted(sys.modules)
 import httpx, dns.query

@@ -16,10 +16,10 @@ from typing import Any, Dict, Iterator, List, Tuple
 import jsonschema
 import pytest
 
-from certbot_privacy.audit import cli
-from certbot_privacy.confdir import marks, reader
-from certbot_privacy.errors import UntrustedError
-from certbot_privacy.log import schema
+from certbot_privacy._internal.audit import cli
+from certbot_privacy._internal.confdir import marks, reader
+from certbot_privacy._internal.errors import UntrustedError
+from certbot_privacy._internal.log import schema
 
 DATA = Path(__file__).parent / "data" / "confdir"
 VERSIONS = ["certbot-2.1.0", "certbot-5.8.0"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from certbot_privacy.log import syslog as mirror_module
-from certbot_privacy.log.syslog import SyslogMirror
+from certbot_privacy._internal.log import syslog as mirror_module
+from certbot_privacy._internal.log.syslog import SyslogMirror
 
 
 def test_a_socket_is_needed(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from certbot_privacy.adapter import transparency as adapter
-from certbot_privacy.rules import transparency
+from certbot_privacy._internal.adapter import transparency as adapter
+from certbot_privacy._internal.rules import transparency
 
 
 def _lineage(config_dir: Path, name: str, *names: str) -> None:
@@ -45,7 +45,7 @@ def test_new_names_ignore_case_dots_and_repeats() -> None:
 
 def test_notice_says_public_for_good_and_wildcards() -> None:
     """The notice names the names, says they are public for good, and how to avoid it."""
-    text = transparency.notice(["new.example.org"])
+    text = transparency.public_log_text(["new.example.org"])
     assert "new.example.org" in text and "for good" in text and "wildcard" in text
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from certbot_privacy.errors import UserAgentError
-from certbot_privacy.rules import useragent
+from certbot_privacy._internal.errors import UserAgentError
+from certbot_privacy._internal.rules import useragent
 
 
 def test_minimal_names_only_the_acme_software_and_http_client() -> None:

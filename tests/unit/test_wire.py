@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 import requests
 
-from certbot_privacy.adapter import wire
-from certbot_privacy.adapter.state import RUN
+from certbot_privacy._internal.adapter import wire
+from certbot_privacy._internal.adapter.state import RUN
 from tests.helpers.http import LocalServer, Reply
 
 
@@ -135,7 +135,7 @@ def test_the_layers_below_see_which_record_is_in_flight(
     """While requests sends, urllib3 (and the connection hook) see the record's seq."""
     import urllib3
 
-    from certbot_privacy.adapter import inflight
+    from certbot_privacy._internal.adapter import inflight
 
     seen: list[Any] = []
     urlopen = urllib3.HTTPConnectionPool.urlopen
@@ -161,7 +161,7 @@ def test_the_layers_below_see_which_record_is_in_flight(
 
 def test_inflight_nests_and_restores() -> None:
     """An inner send (a redirect hop) restores the outer one's seq when it ends."""
-    from certbot_privacy.adapter import inflight
+    from certbot_privacy._internal.adapter import inflight
 
     with inflight.sending(3):
         with inflight.sending(4):

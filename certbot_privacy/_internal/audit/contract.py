@@ -1,0 +1,200 @@
+"""Is this line a disclosure record? The contract fields of schema 1, checked (pure).
+
+The JSON Schema (``log/record-1.json``) is the full description of a record and the tests
+validate every log against it; ``jsonschema`` is a test-only dependency, though, and the
+audit tool must run wherever certbot runs. So this module checks, by hand and fast, the
+fields the audit relies on and the log format (``docs/disclosure-log.rst``) makes a
+contract: ``schema``, ``seq``, ``time``, ``event``, ``recipient``, ``prev``; on requests
+``method``, ``url``, ``headers`` and ``personal_data``; on responses and errors
+``request``. Other fields are left alone ("add fields freely, rename none").
+:func:`check` returns ``None`` for a record, else one sentence saying what is wrong.
+"""
+
+import json
+import re
+from typing import Any, Dict, Optional, Tuple
+
+from certbot_privacy._internal.errors import LogFormatError
+from certbot_privacy._internal.log.reader import parse_line
+from certbot_privacy._internal.log.schema import (
+    EVENTS,
+    LINE_START,
+    SCHEMA_VERSION,
+    WRITTEN_REST,
+)
+
+#: Events that name the request they are about in ``request``.
+_FOLLOW_UPS = frozenset({"response", "error"})
+#: Events that carry ``personal_data`` (a blocked request: what it would have disclosed).
+_DISCLOSING = frozenset({"request"})
+
+_PREV = re.compile(r"sha256:[0-9a-f]{64}\Z")
+#: UTC, RFC 3339 with milliseconds: in this one form, comparing strings compares times.
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\Z")
+
+Record = Dict[str, Any]
+
+
+def parse(raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
+    """Parse one line; return ``(record, None)`` or ``(None, what is wrong)``.
+
+    The line is parsed once, by the log reader's strict parser (no repeated keys, no NaN:
+    a line must not read one way to this tool and another way to the next), and then
+    checked with :func:`check`.
+    """
+    try:
+        value = parse_line(raw)
+    except LogFormatError as error:
+        return None, f"not a record: {error}"
+    if _WRITTEN.match(raw) is not None and type(value.get("seq")) is int:
+        # The head is in the writer's form, so schema, seq, time, event and the request
+        # a follow-up answers are as the head shows them (a key given twice was refused):
+        # only the rest needs checking.
+        problem = _check_rest(value, value["event"])
+    else:
+        problem = check(value)
+    if problem is not None:
+        return None, problem
+    record: Record = value
+    return record, None
+
+
+def written_rest(raw: bytes, start: int) -> bool:
+    """Whether the head of *raw* goes on, from *start* (after :func:`written_head`), in the
+    writer's form (:data:`certbot_privacy._internal.log.schema.WRITTEN_REST`).
+
+    Cheap (one regular expression on the start of the line) and partial: it checks those
+    fields (a UTC time, a known event, the request a response answers, a recipient), not
+    that the rest is JSON. The hash chain vouches for the rest of a line whose digest the
+    next line's ``prev`` matches: :mod:`.verify` relies on this for all lines but the last.
+    """
+    return WRITTEN_REST.match(raw, start) is not None
+
+
+def is_crash_fragment(raw: bytes) -> bool:
+    """Whether *raw* can be what a crash leaves of a line: the start of one, cut short.
+
+    The writer writes a whole line, ASCII only, with one ``write()``, so a crash can only
+    leave a prefix of one: it begins as every line begins, is ASCII, and as JSON it is
+    unfinished; never finished and followed by more ("Extra data": a record with something
+    after it is no crash's work). A repeated key or a NaN makes a line no record, but it
+    is whole JSON: no fragment either.
+    """
+    if not raw.isascii() or not (raw.startswith(LINE_START) or LINE_START.startswith(raw)):
+        return False  # the writer writes ASCII only (non-ASCII is escaped)
+    try:
+        json.loads(raw)
+    except json.JSONDecodeError as error:
+        return error.msg != "Extra data"
+    except RecursionError:
+        return True
+    return False
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: A line whose head is in the writer's form (:func:`written_head`, :data:`WRITTEN_REST`).
+_WRITTEN = re.compile(
+    re.escape(LINE_START)
+    + rb"%d,\"seq\":(?:0|[1-9][0-9]*)," % SCHEMA_VERSION
+    + WRITTEN_REST.pattern
+)
+
+
+def check(value: object) -> Optional[str]:
+    """Return ``None`` if *value* is a schema 1 record, else what is wrong with it."""
+    if not isinstance(value, dict):
+        return f"not a record: a JSON {_json_type(value)}, not an object"
+    schema = value.get("schema")
+    if schema != SCHEMA_VERSION or not _is_int(schema):
+        if "schema" not in value:
+            return 'not a record: no "schema" field'
+        return (
+            f'not a record of schema {SCHEMA_VERSION}: "schema" is '
+            f"{_short(schema)} (this tool reads schema {SCHEMA_VERSION})"
+        )
+    seq = value.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        return _bad_field(value, "seq", "a whole number from 0")
+    time = value.get("time")
+    if not isinstance(time, str) or not _TIME.match(time):
+        return _bad_field(value, "time", "a UTC time like 2024-05-01T12:34:56.789Z")
+    event = value.get("event")
+    if event not in EVENTS:
+        return _bad_field(value, "event", "one of " + ", ".join(sorted(EVENTS)))
+    if not isinstance(value.get("recipient"), str):
+        return _bad_field(value, "recipient", "a string")
+    return _check_rest(value, event)
+
+
+def _check_rest(value: Record, event: object) -> Optional[str]:
+    """The checks after the head's fields (``schema`` to ``recipient``)."""
+    prev = value.get("prev")
+    if not isinstance(prev, str) or not _PREV.match(prev):
+        return _bad_field(value, "prev", '"sha256:" and 64 lower-case hex digits')
+    seq = value["seq"]
+    tail = value.get("truncated_tail")
+    if tail is not None and not (
+        isinstance(tail, dict)
+        and _is_int(tail.get("bytes"))
+        and isinstance(tail.get("sha256"), str)
+    ):
+        return _bad_field(value, "truncated_tail", 'an object with "bytes" and "sha256"')
+    if event in _FOLLOW_UPS:
+        request = value.get("request")
+        if isinstance(request, bool) or not isinstance(request, int) or not 0 <= request < seq:
+            return _bad_field(value, "request", "the seq of an earlier request")
+        return None
+    if event == "request":
+        for name in ("method", "url"):
+            if not isinstance(value.get(name), str):
+                return _bad_field(value, name, "a string")
+        headers = value.get("headers")
+        if not isinstance(headers, dict) or not all(map(_is_header_value, headers.values())):
+            return _bad_field(value, "headers", "an object of strings or redactions")
+    if event in _DISCLOSING or "personal_data" in value:
+        return _check_personal_data(value)
+    return None
+
+
+def _is_header_value(value: object) -> bool:
+    """A header value as sent, or ``{"redacted": true, "bytes": n}`` where it was left out."""
+    return isinstance(value, str) or (
+        isinstance(value, dict) and value.get("redacted") is True and _is_int(value.get("bytes"))
+    )
+
+
+def _check_personal_data(value: Record) -> Optional[str]:
+    personal = value.get("personal_data")
+    if not isinstance(personal, dict):
+        return _bad_field(value, "personal_data", "an object")
+    for category, values in personal.items():
+        if not isinstance(values, list):
+            return (
+                f'not a record: "personal_data".{_short(category)} is {_short(values)}, not a list'
+            )
+    return None
+
+
+def _bad_field(value: Record, name: str, expected: str) -> str:
+    if name not in value:
+        return f'not a record: no "{name}" field'
+    return f'not a record: "{name}" is {_short(value[name])}, not {expected}'
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool) or value is None:
+        return "literal"
+    return "number"
+
+
+def _short(value: object, limit: int = 40) -> str:
+    """Show a JSON value in a message, cut to *limit* characters."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

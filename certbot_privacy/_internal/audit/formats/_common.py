@@ -1,0 +1,60 @@
+"""What the format modules share: the :class:`Format` interface and small text helpers.
+
+Text from a log is shown through :func:`certbot_privacy._internal.rules.escape.printable`.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from certbot_privacy._internal.audit.art30 import Art30Record
+    from certbot_privacy._internal.audit.letters import Letter
+    from certbot_privacy._internal.audit.summarise import Summary
+    from certbot_privacy._internal.audit.verify import VerifyReport
+    from certbot_privacy._internal.rules.cas import Facts
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format: its name and the renderers it has (``None``: not this format)."""
+
+    name: str
+    report: Optional[Callable[["Summary"], str]] = None
+    verify: Optional[Callable[["VerifyReport"], str]] = None
+    art30: Optional[Callable[["Art30Record"], str]] = None
+    letters: Optional[Callable[[Tuple["Letter", ...]], str]] = None
+    cas: Optional[Callable[["Facts"], str]] = None
+
+
+def short_time(canonical: Optional[str]) -> str:
+    """``2024-05-01T12:34:56.789Z`` as ``2024-05-01 12:34:56`` (UTC, said in headings)."""
+    if not canonical:
+        return "-"
+    return canonical[:10] + " " + canonical[11:19]
+
+
+def plural(count: int, noun: str, nouns: Optional[str] = None) -> str:
+    """``1 record``, ``2 records``."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def copies_notes(copied: Tuple[Tuple[str, int], ...]) -> List[str]:
+    """What the records read from copies only rest on, one sentence per kind of copy
+    (``Summary.copied``): syslog's are unauthenticated, the journal's were checked."""
+    notes = []
+    for kind, count in copied:
+        come = "comes" if count == 1 else "come"
+        if kind == "syslog":
+            notes.append(
+                f"{plural(count, 'record')} {come} from syslog copies only (RFC 3164/5424), "
+                "which are unauthenticated: any local user, or any sender a log server "
+                "accepts, can write such a line; the hosts' own files and the journal are "
+                "better evidence."
+            )
+        elif kind == "journal":
+            notes.append(
+                f"{plural(count, 'record')} {come} from journal copies only, not from the "
+                "hosts' own files (journald's trusted fields show the certbot process "
+                "wrote them)."
+            )
+    return notes
