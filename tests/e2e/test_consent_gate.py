@@ -6,7 +6,7 @@ Each test is one of the holes found by hand, as an admin (or a distro timer) wou
    sent it;
 2. ``--privacy-share-email`` was saved in the renewal conf and restored by every ``renew``,
    so a renewal that registered a new account sent cli.ini's address;
-3. (the CA's hostile terms of service: ``test_notice_terminal.py``);
+3. (the CA's hostile terms of service: ``test_consent_text_terminal.py``);
 4. ``--eff-email`` sent the address to the EFF after the admin said no to the CA.
 
 Asserted on what the recording proxy received (and what its trap caught beyond loopback:

@@ -11,7 +11,7 @@ import pytest
 from harness import AcmeStack, CertbotRunner, require_success
 
 from .log_checks import LogCursor, assert_run_logged
-from .test_notice_terminal import LE_DIRECTORY, LE_TERMS, NEW_TERMS, _as_lets_encrypt
+from .test_consent_text_terminal import LE_DIRECTORY, LE_TERMS, NEW_TERMS, _as_lets_encrypt
 from .wire_checks import new_accounts
 
 pytestmark = pytest.mark.e2e

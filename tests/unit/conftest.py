@@ -30,3 +30,19 @@ def _privacy_mode_off_after_each_test() -> Iterator[None]:
     RUN.reset()
     patching.stop_all()
     coverage.reset()  # no coverage end record at exit to a test's (removed) log
+
+
+@pytest.fixture
+def plugin_installed() -> None:
+    """Skip (fail in CI) unless certbot here loads this checkout's plugin: see helpers.installed."""
+    from tests.helpers.installed import require_plugin
+
+    require_plugin()
+
+
+@pytest.fixture
+def script_installed() -> None:
+    """Skip (fail in CI) unless the certbot-privacy script is installed beside this Python."""
+    from tests.helpers.installed import require_script
+
+    require_script()

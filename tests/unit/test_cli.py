@@ -303,10 +303,10 @@ def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert (code, out) == (0, f"certbot-privacy {__version__}\n")
 
 
+@pytest.mark.usefixtures("script_installed")
 def test_the_installed_console_script(log: Path, tmp_path: Path) -> None:
     """The certbot-privacy script the package installs runs main() with its exit code."""
     script = Path(sys.executable).parent / "certbot-privacy"
-    assert script.exists(), f"the console script is not installed next to {sys.executable}"
     ok = subprocess.run(
         [str(script), "verify", str(log)], capture_output=True, text=True, check=False, timeout=120
     )

@@ -19,6 +19,9 @@ from certbot._internal.plugins import disco
 from certbot_privacy._internal.adapter import mode, patching
 from certbot_privacy._internal.adapter.state import RUN
 
+#: certbot finds the plugin through its entry point: the package must be installed here.
+pytestmark = pytest.mark.usefixtures("plugin_installed")
+
 
 @pytest.fixture(autouse=True)
 def _hooks_undone() -> Iterator[None]:

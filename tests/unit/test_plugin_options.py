@@ -17,6 +17,9 @@ from certbot_privacy._internal.adapter import mode
 from certbot_privacy._internal.adapter.state import RUN
 from harness import TargetMissing, in_ci, load_target, target_specs
 
+#: certbot finds the plugin through its entry point: the package must be installed here.
+pytestmark = pytest.mark.usefixtures("plugin_installed")
+
 
 @pytest.fixture(autouse=True)
 def _mode_off() -> Iterator[None]:

@@ -34,9 +34,6 @@ from certbot_privacy._internal.errors import DisclosureLogError, InputError
 
 logger = logging.getLogger(__name__)
 
-#: Verbs that act on saved lineages or accounts outside ``renew``/``reconfigure``.
-VERBS = ("certificates", "revoke", "delete", "show_account", "update_account", "unregister")
-
 _ACCOUNT_VERBS = ("show_account", "update_account", "unregister")
 
 
@@ -52,7 +49,7 @@ class Saved:
 def on_parsed(namespace: argparse.Namespace, verb: str) -> None:
     """Make this run private if it touches a private lineage or account (before the checks).
 
-    Called by the plugin's parse hook for :data:`VERBS`, before it looks at
+    Called by the plugin's parse hook for ``rules.options.SAVED_VERBS``, before it looks at
     ``privacy_minimal``; a run with ``--privacy-minimal`` is left as it is.
     """
     if verb == "certificates":

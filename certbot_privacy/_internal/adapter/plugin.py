@@ -20,17 +20,6 @@ from certbot_privacy._internal.adapter.state import RUN
 
 logger = logging.getLogger(__name__)
 
-#: Options of this plugin, without the ``privacy_`` prefix, that only mean something in
-#: privacy mode (``rules.options.MODE_ONLY_OPTIONS``; spelled here so that a run with the
-#: mode off imports as little as it can).
-_MODE_ONLY = ("log", "share_email", "syslog", "withdraw_email", "strict")
-
-#: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3).
-_LINEAGE_VERBS = ("renew", "reconfigure")
-
-#: Other verbs that touch saved lineages or accounts (:mod:`.persistent`).
-_SAVED_VERBS = ("certificates", "revoke", "delete", "show_account", "update_account", "unregister")
-
 #: Options that are decisions for the run in which they are given: never written to a
 #: renewal conf, never restored from one (consent is for one run and one address).
 PER_RUN_OPTIONS = ("privacy_share_email", "privacy_withdraw_email")
@@ -163,15 +152,15 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
     *args* is the command line as typed (without cli.ini's values). With privacy mode off
     this imports nothing but the option rules: it runs on every certbot command.
     """
-    if verb in _SAVED_VERBS:  # a private lineage or account makes the run private
+    from certbot_privacy._internal.rules import options
+
+    if verb in options.SAVED_VERBS:  # a private lineage or account makes the run private
         from certbot_privacy._internal.adapter import persistent
 
         persistent.on_parsed(namespace, verb)
-    from certbot_privacy._internal.rules import options
-
     _Typed.parsed(args)
     RUN.parsed(verb, options.flag(getattr(namespace, "privacy_minimal", False)))
-    if verb in _LINEAGE_VERBS:
+    if verb in options.LINEAGE_VERBS:
         from certbot_privacy._internal.adapter import certbot_internals
 
         certbot_internals.install_lineage_hook(on_lineage)
@@ -181,10 +170,12 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
         # `certificates`, which copies this namespace): off for the whole run.
         namespace.privacy_share_email = False
         _Typed.ignore(
-            ["privacy-share-email"], warn=not RUN.run_level and verb not in _LINEAGE_VERBS
+            ["privacy-share-email"], warn=not RUN.run_level and verb not in options.LINEAGE_VERBS
         )
     if not RUN.run_level:
-        given = {name: getattr(namespace, "privacy_" + name, None) for name in _MODE_ONLY}
+        given = {
+            name: getattr(namespace, "privacy_" + name, None) for name in options.MODE_ONLY_OPTIONS
+        }
         options.refuse_mode_only_options(verb, given)
         return
     _consent_of_run(namespace)

@@ -7,7 +7,7 @@ wraps each line of a text to a number of columns: at spaces, and between any two
 characters, never putting closing punctuation at the start of a line nor opening
 punctuation at its end (a simple form of the kinsoku rule). A word longer than a line is
 cut. The consent notice is wrapped here, so that its height on an 80x24 terminal can be
-measured and tested (``tests/e2e/test_notice_terminal.py``).
+measured and tested (``tests/e2e/test_consent_text_terminal.py``).
 """
 
 import re

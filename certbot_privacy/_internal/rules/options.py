@@ -22,6 +22,14 @@ MODE_ONLY_OPTIONS = ("log", "share_email", "syslog", "withdraw_email", "strict")
 #: every newAccount request.
 EMAIL_VERBS = ("run", "certonly", "register", "update_account")
 
+#: Verbs that restore lineages from their renewal confs (``reconfigure`` since 2.3): the
+#: plugin filters what they write back and switches privacy mode on per lineage.
+LINEAGE_VERBS = ("renew", "reconfigure")
+
+#: Other verbs that act on saved lineages or accounts: a private one makes the whole run
+#: private (``adapter/persistent.py``).
+SAVED_VERBS = ("certificates", "revoke", "delete", "show_account", "update_account", "unregister")
+
 #: Options that are decisions for the run in which they are given: never written to a
 #: renewal conf, never restored from one (consent is for one run and one address).
 PER_RUN_OPTIONS = ("privacy_share_email", "privacy_withdraw_email")
