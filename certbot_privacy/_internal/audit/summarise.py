@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy._internal.audit import contract
 from certbot_privacy._internal.audit.accounts import Held, Links
-from certbot_privacy._internal.audit.coverage import Coverage
+from certbot_privacy._internal.audit.coverage import LOOKUPS, Coverage
 from certbot_privacy._internal.audit.distinct import Distinct
 from certbot_privacy._internal.audit.figures import (
     CategoryStats,
@@ -201,7 +201,8 @@ class Accumulator:
     def _seen(self, record: contract.Record, host: Optional[str]) -> None:
         """A coverage, connection or hook record (see :mod:`.coverage`). A hook was handed
         personal data (a disclosure to another process); a destination reached with only
-        the connection known got at least the host's address."""
+        the connection known got at least the host's address (a name only looked up got
+        nothing: the resolver was asked about it)."""
         if not self.filters.time_matches(record["time"]):
             return
         self._coverage.record(record)
@@ -213,6 +214,7 @@ class Accumulator:
             event == "connection"
             and record.get("seen") == "connection"
             and record.get("own") is None
+            and record.get("via") not in LOOKUPS  # only the resolver was asked
         ):
             implicit: Dict[str, List[object]] = {"ip_address": [IMPLICIT_IP_ADDRESS]}
             self._disclosure(host, record["recipient"], implicit, time, 0)
