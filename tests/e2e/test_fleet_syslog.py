@@ -278,7 +278,7 @@ def test_a_record_any_sender_logs_through_rsyslog_is_marked_unauthenticated(
     fleet = host_logs(tmp_path / "hosts", {rsyslog.host: log})
     code, out = _audit(capsys, "report", "--format", "json", str(fleet), str(copy))
     document = json.loads(out)
-    assert code == 0
+    assert code == 0, out
     assert document["records"] == len(lines) + 1, document["problems"]  # each real one once
     assert (document["copied"], document["unauthenticated_records"]) == ({"syslog": 1}, 1)
     code, out = _audit(capsys, "export", "--art30", str(fleet), str(copy))

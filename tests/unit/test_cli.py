@@ -14,6 +14,7 @@ import pytest
 from certbot_privacy import __version__
 from certbot_privacy._internal.audit import cli, parallel
 from certbot_privacy._internal.audit.commands import _options
+from certbot_privacy._internal.errors import DisclosureLogError, UsageError
 from tests.helpers.audit import LE, fleet_log, gzip_copy, lines_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -291,6 +292,68 @@ def test_debug_before_or_after_every_subcommand_shows_the_traceback(
     for argv in (["--debug", name, *rest], [name, "--debug", *rest]):
         with pytest.raises(RuntimeError, match="disk on fire"):
             cli.main(argv)
+
+
+def _refuse(*_: object, **__: object) -> None:
+    raise UsageError("--frobnicate cannot work here: leave it out")
+
+
+@pytest.mark.parametrize("name", [command.NAME for command in cli.COMMANDS])
+def test_a_usage_error_is_one_sentence_and_exit_2_even_with_debug(
+    name: str, log: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A usage error a subcommand raises: exit 2 and its sentence, with or without --debug
+    (before or after the subcommand), never a traceback (as argparse's own)."""
+    command = {c.NAME: c for c in cli.COMMANDS}[name]
+    monkeypatch.setattr(command, "run", _refuse)
+    rest = _ARGUMENTS[name] + ([str(log)] if command.READS_LOGS else [])
+    for argv in ([name, *rest], ["--debug", name, *rest], [name, "--debug", *rest]):
+        code, out, err = run(capsys, *argv)
+        assert (code, out) == (2, ""), argv
+        assert err == "certbot-privacy: error: --frobnicate cannot work here: leave it out\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "sentence"),
+    [
+        (
+            ["verify", "--verify-key", "bogus", "LOG"],
+            "--verify-key: this is not a verification key as seal setup printed it",
+        ),
+        (["status", "--config-dir", "/nonexistent"], "/nonexistent is not a directory"),
+        (["switch", "on", "--all", "--config-dir", "/nonexistent"], "/nonexistent is not a"),
+        (["seal", "setup", "--config-dir", "/nonexistent"], "/nonexistent is not a directory"),
+        (["report", "/nonexistent.jsonl"], "/nonexistent.jsonl: no such file or directory"),
+        (["export", "--art30", "/nonexistent.jsonl"], "/nonexistent.jsonl: no such file"),
+    ],
+    ids=["verify", "status", "switch", "seal", "report", "export"],
+)
+def test_real_usage_errors_with_debug_exit_2_in_one_line(
+    argv: List[str], sentence: str, log: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The usage errors the subcommands find themselves, with --debug: one line, exit 2."""
+    argv = [str(log) if a == "LOG" else a for a in argv]
+    code, _, err = run(capsys, "--debug", *argv)
+    assert code == 2
+    assert err.startswith(f"certbot-privacy: error: {sentence}")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def _lose_the_log(*_: object, **__: object) -> None:
+    raise DisclosureLogError("the log went away while it was read: read it again")
+
+
+def test_another_error_with_debug_adds_the_traceback_and_keeps_its_exit_code(
+    log: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An error the package raises on purpose (not a usage error): its sentence and exit 1;
+    with --debug the traceback first, then the same sentence and exit code."""
+    monkeypatch.setattr(parallel, "summarise", _lose_the_log)
+    sentence = "certbot-privacy: error: the log went away while it was read: read it again\n"
+    assert run(capsys, "report", str(log)) == (1, "", sentence)
+    code, out, err = run(capsys, "report", "--debug", str(log))
+    assert (code, out) == (1, "")
+    assert err.startswith("Traceback (most recent call last):\n") and err.endswith(sentence)
 
 
 def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:

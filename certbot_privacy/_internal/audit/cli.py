@@ -3,12 +3,14 @@
 It builds the parser from the subcommand modules (:mod:`certbot_privacy._internal.audit.commands`),
 checks that the logs named can be read before any output, runs the command and prints
 what it returns. Exit codes: 0 ok, 1 a check failed (or an unexpected error), 2 usage
-error. Errors are one sentence on standard error; ``--debug`` adds the traceback.
+error. Errors are one sentence on standard error; ``--debug`` adds the traceback, except
+to a usage error (argparse's and :class:`UsageError` alike), as certbot does.
 """
 
 import argparse
 import os
 import sys
+import traceback
 from typing import Dict, Iterable, Optional, Protocol, Sequence, Tuple, Union
 
 from certbot_privacy import __version__
@@ -20,7 +22,13 @@ from certbot_privacy._internal.audit.commands import (
     report,
     verify,
 )
-from certbot_privacy._internal.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CertbotPrivacyError
+from certbot_privacy._internal.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CertbotPrivacyError,
+    UsageError,
+)
 from certbot_privacy._internal.manage import seal, status, switch
 
 PROG = "certbot-privacy"
@@ -113,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument(
-        "--debug", action="store_true", help="show the traceback of an unexpected error"
+        "--debug",
+        action="store_true",
+        help="show the traceback of an error (a usage error stays one sentence)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     subparsers.required = True
@@ -136,7 +146,7 @@ def _debug(parser: argparse.ArgumentParser) -> None:
         "--debug",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="show the traceback of an unexpected error",
+        help="show the traceback of an error (a usage error stays one sentence)",
     )
 
 
@@ -193,9 +203,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except SystemExit as done:  # parser.error() for a bad combination of options
         return done.code if isinstance(done.code, int) else EXIT_USAGE
+    except UsageError as error:  # like argparse's: one sentence, never a traceback
+        _error(str(error))
+        return error.exit_code
     except CertbotPrivacyError as error:
-        if debug:
-            raise
+        if debug:  # as certbot's --debug does for its own errors: the traceback, then the
+            traceback.print_exc()  # sentence, and the exit code stays the documented one
         _error(str(error))
         return error.exit_code
     except Exception as error:
