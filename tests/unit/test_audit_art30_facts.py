@@ -111,6 +111,7 @@ def _coverage_records() -> coverage.Coverage:
             "unseen": [
                 {"what": "hook", "kind": "manual-auth", "executable": "/usr/local/bin/auth"},
                 {"what": "native", "library": "lego_bridge.so", "plugin": "certbot-dns-multi"},
+                {"what": "native", "library": "x.so", "plugin": "certbot-x", "role": "loaded"},
             ],
             "strict": False,
         }
@@ -159,6 +160,7 @@ def test_coverage_is_said_from_the_coverage_connection_and_hook_records() -> Non
     assert "api.example-dns.net:443 over tcp" in said
     assert "Hook /usr/local/bin/auth (manual-auth) ran 1 time(s)" in said
     assert "lego_bridge.so (certbot-dns-multi)" in said
+    assert "x.so (certbot-x, loaded, not used by the run)" in said
     assert "2 DNS messages over plain DNS (1 UPDATE (RFC 2136), 1 query)" in said
     assert "DNS UPDATE messages" not in said
     assert "is not known" not in said

@@ -184,7 +184,8 @@ class Coverage:
             if what == "native":
                 name = str(item.get("library") or "?")
                 if item.get("plugin"):
-                    name += f" ({item['plugin']})"
+                    loaded = ", loaded, not used by the run" if item.get("role") == "loaded" else ""
+                    name += f" ({item['plugin']}{loaded})"
             else:
                 name = " ".join(str(item[k]) for k in ("kind", "executable") if item.get(k)) or "?"
             runs = self._unseen.setdefault((what, name), set())
