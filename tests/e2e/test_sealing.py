@@ -17,13 +17,21 @@ from certbot_privacy._internal.audit import cli
 from certbot_privacy._internal.log import seal
 from harness import CertbotRunner, require_success
 from tests.helpers import sealing
+from tests.helpers.audit import checked_verify_text
 
 pytestmark = pytest.mark.e2e
 
 
 def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, str]:
     code = cli.main(list(argv))
-    return code, capsys.readouterr().out
+    # verify's text: every line within 80 columns (seals, discontinuities), then read whole
+    return code, checked_verify_text(argv, code, capsys.readouterr().out)
+
+
+@pytest.fixture(autouse=True)
+def _eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify's text is laid out for an 80-column terminal, whatever runs the tests."""
+    monkeypatch.setenv("COLUMNS", "80")
 
 
 def _log(certbot: CertbotRunner) -> Path:
