@@ -355,3 +355,35 @@ def test_httplib2_request_is_recorded_before_it_connects(log: Path) -> None:
     assert response.status == 200
     _assert_written_ahead(server, log, "http.client")
     assert "ya29.secret-token-123" not in log.read_text()
+
+
+def test_request_level_names_only_the_stacks_wrapped_in_this_run() -> None:
+    """A coverage record names requests and the stacks whose wrappers are installed (the
+    library imported and patched), not every stack the plugin knows; --privacy-strict also
+    counts those waiting for their import."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from certbot_privacy._internal.adapter import coverage, stacks
+print(coverage.request_level())
+stacks.install()
+print(coverage.request_level(), coverage.request_level(armed=True))
+import urllib3
+print(coverage.request_level())
+import httpx
+print(coverage.request_level())
+import dns.query
+print(coverage.request_level())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.splitlines() == [
+        "['requests']",
+        "['requests'] ['requests', 'urllib3', 'httpx', 'http.client', 'dns-update']",
+        "['requests', 'urllib3', 'http.client']",
+        "['requests', 'urllib3', 'httpx', 'http.client']",
+        "['requests', 'urllib3', 'httpx', 'http.client', 'dns-update']",
+    ], done.stderr

@@ -73,6 +73,11 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         from certbot_privacy._internal.adapter import audithook
 
         audithook.own(mirror.path, "syslog")
+    from certbot_privacy._internal.adapter import stacks  # httpx, urllib3, http.client, DNS UPDATE
+
+    # Wrapped (or waited for) before --privacy-strict asks which stacks are seen as requests;
+    # until the mode is on below, the wrappers pass every call through.
+    stacks.install()
     planned = coverage.plan(namespace, verb)
     coverage.check_strict(namespace, planned)
     disk = DisclosureLog(  # head and seals kept in the config dir (log/state.py)
@@ -100,9 +105,6 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     )
     certbot_internals.install_hook_runner(coverage.hook_runs)
     RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
-    from certbot_privacy._internal.adapter import stacks  # httpx, urllib3, http.client, DNS UPDATE
-
-    stacks.install()
     try:
         if mirror is not None:  # its connection record first, so mirrored in order
             with contextlib.suppress(OSError):  # the first record's mirroring then warns

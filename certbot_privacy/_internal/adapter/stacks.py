@@ -339,6 +339,39 @@ TARGETS: dict[str, Callable[[ModuleType], list[Patch]]] = {
 #: The patches installed in this process, by module name.
 INSTALLED: dict[str, list[Patch]] = {}
 
+#: The stack (a coverage record's ``request_level`` name) each wrapped module records as.
+STACK_OF: dict[str, str] = {
+    "urllib3.connectionpool": "urllib3",
+    "httpx": "httpx",
+    "http.client": "http.client",
+    "httplib2": "http.client",
+    "dns.query": "dns-update",
+}
+
+
+def request_level(armed: bool = False) -> list[str]:
+    """The libraries whose requests this run records as requests, in a fixed order.
+
+    ``requests`` (the wire choke point), and each stack whose wrapper is installed (its
+    library was imported and patched). With *armed*, also those that would be patched as
+    they are imported (:func:`install` waits for them and the library is importable here):
+    what ``--privacy-strict`` may count on before the plugin imports its library.
+    """
+    found = ["requests"]
+    waiting = armed and any(isinstance(f, _Finder) for f in sys.meta_path)
+    for name, stack in STACK_OF.items():
+        if stack not in found and (name in INSTALLED or (waiting and _importable(name))):
+            found.append(stack)
+    return found
+
+
+def _importable(name: str) -> bool:
+    """Whether the top-level package of *name* can be found on ``sys.path`` (not imported)."""
+    from importlib.machinery import PathFinder
+
+    top = name.partition(".")[0]
+    return top in sys.modules or PathFinder.find_spec(top) is not None
+
 
 def install() -> None:
     """Wrap the libraries already imported; the others as soon as they are imported."""

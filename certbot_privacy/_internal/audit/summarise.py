@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy._internal.audit import contract
 from certbot_privacy._internal.audit.accounts import Held, Links
-from certbot_privacy._internal.audit.coverage import Coverage
+from certbot_privacy._internal.audit.coverage import LOOKUPS, Coverage
 from certbot_privacy._internal.audit.distinct import Distinct
 from certbot_privacy._internal.audit.figures import (
     CategoryStats,
@@ -40,7 +40,7 @@ from certbot_privacy._internal.audit.tally import (
     recipient_stats,
 )
 from certbot_privacy._internal.audit.timeline import Timeline
-from certbot_privacy._internal.audit.values import label
+from certbot_privacy._internal.audit.values import IMPLICIT_IP_LABEL, label
 from certbot_privacy._internal.log.classify import CT_RECIPIENT, IMPLICIT_IP_ADDRESS
 from certbot_privacy._internal.log.schema import category_key
 
@@ -153,16 +153,17 @@ class Accumulator:
             self.problem(item.source, item.number, item.message)
             return
         self.lines += 1
-        if item.source not in self._files:
-            self._files[item.source] = None
-        if item.source != self._file:
-            self._file = item.source
+        source = item.source
+        if source != self._file:  # a file's lines come together: its name is kept once
+            self._file = source
             self._file_seen.clear()
+            if source not in self._files:
+                self._files[source] = None
         host = item.host
         if host is not None and host not in self._hosts:
             self._hosts[host] = None
         if item.problem is not None:
-            self.problem(item.source, item.number, item.problem)
+            self.problem(source, item.number, item.problem)
             return
         record, problem = contract.parse(item.raw)
         if record is None:
@@ -173,15 +174,16 @@ class Accumulator:
         if item.copy is not None:
             self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
         event: str = record["event"]
-        self._events[event] = self._events.get(event, 0) + 1
+        events = self._events
+        events[event] = events.get(event, 0) + 1
         time: str = record["time"]
         began = self._began.get(host)
         if began is None or time < began:
             self._began[host] = time
         if event == "request":
-            self._request(record, host, item.source)
+            self._request(record, host, source)
         elif event in ("response", "error"):
-            place = (item.source, host, record["request"])
+            place = (source, host, record["request"])
             self._outcomes.outcome(
                 place, outcome_kind(event, record.get("status")), keep_orphan=True
             )
@@ -201,7 +203,8 @@ class Accumulator:
     def _seen(self, record: contract.Record, host: Optional[str]) -> None:
         """A coverage, connection or hook record (see :mod:`.coverage`). A hook was handed
         personal data (a disclosure to another process); a destination reached with only
-        the connection known got at least the host's address."""
+        the connection known got at least the host's address (a name only looked up got
+        nothing: the resolver was asked about it)."""
         if not self.filters.time_matches(record["time"]):
             return
         self._coverage.record(record)
@@ -213,6 +216,7 @@ class Accumulator:
             event == "connection"
             and record.get("seen") == "connection"
             and record.get("own") is None
+            and record.get("via") not in LOOKUPS  # only the resolver was asked
         ):
             implicit: Dict[str, List[object]] = {"ip_address": [IMPLICIT_IP_ADDRESS]}
             self._disclosure(host, record["recipient"], implicit, time, 0)
@@ -303,13 +307,14 @@ class Accumulator:
             seen = categories.get(category)
             if seen is None:
                 seen = categories[category] = {}
+            own = category != "ip_address"  # a string is its own label, but this one's
             for value in values:
-                # A string is its own label (but the implicit source address's).
-                text = (
-                    value
-                    if value.__class__ is str and category != "ip_address"
-                    else label(category, value)
-                )
+                if value.__class__ is not str:
+                    text = label(category, value)
+                elif own:
+                    text = value
+                else:
+                    text = IMPLICIT_IP_LABEL if value == IMPLICIT_IP_ADDRESS else value
                 stats = seen.get(text)
                 if stats is None:
                     shared = texts.get(text)
