@@ -68,7 +68,12 @@ __all__ = [
 
 
 def notice_detail(record: contract.Record) -> str:
-    """What a ``notice`` record says, in one line (not escaped: the formats escape it)."""
+    """What a ``notice`` record says, in one line (not escaped: the formats escape it).
+
+    Each kind the plugin writes is read from its own fields; a kind this version does not
+    know falls back to the record's ``message``. Never empty where the record says more
+    than its kind.
+    """
     kind = record.get("kind")
     if kind == "terms_changed":
         announced = record.get("announced")
@@ -81,11 +86,39 @@ def notice_detail(record: contract.Record) -> str:
             f"facts checked on {record.get('checked')}, more than "
             f"{record.get('max_age_months')} months before"
         )
+    if kind == "discontinuity":
+        return _discontinuity(record)
+    if kind == "saved_consent_ignored":
+        options = record.get("options")
+        names = ", ".join(str(o) for o in options) if isinstance(options, list) else options
+        return f"consent saved in a file, not typed in this run, was ignored: {names}"
     details = [f"{name} {record[name]}" for name in ("scope", "name", "by") if record.get(name)]
     values = record.get("values")
     if isinstance(values, list) and values:
         details.append("values " + ", ".join(str(v) for v in values))
+    message = record.get("message")
+    if not details and isinstance(message, str):
+        return message
     return "; ".join(details)
+
+
+def _discontinuity(record: contract.Record) -> str:
+    """A ``discontinuity`` notice's ``expected_head`` and ``found``, in words."""
+    expected = record.get("expected_head")
+    expected = expected if isinstance(expected, dict) else {}
+    found = record.get("found")
+    found = found if isinstance(found, dict) else {}
+    last = [
+        f"{expected.get('file')} line {expected.get('lines')}",
+        f"head {expected.get('head')}",
+    ]
+    if expected.get("time"):
+        last.append(f"written {expected.get('time')}")
+    held = f"; the file then held {found.get('bytes')} bytes" if "bytes" in found else ""
+    return (
+        f"the log did not hold the record this host last wrote to it ({', '.join(last)}){held}: "
+        "records before this one were moved aside, cut off, replaced or deleted"
+    )
 
 
 def privacy_mode_off(record: contract.Record) -> bool:

@@ -175,7 +175,9 @@ def _report_tail(summary: Summary) -> str:
     if summary.notices:
         lines += ["", "## Notices (nothing sent)", ""]
         lines += [
-            f"- {_text(n.recipient)}: {_text(n.kind)}, {_text(n.detail)} "
+            f"- {_text(n.recipient)}: {_text(n.kind)}"
+            + (f", {_text(n.detail)}" if n.detail else "")
+            + " "
             f"({plural(n.count, 'time')}, last {short_time(n.last)})"
             for n in summary.notices
         ]
