@@ -111,6 +111,9 @@ class Coverage:
         else:
             self.uncovered += 1
         url = record.get("url")
+        if url.__class__ is str and url.startswith("https:"):  # most are
+            self.https += 1
+            return
         scheme = url.split(":", 1)[0].lower() if isinstance(url, str) else ""
         if scheme == "https":
             self.https += 1

@@ -40,7 +40,7 @@ from certbot_privacy._internal.audit.tally import (
     recipient_stats,
 )
 from certbot_privacy._internal.audit.timeline import Timeline
-from certbot_privacy._internal.audit.values import label
+from certbot_privacy._internal.audit.values import IMPLICIT_IP_LABEL, label
 from certbot_privacy._internal.log.classify import CT_RECIPIENT, IMPLICIT_IP_ADDRESS
 from certbot_privacy._internal.log.schema import category_key
 
@@ -68,7 +68,12 @@ __all__ = [
 
 
 def notice_detail(record: contract.Record) -> str:
-    """What a ``notice`` record says, in one line (not escaped: the formats escape it)."""
+    """What a ``notice`` record says, in one line (not escaped: the formats escape it).
+
+    Each kind the plugin writes is read from its own fields; a kind this version does not
+    know falls back to the record's ``message``. Never empty where the record says more
+    than its kind.
+    """
     kind = record.get("kind")
     if kind == "terms_changed":
         announced = record.get("announced")
@@ -81,11 +86,39 @@ def notice_detail(record: contract.Record) -> str:
             f"facts checked on {record.get('checked')}, more than "
             f"{record.get('max_age_months')} months before"
         )
+    if kind == "discontinuity":
+        return _discontinuity(record)
+    if kind == "saved_consent_ignored":
+        options = record.get("options")
+        names = ", ".join(str(o) for o in options) if isinstance(options, list) else options
+        return f"consent saved in a file, not typed in this run, was ignored: {names}"
     details = [f"{name} {record[name]}" for name in ("scope", "name", "by") if record.get(name)]
     values = record.get("values")
     if isinstance(values, list) and values:
         details.append("values " + ", ".join(str(v) for v in values))
+    message = record.get("message")
+    if not details and isinstance(message, str):
+        return message
     return "; ".join(details)
+
+
+def _discontinuity(record: contract.Record) -> str:
+    """A ``discontinuity`` notice's ``expected_head`` and ``found``, in words."""
+    expected = record.get("expected_head")
+    expected = expected if isinstance(expected, dict) else {}
+    found = record.get("found")
+    found = found if isinstance(found, dict) else {}
+    last = [
+        f"{expected.get('file')} line {expected.get('lines')}",
+        f"head {expected.get('head')}",
+    ]
+    if expected.get("time"):
+        last.append(f"written {expected.get('time')}")
+    held = f"; the file then held {found.get('bytes')} bytes" if "bytes" in found else ""
+    return (
+        f"the log did not hold the record this host last wrote to it ({', '.join(last)}){held}: "
+        "records before this one were moved aside, cut off, replaced or deleted"
+    )
 
 
 def privacy_mode_off(record: contract.Record) -> bool:
@@ -153,16 +186,17 @@ class Accumulator:
             self.problem(item.source, item.number, item.message)
             return
         self.lines += 1
-        if item.source not in self._files:
-            self._files[item.source] = None
-        if item.source != self._file:
-            self._file = item.source
+        source = item.source
+        if source != self._file:  # a file's lines come together: its name is kept once
+            self._file = source
             self._file_seen.clear()
+            if source not in self._files:
+                self._files[source] = None
         host = item.host
         if host is not None and host not in self._hosts:
             self._hosts[host] = None
         if item.problem is not None:
-            self.problem(item.source, item.number, item.problem)
+            self.problem(source, item.number, item.problem)
             return
         record, problem = contract.parse(item.raw)
         if record is None:
@@ -173,15 +207,16 @@ class Accumulator:
         if item.copy is not None:
             self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
         event: str = record["event"]
-        self._events[event] = self._events.get(event, 0) + 1
+        events = self._events
+        events[event] = events.get(event, 0) + 1
         time: str = record["time"]
         began = self._began.get(host)
         if began is None or time < began:
             self._began[host] = time
         if event == "request":
-            self._request(record, host, item.source)
+            self._request(record, host, source)
         elif event in ("response", "error"):
-            place = (item.source, host, record["request"])
+            place = (source, host, record["request"])
             self._outcomes.outcome(
                 place, outcome_kind(event, record.get("status")), keep_orphan=True
             )
@@ -305,13 +340,14 @@ class Accumulator:
             seen = categories.get(category)
             if seen is None:
                 seen = categories[category] = {}
+            own = category != "ip_address"  # a string is its own label, but this one's
             for value in values:
-                # A string is its own label (but the implicit source address's).
-                text = (
-                    value
-                    if value.__class__ is str and category != "ip_address"
-                    else label(category, value)
-                )
+                if value.__class__ is not str:
+                    text = label(category, value)
+                elif own:
+                    text = value
+                else:
+                    text = IMPLICIT_IP_LABEL if value == IMPLICIT_IP_ADDRESS else value
                 stats = seen.get(text)
                 if stats is None:
                     shared = texts.get(text)

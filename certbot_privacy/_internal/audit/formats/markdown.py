@@ -148,7 +148,9 @@ def render_report(summary: Summary) -> str:
     if summary.notices:
         lines += ["", "## Notices (nothing sent)", ""]
         lines += [
-            f"- {_text(n.recipient)}: {_text(n.kind)}, {_text(n.detail)} "
+            f"- {_text(n.recipient)}: {_text(n.kind)}"
+            + (f", {_text(n.detail)}" if n.detail else "")
+            + " "
             f"({plural(n.count, 'time')}, last {short_time(n.last)})"
             for n in summary.notices
         ]

@@ -185,7 +185,9 @@ def _tail(summary: Summary, columns: int) -> List[str]:
         )
         for n in summary.notices:
             lines += _wrap(
-                f"{printable(n.recipient)}: {printable(n.kind)}, {printable(n.detail)} "
+                f"{printable(n.recipient)}: {printable(n.kind)}"
+                + (f", {printable(n.detail)}" if n.detail else "")
+                + " "
                 f"({plural(n.count, 'time')}, last {short_time(n.last)})",
                 "  ",
                 columns,
