@@ -7,6 +7,7 @@ from certbot_privacy._internal.audit.formats import json as json_format
 from certbot_privacy._internal.audit.formats._common import copies_notes, plural
 from certbot_privacy._internal.audit.formats.html._page import (
     across,
+    as_published,
     cell,
     facts,
     label,
@@ -129,7 +130,7 @@ def _recipient(
             if len(hosts) <= HOST_LIMIT
             else [*hosts[:HOST_LIMIT], f"and {len(hosts) - HOST_LIMIT} more (--format json)"]
         )
-    parts.append(across(summary))
+    parts.append(across(as_published(summary, name)))
     months = by_name.get(name)
     if timelines is not None and months is not None and by != "host":
         parts.append(timeline_svg(timelines.months, months))
