@@ -312,7 +312,7 @@ def install_account_hooks(saved: Callable[[StoredAccount], None]) -> None:
 
 
 #: Called with (domain, validation name, TXT value) before a DNS plugin publishes it.
-ChallengeCallback = Callable[[str, str, str], None]
+ChallengeCallback = Callable[[str, str, Optional[str]], None]
 
 
 def install_dns_hook(callback: ChallengeCallback) -> None:
@@ -341,6 +341,26 @@ def install_dns_hook(callback: ChallengeCallback) -> None:
         "dns_perform",
         lambda: Patch(dns_common.DNSAuthenticator, "perform", perform, when=lambda: RUN.on),
     )
+    # A plugin that overrides perform (certbot-dns-route53) still asks acme's DNS01 for
+    # the name and the value it sends (achall.validation_domain_name, .validation).
+    from acme import challenges
+
+    def validation_domain_name(original: Callable[..., Any], chall: Any, name: str) -> Any:
+        found = original(chall, name)
+        callback(name, str(found), None)
+        return found
+
+    def validation(original: Callable[..., Any], chall: Any, *args: Any, **kwargs: Any) -> Any:
+        found = original(chall, *args, **kwargs)
+        callback("", "", str(found))
+        return found
+
+    on = lambda: RUN.on  # noqa: E731
+    _install(
+        "dns01_name",
+        lambda: Patch(challenges.DNS01, "validation_domain_name", validation_domain_name, when=on),
+    )
+    _install("dns01_value", lambda: Patch(challenges.DNS01, "validation", validation, when=on))
 
 
 #: Called with (certbot's name for the hook, its shell command, its environment).

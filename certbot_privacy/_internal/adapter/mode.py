@@ -132,8 +132,9 @@ class RunLog:
         return getattr(self.log, name)  # close(), mirror_failures, ...
 
 
-def expect_challenge(domain: str, name: str, value: str) -> None:
-    """Tell the run's recorder that a DNS plugin is about to publish *value* at *name*."""
+def expect_challenge(domain: str, name: str, value: Optional[str]) -> None:
+    """Tell the run's recorder that a DNS plugin is about to publish *value* at *name*
+    (``None``: the value is not known yet; ``""`` for *domain* and *name*: not known)."""
     if RUN.recorder is not None:
         RUN.recorder.expect_challenge(domain, name, value)
 

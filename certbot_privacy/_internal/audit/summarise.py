@@ -172,6 +172,13 @@ class Accumulator:
         self._copied: Dict[str, int] = {}
         self._coverage = Coverage()
         self._began: Dict[Optional[str], str] = {}
+        # What :meth:`strip` dropped, per category: disclosures, distinct values, recipients.
+        self._kept: Dict[str, _Kept] = {}
+
+    def read_in_order(self, names: Iterable[str]) -> None:
+        """Name the files *names* as read, in this order, before what is merged in."""
+        for name in names:
+            self._files.setdefault(name)
 
     def problem(self, source: str, lineno: int, message: str) -> None:
         """Count a line that is not used, and keep the first few for the report."""
@@ -450,6 +457,12 @@ class Accumulator:
         for kind, count in other._copied.items():
             self._copied[kind] = self._copied.get(kind, 0) + count
         self._coverage.merge(other._coverage)
+        for category, kept in other._kept.items():
+            mine_kept = self._kept.get(category)
+            if mine_kept is None:
+                self._kept[category] = kept
+            else:
+                mine_kept.merge(kept)
         for where, when in other._began.items():
             began = self._began.get(where)
             if began is None or when < began:
@@ -460,9 +473,18 @@ class Accumulator:
         self.skipped += other.skipped
 
     def strip(self) -> None:
-        """Drop what was counted per value (after rendering it), keeping the totals: a
-        report streamed host by host merges each host's stripped accumulator."""
-        for entry in self._recipients.values():
+        """Drop what was counted per value (after rendering it), keeping the totals (each
+        category's distinct values as 64-bit digests, :mod:`.distinct`): a report streamed
+        host by host merges each host's stripped accumulator."""
+        for (_, recipient), entry in sorted(self._recipients.items(), key=_order):
+            if self.values:
+                for category, seen in entry.categories.items():
+                    if not seen:
+                        continue
+                    kept = self._kept.get(category)
+                    if kept is None:
+                        kept = self._kept[category] = _Kept()
+                    kept.add(recipient, seen)
             entry.categories = {}
         self._texts.clear()
         self._file_seen.clear()
@@ -529,10 +551,25 @@ class Accumulator:
                     s.count for s in seen.values()
                 )
                 recipients.setdefault(category, {}).setdefault(recipient)
-        return tuple(
-            CategoryTotal(name, disclosures[name], len(values[name]), tuple(recipients[name]))
-            for name in sorted(values, key=category_key)
-        )
+        if not self._kept:
+            return tuple(
+                CategoryTotal(name, disclosures[name], len(values[name]), tuple(recipients[name]))
+                for name in sorted(values, key=category_key)
+            )
+        totals = []
+        for name in sorted({*values, *self._kept}, key=category_key):
+            kept = self._kept.get(name, _Kept())
+            distinct = Distinct()
+            distinct.merge(kept.distinct)
+            for text in values.get(name, ()):
+                distinct.add(text)
+            named = {**kept.recipients, **recipients.get(name, {})}
+            totals.append(
+                CategoryTotal(
+                    name, kept.disclosures + disclosures.get(name, 0), len(distinct), tuple(named)
+                )
+            )
+        return tuple(totals)
 
     def _counted_totals(self) -> Tuple[CategoryTotal, ...]:
         """:meth:`_totals` where values were counted, not kept."""
@@ -621,6 +658,32 @@ class Accumulator:
             )
             for name in sorted(merged)
         )
+
+
+class _Kept:
+    """One category's totals over stripped entries: disclosures, the distinct values (as
+    digests), the recipients in the order they came."""
+
+    __slots__ = ("disclosures", "distinct", "recipients")
+
+    def __init__(self) -> None:
+        self.disclosures = 0
+        self.distinct = Distinct()
+        self.recipients: Dict[str, None] = {}
+
+    def add(self, recipient: str, seen: Dict[str, Stats]) -> None:
+        """Take in what *recipient* got of the category: *seen*, by value."""
+        for text, stats in seen.items():
+            self.disclosures += stats.count
+            self.distinct.add(text)
+        self.recipients.setdefault(recipient)
+
+    def merge(self, other: "_Kept") -> None:
+        """Take in *other* (of later hosts)."""
+        self.disclosures += other.disclosures
+        self.distinct.merge(other.distinct)
+        for recipient in other.recipients:
+            self.recipients.setdefault(recipient)
 
 
 def _order(item: Tuple[_Key, Entry]) -> Tuple[str, str]:

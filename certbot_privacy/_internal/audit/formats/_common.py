@@ -17,11 +17,32 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class ByHost:
+    """How a format writes a report grouped by host one host at a time, in memory bounded
+    by the largest host (:func:`certbot_privacy._internal.audit.parallel.by_host`):
+    ``block`` renders one host's summary (in a worker process: a module-level function or
+    a ``functools.partial`` of one); ``head`` and ``tail`` render what comes before and
+    after the hosts from the totals (a summary whose recipients carry no values);
+    ``opening``, ``separator`` and ``closing`` go before the first, between two and after
+    the last block that is not empty. Together they write what the whole summary's
+    renderer writes, byte for byte."""
+
+    head: Callable[["Summary"], str]
+    block: Callable[["Summary"], str]
+    tail: Callable[["Summary"], str]
+    opening: str = ""
+    separator: str = ""
+    closing: str = ""
+
+
+@dataclass(frozen=True)
 class Format:
-    """One output format: its name and the renderers it has (``None``: not this format)."""
+    """One output format: its name and the renderers it has (``None``: not this format);
+    ``report_by_host`` makes the :class:`ByHost` of a report grouped by host."""
 
     name: str
     report: Optional[Callable[["Summary"], str]] = None
+    report_by_host: Optional[Callable[[], ByHost]] = None
     verify: Optional[Callable[["VerifyReport"], str]] = None
     art30: Optional[Callable[["Art30Record"], str]] = None
     letters: Optional[Callable[[Tuple["Letter", ...]], str]] = None

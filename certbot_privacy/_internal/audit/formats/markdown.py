@@ -15,6 +15,7 @@ from typing import List, Optional, Tuple
 from certbot_privacy._internal.audit.art30 import Art30Record, Quote, Recipient
 from certbot_privacy._internal.audit.coverage import sentences
 from certbot_privacy._internal.audit.formats._common import (
+    ByHost,
     Format,
     copies_notes,
     plural,
@@ -79,6 +80,15 @@ def _address(recipient: str) -> str:
 
 def render_report(summary: Summary) -> str:
     """Render *summary* as Markdown: what was read, then a heading and a table per recipient."""
+    return _report_head(summary) + _report_recipients(summary) + _report_tail(summary)
+
+
+def _lines(lines: List[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def _report_head(summary: Summary) -> str:
+    """What was read and what the log could see, before the recipients."""
     lines = ["# Personal data disclosed by certbot", ""]
     lines.append(
         f"Read {plural(len(summary.files), 'file')}"
@@ -117,6 +127,12 @@ def render_report(summary: Summary) -> str:
             "",
             f"**{plural(summary.privacy_off, 'request')} went out with privacy mode off.**",
         ]
+    return _lines(lines)
+
+
+def _report_recipients(summary: Summary) -> str:
+    """A heading and a table per recipient of *summary* (grouped by host: one host's)."""
+    lines: List[str] = []
     for stats in summary.recipients:
         heading = _text(stats.name)
         if summary.by == "host":
@@ -151,6 +167,12 @@ def render_report(summary: Summary) -> str:
             + (["Days (count)"] if summary.timeline else []),
             rows,
         )
+    return _lines(lines)
+
+
+def _report_tail(summary: Summary) -> str:
+    """What was blocked, the notices and the lines skipped, after the recipients."""
+    lines: List[str] = []
     if summary.blocked:
         lines += ["", "## Blocked (not sent)", ""]
         lines += [f"- {_text(name)}: {plural(count, 'request')}" for name, count in summary.blocked]
@@ -168,7 +190,12 @@ def render_report(summary: Summary) -> str:
         lines += [f"- {_text(p.where)}: {_text(p.message)}" for p in summary.problems]
         if len(summary.problems) < summary.skipped:
             lines.append(f"- and {summary.skipped - len(summary.problems)} more")
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
+
+
+def by_host() -> ByHost:
+    """The report grouped by host, host by host."""
+    return ByHost(head=_report_head, block=_report_recipients, tail=_report_tail)
 
 
 _NOT_GIVEN = "*not given: complete it (`{flag}`)*"
@@ -405,4 +432,10 @@ def render_letters(letters: Tuple[Letter, ...]) -> str:
     return "\n".join(line.rstrip() if not line.endswith("  ") else line for line in out) + "\n"
 
 
-FORMAT = Format(name="markdown", report=render_report, art30=render_art30, letters=render_letters)
+FORMAT = Format(
+    name="markdown",
+    report=render_report,
+    report_by_host=by_host,
+    art30=render_art30,
+    letters=render_letters,
+)

@@ -9,12 +9,14 @@ UTC, without milliseconds. Every value from the log is shown through
 :func:`certbot_privacy._internal.rules.escape.printable`.
 """
 
+import functools
 import shutil
 import textwrap
 from typing import List, Optional
 
 from certbot_privacy._internal.audit.coverage import sentences
 from certbot_privacy._internal.audit.formats._common import (
+    ByHost,
     Format,
     copies_notes,
     plural,
@@ -258,4 +260,14 @@ def render_report(summary: Summary, columns: int = 0) -> str:
     )
 
 
-FORMAT = Format(name="table", report=render_report)
+def by_host() -> ByHost:
+    """The report grouped by host, host by host, laid out for the terminal's width."""
+    columns = width()
+    return ByHost(
+        head=functools.partial(render_head, columns=columns),
+        block=functools.partial(render_blocks, columns=columns),
+        tail=functools.partial(render_tail, columns=columns),
+    )
+
+
+FORMAT = Format(name="table", report=render_report, report_by_host=by_host)

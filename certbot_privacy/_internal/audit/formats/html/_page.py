@@ -210,6 +210,11 @@ def _quote(item: Mapping[str, Any]) -> str:
 def page(title: str, generated: str, body: List[str], kind: str) -> str:
     """The whole page around *body*: head with the policy and the stylesheet, a dated
     title, and the signature block for the printed record."""
+    return page_head(title, generated, kind) + "\n".join(body) + page_tail(generated)
+
+
+def page_head(title: str, generated: str, kind: str) -> str:
+    """The page up to its body (:func:`page`)."""
     return "".join(
         [
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
@@ -221,7 +226,14 @@ def page(title: str, generated: str, body: List[str], kind: str) -> str:
             f"<h1>{text(title)}</h1>\n",
             f'<p class="meta">Generated {text(short_time(generated))} UTC by certbot-privacy '
             f"from the disclosure logs below ({text(kind)}).</p>\n</header>\n<main>\n",
-            "\n".join(body),
+        ]
+    )
+
+
+def page_tail(generated: str) -> str:
+    """The page after its body (:func:`page`)."""
+    return "".join(
+        [
             "\n</main>\n",
             _signature(generated),
             "<footer>Rendered from the same figures as <code>--format json</code>. Check "

@@ -4,7 +4,7 @@ and a table of every category and value (rendered from ``json.report_document``)
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from certbot_privacy._internal.audit.formats import json as json_format
-from certbot_privacy._internal.audit.formats._common import copies_notes, plural
+from certbot_privacy._internal.audit.formats._common import ByHost, copies_notes, plural
 from certbot_privacy._internal.audit.formats.html._page import (
     across,
     as_published,
@@ -15,6 +15,8 @@ from certbot_privacy._internal.audit.formats.html._page import (
     now,
     numeric,
     page,
+    page_head,
+    page_tail,
     table,
     text,
     value,
@@ -43,25 +45,64 @@ _RECIPIENT_SHOWN = ("recipient", "name", "host", "hosts", "categories")
 _CATEGORY_SHOWN = ("category", "values")
 
 
+TITLE = "Personal data disclosed by certbot"
+
+
 def render_report(summary: Summary, generated: Optional[str] = None) -> str:
     """Render *summary* as an HTML page (*generated*: the time it is made, default now)."""
     generated = generated or now()
     document = json_format.report_document(summary)
-    body: List[str] = [_overview(document)]
+    body: List[str] = _head(document, summary.months)
     timelines = summary.months
     by_name = {t.recipient: t for t in timelines.recipients} if timelines else {}
+    for recipient in document["recipients"]:
+        body.append(_recipient(recipient, document["by"], timelines, by_name))
+    body.extend(_tail(document))
+    return page(TITLE, generated, body, "report")
+
+
+def _head(document: Dict[str, Any], timelines: Optional[Timelines]) -> List[str]:
+    """The overview and, grouped by host, the timelines per recipient: before the sections."""
+    body = [_overview(document)]
     if timelines is not None and document["by"] == "host" and timelines.recipients:
         body.append("<section>\n<h2>Requests per month</h2>")
         for months in timelines.recipients:
             body.append(f"<h3>{text(months.recipient)}</h3>")
             body.append(timeline_svg(timelines.months, months))
         body.append("</section>")
-    for recipient in document["recipients"]:
-        body.append(_recipient(recipient, document["by"], timelines, by_name))
+    return body
+
+
+def _tail(document: Dict[str, Any]) -> List[str]:
+    """After the recipients' sections."""
+    body = []
     if not document["recipients"]:
         body.append('<p class="none">No personal data was sent in the selected records.</p>')
     body.append(_report_rest(document))
-    return page("Personal data disclosed by certbot", generated, body, "report")
+    return body
+
+
+def by_host(generated: Optional[str] = None) -> ByHost:
+    """The page grouped by host, host by host (the timelines come from the totals)."""
+    when = generated or now()
+
+    def head(summary: Summary) -> str:
+        body = _head(json_format.report_document(summary), summary.months)
+        return page_head(TITLE, when, "report") + "\n".join(body)
+
+    def tail(summary: Summary) -> str:
+        body = _tail(json_format.report_document(summary))
+        return "".join("\n" + part for part in body) + page_tail(when)
+
+    return ByHost(head=head, block=_host_sections, tail=tail)
+
+
+def _host_sections(summary: Summary) -> str:
+    """One host's sections (each after a newline, as the page joins them)."""
+    return "".join(
+        "\n" + _recipient(json_format.recipient_document(r, summary.timeline), "host", None, {})
+        for r in summary.recipients
+    )
 
 
 def _overview(document: Dict[str, Any]) -> str:
