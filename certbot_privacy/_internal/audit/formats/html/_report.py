@@ -7,6 +7,7 @@ from certbot_privacy._internal.audit.formats import json as json_format
 from certbot_privacy._internal.audit.formats._common import ByHost, copies_notes, plural
 from certbot_privacy._internal.audit.formats.html._page import (
     across,
+    as_published,
     cell,
     facts,
     label,
@@ -169,7 +170,7 @@ def _recipient(
     summary = {k: v for k, v in recipient.items() if k not in _RECIPIENT_SHOWN}
     if recipient.get("hosts") and by != "host":
         summary["hosts"] = _hosts(recipient["hosts"])
-    parts.append(across(summary))
+    parts.append(across(as_published(summary, name)))
     months = by_name.get(name)
     if timelines is not None and months is not None and by != "host":
         parts.append(timeline_svg(timelines.months, months))
