@@ -6,6 +6,8 @@ Text from a log is shown through :func:`certbot_privacy._internal.rules.escape.p
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
 
+from certbot_privacy._internal.log.classify import CT_RECIPIENT
+
 if TYPE_CHECKING:
     from certbot_privacy._internal.audit.art30 import Art30Record
     from certbot_privacy._internal.audit.letters import Letter
@@ -57,6 +59,31 @@ def short_time(canonical: Optional[str]) -> str:
 def plural(count: int, noun: str, nouns: Optional[str] = None) -> str:
     """``1 record``, ``2 records``."""
     return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def published(recipient: str) -> bool:
+    """Whether *recipient* is the Certificate Transparency logs: no host sends them anything;
+    the CA publishes the names of the orders the hosts finalized (the records'
+    ``published``). Its figures are said as such, never as requests a host sent."""
+    return recipient == CT_RECIPIENT
+
+
+def requests_words(recipient: str, count: int) -> str:
+    """*count* requests to *recipient*, in words (for the CT logs: the finalized orders
+    whose names the CA publishes)."""
+    if published(recipient):
+        return f"the names of {plural(count, 'finalized order')}, published by the CA"
+    return plural(count, "request")
+
+
+def senders_word(recipient: str) -> str:
+    """How the hosts stand to *recipient*: they sent to it, or ordered what is published."""
+    return "ordered from" if published(recipient) else "from"
+
+
+def sent_word(recipient: str) -> str:
+    """What happened to the values: sent to *recipient*, or published (the CT logs)."""
+    return "published" if published(recipient) else "sent"
 
 
 def copies_notes(copied: Tuple[Tuple[str, int], ...]) -> List[str]:

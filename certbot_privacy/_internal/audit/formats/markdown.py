@@ -19,6 +19,9 @@ from certbot_privacy._internal.audit.formats._common import (
     Format,
     copies_notes,
     plural,
+    published,
+    requests_words,
+    sent_word,
     short_time,
 )
 from certbot_privacy._internal.audit.letters import Letter, heading, labels
@@ -137,13 +140,14 @@ def _report_recipients(summary: Summary) -> str:
         lines += ["", f"## {heading}", ""]
         if stats.name != stats.recipient:
             lines.append(f"Recipient as logged: {_address(stats.recipient)}  ")
+        words = requests_words(stats.recipient, stats.requests)
         lines.append(
-            f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
+            f"{words[0].upper()}{words[1:]}, {short_time(stats.first)} to "
             f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off."
             + (f" {_outcomes(stats.outcomes)}." if stats.outcomes.requests else "")
         )
         if stats.hosts and summary.by != "host":
-            lines.append(f"Sent from {_hosts(stats.hosts)}.")
+            lines.append(f"{_sent(stats.recipient)} {_hosts(stats.hosts)}.")
         lines.append("")
         rows = [
             [
@@ -226,6 +230,15 @@ def _or(value: Optional[str], otherwise: str, link: bool = False) -> str:
     return _link(value) if link else _text(value)
 
 
+def _sent(recipient: str) -> str:
+    return "Ordered from" if published(recipient) else "Sent from"
+
+
+def _requests(recipient: str) -> str:
+    """The label of a recipient's count (the CT logs: the orders whose names are public)."""
+    return "Finalized orders whose names the CA publishes" if published(recipient) else "Requests"
+
+
 def _recipient(r: Recipient) -> List[str]:
     where = f"{_text(r.country_name or r.country)} ({r.country})" if r.country else _NOT_STATED
     lines = [
@@ -241,9 +254,11 @@ def _recipient(r: Recipient) -> List[str]:
         f"- Legal entity: {_or(r.legal_entity, _NOT_STATED)}",
         f"- Country: {where}",
         f"- Privacy policy: {_or(r.privacy_policy, '*none found*', link=True)}",
-        f"- Personal data sent: {', '.join(_text(c) for c in r.categories) or '-'}",
-        *([f"- Sent from: {_hosts(r.hosts)}"] if r.hosts else []),
-        f"- Requests: {r.requests}, {short_time(r.first)} to {short_time(r.last)} UTC; "
+        f"- Personal data {sent_word(r.recipient)}: "
+        f"{', '.join(_text(c) for c in r.categories) or '-'}",
+        *([f"- {_sent(r.recipient)}: {_hosts(r.hosts)}"] if r.hosts else []),
+        f"- {_requests(r.recipient)}: {r.requests}, {short_time(r.first)} to "
+        f"{short_time(r.last)} UTC; "
         f"with privacy mode off: {r.privacy_off}"
         + (f"; {_outcomes(r.outcomes)}" if r.outcomes.requests else ""),
     ]

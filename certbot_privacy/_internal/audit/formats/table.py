@@ -20,6 +20,9 @@ from certbot_privacy._internal.audit.formats._common import (
     Format,
     copies_notes,
     plural,
+    requests_words,
+    senders_word,
+    sent_word,
     short_time,
 )
 from certbot_privacy._internal.audit.outcomes import Outcomes
@@ -100,7 +103,7 @@ def _recipient(stats: RecipientStats, summary: Summary, columns: int) -> List[st
     if stats.name != stats.recipient:
         lines += _wrap(printable(stats.recipient), "  ", columns)
     lines += _wrap(
-        f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
+        f"{requests_words(stats.recipient, stats.requests)}, {short_time(stats.first)} to "
         f"{short_time(stats.last)} UTC, {_privacy_note(stats.privacy_off)}",
         "  ",
         columns,
@@ -108,11 +111,15 @@ def _recipient(stats: RecipientStats, summary: Summary, columns: int) -> List[st
     if stats.outcomes.requests:
         lines += _wrap(outcome_words(stats.outcomes, zeros=False), "  ", columns, "    ")
     if stats.hosts and not by_host:
-        lines += _wrap("from " + ", ".join(printable(h) for h in stats.hosts), "  ", columns)
+        lines += _wrap(
+            f"{senders_word(stats.recipient)} " + ", ".join(printable(h) for h in stats.hosts),
+            "  ",
+            columns,
+        )
     for category in stats.categories:
         lines += _wrap(
             f"{printable(category.category)}: {plural(category.distinct, 'value')}, "
-            f"sent {plural(category.disclosures, 'time')}",
+            f"{sent_word(stats.recipient)} {plural(category.disclosures, 'time')}",
             "  ",
             columns,
         )

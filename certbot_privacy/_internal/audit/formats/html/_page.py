@@ -10,10 +10,10 @@ import hashlib
 import re
 from datetime import datetime, timezone
 from html import escape
-from typing import Any, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from certbot_privacy._internal.audit import times
-from certbot_privacy._internal.audit.formats._common import short_time
+from certbot_privacy._internal.audit.formats._common import published, short_time
 from certbot_privacy._internal.rules.escape import printable
 
 STYLE = """
@@ -100,10 +100,24 @@ def time_cell(canonical: Optional[str]) -> str:
 
 #: Headings for field names that do not read well as they are.
 LABELS = {
+    "ct_orders": "Finalized orders whose names the CA publishes",
+    "ordered_from": "Ordered from hosts",
     "dpo": "Data protection officer",
     "representative": "Representative (Art. 27)",
     "privacy_off": "Privacy off",
 }
+
+
+#: The CT logs' fields under their own names: no host sends them anything (see
+#: :func:`.._common.published`).
+_PUBLISHED_KEYS = {"requests": "ct_orders", "hosts": "ordered_from"}
+
+
+def as_published(fields: Mapping[str, Any], recipient: str) -> Dict[str, Any]:
+    """*fields* of *recipient*, with the CT logs' requests and hosts named for what they are."""
+    if not published(recipient):
+        return dict(fields)
+    return {_PUBLISHED_KEYS.get(key, key): item for key, item in fields.items()}
 
 
 def label(key: str) -> str:
