@@ -40,9 +40,12 @@ moves:
   (since 3.x), ``validation_domain_name`` and ``validation``.
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 from typing import (
+    TYPE_CHECKING,
     Any,
     Callable,
     Collection,
@@ -60,8 +63,15 @@ from certbot_privacy._internal.adapter.patching import Patch
 from certbot_privacy._internal.adapter.patching import install as _install
 from certbot_privacy._internal.adapter.state import RUN
 
-ParsedCallback = Callable[[argparse.Namespace, str, Sequence[str]], None]
-LineageCallback = Callable[[configuration.NamespaceConfig, Mapping[str, Any]], None]
+if TYPE_CHECKING:  # types only: certbot imports this module on every run
+    ParsedCallback = Callable[[argparse.Namespace, str, Sequence[str]], None]
+    LineageCallback = Callable[[configuration.NamespaceConfig, Mapping[str, Any]], None]
+    #: ``scope(run_namespace, renewalparams)``: the context a lineage's OCSP check runs in.
+    RevocationScope = Callable[[argparse.Namespace, Mapping[str, Any]], ContextManager[None]]
+    #: Called with (domain, validation name, TXT value) before a DNS plugin publishes it.
+    ChallengeCallback = Callable[[str, str, str], None]
+    #: Called with (certbot's name for the hook, its shell command, its environment).
+    HookCallback = Callable[[str, str, Mapping[str, str]], None]
 
 
 def install_parse_hook(callback: ParsedCallback) -> None:
@@ -241,10 +251,6 @@ def install_email_hooks() -> None:
     _install("lookup", lambda: Patch(cls, "_get_v2_account", lookup, when=gated))
 
 
-#: ``scope(run_namespace, renewalparams)``: the context a lineage's OCSP check runs in.
-RevocationScope = Callable[[argparse.Namespace, Mapping[str, Any]], ContextManager[None]]
-
-
 def revocation_checker() -> Any:
     """certbot's ``RevocationChecker`` class (it moved to ``_internal`` in certbot 3.0)."""
     try:
@@ -311,10 +317,6 @@ def install_account_hooks(saved: Callable[[StoredAccount], None]) -> None:
     _install("account_update", lambda: Patch(cls, "update_regr", after, when=on))
 
 
-#: Called with (domain, validation name, TXT value) before a DNS plugin publishes it.
-ChallengeCallback = Callable[[str, str, str], None]
-
-
 def install_dns_hook(callback: ChallengeCallback) -> None:
     """Tell *callback* each DNS-01 validation before a DNS plugin sends it to its provider.
 
@@ -341,10 +343,6 @@ def install_dns_hook(callback: ChallengeCallback) -> None:
         "dns_perform",
         lambda: Patch(dns_common.DNSAuthenticator, "perform", perform, when=lambda: RUN.on),
     )
-
-
-#: Called with (certbot's name for the hook, its shell command, its environment).
-HookCallback = Callable[[str, str, Mapping[str, str]], None]
 
 
 def install_hook_runner(before: HookCallback) -> None:
