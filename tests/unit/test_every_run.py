@@ -8,6 +8,7 @@ made here, with the benchmark run again.
 """
 
 import subprocess
+import sys
 from pathlib import Path
 from typing import List
 
@@ -75,3 +76,28 @@ def test_a_run_without_privacy_mode_loads_the_plugin_its_hooks_and_the_option_ru
     plugin needs to decide that privacy mode is off (no exception tree, log, CA facts)."""
     dirs = [f"--{d}-dir={tmp_path / d}" for d in ("config", "work", "logs")]
     assert _loaded(name, [verb, *dirs]) == expected
+
+
+_DNS_HOOK = """
+import sys
+from certbot_privacy._internal.adapter import certbot_internals
+certbot_internals.install_dns_hook(lambda *values: None)
+print("certbot.plugins.dns_common" in sys.modules)
+from certbot.plugins import dns_common
+certbot_internals.install_dns_hook(lambda *values: None)
+print(hasattr(dns_common.DNSAuthenticator.perform, "__certbot_privacy_patch__"))
+"""
+
+
+def test_the_dns_hook_waits_for_a_dns_plugin() -> None:
+    """Without a DNS plugin loaded, switching privacy mode on imports no ``dns_common``
+    (certbot loads plugins before it parses); with one, the hook wraps its ``perform``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _DNS_HOOK],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.split() == ["False", "True"]

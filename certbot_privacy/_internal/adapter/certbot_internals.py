@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -323,9 +324,14 @@ def install_dns_hook(callback: ChallengeCallback) -> None:
     Wraps ``DNSAuthenticator.perform``, which certbot's DNS plugins inherit; it computes
     the same values the plugin is about to send (``validation_domain_name``,
     ``validation``), so the disclosure log can keep them in the provider's requests.
-    Passes through while privacy mode is off.
+    Passes through while privacy mode is off. Installed only when a DNS plugin is loaded:
+    certbot imports every plugin's module before it parses the command line, and a DNS
+    authenticator's class subclasses ``DNSAuthenticator``, so its module imported
+    ``dns_common`` by then; a run without one does not pay for importing it.
     """
-    from certbot.plugins import dns_common
+    dns_common = sys.modules.get("certbot.plugins.dns_common")
+    if dns_common is None:
+        return
 
     def perform(original: Callable[..., Any], self: Any, achalls: Any) -> Any:
         for achall in achalls:

@@ -23,12 +23,14 @@ from certbot_privacy._internal.errors import PrivateKeyError
 PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
 
 #: A PEM private key boundary, also with ``+`` or ``%20`` for spaces (form-encoded).
-_PEM_MARKER = re.compile(
+_PEM_MARKER = (
     r"-----BEGIN(?:[ +]|%20)(?:[A-Z0-9]+(?:[ +]|%20))*PRIVATE"
     r"(?:[ +]|%20)KEY-----"
 )
 #: What every PEM boundary begins with: where it is absent, the pattern cannot match, and
-#: looking for it is much cheaper than running the pattern over a whole body.
+#: looking for it is much cheaper than running the pattern over a whole body. So the
+#: pattern is compiled (re keeps it) only the first time a text has a boundary at all:
+#: ACME requests carry none, and compiling it cost every private run more than its use.
 _PEM_START = "-----BEGIN"
 _PEM_START_BYTES = _PEM_START.encode("ascii")
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
@@ -194,7 +196,7 @@ class _Scanner:
         self.cut = self.cut or outer
 
     def _search_text(self, text: str, depth: int) -> None:
-        if _PEM_START in text and _PEM_MARKER.search(text):
+        if _PEM_START in text and re.search(_PEM_MARKER, text):
             raise PrivateKeyError("a PEM private key")
         stripped = text.strip()
         if stripped[:1] in ("{", "[", '"'):
@@ -257,7 +259,7 @@ class _Scanner:
 
     def _search_binary(self, data: bytes, depth: int) -> None:
         # latin-1 maps each byte to the same code point: the boundary is in both or neither.
-        if _PEM_START_BYTES in data and _PEM_MARKER.search(data.decode("latin-1")):
+        if _PEM_START_BYTES in data and re.search(_PEM_MARKER, data.decode("latin-1")):
             raise PrivateKeyError("a PEM private key (encoded)")
         if data.lstrip()[:1] in (b"{", b"[", b'"'):
             self.json(data, depth)
