@@ -194,6 +194,25 @@ def test_dns_messages_are_labelled_by_what_each_was() -> None:
     assert art30._kind("DNS server 192.0.2.9:53", ()) == "DNS server"
 
 
+def test_dns_updates_over_tls_and_https_are_not_plain_dns() -> None:
+    """DoT (dns+tls://) is counted apart from plain DNS; DoH's URL is HTTPS; both label
+    their server by what it got."""
+    gathered = coverage.Coverage()
+    for url in ("dns+tls://192.0.2.1:853/example.org", "https://192.0.2.1/dns-query"):
+        gathered.request(
+            {
+                "url": url,
+                "recipient": "DNS server 192.0.2.1:853",
+                "method": "UPDATE",
+                "stack": "dns",
+            }
+        )
+    stats = gathered.result()
+    said = " ".join(coverage.sentences(stats))
+    assert "Of 2 recorded requests: 1 over HTTPS, 1 DNS UPDATE messages over TLS or QUIC." in said
+    assert stats.plain_dns == 0 and stats.dns_opcodes("DNS server 192.0.2.1:853") == ("UPDATE",)
+
+
 def test_a_name_only_looked_up_is_said_to_be_a_lookup() -> None:
     """gethostbyaddr (or getaddrinfo) with no connection after it: a lookup, not a
     connection; a destination also connected to stays a connection."""

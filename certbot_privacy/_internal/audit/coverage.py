@@ -71,6 +71,8 @@ class CoverageStats:
     https: int = 0
     plain_http: int = 0
     plain_dns: int = 0
+    #: DNS messages over TLS or QUIC (``dns+tls://``, ``dns+quic://``).
+    encrypted_dns: int = 0
     other_transport: int = 0
     #: Of the DNS messages: UPDATEs (RFC 2136) and queries (the SOA lookups beside them).
     dns_updates: int = 0
@@ -95,7 +97,7 @@ class CoverageStats:
     @property
     def all_https(self) -> bool:
         """Whether every request the records show went over HTTPS."""
-        return self.plain_http == self.plain_dns == self.other_transport == 0
+        return self.plain_http == self.plain_dns == self.encrypted_dns == self.other_transport == 0
 
 
 class Coverage:
@@ -111,6 +113,7 @@ class Coverage:
         self._hooks: Dict[Tuple[str, str], int] = {}
         self.covered = self.uncovered = 0
         self.https = self.plain_http = self.plain_dns = self.other = 0
+        self.encrypted_dns = 0
         self.dns_updates = self.dns_queries = 0
         self._dns_servers: Dict[str, Set[str]] = {}
         self._switches: Dict[Tuple[str, str], Tuple[str, bool]] = {}
@@ -149,17 +152,22 @@ class Coverage:
             self.plain_http += 1
         elif scheme == "dns":
             self.plain_dns += 1
-            self._dns(record)
+            self._dns(record, count=True)
+        elif scheme in ("dns+tls", "dns+quic"):
+            self.encrypted_dns += 1
         else:
             self.other += 1
+        if scheme != "dns" and record.get("stack") == "dns":  # DNS over HTTPS, TLS, QUIC
+            self._dns(record, count=False)
 
-    def _dns(self, record: Dict[str, Any]) -> None:
-        """A DNS message's record: an UPDATE, a query, or another opcode (its ``method``)."""
+    def _dns(self, record: Dict[str, Any], count: bool) -> None:
+        """A DNS message's record: an UPDATE, a query, or another opcode (its ``method``);
+        *count*: over plain DNS, counted for the transport sentence."""
         opcode = record.get("method")
         opcode = opcode.upper() if isinstance(opcode, str) else "?"
-        if opcode == "UPDATE":
+        if count and opcode == "UPDATE":
             self.dns_updates += 1
-        elif opcode == "QUERY":
+        elif count and opcode == "QUERY":
             self.dns_queries += 1
         recipient = record.get("recipient")
         if isinstance(recipient, str):
@@ -244,6 +252,7 @@ class Coverage:
         self.https += other.https
         self.plain_http += other.plain_http
         self.plain_dns += other.plain_dns
+        self.encrypted_dns += other.encrypted_dns
         self.other += other.other
         self.dns_updates += other.dns_updates
         self.dns_queries += other.dns_queries
@@ -277,6 +286,7 @@ class Coverage:
             https=self.https,
             plain_http=self.plain_http,
             plain_dns=self.plain_dns,
+            encrypted_dns=self.encrypted_dns,
             other_transport=self.other,
             dns_updates=self.dns_updates,
             dns_queries=self.dns_queries,
@@ -353,6 +363,8 @@ def sentences(stats: CoverageStats) -> Tuple[str, ...]:
                 parts.append(f"{stats.plain_http} over plain HTTP (OCSP, or a plain http:// URL)")
             if stats.plain_dns:
                 parts.append(f"{stats.plain_dns} DNS messages over plain DNS{_dns_kinds(stats)}")
+            if stats.encrypted_dns:
+                parts.append(f"{stats.encrypted_dns} DNS UPDATE messages over TLS or QUIC")
             if stats.other_transport:
                 parts.append(f"{stats.other_transport} by another scheme")
             transport = f"Of {total} recorded requests: " + ", ".join(parts) + "."
