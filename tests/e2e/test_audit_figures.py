@@ -71,3 +71,20 @@ def test_a_real_run_s_letter_is_per_data_subject_and_says_when_recording_began(
     assert domain in letters
     assert f"My disclosure log began recording on {first}" in letters
     assert "[the public IP addresses of your servers: the log does not record them]" in letters
+    # its count is of the requests the account signed (a JWS with kid or jwk), fewer than
+    # the report's requests to the CA (the directory and nonces are signed by no one)
+    records = read_log(log)
+    signed = [
+        r
+        for r in records
+        if r["event"] == "request"
+        and r["recipient"].startswith("https://")
+        and any(k in (r.get("jws") or {}).get("protected", {}) for k in ("kid", "jwk"))
+    ]
+    to_ca = [r for r in records if r["event"] == "request" and r["recipient"].startswith("https")]
+    assert 0 < len(signed) < len(to_ca)
+    day = records[0]["time"][:10]
+    assert (
+        "Requests to your ACME service signed with these accounts: "
+        f"- {len(signed)} requests from {day} to {day} (UTC)"
+    ) in letters

@@ -213,6 +213,34 @@ def test_native_code_gets_a_notice_when_the_mode_switches_on(
     assert native[0]["library"].startswith("lego_bridge") and native[0]["loaded"] is True
     assert (notice["event"], notice["kind"]) == ("notice", "native_code")
     assert "cannot be seen" in notice["message"]
+    assert native[0]["role"] == notice["role"] == "authenticator"
+    assert_log_sound(_log(certbot))
+
+
+def test_a_loaded_plugins_native_code_is_said_and_strict_lets_the_run_go(
+    certbot: CertbotRunner,
+) -> None:
+    """certbot-dns-multi installed (its Go library loaded at plugin discovery) but a webroot
+    run: the coverage record and a notice say so (role ``loaded``); --privacy-strict refuses
+    only an authenticator or installer it cannot see, so the certificate is issued."""
+    cursor = LogCursor(_log(certbot))
+    result = require_success(
+        certbot.run(
+            *certbot.certonly_args(certbot.domain()), "--privacy-strict", extra_env=_dns_multi()
+        )
+    )
+    records = cursor.new_records()
+    start = next(r for r in records if r["event"] == "coverage")
+    assert (start["phase"], start["strict"]) == ("start", True), result.describe()
+    native = [u for u in start["unseen"] if u["what"] == "native"]
+    assert [(u["plugin"], u["role"], u["loaded"]) for u in native] == [
+        ("certbot-dns-multi", "loaded", True)
+    ]
+    assert native[0]["library"].startswith("lego_bridge")
+    (notice,) = [r for r in records if r["event"] == "notice" and r["kind"] == "native_code"]
+    assert notice["role"] == "loaded"
+    assert "not this run's authenticator or installer" in notice["message"]
+    assert result.requests, result.describe()  # issued: the proxy saw the ACME requests
     assert_log_sound(_log(certbot))
 
 

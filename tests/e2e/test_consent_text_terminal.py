@@ -157,7 +157,7 @@ def test_other_terms_are_said_warned_once_and_recorded(
         screen = tmux.wait_for("[y/N]")
         shown = _folded("\n".join(screen))
         assert FACTS[lang][0] in screen, screen
-        for part in ("2026-12-01", LE_TERMS, NEW_TERMS):
+        for part in ("2026-12-03", LE_TERMS, NEW_TERMS):
             assert part in shown.replace(" ", ""), (part, screen)
         history = _folded(tmux.history())
         tmux.type("n")

@@ -201,7 +201,10 @@ def test_route53_requests_are_recorded_first_with_the_minimal_user_agent(
     syslog_socket: SyslogDaemon,
     tmp_path: Path,
 ) -> None:
-    """botocore's requests (urllib3) are recorded before they arrive; no os/ nor md/arch."""
+    """botocore's requests (urllib3) are recorded before they arrive; no os/ nor md/arch.
+
+    With --privacy-strict: urllib3 is seen at request level, so the run is let through (it
+    was refused while the strict check ran before the stacks' wrappers were installed)."""
     log = certbot.logs_dir / "disclosure.jsonl"
     seen: List[Tuple[str, str, int]] = []
     cert, key = tls.issue(ROUTE53, tmp_path / "route53-tls")
@@ -217,6 +220,7 @@ def test_route53_requests_are_recorded_first_with_the_minimal_user_agent(
             "--agree-tos",
             "--privacy-minimal",
             "--privacy-syslog",
+            "--privacy-strict",
             "-d",
             domain,
             extra_env={
@@ -248,11 +252,35 @@ def test_route53_requests_are_recorded_first_with_the_minimal_user_agent(
         assert record["headers"]["Authorization"]["redacted"] is True
     answered = [r for r in records if r["event"] == "response" and r["recipient"].endswith(ROUTE53)]
     assert [r["status"] for r in answered] == [200] * len(sent)
+    (end,) = [r for r in records if r["event"] == "coverage" and r["phase"] == "end"]
+    assert end["strict"] is True and "urllib3" in end["request_level"]
+    # The change batches (XML, one redaction each) list the DNS-01 value and the record
+    # name Route 53 received as personal data.
+    changes = [
+        r for r in at_provider if r.method == "POST" and r.path.split("?")[0].endswith("/rrset/")
+    ]
+    posted = [r for r in sent if r["method"] == "POST"]
+    assert len(changes) == len(posted) == 2, [r.path for r in at_provider]
+    for change, record in zip(changes, posted):
+        value = _xml_text(change.body, "Value").strip('"')
+        name = _xml_text(change.body, "Name").rstrip(".")
+        assert name == f"_acme-challenge.{domain}"
+        assert record["body_redacted"] == {"redacted": True, "bytes": len(change.body)}
+        assert record["personal_data"]["dns_challenge"] == [value]
+        assert name in record["personal_data"]["domain"]
     text = log.read_text()
     mirrored = b"\n".join(syslog_socket.received()).decode("utf-8", "replace")
     for secret in (ACCESS_KEY, SECRET_KEY):
         assert secret not in text, f"{secret} is in the disclosure log"
         assert secret not in mirrored, f"{secret} is in the syslog mirror"
+
+
+def _xml_text(body: bytes, element: str) -> str:
+    """The text of the one *element* (any namespace) of an XML *body*."""
+    import xml.etree.ElementTree as ElementTree
+
+    (found,) = [e for e in ElementTree.fromstring(body).iter() if e.tag.endswith("}" + element)]
+    return found.text or ""
 
 
 # --- Google Cloud DNS (httplib2 on http.client) -------------------------------------------

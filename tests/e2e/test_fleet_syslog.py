@@ -30,6 +30,7 @@ import pytest
 from certbot_privacy._internal.audit import cli
 from certbot_privacy._internal.log import classify
 from harness import CertbotRunner, free_port, in_ci, require_success
+from tests.helpers.audit import checked_verify_text
 from tests.helpers.fleet import host_logs, journal_entry, journal_export
 
 from .conftest import DEV_LOG
@@ -138,7 +139,14 @@ def _audit(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
     assert err == "", err
-    return code, out
+    # verify's text: every line within 80 columns (copies, comparisons), then read whole
+    return code, checked_verify_text(argv, code, out)
+
+
+@pytest.fixture(autouse=True)
+def _eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify's text is laid out for an 80-column terminal, whatever runs the tests."""
+    monkeypatch.setenv("COLUMNS", "80")
 
 
 def _issue_twice(certbot: CertbotRunner) -> Path:

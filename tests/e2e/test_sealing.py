@@ -17,13 +17,21 @@ from certbot_privacy._internal.audit import cli
 from certbot_privacy._internal.log import seal
 from harness import CertbotRunner, require_success
 from tests.helpers import sealing
+from tests.helpers.audit import checked_verify_text
 
 pytestmark = pytest.mark.e2e
 
 
 def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, str]:
     code = cli.main(list(argv))
-    return code, capsys.readouterr().out
+    # verify's text: every line within 80 columns (seals, discontinuities), then read whole
+    return code, checked_verify_text(argv, code, capsys.readouterr().out)
+
+
+@pytest.fixture(autouse=True)
+def _eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify's text is laid out for an 80-column terminal, whatever runs the tests."""
+    monkeypatch.setenv("COLUMNS", "80")
 
 
 def _log(certbot: CertbotRunner) -> Path:
@@ -196,6 +204,19 @@ def test_a_log_moved_aside_between_runs_is_a_discontinuity(
     code, out = _main(capsys, "verify", str(_log(certbot)))
     assert code == 1, out
     assert f"{_log(certbot)}:1: discontinuity:" in out
+    # report names what the notice is about in every format (its detail was empty)
+    code, out = _main(capsys, "report", "--format", "json", str(_log(certbot)))
+    assert code == 0, out
+    (notice,) = [n for n in json.loads(out)["notices"] if n["kind"] == "discontinuity"]
+    assert notice["detail"].startswith(
+        "the log did not hold the record this host last wrote to it (disclosure.jsonl line "
+        f"{expected['lines']}, head {expected['head']}, written {expected['time']}); the file "
+        "then held "
+    )
+    for fmt in ("table", "markdown", "html"):
+        code, out = _main(capsys, "report", "--format", fmt, str(_log(certbot)))
+        assert code == 0, out
+        assert f"line {expected['lines']}, head {expected['head']}" in " ".join(out.split())
 
 
 def test_a_rotated_log_is_no_discontinuity(

@@ -53,6 +53,20 @@ def test_issued_names_are_a_disclosure_to_the_ct_logs(
     assert listed["categories"] == ["domain"] and listed["first"] == finalize["time"]
     assert any(CT in c["recipients"] for c in art30["personal_data"])
 
+    # No format says a host sent the CT logs anything: the CA publishes the order's names.
+    tool = str(target.certbot.parent / "certbot-privacy")
+    for argv, heading, said in (
+        (["report"], CT, "the names of 1 finalized order, published by the CA, "),
+        (["report", "--format", "markdown"], f"## {CT}", "The names of 1 finalized order, "),
+        (["export", "--art30", "--format", "markdown"], f"### {CT}", "- Finalized orders whose"),
+    ):
+        done = subprocess.run(
+            [tool, *argv, str(log)], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        part = " ".join(done.stdout.split(heading, 1)[1].split())
+        assert said in part[:500] and "Sent from" not in part[:500], (argv, part[:500])
+
 
 def test_interactive_run_gives_one_notice_before_a_new_name_only(
     certbot: CertbotRunner,

@@ -8,8 +8,10 @@ certbot runs against Pebble (see its README). Their own tests are in ``tests/uni
 """
 
 import gzip
+import io
+import sys
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from certbot_privacy._internal.audit import source
 from certbot_privacy._internal.log import classify, records
@@ -200,3 +202,39 @@ def lines_of(path: Path) -> List[bytes]:
     data = path.read_bytes()
     lines = data.split(b"\n")
     return lines[:-1] if data.endswith(b"\n") else lines
+
+
+def assert_fits(text: str, columns: int = 80) -> None:
+    """Every line of *text* takes at most *columns* terminal columns (wide characters two)."""
+    from certbot_privacy._internal.rules import layout
+
+    wide = [line for line in text.splitlines() if layout.width(line) > columns]
+    assert not wide, f"{len(wide)} lines wider than {columns} columns: {wide[:3]}"
+
+
+def unwrapped(text: str) -> str:
+    """*text* with verify's hanging-indent continuation lines joined back to their entry
+    (for tests that look for a whole sentence; set COLUMNS wide enough that no long file
+    name is cut)."""
+    import re
+
+    return re.sub(r"\n  (?=\S)", " ", text)
+
+
+def checked_verify_text(argv: Sequence[str], code: int, out: str) -> str:
+    """For a ``verify`` text output *out* of *argv* (exit *code*): check that every line
+    fits 80 columns, then return the same verdict laid out 120 wide with its entries joined
+    back into one line each (so that a long test path is not cut where a test looks)."""
+    import pytest
+
+    from certbot_privacy._internal.audit import cli
+
+    if list(argv[:1]) != ["verify"] or "--format" in argv:
+        return out
+    assert_fits(out, 80)
+    wide = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COLUMNS", "120")
+        patch.setattr(sys, "stdout", wide)
+        assert cli.main(list(argv)) == code
+    return unwrapped(wide.getvalue())

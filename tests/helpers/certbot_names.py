@@ -101,6 +101,18 @@ def pins(version: Tuple[int, int]) -> List[Pin]:
             (("self", "achalls"),),
             "install_dns_hook",
         ),
+        Pin(
+            "acme.challenges",
+            "DNS01.validation_domain_name",
+            (("self", "name"),),
+            "install_dns_hook",
+        ),
+        Pin(
+            "acme.challenges",
+            "DNS01.validation",
+            (("self", "account_key", "unused_kwargs"),),
+            "install_dns_hook",
+        ),
     ]
     ocsp = "certbot.ocsp" if version < OCSP_INTERNAL_SINCE else "certbot._internal.ocsp"
     account = "certbot._internal.account"

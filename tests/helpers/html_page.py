@@ -77,8 +77,11 @@ class Page(HTMLParser):
 
     def has_row(self, **cells: object) -> bool:
         """Whether a table row (of a table with headings) shows these cells (heading names
-        with spaces for underscores, capitalised: ``privacy_off`` is "Privacy off")."""
-        wanted = {k.replace("_", " ").capitalize(): str(v) for k, v in cells.items()}
+        with spaces for underscores, capitalised: ``privacy_off`` is "Privacy off"; a name
+        with a space already is the heading as it stands)."""
+        wanted = {
+            (k if " " in k else k.replace("_", " ").capitalize()): str(v) for k, v in cells.items()
+        }
         return any(all(row.get(k) == v for k, v in wanted.items()) for row in self.rows)
 
     @property

@@ -64,6 +64,12 @@ def http_server(log: Path) -> Iterator[Watched]:
             pass
 
     class Server(http.server.ThreadingHTTPServer):
+        def server_bind(self) -> None:
+            """Bind without http.server's ``getfqdn`` (a reverse lookup of 127.0.0.1 that
+            the audit hook records: the test's own, not the library's under test)."""
+            socketserver.TCPServer.server_bind(self)
+            self.server_name, self.server_port = "127.0.0.1", self.server_address[1]
+
         def verify_request(self, request: Any, client_address: Any) -> bool:
             state.log_at_arrival.append(_on_disk(log))
             return True

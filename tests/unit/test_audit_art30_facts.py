@@ -111,6 +111,7 @@ def _coverage_records() -> coverage.Coverage:
             "unseen": [
                 {"what": "hook", "kind": "manual-auth", "executable": "/usr/local/bin/auth"},
                 {"what": "native", "library": "lego_bridge.so", "plugin": "certbot-dns-multi"},
+                {"what": "native", "library": "x.so", "plugin": "certbot-x", "role": "loaded"},
             ],
             "strict": False,
         }
@@ -138,7 +139,15 @@ def _coverage_records() -> coverage.Coverage:
         }
     )
     gathered.request({"url": "https://acme.example/new-order", "run": run})
-    gathered.request({"url": "dns://192.0.2.53:53/example.org", "run": run})
+    for method in ("QUERY", "UPDATE"):  # the SOA query dnspython sends first, the update
+        gathered.request(
+            {
+                "url": "dns://192.0.2.53:53/example.org",
+                "recipient": "DNS server 192.0.2.53:53",
+                "method": method,
+                "run": run,
+            }
+        )
     return gathered
 
 
@@ -151,8 +160,77 @@ def test_coverage_is_said_from_the_coverage_connection_and_hook_records() -> Non
     assert "api.example-dns.net:443 over tcp" in said
     assert "Hook /usr/local/bin/auth (manual-auth) ran 1 time(s)" in said
     assert "lego_bridge.so (certbot-dns-multi)" in said
-    assert "1 DNS UPDATE messages over plain DNS" in said
+    assert "x.so (certbot-x, loaded, not used by the run)" in said
+    assert "2 DNS messages over plain DNS (1 UPDATE (RFC 2136), 1 query)" in said
+    assert "DNS UPDATE messages" not in said
     assert "is not known" not in said
+
+
+def test_dns_messages_are_labelled_by_what_each_was() -> None:
+    """A DNS server that got only queries is not said to have got UPDATEs (report, Art. 30)."""
+    gathered = coverage.Coverage()
+    for recipient, method in (
+        ("DNS server 192.0.2.1:53", "QUERY"),
+        ("DNS server 192.0.2.1:53", "QUERY"),
+        ("DNS server 192.0.2.2:53", "UPDATE"),
+        ("DNS server 192.0.2.3:53", "QUERY"),
+        ("DNS server 192.0.2.3:53", "UPDATE"),
+    ):
+        gathered.request({"url": "dns://x/", "recipient": recipient, "method": method})
+    stats = gathered.result()
+    said = " ".join(coverage.sentences(stats))
+    assert "5 DNS messages over plain DNS (2 UPDATE (RFC 2136), 3 queries)" in said
+    kinds = {
+        server: art30._kind(server, stats.dns_opcodes(server))
+        for server in ("DNS server 192.0.2.1:53", "DNS server 192.0.2.2:53")
+    }
+    assert kinds == {
+        "DNS server 192.0.2.1:53": "DNS server (DNS queries)",
+        "DNS server 192.0.2.2:53": "DNS server (DNS UPDATE, RFC 2136)",
+    }
+    assert art30._kind("DNS server 192.0.2.3:53", stats.dns_opcodes("DNS server 192.0.2.3:53")) == (
+        "DNS server (DNS UPDATE, RFC 2136; DNS queries)"
+    )
+    assert art30._kind("DNS server 192.0.2.9:53", ()) == "DNS server"
+
+
+def test_dns_updates_over_tls_and_https_are_not_plain_dns() -> None:
+    """DoT (dns+tls://) is counted apart from plain DNS; DoH's URL is HTTPS; both label
+    their server by what it got."""
+    gathered = coverage.Coverage()
+    for url in ("dns+tls://192.0.2.1:853/example.org", "https://192.0.2.1/dns-query"):
+        gathered.request(
+            {
+                "url": url,
+                "recipient": "DNS server 192.0.2.1:853",
+                "method": "UPDATE",
+                "stack": "dns",
+            }
+        )
+    stats = gathered.result()
+    said = " ".join(coverage.sentences(stats))
+    assert "Of 2 recorded requests: 1 over HTTPS, 1 DNS UPDATE messages over TLS or QUIC." in said
+    assert stats.plain_dns == 0 and stats.dns_opcodes("DNS server 192.0.2.1:853") == ("UPDATE",)
+
+
+def test_a_name_only_looked_up_is_said_to_be_a_lookup() -> None:
+    """gethostbyaddr (or getaddrinfo) with no connection after it: a lookup, not a
+    connection; a destination also connected to stays a connection."""
+    gathered = coverage.Coverage()
+    base: dict[str, object] = {"event": "connection", "time": "2026-12-01T00:00:01.000Z"}
+    base |= {"seen": "connection", "own": None, "transport": "tcp"}
+    gathered.record(base | {"host": "vm", "port": None, "via": "socket.gethostbyaddr"})
+    gathered.record(base | {"host": "api.example", "port": 443, "via": "socket.getaddrinfo"})
+    gathered.record(base | {"host": "api.example", "port": 443, "via": "socket.connect"})
+    said = coverage.sentences(gathered.result())
+    assert (
+        "Looked up through the system resolver, which may have asked a DNS server (no "
+        "connection to it recorded): vm, 1 time(s)."
+    ) in said
+    assert any(
+        s.startswith("Reached with only the connection known") and "api.example:443" in s
+        for s in said
+    )
 
 
 def test_coverage_merges_across_parts() -> None:
@@ -160,7 +238,9 @@ def test_coverage_merges_across_parts() -> None:
     first, second = _coverage_records(), _coverage_records()
     first.merge(second)
     stats = first.result()
-    assert stats.runs == 1 and stats.covered_requests == 4
+    assert stats.runs == 1 and stats.covered_requests == 6
+    assert (stats.dns_updates, stats.dns_queries) == (2, 2)
+    assert stats.dns_servers == (("DNS server 192.0.2.53:53", ("QUERY", "UPDATE")),)
     assert stats.connection_only[0].connections == 2
 
 

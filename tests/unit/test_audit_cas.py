@@ -19,7 +19,7 @@ def test_text_lists_every_ca_with_its_sources_and_dates(capsys: pytest.CaptureFi
     for ca in facts_file.known_cas():
         assert ca.display_name in out and ca.directory_url in out
     for part in (
-        "checked on 2026-12-01",
+        "checked on 2026-12-03",
         "Internet Security Research Group (ISRG)",
         "privacy policy: https://letsencrypt.org/privacy/ (2026-07-06; verified)",
         "forwards the contact address to: ISRG's mailing-list system",

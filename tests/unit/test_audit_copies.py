@@ -15,7 +15,14 @@ import pytest
 from certbot_privacy._internal.audit import cli, source
 from certbot_privacy._internal.log import chain, classify
 from certbot_privacy._internal.log.reader import Line
-from tests.helpers.audit import T0, issuance, lines_of, with_responses, write_log
+from tests.helpers.audit import (
+    T0,
+    checked_verify_text,
+    issuance,
+    lines_of,
+    with_responses,
+    write_log,
+)
 from tests.helpers.fleet import (
     datagram,
     host_logs,
@@ -29,11 +36,18 @@ from tests.helpers.fleet import (
 CT = classify.CT_RECIPIENT
 
 
+@pytest.fixture(autouse=True)
+def _eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify's text is laid out for an 80-column terminal, whatever runs the tests."""
+    monkeypatch.setenv("COLUMNS", "80")
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
     assert err == "", err
-    return code, out
+    # verify's text: every line within 80 columns (forks, gaps, rejections), then read whole
+    return code, checked_verify_text(argv, code, out)
 
 
 def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, Dict[str, Any]]:

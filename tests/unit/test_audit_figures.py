@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List
 
+import pytest
 from acme import messages
 from josepy.jwk import JWKEC
 
@@ -333,10 +334,76 @@ def test_report_by_host_streams_host_by_host_with_the_same_text(
     )
     for workers in (1, 2):
         spool = io.StringIO()
-        totals = parallel.by_host([str(fleet)], Filters(), spool, 80, workers=workers)
+        totals = parallel.by_host([str(fleet)], Filters(), spool, table.by_host(), workers=workers)
         assert totals is not None
         assert all(c == () for r in totals.recipients for c in [r.categories])
         streamed = table.render_head(totals, 80) + spool.getvalue() + table.render_tail(totals, 80)
         assert streamed == whole
     assert cli.main(["report", "--by", "host", str(fleet)]) == 0
     assert capsys.readouterr().out == whole
+
+
+def _streamed(stream: "formats.ByHost", names: List[str], filters: Filters, workers: int) -> str:
+    spool = io.StringIO()
+    totals = parallel.by_host(
+        names, filters, spool, stream, months=True, timeline=True, workers=workers
+    )
+    assert totals is not None
+    assert all(c == () for r in totals.recipients for c in [r.categories])
+    return stream.head(totals) + spool.getvalue() + stream.tail(totals)
+
+
+@pytest.mark.parametrize("name", ["json", "csv", "markdown", "html"])
+def test_every_format_streams_by_host_with_the_same_text(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """report --by host in JSON, CSV, Markdown and HTML is written host by host (memory
+    bounded by the largest host), byte for byte as the whole summary renders it: values,
+    per-category totals over every host (distinct values counted once), files in the
+    order given, lines that are not records; and with nothing selected."""
+    from certbot_privacy._internal.audit import cli
+    from certbot_privacy._internal.audit.formats.html import _page, _report
+
+    monkeypatch.setattr(_page, "now", lambda: "2024-09-01T00:00:00.000Z")
+    monkeypatch.setattr(_report, "now", lambda: "2024-09-01T00:00:00.000Z")
+    fleet = _three_hosts(tmp_path / "fleet")
+    fleet_log(fleet / "web2" / "more.jsonl")
+    with (fleet / "web3" / "disclosure.jsonl").open("ab") as log:
+        log.write(b"not a record\n")
+    render = formats.report_renderer(name)
+    stream = formats.report_by_host(name)
+    assert stream is not None
+    # Two fleets, the second's host first in order: the files as given, the hosts sorted.
+    (tmp_path / "more" / "web0").mkdir(parents=True)
+    fleet_log(tmp_path / "more" / "web0" / "disclosure.jsonl")
+    for names in ([str(fleet)], [str(fleet), str(tmp_path / "more")]):
+        for filters in (Filters(), Filters.create(recipients=("nobody.example",))):
+            whole = parallel.summarise(
+                names, filters, by="host", months=True, timeline=True, workers=1
+            )
+            for workers in (1, 2):
+                assert _streamed(stream(), names, filters, workers) == render(whole)
+    assert cli.main(["report", "--by", "host", "--format", name, str(fleet)]) == 0
+    whole = parallel.summarise([str(fleet)], Filters(), by="host", months=name == "html")
+    assert capsys.readouterr().out == render(whole)
+    if name == "json":
+        totals = {c["category"]: c["distinct"] for c in json.loads(render(whole))["categories"]}
+        assert totals["domain"] == 5
+
+
+@pytest.mark.parametrize("name", ["table", "json", "csv", "markdown", "html"])
+def test_by_host_with_a_domain_follows_an_account_from_host_to_host(
+    tmp_path: Path, name: str, capsys: Any
+) -> None:
+    """A fleet that shares one ACME account: it registered (with its contact) on web1 and
+    ordered example.org on web2. --by host --domain example.org shows the contact, in every
+    format (the hosts are not read apart then: an account is not a host's)."""
+    from certbot_privacy._internal.audit import cli
+
+    lines = _two_accounts(tmp_path / "accounts.jsonl").read_bytes().splitlines(keepends=True)
+    for host, part in (("web1", lines[:4]), ("web2", lines[4:])):
+        (tmp_path / "fleet" / host).mkdir(parents=True)
+        (tmp_path / "fleet" / host / "disclosure.jsonl").write_bytes(b"".join(part))
+    argv = ["report", "--by", "host", "--domain", "example.org", "--format", name]
+    assert cli.main([*argv, str(tmp_path / "fleet")]) == 0
+    assert "dpo@example.com" in capsys.readouterr().out

@@ -12,7 +12,7 @@ from certbot_privacy._internal.audit.filters import Filters
 from certbot_privacy._internal.audit.summarise import Summary, summarise
 from certbot_privacy._internal.audit.verify import verify
 from certbot_privacy._internal.rules.escape import printable
-from tests.helpers.audit import LE, T0, fleet_log, read_items, request, write_log
+from tests.helpers.audit import LE, T0, fleet_log, read_items, request, unwrapped, write_log
 
 
 @pytest.fixture()
@@ -135,14 +135,17 @@ def test_printable_leaves_ordinary_text_alone() -> None:
     assert printable("a\tb\x7f") == "a\\x09b\\x7f"
 
 
-def test_verify_text_names_the_bad_line_and_json_the_kind(tmp_path: Path) -> None:
+def test_verify_text_names_the_bad_line_and_json_the_kind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The text verdict reads file:line: kind: message; the JSON one has the same facts."""
+    monkeypatch.setenv("COLUMNS", "120")  # no long test path cut
     path = fleet_log(tmp_path / "f.jsonl")
     lines = path.read_bytes().split(b"\n")
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b"\n".join(lines[:3] + lines[4:]))
     report = verify(read_items(path, bad))
-    text = formats.verify_renderer("text")(report)
+    text = unwrapped(formats.verify_renderer("text")(report))
     assert (
         f"{path}: intact, 32 records (1 parsed and checked as records, 31 checked by "
         "their hash chain only), head sha256:"

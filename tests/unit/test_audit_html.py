@@ -17,6 +17,7 @@ from certbot_privacy._internal.audit.formats import html
 from certbot_privacy._internal.audit.formats._common import short_time
 from certbot_privacy._internal.audit.summarise import summarise
 from certbot_privacy._internal.audit.timeline import Timeline
+from certbot_privacy._internal.log import classify
 from certbot_privacy._internal.rules.escape import is_printable, printable
 from tests.helpers.audit import fleet_log, read_items
 from tests.helpers.hostile import HOSTILE, hostile_fleet
@@ -81,8 +82,13 @@ def test_the_report_holds_the_figures_of_the_json_document(
     assert page.has_row(requests=data["requests"], privacy_off=data["privacy_off"])
     for recipient in data["recipients"]:
         assert printable(recipient["recipient"]) in page.text
+        counted = (  # the CT logs get nothing from a host: the CA publishes what it ordered
+            "Finalized orders whose names the CA publishes"
+            if recipient["recipient"] == classify.CT_RECIPIENT
+            else "requests"
+        )
         assert page.has_row(
-            requests=recipient["requests"],
+            **{counted: recipient["requests"]},
             first=short_time(recipient["first"]),
             last=short_time(recipient["last"]),
         )
@@ -120,7 +126,12 @@ def test_the_art30_page_has_its_sections_and_a_signature_block(
         assert f"Art. 30(1){section}" in page
     for recipient in data["recipients"]:
         assert printable(recipient["name"]) in page
-        assert f"Requests {recipient['requests']} " in page
+        counted = (
+            "Finalized orders whose names the CA publishes"
+            if recipient["recipient"] == classify.CT_RECIPIENT
+            else "Requests"
+        )
+        assert f"{counted} {recipient['requests']} " in page
     assert "Name and role" in page and "Signature" in page
     assert f"generated on {data['generated'][:10]}" in page
 
@@ -199,4 +210,36 @@ def test_a_fleet_recipient_names_its_first_hosts_and_counts_the_rest(
         (host / "disclosure.jsonl").write_bytes(log.read_bytes())
     page = Page(_run(capsys, "report", "--format", "html", str(tmp_path / "hosts"))).text
     assert page.count("web49") > page.count("web55") and "and 10 more (--format json)" in page
+    # Named in the lists of files, hosts and when recording began, not in a value's row.
+    assert page.count("web55") == 3
     assert "52 other hosts: " in page
+
+
+def test_a_section_lists_the_first_values_of_a_category_and_says_where_the_rest_are(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A host that ordered 60 names: its section lists 20 of them, says how many more and
+    where every value is; the page grows by little with more names (bounded per section),
+    and with --by host the same holds per host."""
+    from tests.helpers.audit import DAY, T0, issuance, with_responses, write_log
+
+    def page_for(names: int) -> str:
+        requests = [  # over the same 60 days, whatever the number of names
+            r
+            for n in range(names)
+            for r in issuance(T0 + n * 60 * DAY / names, f"n{n:03d}.example")
+        ]
+        path = write_log(tmp_path / f"{names}.jsonl", with_responses(requests))
+        return _run(capsys, "report", "--format", "html", str(path))
+
+    document = page_for(60)
+    page = _assert_self_contained(document)
+    assert "n019.example" in page.text and "n020.example" not in page.text
+    assert (
+        "and 40 more values of domain, not listed here: every value is in --format json and "
+        "--format csv ." in page.text
+    )
+    assert "domain: disclosures 60, distinct 60" in page.text
+    assert len(page_for(600)) < len(document) + 1000
+    by_host = _run(capsys, "report", "--by", "host", "--format", "html", str(tmp_path))
+    assert by_host.count("more values of domain, not listed here") == 2

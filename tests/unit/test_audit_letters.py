@@ -166,3 +166,19 @@ def test_filters_select_the_period_of_a_letter(log: Path) -> None:
     found = letters.collect(read_items(log), Filters.create(since="2024-07-01T00:00:00.000Z"))
     le = next(i for i in found if i.ca.display_name == "Let's Encrypt")
     assert le.contacts == () and le.first[:10] == "2024-07-30"
+
+
+def test_the_request_count_says_it_counts_the_accounts_signed_requests(
+    capsys: pytest.CaptureFixture[str], log: Path
+) -> None:
+    """A letter counts the requests its accounts signed, and says so: the report's 9
+    requests to Let's Encrypt include 2 that no account signed (directory, nonce), which
+    are no one's; 1 request is one request."""
+    assert cli.main(["export", "--access-request", str(log)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Requests to your ACME service signed with these accounts:\n") == 3
+    assert "  - 1 request from 2024-05-01 to 2024-05-01 (UTC)\n" in out
+    assert "  - 6 requests from 2024-05-01 to 2024-07-30 (UTC)\n" in out
+    assert "1 requests" not in out
+    assert cli.main(["report", "--recipient", "letsencrypt.org", str(log)]) == 0
+    assert "  9 requests, " in capsys.readouterr().out

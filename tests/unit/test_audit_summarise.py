@@ -296,3 +296,35 @@ def test_finalized_orders_publish_their_names_to_ct(fleet: Path) -> None:
     assert {c.category for c in published.categories} == {"domain"}
     assert published.privacy_off == 0
     assert summary.requests == sum(r.requests for r in summary.recipients if r.recipient != CT)
+
+
+def test_a_name_only_looked_up_is_no_recipient(tmp_path: Path) -> None:
+    """A gethostbyaddr record (certbot's getfqdn as it makes an account) asked the resolver
+    about the name: the name is no recipient of the host's address; a connect is."""
+    from certbot_privacy._internal.log import records
+
+    def connection(host: str, port: object, via: str) -> Dict[str, object]:
+        return records.connection_record(
+            recipient=host,
+            host=host,
+            port=port,  # type: ignore[arg-type]
+            address=None,
+            transport="tcp",
+            via=via,
+            module="certbot._internal.account",
+            plugin=None,
+            seen="connection",
+            own=None,
+            when=T0,
+        )
+
+    log = write_log(
+        tmp_path / "disclosure.jsonl",
+        [
+            connection("vm", None, "socket.gethostbyaddr"),
+            connection("mail.example", None, "socket.gethostbyname"),
+            connection("api.example", 443, "socket.connect"),
+        ],
+    )
+    summary = summarise(read_items(log))
+    assert [r.recipient for r in summary.recipients] == ["api.example"]

@@ -19,6 +19,7 @@ from tests.helpers.audit import (
     lines_of,
     read_items,
     request,
+    unwrapped,
     write_log,
 )
 
@@ -326,16 +327,17 @@ def _with_a_key_twice(log: Path, tmp_path: Path) -> Path:
 
 
 def test_the_default_mode_says_which_records_it_only_hash_checked(
-    log: Path, tmp_path: Path
+    log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A key given twice passes the chain; the verdict says those lines were not parsed."""
     from certbot_privacy._internal.audit import formats
 
+    monkeypatch.setenv("COLUMNS", "120")
     path = _with_a_key_twice(log, tmp_path)
     report = _check(path)
     (verdict,) = report.files
     assert report.intact and (verdict.parsed, verdict.hash_checked) == (1, 31)
-    text = formats.verify_renderer("text")(report)
+    text = unwrapped(formats.verify_renderer("text")(report))
     assert "(1 parsed and checked as records, 31 checked by their hash chain only)" in text
     assert "--thorough parses every line" in text
     assert "every line is a schema 1 record" not in text

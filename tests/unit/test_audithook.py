@@ -4,11 +4,13 @@ Real sockets on loopback and a real disclosure log; the server side reads the lo
 the moment the connection (or datagram) arrives.
 """
 
+import contextlib
 import json
 import socket
+import sys
 import threading
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, ClassVar, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -199,3 +201,100 @@ def test_a_connection_to_the_standalone_listener_is_marked_own(private: Path) ->
         server.server_close()
     (record,) = [r for r in _connections(_records(private)) if r["port"] == port]
     assert record["own"] == "standalone"
+
+
+class _Resolving:
+    """An audit hook added after the plugin's: what the log held when a lookup went on.
+
+    CPython calls audit hooks in the order they were added, and a socket function asks the
+    resolver only once every hook has returned: what this one reads is on disk before the
+    lookup, and an event it never sees was stopped by the plugin's hook. (A hook cannot be
+    removed: one per test process, idle unless a test arms it.)
+    """
+
+    EVENTS = ("socket.gethostbyname", "socket.gethostbyaddr")
+    armed: ClassVar[Optional[Path]] = None
+    seen: ClassVar[List[Tuple[str, Any, List[Dict[str, Any]]]]] = []
+    installed: ClassVar[bool] = False
+
+    @classmethod
+    def arm(cls, log: Path) -> None:
+        assert audithook.HOOK is not None  # the plugin's hook was added first
+        if not cls.installed:
+            sys.addaudithook(cls._event)
+            cls.installed = True
+        cls.armed, cls.seen[:] = log, []
+
+    @classmethod
+    def _event(cls, event: str, args: Tuple[Any, ...]) -> None:
+        if cls.armed is not None and event in cls.EVENTS:
+            cls.seen.append((event, args[0], _records(cls.armed)))
+
+    @classmethod
+    def disarm(cls) -> None:
+        cls.armed = None
+
+
+@pytest.fixture
+def resolving(private: Path) -> Iterator[type]:
+    _Resolving.arm(private)
+    yield _Resolving
+    _Resolving.disarm()
+
+
+@pytest.mark.parametrize(
+    ("lookup", "event"),
+    [
+        (socket.gethostbyname, "socket.gethostbyname"),
+        (socket.gethostbyname_ex, "socket.gethostbyname"),
+    ],
+)
+def test_gethostbyname_is_recorded_before_the_lookup(
+    resolving: Any, private: Path, lookup: Any, event: str
+) -> None:
+    """gethostbyname and gethostbyname_ex: the name's record is on disk as the lookup goes
+    on (port null, transport tcp, as getaddrinfo without a port), once per run."""
+    lookup("localhost")
+    lookup("localhost")
+    ((seen_event, name, on_disk), _) = resolving.seen
+    assert (seen_event, name) == (event, "localhost")
+    (record,) = _connections(on_disk)
+    assert (record["host"], record["recipient"], record["port"]) == ("localhost",) * 2 + (None,)
+    assert (record["address"], record["transport"], record["via"]) == (None, "tcp", event)
+    assert (record["seen"], record["own"]) == ("connection", None)
+    assert record["opened_by"] == {"module": __name__, "plugin": None}
+    assert len(_connections(_records(private))) == 1
+
+
+def test_gethostbyaddr_is_recorded_with_the_address_it_reverses(
+    resolving: Any, private: Path
+) -> None:
+    """gethostbyaddr sends the address to the resolver (a PTR query): recorded first."""
+    with contextlib.suppress(OSError):  # no name for it here: the lookup was still made
+        socket.gethostbyaddr("127.0.0.1")
+    ((event, address, on_disk),) = resolving.seen
+    assert (event, address) == ("socket.gethostbyaddr", "127.0.0.1")
+    (record,) = _connections(on_disk)
+    assert (record["host"], record["address"], record["port"]) == ("127.0.0.1", "127.0.0.1", None)
+    assert record["via"] == "socket.gethostbyaddr"
+
+
+def test_a_numeric_gethostbyname_is_no_lookup(resolving: Any, private: Path) -> None:
+    """gethostbyname of an address asks no resolver: nothing recorded."""
+    assert socket.gethostbyname("127.0.0.1") == "127.0.0.1"
+    assert _connections(_records(private)) == []
+
+
+@pytest.mark.parametrize(
+    "lookup", [socket.gethostbyname, socket.gethostbyname_ex, socket.gethostbyaddr]
+)
+def test_a_lookup_whose_record_cannot_be_written_is_not_made(
+    resolving: Any, private: Path, lookup: Any
+) -> None:
+    """Fail closed: the log is unwritable, so the lookup raises before the resolver is asked."""
+    private.unlink()
+    private.mkdir()  # every append fails now
+    with pytest.raises(DisclosureLogError) as raised:
+        lookup("localhost")
+    assert resolving.seen == []  # the hooks after the plugin's never ran: no lookup
+    assert str(raised.value).endswith("The lookup of localhost was not made.")

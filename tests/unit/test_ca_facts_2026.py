@@ -1,5 +1,5 @@
 """The CA facts brought up to date: Let's Encrypt's Subscriber Agreement v1.8 section 6.8,
-Buypass's end, the EAB key identifier as a category of its own (issue 20 item 6)."""
+Buypass's end, the EAB key identifier as a category of its own (issue 20 item 6), Actalis."""
 
 import json
 from pathlib import Path
@@ -48,6 +48,62 @@ def test_buypass_ended_issuance_on_2025_10_31_not_confirmed() -> None:
     assert ended is not None and ended.effective_date == "2025-10-31"
     assert not ended.verified and ended.unverified_reason
     assert "31 October 2025" in ended.text
+
+
+ACTALIS = "https://acme-api.actalis.com/acme/directory"
+
+
+def test_actalis_is_known_with_what_its_sources_say_and_no_more() -> None:
+    """Actalis: its directory and operator from a third-party client (not verified), its own
+    guide's words on the customer area (verified), and no privacy policy found."""
+    actalis = facts_file.for_directory(ACTALIS)
+    assert actalis.known and (actalis.key, actalis.display_name) == ("actalis", "Actalis")
+    assert actalis.operator is not None and not actalis.operator.verified
+    assert (actalis.legal_entity, actalis.country) == ("Actalis S.p.A.", "IT")
+    assert actalis.privacy_policy is None and actalis.privacy_contact is None
+    binding, payment = actalis.statement("account_binding"), actalis.statement("payment_method")
+    assert binding is not None and binding.verified and binding.quoted
+    assert payment is not None and payment.verified and "payment method" in payment.text
+    assert {"contact_use", "retention", "erasure_request"} <= set(actalis.unstated)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_notice_for_actalis_says_plainly_what_is_not_known(lang: str) -> None:
+    """The consent notice: bound to a customer account, use and retention not stated, no
+    privacy policy found, the operator not confirmed."""
+    text = " ".join(
+        consent_texts.consent_text(facts_file.for_directory(ACTALIS), None, lang).split()
+    )
+    if lang == SIMPLIFIED_CHINESE:
+        for part in ("客户账户绑定", "未说明 Actalis 如何使用该地址", "未找到", "意大利，未经确认"):  # noqa: RUF001
+            assert part in text, part
+        return
+    for part in (
+        "That account is tied to your Actalis customer account (external account binding).",
+        "What Actalis does with the address is not stated in the sources we checked.",
+        "How long Actalis keeps it: not stated in the sources we checked.",
+        "Privacy policy: none found in the sources we checked; its documents: "
+        "https://guide.actalis.com/ssl-certificate/acme.aspx",
+        "Send an email address to Actalis (Actalis S.p.A., Italy, not confirmed)? [y/N]",
+    ):
+        assert part in text, part
+
+
+def test_cas_shows_actalis_with_its_gaps(capsys: pytest.CaptureFixture[str]) -> None:
+    """certbot-privacy cas: Actalis's block names the unverified directory and operator,
+    says no privacy policy was found, and lists what its sources do not state."""
+    from certbot_privacy._internal.audit import cli
+
+    assert cli.main(["cas"]) == 0
+    out = capsys.readouterr().out
+    block = " ".join(out[out.index("Actalis [actalis]") :].split())
+    assert "directory: https://acme-api.actalis.com/acme/directory" in block
+    assert "operator: Actalis S.p.A. (IT) NOT VERIFIED:" in block
+    assert "privacy policy: none found in the sources we checked" in block
+    assert (
+        "not stated in the sources we checked: contact_use, retention, contact_recipient, "
+        "marketing, erasure_request" in block
+    )
 
 
 def _eab_account(path: Path) -> Path:

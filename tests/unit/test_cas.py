@@ -33,6 +33,7 @@ DIRECTORIES = [
     ),
     ("https://acme.ssl.com/sslcom-dv-rsa", "sslcom-rsa", "SSL.com (RSA)", False),
     ("https://acme.ssl.com/sslcom-dv-ecc", "sslcom-ecc", "SSL.com (ECC)", False),
+    ("https://acme-api.actalis.com/acme/directory", "actalis", "Actalis", False),
 ]
 
 LE_URL = "https://acme-v02.api.letsencrypt.org/directory"

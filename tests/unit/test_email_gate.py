@@ -276,14 +276,14 @@ def test_other_terms_are_said_warned_and_recorded_once(caplog: pytest.LogCapture
                 "ca": "letsencrypt",
                 "expected": LE_TERMS,
                 "announced": announced,
-                "checked": "2026-12-01",
+                "checked": "2026-12-03",
                 "message": notices[0][1]["message"],
             },
         )
     ]
     assert [r.levelname for r in caplog.records] == ["WARNING"]
     shown = gate.ask.shown[0]  # type: ignore[attr-defined]
-    assert announced in shown and LE_TERMS in shown and "2026-12-01" in shown
+    assert announced in shown and LE_TERMS in shown and "2026-12-03" in shown
 
 
 @pytest.mark.parametrize("interactive", [False, True])
@@ -313,7 +313,7 @@ def test_stale_facts_are_a_notice_of_their_own() -> None:
     gate, log = _gate(interactive=False, share=True, today="2028-01-01")
     gate.new_account(_client(), _new("a@example.org"))
     (notice,) = [fields for kind, fields in log if kind == "notice"]
-    assert notice[0] == "facts_stale" and notice[1]["checked"] == "2026-12-01"
+    assert notice[0] == "facts_stale" and notice[1]["checked"] == "2026-12-03"
     (decision,) = [d for kind, d in log if kind == "contact"]
     assert "more than 12 months ago" in " ".join(decision.text.split())
 

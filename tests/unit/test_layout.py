@@ -62,3 +62,22 @@ def test_fill_keeps_blank_lines_indentation_and_the_prompts_blank() -> None:
 def test_rows_count_the_cursor_after_the_last_line(text: str, rows: int) -> None:
     """The last line needs a cell for the cursor: 80 characters there take two rows."""
     assert layout.rows(text, 80) == rows
+
+
+def test_hang_keeps_the_head_and_indents_what_follows() -> None:
+    """A long line: its first line starts as it did, the rest two columns further in; the
+    line's own indent stays on every line; a short line is left alone."""
+    line = "/var/log/x.jsonl:12: edited: the line's bytes are not what line 13 chains to"
+    assert layout.hang(line, 30) == [
+        "/var/log/x.jsonl:12: edited:",
+        "  the line's bytes are not",
+        "  what line 13 chains to",
+    ]
+    assert layout.hang("  one two three four", 12) == ["  one two", "    three", "    four"]
+    assert layout.hang("short", 30) == ["short"]
+
+
+def test_hang_cuts_a_word_longer_than_the_line() -> None:
+    """A file name longer than the line is cut, never left to overflow."""
+    lines = layout.hang("x" * 25 + ": intact", 10)
+    assert lines == ["x" * 10, "  " + "x" * 8, "  " + "x" * 7 + ":", "  intact"]

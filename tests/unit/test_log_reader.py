@@ -127,7 +127,15 @@ def test_only_the_last_line_can_be_incomplete(tmp_path: Path) -> None:
     [
         (b'{"seq":1,"seq":2}', "the key 'seq' appears twice"),
         (b'{"seq":NaN}', "NaN is not a JSON value"),
+        # Repeated keys in nested objects, spelled apart, after whitespace, at the end:
+        (b'{"a":{"b":[{"c":1,"c":1}]}}', "the key 'c' appears twice"),
+        (b'{"personal_data":{"contact":[],"contact":["x"]}}', "the key 'contact' appears"),
+        (b'{"a":1,"\\u0061":2}', "the key 'a' appears twice"),
+        (b' {"a":1,"a":2} ', "the key 'a' appears twice"),
+        (b'{"a":[Infinity]}', "Infinity is not a JSON value"),
         (b"[1,2]", "not a JSON object"),
+        (b' "a" ', "not a JSON object"),
+        (b'{"a":1} {"b":2}', "not valid JSON (Extra data"),
         (b'{"a":"\xff"}', "not UTF-8 text (byte 6)"),
         (b'{"a":', "not valid JSON"),
         (b"", "not valid JSON"),
@@ -140,8 +148,9 @@ def test_parse_line_refuses_what_is_not_a_record(raw: bytes, message: str) -> No
 
 
 def test_parse_line_returns_the_record() -> None:
-    """A record line parses to its object."""
+    """A record line parses to its object, with whitespace around it as JSON allows."""
     assert parse_line(b'{"schema":1,"seq":0}') == {"schema": 1, "seq": 0}
+    assert parse_line(b' {"a": {"b": [1, "\\u00e9"]}}\t') == {"a": {"b": [1, "\u00e9"]}}
 
 
 def test_kind_of_a_log_reads_only_its_first_bytes(

@@ -333,3 +333,53 @@ def test_no_long_or_mixed_case_letter_token_survives(token: str) -> None:
     """Property: letters only, but longer than an API word or with more capitals than
     camelCase has: redacted."""
     assert token not in redaction.redact_url(f"https://dyn.example/u/{token}/?{token}", _no, [])
+
+
+#: Route 53's ChangeResourceRecordSets body as botocore sends it (certbot-dns-route53).
+ROUTE53_CHANGE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<ChangeResourceRecordSetsRequest '
+    'xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeBatch><Comment>'
+    "certbot-dns-route53 certificate validation UPSERT</Comment><Changes><Change><Action>"
+    "UPSERT</Action><ResourceRecordSet><Name>_acme-challenge.www.example.com</Name><Type>TXT"
+    "</Type><TTL>10</TTL><ResourceRecords><ResourceRecord><Value>"
+    f'"{CHALLENGE}"</Value></ResourceRecord></ResourceRecords></ResourceRecordSet></Change>'
+    "</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>"
+).encode()
+
+
+def test_a_route53_change_batch_lists_its_dns01_value_and_name() -> None:
+    """The XML body stays one redaction, but its DNS-01 value and record name are listed as
+    personal data (the report and Art. 30 count them)."""
+    url = "https://route53.amazonaws.com/2013-04-01/hostedzone/Z1D633PJN98FT9/rrset/"
+    record = _record({}, ROUTE53_CHANGE, url=url)
+    assert record["body_redacted"] == {"redacted": True, "bytes": len(ROUTE53_CHANGE)}
+    assert record["personal_data"]["dns_challenge"] == [CHALLENGE]
+    assert record["personal_data"]["domain"] == ["_acme-challenge.www.example.com"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # An external entity (XXE): never declared, so never fetched.
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
+        b"<r><Name>&x;</Name><Value>www.example.com</Value></r>",
+        # Entity expansion ("billion laughs"): refused at the DTD.
+        b'<!DOCTYPE r [<!ENTITY a "www.example.com"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        b"<r><Name>&b;</Name></r>",
+        # An external DTD.
+        b'<!DOCTYPE r SYSTEM "http://127.0.0.1:9/r.dtd"><r><Value>www.example.com</Value></r>',
+        # Not well-formed, too deep, too large.
+        b"<r><Value>www.example.com</Value>",
+        b"<a>" * 65 + b"<Value>www.example.com</Value>" + b"</a>" * 65,
+        b"<r><Value>www.example.com</Value>" + b" " * (1 << 20) + b"</r>",
+    ],
+    ids=["xxe", "entity-expansion", "external-dtd", "not-well-formed", "too-deep", "too-large"],
+)
+def test_an_xml_body_with_a_dtd_or_past_the_bounds_gives_no_values(body: bytes) -> None:
+    """No DTD, no entity, bounded: such a body is one redaction with nothing listed."""
+    from certbot_privacy._internal.rules import xmlbody
+
+    assert xmlbody.text_values(body) == []
+    record = _record({}, body, url="https://api.dns.example/v1/change")
+    assert "domain" not in record["personal_data"]
+    assert record["body_redacted"] == {"redacted": True, "bytes": len(body)}

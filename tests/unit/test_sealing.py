@@ -15,6 +15,7 @@ from certbot_privacy._internal.errors import DisclosureLogError, InputError
 from certbot_privacy._internal.log import seal, state
 from certbot_privacy._internal.log.writer import DisclosureLog
 from tests.helpers import sealing
+from tests.helpers.audit import assert_fits
 from tests.helpers.logs import assert_valid_log
 from tests.unit.test_disclosure_log import record
 
@@ -45,6 +46,12 @@ class Host:
     def seal_state(self) -> Dict[str, Any]:
         loaded: Dict[str, Any] = json.loads((self.state / state.SEAL).read_text())
         return loaded
+
+
+@pytest.fixture(autouse=True)
+def _eighty_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify's text is laid out for an 80-column terminal, whatever runs the tests."""
+    monkeypatch.setenv("COLUMNS", "80")
 
 
 @pytest.fixture
@@ -227,6 +234,7 @@ def test_a_log_that_does_not_hold_the_last_head_gets_a_notice(
     code = cli.main(["verify", str(host.log)])
     out = capsys.readouterr().out
     assert code == 1 and "discontinuity:" in out
+    assert_fits(out, 80)
     host.run(1)  # reported once: the head is recorded again
     assert len(_notices(host.log)) == 1
 
@@ -305,5 +313,6 @@ def test_verify_key_json_and_escaped_text(host: Host, capsys: pytest.CaptureFixt
     assert cli.main(["verify", "--verify-key", key, str(host.log)]) == 1
     out = capsys.readouterr().out
     assert "\x1b" not in out and "seals: 1 verify" in out
+    assert_fits(out, 80)
     assert cli.main(["verify", "--verify-key", key, "--format", "json", str(host.log)]) == 1
     assert json.loads(capsys.readouterr().out)["intact"] is False

@@ -1,6 +1,7 @@
 """The choke point below every library: each destination the process reaches, recorded first.
 
 A CPython audit hook (:func:`sys.addaudithook`) sees ``socket.getaddrinfo``,
+``socket.gethostbyname`` (and ``gethostbyname_ex``), ``socket.gethostbyaddr``,
 ``socket.connect``, ``socket.sendto`` and ``socket.sendmsg`` of every library of the
 process (requests, httpx, botocore, httplib2, dnspython, ...) before the bytes leave. The
 first time in a run that a destination is reached, a ``connection`` record is written and
@@ -26,8 +27,19 @@ from certbot_privacy._internal.adapter import inflight
 
 #: The audit events the hook acts on (every other event returns at the first test).
 _EVENTS = frozenset(
-    ("socket.connect", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo", "socket.bind")
+    (
+        "socket.connect",
+        "socket.sendto",
+        "socket.sendmsg",
+        "socket.getaddrinfo",
+        "socket.gethostbyname",
+        "socket.gethostbyaddr",
+        "socket.bind",
+    )
 )
+
+#: The events that only ask the system resolver (a name, or an address in reverse).
+_LOOKUPS = frozenset(("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"))
 
 #: Modules skipped when finding who opened a connection: the socket layer and this package.
 _PLUMBING = ("socket", "ssl", "selectors", "asyncio", "certbot_privacy")
@@ -87,6 +99,8 @@ class AuditHook:
         """Act on one socket event while privacy mode is on (raises to stop the call)."""
         if event == "socket.getaddrinfo":
             self._resolving(log, args)
+        elif event in ("socket.gethostbyname", "socket.gethostbyaddr"):
+            self._looking_up(log, event, args[0])
         elif event == "socket.bind":
             self._bound(args[0], args[1])
         elif args[1] is not None:  # None: sendmsg on a connected socket (its connect was seen)
@@ -112,6 +126,22 @@ class AuditHook:
         self.local.pending = (host, port)
         transport = "udp" if len(args) > 3 and args[3] == socket.SOCK_DGRAM else "tcp"
         self._contact(log, "socket.getaddrinfo", host, port, transport, None)
+
+    def _looking_up(self, log: Any, event: str, name: Any) -> None:
+        """``gethostbyname(_ex)`` and ``gethostbyaddr``: the C library's resolver is about
+        to be asked about *name* (a name, or for ``gethostbyaddr`` an address to reverse).
+
+        Recorded as ``getaddrinfo`` without a port or socket type is (port ``None``,
+        transport ``tcp``); a numeric address given to ``gethostbyname`` is no lookup.
+        """
+        if isinstance(name, bytes):
+            name = name.decode("ascii", "replace")
+        if not isinstance(name, str) or not name:
+            return
+        numeric = _is_address(name)
+        if numeric and event == "socket.gethostbyname":
+            return
+        self._contact(log, event, name, None, "tcp", name if numeric else None)
 
     def _bound(self, sock: Any, address: Any) -> None:
         if not isinstance(address, tuple) or len(address) < 2:
@@ -162,7 +192,7 @@ class AuditHook:
                     del watch.destinations[key]
                 if where is not None:
                     watch.addresses.discard(where)
-                raise _refused(error, host, port) from None
+                raise _refused(error, host, port, via) from None
 
     def _record(
         self,
@@ -196,8 +226,8 @@ class AuditHook:
         )
 
 
-def _refused(error: BaseException, host: str, port: Optional[int]) -> BaseException:
-    """The error that stops a connection whose record could not be written (one sentence).
+def _refused(error: BaseException, host: str, port: Optional[int], via: str) -> BaseException:
+    """The error that stops a connection (or lookup) whose record could not be written.
 
     A :class:`~certbot_privacy._internal.errors.DisclosureLogError` that is also certbot's
     ``errors.Error``, so that certbot prints it as it is wherever the connect was made.
@@ -210,6 +240,8 @@ def _refused(error: BaseException, host: str, port: Optional[int]) -> BaseExcept
         """A connection that was not made because its record could not be written."""
 
     where = host if port is None else f"{host}:{port}"
+    if via in _LOOKUPS:
+        return ConnectionNotRecorded(f"{error} The lookup of {where} was not made.")
     return ConnectionNotRecorded(f"{error} The connection to {where} was not made.")
 
 

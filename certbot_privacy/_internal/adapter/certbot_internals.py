@@ -70,7 +70,7 @@ if TYPE_CHECKING:  # types only: certbot imports this module on every run
     #: ``scope(run_namespace, renewalparams)``: the context a lineage's OCSP check runs in.
     RevocationScope = Callable[[argparse.Namespace, Mapping[str, Any]], ContextManager[None]]
     #: Called with (domain, validation name, TXT value) before a DNS plugin publishes it.
-    ChallengeCallback = Callable[[str, str, str], None]
+    ChallengeCallback = Callable[[str, str, Optional[str]], None]
     #: Called with (certbot's name for the hook, its shell command, its environment).
     HookCallback = Callable[[str, str, Mapping[str, str]], None]
 
@@ -324,31 +324,50 @@ def install_dns_hook(callback: ChallengeCallback) -> None:
     Wraps ``DNSAuthenticator.perform``, which certbot's DNS plugins inherit; it computes
     the same values the plugin is about to send (``validation_domain_name``,
     ``validation``), so the disclosure log can keep them in the provider's requests.
-    Passes through while privacy mode is off. Installed only when a DNS plugin is loaded:
-    certbot imports every plugin's module before it parses the command line, and a DNS
-    authenticator's class subclasses ``DNSAuthenticator``, so its module imported
+    Passes through while privacy mode is off. ``perform`` is wrapped only when a DNS plugin
+    is loaded: certbot imports every plugin's module before it parses the command line,
+    and a DNS authenticator's class subclasses ``DNSAuthenticator``, so its module imported
     ``dns_common`` by then; a run without one does not pay for importing it.
     """
     dns_common = sys.modules.get("certbot.plugins.dns_common")
-    if dns_common is None:
-        return
+    if dns_common is not None:
 
-    def perform(original: Callable[..., Any], self: Any, achalls: Any) -> Any:
-        for achall in achalls:
-            # An ImmutableMap: "identifier" since certbot 3 ("domain" is deprecated), "domain"
-            # before.
-            domain = achall["identifier"].value if "identifier" in achall else achall["domain"]
-            callback(
-                domain,
-                achall.validation_domain_name(domain),
-                achall.validation(achall.account_key),
-            )
-        return original(self, achalls)
+        def perform(original: Callable[..., Any], self: Any, achalls: Any) -> Any:
+            for achall in achalls:
+                # An ImmutableMap: "identifier" since certbot 3 ("domain" is deprecated),
+                # "domain" before.
+                domain = achall["identifier"].value if "identifier" in achall else achall["domain"]
+                callback(
+                    domain,
+                    achall.validation_domain_name(domain),
+                    achall.validation(achall.account_key),
+                )
+            return original(self, achalls)
 
+        _install(
+            "dns_perform",
+            lambda: Patch(dns_common.DNSAuthenticator, "perform", perform, when=lambda: RUN.on),
+        )
+    # A plugin that overrides perform (certbot-dns-route53) still asks acme's DNS01 for
+    # the name and the value it sends (achall.validation_domain_name, .validation).
+    from acme import challenges
+
+    def validation_domain_name(original: Callable[..., Any], chall: Any, name: str) -> Any:
+        found = original(chall, name)
+        callback(name, str(found), None)
+        return found
+
+    def validation(original: Callable[..., Any], chall: Any, *args: Any, **kwargs: Any) -> Any:
+        found = original(chall, *args, **kwargs)
+        callback("", "", str(found))
+        return found
+
+    on = lambda: RUN.on  # noqa: E731
     _install(
-        "dns_perform",
-        lambda: Patch(dns_common.DNSAuthenticator, "perform", perform, when=lambda: RUN.on),
+        "dns01_name",
+        lambda: Patch(challenges.DNS01, "validation_domain_name", validation_domain_name, when=on),
     )
+    _install("dns01_value", lambda: Patch(challenges.DNS01, "validation", validation, when=on))
 
 
 def install_hook_runner(before: HookCallback) -> None:

@@ -17,16 +17,13 @@ import os
 import shutil
 import sys
 import time
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Tuple
 
 from certbot_privacy._internal.adapter.state import RUN
 from certbot_privacy._internal.errors import UsageError
 from certbot_privacy._internal.rules import coverage as rules
 
 logger = logging.getLogger(__name__)
-
-#: The request-level stacks when the adapters for the other HTTP stacks are in force.
-ALL_STACKS = ("requests", "urllib3", "httpx", "http.client", "dns-update")
 
 
 class Plan:
@@ -46,12 +43,13 @@ _RAN: Dict[str, List[Dict[str, Any]]] = {}
 _AT_EXIT: List[bool] = []
 
 
-def request_level() -> List[str]:
-    """The libraries whose requests this run records as requests."""
+def request_level(armed: bool = False) -> List[str]:
+    """The libraries whose requests this run records as requests: ``requests``, and the
+    stacks whose wrappers are installed (*armed*: or wait for their library's import)."""
     stacks = sys.modules.get("certbot_privacy._internal.adapter.stacks")
     if stacks is None:
         return ["requests"]
-    return list(getattr(stacks, "REQUEST_LEVEL", ALL_STACKS))
+    return list(stacks.request_level(armed))
 
 
 def plan(namespace: argparse.Namespace, verb: str) -> Plan:
@@ -60,7 +58,7 @@ def plan(namespace: argparse.Namespace, verb: str) -> Plan:
     unseen = rules.unseen_hooks(options, shutil.which)
     if verb == "renew" and getattr(namespace, "directory_hooks", True):
         unseen.extend(_directory_hooks(getattr(namespace, "config_dir", "") or ""))
-    unseen.extend(native_code(getattr(namespace, "authenticator", None)))
+    unseen.extend(native_code(_plugin_roles(namespace)))
     return Plan(unseen, bool(getattr(namespace, "privacy_strict", False)))
 
 
@@ -69,7 +67,7 @@ def check_strict(namespace: argparse.Namespace, planned: Plan) -> None:
     if not planned.strict:
         return
     why = rules.strict_refusal(
-        getattr(namespace, "authenticator", None), planned.unseen, request_level()
+        getattr(namespace, "authenticator", None), planned.unseen, request_level(armed=True)
     )
     if why is not None:
         raise UsageError(why)
@@ -91,13 +89,36 @@ def _directory_hooks(config_dir: str) -> List[Dict[str, Any]]:
     return found
 
 
-def native_code(authenticator: Optional[str]) -> List[Dict[str, Any]]:
-    """Native libraries the authenticator's plugin ships (and whether they are loaded).
+def _plugin_roles(namespace: argparse.Namespace) -> Dict[str, str]:
+    """The plugins (entry point names) the run is configured to use, and as what."""
+    roles: Dict[str, str] = {}
+    for option, role in (
+        ("authenticator", "authenticator"),
+        ("installer", "installer"),
+        ("configurator", "authenticator"),
+    ):
+        name = getattr(namespace, option, None)
+        if isinstance(name, str) and name:
+            roles.setdefault(name, role)
+    return roles
 
-    Certbot's own authenticators and the DNS plugins known to be pure Python ship none;
-    for any other, its distribution's files are read (its entry point says which).
+
+def native_code(roles: Mapping[str, str]) -> List[Dict[str, Any]]:
+    """Native libraries that certbot plugin distributions in this process ship.
+
+    Looked at: the distributions of the plugins *roles* names (the run's authenticator and
+    installer) and of every ``certbot.plugins`` entry point whose module certbot imported
+    (it imports them all at plugin discovery), each item naming its ``role``
+    (``authenticator``, ``installer``, else ``loaded``) and whether the library is mapped
+    into the process. Certbot's own plugins and the plugins known to be pure Python
+    (:data:`~certbot_privacy._internal.rules.coverage.PURE_PLUGIN_PACKAGES`) ship none:
+    when nothing else is loaded or named, no distribution metadata is read at all.
     """
-    if not authenticator or authenticator in rules.AUTHENTICATOR_STACKS:
+    named = [name for name in roles if name not in rules.AUTHENTICATOR_STACKS]
+    unknown = {  # a package is in sys.modules whenever one of its modules is
+        name for name in list(sys.modules) if name.startswith("certbot_") and "." not in name
+    } - rules.PURE_PLUGIN_PACKAGES
+    if not named and not unknown:
         return []
     from importlib import metadata
 
@@ -105,24 +126,37 @@ def native_code(authenticator: Optional[str]) -> List[Dict[str, Any]]:
         points = metadata.entry_points(group="certbot.plugins")
     except Exception:  # a broken installed distribution: certbot itself coped with it
         return []
-    dist = next((p.dist for p in points if p.name == authenticator), None)
-    if dist is None:
-        return []
-    loaded = mapped_files()
-    found: List[Dict[str, Any]] = []
-    for file in dist.files or ():
-        if not (file.name.endswith(".so") or ".so." in file.name):
+    uses: Dict[str, Tuple[Any, List[str]]] = {}
+    for point in points:
+        role = roles.get(point.name)
+        module = point.value.partition(":")[0].strip()
+        if role is None and not (module.partition(".")[0] in unknown and module in sys.modules):
             continue
-        path = os.path.realpath(str(file.locate()))
-        found.append(
-            {
-                "what": "native",
-                "library": file.name,
-                "plugin": dist.metadata["Name"],
-                "path": path,
-                "loaded": path in loaded,
-            }
-        )
+        dist = point.dist
+        if dist is None:
+            continue
+        _, found_roles = uses.setdefault(str(dist.metadata["Name"]), (dist, []))
+        found_roles.append(role or "loaded")
+    if not uses:
+        return []
+    mapped = mapped_files()
+    found: List[Dict[str, Any]] = []
+    for plugin, (dist, found_roles) in sorted(uses.items()):
+        role = next((r for r in ("authenticator", "installer") if r in found_roles), "loaded")
+        for file in dist.files or ():
+            if not (file.name.endswith(".so") or ".so." in file.name):
+                continue
+            path = os.path.realpath(str(file.locate()))
+            found.append(
+                {
+                    "what": "native",
+                    "library": file.name,
+                    "plugin": plugin,
+                    "role": role,
+                    "path": path,
+                    "loaded": path in mapped,
+                }
+            )
     return found
 
 
@@ -170,11 +204,8 @@ def begin(log: Any, planned: Plan) -> None:
                     when=now,
                     library=item["library"],
                     plugin=item["plugin"],
-                    message=(
-                        f"{item['plugin']} runs native code in certbot ({item['library']}): "
-                        "what it sends cannot be seen by the disclosure log, not even its "
-                        "connections."
-                    ),
+                    role=item.get("role", "loaded"),
+                    message=rules.native_notice(item),
                 )
             )
     _BEGUN[log.path] = planned

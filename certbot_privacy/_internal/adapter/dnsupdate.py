@@ -5,11 +5,16 @@ message gets its record (:mod:`certbot_privacy._internal.log.dnsmessages`) on di
 sent, then its answer's response code or the error. What is recorded is read from the
 message's sections (zone, record names, types, TTLs, TXT values) and the TSIG key's name;
 the TSIG secret and MAC are never read.
+
+Over HTTPS, TLS and QUIC (``dns.query.https``, ``tls``, ``quic``) an UPDATE is recorded
+the same way (``transport`` ``https``, ``tls``, ``quic``); any other message passes
+through, to be seen below: DNS over HTTPS as the HTTP library's request (httpx or
+requests), DNS over TLS and QUIC as a connection only.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from certbot_privacy._internal.adapter import stacks
 from certbot_privacy._internal.adapter.patching import Patch
@@ -20,8 +25,22 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 
-def describe(q: Any, where: str, port: int, transport: str) -> dnsmessages.DnsMessage:
-    """The plain values of the dnspython message *q* to *where*:*port*."""
+def _doh(where: str, port: Any, path: Any) -> tuple[str, int, str]:
+    """The server, port and URL of a DNS-over-HTTPS message to *where* (a URL or a host)."""
+    from urllib.parse import urlsplit
+
+    if where.startswith(("https://", "http://")):
+        parts = urlsplit(where)
+        default = 443 if parts.scheme == "https" else 80
+        return parts.hostname or where, parts.port or default, where
+    host = f"[{where}]" if ":" in where else where
+    return where, int(port), f"https://{host}:{port}{path or '/dns-query'}"
+
+
+def describe(
+    q: Any, where: str, port: int, transport: str, url: Optional[str] = None
+) -> dnsmessages.DnsMessage:
+    """The plain values of the dnspython message *q* to *where*:*port* (*url*: DoH's)."""
     import dns.opcode
     import dns.rdataclass
     import dns.rdatatype
@@ -70,6 +89,7 @@ def describe(q: Any, where: str, port: int, transport: str) -> dnsmessages.DnsMe
         zone=zone,
         changes=tuple(changes),
         tsig_key_name=keyname.to_text(omit_final_dot=True) if keyname is not None else None,
+        doh_url=url,
     )
 
 
@@ -85,8 +105,11 @@ def _sender(transport: str) -> Callable[..., Any]:
         recorder = stacks.current_recorder()
         if recorder is None:
             return original(q, where, *args, **kwargs)
-        port = args[1] if len(args) > 1 else kwargs.get("port", 53)
-        message = describe(q, where, port, transport)
+        port = args[1] if len(args) > 1 else kwargs.get("port", _ENCRYPTED.get(transport, 53))
+        server, url = where, None
+        if transport == "https":
+            server, port, url = _doh(where, port, args[7] if len(args) > 7 else kwargs.get("path"))
+        message = describe(q, server, port, transport, url)
         record = dnsmessages.request_record(message, recorder.clock())
         try:
             sent = recorder.append_request(record)
@@ -112,9 +135,33 @@ def _sender(transport: str) -> Callable[..., Any]:
     return send
 
 
+#: The encrypted senders of ``dns.query``: default port, and the index of ``port`` in the
+#: arguments after ``q`` and ``where``.
+_ENCRYPTED = {"https": 443, "tls": 853, "quic": 853}
+
+
+def _encrypted_sender(transport: str) -> Callable[..., Any]:
+    """DNS over HTTPS, TLS or QUIC: an UPDATE is recorded first; anything else passes."""
+    plain = _sender(transport)
+
+    def send(original: Callable[..., Any], q: Any, where: str, *args: Any, **kwargs: Any) -> Any:
+        import dns.opcode
+
+        if q.opcode() != dns.opcode.UPDATE:
+            return original(q, where, *args, **kwargs)  # seen below (HTTP library, socket)
+        return plain(original, q, where, *args, **kwargs)
+
+    return send
+
+
 def patches(module: ModuleType) -> list[Patch]:
-    """The patches of ``dns.query`` (*module*): its TCP and UDP senders."""
-    return [
+    """The patches of ``dns.query`` (*module*): its TCP and UDP senders, and the UPDATEs of
+    its HTTPS, TLS and QUIC senders."""
+    found = [
         Patch(module, "tcp", _sender("tcp"), when=stacks.mode_on),
         Patch(module, "udp", _sender("udp"), when=stacks.mode_on),
     ]
+    for name in _ENCRYPTED:
+        if hasattr(module, name):
+            found.append(Patch(module, name, _encrypted_sender(name), when=stacks.mode_on))
+    return found

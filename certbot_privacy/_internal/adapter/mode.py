@@ -73,6 +73,11 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         from certbot_privacy._internal.adapter import audithook
 
         audithook.own(mirror.path, "syslog")
+    from certbot_privacy._internal.adapter import stacks  # httpx, urllib3, http.client, DNS UPDATE
+
+    # Wrapped (or waited for) before --privacy-strict asks which stacks are seen as requests;
+    # until the mode is on below, the wrappers pass every call through.
+    stacks.install()
     planned = coverage.plan(namespace, verb)
     coverage.check_strict(namespace, planned)
     disk = DisclosureLog(  # head and seals kept in the config dir (log/state.py)
@@ -100,9 +105,6 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
     )
     certbot_internals.install_hook_runner(coverage.hook_runs)
     RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
-    from certbot_privacy._internal.adapter import stacks  # httpx, urllib3, http.client, DNS UPDATE
-
-    stacks.install()
     try:
         if mirror is not None:  # its connection record first, so mirrored in order
             with contextlib.suppress(OSError):  # the first record's mirroring then warns
@@ -130,8 +132,9 @@ class RunLog:
         return getattr(self.log, name)  # close(), mirror_failures, ...
 
 
-def expect_challenge(domain: str, name: str, value: str) -> None:
-    """Tell the run's recorder that a DNS plugin is about to publish *value* at *name*."""
+def expect_challenge(domain: str, name: str, value: Optional[str]) -> None:
+    """Tell the run's recorder that a DNS plugin is about to publish *value* at *name*
+    (``None``: the value is not known yet; ``""`` for *domain* and *name*: not known)."""
     if RUN.recorder is not None:
         RUN.recorder.expect_challenge(domain, name, value)
 

@@ -155,13 +155,16 @@ class DisclosureRecorder:
         with contextlib.suppress(ValueError):
             self.acme_origins.add(urls.origin(url))
 
-    def expect_challenge(self, domain: str, name: str, value: str) -> None:
+    def expect_challenge(self, domain: str, name: str, value: Optional[str]) -> None:
         """Know that a DNS-01 validation for *domain* puts TXT *value* at *name*.
 
         A DNS plugin sends these to its provider's API: they are disclosures, recorded.
         """
         self.known.add_name(domain)
-        self.known.add_challenge(name, value)
+        if value is None:
+            self.known.add_name(name)
+        else:
+            self.known.add_challenge(name, value)
 
     def recipient(self, url: str, headers: Mapping[str, str]) -> str:
         """Name who receives a request to *url* with *headers*."""

@@ -161,34 +161,74 @@ def _patch_urllib3(module: ModuleType) -> list[Patch]:
 # --- httpx (certbot-dns-cloudflare) -------------------------------------------------------
 
 
-def _httpx_handle(original: Callable[..., Any], transport: Any, request: Any) -> Any:
-    agent = _user_agent()
-    if agent is None:
-        return original(transport, request)
+def _httpx_headers(request: Any, agent: str) -> None:
+    """The privacy-mode User-Agent on an httpx *request*, and no header about the host."""
     request.headers["User-Agent"] = agent
     for name in [name for name in request.headers if useragent.describes_host(name)]:
         del request.headers[name]
-    recorder = current_recorder()
-    if recorder is None:
-        return original(transport, request)
-    body = request.read()  # a streamed body is read into bytes, and sent as recorded
-    pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+
+
+def _httpx_outgoing(request: Any, body: bytes) -> Outgoing:
     from certbot_privacy._internal.adapter.recorder import Outgoing
 
-    out = Outgoing("httpx", request.method, str(request.url), pairs, body or None, ("Host",))
-    sent = record_or_refuse(recorder, out)
-    response = send_as_recorded(recorder, sent, lambda: original(transport, request))
+    pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+    return Outgoing("httpx", request.method, str(request.url), pairs, body or None, ("Host",))
+
+
+def _httpx_answered(recorder: DisclosureRecorder, sent: Sent, response: Any) -> None:
     recorder.record_answer(
         sent,
         int(response.status_code),
         reason=response.reason_phrase or None,
         location=response.headers.get("Location"),
     )
+
+
+def _httpx_handle(original: Callable[..., Any], transport: Any, request: Any) -> Any:
+    agent = _user_agent()
+    if agent is None:
+        return original(transport, request)
+    _httpx_headers(request, agent)
+    recorder = current_recorder()
+    if recorder is None:
+        return original(transport, request)
+    body = request.read()  # a streamed body is read into bytes, and sent as recorded
+    sent = record_or_refuse(recorder, _httpx_outgoing(request, body))
+    response = send_as_recorded(recorder, sent, lambda: original(transport, request))
+    _httpx_answered(recorder, sent, response)
+    return response
+
+
+async def _httpx_handle_async(original: Callable[..., Any], transport: Any, request: Any) -> Any:
+    """``AsyncHTTPTransport.handle_async_request``: as the sync transport, awaited.
+
+    The record is written (and synced) before the request is awaited; while it is, this
+    task alone is marked as sending it (:mod:`.inflight` is per task).
+    """
+    agent = _user_agent()
+    if agent is None:
+        return await original(transport, request)
+    _httpx_headers(request, agent)
+    recorder = current_recorder()
+    if recorder is None:
+        return await original(transport, request)
+    body = await request.aread()  # a streamed body is read into bytes, and sent as recorded
+    sent = record_or_refuse(recorder, _httpx_outgoing(request, body))
+    try:
+        with inflight.sending(sent.seq):
+            response = await original(transport, request)
+    except BaseException as error:
+        recorder.send_failed(sent, error)
+        raise
+    _httpx_answered(recorder, sent, response)
     return response
 
 
 def _patch_httpx(module: ModuleType) -> list[Patch]:
-    return [Patch(module.HTTPTransport, "handle_request", _httpx_handle, when=mode_on)]
+    return [
+        Patch(module.HTTPTransport, "handle_request", _httpx_handle, when=mode_on),
+        Patch(module.AsyncHTTPTransport, "handle_async_request", _httpx_handle_async, when=mode_on),
+    ]
 
 
 # --- http.client (httplib2, urllib) -------------------------------------------------------
@@ -338,6 +378,39 @@ TARGETS: dict[str, Callable[[ModuleType], list[Patch]]] = {
 
 #: The patches installed in this process, by module name.
 INSTALLED: dict[str, list[Patch]] = {}
+
+#: The stack (a coverage record's ``request_level`` name) each wrapped module records as.
+STACK_OF: dict[str, str] = {
+    "urllib3.connectionpool": "urllib3",
+    "httpx": "httpx",
+    "http.client": "http.client",
+    "httplib2": "http.client",
+    "dns.query": "dns-update",
+}
+
+
+def request_level(armed: bool = False) -> list[str]:
+    """The libraries whose requests this run records as requests, in a fixed order.
+
+    ``requests`` (the wire choke point), and each stack whose wrapper is installed (its
+    library was imported and patched). With *armed*, also those that would be patched as
+    they are imported (:func:`install` waits for them and the library is importable here):
+    what ``--privacy-strict`` may count on before the plugin imports its library.
+    """
+    found = ["requests"]
+    waiting = armed and any(isinstance(f, _Finder) for f in sys.meta_path)
+    for name, stack in STACK_OF.items():
+        if stack not in found and (name in INSTALLED or (waiting and _importable(name))):
+            found.append(stack)
+    return found
+
+
+def _importable(name: str) -> bool:
+    """Whether the top-level package of *name* can be found on ``sys.path`` (not imported)."""
+    from importlib.machinery import PathFinder
+
+    top = name.partition(".")[0]
+    return top in sys.modules or PathFinder.find_spec(top) is not None
 
 
 def install() -> None:

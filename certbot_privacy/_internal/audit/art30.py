@@ -83,7 +83,8 @@ _CONDITIONAL_PURPOSES = (
 )
 
 SECURITY_MEASURES = (
-    "certbot runs in privacy-minimal mode (certbot-privacy): a minimal User-Agent that "
+    "In the runs this log records, certbot runs in privacy-minimal mode (certbot-privacy): "
+    "a minimal User-Agent that "
     "names only the ACME client and the HTTP library; no contact email is sent to a CA "
     "without the administrator's explicit, informed consent; no email goes to the EFF "
     "unless asked for.",
@@ -216,7 +217,7 @@ _CT_PUBLICATION = Quote(
 )
 
 
-def _kind(recipient: str) -> str:
+def _kind(recipient: str, dns_opcodes: Tuple[str, ...] = ()) -> str:
     if recipient == classify.CT_RECIPIENT:
         return CT_KIND
     if recipient == classify.EFF_RECIPIENT:
@@ -224,12 +225,24 @@ def _kind(recipient: str) -> str:
     if recipient.startswith("OCSP responder "):
         return "OCSP responder"
     if recipient.startswith("DNS server "):
-        return "DNS server (DNS UPDATE, RFC 2136)"
+        return _dns_kind(dns_opcodes)
     if recipient.startswith("hook "):
         return "hook (another process certbot ran)"
     if recipient.startswith(("https://", "http://")):
         return "certificate authority (ACME)"
     return "other destination"
+
+
+def _dns_kind(opcodes: Tuple[str, ...]) -> str:
+    """A DNS server, by what its records show it got: updates (RFC 2136), queries, both."""
+    what = []
+    if "UPDATE" in opcodes:
+        what.append("DNS UPDATE, RFC 2136")
+    if "QUERY" in opcodes:
+        what.append("DNS queries")
+    if any(opcode not in ("UPDATE", "QUERY") for opcode in opcodes):
+        what.append("other DNS messages")
+    return f"DNS server ({'; '.join(what)})" if what else "DNS server"
 
 
 def _other(stats: RecipientStats, kind: str, facts_key: str) -> Recipient:
@@ -263,10 +276,13 @@ def _other(stats: RecipientStats, kind: str, facts_key: str) -> Recipient:
 
 
 def describe_recipient(
-    stats: RecipientStats, lookup: Callable[[str], cas.CAInfo] = facts_file.for_directory
+    stats: RecipientStats,
+    lookup: Callable[[str], cas.CAInfo] = facts_file.for_directory,
+    dns_opcodes: Tuple[str, ...] = (),
 ) -> Recipient:
-    """Describe one recipient for the record: what the log shows and what *lookup* knows."""
-    kind = _kind(stats.recipient)
+    """Describe one recipient for the record: what the log shows and what *lookup* knows
+    (*dns_opcodes*: for a DNS server, the kinds of message its records show it got)."""
+    kind = _kind(stats.recipient, dns_opcodes)
     if stats.recipient == classify.EFF_RECIPIENT:
         return _other(stats, kind, "eff")
     info = lookup(stats.recipient) if kind.startswith("certificate") else None
@@ -365,7 +381,10 @@ def build(
         purposes=purposes,
         data_subjects=_data_subjects(present),
         categories=categories,
-        recipients=tuple(describe_recipient(r, lookup) for r in summary.recipients),
+        recipients=tuple(
+            describe_recipient(r, lookup, summary.coverage.dns_opcodes(r.recipient))
+            for r in summary.recipients
+        ),
         security_measures=SECURITY_MEASURES,
         log_retention=log_retention,
         first=summary.first,

@@ -133,9 +133,8 @@ def check(value: object) -> Optional[str]:
 def _check_rest(value: Record, event: object) -> Optional[str]:
     """The checks after the head's fields (``schema`` to ``recipient``)."""
     prev = value.get("prev")
-    if not isinstance(prev, str) or not _PREV.match(prev):
+    if prev.__class__ is not str or not _PREV.match(prev):
         return _bad_field(value, "prev", '"sha256:" and 64 lower-case hex digits')
-    seq = value["seq"]
     tail = value.get("truncated_tail")
     if tail is not None and not (
         isinstance(tail, dict)
@@ -145,7 +144,7 @@ def _check_rest(value: Record, event: object) -> Optional[str]:
         return _bad_field(value, "truncated_tail", 'an object with "bytes" and "sha256"')
     if event in _FOLLOW_UPS:
         request = value.get("request")
-        if isinstance(request, bool) or not isinstance(request, int) or not 0 <= request < seq:
+        if request.__class__ is not int or not 0 <= request < value["seq"]:  # bool is no int
             return _bad_field(value, "request", "the seq of an earlier request")
         return None
     if event == "request":
@@ -153,8 +152,11 @@ def _check_rest(value: Record, event: object) -> Optional[str]:
             if not isinstance(value.get(name), str):
                 return _bad_field(value, name, "a string")
         headers = value.get("headers")
-        if not isinstance(headers, dict) or not all(map(_is_header_value, headers.values())):
+        if headers.__class__ is not dict:
             return _bad_field(value, "headers", "an object of strings or redactions")
+        for header in headers.values():  # a loop, not all(map(...)): most are strings
+            if header.__class__ is not str and not _is_header_value(header):
+                return _bad_field(value, "headers", "an object of strings or redactions")
     if event in _DISCLOSING or "personal_data" in value:
         return _check_personal_data(value)
     return None

@@ -18,6 +18,18 @@ from typing import Any, Dict, Optional, Set, Tuple
 #: How many run ids are kept to count runs (beyond it, runs are counted by start records).
 RUN_LIMIT = 100_000
 
+#: How many DNS servers have the kinds of message they got kept (their recipients' label).
+DNS_SERVER_LIMIT = 10_000
+
+#: How many certificates and accounts have their privacy switches kept.
+SWITCH_LIMIT = 10_000
+
+#: How many of those switched off a sentence names (the rest are counted).
+SWITCH_NAMES = 5
+
+#: The ``via`` of connection records that only asked the system resolver (no connection).
+LOOKUPS = frozenset(("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"))
+
 
 @dataclass(frozen=True)
 class Unseen:
@@ -38,6 +50,9 @@ class Destination:
     connections: int
     first: str
     last: str
+    #: Only looked up (``getaddrinfo``, ``gethostbyname``, ``gethostbyaddr``): the name (or
+    #: address) went to the system resolver, and no connection to it was recorded.
+    looked_up_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,7 +71,23 @@ class CoverageStats:
     https: int = 0
     plain_http: int = 0
     plain_dns: int = 0
+    #: DNS messages over TLS or QUIC (``dns+tls://``, ``dns+quic://``).
+    encrypted_dns: int = 0
     other_transport: int = 0
+    #: Of the DNS messages: UPDATEs (RFC 2136) and queries (the SOA lookups beside them).
+    dns_updates: int = 0
+    dns_queries: int = 0
+    #: Each DNS server recipient and the DNS opcodes of the messages it got (``QUERY``,
+    #: ``UPDATE``), from the request records' ``method``.
+    dns_servers: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    #: The certificates (``lineage``) and accounts whose last privacy switch in the records
+    #: is a ``privacy_off`` notice: (scope, name, time). What they sent after it, in a run
+    #: without privacy mode, is not in the log.
+    switched_off: Tuple[Tuple[str, str, str], ...] = ()
+
+    def dns_opcodes(self, recipient: str) -> Tuple[str, ...]:
+        """The opcodes of the DNS messages *recipient* got (none known: empty)."""
+        return next((kinds for name, kinds in self.dns_servers if name == recipient), ())
 
     @property
     def known(self) -> bool:
@@ -66,7 +97,7 @@ class CoverageStats:
     @property
     def all_https(self) -> bool:
         """Whether every request the records show went over HTTPS."""
-        return self.plain_http == self.plain_dns == self.other_transport == 0
+        return self.plain_http == self.plain_dns == self.encrypted_dns == self.other_transport == 0
 
 
 class Coverage:
@@ -82,6 +113,27 @@ class Coverage:
         self._hooks: Dict[Tuple[str, str], int] = {}
         self.covered = self.uncovered = 0
         self.https = self.plain_http = self.plain_dns = self.other = 0
+        self.encrypted_dns = 0
+        self.dns_updates = self.dns_queries = 0
+        self._dns_servers: Dict[str, Set[str]] = {}
+        self._switches: Dict[Tuple[str, str], Tuple[str, bool]] = {}
+
+    def notice(self, record: Dict[str, Any]) -> None:
+        """A ``notice`` record: a ``privacy_on`` or ``privacy_off`` switch of a certificate
+        or an account (the latest of each is kept)."""
+        kind, scope, name = record.get("kind"), record.get("scope"), record.get("name")
+        if kind not in ("privacy_on", "privacy_off") or not isinstance(scope, str):
+            return
+        if isinstance(name, str) and isinstance(record.get("time"), str):
+            self._switch((scope, name), (record["time"], kind == "privacy_off"))
+
+    def _switch(self, key: Tuple[str, str], switch: Tuple[str, bool]) -> None:
+        seen = self._switches.get(key)
+        if seen is None:
+            if len(self._switches) < SWITCH_LIMIT:
+                self._switches[key] = switch
+        elif switch[0] >= seen[0]:
+            self._switches[key] = switch
 
     def request(self, record: Dict[str, Any]) -> None:
         """A selected request record: its run id and its transport."""
@@ -90,6 +142,9 @@ class Coverage:
         else:
             self.uncovered += 1
         url = record.get("url")
+        if url.__class__ is str and url.startswith("https:"):  # most are
+            self.https += 1
+            return
         scheme = url.split(":", 1)[0].lower() if isinstance(url, str) else ""
         if scheme == "https":
             self.https += 1
@@ -97,8 +152,30 @@ class Coverage:
             self.plain_http += 1
         elif scheme == "dns":
             self.plain_dns += 1
+            self._dns(record, count=True)
+        elif scheme in ("dns+tls", "dns+quic"):
+            self.encrypted_dns += 1
         else:
             self.other += 1
+        if scheme != "dns" and record.get("stack") == "dns":  # DNS over HTTPS, TLS, QUIC
+            self._dns(record, count=False)
+
+    def _dns(self, record: Dict[str, Any], count: bool) -> None:
+        """A DNS message's record: an UPDATE, a query, or another opcode (its ``method``);
+        *count*: over plain DNS, counted for the transport sentence."""
+        opcode = record.get("method")
+        opcode = opcode.upper() if isinstance(opcode, str) else "?"
+        if count and opcode == "UPDATE":
+            self.dns_updates += 1
+        elif count and opcode == "QUERY":
+            self.dns_queries += 1
+        recipient = record.get("recipient")
+        if isinstance(recipient, str):
+            kinds = self._dns_servers.get(recipient)
+            if kinds is None and len(self._dns_servers) < DNS_SERVER_LIMIT:
+                kinds = self._dns_servers[recipient] = set()
+            if kinds is not None and len(kinds) < 16:
+                kinds.add(opcode)
 
     def record(self, record: Dict[str, Any]) -> None:
         """A ``coverage``, ``connection`` or ``hook`` record."""
@@ -111,13 +188,15 @@ class Coverage:
                 port = record.get("port") if isinstance(record.get("port"), int) else None
                 where = (host, port, str(record.get("transport") or "tcp"))
                 time = record["time"]
+                lookup = record.get("via") in LOOKUPS
                 seen = self._destinations.get(where)
                 if seen is None:
-                    self._destinations[where] = [1, time, time]
+                    self._destinations[where] = [1, time, time, lookup]
                 else:
                     seen[0] += 1
                     seen[1] = min(seen[1], time)
                     seen[2] = max(seen[2], time)
+                    seen[3] = seen[3] and lookup
         elif event == "hook":
             key = (str(record.get("kind") or "hook"), str(record.get("executable") or "?"))
             self._hooks[key] = self._hooks.get(key, 0) + 1
@@ -141,7 +220,8 @@ class Coverage:
             if what == "native":
                 name = str(item.get("library") or "?")
                 if item.get("plugin"):
-                    name += f" ({item['plugin']})"
+                    loaded = ", loaded, not used by the run" if item.get("role") == "loaded" else ""
+                    name += f" ({item['plugin']}{loaded})"
             else:
                 name = " ".join(str(item[k]) for k in ("kind", "executable") if item.get(k)) or "?"
             runs = self._unseen.setdefault((what, name), set())
@@ -157,13 +237,14 @@ class Coverage:
             self._request_level.setdefault(name)
         for key, runs in other._unseen.items():
             self._unseen.setdefault(key, set()).update(runs)
-        for where, (count, first, last) in other._destinations.items():
+        for where, (count, first, last, lookup) in other._destinations.items():
             seen = self._destinations.get(where)
             if seen is None:
-                self._destinations[where] = [count, first, last]
+                self._destinations[where] = [count, first, last, lookup]
             else:
                 seen[0] += count
                 seen[1], seen[2] = min(seen[1], first), max(seen[2], last)
+                seen[3] = seen[3] and lookup
         for key, count in other._hooks.items():
             self._hooks[key] = self._hooks.get(key, 0) + count
         self.covered += other.covered
@@ -171,7 +252,18 @@ class Coverage:
         self.https += other.https
         self.plain_http += other.plain_http
         self.plain_dns += other.plain_dns
+        self.encrypted_dns += other.encrypted_dns
         self.other += other.other
+        self.dns_updates += other.dns_updates
+        self.dns_queries += other.dns_queries
+        for recipient, kinds in other._dns_servers.items():
+            mine = self._dns_servers.get(recipient)
+            if mine is None and len(self._dns_servers) < DNS_SERVER_LIMIT:
+                mine = self._dns_servers[recipient] = set()
+            if mine is not None:
+                mine.update(kinds)
+        for key, switch in other._switches.items():
+            self._switch(key, switch)
 
     def result(self) -> CoverageStats:
         """What was gathered so far."""
@@ -183,8 +275,8 @@ class Coverage:
                 Unseen(what, name, len(runs)) for (what, name), runs in sorted(self._unseen.items())
             ),
             connection_only=tuple(
-                Destination(host, port, transport, count, first, last)
-                for (host, port, transport), (count, first, last) in sorted(
+                Destination(host, port, transport, count, first, last, lookup)
+                for (host, port, transport), (count, first, last, lookup) in sorted(
                     self._destinations.items(), key=lambda item: (item[0][0], item[0][1] or 0)
                 )
             ),
@@ -194,7 +286,19 @@ class Coverage:
             https=self.https,
             plain_http=self.plain_http,
             plain_dns=self.plain_dns,
+            encrypted_dns=self.encrypted_dns,
             other_transport=self.other,
+            dns_updates=self.dns_updates,
+            dns_queries=self.dns_queries,
+            dns_servers=tuple(
+                (recipient, tuple(sorted(kinds)))
+                for recipient, kinds in sorted(self._dns_servers.items())
+            ),
+            switched_off=tuple(
+                (scope, name, time)
+                for (scope, name), (time, off) in sorted(self._switches.items())
+                if off
+            ),
         )
 
 
@@ -221,8 +325,17 @@ def sentences(stats: CoverageStats) -> Tuple[str, ...]:
             "The log holds no coverage records: what went outside the requests library "
             "(other HTTP libraries, DNS updates, hooks, native code) is not known."
         )
+    if stats.switched_off:
+        out.append(_switched_off(stats.switched_off))
     for destination in stats.connection_only:
         port = f":{destination.port}" if destination.port is not None else ""
+        if destination.looked_up_only:
+            out.append(
+                "Looked up through the system resolver, which may have asked a DNS server "
+                f"(no connection to it recorded): {destination.host}{port}, "
+                f"{destination.connections} time(s)."
+            )
+            continue
         out.append(
             f"Reached with only the connection known (what was sent is not in the log): "
             f"{destination.host}{port} over {destination.transport}, "
@@ -249,7 +362,9 @@ def sentences(stats: CoverageStats) -> Tuple[str, ...]:
             if stats.plain_http:
                 parts.append(f"{stats.plain_http} over plain HTTP (OCSP, or a plain http:// URL)")
             if stats.plain_dns:
-                parts.append(f"{stats.plain_dns} DNS UPDATE messages over plain DNS")
+                parts.append(f"{stats.plain_dns} DNS messages over plain DNS{_dns_kinds(stats)}")
+            if stats.encrypted_dns:
+                parts.append(f"{stats.encrypted_dns} DNS UPDATE messages over TLS or QUIC")
             if stats.other_transport:
                 parts.append(f"{stats.other_transport} by another scheme")
             transport = f"Of {total} recorded requests: " + ", ".join(parts) + "."
@@ -257,3 +372,30 @@ def sentences(stats: CoverageStats) -> Tuple[str, ...]:
             transport += " Traffic the log did not record may have gone otherwise."
         out.append(transport)
     return tuple(out)
+
+
+def _switched_off(switched: Tuple[Tuple[str, str, str], ...]) -> str:
+    """The certificates and accounts switched out of privacy mode, in one sentence."""
+    words = {"lineage": "certificate", "account": "account"}
+    named = [f"{words.get(scope, scope)} {name}" for scope, name, _ in switched[:SWITCH_NAMES]]
+    if len(switched) > SWITCH_NAMES:
+        named.append(f"and {len(switched) - SWITCH_NAMES} more")
+    last = max(time for _, _, time in switched)
+    return (
+        f"Privacy mode was switched off for {len(switched)} certificate(s) or account(s) "
+        f"({', '.join(named)}; the last on {last[:10]}), and not on again in these records: "
+        "what certbot sent for them afterwards, without privacy mode, is not in this log."
+    )
+
+
+def _dns_kinds(stats: CoverageStats) -> str:
+    """What the DNS messages were, from their records: `` (2 UPDATE, 2 queries)``."""
+    kinds = []
+    if stats.dns_updates:
+        kinds.append(f"{stats.dns_updates} UPDATE (RFC 2136)")
+    if stats.dns_queries:
+        kinds.append(f"{stats.dns_queries} {'query' if stats.dns_queries == 1 else 'queries'}")
+    other = stats.plain_dns - stats.dns_updates - stats.dns_queries
+    if other:
+        kinds.append(f"{other} of another opcode")
+    return f" ({', '.join(kinds)})" if kinds else ""

@@ -344,8 +344,13 @@ def _sections(identifiers: Identifiers, _: Translate) -> Tuple[Section, ...]:
                 tuple(_item(s, _) for s in identifiers.domains),
             )
         )
+    counted = (
+        _("{count} request from {first} to {last} (UTC)")
+        if identifiers.requests == 1
+        else _("{count} requests from {first} to {last} (UTC)")
+    )
     summary = [
-        _("{count} requests from {first} to {last} (UTC)").format(
+        counted.format(
             count=identifiers.requests,
             first=_day(identifiers.first),
             last=_day(identifiers.last),
@@ -353,7 +358,9 @@ def _sections(identifiers: Identifiers, _: Translate) -> Tuple[Section, ...]:
     ]
     sections.append(
         Section(
-            _("Requests to your ACME service")
+            # signed ones only: the directory and nonce requests no account signed are no
+            # one's, so this count is below the report's requests to the CA
+            _("Requests to your ACME service signed with these accounts")
             if identifiers.service == ACME
             else _("Requests to your mailing-list sign-up"),
             tuple(summary),

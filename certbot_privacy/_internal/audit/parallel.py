@@ -22,7 +22,19 @@ import os
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import IO, Deque, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Callable,
+    Deque,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from certbot_privacy._internal.audit import contract, source
 from certbot_privacy._internal.audit.chaincheck import FileChecker, FileVerdict
@@ -33,6 +45,9 @@ from certbot_privacy._internal.audit.verify import VerifyReport, verify
 from certbot_privacy._internal.errors import DisclosureLogError
 from certbot_privacy._internal.log import chain, reader
 from certbot_privacy._internal.log.syslog import Trust
+
+if TYPE_CHECKING:
+    from certbot_privacy._internal.audit.formats._common import ByHost
 
 #: Files smaller than this are not cut into parts.
 SPLIT_BYTES = 32 * 1024 * 1024
@@ -182,18 +197,18 @@ def summarise(
     return total.result(by)
 
 
-def _host_block(
-    task: Tuple[List[str], Optional[str], Filters, bool, int],
-) -> Tuple[str, Accumulator]:
-    """One host's report blocks (the table), and its accumulator stripped of its values."""
-    from certbot_privacy._internal.audit.formats import table
+_HostTask = Tuple[List[str], Optional[str], Filters, bool, bool, Callable[[Summary], str]]
 
-    paths, host, filters, timeline, columns = task
-    accumulator = Accumulator(filters, timeline=timeline)
+
+def _host_block(task: _HostTask) -> Tuple[str, Accumulator]:
+    """One host's part of the report (rendered by *block*), and its accumulator stripped
+    of its values."""
+    paths, host, filters, months, timeline, block = task
+    accumulator = Accumulator(filters, months, timeline)
     for path in paths:
         for item in source.read_file(path, host):
             accumulator.add(item)
-    text = table.render_blocks(accumulator.result("host"), columns)
+    text = block(accumulator.result("host"))
     accumulator.strip()
     return text, accumulator
 
@@ -202,40 +217,56 @@ def by_host(
     names: Sequence[str],
     filters: Filters,
     out: IO[str],
-    columns: int,
+    stream: "ByHost",
+    months: bool = False,
     timeline: bool = False,
     workers: int = 0,
 ) -> Optional[Summary]:
-    """The table report grouped by host, in memory bounded by the largest host: each host's
-    files are summarised on their own (on every core), its blocks written to *out* as they
-    come, in order, and only its totals kept. Return the summary of the totals (without
-    the values: render its head and tail around *out*), or ``None`` where the input cannot
-    be split by host (standard input, journal or syslog copies, which interleave hosts)."""
+    """The report grouped by host, in memory bounded by the largest host: each host's
+    files are summarised on their own (on every core), in host order, its part rendered by
+    *stream* and written to *out* as it comes, and only its totals kept. Return the summary
+    of the totals (without the values: render *stream*'s head and tail around *out*), or
+    ``None`` where the input cannot be split by host (standard input, journal or syslog
+    copies, which interleave hosts). *months*: count requests per month (the HTML
+    report's timeline)."""
     groups: Dict[Optional[str], List[str]] = {}
+    read: List[str] = []
     for name, host in source.files(names):
         if name == "-" or reader.kind(name) is not None:
             return None
         groups.setdefault(host, []).append(name)
+        read.append(name)
     workers = workers or jobs()
-    total = Accumulator(filters, timeline=timeline)
-    tasks = [(paths, host, filters, timeline, columns) for host, paths in groups.items()]
+    total = Accumulator(filters, months, timeline)
+    total.read_in_order(read)  # the files as given, whatever the order of their hosts
+    tasks: List[_HostTask] = [
+        (paths, host, filters, months, timeline, stream.block)
+        for host, paths in sorted(groups.items(), key=lambda group: group[0] or "")
+    ]
+    wrote = False
+
+    def write(text: str, accumulator: Accumulator) -> None:
+        nonlocal wrote
+        if text:
+            out.write((stream.separator if wrote else stream.opening) + text)
+            wrote = True
+        total.merge(accumulator)
+
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
-            text, accumulator = _host_block(task)
-            out.write(text)
-            total.merge(accumulator)
-        return total.result("host")
-    with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
-        waiting: Deque[Future[Tuple[str, Accumulator]]] = deque()
-        pending = iter(tasks)
-        for task in itertools.islice(pending, 2 * workers):
-            waiting.append(pool.submit(_host_block, task))
-        while waiting:
-            text, accumulator = waiting.popleft().result()
-            out.write(text)
-            total.merge(accumulator)
-            for task in itertools.islice(pending, 1):
+            write(*_host_block(task))
+    else:
+        with ProcessPoolExecutor(min(workers, len(tasks))) as pool:
+            waiting: Deque[Future[Tuple[str, Accumulator]]] = deque()
+            pending = iter(tasks)
+            for task in itertools.islice(pending, 2 * workers):
                 waiting.append(pool.submit(_host_block, task))
+            while waiting:
+                write(*waiting.popleft().result())
+                for task in itertools.islice(pending, 1):
+                    waiting.append(pool.submit(_host_block, task))
+    if wrote:
+        out.write(stream.closing)
     return total.result("host")
 
 

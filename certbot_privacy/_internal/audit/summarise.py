@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from certbot_privacy._internal.audit import contract
 from certbot_privacy._internal.audit.accounts import Held, Links
-from certbot_privacy._internal.audit.coverage import Coverage
+from certbot_privacy._internal.audit.coverage import LOOKUPS, Coverage
 from certbot_privacy._internal.audit.distinct import Distinct
 from certbot_privacy._internal.audit.figures import (
     CategoryStats,
@@ -40,7 +40,7 @@ from certbot_privacy._internal.audit.tally import (
     recipient_stats,
 )
 from certbot_privacy._internal.audit.timeline import Timeline
-from certbot_privacy._internal.audit.values import label
+from certbot_privacy._internal.audit.values import IMPLICIT_IP_LABEL, label
 from certbot_privacy._internal.log.classify import CT_RECIPIENT, IMPLICIT_IP_ADDRESS
 from certbot_privacy._internal.log.schema import category_key
 
@@ -68,7 +68,12 @@ __all__ = [
 
 
 def notice_detail(record: contract.Record) -> str:
-    """What a ``notice`` record says, in one line (not escaped: the formats escape it)."""
+    """What a ``notice`` record says, in one line (not escaped: the formats escape it).
+
+    Each kind the plugin writes is read from its own fields; a kind this version does not
+    know falls back to the record's ``message``. Never empty where the record says more
+    than its kind.
+    """
     kind = record.get("kind")
     if kind == "terms_changed":
         announced = record.get("announced")
@@ -81,11 +86,39 @@ def notice_detail(record: contract.Record) -> str:
             f"facts checked on {record.get('checked')}, more than "
             f"{record.get('max_age_months')} months before"
         )
+    if kind == "discontinuity":
+        return _discontinuity(record)
+    if kind == "saved_consent_ignored":
+        options = record.get("options")
+        names = ", ".join(str(o) for o in options) if isinstance(options, list) else options
+        return f"consent saved in a file, not typed in this run, was ignored: {names}"
     details = [f"{name} {record[name]}" for name in ("scope", "name", "by") if record.get(name)]
     values = record.get("values")
     if isinstance(values, list) and values:
         details.append("values " + ", ".join(str(v) for v in values))
+    message = record.get("message")
+    if not details and isinstance(message, str):
+        return message
     return "; ".join(details)
+
+
+def _discontinuity(record: contract.Record) -> str:
+    """A ``discontinuity`` notice's ``expected_head`` and ``found``, in words."""
+    expected = record.get("expected_head")
+    expected = expected if isinstance(expected, dict) else {}
+    found = record.get("found")
+    found = found if isinstance(found, dict) else {}
+    last = [
+        f"{expected.get('file')} line {expected.get('lines')}",
+        f"head {expected.get('head')}",
+    ]
+    if expected.get("time"):
+        last.append(f"written {expected.get('time')}")
+    held = f"; the file then held {found.get('bytes')} bytes" if "bytes" in found else ""
+    return (
+        f"the log did not hold the record this host last wrote to it ({', '.join(last)}){held}: "
+        "records before this one were moved aside, cut off, replaced or deleted"
+    )
 
 
 def privacy_mode_off(record: contract.Record) -> bool:
@@ -139,6 +172,13 @@ class Accumulator:
         self._copied: Dict[str, int] = {}
         self._coverage = Coverage()
         self._began: Dict[Optional[str], str] = {}
+        # What :meth:`strip` dropped, per category: disclosures, distinct values, recipients.
+        self._kept: Dict[str, _Kept] = {}
+
+    def read_in_order(self, names: Iterable[str]) -> None:
+        """Name the files *names* as read, in this order, before what is merged in."""
+        for name in names:
+            self._files.setdefault(name)
 
     def problem(self, source: str, lineno: int, message: str) -> None:
         """Count a line that is not used, and keep the first few for the report."""
@@ -153,16 +193,17 @@ class Accumulator:
             self.problem(item.source, item.number, item.message)
             return
         self.lines += 1
-        if item.source not in self._files:
-            self._files[item.source] = None
-        if item.source != self._file:
-            self._file = item.source
+        source = item.source
+        if source != self._file:  # a file's lines come together: its name is kept once
+            self._file = source
             self._file_seen.clear()
+            if source not in self._files:
+                self._files[source] = None
         host = item.host
         if host is not None and host not in self._hosts:
             self._hosts[host] = None
         if item.problem is not None:
-            self.problem(item.source, item.number, item.problem)
+            self.problem(source, item.number, item.problem)
             return
         record, problem = contract.parse(item.raw)
         if record is None:
@@ -173,15 +214,16 @@ class Accumulator:
         if item.copy is not None:
             self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
         event: str = record["event"]
-        self._events[event] = self._events.get(event, 0) + 1
+        events = self._events
+        events[event] = events.get(event, 0) + 1
         time: str = record["time"]
         began = self._began.get(host)
         if began is None or time < began:
             self._began[host] = time
         if event == "request":
-            self._request(record, host, item.source)
+            self._request(record, host, source)
         elif event in ("response", "error"):
-            place = (item.source, host, record["request"])
+            place = (source, host, record["request"])
             self._outcomes.outcome(
                 place, outcome_kind(event, record.get("status")), keep_orphan=True
             )
@@ -201,7 +243,8 @@ class Accumulator:
     def _seen(self, record: contract.Record, host: Optional[str]) -> None:
         """A coverage, connection or hook record (see :mod:`.coverage`). A hook was handed
         personal data (a disclosure to another process); a destination reached with only
-        the connection known got at least the host's address."""
+        the connection known got at least the host's address (a name only looked up got
+        nothing: the resolver was asked about it)."""
         if not self.filters.time_matches(record["time"]):
             return
         self._coverage.record(record)
@@ -213,11 +256,13 @@ class Accumulator:
             event == "connection"
             and record.get("seen") == "connection"
             and record.get("own") is None
+            and record.get("via") not in LOOKUPS  # only the resolver was asked
         ):
             implicit: Dict[str, List[object]] = {"ip_address": [IMPLICIT_IP_ADDRESS]}
             self._disclosure(host, record["recipient"], implicit, time, 0)
 
     def _notice(self, record: contract.Record) -> None:
+        self._coverage.notice(record)  # a switch is a state: before the selected period too
         recipient, time = record["recipient"], record["time"]
         if not (self.filters.time_matches(time) and self.filters.recipient_matches(recipient)):
             return
@@ -303,13 +348,14 @@ class Accumulator:
             seen = categories.get(category)
             if seen is None:
                 seen = categories[category] = {}
+            own = category != "ip_address"  # a string is its own label, but this one's
             for value in values:
-                # A string is its own label (but the implicit source address's).
-                text = (
-                    value
-                    if value.__class__ is str and category != "ip_address"
-                    else label(category, value)
-                )
+                if value.__class__ is not str:
+                    text = label(category, value)
+                elif own:
+                    text = value
+                else:
+                    text = IMPLICIT_IP_LABEL if value == IMPLICIT_IP_ADDRESS else value
                 stats = seen.get(text)
                 if stats is None:
                     shared = texts.get(text)
@@ -412,6 +458,12 @@ class Accumulator:
         for kind, count in other._copied.items():
             self._copied[kind] = self._copied.get(kind, 0) + count
         self._coverage.merge(other._coverage)
+        for category, kept in other._kept.items():
+            mine_kept = self._kept.get(category)
+            if mine_kept is None:
+                self._kept[category] = kept
+            else:
+                mine_kept.merge(kept)
         for where, when in other._began.items():
             began = self._began.get(where)
             if began is None or when < began:
@@ -422,9 +474,18 @@ class Accumulator:
         self.skipped += other.skipped
 
     def strip(self) -> None:
-        """Drop what was counted per value (after rendering it), keeping the totals: a
-        report streamed host by host merges each host's stripped accumulator."""
-        for entry in self._recipients.values():
+        """Drop what was counted per value (after rendering it), keeping the totals (each
+        category's distinct values as 64-bit digests, :mod:`.distinct`): a report streamed
+        host by host merges each host's stripped accumulator."""
+        for (_, recipient), entry in sorted(self._recipients.items(), key=_order):
+            if self.values:
+                for category, seen in entry.categories.items():
+                    if not seen:
+                        continue
+                    kept = self._kept.get(category)
+                    if kept is None:
+                        kept = self._kept[category] = _Kept()
+                    kept.add(recipient, seen)
             entry.categories = {}
         self._texts.clear()
         self._file_seen.clear()
@@ -491,10 +552,25 @@ class Accumulator:
                     s.count for s in seen.values()
                 )
                 recipients.setdefault(category, {}).setdefault(recipient)
-        return tuple(
-            CategoryTotal(name, disclosures[name], len(values[name]), tuple(recipients[name]))
-            for name in sorted(values, key=category_key)
-        )
+        if not self._kept:
+            return tuple(
+                CategoryTotal(name, disclosures[name], len(values[name]), tuple(recipients[name]))
+                for name in sorted(values, key=category_key)
+            )
+        totals = []
+        for name in sorted({*values, *self._kept}, key=category_key):
+            kept = self._kept.get(name, _Kept())
+            distinct = Distinct()
+            distinct.merge(kept.distinct)
+            for text in values.get(name, ()):
+                distinct.add(text)
+            named = {**kept.recipients, **recipients.get(name, {})}
+            totals.append(
+                CategoryTotal(
+                    name, kept.disclosures + disclosures.get(name, 0), len(distinct), tuple(named)
+                )
+            )
+        return tuple(totals)
 
     def _counted_totals(self) -> Tuple[CategoryTotal, ...]:
         """:meth:`_totals` where values were counted, not kept."""
@@ -583,6 +659,32 @@ class Accumulator:
             )
             for name in sorted(merged)
         )
+
+
+class _Kept:
+    """One category's totals over stripped entries: disclosures, the distinct values (as
+    digests), the recipients in the order they came."""
+
+    __slots__ = ("disclosures", "distinct", "recipients")
+
+    def __init__(self) -> None:
+        self.disclosures = 0
+        self.distinct = Distinct()
+        self.recipients: Dict[str, None] = {}
+
+    def add(self, recipient: str, seen: Dict[str, Stats]) -> None:
+        """Take in what *recipient* got of the category: *seen*, by value."""
+        for text, stats in seen.items():
+            self.disclosures += stats.count
+            self.distinct.add(text)
+        self.recipients.setdefault(recipient)
+
+    def merge(self, other: "_Kept") -> None:
+        """Take in *other* (of later hosts)."""
+        self.disclosures += other.disclosures
+        self.distinct.merge(other.distinct)
+        for recipient in other.recipients:
+            self.recipients.setdefault(recipient)
 
 
 def _order(item: Tuple[_Key, Entry]) -> Tuple[str, str]:

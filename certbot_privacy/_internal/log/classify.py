@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from certbot_privacy._internal.errors import RecordError
+from certbot_privacy._internal.rules import xmlbody
 from certbot_privacy._internal.rules.keyguard import PRIVATE_JWK_MEMBERS
 from certbot_privacy._internal.rules.urls import origin
 
@@ -270,7 +271,8 @@ def classify(
 
 
 def _values_of(url: str, body: bytes, kind: str) -> Iterable[str]:
-    """The strings a request carries: URL path segments, query values, body values."""
+    """The strings a request carries: URL path segments, query values, body values (of a
+    form, JSON, or XML body: Route 53's change batch names the record and its value)."""
     parts = urlsplit(url)
     yield from (unquote(segment) for segment in parts.path.split("/") if segment)
     yield from (value for _, value in parse_qsl(parts.query))
@@ -278,6 +280,9 @@ def _values_of(url: str, body: bytes, kind: str) -> Iterable[str]:
         return
     if kind == "application/x-www-form-urlencoded":
         yield from (value for _, value in parse_qsl(body.decode("utf-8", "replace")))
+        return
+    if xmlbody.looks_like_xml(body):
+        yield from xmlbody.text_values(body)
         return
     try:
         data = json.loads(body)

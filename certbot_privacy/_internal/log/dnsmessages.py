@@ -32,7 +32,7 @@ class DnsMessage(NamedTuple):
 
     server: str
     port: int
-    #: ``tcp`` or ``udp``.
+    #: ``tcp`` or ``udp``; ``https``, ``tls`` or ``quic`` for DNS over HTTPS, TLS, QUIC.
     transport: str
     #: The DNS opcode's name: ``UPDATE``, ``QUERY``.
     opcode: str
@@ -40,6 +40,8 @@ class DnsMessage(NamedTuple):
     zone: str
     changes: tuple[Change, ...]
     tsig_key_name: Optional[str] = None
+    #: DNS over HTTPS: the URL the message is posted to.
+    doh_url: Optional[str] = None
 
 
 def recipient(server: str, port: int) -> str:
@@ -48,10 +50,18 @@ def recipient(server: str, port: int) -> str:
     return f"DNS server {host}:{port}"
 
 
+#: The URL scheme of a DNS message by transport (DNS over HTTPS has its own URL).
+SCHEMES = {"tcp": "dns", "udp": "dns", "tls": "dns+tls", "quic": "dns+quic"}
+
+
 def url(message: DnsMessage) -> str:
-    """``dns://<server>:<port>/<zone>``."""
+    """``dns://<server>:<port>/<zone>`` (``dns+tls://``, ``dns+quic://`` when encrypted; the
+    DoH URL over HTTPS)."""
+    if message.doh_url is not None:
+        return message.doh_url
     host = f"[{message.server}]" if ":" in message.server else message.server
-    return f"dns://{host}:{message.port}/{message.zone}"
+    scheme = SCHEMES.get(message.transport, "dns")
+    return f"{scheme}://{host}:{message.port}/{message.zone}"
 
 
 def request_record(message: DnsMessage, when: float) -> Record:

@@ -17,11 +17,23 @@ named by its host.
 
 import hashlib
 import json
+import json.scanner
 import os
 import re
 import sys
 import zlib
-from typing import IO, TYPE_CHECKING, Any, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Any,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Union,
+    cast,
+)
 
 from certbot_privacy._internal.errors import DisclosureLogError, LogFormatError
 
@@ -434,6 +446,24 @@ def parse_line(raw: bytes) -> dict[str, Any]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise LogFormatError(f"not UTF-8 text (byte {error.start})") from None
+    # The strict decoder's own scanner, called directly (what JSONDecoder.decode does,
+    # without its two whitespace matches and two frames: 5% of a report's instructions); any
+    # line it does not take whole as an object is decoded again the usual way, for the
+    # usual result or message. A repeated key or NaN is refused by either.
+    try:
+        value, end = _SCAN(text, 0)
+    except LogFormatError:
+        raise
+    except (StopIteration, ValueError, RecursionError):
+        end = -1
+    if end != len(text) or value.__class__ is not dict:
+        return _decode(text)
+    record: dict[str, Any] = value
+    return record
+
+
+def _decode(text: str) -> dict[str, Any]:
+    """:func:`parse_line` of a line that is not one whole object: its value, or why not."""
     try:
         value = _DECODER.decode(text)
     except LogFormatError:
@@ -461,3 +491,6 @@ def _no_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+#: The strict decoder's scanner (as the decoder makes its own): the value at an index of a
+#: string, and where it ends. (typeshed types its argument as a scanner: its own TODO.)
+_SCAN = json.scanner.make_scanner(cast(Any, _DECODER))

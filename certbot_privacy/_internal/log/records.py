@@ -316,9 +316,9 @@ def connection_record(
     """Build a ``connection`` record: the process is about to reach a destination first.
 
     Written by the audit hook below every library (``socket.connect``, ``sendto``,
-    ``sendmsg``, ``getaddrinfo``); *seen* is ``request`` when a request-level adapter has
-    recorded the request being sent, else ``connection``; *own* marks certbot's own local
-    traffic (``standalone``, ``syslog``).
+    ``sendmsg``, ``getaddrinfo``, ``gethostbyname``, ``gethostbyaddr``); *seen* is
+    ``request`` when a request-level adapter has recorded the request being sent, else
+    ``connection``; *own* marks certbot's own local traffic (``standalone``, ``syslog``).
     """
     return {
         "schema": SCHEMA_VERSION,

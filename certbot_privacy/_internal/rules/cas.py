@@ -49,6 +49,7 @@ def N_(message: str) -> str:
 #: Country names for the ISO codes the facts use (message ids).
 COUNTRY_NAMES: Dict[str, str] = {
     "AT": N_("Austria"),
+    "IT": N_("Italy"),
     "NO": N_("Norway"),
     "US": N_("United States"),
 }

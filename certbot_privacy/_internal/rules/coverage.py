@@ -72,6 +72,48 @@ AUTHENTICATOR_STACKS: Mapping[str, Tuple[str, ...]] = {
 }
 
 
+#: Top-level packages of plugin distributions that ship no native code: certbot's own
+#: plugins, and the plugins checked (PyPI 5.x and Debian bookworm's). Any other
+#: ``certbot_*`` package loaded in the process has its distribution's files read.
+PURE_PLUGIN_PACKAGES = frozenset(
+    {
+        "certbot_privacy",
+        "certbot_nginx",
+        "certbot_apache",
+        "certbot_dns_cloudflare",
+        "certbot_dns_digitalocean",
+        "certbot_dns_dnsimple",
+        "certbot_dns_dnsmadeeasy",
+        "certbot_dns_gehirn",
+        "certbot_dns_google",
+        "certbot_dns_linode",
+        "certbot_dns_luadns",
+        "certbot_dns_nsone",
+        "certbot_dns_ovh",
+        "certbot_dns_rfc2136",
+        "certbot_dns_route53",
+        "certbot_dns_sakuracloud",
+    }
+)
+
+
+def native_notice(item: Mapping[str, Any]) -> str:
+    """The ``native_code`` notice's sentence for a native library *item* (see ``role``)."""
+    plugin, library = item.get("plugin") or "a plugin", item.get("library")
+    role = item.get("role")
+    if role in ("authenticator", "installer"):
+        return (
+            f"{plugin}, this run's {role}, runs native code in certbot ({library}): what it "
+            "sends cannot be seen by the disclosure log, not even its connections."
+        )
+    loaded = "is loaded" if item.get("loaded") else "is installed"
+    return (
+        f"{plugin} {loaded} in certbot with native code ({library}), though it is not this "
+        "run's authenticator or installer: what that code sends cannot be seen by the "
+        "disclosure log, not even its connections."
+    )
+
+
 def hook_command(command: str, path_lookup: Any = None) -> Tuple[str, List[str]]:
     """Split a hook's shell command into its executable and its other words.
 
@@ -146,9 +188,13 @@ def strict_refusal(
                 "as another process, whose own traffic the disclosure log cannot see; "
                 "drop the hook or --privacy-strict. Nothing was sent"
             )
-        if item.get("what") == "native":
+        if item.get("what") == "native" and item.get("role", "authenticator") in (
+            "authenticator",
+            "installer",
+        ):
             return (
-                f"--privacy-strict: {item.get('plugin') or 'a plugin'} runs native code in "
+                f"--privacy-strict: {item.get('plugin') or 'a plugin'}, the "
+                f"{item.get('role', 'authenticator')}, runs native code in "
                 f"certbot ({item.get('library')}), whose traffic the disclosure log cannot "
                 "see; use another authenticator or drop --privacy-strict. Nothing was sent"
             )

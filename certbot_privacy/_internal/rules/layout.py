@@ -111,6 +111,24 @@ def fill(text: str, columns: int = 80) -> str:
     return "\n".join(out)
 
 
+def hang(line: str, columns: int = 80, indent: int = 2) -> List[str]:
+    """Wrap one line to *columns*, its lines after the first *indent* columns further in.
+
+    A hanging indent: the first line starts as the line did (a ``FILE:LINE:`` or a label
+    stays at its head, for the eye and for grep), what follows is set off below it. The
+    line's own leading blanks are kept on every line.
+    """
+    lead = line[: len(line) - len(line.lstrip())]
+    text = line.lstrip()
+    first = wrap(text, max(columns - width(lead), 1))[0]
+    rest = text[len(first) :].lstrip()
+    lines = [lead + first]
+    if rest:
+        more = lead + " " * indent
+        lines += [more + part for part in wrap(rest, max(columns - width(more), 1))]
+    return lines
+
+
 def rows(text: str, columns: int = 80) -> int:
     """The terminal rows *text* takes, the cursor after its last character included."""
     lines = text.split("\n")

@@ -81,8 +81,10 @@ def run(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> Tuple[int, Union[str, Iterable[str]]]:
     """Summarise the logs and write the report in the chosen format."""
-    if args.by == "host" and args.format == "table":
-        streamed = _by_host(args, parser)
+    # Host by host, unless --domain follows accounts (which a fleet may share across hosts).
+    stream = formats.report_by_host(args.format) if args.by == "host" and not args.domain else None
+    if stream is not None:
+        streamed = _by_host(args, parser, stream())
         if streamed is not None:
             return EXIT_OK, streamed
     summary = parallel.summarise(
@@ -96,18 +98,22 @@ def run(
     return EXIT_OK, formats.report_renderer(args.format)(summary)
 
 
-def _by_host(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Optional[Iterable[str]]:
-    """The table grouped by host, host by host (memory bounded by the largest host, not the
-    fleet): the hosts' blocks wait in a spooled file while the totals are counted, then
-    the head (from the totals), the blocks and the tail are written out."""
-    from certbot_privacy._internal.audit.formats import table
-
-    columns = table.width()
+def _by_host(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, stream: formats.ByHost
+) -> Optional[Iterable[str]]:
+    """The report grouped by host, host by host (memory bounded by the largest host, not
+    the fleet): the hosts' parts wait in a spooled file while the totals are counted, then
+    the head (from the totals), the hosts' parts and the tail are written out."""
     # Handed to _chunks, which closes it once written out (or closed here on failure).
     spool = tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+", encoding="utf-8")  # noqa: SIM115
     try:
         summary = parallel.by_host(
-            args.logs, _options.filters(args, parser), spool, columns, timeline=args.timeline
+            args.logs,
+            _options.filters(args, parser),
+            spool,
+            stream,
+            months=args.format == "html",
+            timeline=args.timeline,
         )
     except BaseException:
         spool.close()
@@ -115,7 +121,7 @@ def _by_host(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Optio
     if summary is None:
         spool.close()
         return None
-    return _chunks(table.render_head(summary, columns), spool, table.render_tail(summary, columns))
+    return _chunks(stream.head(summary), spool, stream.tail(summary))
 
 
 def _chunks(head: str, spool: IO[str], tail: str) -> Iterator[str]:

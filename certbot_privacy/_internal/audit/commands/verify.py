@@ -7,6 +7,7 @@ from typing import Optional, Tuple
 
 from certbot_privacy._internal.audit import formats, parallel, sealcheck, source
 from certbot_privacy._internal.audit.commands import _options
+from certbot_privacy._internal.audit.formats import text
 from certbot_privacy._internal.errors import (
     EXIT_FAILED,
     EXIT_OK,
@@ -63,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=formats.names("verify"),
         default="text",
-        help="text (one line per file, the default) or json",
+        help="text (one entry per file, wrapped to the terminal; the default) or json",
     )
     parser.add_argument(
         "--thorough",
@@ -113,7 +114,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Tuple[int,
         document["seals"] = sealcheck.as_json(sealed)
         document["intact"] = document["intact"] and sealed.intact
         return code, json.dumps(document, indent=2, ensure_ascii=True) + "\n"
-    return code, output + "\n".join(sealcheck.render_text(sealed)) + "\n"
+    return code, output + "\n".join(text.fit(sealcheck.render_text(sealed))) + "\n"
 
 
 def _host_epoch(initial: bytes, config_dir: Optional[str]) -> Optional[int]:

@@ -23,7 +23,7 @@ format       report  verify  art30   letters  cas
 from typing import TYPE_CHECKING, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar
 
 from certbot_privacy._internal.audit.formats import csv, html, json, markdown, table, text
-from certbot_privacy._internal.audit.formats._common import Format
+from certbot_privacy._internal.audit.formats._common import ByHost, Format
 
 if TYPE_CHECKING:
     from certbot_privacy._internal.audit.art30 import Art30Record
@@ -39,11 +39,13 @@ __all__ = [
     "LETTERS",
     "REPORT",
     "VERIFY",
+    "ByHost",
     "Format",
     "art30_renderer",
     "cas_renderer",
     "letters_renderer",
     "names",
+    "report_by_host",
     "report_renderer",
     "verify_renderer",
 ]
@@ -98,6 +100,14 @@ def _pick(renderers: Mapping[str, _R], name: str, kind: str) -> _R:
 def report_renderer(name: str) -> Callable[["Summary"], str]:
     """The renderer of reports in format *name*; :class:`ValueError` if it has none."""
     return _pick(REPORT, name, "report")
+
+
+def report_by_host(name: str) -> Optional[Callable[[], ByHost]]:
+    """What makes format *name*'s report grouped by host, host by host (``None``: none)."""
+    for found in FORMATS:
+        if found.name == name:
+            return found.report_by_host
+    return None
 
 
 def verify_renderer(name: str) -> Callable[["VerifyReport"], str]:

@@ -6,6 +6,8 @@ Text from a log is shown through :func:`certbot_privacy._internal.rules.escape.p
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, List, Optional, Tuple
 
+from certbot_privacy._internal.log.classify import CT_RECIPIENT
+
 if TYPE_CHECKING:
     from certbot_privacy._internal.audit.art30 import Art30Record
     from certbot_privacy._internal.audit.letters import Letter
@@ -15,11 +17,32 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class ByHost:
+    """How a format writes a report grouped by host one host at a time, in memory bounded
+    by the largest host (:func:`certbot_privacy._internal.audit.parallel.by_host`):
+    ``block`` renders one host's summary (in a worker process: a module-level function or
+    a ``functools.partial`` of one); ``head`` and ``tail`` render what comes before and
+    after the hosts from the totals (a summary whose recipients carry no values);
+    ``opening``, ``separator`` and ``closing`` go before the first, between two and after
+    the last block that is not empty. Together they write what the whole summary's
+    renderer writes, byte for byte."""
+
+    head: Callable[["Summary"], str]
+    block: Callable[["Summary"], str]
+    tail: Callable[["Summary"], str]
+    opening: str = ""
+    separator: str = ""
+    closing: str = ""
+
+
+@dataclass(frozen=True)
 class Format:
-    """One output format: its name and the renderers it has (``None``: not this format)."""
+    """One output format: its name and the renderers it has (``None``: not this format);
+    ``report_by_host`` makes the :class:`ByHost` of a report grouped by host."""
 
     name: str
     report: Optional[Callable[["Summary"], str]] = None
+    report_by_host: Optional[Callable[[], ByHost]] = None
     verify: Optional[Callable[["VerifyReport"], str]] = None
     art30: Optional[Callable[["Art30Record"], str]] = None
     letters: Optional[Callable[[Tuple["Letter", ...]], str]] = None
@@ -36,6 +59,31 @@ def short_time(canonical: Optional[str]) -> str:
 def plural(count: int, noun: str, nouns: Optional[str] = None) -> str:
     """``1 record``, ``2 records``."""
     return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+def published(recipient: str) -> bool:
+    """Whether *recipient* is the Certificate Transparency logs: no host sends them anything;
+    the CA publishes the names of the orders the hosts finalized (the records'
+    ``published``). Its figures are said as such, never as requests a host sent."""
+    return recipient == CT_RECIPIENT
+
+
+def requests_words(recipient: str, count: int) -> str:
+    """*count* requests to *recipient*, in words (for the CT logs: the finalized orders
+    whose names the CA publishes)."""
+    if published(recipient):
+        return f"the names of {plural(count, 'finalized order')}, published by the CA"
+    return plural(count, "request")
+
+
+def senders_word(recipient: str) -> str:
+    """How the hosts stand to *recipient*: they sent to it, or ordered what is published."""
+    return "ordered from" if published(recipient) else "from"
+
+
+def sent_word(recipient: str) -> str:
+    """What happened to the values: sent to *recipient*, or published (the CT logs)."""
+    return "published" if published(recipient) else "sent"
 
 
 def copies_notes(copied: Tuple[Tuple[str, int], ...]) -> List[str]:

@@ -15,7 +15,7 @@ spreadsheet runs nothing. JSON keeps the values exact.
 import csv
 import io
 
-from certbot_privacy._internal.audit.formats._common import Format
+from certbot_privacy._internal.audit.formats._common import ByHost, Format
 from certbot_privacy._internal.audit.summarise import Summary
 from certbot_privacy._internal.rules.escape import csv_cell
 
@@ -39,9 +39,19 @@ COLUMNS = (
 
 def render_report(summary: Summary) -> str:
     """Render *summary* as CSV with a header row."""
+    return _header() + _rows(summary)
+
+
+def _header() -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(COLUMNS)
+    return out.getvalue()
+
+
+def _rows(summary: Summary) -> str:
+    """The rows of *summary*'s values (grouped by host: one host's)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
     for recipient in summary.recipients:
         outcomes = recipient.outcomes
         requests = (
@@ -70,4 +80,9 @@ def render_report(summary: Summary) -> str:
     return out.getvalue()
 
 
-FORMAT = Format(name="csv", report=render_report)
+def by_host() -> ByHost:
+    """The report grouped by host, host by host: the header row, then each host's rows."""
+    return ByHost(head=lambda _summary: _header(), block=_rows, tail=lambda _summary: "")
+
+
+FORMAT = Format(name="csv", report=render_report, report_by_host=by_host)

@@ -12,13 +12,13 @@ safe, and a JSON parser reads the exact values back.
 
 import json
 from dataclasses import asdict
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from certbot_privacy._internal.audit.art30 import Art30Record, Quote
 from certbot_privacy._internal.audit.coverage import sentences
-from certbot_privacy._internal.audit.formats._common import Format
+from certbot_privacy._internal.audit.formats._common import ByHost, Format
 from certbot_privacy._internal.audit.outcomes import Outcomes
-from certbot_privacy._internal.audit.summarise import Summary, ValueStats
+from certbot_privacy._internal.audit.summarise import RecipientStats, Summary, ValueStats
 from certbot_privacy._internal.audit.verify import VerifyReport
 from certbot_privacy._internal.rules.cas import Facts
 from certbot_privacy._internal.rules.escape import json_ascii
@@ -47,6 +47,33 @@ def _value(value: ValueStats, timeline: bool) -> Dict[str, Any]:
     return document
 
 
+def recipient_document(r: RecipientStats, timeline: bool) -> Dict[str, Any]:
+    """One recipient of a report (grouped by host: one host's) as a JSON-ready ``dict``."""
+    return {
+        "recipient": r.recipient,
+        "name": r.name,
+        "host": r.host,
+        "hosts": list(r.hosts),
+        "requests": r.requests,
+        "outcomes": _outcomes(r.outcomes),
+        "first": r.first,
+        "last": r.last,
+        "privacy_off": r.privacy_off,
+        "categories": [
+            {
+                "category": c.category,
+                "disclosures": c.disclosures,
+                "distinct": c.distinct,
+                "first": c.first,
+                "last": c.last,
+                "privacy_off": c.privacy_off,
+                "values": [_value(v, timeline) for v in c.values],
+            }
+            for c in r.categories
+        ],
+    }
+
+
 def report_document(summary: Summary) -> Dict[str, Any]:
     """The report as a JSON-ready ``dict``."""
     return {
@@ -70,32 +97,7 @@ def report_document(summary: Summary) -> Dict[str, Any]:
         "privacy_off": summary.privacy_off,
         "first": summary.first,
         "last": summary.last,
-        "recipients": [
-            {
-                "recipient": r.recipient,
-                "name": r.name,
-                "host": r.host,
-                "hosts": list(r.hosts),
-                "requests": r.requests,
-                "outcomes": _outcomes(r.outcomes),
-                "first": r.first,
-                "last": r.last,
-                "privacy_off": r.privacy_off,
-                "categories": [
-                    {
-                        "category": c.category,
-                        "disclosures": c.disclosures,
-                        "distinct": c.distinct,
-                        "first": c.first,
-                        "last": c.last,
-                        "privacy_off": c.privacy_off,
-                        "values": [_value(v, summary.timeline) for v in c.values],
-                    }
-                    for c in r.categories
-                ],
-            }
-            for r in summary.recipients
-        ],
+        "recipients": [recipient_document(r, summary.timeline) for r in summary.recipients],
         "categories": [asdict(c) | {"recipients": list(c.recipients)} for c in summary.categories],
         "coverage": asdict(summary.coverage) | {"sentences": list(sentences(summary.coverage))},
         "recording_began": [{"host": h, "first_record": t} for h, t in summary.began],
@@ -299,9 +301,46 @@ def cas_document(facts: Facts) -> Dict[str, Any]:
     return {"format": "certbot-privacy-cas/1", "facts": dict(facts.document)}
 
 
+#: Where the recipients go in a report's text (two spaces in: a key of the document).
+_RECIPIENTS = '\n  "recipients": ['
+
+
+def _around(summary: Summary) -> Tuple[str, str]:
+    """The report's text before its recipients' objects, and after."""
+    document = report_document(summary)
+    document["recipients"] = []
+    text = _dump(document)
+    cut = text.index(_RECIPIENTS) + len(_RECIPIENTS)
+    return text[:cut], text[cut:]
+
+
+def _recipients(summary: Summary) -> str:
+    """The recipients' objects of *summary* (one host's), as they are in the report's text."""
+    return ",\n".join(
+        "    "
+        + json_ascii(json.dumps(recipient_document(r, summary.timeline), indent=2)).replace(
+            "\n", "\n    "
+        )
+        for r in summary.recipients
+    )
+
+
+def by_host() -> ByHost:
+    """The report grouped by host, host by host (the text of :func:`report_document`'s)."""
+    return ByHost(
+        head=lambda summary: _around(summary)[0],
+        block=_recipients,
+        tail=lambda summary: _around(summary)[1],
+        opening="\n",
+        separator=",\n",
+        closing="\n  ",
+    )
+
+
 FORMAT = Format(
     name="json",
     report=lambda summary: _dump(report_document(summary)),
+    report_by_host=by_host,
     verify=lambda report: _dump(verify_document(report)),
     art30=lambda record: _dump(art30_document(record)),
     cas=lambda facts: _dump(cas_document(facts)),

@@ -14,7 +14,16 @@ from typing import List, Optional, Tuple
 
 from certbot_privacy._internal.audit.art30 import Art30Record, Quote, Recipient
 from certbot_privacy._internal.audit.coverage import sentences
-from certbot_privacy._internal.audit.formats._common import Format, copies_notes, plural, short_time
+from certbot_privacy._internal.audit.formats._common import (
+    ByHost,
+    Format,
+    copies_notes,
+    plural,
+    published,
+    requests_words,
+    sent_word,
+    short_time,
+)
 from certbot_privacy._internal.audit.letters import Letter, heading, labels
 from certbot_privacy._internal.audit.outcomes import Outcomes
 from certbot_privacy._internal.audit.summarise import Summary
@@ -71,6 +80,15 @@ def _address(recipient: str) -> str:
 
 def render_report(summary: Summary) -> str:
     """Render *summary* as Markdown: what was read, then a heading and a table per recipient."""
+    return _report_head(summary) + _report_recipients(summary) + _report_tail(summary)
+
+
+def _lines(lines: List[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def _report_head(summary: Summary) -> str:
+    """What was read and what the log could see, before the recipients."""
     lines = ["# Personal data disclosed by certbot", ""]
     lines.append(
         f"Read {plural(len(summary.files), 'file')}"
@@ -109,6 +127,12 @@ def render_report(summary: Summary) -> str:
             "",
             f"**{plural(summary.privacy_off, 'request')} went out with privacy mode off.**",
         ]
+    return _lines(lines)
+
+
+def _report_recipients(summary: Summary) -> str:
+    """A heading and a table per recipient of *summary* (grouped by host: one host's)."""
+    lines: List[str] = []
     for stats in summary.recipients:
         heading = _text(stats.name)
         if summary.by == "host":
@@ -116,13 +140,14 @@ def render_report(summary: Summary) -> str:
         lines += ["", f"## {heading}", ""]
         if stats.name != stats.recipient:
             lines.append(f"Recipient as logged: {_address(stats.recipient)}  ")
+        words = requests_words(stats.recipient, stats.requests)
         lines.append(
-            f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
+            f"{words[0].upper()}{words[1:]}, {short_time(stats.first)} to "
             f"{short_time(stats.last)} UTC, {stats.privacy_off} with privacy mode off."
             + (f" {_outcomes(stats.outcomes)}." if stats.outcomes.requests else "")
         )
         if stats.hosts and summary.by != "host":
-            lines.append(f"Sent from {_hosts(stats.hosts)}.")
+            lines.append(f"{_sent(stats.recipient)} {_hosts(stats.hosts)}.")
         lines.append("")
         rows = [
             [
@@ -142,13 +167,21 @@ def render_report(summary: Summary) -> str:
             + (["Days (count)"] if summary.timeline else []),
             rows,
         )
+    return _lines(lines)
+
+
+def _report_tail(summary: Summary) -> str:
+    """What was blocked, the notices and the lines skipped, after the recipients."""
+    lines: List[str] = []
     if summary.blocked:
         lines += ["", "## Blocked (not sent)", ""]
         lines += [f"- {_text(name)}: {plural(count, 'request')}" for name, count in summary.blocked]
     if summary.notices:
         lines += ["", "## Notices (nothing sent)", ""]
         lines += [
-            f"- {_text(n.recipient)}: {_text(n.kind)}, {_text(n.detail)} "
+            f"- {_text(n.recipient)}: {_text(n.kind)}"
+            + (f", {_text(n.detail)}" if n.detail else "")
+            + " "
             f"({plural(n.count, 'time')}, last {short_time(n.last)})"
             for n in summary.notices
         ]
@@ -157,7 +190,12 @@ def render_report(summary: Summary) -> str:
         lines += [f"- {_text(p.where)}: {_text(p.message)}" for p in summary.problems]
         if len(summary.problems) < summary.skipped:
             lines.append(f"- and {summary.skipped - len(summary.problems)} more")
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
+
+
+def by_host() -> ByHost:
+    """The report grouped by host, host by host."""
+    return ByHost(head=_report_head, block=_report_recipients, tail=_report_tail)
 
 
 _NOT_GIVEN = "*not given: complete it (`{flag}`)*"
@@ -192,6 +230,15 @@ def _or(value: Optional[str], otherwise: str, link: bool = False) -> str:
     return _link(value) if link else _text(value)
 
 
+def _sent(recipient: str) -> str:
+    return "Ordered from" if published(recipient) else "Sent from"
+
+
+def _requests(recipient: str) -> str:
+    """The label of a recipient's count (the CT logs: the orders whose names are public)."""
+    return "Finalized orders whose names the CA publishes" if published(recipient) else "Requests"
+
+
 def _recipient(r: Recipient) -> List[str]:
     where = f"{_text(r.country_name or r.country)} ({r.country})" if r.country else _NOT_STATED
     lines = [
@@ -207,9 +254,11 @@ def _recipient(r: Recipient) -> List[str]:
         f"- Legal entity: {_or(r.legal_entity, _NOT_STATED)}",
         f"- Country: {where}",
         f"- Privacy policy: {_or(r.privacy_policy, '*none found*', link=True)}",
-        f"- Personal data sent: {', '.join(_text(c) for c in r.categories) or '-'}",
-        *([f"- Sent from: {_hosts(r.hosts)}"] if r.hosts else []),
-        f"- Requests: {r.requests}, {short_time(r.first)} to {short_time(r.last)} UTC; "
+        f"- Personal data {sent_word(r.recipient)}: "
+        f"{', '.join(_text(c) for c in r.categories) or '-'}",
+        *([f"- {_sent(r.recipient)}: {_hosts(r.hosts)}"] if r.hosts else []),
+        f"- {_requests(r.recipient)}: {r.requests}, {short_time(r.first)} to "
+        f"{short_time(r.last)} UTC; "
         f"with privacy mode off: {r.privacy_off}"
         + (f"; {_outcomes(r.outcomes)}" if r.outcomes.requests else ""),
     ]
@@ -383,4 +432,10 @@ def render_letters(letters: Tuple[Letter, ...]) -> str:
     return "\n".join(line.rstrip() if not line.endswith("  ") else line for line in out) + "\n"
 
 
-FORMAT = Format(name="markdown", report=render_report, art30=render_art30, letters=render_letters)
+FORMAT = Format(
+    name="markdown",
+    report=render_report,
+    report_by_host=by_host,
+    art30=render_art30,
+    letters=render_letters,
+)

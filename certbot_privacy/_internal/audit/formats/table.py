@@ -9,12 +9,22 @@ UTC, without milliseconds. Every value from the log is shown through
 :func:`certbot_privacy._internal.rules.escape.printable`.
 """
 
+import functools
 import shutil
 import textwrap
 from typing import List, Optional
 
 from certbot_privacy._internal.audit.coverage import sentences
-from certbot_privacy._internal.audit.formats._common import Format, copies_notes, plural, short_time
+from certbot_privacy._internal.audit.formats._common import (
+    ByHost,
+    Format,
+    copies_notes,
+    plural,
+    requests_words,
+    senders_word,
+    sent_word,
+    short_time,
+)
 from certbot_privacy._internal.audit.outcomes import Outcomes
 from certbot_privacy._internal.audit.summarise import RecipientStats, Summary, ValueStats
 from certbot_privacy._internal.rules.escape import printable
@@ -93,7 +103,7 @@ def _recipient(stats: RecipientStats, summary: Summary, columns: int) -> List[st
     if stats.name != stats.recipient:
         lines += _wrap(printable(stats.recipient), "  ", columns)
     lines += _wrap(
-        f"{plural(stats.requests, 'request')}, {short_time(stats.first)} to "
+        f"{requests_words(stats.recipient, stats.requests)}, {short_time(stats.first)} to "
         f"{short_time(stats.last)} UTC, {_privacy_note(stats.privacy_off)}",
         "  ",
         columns,
@@ -101,11 +111,15 @@ def _recipient(stats: RecipientStats, summary: Summary, columns: int) -> List[st
     if stats.outcomes.requests:
         lines += _wrap(outcome_words(stats.outcomes, zeros=False), "  ", columns, "    ")
     if stats.hosts and not by_host:
-        lines += _wrap("from " + ", ".join(printable(h) for h in stats.hosts), "  ", columns)
+        lines += _wrap(
+            f"{senders_word(stats.recipient)} " + ", ".join(printable(h) for h in stats.hosts),
+            "  ",
+            columns,
+        )
     for category in stats.categories:
         lines += _wrap(
             f"{printable(category.category)}: {plural(category.distinct, 'value')}, "
-            f"sent {plural(category.disclosures, 'time')}",
+            f"{sent_word(stats.recipient)} {plural(category.disclosures, 'time')}",
             "  ",
             columns,
         )
@@ -185,7 +199,9 @@ def _tail(summary: Summary, columns: int) -> List[str]:
         )
         for n in summary.notices:
             lines += _wrap(
-                f"{printable(n.recipient)}: {printable(n.kind)}, {printable(n.detail)} "
+                f"{printable(n.recipient)}: {printable(n.kind)}"
+                + (f", {printable(n.detail)}" if n.detail else "")
+                + " "
                 f"({plural(n.count, 'time')}, last {short_time(n.last)})",
                 "  ",
                 columns,
@@ -244,4 +260,14 @@ def render_report(summary: Summary, columns: int = 0) -> str:
     )
 
 
-FORMAT = Format(name="table", report=render_report)
+def by_host() -> ByHost:
+    """The report grouped by host, host by host, laid out for the terminal's width."""
+    columns = width()
+    return ByHost(
+        head=functools.partial(render_head, columns=columns),
+        block=functools.partial(render_blocks, columns=columns),
+        tail=functools.partial(render_tail, columns=columns),
+    )
+
+
+FORMAT = Format(name="table", report=render_report, report_by_host=by_host)

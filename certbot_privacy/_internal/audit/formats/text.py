@@ -1,6 +1,8 @@
 """Verifications, request letters and the CA facts as text.
 
-A verification: one line per file, the way compilers report (``file:line: ...``).
+A verification: one entry per file, the way compilers report (``file:line: ...``), each
+entry wrapped to the terminal's width (80 columns when the output is not a terminal) with
+a hanging indent, so that its first line still starts with the file and line.
 
 An intact file gets ``FILE: intact, N records (M parsed ..., K by their hash chain only),
 head sha256:...``; a file that is not gets ``FILE:LINE: KIND: what is wrong``; notices (a
@@ -14,7 +16,7 @@ dates and whether they are verified), then the other recipients (the EFF).
 """
 
 import textwrap
-from typing import List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from certbot_privacy._internal.audit.chaincheck import FileVerdict
 from certbot_privacy._internal.audit.copies import ComparisonVerdict, CopyVerdict
@@ -141,8 +143,15 @@ def _comparison(comparison: ComparisonVerdict) -> List[str]:
     return lines
 
 
+def fit(lines: Iterable[str], columns: Optional[int] = None) -> List[str]:
+    """*lines* (escaped already) wrapped to *columns* (default: the terminal's width, or
+    80), each with a hanging indent: an entry's first line still starts with its place."""
+    width = columns or table.width()
+    return [part for line in lines for part in layout.hang(line, width)]
+
+
 def render_verify(report: VerifyReport) -> str:
-    """Render *report* as text, one verdict per line."""
+    """Render *report* as text, one verdict per entry, every line within the width."""
     lines: List[str] = []
     for verdict in report.files:
         lines.extend(_file(verdict))
@@ -195,7 +204,7 @@ def render_verify(report: VerifyReport) -> str:
             + "; the head digests above let you check against a copy kept elsewhere "
             "that nothing was cut off the end"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(fit(lines)) + "\n"
 
 
 def _p(value: Optional[str]) -> str:

@@ -20,7 +20,7 @@ Standard library only; nothing here is imported on certbot runs.
 from certbot_privacy._internal.audit.formats._common import Format
 from certbot_privacy._internal.audit.formats.html._art30 import render_art30
 from certbot_privacy._internal.audit.formats.html._page import CSP, STYLE, page, text
-from certbot_privacy._internal.audit.formats.html._report import render_report
+from certbot_privacy._internal.audit.formats.html._report import by_host, render_report
 from certbot_privacy._internal.audit.formats.html._timeline import OFF_COLOUR, timeline_svg
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "FORMAT",
     "OFF_COLOUR",
     "STYLE",
+    "by_host",
     "page",
     "render_art30",
     "render_report",
@@ -35,4 +36,9 @@ __all__ = [
     "timeline_svg",
 ]
 
-FORMAT = Format(name="html", report=lambda summary: render_report(summary), art30=render_art30)
+FORMAT = Format(
+    name="html",
+    report=lambda summary: render_report(summary),
+    report_by_host=lambda: by_host(),
+    art30=render_art30,
+)

@@ -7,6 +7,7 @@ from certbot_privacy._internal.audit.art30 import Art30Record
 from certbot_privacy._internal.audit.formats import json as json_format
 from certbot_privacy._internal.audit.formats._common import plural
 from certbot_privacy._internal.audit.formats.html._page import (
+    as_published,
     facts,
     link,
     page,
@@ -80,7 +81,10 @@ _OPTIONS = {
 
 def _art30_recipient(recipient: Mapping[str, Any]) -> str:
     name = recipient.get("name") or recipient.get("recipient") or ""
-    shown = {k: v for k, v in recipient.items() if k != "privacy_policy"}
+    shown = as_published(
+        {k: v for k, v in recipient.items() if k != "privacy_policy"},
+        str(recipient.get("recipient")),
+    )
     policy = recipient.get("privacy_policy")
     return (
         f"<h3>{text(name)}</h3>\n"

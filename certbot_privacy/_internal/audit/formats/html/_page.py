@@ -10,10 +10,10 @@ import hashlib
 import re
 from datetime import datetime, timezone
 from html import escape
-from typing import Any, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from certbot_privacy._internal.audit import times
-from certbot_privacy._internal.audit.formats._common import short_time
+from certbot_privacy._internal.audit.formats._common import published, short_time
 from certbot_privacy._internal.rules.escape import printable
 
 STYLE = """
@@ -100,10 +100,24 @@ def time_cell(canonical: Optional[str]) -> str:
 
 #: Headings for field names that do not read well as they are.
 LABELS = {
+    "ct_orders": "Finalized orders whose names the CA publishes",
+    "ordered_from": "Ordered from hosts",
     "dpo": "Data protection officer",
     "representative": "Representative (Art. 27)",
     "privacy_off": "Privacy off",
 }
+
+
+#: The CT logs' fields under their own names: no host sends them anything (see
+#: :func:`.._common.published`).
+_PUBLISHED_KEYS = {"requests": "ct_orders", "hosts": "ordered_from"}
+
+
+def as_published(fields: Mapping[str, Any], recipient: str) -> Dict[str, Any]:
+    """*fields* of *recipient*, with the CT logs' requests and hosts named for what they are."""
+    if not published(recipient):
+        return dict(fields)
+    return {_PUBLISHED_KEYS.get(key, key): item for key, item in fields.items()}
 
 
 def label(key: str) -> str:
@@ -196,6 +210,11 @@ def _quote(item: Mapping[str, Any]) -> str:
 def page(title: str, generated: str, body: List[str], kind: str) -> str:
     """The whole page around *body*: head with the policy and the stylesheet, a dated
     title, and the signature block for the printed record."""
+    return page_head(title, generated, kind) + "\n".join(body) + page_tail(generated)
+
+
+def page_head(title: str, generated: str, kind: str) -> str:
+    """The page up to its body (:func:`page`)."""
     return "".join(
         [
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
@@ -207,7 +226,14 @@ def page(title: str, generated: str, body: List[str], kind: str) -> str:
             f"<h1>{text(title)}</h1>\n",
             f'<p class="meta">Generated {text(short_time(generated))} UTC by certbot-privacy '
             f"from the disclosure logs below ({text(kind)}).</p>\n</header>\n<main>\n",
-            "\n".join(body),
+        ]
+    )
+
+
+def page_tail(generated: str) -> str:
+    """The page after its body (:func:`page`)."""
+    return "".join(
+        [
             "\n</main>\n",
             _signature(generated),
             "<footer>Rendered from the same figures as <code>--format json</code>. Check "

@@ -4,9 +4,10 @@ and a table of every category and value (rendered from ``json.report_document``)
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from certbot_privacy._internal.audit.formats import json as json_format
-from certbot_privacy._internal.audit.formats._common import copies_notes, plural
+from certbot_privacy._internal.audit.formats._common import ByHost, copies_notes, plural
 from certbot_privacy._internal.audit.formats.html._page import (
     across,
+    as_published,
     cell,
     facts,
     label,
@@ -14,6 +15,8 @@ from certbot_privacy._internal.audit.formats.html._page import (
     now,
     numeric,
     page,
+    page_head,
+    page_tail,
     table,
     text,
     value,
@@ -22,8 +25,12 @@ from certbot_privacy._internal.audit.formats.html._timeline import timeline_svg
 from certbot_privacy._internal.audit.summarise import Summary
 from certbot_privacy._internal.audit.timeline import RecipientMonths, Timelines
 
-#: How many hosts a recipient's section names (a fleet's full list is in --format json).
+#: How many hosts a recipient's section names, and a value's row (a fleet's full list is
+#: in --format json).
 HOST_LIMIT = 50
+#: How many values of a category a section lists (per recipient, or per host and
+#: recipient): the page of a fleet stays a size a browser opens and a printer prints.
+VALUE_LIMIT = 20
 
 _REPORT_HEAD = ("format", "filters", "files", "by", "hosts", "lines", "records", "events")
 _REPORT_SHOWN = (
@@ -42,25 +49,64 @@ _RECIPIENT_SHOWN = ("recipient", "name", "host", "hosts", "categories")
 _CATEGORY_SHOWN = ("category", "values")
 
 
+TITLE = "Personal data disclosed by certbot"
+
+
 def render_report(summary: Summary, generated: Optional[str] = None) -> str:
     """Render *summary* as an HTML page (*generated*: the time it is made, default now)."""
     generated = generated or now()
     document = json_format.report_document(summary)
-    body: List[str] = [_overview(document)]
+    body: List[str] = _head(document, summary.months)
     timelines = summary.months
     by_name = {t.recipient: t for t in timelines.recipients} if timelines else {}
+    for recipient in document["recipients"]:
+        body.append(_recipient(recipient, document["by"], timelines, by_name))
+    body.extend(_tail(document))
+    return page(TITLE, generated, body, "report")
+
+
+def _head(document: Dict[str, Any], timelines: Optional[Timelines]) -> List[str]:
+    """The overview and, grouped by host, the timelines per recipient: before the sections."""
+    body = [_overview(document)]
     if timelines is not None and document["by"] == "host" and timelines.recipients:
         body.append("<section>\n<h2>Requests per month</h2>")
         for months in timelines.recipients:
             body.append(f"<h3>{text(months.recipient)}</h3>")
             body.append(timeline_svg(timelines.months, months))
         body.append("</section>")
-    for recipient in document["recipients"]:
-        body.append(_recipient(recipient, document["by"], timelines, by_name))
+    return body
+
+
+def _tail(document: Dict[str, Any]) -> List[str]:
+    """After the recipients' sections."""
+    body = []
     if not document["recipients"]:
         body.append('<p class="none">No personal data was sent in the selected records.</p>')
     body.append(_report_rest(document))
-    return page("Personal data disclosed by certbot", generated, body, "report")
+    return body
+
+
+def by_host(generated: Optional[str] = None) -> ByHost:
+    """The page grouped by host, host by host (the timelines come from the totals)."""
+    when = generated or now()
+
+    def head(summary: Summary) -> str:
+        body = _head(json_format.report_document(summary), summary.months)
+        return page_head(TITLE, when, "report") + "\n".join(body)
+
+    def tail(summary: Summary) -> str:
+        body = _tail(json_format.report_document(summary))
+        return "".join("\n" + part for part in body) + page_tail(when)
+
+    return ByHost(head=head, block=_host_sections, tail=tail)
+
+
+def _host_sections(summary: Summary) -> str:
+    """One host's sections (each after a newline, as the page joins them)."""
+    return "".join(
+        "\n" + _recipient(json_format.recipient_document(r, summary.timeline), "host", None, {})
+        for r in summary.recipients
+    )
 
 
 def _overview(document: Dict[str, Any]) -> str:
@@ -123,13 +169,8 @@ def _recipient(
     parts = [f"<section>\n<h2>{heading}</h2>"]
     summary = {k: v for k, v in recipient.items() if k not in _RECIPIENT_SHOWN}
     if recipient.get("hosts") and by != "host":
-        hosts = recipient["hosts"]
-        summary["hosts"] = (
-            hosts
-            if len(hosts) <= HOST_LIMIT
-            else [*hosts[:HOST_LIMIT], f"and {len(hosts) - HOST_LIMIT} more (--format json)"]
-        )
-    parts.append(across(summary))
+        summary["hosts"] = _hosts(recipient["hosts"])
+    parts.append(across(as_published(summary, name)))
     months = by_name.get(name)
     if timelines is not None and months is not None and by != "host":
         parts.append(timeline_svg(timelines.months, months))
@@ -137,19 +178,36 @@ def _recipient(
     return "\n".join(parts) + "\n</section>"
 
 
+def _hosts(hosts: List[str]) -> List[str]:
+    """*hosts*, the first :data:`HOST_LIMIT` of them and how many more."""
+    if len(hosts) <= HOST_LIMIT:
+        return hosts
+    return [*hosts[:HOST_LIMIT], f"and {len(hosts) - HOST_LIMIT} more (--format json)"]
+
+
+def _shown(values: Sequence[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
+    """A category's first :data:`VALUE_LIMIT` values, each with at most :data:`HOST_LIMIT`
+    hosts."""
+    return [
+        {**v, "hosts": _hosts(v["hosts"])} if len(v.get("hosts") or ()) > HOST_LIMIT else v
+        for v in values[:VALUE_LIMIT]
+    ]
+
+
 def _categories(categories: Sequence[Mapping[str, Any]]) -> str:
-    """One table for a recipient: a heading row per category (its totals), then its values."""
+    """One table for a recipient: a heading row per category (its totals), then its first
+    values and, if it has more, a row saying how many and where they all are."""
     if not categories:
         return ""
     names: List[str] = []
     for category in categories:
         for row in category["values"]:
             names.extend(k for k in row if k not in names)
-    rows = [category["values"] for category in categories]
+    rows = [_shown(category["values"]) for category in categories]
     flat = [row for group in rows for row in group]
     head = "".join(f"<th{numeric(flat, n)}>{label(n)}</th>" for n in names)
     body = []
-    for category in categories:
+    for category, shown in zip(categories, rows):
         about = ", ".join(
             f"{label(k).lower()} {cell(v)}" for k, v in category.items() if k not in _CATEGORY_SHOWN
         )
@@ -161,8 +219,16 @@ def _categories(categories: Sequence[Mapping[str, Any]]) -> str:
             "<tr>"
             + "".join(f"<td{numeric(flat, n)}>{cell(row.get(n))}</td>" for n in names)
             + "</tr>"
-            for row in category["values"]
+            for row in shown
         )
+        more = len(category["values"]) - len(shown)
+        if more:
+            body.append(
+                f'<tr><td class="none" colspan="{len(names) or 1}">and '
+                f"{text(plural(more, 'more value'))} of {text(category['category'])}, not "
+                "listed here: every value is in <code>--format json</code> and "
+                "<code>--format csv</code>.</td></tr>"
+            )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
