@@ -37,9 +37,10 @@
 
 5. With ``--fleet-hosts N`` (instead of the above): a fleet of N hosts, one log each, a
    year of renewals at 90-, 45- and 6-day certificate lifetimes (see ``_fleet.py``),
-   generated once into ``--workdir``; ``report --by host`` and ``export --art30`` over
-   its directory against ``cat`` of every file into ``sha256sum``: wall and CPU time,
-   the ratio, and the whole process tree's peak memory.
+   generated once into ``--workdir``; ``report --by host`` (the table, and each format of
+   ``--formats``) and ``export --art30`` over its directory against ``cat`` of every file
+   into ``sha256sum``: wall and CPU time, the ratio, and the whole process tree's peak
+   memory.
 
 Targets (issue 11): report within 3x the time of sha256sum (and >= 3x faster than jq),
 verify within 1.5x of sha256sum, and the peak memory of both under 150 MiB whatever the
@@ -690,10 +691,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         help="measure only a fleet of N hosts, one log each, a year of renewals (10000 for "
         "issue 20's figures: about 5 GB, generated once in a few minutes)",
     )
+    parser.add_argument(
+        "--formats",
+        default="json,csv,markdown,html",
+        metavar="LIST",
+        help="with --fleet-hosts: the formats of report --by host measured besides the "
+        "table (json,csv,markdown,html; '' for none)",
+    )
     args = parser.parse_args(argv)
     if args.fleet_hosts:
         return fleet_benchmark(
-            args.workdir, args.fleet_hosts, args.seed, args.rounds, args.regenerate
+            args.workdir,
+            args.fleet_hosts,
+            args.seed,
+            args.rounds,
+            args.regenerate,
+            [f for f in args.formats.split(",") if f],
         )
     for tool, package in (("jq", "jq"), ("sha256sum", "coreutils"), (GNU_TIME, "time")):
         if shutil.which(tool) is None:
@@ -804,8 +817,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return 0 if same else 1
 
 
-def fleet_benchmark(workdir: Path, hosts: int, seed: int, rounds: int, regenerate: bool) -> int:
-    """``report --by host`` and ``export --art30`` over a fleet of *hosts* hosts."""
+def fleet_benchmark(
+    workdir: Path,
+    hosts: int,
+    seed: int,
+    rounds: int,
+    regenerate: bool,
+    formats: Sequence[str] = (),
+) -> int:
+    """``report --by host`` (as a table, and in *formats*) and ``export --art30`` over a
+    fleet of *hosts* hosts."""
     import _fleet
 
     root = workdir / f"fleet-{hosts}h-s{seed}"
@@ -826,6 +847,10 @@ def fleet_benchmark(workdir: Path, hosts: int, seed: int, rounds: int, regenerat
     every_file = f"find {logs} -name disclosure.jsonl -print0 | sort -z | xargs -0 cat | sha256sum"
     commands = {
         "report --by host": _ours("report", "--by", "host", str(logs)),
+        **{
+            f"  --format {name}": _ours("report", "--by", "host", "--format", name, str(logs))
+            for name in formats
+        },
         "export --art30": _ours("export", "--art30", str(logs)),
         "cat | sha256sum": ["sh", "-c", every_file],
     }

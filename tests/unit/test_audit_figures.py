@@ -389,3 +389,21 @@ def test_every_format_streams_by_host_with_the_same_text(
     if name == "json":
         totals = {c["category"]: c["distinct"] for c in json.loads(render(whole))["categories"]}
         assert totals["domain"] == 5
+
+
+@pytest.mark.parametrize("name", ["table", "json", "csv", "markdown", "html"])
+def test_by_host_with_a_domain_follows_an_account_from_host_to_host(
+    tmp_path: Path, name: str, capsys: Any
+) -> None:
+    """A fleet that shares one ACME account: it registered (with its contact) on web1 and
+    ordered example.org on web2. --by host --domain example.org shows the contact, in every
+    format (the hosts are not read apart then: an account is not a host's)."""
+    from certbot_privacy._internal.audit import cli
+
+    lines = _two_accounts(tmp_path / "accounts.jsonl").read_bytes().splitlines(keepends=True)
+    for host, part in (("web1", lines[:4]), ("web2", lines[4:])):
+        (tmp_path / "fleet" / host).mkdir(parents=True)
+        (tmp_path / "fleet" / host / "disclosure.jsonl").write_bytes(b"".join(part))
+    argv = ["report", "--by", "host", "--domain", "example.org", "--format", name]
+    assert cli.main([*argv, str(tmp_path / "fleet")]) == 0
+    assert "dpo@example.com" in capsys.readouterr().out

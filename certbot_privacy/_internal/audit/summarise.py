@@ -262,6 +262,7 @@ class Accumulator:
             self._disclosure(host, record["recipient"], implicit, time, 0)
 
     def _notice(self, record: contract.Record) -> None:
+        self._coverage.notice(record)  # a switch is a state: before the selected period too
         recipient, time = record["recipient"], record["time"]
         if not (self.filters.time_matches(time) and self.filters.recipient_matches(recipient)):
             return

@@ -81,7 +81,8 @@ def run(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> Tuple[int, Union[str, Iterable[str]]]:
     """Summarise the logs and write the report in the chosen format."""
-    stream = formats.report_by_host(args.format) if args.by == "host" else None
+    # Host by host, unless --domain follows accounts (which a fleet may share across hosts).
+    stream = formats.report_by_host(args.format) if args.by == "host" and not args.domain else None
     if stream is not None:
         streamed = _by_host(args, parser, stream())
         if streamed is not None:
