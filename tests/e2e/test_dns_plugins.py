@@ -8,10 +8,12 @@ that the credential really left certbot and that the disclosure log and its sysl
 hold no trace of it, while the names and DNS-01 values the provider received are recorded.
 
 Installed by ``scripts/bootstrap``: the 5.x plugins from PyPI into ``.venv``; for Debian's
-certbot 2.1.0, the same plugins at 2.1.0 from PyPI (``pip --no-deps``) over Debian's own
-libraries (``python3-lexicon``, ``python3-digitalocean``, ``python3-cloudflare``):
-bookworm has no ``python3-certbot-dns-nsone``, and its other plugin packages would pull the
-``certbot`` package (CLI, cron job, timer) onto every test machine.
+certbot 2.1.0, nsone, ovh and digitalocean at 2.1.0 from PyPI (``pip --no-deps``) over
+Debian's own libraries (``python3-lexicon``, ``python3-digitalocean``): bookworm has no
+``python3-certbot-dns-nsone``, and installing its plugin packages would pull the
+``certbot`` package (CLI, cron job, timer) onto every test machine. Cloudflare on 2.1.0 is
+bookworm's own ``python3-certbot-dns-cloudflare`` (2.0.0, over its ``python3-cloudflare``
+2.11, on requests), unpacked into ``.debian-plugins`` like route53, google and rfc2136.
 """
 
 import datetime
@@ -121,6 +123,22 @@ PLUGINS = [
 ]
 
 
+def _assert_debians_own_cloudflare_plugin(target: CertbotTarget) -> None:
+    """The 2.1.0 target's certbot-dns-cloudflare is bookworm's package, unpacked."""
+    import subprocess
+
+    code = (
+        "import certbot_dns_cloudflare as p, importlib.metadata as m; "
+        "print(p.__file__); print(m.version('certbot-dns-cloudflare'))"
+    )
+    done = subprocess.run(
+        [str(target.python), "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    where, version = done.stdout.split()
+    assert "/.debian-plugins/root/usr/lib/python3/dist-packages/" in where, done.stdout
+    assert version == "2.0.0", "not bookworm's python3-certbot-dns-cloudflare: bootstrap"
+
+
 @pytest.fixture
 def provider(
     request: pytest.FixtureRequest, acme: AcmeStack, tls: TestCA, tmp_path: Path
@@ -141,6 +159,8 @@ def test_dns_plugin_credentials_stay_out_of_the_log_and_syslog(
     tmp_path: Path,
 ) -> None:
     """The credential reaches the provider; the log and the syslog mirror never see it."""
+    if target.name == "debian" and provider.name == "cloudflare":
+        _assert_debians_own_cloudflare_plugin(target)
     credentials = tmp_path / "credentials.ini"
     credentials.write_text("".join(f"{k} = {v}\n" for k, v in provider.credentials.items()))
     credentials.chmod(0o600)

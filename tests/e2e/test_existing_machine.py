@@ -236,10 +236,23 @@ def test_switch_off_is_explicit_and_recorded(certbot: CertbotRunner, target: Cer
     full = f"CertbotACMEClient/{target.certbot_version} (certbot;"
     assert acme and all((r.user_agent or "").startswith(full) for r in acme), public.describe()
     assert cursor.new_records() == [], "a run out of privacy mode wrote to the log"
+    # what a DPO reads says so: the log does not hold that renewal
+    said = _privacy(certbot, "report", "--format", "json", str(_log(certbot)))
+    assert said.returncode == 0, said.stderr
+    coverage = json.loads(said.stdout)["coverage"]
+    assert sorted((scope, n) for scope, n, _ in coverage["switched_off"]) == [
+        ("account", account.name),
+        ("lineage", name),
+    ]
+    assert any(
+        f"certificate {name}" in s and "is not in this log" in s for s in coverage["sentences"]
+    ), coverage["sentences"]
 
     on = _privacy(certbot, "switch", "on", "--all", "--config-dir", str(certbot.config_dir))
     assert on.returncode == 0, on.stderr
     assert _status(certbot)[0] == 0
+    said = _privacy(certbot, "report", "--format", "json", str(_log(certbot)))
+    assert json.loads(said.stdout)["coverage"]["switched_off"] == []  # on again: the last
     private = require_success(certbot.run("renew", "--force-renewal", server=None))
     assert_private(private, target)
 

@@ -117,3 +117,56 @@ def test_a_notice_with_nothing_to_say_shows_its_kind_without_a_comma(
     assert "local: future_kind (1 time, last 2024-05-01 00:00:01)" in table
     markdown = _report(capsys, path, "markdown")
     assert "- local: future_kind (1 time, last 2024-05-01 00:00:01)" in markdown
+
+
+SWITCHED_OFF = (
+    "Privacy mode was switched off for 1 certificate(s) or account(s) (certificate "
+    "example.org; the last on 2024-05-01), and not on again in these records: what certbot "
+    "sent for them afterwards, without privacy mode, is not in this log."
+)
+
+
+def _switches(path: Path, *kinds: str) -> Path:
+    entries = [request(T0)]
+    for n, kind in enumerate(kinds, 1):
+        entries.append(
+            records.notice_record(
+                kind=kind,
+                recipient="https://acme-v02.api.letsencrypt.org/directory",
+                when=T0 + n,
+                scope="lineage",
+                name="example.org",
+                by="switch",
+            )
+        )
+    return write_log(path, entries)
+
+
+def test_a_certificate_switched_off_is_said_where_the_log_says_what_it_saw(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """After a privacy_off notice the certificate's runs are not recorded: the report (every
+    format, from the coverage) and Art. 30 section 8 say so, not only "all in privacy
+    mode"; the Art. 30 measure is said of the runs the log records."""
+    log = _switches(tmp_path / "off.jsonl", "privacy_on", "privacy_off")
+    document = json.loads(_report(capsys, log, "json"))
+    assert document["coverage"]["switched_off"] == [
+        ["lineage", "example.org", "2024-05-01T00:00:02.000Z"]
+    ]
+    assert SWITCHED_OFF in document["coverage"]["sentences"]
+    assert SWITCHED_OFF in " ".join(_report(capsys, log, "table").split())
+    assert cli.main(["export", "--art30", "--format", "markdown", str(log)]) == 0
+    art30 = capsys.readouterr().out
+    section = art30.split("## 8.")[1].split("## Evidence")[0]
+    assert SWITCHED_OFF in " ".join(section.split())
+    assert "In the runs this log records, certbot runs in privacy-minimal mode" in section
+
+
+def test_a_certificate_switched_on_again_is_not_said_to_be_off(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Off, then on again: the last switch counts."""
+    log = _switches(tmp_path / "on.jsonl", "privacy_off", "privacy_on")
+    document = json.loads(_report(capsys, log, "json"))
+    assert document["coverage"]["switched_off"] == []
+    assert not any("switched off" in s for s in document["coverage"]["sentences"])

@@ -83,7 +83,8 @@ _CONDITIONAL_PURPOSES = (
 )
 
 SECURITY_MEASURES = (
-    "certbot runs in privacy-minimal mode (certbot-privacy): a minimal User-Agent that "
+    "In the runs this log records, certbot runs in privacy-minimal mode (certbot-privacy): "
+    "a minimal User-Agent that "
     "names only the ACME client and the HTTP library; no contact email is sent to a CA "
     "without the administrator's explicit, informed consent; no email goes to the EFF "
     "unless asked for.",

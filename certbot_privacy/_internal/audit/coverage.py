@@ -21,6 +21,12 @@ RUN_LIMIT = 100_000
 #: How many DNS servers have the kinds of message they got kept (their recipients' label).
 DNS_SERVER_LIMIT = 10_000
 
+#: How many certificates and accounts have their privacy switches kept.
+SWITCH_LIMIT = 10_000
+
+#: How many of those switched off a sentence names (the rest are counted).
+SWITCH_NAMES = 5
+
 #: The ``via`` of connection records that only asked the system resolver (no connection).
 LOOKUPS = frozenset(("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"))
 
@@ -74,6 +80,10 @@ class CoverageStats:
     #: Each DNS server recipient and the DNS opcodes of the messages it got (``QUERY``,
     #: ``UPDATE``), from the request records' ``method``.
     dns_servers: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    #: The certificates (``lineage``) and accounts whose last privacy switch in the records
+    #: is a ``privacy_off`` notice: (scope, name, time). What they sent after it, in a run
+    #: without privacy mode, is not in the log.
+    switched_off: Tuple[Tuple[str, str, str], ...] = ()
 
     def dns_opcodes(self, recipient: str) -> Tuple[str, ...]:
         """The opcodes of the DNS messages *recipient* got (none known: empty)."""
@@ -106,6 +116,24 @@ class Coverage:
         self.encrypted_dns = 0
         self.dns_updates = self.dns_queries = 0
         self._dns_servers: Dict[str, Set[str]] = {}
+        self._switches: Dict[Tuple[str, str], Tuple[str, bool]] = {}
+
+    def notice(self, record: Dict[str, Any]) -> None:
+        """A ``notice`` record: a ``privacy_on`` or ``privacy_off`` switch of a certificate
+        or an account (the latest of each is kept)."""
+        kind, scope, name = record.get("kind"), record.get("scope"), record.get("name")
+        if kind not in ("privacy_on", "privacy_off") or not isinstance(scope, str):
+            return
+        if isinstance(name, str) and isinstance(record.get("time"), str):
+            self._switch((scope, name), (record["time"], kind == "privacy_off"))
+
+    def _switch(self, key: Tuple[str, str], switch: Tuple[str, bool]) -> None:
+        seen = self._switches.get(key)
+        if seen is None:
+            if len(self._switches) < SWITCH_LIMIT:
+                self._switches[key] = switch
+        elif switch[0] >= seen[0]:
+            self._switches[key] = switch
 
     def request(self, record: Dict[str, Any]) -> None:
         """A selected request record: its run id and its transport."""
@@ -234,6 +262,8 @@ class Coverage:
                 mine = self._dns_servers[recipient] = set()
             if mine is not None:
                 mine.update(kinds)
+        for key, switch in other._switches.items():
+            self._switch(key, switch)
 
     def result(self) -> CoverageStats:
         """What was gathered so far."""
@@ -264,6 +294,11 @@ class Coverage:
                 (recipient, tuple(sorted(kinds)))
                 for recipient, kinds in sorted(self._dns_servers.items())
             ),
+            switched_off=tuple(
+                (scope, name, time)
+                for (scope, name), (time, off) in sorted(self._switches.items())
+                if off
+            ),
         )
 
 
@@ -290,6 +325,8 @@ def sentences(stats: CoverageStats) -> Tuple[str, ...]:
             "The log holds no coverage records: what went outside the requests library "
             "(other HTTP libraries, DNS updates, hooks, native code) is not known."
         )
+    if stats.switched_off:
+        out.append(_switched_off(stats.switched_off))
     for destination in stats.connection_only:
         port = f":{destination.port}" if destination.port is not None else ""
         if destination.looked_up_only:
@@ -335,6 +372,20 @@ def sentences(stats: CoverageStats) -> Tuple[str, ...]:
             transport += " Traffic the log did not record may have gone otherwise."
         out.append(transport)
     return tuple(out)
+
+
+def _switched_off(switched: Tuple[Tuple[str, str, str], ...]) -> str:
+    """The certificates and accounts switched out of privacy mode, in one sentence."""
+    words = {"lineage": "certificate", "account": "account"}
+    named = [f"{words.get(scope, scope)} {name}" for scope, name, _ in switched[:SWITCH_NAMES]]
+    if len(switched) > SWITCH_NAMES:
+        named.append(f"and {len(switched) - SWITCH_NAMES} more")
+    last = max(time for _, _, time in switched)
+    return (
+        f"Privacy mode was switched off for {len(switched)} certificate(s) or account(s) "
+        f"({', '.join(named)}; the last on {last[:10]}), and not on again in these records: "
+        "what certbot sent for them afterwards, without privacy mode, is not in this log."
+    )
 
 
 def _dns_kinds(stats: CoverageStats) -> str:
