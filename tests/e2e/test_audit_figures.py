@@ -97,3 +97,36 @@ def test_a_real_run_s_letter_is_per_data_subject_and_says_when_recording_began(
         "Requests to your ACME service signed with these accounts: "
         f"- {len(signed)} requests from {day} to {day} (UTC)"
     ) in letters
+
+
+def test_report_domain_counts_the_ordering_account_s_registration_in_every_figure(
+    certbot: CertbotRunner, target: CertbotTarget
+) -> None:
+    """A real registration with a consented address, then an order: report --domain NAME
+    shows the address, and the headline's requests and answers are the CA block's (the
+    registration included), every one answered by Pebble."""
+    registered = certbot.run(
+        "register",
+        "-m",
+        "dpo@example.com",
+        "--privacy-share-email",
+        "--agree-tos",
+        "--no-eff-email",
+        "--privacy-minimal",
+    )
+    require_success(registered)
+    domain = certbot.domain()
+    require_success(
+        certbot.run(
+            "certonly", "--webroot", "-w", str(certbot.webroot), "--privacy-minimal", "-d", domain
+        )
+    )
+    log = certbot.logs_dir / "disclosure.jsonl"
+    report = _json(target, "report", "--domain", domain, str(log))
+    (ca,) = [r for r in report["recipients"] if r["recipient"].startswith("https://")]
+    contacts = [c for c in ca["categories"] if c["category"] == "contact"]
+    assert [v["value"] for v in contacts[0]["values"]] == ["mailto:dpo@example.com"]
+    assert report["requests"] == ca["requests"] == ca["outcomes"]["requests"]
+    assert report["outcomes"] == ca["outcomes"]
+    assert report["outcomes"]["answered"] + report["outcomes"]["refused"] == ca["requests"]
+    assert report["coverage"]["https"] == ca["requests"]

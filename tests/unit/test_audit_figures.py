@@ -4,7 +4,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 from acme import messages
@@ -12,6 +12,7 @@ from josepy.jwk import JWKEC
 
 from certbot_privacy._internal.audit import art30, formats, parallel
 from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.outcomes import Outcomes
 from certbot_privacy._internal.audit.summarise import Accumulator, Summary, summarise
 from certbot_privacy._internal.log import classify, records
 from tests.helpers.audit import (
@@ -224,6 +225,38 @@ def test_domain_filter_includes_the_contact_of_the_account_that_ordered_it(
     assert [v.value for c in merged.categories if c.category == "contact" for v in c.values] == [
         "mailto:dpo@example.com"
     ]
+
+
+def test_the_ordering_account_s_own_request_counts_in_every_figure(tmp_path: Path) -> None:
+    """--domain: the registration that sent the ordering account's contact is a request of
+    the CA's block, so it is one of the headline's, with its outcome and its transport
+    (the block said 2 requests, the headline 1, and its answer was not counted); across two
+    files alike."""
+    log = _two_accounts(tmp_path / "accounts.jsonl")
+    selected = Filters.create(domains=("example.org",))
+
+    def figures(summary: Summary) -> Tuple[int, int, Outcomes, Outcomes, int]:
+        ca = next(r for r in summary.recipients if r.recipient == LE)
+        return (
+            summary.requests,
+            ca.requests,
+            summary.outcomes,
+            ca.outcomes,
+            summary.coverage.https,
+        )
+
+    whole = figures(summarise(read_items(log), selected))
+    assert whole == (2, 2, Outcomes(2, 1, 0, 0), Outcomes(2, 1, 0, 0), 2)
+    lines = log.read_bytes().splitlines(keepends=True)
+    (tmp_path / "old.jsonl").write_bytes(b"".join(lines[:4]))
+    (tmp_path / "new.jsonl").write_bytes(b"".join(lines[4:]))
+    first, second = Accumulator(selected), Accumulator(selected)
+    for item in read_items(tmp_path / "old.jsonl"):
+        first.add(item)
+    for item in read_items(tmp_path / "new.jsonl"):
+        second.add(item)
+    first.merge(second)
+    assert figures(first.result()) == whole
 
 
 def test_a_timeline_lists_each_value_per_day(tmp_path: Path) -> None:

@@ -9,12 +9,13 @@ request of the same account discloses a selected domain. Only used with ``--doma
 what it holds grows with the accounts, not the log.
 """
 
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from certbot_privacy._internal.audit.outcomes import PENDING_LIMIT, Place
 
-#: A request kept for later: (host, recipient, personal data, time, privacy off).
-Held = Tuple[Optional[str], str, Dict[str, List[object]], str, int]
+#: A request kept for later: (host, recipient, personal data, time, privacy off, where it
+#: was read, its ``run`` and ``url`` for the coverage).
+Held = Tuple[Optional[str], str, Dict[str, List[object]], str, int, Place, Dict[str, Any]]
 
 
 def _signer(personal: Dict[str, List[object]]) -> Optional[str]:

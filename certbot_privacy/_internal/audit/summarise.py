@@ -286,8 +286,13 @@ class Accumulator:
             if self.filters.domains_match(personal.get("domain")):
                 for held in links.ordered(personal):
                     self._replay(held)
-            elif "contact" in personal and links.hold((host, recipient, personal, time, off)):
-                self._replay((host, recipient, personal, time, off))
+            elif "contact" in personal:
+                # what its outcome and transport need, kept with it (a request is counted
+                # whole, like any other: the headline, outcomes and coverage agree)
+                seen = {"run": record.get("run"), "url": record.get("url")}
+                held = (host, recipient, personal, time, off, (source, host, record["seq"]), seen)
+                if links.hold(held):
+                    self._replay(held)
         counted = self._disclosure(host, recipient, personal, time, off)
         if counted is not None:
             self._outcomes.request((source, host, record["seq"]), counted)
@@ -301,8 +306,12 @@ class Accumulator:
 
     def _replay(self, held: Held) -> None:
         """Count a request of an account that ordered a selected domain (``--domain``)."""
-        host, recipient, personal, time, off = held
-        self._disclosure(host, recipient, personal, time, off, linked=True)
+        host, recipient, personal, time, off, place, seen = held
+        counted = self._disclosure(host, recipient, personal, time, off, linked=True)
+        if counted is not None:
+            self._outcomes.request(place, counted)  # its response came first: an orphan
+            self._sent[counted] = self._sent.get(counted, 0) + 1
+            self._coverage.request(seen)
 
     def _disclosure(
         self,
