@@ -138,13 +138,13 @@ def test_rfc2136_messages_are_recorded_before_they_reach_the_server(
         assert form not in mirrored, "a TSIG secret or MAC is in the syslog mirror"
     assert secret not in text and secret not in mirrored
     # The audit tool says what each message was, from the records (not all "DNS UPDATE").
-    queries = sum(1 for r in requests_ if r["method"] == "QUERY")
+    n_queries = sum(1 for r in requests_ if r["method"] == "QUERY")
     report = _audit_json(target, "report", str(log))
     said = " ".join(report["coverage"]["sentences"])
-    plural = "query" if queries == 1 else "queries"
+    plural = "query" if n_queries == 1 else "queries"
     assert (
         f"{len(requests_)} DNS messages over plain DNS "
-        f"({len(requests_) - queries} UPDATE (RFC 2136), {queries} {plural})"
+        f"({len(requests_) - n_queries} UPDATE (RFC 2136), {n_queries} {plural})"
     ) in said, said
     art30 = _audit_json(target, "export", "--art30", str(log))
     (server,) = [r for r in art30["recipients"] if r["recipient"] == recipient]
