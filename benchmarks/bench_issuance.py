@@ -16,7 +16,13 @@ plugin adds to, and the ratios privacy/plain (target <= 1.03) and privacy/no-plu
 log's cost, target <= 1.03); and the same for wall time, which also holds certbot's polling
 sleeps, whose timing against Pebble varies from run to run (target <= 1.05).
 
+With ``--instructions`` it counts instead the instructions the certbot process executes
+(valgrind callgrind: the machine's load cannot change them, so this is the figure issue 18's
+target is set in), the three sides interleaved in each round with one hash seed per round
+(``_instructions.py``), and prints the medians, the ratios and each round's privacy/plain.
+
     .venv/bin/python benchmarks/bench_issuance.py [--rounds N] [--only PyPI|Debian]
+        [--instructions]
 """
 
 import argparse
@@ -31,13 +37,15 @@ from typing import Callable, Dict, List, Tuple
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import _instructions  # noqa: E402
 from _venvs import twins  # noqa: E402
 
 import harness  # noqa: E402 (after the path is set)
 
 
-def bench_issuance(rounds: int, only: str = "") -> None:
-    """Print median issuance times and ratios for each certbot (or those matching *only*)."""
+def bench_issuance(rounds: int, only: str = "", instructions: bool = False) -> None:
+    """Print median issuance times (or instruction counts) and ratios for each certbot (or
+    those matching *only*)."""
     with tempfile.TemporaryDirectory(prefix="bench-issuance-") as tmp:
         work = Path(tmp)
         tls = harness.make_test_ca(work / "tls")
@@ -47,7 +55,8 @@ def bench_issuance(rounds: int, only: str = "") -> None:
                     continue
                 with_plugin = harness.load_target("with", twin.with_plugin)
                 without = harness.load_target("without", twin.without)
-                _bench(stack, tls, twin.label, with_plugin, without, work / str(index), rounds)
+                bench = _bench_instructions if instructions else _bench
+                bench(stack, tls, twin.label, with_plugin, without, work / str(index), rounds)
 
 
 def _bench(
@@ -115,12 +124,76 @@ def _bench(
         )
 
 
+def _bench_instructions(
+    stack: harness.AcmeStack,
+    tls: harness.TestCA,
+    label: str,
+    with_plugin: harness.CertbotTarget,
+    without: harness.CertbotTarget,
+    base: Path,
+    rounds: int,
+) -> None:
+    counter = iter(range(10**6))
+
+    def count(target: harness.CertbotTarget, privacy: bool, seed: int) -> int:
+        runner = harness.CertbotRunner(target, stack.proxy, tls, base / str(next(counter)))
+        register = ["register", "--agree-tos", "--register-unsafely-without-email"]
+        harness.require_success(runner.run(*register, *(["--privacy-minimal"] if privacy else [])))
+        args = [*runner.certonly_args(runner.domain(), privacy=privacy), "--key-type", "ecdsa"]
+        python = str(target.python)
+        return _instructions.count(
+            [python, *runner.argv(*args)],
+            seed=seed,
+            env=runner.environment(),
+            cwd=str(runner.base),
+        )
+
+    sides = {
+        "privacy": (with_plugin, True),
+        "plain": (with_plugin, False),
+        "no-plugin": (without, False),
+    }
+    counts: Dict[str, List[int]] = {name: [] for name in sides}
+    order = list(sides)
+    for seed in range(rounds):
+        for name in order[seed % 3 :] + order[: seed % 3]:  # rotate who goes first
+            counts[name].append(count(*sides[name], seed=seed))
+    medians = {name: statistics.median(values) for name, values in counts.items()}
+    print(
+        f"{label}, {rounds} rounds, a full certonly with an ECDSA key (the account was "
+        "registered beforehand, uncounted): instructions executed by certbot (callgrind)"
+    )
+    print("  median: " + ", ".join(f"{n} {v / 1e6:.1f} M" for n, v in medians.items()))
+    per_round = ", ".join(
+        f"{r:.4f}" for r in _instructions.ratios(counts["privacy"], counts["plain"])
+    )
+    print(
+        f"    ratio privacy/plain     {medians['privacy'] / medians['plain']:.4f}"
+        f"   (target <= 1.03; per round {per_round})"
+    )
+    print(
+        f"    ratio plain/no-plugin   {medians['plain'] / medians['no-plugin']:.4f}"
+        "   (the plugin installed, privacy mode off)"
+    )
+    print(
+        f"    ratio privacy/no-plugin {medians['privacy'] / medians['no-plugin']:.4f}"
+        "   (everything on)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--only", default="", help="only the certbot whose label has this")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions with valgrind instead of timing (about 30 s per run)",
+    )
     args = parser.parse_args()
-    bench_issuance(args.rounds, args.only)
+    if args.instructions and not _instructions.available():
+        parser.error("--instructions needs valgrind (apt-get install valgrind)")
+    bench_issuance(args.rounds, args.only, args.instructions)
 
 
 if __name__ == "__main__":

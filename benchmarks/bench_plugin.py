@@ -10,21 +10,21 @@ machine's load hits both sides alike, and reported as the ratio of medians:
   vs without (``--issuance``), with the disclosure log written when the plugin has one.
 
     .venv/bin/python benchmarks/bench_plugin.py [--rounds N] [--issuance]
+        [--instructions | --instructions-only] [--instruction-rounds N]
 
 Targets: instructions executed with/without the plugin <= 1.01 (the figure to trust:
-machine load cannot change it); CPU time <= 1.03; issuance ratio <= 1.05.
+machine load cannot change it; ``--instructions``: interleaved rounds, one hash seed per
+round for both sides, the median); CPU time <= 1.03; issuance ratio <= 1.05.
 """
 
 import argparse
 import functools
 import os
-import re
-import shutil
 import statistics
 import subprocess
-import tempfile
-from typing import Callable, List, Sequence, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
+import _instructions
 from _venvs import REPO, twins
 
 
@@ -87,26 +87,14 @@ def bench_import(rounds: int) -> None:
             )
 
 
-def _instructions(argv: Sequence[str]) -> int:
-    """Count the instructions *argv* executes, with valgrind's callgrind (deterministic)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "callgrind.out")
-        run = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    match = re.search(r"Collected : (\d+)", run.stderr)
-    if match is None:
-        raise RuntimeError("callgrind printed no instruction count:\n" + run.stderr[-2000:])
-    return int(match.group(1))
-
-
-def bench_instructions() -> None:
+def bench_instructions(rounds: int) -> None:
     """Print instruction-count ratios, with vs without the plugin (machine load cannot skew
-    them: the same program and input execute the same instructions)."""
-    if shutil.which("valgrind") is None:
+    them: the same program and input execute the same instructions, up to the hash seed).
+
+    *rounds* rounds, interleaved (with, without; then without, with), each round one seed
+    for both sides; the medians of the counts and their ratio, and each round's ratio.
+    """
+    if not _instructions.available():
         print("instructions: valgrind is not installed (apt-get install valgrind); skipped")
         return
     tmp = REPO / ".venv-bench" / "dirs"
@@ -118,16 +106,30 @@ def bench_instructions() -> None:
         "--logs-dir",
         str(tmp / "l"),
     ]
-    print("import cost: instructions executed (valgrind callgrind), one run each")
+    print(
+        f"import cost: instructions executed (valgrind callgrind), median of {rounds} "
+        "interleaved rounds, one hash seed per round"
+    )
     for twin in twins():
         for verb in (["--version"], ["plugins"]):
             python_with = twin.with_plugin.read_text().split("\n", 1)[0][2:]
             python_without = twin.without.read_text().split("\n", 1)[0][2:]
-            a = _instructions([python_with, str(twin.with_plugin), *verb, *dirs])
-            b = _instructions([python_without, str(twin.without), *verb, *dirs])
+            sides = {
+                "with": [python_with, str(twin.with_plugin), *verb, *dirs],
+                "without": [python_without, str(twin.without), *verb, *dirs],
+            }
+            counts: Dict[str, List[int]] = {"with": [], "without": []}
+            for seed in range(rounds):
+                for name in ("with", "without") if seed % 2 == 0 else ("without", "with"):
+                    counts[name].append(_instructions.count(sides[name], seed=seed))
+            a, b = statistics.median(counts["with"]), statistics.median(counts["without"])
+            per_round = ", ".join(
+                f"{r:.4f}" for r in _instructions.ratios(counts["with"], counts["without"])
+            )
             print(
                 f"  {twin.label:24} certbot {' '.join(verb):10} with plugin {a / 1e6:8.1f} M"
-                f"  without {b / 1e6:8.1f} M  ratio {a / b:.4f}   (target <= 1.01)"
+                f"  without {b / 1e6:8.1f} M  ratio {a / b:.4f}   (target <= 1.01; "
+                f"per round {per_round})"
             )
 
 
@@ -144,10 +146,20 @@ def main() -> None:
         action="store_true",
         help="also count instructions with valgrind (load-independent)",
     )
+    parser.add_argument(
+        "--instruction-rounds",
+        type=int,
+        default=3,
+        help="rounds of instruction counts (each about 10 s per run under valgrind)",
+    )
+    parser.add_argument(
+        "--instructions-only", action="store_true", help="count instructions, skip CPU times"
+    )
     args = parser.parse_args()
-    bench_import(args.rounds)
-    if args.instructions:
-        bench_instructions()
+    if not args.instructions_only:
+        bench_import(args.rounds)
+    if args.instructions or args.instructions_only:
+        bench_instructions(args.instruction_rounds)
     if args.issuance:
         from bench_issuance import bench_issuance  # needs the test harness
 

@@ -57,6 +57,17 @@ def test_append_chains_records_from_genesis(tmp_path: Path) -> None:
     assert_valid_log(log.path)
 
 
+def test_seq_follows_the_file_when_another_writer_appended_in_between(tmp_path: Path) -> None:
+    """A writer knows the seq after its own last line, and reads the file's last line
+    when someone else's is there: two writers on one log, alternating, make 0 to 4."""
+    first = DisclosureLog(tmp_path / "disclosure.jsonl")
+    second = DisclosureLog(tmp_path / "disclosure.jsonl")
+    written = [(first if n % 2 == 0 else second).append(record(n)) for n in range(4)]
+    written.append(first.append(record(4)))
+    assert [r["seq"] for r in written] == [0, 1, 2, 3, 4]
+    assert_valid_log(first.path)
+
+
 def test_record_fields_owned_by_the_log_are_replaced(tmp_path: Path) -> None:
     """A caller's seq, prev or truncated_tail never reach the file."""
     log = DisclosureLog(tmp_path / "d.jsonl")

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 import string
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -271,3 +272,55 @@ def test_a_der_key_anywhere_in_a_url_is_found(
     path = "/".join([*before, encoded, *after])
     url = f"https://dns.example/{'/'.join(before)}?{encoded}" if query else f"https://d/{path}"
     assert find_private_key({"url": url}) is not None
+
+
+def _wrapped(value: Any, depth: int) -> Any:
+    """*value* at *depth* levels of lists."""
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_a_string_searched_only_in_part_is_searched_again_where_it_can_be_whole() -> None:
+    """A string first met so deep that the depth limit stopped its search (a key nested
+    in two base64 layers, past the limit) is not remembered as clean: met near the top,
+    the same string is searched in full and its key found."""
+    text = base64.b64encode(base64.b64encode(_der(EC_KEY))).decode()
+    assert find_private_key(_wrapped(text, 23)) is None  # the limit: 24 levels
+    assert find_private_key(text) == "a DER-encoded private key"
+
+
+def test_bytes_searched_only_in_part_are_searched_again_where_they_can_be_whole() -> None:
+    """The same for bytes (a body): cut short by the depth limit, they are not remembered."""
+    data = base64.b64encode(base64.b64encode(_der(RSA_KEY)))
+    assert find_private_key(_wrapped(data, 23)) is None
+    assert find_private_key(data) == "a DER-encoded private key"
+
+
+def test_a_string_searched_only_in_part_for_the_budget_is_searched_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A search cut short by its budget does not remember what it could not finish."""
+    text = "k=" + quote(base64.b64encode(_der(EC_KEY)).decode())  # a form: two strings
+    monkeypatch.setattr(keyguard, "_BUDGET", 1)
+    assert find_private_key(text) is None
+    monkeypatch.setattr(keyguard, "_BUDGET", 100_000)
+    assert find_private_key(text) == "a DER-encoded private key"
+
+
+def test_the_strings_remembered_as_clean_stay_bounded() -> None:
+    """However many strings are searched, at most 1024, of 1 MiB in all, are remembered."""
+    for n in range(3000):
+        assert find_private_key(f"https://ca.example/acme/order/{n:040d}") is None
+    assert find_private_key("y" * 200_000) is None
+    assert 0 < len(keyguard._clean) <= 1024
+    assert sum(map(len, keyguard._clean)) <= 1 << 20
+    assert "y" * 200_000 not in keyguard._clean
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000", "a", "="])))
+def test_removing_whitespace_with_split_is_what_the_pattern_did(text: str) -> None:
+    """The guard drops whitespace with str.split(): exactly what re.sub(r"\\s+", "") did,
+    Unicode spaces and separators included."""
+    assert "".join(text.split()) == re.sub(r"\s+", "", text)

@@ -40,9 +40,13 @@ moves:
   (since 3.x), ``validation_domain_name`` and ``validation``.
 """
 
+from __future__ import annotations
+
 import argparse
 import os
+import sys
 from typing import (
+    TYPE_CHECKING,
     Any,
     Callable,
     Collection,
@@ -60,8 +64,15 @@ from certbot_privacy._internal.adapter.patching import Patch
 from certbot_privacy._internal.adapter.patching import install as _install
 from certbot_privacy._internal.adapter.state import RUN
 
-ParsedCallback = Callable[[argparse.Namespace, str, Sequence[str]], None]
-LineageCallback = Callable[[configuration.NamespaceConfig, Mapping[str, Any]], None]
+if TYPE_CHECKING:  # types only: certbot imports this module on every run
+    ParsedCallback = Callable[[argparse.Namespace, str, Sequence[str]], None]
+    LineageCallback = Callable[[configuration.NamespaceConfig, Mapping[str, Any]], None]
+    #: ``scope(run_namespace, renewalparams)``: the context a lineage's OCSP check runs in.
+    RevocationScope = Callable[[argparse.Namespace, Mapping[str, Any]], ContextManager[None]]
+    #: Called with (domain, validation name, TXT value) before a DNS plugin publishes it.
+    ChallengeCallback = Callable[[str, str, Optional[str]], None]
+    #: Called with (certbot's name for the hook, its shell command, its environment).
+    HookCallback = Callable[[str, str, Mapping[str, str]], None]
 
 
 def install_parse_hook(callback: ParsedCallback) -> None:
@@ -241,10 +252,6 @@ def install_email_hooks() -> None:
     _install("lookup", lambda: Patch(cls, "_get_v2_account", lookup, when=gated))
 
 
-#: ``scope(run_namespace, renewalparams)``: the context a lineage's OCSP check runs in.
-RevocationScope = Callable[[argparse.Namespace, Mapping[str, Any]], ContextManager[None]]
-
-
 def revocation_checker() -> Any:
     """certbot's ``RevocationChecker`` class (it moved to ``_internal`` in certbot 3.0)."""
     try:
@@ -311,36 +318,36 @@ def install_account_hooks(saved: Callable[[StoredAccount], None]) -> None:
     _install("account_update", lambda: Patch(cls, "update_regr", after, when=on))
 
 
-#: Called with (domain, validation name, TXT value) before a DNS plugin publishes it.
-ChallengeCallback = Callable[[str, str, Optional[str]], None]
-
-
 def install_dns_hook(callback: ChallengeCallback) -> None:
     """Tell *callback* each DNS-01 validation before a DNS plugin sends it to its provider.
 
     Wraps ``DNSAuthenticator.perform``, which certbot's DNS plugins inherit; it computes
     the same values the plugin is about to send (``validation_domain_name``,
     ``validation``), so the disclosure log can keep them in the provider's requests.
-    Passes through while privacy mode is off.
+    Passes through while privacy mode is off. ``perform`` is wrapped only when a DNS plugin
+    is loaded: certbot imports every plugin's module before it parses the command line,
+    and a DNS authenticator's class subclasses ``DNSAuthenticator``, so its module imported
+    ``dns_common`` by then; a run without one does not pay for importing it.
     """
-    from certbot.plugins import dns_common
+    dns_common = sys.modules.get("certbot.plugins.dns_common")
+    if dns_common is not None:
 
-    def perform(original: Callable[..., Any], self: Any, achalls: Any) -> Any:
-        for achall in achalls:
-            # An ImmutableMap: "identifier" since certbot 3 ("domain" is deprecated), "domain"
-            # before.
-            domain = achall["identifier"].value if "identifier" in achall else achall["domain"]
-            callback(
-                domain,
-                achall.validation_domain_name(domain),
-                achall.validation(achall.account_key),
-            )
-        return original(self, achalls)
+        def perform(original: Callable[..., Any], self: Any, achalls: Any) -> Any:
+            for achall in achalls:
+                # An ImmutableMap: "identifier" since certbot 3 ("domain" is deprecated),
+                # "domain" before.
+                domain = achall["identifier"].value if "identifier" in achall else achall["domain"]
+                callback(
+                    domain,
+                    achall.validation_domain_name(domain),
+                    achall.validation(achall.account_key),
+                )
+            return original(self, achalls)
 
-    _install(
-        "dns_perform",
-        lambda: Patch(dns_common.DNSAuthenticator, "perform", perform, when=lambda: RUN.on),
-    )
+        _install(
+            "dns_perform",
+            lambda: Patch(dns_common.DNSAuthenticator, "perform", perform, when=lambda: RUN.on),
+        )
     # A plugin that overrides perform (certbot-dns-route53) still asks acme's DNS01 for
     # the name and the value it sends (achall.validation_domain_name, .validation).
     from acme import challenges
@@ -361,10 +368,6 @@ def install_dns_hook(callback: ChallengeCallback) -> None:
         lambda: Patch(challenges.DNS01, "validation_domain_name", validation_domain_name, when=on),
     )
     _install("dns01_value", lambda: Patch(challenges.DNS01, "validation", validation, when=on))
-
-
-#: Called with (certbot's name for the hook, its shell command, its environment).
-HookCallback = Callable[[str, str, Mapping[str, str]], None]
 
 
 def install_hook_runner(before: HookCallback) -> None:

@@ -14,7 +14,6 @@ import logging
 import os
 import shutil
 import sys
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set
 
 from certbot_privacy._internal.errors import ConsentError, ConsentRequiredError, ContactError
@@ -57,7 +56,11 @@ def _ignore_notice(kind: str, recipient: str, fields: Dict[str, Any]) -> None:
     """The default ``record_notice``: record nothing (unit tests that do not care)."""
 
 
-@dataclass
+def _today() -> datetime.date:
+    """Today's date in UTC: what the facts' age is measured against."""
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
 class EmailGate:
     """The consent state of one certbot run in privacy mode.
 
@@ -67,27 +70,49 @@ class EmailGate:
     record and raises if it cannot (then nothing is sent); *record_blocked* a ``blocked``
     record, *record_notice* a ``notice`` record. *ask* shows a text and returns the
     answer; *today* returns the date the facts' age is measured against.
+
+    A plain class, not a dataclass: every private run makes one, and creating the
+    dataclass cost the run more than the rest of this module's import.
     """
 
-    server: str
-    verb: str
-    interactive: bool
-    share_email: bool
-    withdraw: bool
-    record: RecordConsent
-    record_blocked: RecordBlocked
-    ask: Callable[[str], str] = read_answer
-    language: str = ""
-    record_notice: RecordNotice = _ignore_notice
-    today: Callable[[], datetime.date] = field(
-        default=lambda: datetime.datetime.now(datetime.timezone.utc).date()
-    )
-    columns: Callable[[], int] = terminal_columns
-    show: Callable[[str], None] = show_text
-    decisions: Dict[str, consent.ConsentDecision] = field(default_factory=dict)
-    eff_granted: Set[str] = field(default_factory=set)
-    noticed: Set[str] = field(default_factory=set)
-    asked_without_email: bool = False
+    def __init__(
+        self,
+        *,
+        server: str,
+        verb: str,
+        interactive: bool,
+        share_email: bool,
+        withdraw: bool,
+        record: RecordConsent,
+        record_blocked: RecordBlocked,
+        ask: Callable[[str], str] = read_answer,
+        language: str = "",
+        record_notice: RecordNotice = _ignore_notice,
+        today: Callable[[], datetime.date] = _today,
+        columns: Callable[[], int] = terminal_columns,
+        show: Callable[[str], None] = show_text,
+    ) -> None:
+        self.server = server
+        self.verb = verb
+        self.interactive = interactive
+        self.share_email = share_email
+        self.withdraw = withdraw
+        self.record = record
+        self.record_blocked = record_blocked
+        self.ask = ask
+        self.language = language
+        self.record_notice = record_notice
+        self.today = today
+        self.columns = columns
+        self.show = show
+        #: The decision taken for each address in this run (asked once per address).
+        self.decisions: Dict[str, consent.ConsentDecision] = {}
+        #: The addresses the EFF may receive (its own consent, in this run).
+        self.eff_granted: Set[str] = set()
+        #: The terms drifts already warned about and recorded in this run (CA and terms).
+        self.noticed: Set[str] = set()
+        #: Whether the admin was already asked at a registration without an address.
+        self.asked_without_email = False
 
     def _language(self) -> str:
         """The language of the texts, chosen from the locale the first time it is needed."""

@@ -15,12 +15,15 @@ Every patch of the package is installed through :func:`install`, which keeps it 
 :data:`PATCHES` by name, so that :func:`stop_all` can undo all of them (tests).
 """
 
+from __future__ import annotations
+
 import functools
 import sys
 from types import TracebackType
-from typing import Any, Callable, Dict, NoReturn, Optional, Type
+from typing import TYPE_CHECKING, Any, Callable, Dict, NoReturn, Optional, Type
 
-Wrapper = Callable[..., Any]
+if TYPE_CHECKING:  # types only: certbot imports this module on every run
+    Wrapper = Callable[..., Any]
 
 #: The attribute, on an installed function, that names the :class:`Patch` behind it.
 _MARK = "__certbot_privacy_patch__"
@@ -98,7 +101,7 @@ class Patch:
             setattr(self.owner, self.name, self.original)
         self.original = None
 
-    def __enter__(self) -> "Patch":
+    def __enter__(self) -> Patch:
         self.start()
         return self
 

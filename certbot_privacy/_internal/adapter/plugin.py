@@ -9,6 +9,8 @@ privacy mode and off for the next one unless the whole run is private. Policy li
 this module's own names is imported lazily.
 """
 
+from __future__ import annotations
+
 import argparse
 import logging
 from typing import Any, Callable, ClassVar, List, Mapping, Sequence, Set

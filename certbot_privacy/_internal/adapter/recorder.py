@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
 
 import requests
 
@@ -52,39 +52,63 @@ if TYPE_CHECKING:  # a Protocol costs import time on every private run; it only 
 RecipientFor = Callable[[str, Mapping[str, str]], str]
 
 
-class Outgoing(NamedTuple):
+class Outgoing:
     """What an HTTP library is about to send, in one neutral shape whatever the library.
 
     Each adapter (requests, urllib3, httpx, http.client) converts its own request into
     this and hands it to :meth:`DisclosureRecorder.record`, the one pipeline that builds
-    the record (recipient, decoding, classification, key guard, redaction).
+    the record (recipient, decoding, classification, key guard, redaction). Plain
+    classes, this and :class:`Sent`: a ``NamedTuple`` costs a private run more to create
+    than all its uses.
     """
 
-    #: The library that sends it: ``requests``, ``urllib3``, ``httpx``, ``http.client``.
-    stack: str
-    method: str
-    #: The full URL.
-    url: str
-    #: Every header as sent, in order (name/value pairs or a mapping).
-    headers: Any
-    #: The body bytes as sent (``None``: none); a stream is read into bytes first.
-    body: Optional[bytes]
-    #: The headers the library adds itself, after the adapter saw the request (``Host``).
-    implicit_headers: tuple[str, ...] = ()
+    __slots__ = ("body", "headers", "implicit_headers", "method", "stack", "url")
+
+    def __init__(
+        self,
+        stack: str,
+        method: str,
+        url: str,
+        headers: Any,
+        body: Optional[bytes],
+        implicit_headers: tuple[str, ...] = (),
+    ) -> None:
+        #: The library that sends it: ``requests``, ``urllib3``, ``httpx``, ``http.client``.
+        self.stack = stack
+        self.method = method
+        #: The full URL.
+        self.url = url
+        #: Every header as sent, in order (name/value pairs or a mapping).
+        self.headers = headers
+        #: The body bytes as sent (``None``: none); a stream is read into bytes first.
+        self.body = body
+        #: The headers the library adds itself, after the adapter saw the request (``Host``).
+        self.implicit_headers = implicit_headers
 
 
-class Sent(NamedTuple):
+class Sent:
     """What :meth:`DisclosureRecorder.before_send` remembers of a request (the wire token)."""
 
-    seq: int
-    method: str
-    #: The URL as recorded (without what the allowance left out).
-    url: str
-    recipient: str
-    #: Recorded byte for byte (the CA, OCSP, the EFF); else by allowance.
-    exact: bool = True
-    #: What the request record left out, to be left out of an error's text too.
-    secrets: tuple[str, ...] = ()
+    __slots__ = ("exact", "method", "recipient", "secrets", "seq", "url")
+
+    def __init__(
+        self,
+        seq: int,
+        method: str,
+        url: str,
+        recipient: str,
+        exact: bool = True,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
+        self.seq = seq
+        self.method = method
+        #: The URL as recorded (without what the allowance left out).
+        self.url = url
+        self.recipient = recipient
+        #: Recorded byte for byte (the CA, OCSP, the EFF); else by allowance.
+        self.exact = exact
+        #: What the request record left out, to be left out of an error's text too.
+        self.secrets = secrets
 
     def __repr__(self) -> str:  # never the secrets
         return f"Sent(seq={self.seq}, method={self.method!r}, url={self.url!r})"

@@ -7,6 +7,8 @@ mode is put in force with :meth:`RunState.activate`, lifted with
 :meth:`RunState.scoped`; everybody else reads it.
 """
 
+from __future__ import annotations
+
 import contextlib
 from typing import TYPE_CHECKING, Iterator, Optional
 
@@ -44,17 +46,17 @@ class RunState:
         return self._verb
 
     @property
-    def policy(self) -> "Optional[WirePolicy]":
+    def policy(self) -> Optional[WirePolicy]:
         """What every outgoing request gets (User-Agent, observer); ``None``: mode off."""
         return self._policy
 
     @property
-    def gate(self) -> "Optional[EmailGate]":
+    def gate(self) -> Optional[EmailGate]:
         """Where a contact email could leave; ``None``: mode off."""
         return self._gate
 
     @property
-    def recorder(self) -> "Optional[DisclosureRecorder]":
+    def recorder(self) -> Optional[DisclosureRecorder]:
         """What writes the disclosure log; ``None``: mode off (or no log)."""
         return self._recorder
 
@@ -78,9 +80,9 @@ class RunState:
 
     def activate(
         self,
-        policy: "WirePolicy",
-        gate: "Optional[EmailGate]" = None,
-        recorder: "Optional[DisclosureRecorder]" = None,
+        policy: WirePolicy,
+        gate: Optional[EmailGate] = None,
+        recorder: Optional[DisclosureRecorder] = None,
     ) -> None:
         """Put privacy mode in force: *policy* on every request from now on.
 
@@ -104,7 +106,7 @@ class RunState:
         self._policy = self._gate = self._recorder = None
 
     @contextlib.contextmanager
-    def scoped(self) -> Iterator["RunState"]:
+    def scoped(self) -> Iterator[RunState]:
         """Whatever the block activates or deactivates is undone as it ends, however it ends."""
         saved = (self._policy, self._gate, self._recorder)
         try:

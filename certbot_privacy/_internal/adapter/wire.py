@@ -18,7 +18,7 @@ libraries (botocore) or hook scripts is not seen.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import requests
 
@@ -46,11 +46,17 @@ if TYPE_CHECKING:  # a Protocol costs import time on every private run; it only 
             """Called when sending raised; the exception propagates afterwards."""
 
 
-class WirePolicy(NamedTuple):
-    """What privacy mode applies to every outgoing request."""
+class WirePolicy:
+    """What privacy mode applies to every outgoing request.
 
-    user_agent: str
-    observer: Optional[Observer] = None
+    A plain class (a ``NamedTuple`` costs a private run more to create than to use).
+    """
+
+    __slots__ = ("observer", "user_agent")
+
+    def __init__(self, user_agent: str, observer: Optional[Observer] = None) -> None:
+        self.user_agent = user_agent
+        self.observer = observer
 
 
 #: Returns the policy in force (``None``: privacy mode off).

@@ -23,6 +23,9 @@ from certbot_privacy._internal.log.schema import (
     WRITTEN_REST,
 )
 
+#: The rest of a written head (:data:`certbot_privacy._internal.log.schema.WRITTEN_REST`).
+_WRITTEN_REST = re.compile(WRITTEN_REST)
+
 #: Events that name the request they are about in ``request``.
 _FOLLOW_UPS = frozenset({"response", "error"})
 #: Events that carry ``personal_data`` (a blocked request: what it would have disclosed).
@@ -68,7 +71,7 @@ def written_rest(raw: bytes, start: int) -> bool:
     that the rest is JSON. The hash chain vouches for the rest of a line whose digest the
     next line's ``prev`` matches: :mod:`.verify` relies on this for all lines but the last.
     """
-    return WRITTEN_REST.match(raw, start) is not None
+    return _WRITTEN_REST.match(raw, start) is not None
 
 
 def is_crash_fragment(raw: bytes) -> bool:
@@ -97,9 +100,7 @@ def _is_int(value: object) -> bool:
 
 #: A line whose head is in the writer's form (:func:`written_head`, :data:`WRITTEN_REST`).
 _WRITTEN = re.compile(
-    re.escape(LINE_START)
-    + rb"%d,\"seq\":(?:0|[1-9][0-9]*)," % SCHEMA_VERSION
-    + WRITTEN_REST.pattern
+    re.escape(LINE_START) + rb"%d,\"seq\":(?:0|[1-9][0-9]*)," % SCHEMA_VERSION + WRITTEN_REST
 )
 
 

@@ -17,18 +17,20 @@ says is what the next certbot run does. Each predicate is named by the question 
 :func:`make_account_private` the one way an account is marked private.
 """
 
+from __future__ import annotations
+
 import logging
 import os
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from certbot_privacy._internal import log as disclosure_log
-from certbot_privacy._internal.confdir.reader import (
-    Account,
-    AccountMark,
-    Lineage,
-    read_account_mark,
-)
 from certbot_privacy._internal.errors import InputError
+
+if TYPE_CHECKING:
+    # The reader is imported where it is used: a private certonly or renew needs only the
+    # log path and renewal_flag from here, and creating the reader's dataclasses would cost
+    # it ~1.5% more instructions (benchmarks/bench_issuance.py --instructions).
+    from certbot_privacy._internal.confdir.reader import Account, AccountMark, Lineage
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,8 @@ def account_mark_fail_safe(directory: str) -> Optional[AccountMark]:
     A broken or foreign ``certbot-privacy.json`` must not turn privacy mode off; the
     warning names the file so that the admin can fix it.
     """
+    from certbot_privacy._internal.confdir.reader import AccountMark, read_account_mark
+
     try:
         return read_account_mark(directory)
     except InputError as error:
@@ -139,6 +143,7 @@ def make_account_private(
     Returns what changed: ``"private"``, ``"contact_withdrawn"``, ``"eff_cancelled"``.
     """
     from certbot_privacy._internal.confdir import marks
+    from certbot_privacy._internal.confdir.reader import read_account_mark
     from certbot_privacy._internal.log.classify import EFF_RECIPIENT
 
     try:

@@ -23,7 +23,6 @@ from certbot_privacy._internal.log.classify import (
     header_dict,
 )
 from certbot_privacy._internal.log.schema import SCHEMA_VERSION, rfc3339
-from certbot_privacy._internal.rules import redaction
 from certbot_privacy._internal.rules.keyguard import ensure_no_private_key
 
 
@@ -88,6 +87,10 @@ def request_record(
         if decoded is not None:
             record["jws"] = decoded
     if not exact:
+        # Imported here: requests to the ACME server (all a webroot or standalone run
+        # sends) are recorded exactly, and the redaction rules cost their import.
+        from certbot_privacy._internal.rules import redaction
+
         kept = known or Known()
         redacted = redaction.redact_request(
             url, header_map, data, content_type(header_map), keep=kept.keeps

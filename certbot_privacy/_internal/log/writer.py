@@ -97,6 +97,9 @@ class DisclosureLog:
         self._unsealed = False
         #: How many records could not be mirrored (the first one is a warning).
         self.mirror_failures = 0
+        #: The last line this log object appended (without its newline) and its seq: when
+        #: it is still the file's last line, the next seq is known without parsing it.
+        self._last_written: Optional[tuple[bytes, int]] = None
 
     def append(self, record: Mapping[str, Any], durable: bool = True) -> dict[str, Any]:
         """Append *record* and return it as written, with ``seq`` and ``prev``.
@@ -199,6 +202,9 @@ class DisclosureLog:
             if last_newline >= 0:
                 start = _rfind_newline(fd, last_newline) + 1
                 previous = os.pread(fd, last_newline - start, start)
+            last = self._last_written
+            if previous is not None and last is not None and previous == last[0]:
+                return last_newline + 1, previous, last[1] + 1  # what parsing it would say
             return last_newline + 1, previous, _next_seq(fd, previous, last_newline + 1)
         except OSError as error:
             raise _os_error(self.path, error) from None
@@ -313,6 +319,7 @@ class DisclosureLog:
         except OSError as error:
             _restore(fd, base, fragment)
             raise _os_error(self.path, error) from None
+        self._last_written = (data[:-1], entry["seq"])
         return entry, line
 
 

@@ -94,9 +94,8 @@ def csv_cell(text: str) -> str:
 #: links, HTML and table cells; ``_`` only where it can start or end emphasis (not inside a
 #: word: ``account_key``); ``&`` only where it can start an entity; ``www.`` and ``://``,
 #: which GFM turns into web links.
-_MARKDOWN = re.compile(
-    r"([\\`*\[\]<>|~#])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|&(?=[#0-9A-Za-z])|(www)\.|:(?=//)",
-    re.IGNORECASE,
+_MARKDOWN = (
+    r"([\\`*\[\]<>|~#])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])|&(?=[#0-9A-Za-z])|(www)\.|:(?=//)"
 )
 
 
@@ -115,7 +114,9 @@ def markdown(text: str) -> str:
     end a table cell (line breaks are escapes). An email address is left as it is (a
     renderer may link it to ``mailto:`` the very address shown).
     """
-    return _MARKDOWN.sub(_markdown_escape, printable(text))
+    # The pattern is compiled on first use (re keeps it): certbot runs import this module
+    # for printable(), and compiling this one costs them more than the rest of it.
+    return re.sub(_MARKDOWN, _markdown_escape, printable(text), flags=re.IGNORECASE)
 
 
 def json_ascii(document: str) -> str:

@@ -23,11 +23,16 @@ from certbot_privacy._internal.errors import PrivateKeyError
 PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
 
 #: A PEM private key boundary, also with ``+`` or ``%20`` for spaces (form-encoded).
-_PEM_MARKER = re.compile(
+_PEM_MARKER = (
     r"-----BEGIN(?:[ +]|%20)(?:[A-Z0-9]+(?:[ +]|%20))*PRIVATE"
     r"(?:[ +]|%20)KEY-----"
 )
-_WHITESPACE = re.compile(r"\s+")
+#: What every PEM boundary begins with: where it is absent, the pattern cannot match, and
+#: looking for it is much cheaper than running the pattern over a whole body. So the
+#: pattern is compiled (re keeps it) only the first time a text has a boundary at all:
+#: ACME requests carry none, and compiling it cost every private run more than its use.
+_PEM_START = "-----BEGIN"
+_PEM_START_BYTES = _PEM_START.encode("ascii")
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 #: The length of the smallest DER private key in base64 (Ed25519, PKCS#8: 48 bytes).
 _MIN_KEY_BASE64 = 64
@@ -43,6 +48,16 @@ _MIN_ENCODED = 8  # shorter strings cannot hold a key worth decoding
 _MIN_KEY_TEXT = 15
 #: How many strings one search looks at, at most (each encoding layer adds some).
 _BUDGET = 100_000
+#: Strings (and decoded bytes) whose whole search found no key, remembered so that they
+#: are not searched again: the writer's check of a record meets again the URL, headers and
+#: body that the check of its request searched, and every request of a run repeats the
+#: account's key and URL. Bounded: at most this many values, of at most this many
+#: characters (bytes) in all, then it starts again empty; longer values are not remembered.
+_CLEAN_STRINGS = 1024
+_CLEAN_CHARS = 1 << 20
+_CLEAN_LONGEST = 1 << 16
+_clean: Dict[Union[str, bytes], None] = {}
+_clean_chars = 0
 
 T = TypeVar("T")
 
@@ -137,14 +152,20 @@ class _Scanner:
 
     def __init__(self) -> None:
         self.budget = _BUDGET
+        #: Whether a limit (depth, budget) stopped the search anywhere since it was reset:
+        #: then what was searched is not known to be clean wherever it appears again.
+        self.cut = False
 
     def scan(self, value: Any, depth: int) -> None:
         if depth > _MAX_DEPTH:
+            self.cut = True
             return
         # Plain types first: isinstance against typing's Mapping goes through abc's
         # subclass hooks, which cost more than the rest of a scan.
         if isinstance(value, str):
             self.text(value, depth)
+        elif value is None or isinstance(value, (int, float)):  # bool too: nothing to see
+            return
         elif isinstance(value, (dict, Mapping)):
             if "kty" in value:
                 for key in value:
@@ -161,14 +182,28 @@ class _Scanner:
 
     def text(self, text: str, depth: int) -> None:
         self.budget -= 1
-        if depth > _MAX_DEPTH or self.budget < 0 or len(text) < _MIN_KEY_TEXT:
+        if depth > _MAX_DEPTH or self.budget < 0:
+            self.cut = True
             return
-        if _PEM_MARKER.search(text):
+        if len(text) < _MIN_KEY_TEXT or text in _clean:
+            return
+        outer, self.cut = self.cut, False
+        self._search_text(text, depth)  # raises if it finds a key
+        if not self.cut:
+            # Searched in full and clean: at any depth, with any budget, a search of this
+            # string looks at the same or less, and finds nothing.
+            _remember_clean(text)
+        self.cut = self.cut or outer
+
+    def _search_text(self, text: str, depth: int) -> None:
+        if _PEM_START in text and re.search(_PEM_MARKER, text):
             raise PrivateKeyError("a PEM private key")
         stripped = text.strip()
         if stripped[:1] in ("{", "[", '"'):
             self.json(stripped, depth)
-        compact = _WHITESPACE.sub("", stripped)
+        # Without whitespace: str.split() splits where \s matches (both ask
+        # Py_UNICODE_ISSPACE), and costs a fraction of re.sub(r"\s+", "", ...).
+        compact = "".join(stripped.split())
         if len(compact) >= _MIN_ENCODED and _BASE64.fullmatch(compact):
             data = _decode_base64(compact)
             if data is not None:
@@ -212,8 +247,19 @@ class _Scanner:
 
     def binary(self, data: bytes, depth: int) -> None:
         if depth > _MAX_DEPTH:
+            self.cut = True
             return
-        if _PEM_MARKER.search(data.decode("latin-1")):
+        if data in _clean:
+            return
+        outer, self.cut = self.cut, False
+        self._search_binary(data, depth)  # raises if it finds a key
+        if not self.cut:
+            _remember_clean(data)  # as for a string (text)
+        self.cut = self.cut or outer
+
+    def _search_binary(self, data: bytes, depth: int) -> None:
+        # latin-1 maps each byte to the same code point: the boundary is in both or neither.
+        if _PEM_START_BYTES in data and re.search(_PEM_MARKER, data.decode("latin-1")):
             raise PrivateKeyError("a PEM private key (encoded)")
         if data.lstrip()[:1] in (b"{", b"[", b'"'):
             self.json(data, depth)
@@ -234,6 +280,18 @@ class _Scanner:
         except (ValueError, RecursionError):
             return
         self.scan(value, depth + 1)
+
+
+def _remember_clean(text: Union[str, bytes]) -> None:
+    """Remember that *text* holds no key (within the bounds of :data:`_CLEAN_STRINGS`)."""
+    global _clean_chars
+    if len(text) > _CLEAN_LONGEST:
+        return
+    if len(_clean) >= _CLEAN_STRINGS or _clean_chars + len(text) > _CLEAN_CHARS:
+        _clean.clear()
+        _clean_chars = 0
+    _clean[text] = None
+    _clean_chars += len(text)
 
 
 #: At most this many ``/`` in one word are tried as boundaries (runs of path segments).

@@ -8,9 +8,12 @@ applies what these functions decide. Values are read strictly (:func:`flag`,
 object that merely looks truthy (a test's ``MagicMock`` configuration) is "off".
 """
 
-from typing import Mapping, NamedTuple, Optional, Sequence, Tuple
+from __future__ import annotations
 
-from certbot_privacy._internal.errors import UsageError
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:
+    from certbot_privacy._internal.errors import UsageError
 
 #: Options of the plugin, without the ``privacy_`` prefix, that only mean something in
 #: privacy mode.
@@ -39,6 +42,17 @@ WITHDRAW = "withdraw"  # send ``contact: []`` (set certbot's "without email" fla
 CHECK_ADDRESS = "check_address"  # check ``--email`` and its consent before anything is sent
 NO_CONTACT = "no_contact"  # register without a contact (set certbot's "without email" flag)
 AS_IS = "as_is"  # nothing to decide now (the email gate asks, or no email is involved)
+
+
+def _usage_error(message: str) -> UsageError:
+    """A :class:`~certbot_privacy._internal.errors.UsageError` with *message*.
+
+    The exception tree is imported only when one is raised: certbot imports this module on
+    every run, and creating the tree's classes costs more than the rest of the module.
+    """
+    from certbot_privacy._internal.errors import UsageError
+
+    return UsageError(message)
 
 
 def flag(value: object) -> bool:
@@ -81,7 +95,7 @@ def refuse_mode_only_options(verb: str, given: Mapping[str, object]) -> None:
     for option in MODE_ONLY_OPTIONS:
         if given.get(option) not in (None, False):
             name = "--privacy-" + option.replace("_", "-")
-            raise UsageError(
+            raise _usage_error(
                 f"{name} only takes effect in privacy mode: add --privacy-minimal "
                 f"(or privacy-minimal = true in cli.ini), or drop {name}"
             )
@@ -98,23 +112,23 @@ def email_options(
     """
     if withdraw:
         if verb != "update_account":
-            raise UsageError(
+            raise _usage_error(
                 "--privacy-withdraw-email works with update_account only: run certbot "
                 "update_account --privacy-minimal --privacy-withdraw-email"
             )
         if email:
-            raise UsageError(
+            raise _usage_error(
                 "--privacy-withdraw-email removes the contact, and --email sets one: "
                 "give one of them"
             )
         return WITHDRAW
     if verb == "update_account" and without_email:
-        raise UsageError(
+        raise _usage_error(
             "In privacy mode, update_account does not remove the contact as a side effect "
             "of --register-unsafely-without-email: use --privacy-withdraw-email to remove it"
         )
     if verb == "update_account" and not email and not interactive:
-        raise UsageError(
+        raise _usage_error(
             "update_account in a non-interactive run (-n, -q or no terminal) asks nothing: "
             "give --email ADDRESS --privacy-share-email to set the contact, or "
             "--privacy-withdraw-email to remove it; nothing was sent"
@@ -130,26 +144,44 @@ def email_options(
 
 def invalid_address(address: str) -> UsageError:
     """The error for an ``--email`` that certbot would not accept as an address."""
-    return UsageError(
+    return _usage_error(
         f"{address} is not a valid email address: correct it, or drop --email to "
         "register without a contact"
     )
 
 
-class RunConsent(NamedTuple):
+class RunConsent:
     """The consent options a private run goes on with, and what it ignored.
 
     *share_email*: ``--privacy-share-email`` typed for this run. *eff_email*: ``True``
     only when ``--eff-email`` was typed for this run, else ``False`` (which also stops
     the EFF subscription at its source). *ignored*: the configuration-file names of the
     consents that were set without being typed (``privacy-share-email``, ``eff-email``).
-    A ``NamedTuple``: the plugin reads it on every private run, and ``dataclasses`` costs
-    import time.
+    A plain class: certbot imports this module on every run, and creating a ``NamedTuple``
+    or a dataclass costs several times what the rest of the module does.
     """
 
-    share_email: bool
-    eff_email: bool
-    ignored: Tuple[str, ...]
+    __slots__ = ("eff_email", "ignored", "share_email")
+
+    def __init__(self, share_email: bool, eff_email: bool, ignored: Tuple[str, ...]) -> None:
+        self.share_email = share_email
+        self.eff_email = eff_email
+        self.ignored = ignored
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunConsent):
+            return NotImplemented
+        return (self.share_email, self.eff_email, self.ignored) == (
+            other.share_email,
+            other.eff_email,
+            other.ignored,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"RunConsent(share_email={self.share_email!r}, eff_email={self.eff_email!r}, "
+            f"ignored={self.ignored!r})"
+        )
 
 
 def run_consent(
