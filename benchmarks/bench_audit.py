@@ -795,9 +795,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if "jq" in runs:
         speedup = med("jq") / med("report")
         print(f"report vs jq:            {speedup:.1f}x faster (target >= 3x)  {_ok(speedup >= 3)}")
+    # Issue 20's targets on the 1 GB log (issue 11's were 3x and 1.5x); the fleet cut of the
+    # same bytes keeps issue 11's.
+    targets = {"report": 2.0, "verify": 1.0}
     for name, base, target in (
-        ("report", "sha256sum", 3.0),
-        ("verify", "sha256sum", 1.5),
+        ("report", "sha256sum", targets["report"]),
+        ("verify", "sha256sum", targets["verify"]),
         ("report-fleet", "sha256sum-fleet", 3.0),
     ):
         ratio = med(name) / med(base)
@@ -810,7 +813,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         # On a shared machine wall time drifts with the load; CPU time spread over the
         # cores the command uses (sha256sum uses one) is what an idle machine would take.
         ratio = cpu(name) / cores / cpu(base)
-        print(f"{name + ' CPU per core:':<25}{ratio:.2f}x sha256sum's CPU time ({cores} cores)")
+        print(
+            f"{name + ' CPU per core:':<25}{ratio:.2f}x sha256sum's CPU time ({cores} cores; "
+            f"target <= {targets[name]}x)  {_ok(ratio <= targets[name])}"
+        )
     for name in ("report", "verify", "report-fleet"):
         print(
             f"{name + ' peak memory:':<25}{tree(name):.0f} MiB, whole process tree "

@@ -158,7 +158,7 @@ def _patch_urllib3(module: ModuleType) -> list[Patch]:
     return [Patch(module.HTTPConnectionPool, "urlopen", _urllib3_urlopen, when=mode_on)]
 
 
-# --- httpx (certbot-dns-cloudflare) -------------------------------------------------------
+# --- httpx (certbot-dns-cloudflare), and httpx2 (its fork: dnspython 2.9's DoH) ------------
 
 
 def _httpx_headers(request: Any, agent: str) -> None:
@@ -172,7 +172,8 @@ def _httpx_outgoing(request: Any, body: bytes) -> Outgoing:
     from certbot_privacy._internal.adapter.recorder import Outgoing
 
     pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
-    return Outgoing("httpx", request.method, str(request.url), pairs, body or None, ("Host",))
+    stack = "httpx2" if type(request).__module__.startswith("httpx2") else "httpx"
+    return Outgoing(stack, request.method, str(request.url), pairs, body or None, ("Host",))
 
 
 def _httpx_answered(recorder: DisclosureRecorder, sent: Sent, response: Any) -> None:
@@ -371,6 +372,7 @@ def _patch_dns(module: ModuleType) -> list[Patch]:
 TARGETS: dict[str, Callable[[ModuleType], list[Patch]]] = {
     "urllib3.connectionpool": _patch_urllib3,
     "httpx": _patch_httpx,
+    "httpx2": _patch_httpx,
     "http.client": _patch_http_client,
     "httplib2": _patch_httplib2,
     "dns.query": _patch_dns,
@@ -383,6 +385,7 @@ INSTALLED: dict[str, list[Patch]] = {}
 STACK_OF: dict[str, str] = {
     "urllib3.connectionpool": "urllib3",
     "httpx": "httpx",
+    "httpx2": "httpx2",
     "http.client": "http.client",
     "httplib2": "http.client",
     "dns.query": "dns-update",
