@@ -805,6 +805,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             f"{name + ' vs ' + base + ':':<25}{ratio:.2f}x the time (target <= {target}x)  "
             f"{_ok(ratio <= target)}"
         )
+    cores = len(os.sched_getaffinity(0))
+    for name, base in (("report", "sha256sum"), ("verify", "sha256sum")):
+        # On a shared machine wall time drifts with the load; CPU time spread over the
+        # cores the command uses (sha256sum uses one) is what an idle machine would take.
+        ratio = cpu(name) / cores / cpu(base)
+        print(f"{name + ' CPU per core:':<25}{ratio:.2f}x sha256sum's CPU time ({cores} cores)")
     for name in ("report", "verify", "report-fleet"):
         print(
             f"{name + ' peak memory:':<25}{tree(name):.0f} MiB, whole process tree "

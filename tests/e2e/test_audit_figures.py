@@ -53,6 +53,15 @@ def test_a_real_run_s_figures_outcomes_and_coverage(
         assert "recorded their coverage" in said
     else:
         assert "what went outside the requests library" in said and "is not known" in said
+    # A name only looked up (certbot's getfqdn as it makes an account) is said to be a
+    # lookup, and is no recipient.
+    for looked_up in {
+        r["host"]
+        for r in records
+        if r["event"] == "connection" and r["via"] == "socket.gethostbyaddr"
+    }:
+        assert f"no connection to it recorded): {looked_up}, " in said, said
+        assert looked_up not in {r["recipient"] for r in report["recipients"]}
     table = _audit(target, "report", str(log))
     assert table.splitlines()[0].startswith("Read 1 file: ")
     assert max(len(line) for line in table.splitlines()) <= 80

@@ -137,6 +137,34 @@ def test_rfc2136_messages_are_recorded_before_they_reach_the_server(
         assert form not in text, "a TSIG secret or MAC is in the disclosure log"
         assert form not in mirrored, "a TSIG secret or MAC is in the syslog mirror"
     assert secret not in text and secret not in mirrored
+    # The audit tool says what each message was, from the records (not all "DNS UPDATE").
+    n_queries = sum(1 for r in requests_ if r["method"] == "QUERY")
+    report = _audit_json(target, "report", str(log))
+    said = " ".join(report["coverage"]["sentences"])
+    plural = "query" if n_queries == 1 else "queries"
+    assert (
+        f"{len(requests_)} DNS messages over plain DNS "
+        f"({len(requests_) - n_queries} UPDATE (RFC 2136), {n_queries} {plural})"
+    ) in said, said
+    art30 = _audit_json(target, "export", "--art30", str(log))
+    (server,) = [r for r in art30["recipients"] if r["recipient"] == recipient]
+    assert server["kind"] == "DNS server (DNS UPDATE, RFC 2136; DNS queries)"
+
+
+def _audit_json(target: CertbotTarget, *args: str) -> Any:
+    """The target's own ``certbot-privacy`` with ``--format json``, parsed."""
+    import subprocess
+
+    tool = target.certbot.parent / "certbot-privacy"
+    done = subprocess.run(
+        [str(tool), *args, "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
 
 
 def _forms(data: bytes) -> List[str]:
