@@ -14,6 +14,8 @@ What it cannot see: other processes (hooks, which :mod:`.coverage` records as ``
 records), and native code that opens its own sockets (a Go library loaded in-process).
 """
 
+from __future__ import annotations
+
 import contextlib
 import ipaddress
 import socket

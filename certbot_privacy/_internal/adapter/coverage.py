@@ -10,6 +10,8 @@ writes a ``hook`` record. The rules (what is unseen, what ``--privacy-strict`` r
 are :mod:`certbot_privacy._internal.rules.coverage`'s.
 """
 
+from __future__ import annotations
+
 import argparse
 import atexit
 import logging

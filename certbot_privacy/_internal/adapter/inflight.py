@@ -11,6 +11,8 @@ each asyncio task has its own, so that while one task awaits a recorded request 
 ``AsyncClient``) another task's connections are not taken for that request's.
 """
 
+from __future__ import annotations
+
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterator, Optional

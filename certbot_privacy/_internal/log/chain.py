@@ -6,6 +6,8 @@ of the empty string. Editing, removing, inserting or reordering a line breaks th
 at the line after it. Writer and verifier both use this module, so they cannot disagree.
 """
 
+from __future__ import annotations
+
 import hashlib
 
 PREFIX = "sha256:"

@@ -9,6 +9,8 @@ run knows to be disclosures in such requests (the names being validated and the 
 challenge values). Nothing here touches the network, the file system or certbot.
 """
 
+from __future__ import annotations
+
 import base64
 import hashlib
 import json

@@ -13,6 +13,8 @@ With a state directory (:mod:`.state`, in certbot's config dir) the writer
 ``docs/sealing.rst`` explains the design and its limits.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 import time

@@ -6,6 +6,8 @@ that is not a regular file of this user with one link; :func:`os_error` turns an
 :class:`OSError` into one sentence (where, why, the fix). Used by :mod:`.writer`.
 """
 
+from __future__ import annotations
+
 import errno
 import os
 import stat

@@ -9,6 +9,8 @@ what a request would *send* here, and every record the writer appends there: onc
 as it is the costliest step of a record.
 """
 
+from __future__ import annotations
+
 import base64
 from typing import Any, Iterable, Mapping, Optional
 

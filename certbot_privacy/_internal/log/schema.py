@@ -8,6 +8,8 @@ order and the Art. 30 wording all come from :data:`CATEGORIES` (a unit test chec
 the shipped ``record-1.json`` lists exactly these).
 """
 
+from __future__ import annotations
+
 import datetime
 import json
 from typing import Any, Dict, Mapping, NamedTuple, Tuple

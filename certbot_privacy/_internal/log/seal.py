@@ -9,6 +9,8 @@ previous seal's MAC, so that a seal cannot be moved, dropped or redone under a l
 without showing. ``docs/sealing.rst`` has the design, threat model and limits.
 """
 
+from __future__ import annotations
+
 import hashlib
 import hmac
 import json

@@ -8,6 +8,8 @@ current sealing epoch and key (:mod:`.seal`). Reads are bounded (regular files o
 FIFO, at most :data:`MAX_BYTES`); writes are atomic and synced, files 0600.
 """
 
+from __future__ import annotations
+
 import contextlib
 import errno
 import json

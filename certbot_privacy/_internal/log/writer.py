@@ -9,6 +9,8 @@ is in ``docs/how-it-works.rst``; every failure is one :class:`DisclosureLogError
 sentence naming the path, what is wrong and the fix.
 """
 
+from __future__ import annotations
+
 import atexit
 import errno
 import fcntl
@@ -54,7 +56,7 @@ def hook(point: str, path: str) -> None:
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: The logs with a state directory this process wrote to: each is closed (sealed) at exit.
-_AT_EXIT: "list[DisclosureLog]" = []
+_AT_EXIT: list[DisclosureLog] = []
 
 
 def close_all() -> None:

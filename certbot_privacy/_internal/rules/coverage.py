@@ -7,6 +7,8 @@ that opens its own sockets. These rules take plain values: the options, the
 authenticator's name, what native code the run loads; the adapter gathers them.
 """
 
+from __future__ import annotations
+
 import shlex
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 

@@ -13,6 +13,8 @@ The same module neutralises a value for the other places output goes: a spreadsh
 with the rest of :data:`ESCAPES` (DEL) escaped too (:func:`json_ascii`).
 """
 
+from __future__ import annotations
+
 import re
 from typing import Any, Collection, Dict
 
@@ -99,7 +101,7 @@ _MARKDOWN = (
 )
 
 
-def _markdown_escape(match: "re.Match[str]") -> str:
+def _markdown_escape(match: re.Match[str]) -> str:
     if match.group(2) is not None:
         return match.group(2) + "\\."
     return "\\" + match.group(0)

@@ -9,9 +9,12 @@ whitespace and decoding form, query and percent encodings. A last line of
 defence, not a proof: see ``docs/how-it-works.rst``.
 """
 
+from __future__ import annotations
+
 import base64
 import binascii
 import hashlib
+import itertools
 import json
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, TypeVar, Union
@@ -171,14 +174,35 @@ class _Scanner:
                 for key in value:
                     if key in PRIVATE_JWK_MEMBERS or (key == "k" and value.get("kty") == "oct"):
                         raise PrivateKeyError(f"a JWK private member {key!r}")
-            for key, item in value.items():
-                self.scan(key, depth + 1)
-                self.scan(item, depth + 1)
+            self._each(itertools.chain.from_iterable(value.items()), depth + 1)
         elif isinstance(value, (list, tuple)):
-            for item in value:
-                self.scan(item, depth + 1)
+            self._each(value, depth + 1)
         elif isinstance(value, (bytes, bytearray)):
             self.binary(bytes(value), depth)
+
+    def _each(self, values: Iterable[Any], depth: int) -> None:
+        """:meth:`scan` each of *values* at *depth* (a dict's keys and values in turn).
+
+        What scan and :meth:`text` do for a string too short to hold a key (count it
+        against the budget), a number or ``None`` (nothing) is done here, without a call
+        each: most of a record's keys and values are such.
+        """
+        if depth > _MAX_DEPTH:
+            for _ in values:  # scan would stop at each: one is enough to say so
+                self.cut = True
+                break
+            return
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                if len(value) >= _MIN_KEY_TEXT:
+                    self.text(value, depth)
+                    continue
+                self.budget -= 1
+                if self.budget < 0:
+                    self.cut = True
+            elif not (value is None or kind is int or kind is bool or kind is float):
+                self.scan(value, depth)
 
     def text(self, text: str, depth: int) -> None:
         self.budget -= 1

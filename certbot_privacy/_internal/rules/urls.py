@@ -1,5 +1,7 @@
 """URL forms the rules compare by (pure): ``Host`` header, origin, directory URL."""
 
+from __future__ import annotations
+
 from urllib.parse import urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"https": 443, "http": 80}

@@ -6,6 +6,8 @@ plugins, the verb, some flags and the Python version. This module holds the poli
 replaces it, as pure functions over plain strings.
 """
 
+from __future__ import annotations
+
 from typing import Optional
 
 from certbot_privacy._internal.errors import UserAgentError

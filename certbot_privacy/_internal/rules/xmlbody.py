@@ -9,6 +9,8 @@ no XXE, no entity expansion), on at most :data:`MAX_BYTES` bytes, :data:`MAX_DEP
 levels and :data:`MAX_VALUES` values; anything else gives no values at all.
 """
 
+from __future__ import annotations
+
 from typing import List, NoReturn
 
 #: Larger bodies are not parsed (a provider's change batch is a few KiB).
