@@ -215,6 +215,31 @@ def test_a_fleet_recipient_names_its_first_hosts_and_counts_the_rest(
     assert "52 other hosts: " in page
 
 
+def test_a_page_by_host_has_sections_for_the_first_hosts_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str],
+    log: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--by host on a fleet: sections for the first hosts only (200; 3 here), then how many
+    more and where their sections are; the totals still count every host."""
+    from certbot_privacy._internal.audit.formats.html import _report
+
+    monkeypatch.setattr(_report, "HOST_SECTIONS", 3)
+    for n in range(5):
+        host = tmp_path / "hosts" / f"web{n}"
+        host.mkdir(parents=True)
+        (host / "disclosure.jsonl").write_bytes(log.read_bytes())
+    argv = ("report", "--by", "host", "--format", "html", str(tmp_path / "hosts"))
+    page = Page(_run(capsys, *argv)).text
+    assert "and 2 more hosts not shown here" in page
+    assert "their sections in --format json and --format csv" in page
+    document = json.loads(_run(capsys, *argv[:4], "json", argv[-1]))
+    assert len({r["host"] for r in document["recipients"]}) == 5
+    sections = [name for name in ("web0", "web1", "web2", "web3", "web4") if f"{name} to " in page]
+    assert sections == ["web0", "web1", "web2"], sections
+
+
 def test_a_section_lists_the_first_values_of_a_category_and_says_where_the_rest_are(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

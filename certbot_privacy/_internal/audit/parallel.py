@@ -243,13 +243,16 @@ def by_host(
         (paths, host, filters, months, timeline, stream.block)
         for host, paths in sorted(groups.items(), key=lambda group: group[0] or "")
     ]
-    wrote = False
+    wrote = 0
+    left_out = 0
 
     def write(text: str, accumulator: Accumulator) -> None:
-        nonlocal wrote
-        if text:
+        nonlocal wrote, left_out
+        if text and stream.limit is not None and wrote >= stream.limit:
+            left_out += 1
+        elif text:
             out.write((stream.separator if wrote else stream.opening) + text)
-            wrote = True
+            wrote += 1
         total.merge(accumulator)
 
     if workers <= 1 or len(tasks) <= 1:
@@ -265,6 +268,8 @@ def by_host(
                 write(*waiting.popleft().result())
                 for task in itertools.islice(pending, 1):
                     waiting.append(pool.submit(_host_block, task))
+    if left_out and stream.beyond is not None:
+        out.write(stream.separator + stream.beyond(left_out))
     if wrote:
         out.write(stream.closing)
     return total.result("host")

@@ -25,7 +25,9 @@ class ByHost:
     after the hosts from the totals (a summary whose recipients carry no values);
     ``opening``, ``separator`` and ``closing`` go before the first, between two and after
     the last block that is not empty. Together they write what the whole summary's
-    renderer writes, byte for byte."""
+    renderer writes, byte for byte. With *limit*, only the first *limit* blocks that are
+    not empty are written, then ``beyond(N)`` for the N left out (their figures still
+    count in the totals): a page for a fleet stays a size a browser opens."""
 
     head: Callable[["Summary"], str]
     block: Callable[["Summary"], str]
@@ -33,6 +35,8 @@ class ByHost:
     opening: str = ""
     separator: str = ""
     closing: str = ""
+    limit: Optional[int] = None
+    beyond: Optional[Callable[[int], str]] = None
 
 
 @dataclass(frozen=True)

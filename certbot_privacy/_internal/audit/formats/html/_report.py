@@ -31,6 +31,9 @@ HOST_LIMIT = 50
 #: How many values of a category a section lists (per recipient, or per host and
 #: recipient): the page of a fleet stays a size a browser opens and a printer prints.
 VALUE_LIMIT = 20
+#: How many hosts a page grouped by host has a section for: the others' figures are in
+#: the totals, their sections in --format json and csv.
+HOST_SECTIONS = 200
 
 _REPORT_HEAD = ("format", "filters", "files", "by", "hosts", "lines", "records", "events")
 _REPORT_SHOWN = (
@@ -98,7 +101,14 @@ def by_host(generated: Optional[str] = None) -> ByHost:
         body = _tail(json_format.report_document(summary))
         return "".join("\n" + part for part in body) + page_tail(when)
 
-    return ByHost(head=head, block=_host_sections, tail=tail)
+    def beyond(hosts: int) -> str:
+        return (
+            f'\n<p class="none">and {text(plural(hosts, "more host"))} not shown here: their '
+            "figures are in the totals above, their sections in --format json and --format "
+            "csv.</p>"
+        )
+
+    return ByHost(head=head, block=_host_sections, tail=tail, limit=HOST_SECTIONS, beyond=beyond)
 
 
 def _host_sections(summary: Summary) -> str:
