@@ -169,7 +169,7 @@ def test_a_record_that_cannot_be_written_stops_the_connect(private: Path) -> Non
     listener.close()
     assert listener.seen_at_accept is None  # no connection arrived
     message = str(raised.value)
-    assert "was not made" in message and "\n" not in message
+    assert "Nothing was sent: the connection to 127.0.0.1:" in message and "\n" not in message
     from certbot import errors
 
     assert isinstance(raised.value, errors.Error)  # certbot prints it as one sentence
@@ -297,4 +297,4 @@ def test_a_lookup_whose_record_cannot_be_written_is_not_made(
     with pytest.raises(DisclosureLogError) as raised:
         lookup("localhost")
     assert resolving.seen == []  # the hooks after the plugin's never ran: no lookup
-    assert str(raised.value).endswith("The lookup of localhost was not made.")
+    assert str(raised.value).endswith("Nothing was sent: the lookup of localhost was not made.")

@@ -243,8 +243,12 @@ def _refused(error: BaseException, host: str, port: Optional[int], via: str) -> 
 
     where = host if port is None else f"{host}:{port}"
     if via in _LOOKUPS:
-        return ConnectionNotRecorded(f"{error} The lookup of {where} was not made.")
-    return ConnectionNotRecorded(f"{error} The connection to {where} was not made.")
+        return ConnectionNotRecorded(
+            f"{error} Nothing was sent: the lookup of {where} was not made."
+        )
+    return ConnectionNotRecorded(
+        f"{error} Nothing was sent: the connection to {where} was not made."
+    )
 
 
 def _destination(
