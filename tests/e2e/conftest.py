@@ -29,13 +29,11 @@ from harness import (
     AriSettings,
     CertbotRunner,
     CertbotTarget,
-    TargetMissing,
     TestCA,
-    in_ci,
-    load_target,
     make_test_ca,
     target_specs,
 )
+from tests.helpers.prerequisites import certbot_target
 
 TARGETS = target_specs()
 
@@ -80,12 +78,7 @@ def acme_validating(tmp_path_factory: pytest.TempPathFactory, tls: TestCA) -> It
 @pytest.fixture(scope="session", params=sorted(TARGETS))
 def target(request: pytest.FixtureRequest) -> CertbotTarget:
     name: str = request.param
-    try:
-        return load_target(name, TARGETS[name])
-    except TargetMissing as error:
-        if in_ci():
-            pytest.fail(f"{error} (CI=true: every target must be present)")
-        pytest.skip(str(error))
+    return certbot_target(name, TARGETS)
 
 
 @pytest.fixture(autouse=True)

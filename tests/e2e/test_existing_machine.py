@@ -22,13 +22,11 @@ from harness import (
     AcmeStack,
     CertbotRunner,
     CertbotTarget,
-    TargetMissing,
     TestCA,
-    in_ci,
-    load_target,
     require_success,
     target_specs,
 )
+from tests.helpers.prerequisites import certbot_target
 
 from .log_checks import LogCursor, assert_log_sound, read_log
 from .wire_checks import assert_no_outside, assert_private, paths
@@ -275,12 +273,7 @@ def test_private_state_survives_an_upgrade_from_2_1_to_5(
     """Lineage and account made private by Debian's 2.1.0 stay private under certbot 5.x."""
     targets = {}
     for name in ("debian", "pypi"):
-        try:
-            targets[name] = load_target(name, target_specs()[name])
-        except (KeyError, TargetMissing) as error:
-            if in_ci():
-                pytest.fail(str(error))
-            pytest.skip(str(error))
+        targets[name] = certbot_target(name, target_specs())
     old = CertbotRunner(targets["debian"], acme.proxy, tls, tmp_path / "machine")
     domain = old.domain()
     require_success(old.run(*old.certonly_args(domain), "--cert-name", domain))

@@ -29,9 +29,10 @@ import pytest
 
 from certbot_privacy._internal.audit import cli
 from certbot_privacy._internal.log import classify
-from harness import CertbotRunner, free_port, in_ci, require_success
+from harness import CertbotRunner, free_port, require_success
 from tests.helpers.audit import checked_verify_text
 from tests.helpers.fleet import host_logs, journal_entry, journal_export
+from tests.helpers.prerequisites import missing
 
 from .conftest import DEV_LOG
 from .conftest import SyslogDaemon as _Daemon
@@ -123,9 +124,7 @@ class Rsyslog:
 @pytest.fixture
 def rsyslog(tmp_path: Path, certbot: CertbotRunner, dev_log: None) -> Iterator[Rsyslog]:
     if not os.path.exists(RSYSLOGD):
-        if in_ci():
-            pytest.fail("rsyslogd is missing (run scripts/bootstrap)")
-        pytest.skip("rsyslogd is not installed (run scripts/bootstrap)")
+        missing("rsyslogd is not installed (run scripts/bootstrap)")
     if os.path.exists(DEV_LOG):
         pytest.skip("a syslog daemon owns /dev/log here; this test starts its own")
     daemon = Rsyslog(tmp_path / "rsyslog", f"web-{certbot.target.name}")

@@ -18,7 +18,8 @@ from typing import Any, Dict, Tuple
 import pytest
 
 from certbot_privacy._internal.log import classify
-from harness import CertbotRunner, CertbotTarget, in_ci, require_success
+from harness import CertbotRunner, CertbotTarget, require_success
+from tests.helpers import prerequisites
 from tests.helpers.hostile import HOSTILE, hostile_fleet
 from tests.helpers.html_page import (
     ELEMENTS,
@@ -42,10 +43,9 @@ def browser() -> str:
     found = chromium()
     missing = [n for n, p in (("chromium", found), ("pdftoppm", shutil.which("pdftoppm"))) if not p]
     if missing or found is None:
-        message = f"{', '.join(missing)} not installed (bash scripts/bootstrap installs them)"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        prerequisites.missing(
+            f"{', '.join(missing)} not installed (bash scripts/bootstrap installs them)"
+        )
     return found
 
 

@@ -22,11 +22,9 @@ from harness import (
     LTS_TARGETS,
     CertbotRunner,
     CertbotTarget,
-    TargetMissing,
-    in_ci,
-    load_target,
     require_success,
 )
+from tests.helpers.prerequisites import certbot_target
 
 from .wire_checks import assert_private, ordered_names
 
@@ -40,12 +38,7 @@ VERSIONS = {"ubuntu-24.04": "2.9.0", "debian-13": "4.0.0"}
 def target(request: pytest.FixtureRequest) -> CertbotTarget:
     """certbot 2.9.0 and 4.0.0 (skipped where scripts/bootstrap has not made them)."""
     name: str = request.param
-    try:
-        return load_target(name, LTS_TARGETS[name])
-    except TargetMissing as error:
-        if in_ci():
-            pytest.fail(f"{error} (CI=true: every target must be present)")
-        pytest.skip(str(error))
+    return certbot_target(name, LTS_TARGETS)
 
 
 def test_lts_certbot_issues_renews_and_shows_status_privately(

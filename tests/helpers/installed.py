@@ -15,10 +15,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Optional
 
-import pytest
-
 import certbot_privacy
-from harness import in_ci
+from tests.helpers.prerequisites import missing
 
 _FIX = "run `bash scripts/bootstrap`, which installs this checkout editable into .venv"
 
@@ -48,13 +46,10 @@ def _script_problem() -> Optional[str]:
 
 
 def require(problem: Optional[str]) -> None:
-    """Skip the running test because of *problem*; in CI, where bootstrap has installed the
-    package, fail it with the same sentence instead. Nothing when *problem* is ``None``."""
-    if problem is None:
-        return
-    if in_ci():
-        pytest.fail(f"{problem} (CI=true: bootstrap must have installed it)")
-    pytest.skip(problem)
+    """Skip the running test because of *problem* (fail it in CI: :func:`.missing`);
+    nothing when *problem* is ``None``."""
+    if problem is not None:
+        missing(problem)
 
 
 def require_plugin() -> None:

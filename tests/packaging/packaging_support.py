@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import harness as harness  # noqa: E402 (after the path is set; re-exported for the tests)
+from tests.helpers.prerequisites import missing as missing  # noqa: E402 (re-exported)
 
 #: Seconds each packaging step took, printed by conftest's pytest_terminal_summary.
 TIMINGS: Dict[str, float] = {}
@@ -57,13 +56,6 @@ OFFLINE = {
     "NO_PROXY": "",
     "no_proxy": "",
 }
-
-
-def missing(reason: str) -> None:
-    """Skip the test for a missing prerequisite, or fail it in CI."""
-    if harness.in_ci():
-        pytest.fail(f"{reason} (CI=true: every prerequisite must be present)")
-    pytest.skip(reason)
 
 
 #: One word of a command line: text, or a path (turned into text).
