@@ -59,6 +59,23 @@ def bench_issuance(rounds: int, only: str = "", instructions: bool = False) -> N
                 bench(stack, tls, twin.label, with_plugin, without, work / str(index), rounds)
 
 
+def _registered(
+    stack: harness.AcmeStack,
+    tls: harness.TestCA,
+    target: harness.CertbotTarget,
+    privacy: bool,
+    base: Path,
+) -> Tuple[harness.CertbotRunner, List[str]]:
+    """A runner in *base* whose account is registered (not measured: its RSA key generation
+    takes anywhere from 50 to 500 ms of CPU, noise that would drown what is measured), and
+    the arguments of the certonly that is."""
+    runner = harness.CertbotRunner(target, stack.proxy, tls, base)
+    register = ["register", "--agree-tos", "--register-unsafely-without-email"]
+    harness.require_success(runner.run(*register, *(["--privacy-minimal"] if privacy else [])))
+    args = [*runner.certonly_args(runner.domain(), privacy=privacy), "--key-type", "ecdsa"]
+    return runner, args
+
+
 def _bench(
     stack: harness.AcmeStack,
     tls: harness.TestCA,
@@ -72,14 +89,7 @@ def _bench(
 
     def issue(target: harness.CertbotTarget, privacy: bool) -> Callable[[], Tuple[float, float]]:
         def run() -> Tuple[float, float]:
-            runner = harness.CertbotRunner(target, stack.proxy, tls, base / str(next(counter)))
-            # The account is registered first, untimed: its RSA key generation takes
-            # anywhere from 50 to 500 ms of CPU, noise that would drown what is measured.
-            register = ["register", "--agree-tos", "--register-unsafely-without-email"]
-            harness.require_success(
-                runner.run(*register, *(["--privacy-minimal"] if privacy else []))
-            )
-            args = [*runner.certonly_args(runner.domain(), privacy=privacy), "--key-type", "ecdsa"]
+            runner, args = _registered(stack, tls, target, privacy, base / str(next(counter)))
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             harness.require_success(runner.run(*args))
@@ -136,10 +146,7 @@ def _bench_instructions(
     counter = iter(range(10**6))
 
     def count(target: harness.CertbotTarget, privacy: bool, seed: int) -> int:
-        runner = harness.CertbotRunner(target, stack.proxy, tls, base / str(next(counter)))
-        register = ["register", "--agree-tos", "--register-unsafely-without-email"]
-        harness.require_success(runner.run(*register, *(["--privacy-minimal"] if privacy else [])))
-        args = [*runner.certonly_args(runner.domain(), privacy=privacy), "--key-type", "ecdsa"]
+        runner, args = _registered(stack, tls, target, privacy, base / str(next(counter)))
         python = str(target.python)
         return _instructions.count(
             [python, *runner.argv(*args)],

@@ -10,6 +10,7 @@ which calls :func:`require_plugin` or :func:`require_script`), so that a run wit
 (``CI=true``), where bootstrap has run, a missing install is a failure with that reason.
 """
 
+import importlib
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -28,7 +29,7 @@ def _plugin_problem() -> Optional[str]:
         return f"the certbot plugin 'privacy' is not installed in {sys.executable}: {_FIX}"
     module = found[0].module
     try:
-        loaded = __import__(module, fromlist=["_"])
+        loaded = importlib.import_module(module)
     except ImportError as error:
         return f"the installed 'privacy' entry point ({found[0].value}) does not import: {error}"
     here = Path(certbot_privacy.__file__).resolve().parent
