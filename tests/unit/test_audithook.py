@@ -279,6 +279,17 @@ def test_gethostbyaddr_is_recorded_with_the_address_it_reverses(
     assert record["via"] == "socket.gethostbyaddr"
 
 
+def test_a_refused_lookup_shows_a_hostile_name_escaped(resolving: Any, private: Path) -> None:
+    """The name in the refusal certbot prints comes from outside: no raw control character."""
+    private.unlink()
+    private.mkdir()  # every append fails now
+    with pytest.raises(DisclosureLogError) as raised:
+        socket.gethostbyname("evil\x1b[2J.example")
+    message = str(raised.value)
+    assert "\x1b" not in message
+    assert message.endswith("the lookup of evil\\x1b[2J.example was not made.")
+
+
 def test_a_numeric_gethostbyname_is_no_lookup(resolving: Any, private: Path) -> None:
     """gethostbyname of an address asks no resolver: nothing recorded."""
     assert socket.gethostbyname("127.0.0.1") == "127.0.0.1"

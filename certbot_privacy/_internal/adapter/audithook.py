@@ -237,11 +237,14 @@ def _refused(error: BaseException, host: str, port: Optional[int], via: str) -> 
     from certbot import errors
 
     from certbot_privacy._internal.errors import DisclosureLogError
+    from certbot_privacy._internal.rules.escape import printable
 
     class ConnectionNotRecorded(DisclosureLogError, errors.Error):
         """A connection that was not made because its record could not be written."""
 
-    where = host if port is None else f"{host}:{port}"
+    # The name may come from outside (a CA's URLs, a DNS API's answer): escaped for the
+    # terminal certbot prints this on.
+    where = printable(host if port is None else f"{host}:{port}")
     if via in _LOOKUPS:
         return ConnectionNotRecorded(
             f"{error} Nothing was sent: the lookup of {where} was not made."
