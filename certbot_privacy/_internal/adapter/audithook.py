@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Set, Tuple
 
 from certbot_privacy._internal.adapter import inflight
 
@@ -52,11 +52,12 @@ _STANDALONE = ("acme.standalone", "certbot._internal.plugins.standalone")
 #: Unix socket paths that are the log's own (the syslog mirror's), and what each is.
 _OWN_PATHS: Dict[str, str] = {"/dev/log": "syslog"}
 
-#: Destination key: (host, port, transport).
-Destination = Tuple[str, Optional[int], str]
+if TYPE_CHECKING:  # typing aliases cost every private run import time; they only type
+    #: Destination key: (host, port, transport).
+    Destination = Tuple[str, Optional[int], str]
 
-#: What the hook writes to: ``append(record, durable)`` of the run's log, and its path.
-Source = Callable[[], Any]
+    #: What the hook writes to: ``append(record, durable)`` of the run's log, and its path.
+    Source = Callable[[], Any]
 
 
 class Watch:

@@ -23,11 +23,12 @@ if TYPE_CHECKING:  # imported when first needed: most runs never send an email
 
     from certbot_privacy._internal.rules import cas, consent, drift
 
-logger = logging.getLogger(__name__)
+    # Typing aliases cost every private run import time; they only type.
+    RecordConsent = Callable[["consent.ConsentDecision", str], None]
+    RecordBlocked = Callable[[str, str], None]
+    RecordNotice = Callable[[str, str, Dict[str, Any]], None]
 
-RecordConsent = Callable[["consent.ConsentDecision", str], None]
-RecordBlocked = Callable[[str, str], None]
-RecordNotice = Callable[[str, str, Dict[str, Any]], None]
+logger = logging.getLogger(__name__)
 
 
 def read_answer(text: str) -> str:

@@ -49,7 +49,8 @@ if TYPE_CHECKING:  # a Protocol costs import time on every private run; it only 
             """Append *record* (on disk before returning if *durable*); return it as written."""
 
 
-RecipientFor = Callable[[str, Mapping[str, str]], str]
+if TYPE_CHECKING:  # a typing alias too
+    RecipientFor = Callable[[str, Mapping[str, str]], str]
 
 
 class Outgoing:

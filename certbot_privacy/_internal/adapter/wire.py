@@ -59,8 +59,9 @@ class WirePolicy:
         self.observer = observer
 
 
-#: Returns the policy in force (``None``: privacy mode off).
-PolicySource = Callable[[], Optional[WirePolicy]]
+if TYPE_CHECKING:  # a typing alias too
+    #: Returns the policy in force (``None``: privacy mode off).
+    PolicySource = Callable[[], Optional[WirePolicy]]
 
 
 def install(current: PolicySource) -> None:

@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Records a notice: ``notice(kind, recipient, fields)`` (the plugin's run log, or switch's).
-Notice = Callable[[str, str, Dict[str, object]], None]
+if TYPE_CHECKING:  # a typing alias costs every private run import time; it only types
+    #: Records a notice: ``notice(kind, recipient, fields)`` (the plugin's run log, or
+    #: switch's).
+    Notice = Callable[[str, str, Dict[str, object]], None]
 
 
 def renewal_flag(value: Any) -> Optional[bool]:

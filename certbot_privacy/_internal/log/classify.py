@@ -15,11 +15,10 @@ import base64
 import hashlib
 import json
 import re
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from certbot_privacy._internal.errors import RecordError
-from certbot_privacy._internal.rules import xmlbody
 from certbot_privacy._internal.rules.keyguard import PRIVATE_JWK_MEMBERS
 from certbot_privacy._internal.rules.urls import origin
 
@@ -39,7 +38,8 @@ OCSP_CONTENT_TYPE = "application/ocsp-request"
 #: certificate they issue in public Certificate Transparency logs (RFC 6962).
 CT_RECIPIENT = "Certificate Transparency logs (public)"
 
-Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+if TYPE_CHECKING:  # a typing alias costs every private run import time; it only types
+    Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
 Record = dict[str, Any]
 
 
@@ -283,6 +283,8 @@ def _values_of(url: str, body: bytes, kind: str) -> Iterable[str]:
     if kind == "application/x-www-form-urlencoded":
         yield from (value for _, value in parse_qsl(body.decode("utf-8", "replace")))
         return
+    from certbot_privacy._internal.rules import xmlbody  # a DNS API's body: not every run
+
     if xmlbody.looks_like_xml(body):
         yield from xmlbody.text_values(body)
         return

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from certbot_privacy._internal.errors import DisclosureLogError, LogFormatError
 from certbot_privacy._internal.log import chain, reader, seal, state
@@ -26,8 +26,9 @@ from certbot_privacy._internal.log.reader import parse_line
 from certbot_privacy._internal.log.schema import rfc3339
 from certbot_privacy._internal.rules.escape import printable
 
-#: The tail of a log file as the writer reads it: size, last line's end, last line, seq.
-Tail = Callable[[int], "tuple[int, Optional[bytes], int]"]
+if TYPE_CHECKING:  # a typing alias costs every private run import time; it only types
+    #: The tail of a log file as the writer reads it: size, last line's end, last line, seq.
+    Tail = Callable[[int], "tuple[int, Optional[bytes], int]"]
 
 
 def warn(message: str) -> None:

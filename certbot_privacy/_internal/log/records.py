@@ -12,11 +12,10 @@ as it is the costliest step of a record.
 from __future__ import annotations
 
 import base64
-from typing import Any, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from certbot_privacy._internal.log.classify import (
     CT_RECIPIENT,
-    Headers,
     Known,
     Record,
     classify,
@@ -26,6 +25,9 @@ from certbot_privacy._internal.log.classify import (
 )
 from certbot_privacy._internal.log.schema import SCHEMA_VERSION, rfc3339
 from certbot_privacy._internal.rules.keyguard import ensure_no_private_key
+
+if TYPE_CHECKING:
+    from certbot_privacy._internal.log.classify import Headers
 
 
 def request_record(

@@ -17,7 +17,7 @@ import fcntl
 import logging
 import os
 import time
-from typing import Any, Callable, Mapping, Optional, Protocol, Union
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
 
 from certbot_privacy._internal.errors import DisclosureLogError, LogFormatError, PrivateKeyError
 from certbot_privacy._internal.log import chain, evidence, reader, schema
@@ -53,7 +53,18 @@ def hook(point: str, path: str) -> None:
     """
 
 
-PathLike = Union[str, "os.PathLike[str]"]
+if TYPE_CHECKING:  # typing aliases and a Protocol cost every private run import time
+    from typing import Protocol
+
+    PathLike = Union[str, "os.PathLike[str]"]
+
+    class Mirror(Protocol):
+        """Receives a copy of each line once it is on disk (see :class:`SyslogMirror`)."""
+
+        def mirror(self, line: str) -> None:
+            """Pass *line* (one record, without its newline) on; may raise, never blocks
+            issuance."""
+
 
 #: The logs with a state directory this process wrote to: each is closed (sealed) at exit.
 _AT_EXIT: list[DisclosureLog] = []
@@ -70,13 +81,6 @@ def close_all() -> None:
 
 
 atexit.register(close_all)
-
-
-class Mirror(Protocol):
-    """Receives a copy of each line once it is on disk (see :class:`SyslogMirror`)."""
-
-    def mirror(self, line: str) -> None:
-        """Pass *line* (one record, without its newline) on; may raise, never blocks issuance."""
 
 
 class DisclosureLog:
@@ -96,6 +100,10 @@ class DisclosureLog:
         #: Where the head and the sealing state are kept (:mod:`.state`; ``None``: neither).
         self.state_dir = state_dir
         self._head_checked = False
+        #: Whether :func:`check_parents` passed: once is enough. The directories it let
+        #: through are root's or this user's and writable by nobody else, so nobody else
+        #: can swap or loosen one of them afterwards (and ones made later are made 0700).
+        self._parents_checked = False
         self._unsealed = False
         #: How many records could not be mirrored (the first one is a warning).
         self.mirror_failures = 0
@@ -263,7 +271,9 @@ class DisclosureLog:
         )
 
     def _open(self) -> int:
-        check_parents(self.path)
+        if not self._parents_checked:
+            check_parents(self.path)
+            self._parents_checked = True
         _make_parents(self.path)
         flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
         try:
