@@ -3,6 +3,8 @@ bounds, and the seal checker on logs written here (the attacks on real certbot l
 tests/e2e/test_sealing.py)."""
 
 import gzip
+import subprocess
+import sys
 import json
 import os
 from pathlib import Path
@@ -316,3 +318,70 @@ def test_verify_key_json_and_escaped_text(host: Host, capsys: pytest.CaptureFixt
     assert_fits(out, 80)
     assert cli.main(["verify", "--verify-key", key, "--format", "json", str(host.log)]) == 1
     assert json.loads(capsys.readouterr().out)["intact"] is False
+
+
+_NEXT_RUN = """
+import json, sys
+from certbot_privacy._internal.log.writer import DisclosureLog
+log = DisclosureLog(sys.argv[1], state_dir=sys.argv[2])
+log.append({"time": "2027-01-15T08:00:00.000Z", "event": "notice", "recipient": "local",
+            "kind": "test"})
+print(json.dumps("certbot_privacy._internal.log.reader" in sys.modules))
+"""
+
+
+def _next_run(host: Host) -> bool:
+    """One more run's append in a process of its own: whether it imported the reader."""
+    done = subprocess.run(
+        [sys.executable, "-c", _NEXT_RUN, str(host.log), str(host.state)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    loaded: bool = json.loads(done.stdout)
+    return loaded
+
+
+def _heads(host: Host) -> Dict[str, Any]:
+    heads: Dict[str, Any] = json.loads((host.state / state.HEAD).read_text())
+    return heads
+
+
+def test_the_head_keeps_its_seq_and_the_next_run_needs_no_parser(host: Host) -> None:
+    """head.json keeps the seq of the line it names; the next run's first append, finding
+    the log ending with that very line, continues from it without importing the reader
+    (its parser costs every private run import time) and the chain stays valid."""
+    host.run(2)
+    assert _heads(host)["logs"][str(host.log)]["seq"] == 1
+    assert _next_run(host) is False
+    assert [r["seq"] for r in assert_valid_log(host.log)] == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "head", [{"seq": 7}, {"seq": True}, {"seq": None}], ids=["wrong", "bool", "absent"]
+)
+def test_a_head_whose_seq_is_not_the_lines_is_not_trusted(
+    host: Host, head: Dict[str, Any]
+) -> None:
+    """A seq in head.json that the line does not begin with (or none, as before this
+    field): the line is parsed for its seq, and the chain stays valid."""
+    host.run(2)
+    heads = _heads(host)
+    entry = heads["logs"][str(host.log)]
+    if head["seq"] is None:
+        del entry["seq"]
+    else:
+        entry.update(head)
+    state.write(str(host.state / state.HEAD), heads)
+    assert _next_run(host) is True
+    assert [r["seq"] for r in assert_valid_log(host.log)] == [0, 1, 2]
+
+
+def test_a_log_grown_since_its_head_is_parsed(host: Host) -> None:
+    """Another writer (no state dir) appended after the head: its line is parsed."""
+    host.run(2)
+    DisclosureLog(host.log).append(record(5))
+    assert _next_run(host) is True
+    assert [r["seq"] for r in assert_valid_log(host.log)] == [0, 1, 2, 3]

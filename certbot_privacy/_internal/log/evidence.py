@@ -18,12 +18,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 from certbot_privacy._internal.errors import DisclosureLogError, LogFormatError
-from certbot_privacy._internal.log import chain, reader, seal, state
-from certbot_privacy._internal.log.reader import parse_line
-from certbot_privacy._internal.log.schema import rfc3339
+from certbot_privacy._internal.log import chain, seal, state
+from certbot_privacy._internal.log.schema import rfc3339, written_head
+
+# The reader (rotated and compressed files, the strict parser) is imported where a check
+# needs it: a run whose log holds its head where head.json says never does.
 from certbot_privacy._internal.rules.escape import printable
 
 if TYPE_CHECKING:  # a typing alias costs every private run import time; it only types
@@ -46,8 +48,14 @@ def _head_file(state_dir: str) -> str:
 
 def _line_ends_at(fd: int, offset: int, digest: str) -> bool:
     """Whether the file *fd* has a complete line ending at *offset* whose digest is *digest*."""
+    line = _line_ending_at(fd, offset)
+    return line is not None and chain.digest(line) == digest
+
+
+def _line_ending_at(fd: int, offset: int) -> Optional[bytes]:
+    """The complete line of the file *fd* that ends at *offset* (without its newline)."""
     if offset <= 0 or os.fstat(fd).st_size < offset or os.pread(fd, 1, offset - 1) != b"\n":
-        return False
+        return None
     start = offset - 1
     while start > 0:  # the line's start: the newline before it
         begin = max(0, start - 65536)
@@ -56,11 +64,13 @@ def _line_ends_at(fd: int, offset: int, digest: str) -> bool:
             start = begin + found + 1
             break
         start = begin
-    return chain.digest(os.pread(fd, offset - 1 - start, start)) == digest
+    return os.pread(fd, offset - 1 - start, start)
 
 
 def _holds(path: str, expected: Dict[str, Any]) -> bool:
     """Whether the rotated file *path* holds the expected head line (best effort)."""
+    from certbot_privacy._internal.log import reader
+
     try:
         if path.endswith(".gz"):
             wanted = expected.get("lines")
@@ -77,25 +87,49 @@ def _holds(path: str, expected: Dict[str, Any]) -> bool:
         return False
 
 
-def check_head(state_dir: str, path: str, fd: int) -> Optional[Dict[str, Any]]:
-    """The ``discontinuity`` notice's fields if the log at *path* (open as *fd*, locked)
-    does not hold the head this host last recorded for it, else ``None``."""
+#: What :func:`check_head` found: the ``discontinuity`` notice's fields (``None``: the log
+#: holds its head), and the log's last line with its seq when that line is the head and
+#: ``head.json`` knows its seq (``None`` otherwise).
+Continuity = Tuple[Optional[Dict[str, Any]], Optional[Tuple[bytes, int]]]
+
+
+def check_head(state_dir: str, path: str, fd: int) -> Continuity:
+    """Whether the log at *path* (open as *fd*, locked) holds the head this host last
+    recorded for it: the ``discontinuity`` notice's fields if not.
+
+    When the log holds that head, its line and seq come back too: the line is byte for
+    byte the one this host wrote with that seq (same SHA-256, and it begins with that
+    seq), so while it is the log's last line the writer knows the next seq without
+    parsing it.
+    """
     try:
         heads = state.read(_head_file(state_dir)) or {}
     except DisclosureLogError as error:
         warn(f"{error} The disclosure log's continuity cannot be checked in this run.")
-        return None
+        return None, None
     logs = heads.get("logs")
     expected = logs.get(path) if isinstance(logs, dict) else None
     if not isinstance(expected, dict) or not expected.get("lines"):
-        return None
+        return None, None
     try:
-        if _line_ends_at(fd, int(expected.get("offset", 0)), str(expected.get("head"))):
-            return None
+        offset = int(expected.get("offset", 0))
+        line = _line_ending_at(fd, offset)
+        if line is not None and chain.digest(line) == str(expected.get("head")):
+            seq = expected.get("seq")
+            known = (
+                (line, seq)
+                if isinstance(seq, int)
+                and not isinstance(seq, bool)
+                and line.startswith(written_head(seq))
+                else None
+            )
+            return None, known
     except (OSError, ValueError, TypeError):
         pass
+    from certbot_privacy._internal.log import reader
+
     if any(_holds(rotated, expected) for rotated in reversed(reader.rotations(path))):
-        return None  # logrotate moved it on: the rotated file's successor is this one
+        return None, None  # logrotate moved it on: the rotated file's successor is this one
     size = os.fstat(fd).st_size
     name = os.path.basename(path)
     lines, head = expected.get("lines"), expected.get("head")
@@ -105,7 +139,7 @@ def check_head(state_dir: str, path: str, fd: int) -> Optional[Dict[str, Any]]:
         "aside, cut short, replaced or deleted since; a discontinuity notice is recorded "
         "and certbot-privacy verify reports it"
     )
-    return {
+    fields = {
         "kind": "discontinuity",
         "message": message,
         "found": {"file": name, "bytes": size},
@@ -117,10 +151,21 @@ def check_head(state_dir: str, path: str, fd: int) -> Optional[Dict[str, Any]]:
             "head": head,
         },
     }
+    return fields, None
 
 
-def record_head(state_dir: str, path: str, fd: int, tail: Tail) -> None:
-    """Record where the log at *path* (open as *fd*, locked) ends now, in ``head.json``."""
+def record_head(
+    state_dir: str,
+    path: str,
+    fd: int,
+    tail: Tail,
+    written: Optional[Tuple[bytes, int]] = None,
+) -> None:
+    """Record where the log at *path* (open as *fd*, locked) ends now, in ``head.json``.
+
+    *written*: the last line this writer wrote and its seq; when the log ends with it, its
+    seq is kept too (see :func:`check_head`).
+    """
     size, previous, seq = tail(fd)
     head_file = _head_file(state_dir)
     try:
@@ -141,6 +186,8 @@ def record_head(state_dir: str, path: str, fd: int, tail: Tail) -> None:
             "head": chain.digest(previous),
             "time": rfc3339(time.time()),
         }
+        if written is not None and written[0] == previous:
+            logs[path]["seq"] = written[1]
     heads["format"] = "certbot-privacy-head/1"
     state.write(head_file, heads)
 
@@ -149,6 +196,8 @@ def is_seal(line: Optional[bytes]) -> bool:
     """Whether *line* is a ``seal`` record (then nothing was written since it)."""
     if line is None or b'"event":"seal"' not in line:
         return False
+    from certbot_privacy._internal.log.reader import parse_line
+
     try:
         return parse_line(line).get("event") == "seal"
     except LogFormatError:

@@ -20,14 +20,13 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
 
 from certbot_privacy._internal.errors import DisclosureLogError, LogFormatError, PrivateKeyError
-from certbot_privacy._internal.log import chain, evidence, reader, schema
+from certbot_privacy._internal.log import chain, evidence, schema
 from certbot_privacy._internal.log.paths import FIX as _FIX
 from certbot_privacy._internal.log.paths import SYSTEM_GID_LIMIT as SYSTEM_GID_LIMIT
 from certbot_privacy._internal.log.paths import check_opened as _check_opened
 from certbot_privacy._internal.log.paths import check_parents as check_parents
 from certbot_privacy._internal.log.paths import make_parents as _make_parents
 from certbot_privacy._internal.log.paths import os_error as _os_error
-from certbot_privacy._internal.log.reader import parse_line
 from certbot_privacy._internal.log.schema import SCHEMA_VERSION
 from certbot_privacy._internal.rules.keyguard import ensure_no_private_key
 
@@ -159,7 +158,7 @@ class DisclosureLog:
             fd = self._open_locked()
             try:
                 line = self._seal(fd, state_dir)
-                evidence.record_head(state_dir, self.path, fd, self._tail)
+                evidence.record_head(state_dir, self.path, fd, self._tail, self._last_written)
             finally:
                 os.close(fd)
         except DisclosureLogError as error:
@@ -176,13 +175,15 @@ class DisclosureLog:
         assert self.state_dir is not None
         self._head_checked = True
         _AT_EXIT.append(self)
-        fields = evidence.check_head(self.state_dir, self.path, fd)
+        fields, known = evidence.check_head(self.state_dir, self.path, fd)
         if fields is None:
+            if known is not None and self._last_written is None:
+                self._last_written = known  # the next seq without parsing the line
             return []
         notice = records.notice_record(recipient="local", when=time.time(), **fields)
         entry, line = self._append_locked(fd, notice, True)
         evidence.warn(str(fields["message"]))
-        evidence.record_head(self.state_dir, self.path, fd, self._tail)
+        evidence.record_head(self.state_dir, self.path, fd, self._tail, self._last_written)
         return [(entry["seq"], line)]
 
     def _seal(self, fd: int, state_dir: str) -> Optional[tuple[int, str]]:
@@ -373,6 +374,8 @@ def _predecessor(path: str, fd: int, timeout: float) -> Optional[dict[str, Any]]
     lock on it would wait for this very process). Best effort: a predecessor that cannot
     be read is not named.
     """
+    from certbot_privacy._internal.log import reader  # a new file only
+
     own = os.fstat(fd)
     rotated = [f for f in reader.rotations(path) if not _same_file(f, own)]
     if not rotated:
@@ -432,8 +435,12 @@ def _rfind_newline(fd: int, end: int) -> int:
 
 
 def _next_seq(fd: int, previous: Optional[bytes], end: int) -> int:
+    """The seq after the line *previous* (ending at *end*): parsed, as the writer does not
+    know it (the head check usually does: :meth:`DisclosureLog._check_head`)."""
     if previous is None:
         return 0
+    from certbot_privacy._internal.log.reader import parse_line
+
     try:
         seq = parse_line(previous).get("seq")
     except LogFormatError:
