@@ -163,22 +163,32 @@ class _Scanner:
         if depth > _MAX_DEPTH:
             self.cut = True
             return
-        # Plain types first: isinstance against typing's Mapping goes through abc's
-        # subclass hooks, which cost more than the rest of a scan.
-        if isinstance(value, str):
+        # Plain types first, by their exact type (what JSON and records are made of):
+        # isinstance against typing's Mapping goes through typing's and abc's subclass
+        # hooks, which cost more than the rest of a scan.
+        kind = type(value)
+        if kind is dict:
+            self._mapping(value, depth)
+        elif kind is list or kind is tuple:
+            self._each(value, depth + 1)
+        elif isinstance(value, str):
             self.text(value, depth)
         elif value is None or isinstance(value, (int, float)):  # bool too: nothing to see
             return
         elif isinstance(value, (dict, Mapping)):
-            if "kty" in value:
-                for key in value:
-                    if key in PRIVATE_JWK_MEMBERS or (key == "k" and value.get("kty") == "oct"):
-                        raise PrivateKeyError(f"a JWK private member {key!r}")
-            self._each(itertools.chain.from_iterable(value.items()), depth + 1)
+            self._mapping(value, depth)
         elif isinstance(value, (list, tuple)):
             self._each(value, depth + 1)
         elif isinstance(value, (bytes, bytearray)):
             self.binary(bytes(value), depth)
+
+    def _mapping(self, value: Mapping[Any, Any], depth: int) -> None:
+        """:meth:`scan` a mapping: a JWK's private members, then its keys and values."""
+        if "kty" in value:
+            for key in value:
+                if key in PRIVATE_JWK_MEMBERS or (key == "k" and value.get("kty") == "oct"):
+                    raise PrivateKeyError(f"a JWK private member {key!r}")
+        self._each(itertools.chain.from_iterable(value.items()), depth + 1)
 
     def _each(self, values: Iterable[Any], depth: int) -> None:
         """:meth:`scan` each of *values* at *depth* (a dict's keys and values in turn).
