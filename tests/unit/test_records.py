@@ -15,7 +15,7 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certbot_privacy._internal.errors import PrivateKeyError
+from certbot_privacy._internal.errors import PrivateKeyError, RecordError
 from certbot_privacy._internal.log import chain, classify, records, schema
 from certbot_privacy._internal.rules import urls
 from certbot_privacy._internal.rules.keyguard import PRIVATE_JWK_MEMBERS, ensure_no_private_key
@@ -237,6 +237,42 @@ def test_plain_get_with_a_dotted_name_is_not_an_ari_query() -> None:
     """A GET to some file.json is not mistaken for an ARI certificate identifier."""
     record = request(None, url="https://ca.example/static/file.json", method="GET")
     assert "certificate" not in record["personal_data"]
+
+
+@pytest.mark.parametrize(
+    "last",
+    ["AQI.", ".AIdl", "AQI.AIdl.AA", "AQI", "AQ=.AIdl", "AQ\u0661.AIdl", "AQI.AI+l", "AQI.AI/l"],
+    ids=["no serial", "no AKI", "three parts", "no dot", "padding", "arabic digit", "+", "/"],
+)
+def test_a_renewal_info_name_that_is_not_two_base64url_parts_names_no_certificate(
+    last: str,
+) -> None:
+    """Only base64url(AKI) "." base64url(serial), each non-empty and of the URL-safe
+    alphabet alone (RFC 9773 section 4.1), names a certificate."""
+    record = request(None, url=f"https://ca.example/renewal-info/{last}", method="GET")
+    assert "certificate" not in record["personal_data"]
+
+
+@pytest.mark.parametrize(
+    ("text", "decodes"),
+    [
+        ("AQI", True),
+        ("", True),
+        ("AQ-_", True),
+        ("AQ=", False),
+        ("AQ+/", False),
+        ("A\u0661", False),
+        ("A\u00e9", False),
+        ("AQIDB", False),
+    ],
+)
+def test_b64url_decode_takes_the_url_safe_alphabet_only(text: str, decodes: bool) -> None:
+    """Unpadded base64url: its 64 letters and no other (nor a length of 4n+1)."""
+    if decodes:
+        classify.b64url_decode(text)
+    else:
+        with pytest.raises(RecordError):
+            classify.b64url_decode(text)
 
 
 def test_eff_subscription_discloses_the_email_to_the_eff() -> None:

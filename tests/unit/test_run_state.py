@@ -114,3 +114,24 @@ def test_state_and_wire_do_not_import_each_other() -> None:
         for alias in node.names
     }
     assert "certbot_privacy._internal.adapter.state" not in imported and "state" not in imported
+
+
+def test_the_gate_is_made_when_first_asked_for_and_once() -> None:
+    """Given what makes it, the gate is made the first time it is asked for (a run that
+    sends no email never imports the consent rules), once, and scoped() keeps what makes
+    it without making it."""
+    made: List[EmailGate] = []
+
+    def make() -> EmailGate:
+        made.append(_gate())
+        return made[-1]
+
+    RUN.activate(POLICY, make)
+    with RUN.scoped():
+        RUN.deactivate()
+    assert made == []
+    assert RUN.gate is not None and RUN.gate is RUN.gate
+    assert made == [RUN.gate]
+    RUN.deactivate()
+    assert _fields(RUN)[3] is None and len(made) == 1
+

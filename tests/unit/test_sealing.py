@@ -3,10 +3,10 @@ bounds, and the seal checker on logs written here (the attacks on real certbot l
 tests/e2e/test_sealing.py)."""
 
 import gzip
-import subprocess
-import sys
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -362,9 +362,7 @@ def test_the_head_keeps_its_seq_and_the_next_run_needs_no_parser(host: Host) -> 
 @pytest.mark.parametrize(
     "head", [{"seq": 7}, {"seq": True}, {"seq": None}], ids=["wrong", "bool", "absent"]
 )
-def test_a_head_whose_seq_is_not_the_lines_is_not_trusted(
-    host: Host, head: Dict[str, Any]
-) -> None:
+def test_a_head_whose_seq_is_not_the_lines_is_not_trusted(host: Host, head: Dict[str, Any]) -> None:
     """A seq in head.json that the line does not begin with (or none, as before this
     field): the line is parsed for its seq, and the chain stays valid."""
     host.run(2)

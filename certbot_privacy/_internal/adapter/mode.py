@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional
 import requests
 
 from certbot_privacy._internal.adapter import wire
-from certbot_privacy._internal.adapter.email_gate import EmailGate
 from certbot_privacy._internal.adapter.recorder import DisclosureRecorder
 from certbot_privacy._internal.adapter.state import RUN
 from certbot_privacy._internal.errors import DisclosureLogError, UsageError
@@ -28,6 +27,7 @@ from certbot_privacy._internal.log.writer import DisclosureLog
 from certbot_privacy._internal.rules import useragent
 
 if TYPE_CHECKING:
+    from certbot_privacy._internal.adapter.email_gate import EmailGate
     from certbot_privacy._internal.adapter.recorder import Appender
     from certbot_privacy._internal.rules import consent
 
@@ -93,16 +93,21 @@ def switch_on(namespace: argparse.Namespace, verb: str) -> None:
         from certbot_privacy._internal.adapter.transparency import Notice
 
         recorder.on_order = Notice(namespace.config_dir)
-    gate = EmailGate(
-        server=namespace.server,
-        verb=verb,
-        interactive=interactive(namespace),
-        share_email=bool(getattr(namespace, "privacy_share_email", False)),
-        withdraw=bool(getattr(namespace, "privacy_withdraw_email", False)),
-        record=lambda decision, purpose: _record_consent(recorder, decision, purpose),
-        record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient),
-        record_notice=lambda kind, recipient, fields: record_notice(kind, recipient, **fields),
-    )
+
+    def gate() -> EmailGate:  # made when first asked for: most runs send no email
+        from certbot_privacy._internal.adapter.email_gate import EmailGate
+
+        return EmailGate(
+            server=namespace.server,
+            verb=verb,
+            interactive=interactive(namespace),
+            share_email=bool(getattr(namespace, "privacy_share_email", False)),
+            withdraw=bool(getattr(namespace, "privacy_withdraw_email", False)),
+            record=lambda decision, purpose: _record_consent(recorder, decision, purpose),
+            record_blocked=lambda reason, recipient: _record_blocked(recorder, reason, recipient),
+            record_notice=lambda kind, recipient, fields: record_notice(kind, recipient, **fields),
+        )
+
     certbot_internals.install_hook_runner(coverage.hook_runs)
     RUN.activate(wire.WirePolicy(user_agent=agent, observer=_FailClosed(recorder)), gate, recorder)
     try:

@@ -10,12 +10,15 @@ mode is put in force with :meth:`RunState.activate`, lifted with
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Union
 
 if TYPE_CHECKING:
     from certbot_privacy._internal.adapter.email_gate import EmailGate
     from certbot_privacy._internal.adapter.recorder import DisclosureRecorder
     from certbot_privacy._internal.adapter.wire import WirePolicy
+
+    #: A gate, or what makes it the first time it is asked for (most runs never are).
+    Gate = Union[EmailGate, Callable[[], EmailGate]]
 
 
 class RunState:
@@ -25,13 +28,14 @@ class RunState:
     than this whole module (measured with ``python -X importtime``).
     """
 
-    __slots__ = ("_gate", "_policy", "_recorder", "_run", "_run_level", "_verb")
+    __slots__ = ("_gate", "_make_gate", "_policy", "_recorder", "_run", "_run_level", "_verb")
 
     def __init__(self) -> None:
         self._run_level = False
         self._verb = ""
         self._policy: Optional[WirePolicy] = None
         self._gate: Optional[EmailGate] = None
+        self._make_gate: Optional[Callable[[], EmailGate]] = None
         self._recorder: Optional[DisclosureRecorder] = None
         self._run = ""
 
@@ -52,7 +56,13 @@ class RunState:
 
     @property
     def gate(self) -> Optional[EmailGate]:
-        """Where a contact email could leave; ``None``: mode off."""
+        """Where a contact email could leave; ``None``: mode off.
+
+        Made the first time it is asked for: a run that registers no account and sends
+        no email (most renewals) does not import the consent rules.
+        """
+        if self._gate is None and self._make_gate is not None:
+            self._gate = self._make_gate()
         return self._gate
 
     @property
@@ -81,20 +91,26 @@ class RunState:
     def activate(
         self,
         policy: WirePolicy,
-        gate: Optional[EmailGate] = None,
+        gate: Optional[Gate] = None,
         recorder: Optional[DisclosureRecorder] = None,
     ) -> None:
         """Put privacy mode in force: *policy* on every request from now on.
 
-        The first activation installs the wrapper of ``requests.Session.send`` and the
-        audit hook that records every connection while a recorder is in force.
+        *gate*: the run's email gate, or what makes it when first asked for (see
+        :attr:`gate`). The first activation installs the wrapper of
+        ``requests.Session.send`` and the audit hook that records every connection while a
+        recorder is in force.
         """
         from certbot_privacy._internal.adapter import audithook, wire
 
         wire.install(lambda: self._policy)
         if recorder is not None:
             audithook.install(self._log)
-        self._policy, self._gate, self._recorder = policy, gate, recorder
+        self._policy, self._recorder = policy, recorder
+        if callable(gate):  # an EmailGate is not callable: what makes one
+            self._gate, self._make_gate = None, gate
+        else:
+            self._gate, self._make_gate = gate, None
 
     def _log(self) -> object:
         """The log the audit hook writes to now (``None``: privacy mode off)."""
@@ -103,12 +119,12 @@ class RunState:
 
     def deactivate(self) -> None:
         """Let requests pass through untouched again (a lineage that is not private)."""
-        self._policy = self._gate = self._recorder = None
+        self._policy = self._gate = self._make_gate = self._recorder = None
 
     @contextlib.contextmanager
     def scoped(self) -> Iterator[RunState]:
         """Whatever the block activates or deactivates is undone as it ends, however it ends."""
-        saved = (self._policy, self._gate, self._recorder)
+        saved = (self._policy, self._gate or self._make_gate, self._recorder)
         try:
             yield self
         finally:
