@@ -549,3 +549,24 @@ def test_finalize_names_the_ct_publication() -> None:
     ]
     assert_valid(record)
     assert "published" not in request(new_order_body("example.org"))
+
+
+@pytest.mark.parametrize(
+    ("body", "as_text"),
+    [
+        (b'{"protected": "eyJ"}', True),
+        (b"a=1&b=2", True),
+        (b"", True),
+        (b"0\x02\x01\x01", False),  # starts like DER (a SEQUENCE): searched as bytes
+        (b'{"a": "\x00"}', False),  # NUL: UTF-16 JSON is ASCII with NULs
+        ('{"a": "\u00e9"}'.encode(), False),
+    ],
+)
+def test_a_body_is_searched_as_text_only_when_the_text_says_all_the_bytes_do(
+    body: bytes, as_text: bool
+) -> None:
+    """The key guard searches a request body as the record's text (then the writer's check
+    of the record finds it searched) only for ASCII without NUL that cannot be DER."""
+    searched = records._searched_as(body)
+    assert searched == (body.decode("ascii") if as_text else body)
+    assert isinstance(searched, str) is as_text
