@@ -328,3 +328,30 @@ def test_removing_whitespace_with_split_is_what_the_pattern_did(text: str) -> No
     """The guard drops whitespace with str.split(): exactly what re.sub(r"\\s+", "") did,
     Unicode spaces and separators included."""
     assert "".join(text.split()) == re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_base64"),
+    [
+        ("QUJD", True),
+        ("QUI=", True),
+        ("QQ==", True),
+        ("QQ===", False),
+        ("=", False),
+        ("", False),
+        ("a-_/+", True),
+        ("QU=I", False),
+        ("QU I", False),
+        ("\u0661\u0662", False),
+    ],
+)
+def test_base64_is_its_letters_then_at_most_two_pads(text: str, is_base64: bool) -> None:
+    """base64 or base64url letters, then at most two ``=``: nothing else, no digit of
+    another script."""
+    assert keyguard._is_base64(text) is is_base64
+
+
+@given(st.text(alphabet="Aa0+/_-= .\n\u0661\u00e9", max_size=12))
+def test_base64_is_what_the_pattern_matches_in_full(text: str) -> None:
+    """The same answer as the regular expression it stands for, on any such text."""
+    assert keyguard._is_base64(text) is bool(re.fullmatch(r"[A-Za-z0-9+/_-]+={0,2}", text))

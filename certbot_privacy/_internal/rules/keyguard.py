@@ -36,7 +36,17 @@ _PEM_MARKER = (
 #: ACME requests carry none, and compiling it cost every private run more than its use.
 _PEM_START = "-----BEGIN"
 _PEM_START_BYTES = _PEM_START.encode("ascii")
-_BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+_BASE64_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
+
+
+def _is_base64(text: str) -> bool:
+    """Whether *text* is base64 or base64url (both alphabets) with at most two ``=`` of
+    padding: what ``[A-Za-z0-9+/_-]+={0,2}`` matches in full, without compiling it on
+    every private run (stripping the letters leaves nothing only if all are letters)."""
+    letters = text.rstrip("=")
+    return bool(letters) and len(text) - len(letters) <= 2 and not letters.strip(_BASE64_LETTERS)
+
+
 #: The length of the smallest DER private key in base64 (Ed25519, PKCS#8: 48 bytes).
 _MIN_KEY_BASE64 = 64
 #: A word of base64 inside other text.
@@ -238,7 +248,7 @@ class _Scanner:
         # Without whitespace: str.split() splits where \s matches (both ask
         # Py_UNICODE_ISSPACE), and costs a fraction of re.sub(r"\s+", "", ...).
         compact = "".join(stripped.split())
-        if len(compact) >= _MIN_ENCODED and _BASE64.fullmatch(compact):
+        if len(compact) >= _MIN_ENCODED and _is_base64(compact):
             data = _decode_base64(compact)
             if data is not None:
                 self.binary(data, depth + 1)
@@ -360,7 +370,7 @@ def _base64_blobs(text: str) -> List[str]:
     block: List[str] = []
     for line in [*text.splitlines(), ""]:
         line = line.strip()
-        if not (line and _BASE64.fullmatch(line)):
+        if not (line and _is_base64(line)):
             line = ""
         if block and line and len(line) <= len(block[0]) and len(block[-1]) == len(block[0]):
             block.append(line)
