@@ -134,4 +134,3 @@ def test_the_gate_is_made_when_first_asked_for_and_once() -> None:
     assert made == [RUN.gate]
     RUN.deactivate()
     assert _fields(RUN)[3] is None and len(made) == 1
-

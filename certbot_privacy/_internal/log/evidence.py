@@ -21,7 +21,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 from certbot_privacy._internal.errors import DisclosureLogError, LogFormatError
-from certbot_privacy._internal.log import chain, seal, state
+from certbot_privacy._internal.log import chain, state
 from certbot_privacy._internal.log.schema import rfc3339, written_head
 
 # The reader (rotated and compressed files, the strict parser) is imported where a check
@@ -235,6 +235,8 @@ def seal_fields(state_dir: str, current: Dict[str, Any], fd: int, seq: int) -> D
 def evolve_state(state_dir: str, current: Dict[str, Any], entry: Dict[str, Any], fd: int) -> str:
     """Compute *entry*'s MAC under the current key, then replace the state with the next
     epoch's key (synced: the old key is gone before the seal is written); return the MAC."""
+    from certbot_privacy._internal.log import seal  # sealing is set up: not every host
+
     key = bytes.fromhex(str(current["key"]))
     value = seal.mac(key, entry)
     last_time = current.get("last_time")

@@ -10,7 +10,7 @@ line where none is seen. :func:`printable` turns each of them into a visible esc
 
 The same module neutralises a value for the other places output goes: a spreadsheet cell
 (:func:`csv_cell`) and Markdown (:func:`markdown`). JSON output is written ASCII-only,
-with the rest of :data:`ESCAPES` (DEL) escaped too (:func:`json_ascii`).
+with the rest of :func:`escapes` (DEL) escaped too (:func:`json_ascii`).
 """
 
 from __future__ import annotations
@@ -37,21 +37,29 @@ def _escapes() -> Dict[int, str]:
     return table
 
 
-#: The characters :func:`printable` escapes, with their escapes.
-ESCAPES: Dict[int, str] = _escapes()
+_table: Dict[int, str] = {}
+
+
+def escapes() -> Dict[int, str]:
+    """The characters :func:`printable` escapes, with their escapes (made on first use:
+    certbot runs import this module, and most never show a string from outside)."""
+    if not _table:
+        _table.update(_escapes())  # one C call with the whole table: no thread sees half
+    return _table
 
 
 def printable(text: str) -> str:
-    """Return *text* safe to show: every character in :data:`ESCAPES` as a visible escape.
+    """Return *text* safe to show: every character in :func:`escapes` as a visible escape.
 
     A backslash is kept as is: the result is for reading, not for parsing back.
     """
-    return text.translate(ESCAPES)
+    return text.translate(_table or escapes())
 
 
 def is_printable(text: str) -> bool:
     """Whether :func:`printable` would leave *text* unchanged."""
-    return not any(ord(char) in ESCAPES for char in text)
+    table = _table or escapes()
+    return not any(ord(char) in table for char in text)
 
 
 def escape_fields(value: Any, names: Collection[str]) -> Any:
@@ -125,7 +133,7 @@ def json_ascii(document: str) -> str:
     """Make JSON text from ``json.dumps(..., ensure_ascii=True)`` safe to print as well.
 
     ``ensure_ascii`` escapes every non-ASCII character (C1, bidi, zero-width, separators)
-    and JSON escapes C0 controls; DEL (``\\x7f``), the one character of :data:`ESCAPES`
+    and JSON escapes C0 controls; DEL (``\\x7f``), the one character of :func:`escapes`
     left, becomes ``\\u007f``. The values read back are unchanged.
     """
     return document.replace("\x7f", "\\u007f")
