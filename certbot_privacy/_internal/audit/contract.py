@@ -12,7 +12,7 @@ contract: ``schema``, ``seq``, ``time``, ``event``, ``recipient``, ``prev``; on 
 
 import json
 import re
-from typing import Any, Dict, Optional, Set, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from certbot_privacy._internal.errors import LogFormatError
 from certbot_privacy._internal.log.reader import parse_line
@@ -125,19 +125,22 @@ class Repeats:
     its record is the first's with those four fields replaced. The checks that depend on
     them are made again (a response's ``request`` must come before its ``seq``); anything
     else is parsed afresh by :func:`parse`, for the same message. A middle is kept once it
-    was met twice, in bounded memory (:data:`BYTES` of them at most, then they are
+    was met three times, in bounded memory (:data:`BYTES` of them at most, then they are
     dropped). The records share their nested values: read them, do not change them.
     """
 
     #: The most bytes of middles kept, and the longest middle kept.
     BYTES = 2 * 1024 * 1024
     LONGEST = 4 * 1024
-    #: How many middles met once are remembered (by their hash) before they are forgotten.
+    #: How many times a middle is met before it is kept, and how many middles met fewer
+    #: times are remembered (by their hash) before they are forgotten.
+    MET = 3
     SEEN = 16384
 
     def __init__(self) -> None:
         self._known: Dict[bytes, Tuple[bytes, Record]] = {}
-        self._seen: Set[int] = set()
+        self._seen: Dict[int, int] = {}
+        self._strings: Dict[str, str] = {}
         self._bytes = 0
 
     def parse(self, raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
@@ -170,19 +173,41 @@ class Repeats:
             self._admit(middle, event, parsed)
         return parsed, problem
 
+    def clear(self) -> None:
+        """Forget every middle (a new file: a fleet's hosts rarely share their lines)."""
+        self._known.clear()
+        self._seen.clear()
+        self._strings.clear()
+        self._bytes = 0
+
     def _admit(self, middle: bytes, event: bytes, record: Record) -> None:
-        """Keep *middle*'s record if the middle was met before."""
+        """Keep *middle*'s record once the middle was met :data:`MET` times (a middle met
+        only twice, a retried request say, is not worth its memory)."""
         key = hash(middle)
-        if key not in self._seen:
+        met = self._seen.get(key, 0) + 1
+        if met < self.MET:
             if len(self._seen) >= self.SEEN:
                 self._seen.clear()
-            self._seen.add(key)
+            self._seen[key] = met
             return
+        self._seen.pop(key, None)
         if self._bytes + len(middle) > self.BYTES:
             self._known.clear()
+            self._strings.clear()
             self._bytes = 0
-        self._known[middle] = (event, record.copy())
+        self._known[middle] = (event, self._shared(record))
         self._bytes += len(middle)
+
+    def _shared(self, value: Any) -> Any:
+        """A copy of *value* whose strings (keys too) are those of the records kept before
+        it, where equal: most of a record's strings are in every record to its recipient."""
+        if value.__class__ is str:
+            return self._strings.setdefault(value, value)
+        if value.__class__ is dict:
+            return {self._strings.setdefault(k, k): self._shared(v) for k, v in value.items()}
+        if value.__class__ is list:
+            return [self._shared(v) for v in value]
+        return value
 
 
 def check(value: object) -> Optional[str]:

@@ -220,6 +220,8 @@ class Accumulator:
         if source != self._file:  # a file's lines come together: its name is kept once
             self._file = source
             self._file_seen.clear()
+            _REPEATS.clear()  # memory for this file's lines, not a fleet's
+            _LABELS.clear()
             if source not in self._files:
                 self._files[source] = None
         host = item.host
