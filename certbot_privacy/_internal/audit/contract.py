@@ -25,6 +25,8 @@ from certbot_privacy._internal.log.schema import (
 
 #: The rest of a written head (:data:`certbot_privacy._internal.log.schema.WRITTEN_REST`).
 _WRITTEN_REST = re.compile(WRITTEN_REST)
+#: The same, for a checker's inner loop (:func:`written_rest` without its call).
+WRITTEN_REST_PATTERN = _WRITTEN_REST
 
 #: Events that name the request they are about in ``request``.
 _FOLLOW_UPS = frozenset({"response", "error"})
