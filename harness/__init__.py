@@ -58,7 +58,8 @@ class AcmeStack:
     def start(
         cls, workdir: Path, tls: TestCA, *, nonce_reject: int = 0, always_valid: bool = True
     ) -> "AcmeStack":
-        """Start the proxy's listeners, then Pebble with the proxy as its OCSP responder."""
+        """Start Pebble with the proxy as its OCSP responder (the proxy's listeners are
+        bound already), then the proxy, forwarding to the port Pebble got."""
         proxy = RecordingProxy(str(tls.server_cert), str(tls.server_key), str(tls.ca_cert))
         pebble = Pebble(
             workdir,
@@ -68,8 +69,8 @@ class AcmeStack:
             always_valid=always_valid,
         )
         try:
-            proxy.start(pebble.address)
             pebble.start()
+            proxy.start(pebble.address)
         except BaseException:
             proxy.close()
             raise

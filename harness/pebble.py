@@ -58,8 +58,25 @@ class Pebble:
     def log_path(self) -> Path:
         return self.workdir / "pebble.log"
 
-    def start(self, timeout: float = 20.0) -> None:
-        """Start Pebble and wait until its directory answers."""
+    def start(self, timeout: float = 60.0, attempts: int = 3) -> None:
+        """Start Pebble and wait until its directory answers.
+
+        Its ports were free when :func:`free_port` chose them, but another process (a
+        test in another pytest-xdist worker, a client's ephemeral port) can take one
+        before Pebble binds it: then Pebble exits at once, and it is started again on new
+        ports, *attempts* times in all.
+        """
+        for attempt in range(attempts):
+            try:
+                self._start(timeout)
+                return
+            except PebbleError as error:
+                if "address already in use" not in str(error) or attempt == attempts - 1:
+                    raise
+                self.stop()
+            self.port, self.management_port = free_port(), free_port()
+
+    def _start(self, timeout: float) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = {
             "pebble": {

@@ -80,7 +80,7 @@ class Rsyslog:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # generous: the wait ends when rsyslogd listens
         while not (os.path.exists(DEV_LOG) and self._listening()):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
@@ -97,7 +97,7 @@ class Rsyslog:
     def file(self, form: str) -> Path:
         return self.base / f"fleet-{form}.log"
 
-    def wait_for(self, count: int, timeout: float = 15) -> None:
+    def wait_for(self, count: int, timeout: float = 60) -> None:
         """Wait until both central files hold *count* lines."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -6,6 +6,7 @@ harness shows up here rather than as a puzzling failure of a certbot test.
 
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 import requests
@@ -104,3 +105,23 @@ def test_pebble_config_names_the_proxy_as_ocsp_responder(acme: AcmeStack) -> Non
     """Pebble's certificates point at the proxy's OCSP listener."""
     config = json.loads((acme.pebble.workdir / "pebble-config.json").read_text())
     assert config["pebble"]["ocspResponderURL"] == acme.proxy.ocsp_url
+
+
+def test_pebble_whose_port_was_taken_meanwhile_starts_on_another(
+    tls: TestCA, tmp_path: Path
+) -> None:
+    """free_port's port can be taken before Pebble binds it (another xdist worker): Pebble
+    exits, and start() tries again on new ports."""
+    import socket
+
+    from harness import Pebble
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        pebble = Pebble(tmp_path / "pebble", tls)
+        pebble.port = taken.getsockname()[1]
+        try:
+            pebble.start()
+            assert pebble.port != taken.getsockname()[1]
+            assert pebble.process is not None and pebble.process.poll() is None
+        finally:
+            pebble.stop()

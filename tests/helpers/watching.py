@@ -145,10 +145,20 @@ def dns_server(
             state.log_at_arrival.append(_on_disk(log))
             return True
 
-    tcp = TcpServer(("127.0.0.1", 0), Tcp)
-    state.port = tcp.server_address[1]
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", state.port))
+    # The kernel's free TCP port may be taken for UDP (another worker's DNS client): then
+    # another TCP port, a few times.
+    for attempt in range(5):
+        tcp = TcpServer(("127.0.0.1", 0), Tcp)
+        state.port = tcp.server_address[1]
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            udp.bind(("127.0.0.1", state.port))
+            break
+        except OSError:
+            udp.close()
+            tcp.server_close()
+            if attempt == 4:
+                raise
     udp.settimeout(0.2)
     stop = threading.Event()
 
