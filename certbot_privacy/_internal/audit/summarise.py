@@ -136,8 +136,8 @@ _REPEATS = contract.Repeats()
 
 #: The labels of a ``personal_data`` object's values, category by category, by the
 #: object's id: a repeated line's record shares it with the line it repeats
-#: (:class:`contract.Repeats`), so its values are labelled once. Each entry keeps its
-#: object, so that no other object can take its id while it is there.
+#: (:class:`contract.Repeats`), so its values are labelled once. Only such objects are kept,
+#: each with its entry, so that no other object can take its id while it is there.
 _LABELLED: Dict[int, Tuple[object, FrozenSet[str], List[Tuple[str, List[str]]]]] = {}
 _LABELLED_LIMIT = 2048
 
@@ -163,9 +163,10 @@ def _labelled(
             else:
                 labels.append(IMPLICIT_IP_LABEL if value == IMPLICIT_IP_ADDRESS else value)
         labelled.append((category, labels))
-    if len(_LABELLED) >= _LABELLED_LIMIT:
-        _LABELLED.clear()
-    _LABELLED[id(personal)] = (personal, only, labelled)
+    if _REPEATS.hit:  # a kept record's object: met again (another's would be kept alive)
+        if len(_LABELLED) >= _LABELLED_LIMIT:
+            _LABELLED.clear()
+        _LABELLED[id(personal)] = (personal, only, labelled)
     return labelled
 
 
