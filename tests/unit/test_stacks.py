@@ -424,16 +424,18 @@ def test_httpx_async_tasks_are_told_apart(log: Path) -> None:
     import asyncio
     import socket
     import threading
+    import time
 
     import httpx
 
-    other_arrived = threading.Event()
+    held_request, other_arrived = threading.Event(), threading.Event()
 
     def slow(server: socket.socket) -> None:  # answers once the other connection arrived
         conn, _ = server.accept()
         with conn:
             conn.recv(65536)
-            other_arrived.wait(5)
+            held_request.set()
+            other_arrived.wait(30)
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 
     def other(server: socket.socket) -> None:
@@ -445,8 +447,8 @@ def test_httpx_async_tasks_are_told_apart(log: Path) -> None:
         socket.create_server(("127.0.0.1", 0)) as held,
         socket.create_server(("127.0.0.1", 0)) as plain,
     ):
-        held.settimeout(5)
-        plain.settimeout(5)
+        held.settimeout(30)
+        plain.settimeout(30)
         threads = [threading.Thread(target=slow, args=(held,), daemon=True)]
         threads.append(threading.Thread(target=other, args=(plain,), daemon=True))
         for thread in threads:
@@ -454,7 +456,12 @@ def test_httpx_async_tasks_are_told_apart(log: Path) -> None:
         held_port, plain_port = held.getsockname()[1], plain.getsockname()[1]
 
         async def raw() -> None:
-            await asyncio.sleep(0.1)  # the request below is in flight, held by the server
+            # Once the request below is in flight, held by the server (a fixed sleep let a
+            # loaded machine connect here first, and the test proved nothing).
+            deadline = time.monotonic() + 30
+            while not held_request.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            assert held_request.is_set(), "the held request never arrived"
             _, writer = await asyncio.open_connection("127.0.0.1", plain_port)
             writer.close()
 
@@ -464,7 +471,7 @@ def test_httpx_async_tasks_are_told_apart(log: Path) -> None:
 
         asyncio.run(both())
         for thread in threads:
-            thread.join(5)
+            thread.join(30)
     seen = {r["port"]: r["seen"] for r in _records(log) if r["event"] == "connection"}
     assert seen == {held_port: "request", plain_port: "connection"}
 
