@@ -130,6 +130,29 @@ def privacy_mode_off(record: contract.Record) -> bool:
     return record.get("privacy_mode", True) is False
 
 
+#: Parses lines (:func:`contract.parse`), faster on lines that repeat an earlier one but for
+#: their seq, time and prev; one per process, in bounded memory.
+_REPEATS = contract.Repeats()
+
+#: The labels of values that are objects, by the object's id: a repeated line's record
+#: shares its values with the line it repeats (:class:`contract.Repeats`). Each entry keeps
+#: its object, so that no other object can take its id while it is there.
+_LABELS: Dict[int, Tuple[object, str, str]] = {}
+_LABELS_LIMIT = 2048
+
+
+def _label(category: str, value: object) -> str:
+    """:func:`label`, once per object."""
+    known = _LABELS.get(id(value))
+    if known is not None and known[0] is value and known[1] == category:
+        return known[2]
+    text = label(category, value)
+    if len(_LABELS) >= _LABELS_LIMIT:
+        _LABELS.clear()
+    _LABELS[id(value)] = (value, category, text)
+    return text
+
+
 #: Entries of the summary: by (host, recipient); host ``None`` where the input names none.
 _Key = Tuple[Optional[str], str]
 
@@ -197,6 +220,8 @@ class Accumulator:
         if source != self._file:  # a file's lines come together: its name is kept once
             self._file = source
             self._file_seen.clear()
+            _REPEATS.clear()  # memory for this file's lines, not a fleet's
+            _LABELS.clear()
             if source not in self._files:
                 self._files[source] = None
         host = item.host
@@ -205,7 +230,7 @@ class Accumulator:
         if item.problem is not None:
             self.problem(source, item.number, item.problem)
             return
-        record, problem = contract.parse(item.raw)
+        record, problem = _REPEATS.parse(item.raw)
         if record is None:
             if not item.complete and contract.is_crash_fragment(item.raw):
                 problem = "the last line is cut short (a write interrupted by a crash)"
@@ -360,7 +385,7 @@ class Accumulator:
             own = category != "ip_address"  # a string is its own label, but this one's
             for value in values:
                 if value.__class__ is not str:
-                    text = label(category, value)
+                    text = _label(category, value)
                 elif own:
                     text = value
                 else:
@@ -371,6 +396,13 @@ class Accumulator:
                     if shared is None:
                         shared = texts[text] = text
                     seen[shared] = Stats(time, off, timeline)
+                elif stats.days is None:  # Stats.add, inline (a big log's most frequent call)
+                    stats.count += 1
+                    if time < stats.first:
+                        stats.first = time
+                    elif time > stats.last:
+                        stats.last = time
+                    stats.off += off
                 else:
                     stats.add(time, off)
         return key
