@@ -15,7 +15,6 @@ prints for them, with journald's field names (:mod:`tests.helpers.fleet`). A sam
 this way from a real run is kept in ``tests/unit/data/fleet/``.
 """
 
-import contextlib
 import json
 import os
 import shutil
@@ -29,7 +28,7 @@ import pytest
 
 from certbot_privacy._internal.audit import cli
 from certbot_privacy._internal.log import classify
-from harness import CertbotRunner, free_port, require_success
+from harness import CertbotRunner, free_port, listens, require_success
 from tests.helpers.audit import checked_verify_text
 from tests.helpers.fleet import host_logs, journal_entry, journal_export
 from tests.helpers.prerequisites import missing
@@ -109,19 +108,7 @@ class Rsyslog:
 
     def _listening(self) -> bool:
         """Whether rsyslogd itself listens on the port (not another process that took it)."""
-        mine = set()
-        try:
-            for fd in Path(f"/proc/{self.process.pid}/fd").iterdir():
-                with contextlib.suppress(OSError):
-                    mine.add(os.readlink(fd))
-        except OSError:  # it has exited
-            return False
-        wanted = f"0100007F:{self.port:04X}"  # 127.0.0.1 as /proc/net/tcp writes it
-        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[1] == wanted and fields[3] == "0A" and f"socket:[{fields[9]}]" in mine:
-                return True  # 0A: LISTEN
-        return False
+        return listens(self.process.pid, self.port)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
