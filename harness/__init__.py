@@ -43,6 +43,7 @@ from .recording_proxy import (
     RecordedRequest,
     RecordingProxy,
     free_port,
+    listens,
 )
 from .testca import TestCA, make_test_ca
 
@@ -112,6 +113,7 @@ __all__ = [
     "TestCA",
     "free_port",
     "in_ci",
+    "listens",
     "load_target",
     "make_test_ca",
     "require_success",

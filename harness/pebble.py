@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Optional
 
-from .recording_proxy import free_port
+from .recording_proxy import free_port, listens
 from .testca import TestCA
 
 PEBBLE_BINARY = "/usr/bin/pebble"
@@ -128,7 +128,9 @@ class Pebble:
                 )
             try:
                 with urllib.request.urlopen(url, context=context, timeout=2) as response:
-                    if response.status == 200:
+                    # Its own answer: not another Pebble's on a port this one did not get.
+                    ports = (self.port, self.management_port)
+                    if response.status == 200 and all(listens(self.process.pid, p) for p in ports):
                         return
             except (urllib.error.URLError, OSError):
                 pass
