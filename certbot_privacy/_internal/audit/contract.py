@@ -142,9 +142,12 @@ class Repeats:
         self._seen: Dict[int, int] = {}
         self._strings: Dict[str, str] = {}
         self._bytes = 0
+        self.hit = False
 
     def parse(self, raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
-        """:func:`parse` *raw*: the same record or the same problem."""
+        """:func:`parse` *raw*: the same record or the same problem (:attr:`hit`: whether
+        the record shares its nested values with a kept one)."""
+        self.hit = False
         head = _WRITTEN.match(raw)
         end = len(raw) - _TAIL_LENGTH
         if head is None or not 0 <= end - head.end() <= self.LONGEST:
@@ -162,10 +165,12 @@ class Repeats:
             record["time"] = time.decode("ascii")
             record["prev"] = tail[1].decode("ascii")
             if request is None:
+                self.hit = True
                 return record, None
             answered = int(request)
             if answered < number:
                 record["request"] = answered
+                self.hit = True
                 return record, None
             return parse(raw)
         parsed, problem = parse(raw)

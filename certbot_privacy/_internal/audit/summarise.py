@@ -12,7 +12,7 @@ a finalize's ``published`` names count as disclosures to "Certificate Transparen
 files can be summarised in parallel.
 """
 
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from certbot_privacy._internal.audit import contract
 from certbot_privacy._internal.audit.accounts import Held, Links
@@ -134,23 +134,40 @@ def privacy_mode_off(record: contract.Record) -> bool:
 #: their seq, time and prev; one per process, in bounded memory.
 _REPEATS = contract.Repeats()
 
-#: The labels of values that are objects, by the object's id: a repeated line's record
-#: shares its values with the line it repeats (:class:`contract.Repeats`). Each entry keeps
-#: its object, so that no other object can take its id while it is there.
-_LABELS: Dict[int, Tuple[object, str, str]] = {}
-_LABELS_LIMIT = 2048
+#: The labels of a ``personal_data`` object's values, category by category, by the
+#: object's id: a repeated line's record shares it with the line it repeats
+#: (:class:`contract.Repeats`), so its values are labelled once. Only such objects are kept,
+#: each with its entry, so that no other object can take its id while it is there.
+_LABELLED: Dict[int, Tuple[object, FrozenSet[str], List[Tuple[str, List[str]]]]] = {}
+_LABELLED_LIMIT = 2048
 
 
-def _label(category: str, value: object) -> str:
-    """:func:`label`, once per object."""
-    known = _LABELS.get(id(value))
-    if known is not None and known[0] is value and known[1] == category:
+def _labelled(
+    personal: Dict[str, List[object]], only: FrozenSet[str]
+) -> List[Tuple[str, List[str]]]:
+    """Each category of *personal* (of *only*, if any) with the labels of its values."""
+    known = _LABELLED.get(id(personal))
+    if known is not None and known[0] is personal and known[1] == only:
         return known[2]
-    text = label(category, value)
-    if len(_LABELS) >= _LABELS_LIMIT:
-        _LABELS.clear()
-    _LABELS[id(value)] = (value, category, text)
-    return text
+    labelled: List[Tuple[str, List[str]]] = []
+    for category, values in personal.items():
+        if only and category not in only:
+            continue
+        own = category != "ip_address"  # a string is its own label, but this one's
+        labels: List[str] = []
+        for value in values:
+            if value.__class__ is not str:
+                labels.append(label(category, value))
+            elif own:
+                labels.append(value)
+            else:
+                labels.append(IMPLICIT_IP_LABEL if value == IMPLICIT_IP_ADDRESS else value)
+        labelled.append((category, labels))
+    if _REPEATS.hit:  # a kept record's object: met again (another's would be kept alive)
+        if len(_LABELLED) >= _LABELLED_LIMIT:
+            _LABELLED.clear()
+        _LABELLED[id(personal)] = (personal, only, labelled)
+    return labelled
 
 
 #: Entries of the summary: by (host, recipient); host ``None`` where the input names none.
@@ -221,7 +238,7 @@ class Accumulator:
             self._file = source
             self._file_seen.clear()
             _REPEATS.clear()  # memory for this file's lines, not a fleet's
-            _LABELS.clear()
+            _LABELLED.clear()
             if source not in self._files:
                 self._files[source] = None
         host = item.host
@@ -375,21 +392,11 @@ class Accumulator:
             self._count(recipient, categories, personal, time, off)
             return key
         texts = self._texts
-        only = filters.categories
-        for category, values in personal.items():
-            if only and category not in only:
-                continue
+        for category, labels in _labelled(personal, filters.categories):
             seen = categories.get(category)
             if seen is None:
                 seen = categories[category] = {}
-            own = category != "ip_address"  # a string is its own label, but this one's
-            for value in values:
-                if value.__class__ is not str:
-                    text = _label(category, value)
-                elif own:
-                    text = value
-                else:
-                    text = IMPLICIT_IP_LABEL if value == IMPLICIT_IP_ADDRESS else value
+            for text in labels:
                 stats = seen.get(text)
                 if stats is None:
                     shared = texts.get(text)
