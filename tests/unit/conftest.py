@@ -36,6 +36,18 @@ def local_server() -> Iterator[LocalServer]:
         yield server
 
 
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback TCP port where nothing listens, for as long as the test runs: bound, not
+    listening, so a connection is refused (a port merely closed again could be taken by
+    another worker's server before the test connects)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
 @pytest.fixture(autouse=True)
 def _privacy_mode_off_after_each_test() -> Iterator[None]:
     yield

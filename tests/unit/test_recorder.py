@@ -2,7 +2,6 @@
 
 import base64
 import json
-import socket
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -147,11 +146,9 @@ def test_private_key_in_a_request_stops_it_before_it_leaves(
     assert not (tmp_path / "d.jsonl").exists()
 
 
-def test_failed_send_is_recorded_as_an_error(tmp_path: Path) -> None:
+def test_failed_send_is_recorded_as_an_error(tmp_path: Path, closed_port: int) -> None:
     """A connection that fails gives an error record naming the request and why."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # closed when the with ends: nothing listens
+    port = closed_port  # nothing listens: the send fails
     _record_with(tmp_path / "d.jsonl")
     try:
         with pytest.raises(requests.ConnectionError):
@@ -275,11 +272,9 @@ def test_private_key_looking_response_header_is_withheld_not_fatal(
     assert "looks like a private key" in caplog.text
 
 
-def test_dns_api_credentials_never_reach_the_log(tmp_path: Path) -> None:
+def test_dns_api_credentials_never_reach_the_log(tmp_path: Path, closed_port: int) -> None:
     """A provider's key in a header, the URL and its error text are all left out."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens: the send fails
+    port = closed_port  # nothing listens: the send fails
     recorder = _record_with(tmp_path / "d.jsonl", directory_urls=["https://ca.example/dir"])
     recorder.expect_challenge("www.example.com", "_acme-challenge.www.example.com", "v4lue")
     url = f"http://user:pw-s3cr3t@127.0.0.1:{port}/zones/example.com?api_key=k3y-s3cr3t"
@@ -295,11 +290,9 @@ def test_dns_api_credentials_never_reach_the_log(tmp_path: Path) -> None:
     assert error["url"] == request["url"] and error["error"]
 
 
-def test_a_token_in_a_dns_api_path_never_reaches_the_log(tmp_path: Path) -> None:
+def test_a_token_in_a_dns_api_path_never_reaches_the_log(tmp_path: Path, closed_port: int) -> None:
     """/u/<token>/ and update.php?<token>: redacted in the URL and in the error's text."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens: the send fails
+    port = closed_port  # nothing listens: the send fails
     _record_with(tmp_path / "d.jsonl", directory_urls=["https://ca.example/dir"])
     token = "k9XbQ2mZ7vLwP4sT1yRnE8cH"
     for url in (f"http://127.0.0.1:{port}/u/{token}/", f"http://127.0.0.1:{port}/x.php?{token}"):
