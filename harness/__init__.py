@@ -43,6 +43,7 @@ from .recording_proxy import (
     RecordedRequest,
     RecordingProxy,
     free_port,
+    listens,
 )
 from .testca import TestCA, make_test_ca
 
@@ -58,7 +59,8 @@ class AcmeStack:
     def start(
         cls, workdir: Path, tls: TestCA, *, nonce_reject: int = 0, always_valid: bool = True
     ) -> "AcmeStack":
-        """Start the proxy's listeners, then Pebble with the proxy as its OCSP responder."""
+        """Start Pebble with the proxy as its OCSP responder (the proxy's listeners are
+        bound already), then the proxy, forwarding to the port Pebble got."""
         proxy = RecordingProxy(str(tls.server_cert), str(tls.server_key), str(tls.ca_cert))
         pebble = Pebble(
             workdir,
@@ -68,8 +70,8 @@ class AcmeStack:
             always_valid=always_valid,
         )
         try:
-            proxy.start(pebble.address)
             pebble.start()
+            proxy.start(pebble.address)
         except BaseException:
             proxy.close()
             raise
@@ -111,6 +113,7 @@ __all__ = [
     "TestCA",
     "free_port",
     "in_ci",
+    "listens",
     "load_target",
     "make_test_ca",
     "require_success",

@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Optional
 
-from .recording_proxy import free_port
+from .recording_proxy import free_port, listens
 from .testca import TestCA
 
 PEBBLE_BINARY = "/usr/bin/pebble"
@@ -58,8 +58,25 @@ class Pebble:
     def log_path(self) -> Path:
         return self.workdir / "pebble.log"
 
-    def start(self, timeout: float = 20.0) -> None:
-        """Start Pebble and wait until its directory answers."""
+    def start(self, timeout: float = 60.0, attempts: int = 3) -> None:
+        """Start Pebble and wait until its directory answers.
+
+        Its ports were free when :func:`free_port` chose them, but another process (a
+        test in another pytest-xdist worker, a client's ephemeral port) can take one
+        before Pebble binds it: then Pebble exits at once, and it is started again on new
+        ports, *attempts* times in all.
+        """
+        for attempt in range(attempts):
+            try:
+                self._start(timeout)
+                return
+            except PebbleError as error:
+                if "address already in use" not in str(error) or attempt == attempts - 1:
+                    raise
+                self.stop()
+            self.port, self.management_port = free_port(), free_port()
+
+    def _start(self, timeout: float) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = {
             "pebble": {
@@ -111,7 +128,9 @@ class Pebble:
                 )
             try:
                 with urllib.request.urlopen(url, context=context, timeout=2) as response:
-                    if response.status == 200:
+                    # Its own answer: not another Pebble's on a port this one did not get.
+                    ports = (self.port, self.management_port)
+                    if response.status == 200 and all(listens(self.process.pid, p) for p in ports):
                         return
             except (urllib.error.URLError, OSError):
                 pass

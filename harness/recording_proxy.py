@@ -42,6 +42,7 @@ import contextlib
 import datetime
 import http.client
 import json
+import os
 import select
 import socket
 import ssl
@@ -641,3 +642,24 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def listens(pid: int, port: int) -> bool:
+    """Whether process *pid* itself listens on 127.0.0.1:*port* (TCP), read from /proc.
+
+    For a server started on a :func:`free_port`: whoever answers on the port may be another
+    process that took it meanwhile (another pytest-xdist worker's server).
+    """
+    mine = set()
+    try:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                mine.add(os.readlink(fd))
+    except OSError:  # it has exited
+        return False
+    wanted = f"0100007F:{port:04X}"  # 127.0.0.1:port as /proc/net/tcp writes it
+    for line in Path("/proc/net/tcp").read_text(encoding="ascii").splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == wanted and fields[3] == "0A" and f"socket:[{fields[9]}]" in mine:
+            return True  # 0A: LISTEN
+    return False

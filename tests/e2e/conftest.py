@@ -19,6 +19,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Callable, Iterator, List
 
@@ -130,13 +131,26 @@ class SyslogDaemon:
             except OSError:
                 return
 
-    def received(self) -> List[bytes]:
-        """The datagrams certbot-privacy sent (tag ``certbot-privacy[pid]``), in order.
+    def received(self, timeout: float = 60) -> List[bytes]:
+        """The datagrams certbot-privacy sent (tag ``certbot-privacy[pid]``), in order,
+        once certbot has exited.
 
-        Other programs on the machine log through /dev/log too (tmux's utempter, cron):
-        what they send while a test holds the socket is not the test's to judge.
+        A datagram socket's queue is first in, first out: a marker of the test's own, sent
+        now, arrives after everything the finished certbot sent, so once the reading thread
+        has it, it has all of theirs (a fixed sleep instead lost the last datagrams when a
+        loaded machine left the thread waiting). Other programs on the machine log through
+        /dev/log too (tmux's utempter, cron): what they send while a test holds the socket
+        is not the test's to judge.
         """
-        time.sleep(0.2)  # let the last datagrams in
+        marker = f"<15>certbot-privacy-tests barrier {uuid.uuid4().hex}".encode()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+            sender.settimeout(timeout)
+            sender.sendto(marker, self.sock.getsockname())
+        deadline = time.monotonic() + timeout
+        while marker not in self.messages:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise AssertionError(f"the test's syslog socket did not read {marker!r}")
+            time.sleep(0.01)
         return [m for m in self.messages if _OURS.match(m)]
 
 

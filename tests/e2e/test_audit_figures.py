@@ -92,10 +92,11 @@ def test_a_real_run_s_letter_is_per_data_subject_and_says_when_recording_began(
     ]
     to_ca = [r for r in records if r["event"] == "request" and r["recipient"].startswith("https")]
     assert 0 < len(signed) < len(to_ca)
-    day = records[0]["time"][:10]
+    # The days of the first and the last (one day, unless the run went past midnight UTC).
+    first_day, last_day = signed[0]["time"][:10], signed[-1]["time"][:10]
     assert (
         "Requests to your ACME service signed with these accounts: "
-        f"- {len(signed)} requests from {day} to {day} (UTC)"
+        f"- {len(signed)} requests from {first_day} to {last_day} (UTC)"
     ) in letters
 
 

@@ -18,7 +18,6 @@ this way from a real run is kept in ``tests/unit/data/fleet/``.
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ import pytest
 
 from certbot_privacy._internal.audit import cli
 from certbot_privacy._internal.log import classify
-from harness import CertbotRunner, free_port, require_success
+from harness import CertbotRunner, free_port, listens, require_success
 from tests.helpers.audit import checked_verify_text
 from tests.helpers.fleet import host_logs, journal_entry, journal_export
 from tests.helpers.prerequisites import missing
@@ -67,29 +66,49 @@ class Rsyslog:
         self.host = host
         self.base = base
         (base / "work").mkdir(parents=True)
-        self.port = free_port()
         self.config = base / "rsyslog.conf"
+        self.log = base / "rsyslogd.out"
+        # free_port's port can be taken before rsyslogd binds it (another xdist worker's
+        # connection): rsyslogd then goes on without that listener, and starts again here
+        # on another port, three times in all.
+        for _ in range(3):
+            self.port = free_port()
+            if self._start():
+                return
+            self.stop()
+        raise RuntimeError(f"rsyslogd did not listen on a free port: {self.output()}")
+
+    def _start(self) -> bool:
+        """Start rsyslogd; whether it listens on its port (and has made /dev/log)."""
         self.config.write_text(
-            _CONFIG.format(work=base / "work", host=host, socket=DEV_LOG, port=self.port, out=base),
+            _CONFIG.format(
+                work=self.base / "work",
+                host=self.host,
+                socket=DEV_LOG,
+                port=self.port,
+                out=self.base,
+            ),
             encoding="utf-8",
         )
-        self.log = base / "rsyslogd.out"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [RSYSLOGD, "-n", "-f", str(self.config), "-i", str(base / "rsyslogd.pid")],
+                [RSYSLOGD, "-n", "-f", str(self.config), "-i", str(self.base / "rsyslogd.pid")],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # generous: the wait ends when rsyslogd listens
         while not (os.path.exists(DEV_LOG) and self._listening()):
+            if "Could not create tcp listener" in self.output():
+                return False
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"rsyslogd did not start: {self.output()}")
             time.sleep(0.05)
+        return True
 
     def _listening(self) -> bool:
-        with socket.socket() as probe:
-            return probe.connect_ex(("127.0.0.1", self.port)) == 0
+        """Whether rsyslogd itself listens on the port (not another process that took it)."""
+        return listens(self.process.pid, self.port)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -97,7 +116,7 @@ class Rsyslog:
     def file(self, form: str) -> Path:
         return self.base / f"fleet-{form}.log"
 
-    def wait_for(self, count: int, timeout: float = 15) -> None:
+    def wait_for(self, count: int, timeout: float = 60) -> None:
         """Wait until both central files hold *count* lines."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -132,6 +151,29 @@ def rsyslog(tmp_path: Path, certbot: CertbotRunner, dev_log: None) -> Iterator[R
         yield daemon
     finally:
         daemon.stop()
+
+
+def test_rsyslog_whose_port_was_taken_meanwhile_listens_on_another(
+    tmp_path: Path, dev_log: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The harness: when the port free_port chose is taken before rsyslogd binds it,
+    rsyslogd is started again on another, and a listener not its own does not count."""
+    if not os.path.exists(RSYSLOGD):
+        missing("rsyslogd is not installed (run scripts/bootstrap)")
+    if os.path.exists(DEV_LOG):
+        pytest.skip("a syslog daemon owns /dev/log here; this test starts its own")
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        ports = [taken.getsockname()[1]]
+        real = free_port
+        monkeypatch.setitem(globals(), "free_port", lambda: ports.pop() if ports else real())
+        daemon = Rsyslog(tmp_path / "rsyslog", "web-test")
+        try:
+            assert daemon.port != taken.getsockname()[1] and daemon._listening()
+            assert "Could not create tcp listener" not in daemon.output()
+        finally:
+            daemon.stop()
 
 
 def _audit(capsys: pytest.CaptureFixture[str], *argv: str) -> Tuple[int, str]:

@@ -6,6 +6,7 @@ harness shows up here rather than as a puzzling failure of a certbot test.
 
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 import requests
@@ -104,3 +105,43 @@ def test_pebble_config_names_the_proxy_as_ocsp_responder(acme: AcmeStack) -> Non
     """Pebble's certificates point at the proxy's OCSP listener."""
     config = json.loads((acme.pebble.workdir / "pebble-config.json").read_text())
     assert config["pebble"]["ocspResponderURL"] == acme.proxy.ocsp_url
+
+
+def test_pebble_whose_port_was_taken_meanwhile_starts_on_another(
+    tls: TestCA, tmp_path: Path
+) -> None:
+    """free_port's port can be taken before Pebble binds it (another xdist worker's
+    server): Pebble exits, and start() tries again on new ports; the other server's answer
+    on the port (here a directory, as another Pebble's) is not taken for Pebble's."""
+    import http.server
+    import ssl
+    import threading
+
+    from harness import Pebble
+
+    class Directory(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Directory)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(tls.server_cert), str(tls.server_key))
+    other.socket = context.wrap_socket(other.socket, server_side=True)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    taken = other.server_address[1]
+    pebble = Pebble(tmp_path / "pebble", tls)
+    pebble.port = taken
+    try:
+        pebble.start()
+        assert pebble.port != taken
+        assert pebble.process is not None and pebble.process.poll() is None
+    finally:
+        pebble.stop()
+        other.shutdown()
+        other.server_close()

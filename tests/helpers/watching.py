@@ -145,10 +145,20 @@ def dns_server(
             state.log_at_arrival.append(_on_disk(log))
             return True
 
-    tcp = TcpServer(("127.0.0.1", 0), Tcp)
-    state.port = tcp.server_address[1]
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", state.port))
+    # The kernel's free TCP port may be taken for UDP (another worker's DNS client): then
+    # another TCP port, a few times.
+    for attempt in range(5):
+        tcp = TcpServer(("127.0.0.1", 0), Tcp)
+        state.port = tcp.server_address[1]
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            udp.bind(("127.0.0.1", state.port))
+            break
+        except OSError:
+            udp.close()
+            tcp.server_close()
+            if attempt == 4:
+                raise
     udp.settimeout(0.2)
     stop = threading.Event()
 
@@ -158,6 +168,8 @@ def dns_server(
                 wire, peer = udp.recvfrom(65535)
             except socket.timeout:
                 continue
+            except OSError:  # closed: the block ended (a thread's error fails a later test)
+                return
             state.log_at_arrival.append(_on_disk(log))
             reply = answer(wire, "udp")
             if reply is not None:
@@ -176,5 +188,5 @@ def dns_server(
         stop.set()
         tcp.shutdown()
         tcp.server_close()
-        threads[1].join(5)
+        threads[1].join(30)  # it sees the stop within 0.2 s; generous on a loaded machine
         udp.close()

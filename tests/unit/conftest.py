@@ -6,15 +6,27 @@
 * every test ends with the run state reset (privacy mode off, no wire policy, no email
   gate) and every patch of the package stopped (``requests.Session.send`` and certbot's
   functions are their originals again), so that a test cannot leak into the next.
+* in CI (``CI=true``) the property tests draw the same examples on every run (hypothesis's
+  ``derandomize``, seeded by each test): a run that passed passes again, and CI cannot fail
+  on a chance draw; local runs go on drawing new examples each time, to find what a fixed
+  draw would not.
 """
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from certbot_privacy._internal.adapter import coverage, patching
 from certbot_privacy._internal.adapter.state import RUN
 from tests.helpers.http import LocalServer, running_server
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+if os.environ.get("CI", "").lower() in ("1", "true", "yes"):  # as harness.in_ci
+    settings.load_profile("ci")
 
 
 @pytest.fixture
@@ -22,6 +34,18 @@ def local_server() -> Iterator[LocalServer]:
     """A real HTTP/1.1 server on a free loopback port, stopped after the test."""
     with running_server() as server:
         yield server
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback TCP port where nothing listens, for as long as the test runs: bound, not
+    listening, so a connection is refused (a port merely closed again could be taken by
+    another worker's server before the test connects)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture(autouse=True)

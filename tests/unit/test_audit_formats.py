@@ -95,6 +95,21 @@ def test_json_report_round_trips_the_numbers(summary: Summary) -> None:
     assert document["blocked"] == {"EFF (supporters.eff.org)": 1}
 
 
+def test_a_json_value_has_its_figures_in_order(tmp_path: Path) -> None:
+    """Each value of the JSON report: its figures and hosts in this order (then its
+    timeline, with --timeline), whatever builds them."""
+    log = fleet_log(tmp_path / "fleet.jsonl")
+    for timeline, keys in (
+        (False, ["value", "count", "first", "last", "privacy_off", "hosts"]),
+        (True, ["value", "count", "first", "last", "privacy_off", "hosts", "timeline"]),
+    ):
+        summary = summarise(read_items(log), timeline=timeline)
+        document = json.loads(formats.report_renderer("json")(summary))
+        values = [v for r in document["recipients"] for c in r["categories"] for v in c["values"]]
+        assert len(values) > 10 and all(list(v) == keys for v in values)
+        assert values[0]["hosts"] == [] and isinstance(values[0]["count"], int)
+
+
 def test_markdown_report_has_a_table_per_recipient(summary: Summary) -> None:
     """Markdown: a heading and a table for each recipient."""
     text = formats.report_renderer("markdown")(summary)

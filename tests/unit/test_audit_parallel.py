@@ -1,17 +1,28 @@
 """Reading on every core: the same summary and the same verdicts as one pass, in parts."""
 
+import json
 from pathlib import Path
 from typing import Callable, List
 
 import pytest
 
 from certbot_privacy._internal.audit import parallel, source
+from certbot_privacy._internal.audit.chaincheck import Kind
 from certbot_privacy._internal.audit.filters import Filters
 from certbot_privacy._internal.audit.formats import json as json_format
 from certbot_privacy._internal.audit.summarise import summarise
 from certbot_privacy._internal.audit.verify import verify
-from tests.helpers.audit import REAL_LOGS, fleet_log, gzip_copy, lines_of
-from tests.unit.test_audit_verify import CASES
+from tests.helpers.audit import (
+    REAL_LOGS,
+    T0,
+    fleet_log,
+    gzip_copy,
+    issuance,
+    lines_of,
+    request,
+    write_log,
+)
+from tests.unit.test_audit_verify import CASES, _rechain
 
 
 @pytest.fixture(autouse=True)
@@ -106,4 +117,40 @@ def test_tampering_is_named_as_one_pass_names_it(
     path.write_bytes(b"\n".join(tamper(lines_of(log))) + b"\n")
     ours = parallel.verify_logs([str(path)], workers=3)
     assert not ours.intact
+    assert ours == verify(source.read([str(path)]))
+
+
+def test_a_recomputed_chain_with_a_wrong_seq_in_a_later_part_is_bad_seq(
+    log: Path, tmp_path: Path
+) -> None:
+    """A chain that holds but whose seq skips, far into the file: each part's checker
+    looks at every line's head, so the verdict is bad-seq at that line, as in one pass."""
+    records = [json.loads(line) for line in lines_of(log)]
+    middle = len(records) * 2 // 3
+    records[middle]["seq"] += 5
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b"\n".join(_rechain(records)) + b"\n")
+    parts = parallel.plan([str(path)], 3)
+    assert parts is not None and parts[1].start < len(b"\n".join(_rechain(records[:middle])))
+    ours = parallel.verify_logs([str(path)], workers=3)
+    failure = ours.files[0].failure
+    assert failure is not None and (failure.lineno, failure.kind) == (middle + 1, Kind.BAD_SEQ)
+    assert ours == verify(source.read([str(path)]))
+
+
+def test_a_crash_tail_the_writer_recorded_in_a_later_part_is_listed(tmp_path: Path) -> None:
+    """A record holding a cut-off crash tail, past the first part, is parsed and listed."""
+    path = tmp_path / "a.jsonl"
+    for day in range(12):
+        write_log(path, issuance(T0 + day * 86400, f"d{day}.example.org"))
+    lines = len(lines_of(path))
+    with path.open("ab") as handle:
+        handle.write(b'{"schema":1,"seq":4,"time":"2024')
+    write_log(path, [request(T0 + 99 * 86400)])
+    for day in range(100, 104):
+        write_log(path, issuance(T0 + day * 86400, f"d{day}.example.org"))
+    assert path.stat().st_size > 3 * parallel.SPLIT_BYTES
+    ours = parallel.verify_logs([str(path)], workers=3)
+    (verdict,) = ours.files
+    assert verdict.intact and [p.lineno for p in verdict.recovered] == [lines + 1]
     assert ours == verify(source.read([str(path)]))

@@ -49,7 +49,7 @@ def private(log_path: Path) -> Iterator[Path]:
 class _Listener:
     """A loopback TCP listener that reads the log when a connection arrives."""
 
-    def __init__(self, log: Path, wait: float = 5) -> None:
+    def __init__(self, log: Path, wait: float = 30) -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.sock.settimeout(wait)
         self.port = self.sock.getsockname()[1]
@@ -67,7 +67,7 @@ class _Listener:
         conn.close()
 
     def close(self) -> None:
-        self.thread.join(5)
+        self.thread.join(30)
         self.sock.close()
 
 
@@ -99,7 +99,7 @@ def test_a_destination_is_recorded_once_per_run(private: Path) -> None:
     listener = _Listener(private)
     for _ in range(2):
         with socket.socket() as sock:
-            sock.settimeout(5)
+            sock.settimeout(30)
             sock.connect(("127.0.0.1", listener.port))
     listener.close()
     assert len(_connections(_records(private))) == 1
@@ -108,7 +108,7 @@ def test_a_destination_is_recorded_once_per_run(private: Path) -> None:
 def test_a_name_is_recorded_as_resolved_then_connected(private: Path) -> None:
     """create_connection("localhost"): getaddrinfo's record, then the connect's, by name."""
     listener = _Listener(private)
-    with socket.create_connection(("localhost", listener.port), timeout=5):
+    with socket.create_connection(("localhost", listener.port), timeout=30):
         pass
     listener.close()
     records = [r for r in _connections(_records(private)) if r["port"] == listener.port]
@@ -121,7 +121,7 @@ def test_a_datagram_is_recorded_before_it_is_sent(private: Path) -> None:
     """sendto on a UDP socket: the receiver finds the record when the datagram arrives."""
     receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     receiver.bind(("127.0.0.1", 0))
-    receiver.settimeout(5)
+    receiver.settimeout(30)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
         sender.sendto(b"update", receiver.getsockname())
     receiver.recvfrom(100)

@@ -476,7 +476,7 @@ def test_a_lock_held_by_another_process_fails_the_append_after_the_bound(tmp_pat
         started = time.monotonic()
         with pytest.raises(DisclosureLogError) as raised:
             log.append(record(1))
-        assert time.monotonic() - started < 5  # bounded (the bound itself is 0.2 s)
+        assert time.monotonic() - started < 30  # bounded (the bound is 0.2 s; a loaded machine)
     finally:
         os.close(holder)
     message = str(raised.value)

@@ -2,7 +2,6 @@
 
 import base64
 import json
-import socket
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -56,7 +55,7 @@ def test_recorded_request_is_exactly_what_the_server_received(
     response = requests.post(
         server.url + "/new-acct",
         data=body,
-        timeout=5,
+        timeout=30,
         headers={"Content-Type": "application/jose+json"},
     )
     assert response.status_code == 201
@@ -80,8 +79,8 @@ def test_bodyless_requests_are_recorded_with_an_empty_body(
 ) -> None:
     """HEAD and GET (newNonce, directory) are recorded with body "" and their headers."""
     _record_with(tmp_path / "d.jsonl")
-    requests.head(server.url + "/new-nonce", timeout=5)
-    requests.get(server.url + "/dir", timeout=5)
+    requests.head(server.url + "/new-nonce", timeout=30)
+    requests.get(server.url + "/dir", timeout=30)
     parsed = assert_valid_log(tmp_path / "d.jsonl")
     assert [(r["event"], r.get("method"), r.get("body")) for r in parsed] == [
         ("request", "HEAD", ""),
@@ -103,7 +102,7 @@ def test_text_body_is_recorded_as_the_http_library_encodes_it(
     Latin-1, which is not UTF-8 text, so it is recorded as ``body_b64``.
     """
     _record_with(tmp_path / "d.jsonl", directory_urls=[server.url + "/dir"])
-    requests.post(server.url + "/form", data="name=Zoë", timeout=5)
+    requests.post(server.url + "/form", data="name=Zoë", timeout=30)
     request = assert_valid_log(tmp_path / "d.jsonl")[0]
     recorded = (
         request["body"].encode() if "body" in request else base64.b64decode(request["body_b64"])
@@ -116,7 +115,7 @@ def test_streamed_body_is_read_first_and_sent_as_recorded(
 ) -> None:
     """A generator body is turned into the recorded bytes, sent with a Content-Length."""
     _record_with(tmp_path / "d.jsonl", directory_urls=[server.url + "/dir"])
-    requests.post(server.url + "/stream", data=iter([b"part one, ", b"part two"]), timeout=5)
+    requests.post(server.url + "/stream", data=iter([b"part one, ", b"part two"]), timeout=30)
     request = assert_valid_log(tmp_path / "d.jsonl")[0]
     ((headers, received),) = [(h.headers, h.body) for h in server.hits]
     assert request["body"].encode() == received == b"part one, part two"
@@ -128,7 +127,7 @@ def test_unwritable_log_means_nothing_is_sent(server: LocalServer, tmp_path: Pat
     """Fail closed: if the record cannot be written, the server receives nothing."""
     _record_with(tmp_path)  # a directory: the log cannot be written
     with pytest.raises(errors.Error, match="it is a directory"):
-        requests.post(server.url + "/new-acct", data=b"{}", timeout=5)
+        requests.post(server.url + "/new-acct", data=b"{}", timeout=30)
     assert server.hits == []
 
 
@@ -142,20 +141,18 @@ def test_private_key_in_a_request_stops_it_before_it_leaves(
         match=r"^Refused to send POST .*/leak and to "
         r"record it in .*: a PEM private key",
     ):
-        requests.post(server.url + "/leak", data=pem_private_key(), timeout=5)
+        requests.post(server.url + "/leak", data=pem_private_key(), timeout=30)
     assert server.hits == []
     assert not (tmp_path / "d.jsonl").exists()
 
 
-def test_failed_send_is_recorded_as_an_error(tmp_path: Path) -> None:
+def test_failed_send_is_recorded_as_an_error(tmp_path: Path, closed_port: int) -> None:
     """A connection that fails gives an error record naming the request and why."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # closed when the with ends: nothing listens
+    port = closed_port  # nothing listens: the send fails
     _record_with(tmp_path / "d.jsonl")
     try:
         with pytest.raises(requests.ConnectionError):
-            requests.get(f"http://127.0.0.1:{port}/dir", timeout=5)
+            requests.get(f"http://127.0.0.1:{port}/dir", timeout=30)
     finally:
         RUN.deactivate()
     request, error = assert_valid_log(tmp_path / "d.jsonl")
@@ -170,7 +167,7 @@ def test_failed_send_is_recorded_as_an_error(tmp_path: Path) -> None:
 def test_problem_responses_record_their_acme_type(server: LocalServer, tmp_path: Path) -> None:
     """A badNonce answer is recorded with its status and problem type."""
     _record_with(tmp_path / "d.jsonl")
-    requests.post(server.url + "/problem", data=b"{}", timeout=5)
+    requests.post(server.url + "/problem", data=b"{}", timeout=30)
     outcome = assert_valid_log(tmp_path / "d.jsonl")[1]
     assert (outcome["status"], outcome["problem_type"]) == (
         400,
@@ -199,7 +196,7 @@ def test_unrecordable_outcome_is_logged_not_raised(
     """Once a request has gone, failing to record its response does not stop certbot."""
     recorder = DisclosureRecorder(_FailsAfter(tmp_path / "d.jsonl", 1))
     RUN.activate(wire.WirePolicy(user_agent=UA, observer=recorder))
-    assert requests.get(server.url + "/dir", timeout=5).status_code == 201
+    assert requests.get(server.url + "/dir", timeout=30).status_code == 201
     assert "could not be recorded" in caplog.text
     assert len(assert_valid_log(tmp_path / "d.jsonl")) == 1
 
@@ -250,7 +247,7 @@ def test_directories_added_later_name_the_recipient(tmp_path: Path) -> None:
 def test_custom_recipient_function_is_used(server: LocalServer, tmp_path: Path) -> None:
     """A recipient_for callable decides who is named as the recipient."""
     _record_with(tmp_path / "d.jsonl", recipient_for=lambda url, headers: "Test CA")
-    requests.get(server.url + "/dir", timeout=5)
+    requests.get(server.url + "/dir", timeout=30)
     assert {r["recipient"] for r in assert_valid_log(tmp_path / "d.jsonl")} == {"Test CA"}
 
 
@@ -268,18 +265,16 @@ def test_private_key_looking_response_header_is_withheld_not_fatal(
     """A CA's Location that looks like a JWK is recorded as its digest, with a warning."""
     server.routes["/jwk-location"] = Reply(200, (("Location", JWK_LOCATION),), b"{}")
     _record_with(tmp_path / "d.jsonl", directory_urls=[server.url + "/dir"])
-    assert requests.get(server.url + "/jwk-location", timeout=5).status_code == 200
+    assert requests.get(server.url + "/jwk-location", timeout=30).status_code == 200
     _, response = assert_valid_log(tmp_path / "d.jsonl")
     assert response["location"].startswith("sha256:") and response["withheld"] == ["location"]
     assert "c2VjcmV0" not in (tmp_path / "d.jsonl").read_text()
     assert "looks like a private key" in caplog.text
 
 
-def test_dns_api_credentials_never_reach_the_log(tmp_path: Path) -> None:
+def test_dns_api_credentials_never_reach_the_log(tmp_path: Path, closed_port: int) -> None:
     """A provider's key in a header, the URL and its error text are all left out."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens: the send fails
+    port = closed_port  # nothing listens: the send fails
     recorder = _record_with(tmp_path / "d.jsonl", directory_urls=["https://ca.example/dir"])
     recorder.expect_challenge("www.example.com", "_acme-challenge.www.example.com", "v4lue")
     url = f"http://user:pw-s3cr3t@127.0.0.1:{port}/zones/example.com?api_key=k3y-s3cr3t"
@@ -295,16 +290,14 @@ def test_dns_api_credentials_never_reach_the_log(tmp_path: Path) -> None:
     assert error["url"] == request["url"] and error["error"]
 
 
-def test_a_token_in_a_dns_api_path_never_reaches_the_log(tmp_path: Path) -> None:
+def test_a_token_in_a_dns_api_path_never_reaches_the_log(tmp_path: Path, closed_port: int) -> None:
     """/u/<token>/ and update.php?<token>: redacted in the URL and in the error's text."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # nothing listens: the send fails
+    port = closed_port  # nothing listens: the send fails
     _record_with(tmp_path / "d.jsonl", directory_urls=["https://ca.example/dir"])
     token = "k9XbQ2mZ7vLwP4sT1yRnE8cH"
     for url in (f"http://127.0.0.1:{port}/u/{token}/", f"http://127.0.0.1:{port}/x.php?{token}"):
         with pytest.raises(requests.ConnectionError):
-            requests.get(url, timeout=5)
+            requests.get(url, timeout=30)
     assert token not in (tmp_path / "d.jsonl").read_text()
     first, first_error, second, second_error = assert_valid_log(tmp_path / "d.jsonl")
     assert first["url"] == f"http://127.0.0.1:{port}/u/[redacted]/" == first_error["url"]
@@ -320,7 +313,7 @@ def test_urls_a_directory_lists_are_the_ca_s(server: LocalServer, tmp_path: Path
         b'{"newOrder": "https://acme.elsewhere.example/new-order", "meta": {}}',
     )
     recorder = _record_with(tmp_path / "d.jsonl", directory_urls=[server.url + "/listing"])
-    requests.get(server.url + "/listing", timeout=5)
+    requests.get(server.url + "/listing", timeout=30)
     assert "https://acme.elsewhere.example" in recorder.acme_origins
 
 
@@ -341,7 +334,7 @@ def test_request_records_are_on_disk_before_the_send_outcomes_need_not_be(
     path = tmp_path / "d.jsonl"
     _record_with(path, directory_urls=[server.url + "/dir"])
     for name in ("/new-nonce", "/new-acct"):
-        requests.post(server.url + name, data=b"{}", timeout=5)
+        requests.post(server.url + name, data=b"{}", timeout=30)
     events = [json.loads(line)["event"] for line in path.read_bytes().splitlines()]
     assert events == ["request", "response", "request", "response"]
     # One sync per request record, each before the server had that request; none for the

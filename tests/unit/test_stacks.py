@@ -161,7 +161,7 @@ def test_http_client_request_is_recorded_before_it_connects(log: Path) -> None:
     import http.client
 
     with watching.http_server(log) as server:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         conn.request("GET", "/dns/v1/projects/p", headers={"user-agent": "Python-httplib2/0.20"})
         conn.getresponse().read()
         conn.close()
@@ -171,7 +171,7 @@ def test_http_client_request_is_recorded_before_it_connects(log: Path) -> None:
 def test_urllib_request_is_recorded_once(log: Path) -> None:
     """urllib.request sits on http.client: one record, its own User-Agent replaced."""
     with watching.http_server(log) as server:
-        urllib.request.urlopen(server.url + "/token", data=b"grant=x", timeout=5).read()
+        urllib.request.urlopen(server.url + "/token", data=b"grant=x", timeout=30).read()
     _assert_written_ahead(server, log, "http.client")
 
 
@@ -180,7 +180,7 @@ def test_requests_over_urllib3_is_recorded_once_as_requests(log: Path) -> None:
     import requests
 
     with watching.http_server(log) as server:
-        requests.get(server.url + "/x", timeout=5)
+        requests.get(server.url + "/x", timeout=30)
     _assert_written_ahead(server, log, "requests")
 
 
@@ -318,7 +318,7 @@ def test_a_refused_connection_is_an_error_record_after_its_request(log: Path, st
         elif stack == "httpx":
             httpx.get(url)
         else:
-            http.client.HTTPConnection("127.0.0.1", 9, timeout=5).request("GET", "/zones")
+            http.client.HTTPConnection("127.0.0.1", 9, timeout=30).request("GET", "/zones")
     # The audit hook's connection record sits between them: it was written, the connect failed.
     request, error = [r for r in _records(log) if r["event"] != "connection"]
     assert (request["event"], request["stack"]) == ("request", stack)
@@ -331,7 +331,7 @@ def test_http_client_streamed_body_is_read_first_and_sent_as_recorded(log: Path)
     import io
 
     with watching.http_server(log) as server:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         conn.request("POST", "/p", body=io.BytesIO(b"grant_type=x&assertion=y"))
         conn.getresponse().read()
         conn.close()
@@ -346,7 +346,7 @@ def test_httplib2_request_is_recorded_before_it_connects(log: Path) -> None:
     import httplib2  # type: ignore[import-untyped]
 
     with watching.http_server(log) as server:
-        http = httplib2.Http(timeout=5, proxy_info=None)
+        http = httplib2.Http(timeout=30, proxy_info=None)
         response, _ = http.request(
             server.url + "/dns/v1/projects/p/managedZones",
             headers={"authorization": "Bearer ya29.secret-token-123"},
@@ -424,16 +424,18 @@ def test_httpx_async_tasks_are_told_apart(log: Path) -> None:
     import asyncio
     import socket
     import threading
+    import time
 
     import httpx
 
-    other_arrived = threading.Event()
+    held_request, other_arrived = threading.Event(), threading.Event()
 
     def slow(server: socket.socket) -> None:  # answers once the other connection arrived
         conn, _ = server.accept()
         with conn:
             conn.recv(65536)
-            other_arrived.wait(5)
+            held_request.set()
+            other_arrived.wait(30)
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 
     def other(server: socket.socket) -> None:
@@ -445,8 +447,8 @@ def test_httpx_async_tasks_are_told_apart(log: Path) -> None:
         socket.create_server(("127.0.0.1", 0)) as held,
         socket.create_server(("127.0.0.1", 0)) as plain,
     ):
-        held.settimeout(5)
-        plain.settimeout(5)
+        held.settimeout(30)
+        plain.settimeout(30)
         threads = [threading.Thread(target=slow, args=(held,), daemon=True)]
         threads.append(threading.Thread(target=other, args=(plain,), daemon=True))
         for thread in threads:
@@ -454,7 +456,12 @@ def test_httpx_async_tasks_are_told_apart(log: Path) -> None:
         held_port, plain_port = held.getsockname()[1], plain.getsockname()[1]
 
         async def raw() -> None:
-            await asyncio.sleep(0.1)  # the request below is in flight, held by the server
+            # Once the request below is in flight, held by the server (a fixed sleep let a
+            # loaded machine connect here first, and the test proved nothing).
+            deadline = time.monotonic() + 30
+            while not held_request.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+            assert held_request.is_set(), "the held request never arrived"
             _, writer = await asyncio.open_connection("127.0.0.1", plain_port)
             writer.close()
 
@@ -464,7 +471,7 @@ def test_httpx_async_tasks_are_told_apart(log: Path) -> None:
 
         asyncio.run(both())
         for thread in threads:
-            thread.join(5)
+            thread.join(30)
     seen = {r["port"]: r["seen"] for r in _records(log) if r["event"] == "connection"}
     assert seen == {held_port: "request", plain_port: "connection"}
 
@@ -508,7 +515,7 @@ def test_dns_update_over_https_is_recorded_once_before_it_is_sent(log: Path) -> 
     with watching.http_server(log) as server:
         url = server.url + "/dns-query"
         with pytest.raises(_failed()):  # the server answers "ok", not a DNS message
-            dns.query.https(_doh_update(), url, timeout=5, **_http1())
+            dns.query.https(_doh_update(), url, timeout=30, **_http1())
     (at_arrival,) = server.log_at_arrival
     (record,) = [r for r in map(json.loads, at_arrival.splitlines()) if r["event"] == "request"]
     assert (record["method"], record["transport"], record["url"]) == ("UPDATE", "https", url)
@@ -525,7 +532,7 @@ def test_a_dns_query_over_https_is_the_http_librarys_request(log: Path) -> None:
 
     query = dns.message.make_query("_acme-challenge.www.example.com", "TXT")
     with watching.http_server(log) as server, pytest.raises(_failed()):
-        dns.query.https(query, server.url + "/dns-query", timeout=5, **_http1())
+        dns.query.https(query, server.url + "/dns-query", timeout=30, **_http1())
     (record,) = _requests(log)
     # dnspython 2.9 sends DoH with httpx2 (the fork of httpx), Debian's 2.3 with httpx.
     assert record["stack"] in ("httpx", "httpx2") and record["method"] == "POST"

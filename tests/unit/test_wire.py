@@ -38,7 +38,7 @@ class _Observer:
 def test_no_policy_passes_requests_through_untouched(server: LocalServer) -> None:
     """Without privacy mode the request keeps requests' own User-Agent."""
     RUN.deactivate()
-    requests.get(server.url + "/plain", timeout=5)
+    requests.get(server.url + "/plain", timeout=30)
     assert [(h.method, h.path, h.user_agent) for h in server.hits] == [
         ("GET", "/plain", requests.utils.default_user_agent())
     ]
@@ -47,7 +47,7 @@ def test_no_policy_passes_requests_through_untouched(server: LocalServer) -> Non
 def test_policy_replaces_user_agent_on_plain_requests_calls(server: LocalServer) -> None:
     """requests.get/post (OCSP, EFF) get the policy's User-Agent, whatever they set."""
     RUN.activate(wire.WirePolicy(user_agent="CertbotACMEClient/9 python-requests/9"))
-    requests.get(server.url + "/a", headers={"User-Agent": "Py/3.11 Debian"}, timeout=5)
+    requests.get(server.url + "/a", headers={"User-Agent": "Py/3.11 Debian"}, timeout=30)
     assert [(h.method, h.path, h.user_agent) for h in server.hits] == [
         ("GET", "/a", "CertbotACMEClient/9 python-requests/9")
     ]
@@ -59,7 +59,7 @@ def test_observer_sees_request_before_and_response_after(server: LocalServer) ->
     RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=observer))
     with requests.Session() as session:
         session.headers["User-Agent"] = "full/1 (Linux)"
-        session.get(server.url + "/x", timeout=5)
+        session.get(server.url + "/x", timeout=30)
     assert observer.events == [("before", (server.url + "/x", "UA/1")), ("after", (1, 200))]
 
 
@@ -67,7 +67,7 @@ def test_refusal_by_observer_means_nothing_is_sent(server: LocalServer) -> None:
     """If the observer cannot record a request, the server never receives it."""
     RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Observer(refuse=True)))
     with pytest.raises(RuntimeError, match="log unwritable"):
-        requests.get(server.url + "/secret", timeout=5)
+        requests.get(server.url + "/secret", timeout=30)
     assert server.hits == []
 
 
@@ -76,7 +76,7 @@ def test_failed_send_is_reported_and_reraised() -> None:
     observer = _Observer()
     RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=observer))
     with pytest.raises(requests.ConnectionError):
-        requests.get("http://127.0.0.1:9/", timeout=5)
+        requests.get("http://127.0.0.1:9/", timeout=30)
     assert observer.events[-1] == ("failed", (1, "ConnectionError"))
 
 
@@ -84,7 +84,7 @@ def test_each_redirect_hop_is_observed(server: LocalServer) -> None:
     """A redirect is a second request, seen on its own, both with the policy's UA."""
     observer = _Observer()
     RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=observer))
-    response = requests.get(server.url + "/redirect", timeout=5)
+    response = requests.get(server.url + "/redirect", timeout=30)
     assert response.status_code == 200
     assert [h.path for h in server.hits] == ["/redirect", "/target"]
     assert {h.user_agent for h in server.hits} == {"UA/1"}
@@ -112,7 +112,7 @@ def test_problem_texts_are_made_safe_after_the_observer_saw_them(server: LocalSe
             seen.append(response.content)
 
     RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Keeping()))
-    problem = requests.post(server.url + "/problem", timeout=5).json()
+    problem = requests.post(server.url + "/problem", timeout=30).json()
     assert seen == [HOSTILE_PROBLEM]
     assert problem["detail"] == "bad\\x1b[2J\\x1b]0;owned\\x07 \\u202eorder"
     assert problem["subproblems"] == [{"title": "t\\x0d", "detail": "x\\x1b[H"}]
@@ -125,8 +125,8 @@ def test_answers_without_hostile_texts_are_left_byte_for_byte(server: LocalServe
     server.routes["/clean"] = Reply(400, (("Content-Type", "application/problem+json"),), clean)
     server.routes["/text"] = Reply(200, (("Content-Type", "text/plain"),), b"\x1b[2J")
     RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Observer()))
-    assert requests.get(server.url + "/clean", timeout=5).content == clean
-    assert requests.get(server.url + "/text", timeout=5).content == b"\x1b[2J"
+    assert requests.get(server.url + "/clean", timeout=30).content == clean
+    assert requests.get(server.url + "/text", timeout=30).content == b"\x1b[2J"
 
 
 def test_the_layers_below_see_which_record_is_in_flight(
@@ -154,7 +154,7 @@ def test_the_layers_below_see_which_record_is_in_flight(
 
     monkeypatch.setattr(urllib3.HTTPConnectionPool, "urlopen", spy)
     RUN.activate(wire.WirePolicy(user_agent="UA/1", observer=_Recording()))
-    requests.get(server.url + "/x", timeout=5)
+    requests.get(server.url + "/x", timeout=30)
     assert seen == [41]
     assert inflight.current() is None
 

@@ -12,7 +12,7 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable, Deque, List, Optional, Tuple
+from typing import Any, Callable, Deque, Iterable, List, Optional, Tuple
 
 from certbot_privacy._internal.audit import contract
 from certbot_privacy._internal.audit.contract import written_rest
@@ -26,6 +26,10 @@ Observer = Callable[[str, int, str, str], None]
 
 _PREFIX = chain.PREFIX
 _sha256 = hashlib.sha256
+#: How every line's head begins, before its seq (:func:`written_head`).
+_HEAD_START = written_head(0)[:-2]
+#: The rest of a line's head in the writer's form (:func:`written_rest`), matched at an index.
+_REST = contract.WRITTEN_REST_PATTERN.match
 #: How a record ends whose last field (before prev) is an object ending in a string, like
 #: the writer's ``truncated_tail``.
 _OBJECT_END = b'"}'
@@ -235,6 +239,62 @@ class FileChecker:
             self._accept(item.number, hexdigest)
             return
         self._check(item, raw, hexdigest)
+
+    def feed_all(self, items: Iterable[Item]) -> None:
+        """:meth:`feed` each of *items* (a file, or a part of one, read on its own), the
+        common case in one loop with its state in local variables: the same checks, a
+        third fewer instructions on a big log."""
+        if self.thorough or self.observer is not None:
+            for item in items:
+                self.feed(item)
+            return
+        sha256, prefix, object_end, rest = _sha256, _PREFIX, _OBJECT_END, _REST
+        window = self.window
+        base, head_start = self.base, _HEAD_START
+        lines, records = self.lines, self.records
+        prev, head, suffix = self.expected_prev, self._head, self._suffix
+        last = self._unparsed_last
+        for item in items:
+            if (
+                item.__class__ is Line
+                and item.problem is None
+                and item.complete
+                and item.number != 1
+                and not self._slow
+            ):
+                raw: bytes = item.raw
+                hexdigest = prefix + sha256(raw).hexdigest()
+                end = -len(suffix)
+                if (
+                    raw.endswith(suffix)
+                    and raw.startswith(head)
+                    and rest(raw, len(head)) is not None
+                    and raw[end - 2 : end] != object_end
+                ):
+                    # As in feed(): in the writer's form, chained, in sequence.
+                    lines += 1
+                    records += 1
+                    last = (item.number, raw)
+                    window.append((hexdigest, item.number))
+                    prev = hexdigest
+                    suffix = b',"prev":"' + hexdigest.encode("ascii") + b'"}'
+                    head = head_start + b"%d," % (base + records)
+                    continue
+                self.lines, self.records = lines + 1, records
+                self.expected_prev, self._head, self._suffix = prev, head, suffix
+                self._unparsed_last = last
+                self._check(item, raw, hexdigest)
+            else:
+                self.lines, self.records = lines, records
+                self.expected_prev, self._head, self._suffix = prev, head, suffix
+                self._unparsed_last = last
+                self.feed(item)
+            lines, records = self.lines, self.records
+            prev, head, suffix = self.expected_prev, self._head, self._suffix
+            last = self._unparsed_last
+        self.lines, self.records = lines, records
+        self.expected_prev, self._head, self._suffix = prev, head, suffix
+        self._unparsed_last = last
 
     def _feed_slowly(self, item: Item) -> None:
         if isinstance(item, ReadFailure):

@@ -25,6 +25,8 @@ from certbot_privacy._internal.log.schema import (
 
 #: The rest of a written head (:data:`certbot_privacy._internal.log.schema.WRITTEN_REST`).
 _WRITTEN_REST = re.compile(WRITTEN_REST)
+#: The same, for a checker's inner loop (:func:`written_rest` without its call).
+WRITTEN_REST_PATTERN = _WRITTEN_REST
 
 #: Events that name the request they are about in ``request``.
 _FOLLOW_UPS = frozenset({"response", "error"})
@@ -100,8 +102,117 @@ def _is_int(value: object) -> bool:
 
 #: A line whose head is in the writer's form (:func:`written_head`, :data:`WRITTEN_REST`).
 _WRITTEN = re.compile(
-    re.escape(LINE_START) + rb"%d,\"seq\":(?:0|[1-9][0-9]*)," % SCHEMA_VERSION + WRITTEN_REST
+    re.escape(LINE_START) + rb"%d,\"seq\":(?P<seq>0|[1-9][0-9]*)," % SCHEMA_VERSION + WRITTEN_REST
 )
+
+
+#: How a line in the writer's form ends: its ``prev``, the last field.
+_WRITTEN_TAIL = re.compile(rb',"prev":"(sha256:[0-9a-f]{64})"\}\Z')
+_TAIL_LENGTH = len(b',"prev":"sha256:') + 64 + len(b'"}')
+
+
+class Repeats:
+    """:func:`parse`, faster on a log's many lines that repeat an earlier one but for their
+    ``seq``, ``time``, the ``request`` they answer and ``prev`` (a renewal timer's daily
+    ARI requests and their responses are most of a big log).
+
+    A line in the writer's form is its head (:data:`_WRITTEN`: ``schema`` to the opening
+    quote of ``recipient``), a middle, and its tail (``,"prev":"sha256:<hex>"}``). The head
+    and the tail differ from line to line only in digits inside a number and characters
+    inside a string, so two lines with the same event and the same middle are the same
+    JSON tokens but for those values: if one parsed and passed the contract checks, the
+    other does too (no key given twice, no NaN: the keys and values are the same), and
+    its record is the first's with those four fields replaced. The checks that depend on
+    them are made again (a response's ``request`` must come before its ``seq``); anything
+    else is parsed afresh by :func:`parse`, for the same message. A middle is kept once it
+    was met three times, in bounded memory (:data:`BYTES` of them at most, then they are
+    dropped). The records share their nested values: read them, do not change them.
+    """
+
+    #: The most bytes of middles kept, and the longest middle kept.
+    BYTES = 2 * 1024 * 1024
+    LONGEST = 4 * 1024
+    #: How many times a middle is met before it is kept, and how many middles met fewer
+    #: times are remembered (by their hash) before they are forgotten.
+    MET = 3
+    SEEN = 16384
+
+    def __init__(self) -> None:
+        self._known: Dict[bytes, Tuple[bytes, Record]] = {}
+        self._seen: Dict[int, int] = {}
+        self._strings: Dict[str, str] = {}
+        self._bytes = 0
+        self.hit = False
+
+    def parse(self, raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
+        """:func:`parse` *raw*: the same record or the same problem (:attr:`hit`: whether
+        the record shares its nested values with a kept one)."""
+        self.hit = False
+        head = _WRITTEN.match(raw)
+        end = len(raw) - _TAIL_LENGTH
+        if head is None or not 0 <= end - head.end() <= self.LONGEST:
+            return parse(raw)
+        tail = _WRITTEN_TAIL.match(raw, end)
+        if tail is None:
+            return parse(raw)
+        middle = raw[head.end() : end]
+        known = self._known.get(middle)
+        seq, time, event, follow, request = head.groups()
+        event = event or follow
+        if known is not None and known[0] == event:
+            record = known[1].copy()
+            record["seq"] = number = int(seq)
+            record["time"] = time.decode("ascii")
+            record["prev"] = tail[1].decode("ascii")
+            if request is None:
+                self.hit = True
+                return record, None
+            answered = int(request)
+            if answered < number:
+                record["request"] = answered
+                self.hit = True
+                return record, None
+            return parse(raw)
+        parsed, problem = parse(raw)
+        if parsed is not None and known is None:
+            self._admit(middle, event, parsed)
+        return parsed, problem
+
+    def clear(self) -> None:
+        """Forget every middle (a new file: a fleet's hosts rarely share their lines)."""
+        self._known.clear()
+        self._seen.clear()
+        self._strings.clear()
+        self._bytes = 0
+
+    def _admit(self, middle: bytes, event: bytes, record: Record) -> None:
+        """Keep *middle*'s record once the middle was met :data:`MET` times (a middle met
+        only twice, a retried request say, is not worth its memory)."""
+        key = hash(middle)
+        met = self._seen.get(key, 0) + 1
+        if met < self.MET:
+            if len(self._seen) >= self.SEEN:
+                self._seen.clear()
+            self._seen[key] = met
+            return
+        self._seen.pop(key, None)
+        if self._bytes + len(middle) > self.BYTES:
+            self._known.clear()
+            self._strings.clear()
+            self._bytes = 0
+        self._known[middle] = (event, self._shared(record))
+        self._bytes += len(middle)
+
+    def _shared(self, value: Any) -> Any:
+        """A copy of *value* whose strings (keys too) are those of the records kept before
+        it, where equal: most of a record's strings are in every record to its recipient."""
+        if value.__class__ is str:
+            return self._strings.setdefault(value, value)
+        if value.__class__ is dict:
+            return {self._strings.setdefault(k, k): self._shared(v) for k, v in value.items()}
+        if value.__class__ is list:
+            return [self._shared(v) for v in value]
+        return value
 
 
 def check(value: object) -> Optional[str]:

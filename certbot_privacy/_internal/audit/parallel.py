@@ -303,8 +303,7 @@ def _check(task: Tuple[Part, bool]) -> _Checked:
         first_seq, first_prev = record["seq"], record["prev"]
         checker.start_at(first_seq, first_prev)
         checker.feed(first)
-    for item in items:
-        checker.feed(item)
+    checker.feed_all(items)
     verdict = checker.finish(last_part=part.last)
     clean = (
         verdict.failure is None

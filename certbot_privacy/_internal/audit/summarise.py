@@ -12,7 +12,7 @@ a finalize's ``published`` names count as disclosures to "Certificate Transparen
 files can be summarised in parallel.
 """
 
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from certbot_privacy._internal.audit import contract
 from certbot_privacy._internal.audit.accounts import Held, Links
@@ -130,6 +130,46 @@ def privacy_mode_off(record: contract.Record) -> bool:
     return record.get("privacy_mode", True) is False
 
 
+#: Parses lines (:func:`contract.parse`), faster on lines that repeat an earlier one but for
+#: their seq, time and prev; one per process, in bounded memory.
+_REPEATS = contract.Repeats()
+
+#: The labels of a ``personal_data`` object's values, category by category, by the
+#: object's id: a repeated line's record shares it with the line it repeats
+#: (:class:`contract.Repeats`), so its values are labelled once. Only such objects are kept,
+#: each with its entry, so that no other object can take its id while it is there.
+_LABELLED: Dict[int, Tuple[object, FrozenSet[str], List[Tuple[str, List[str]]]]] = {}
+_LABELLED_LIMIT = 2048
+
+
+def _labelled(
+    personal: Dict[str, List[object]], only: FrozenSet[str]
+) -> List[Tuple[str, List[str]]]:
+    """Each category of *personal* (of *only*, if any) with the labels of its values."""
+    known = _LABELLED.get(id(personal))
+    if known is not None and known[0] is personal and known[1] == only:
+        return known[2]
+    labelled: List[Tuple[str, List[str]]] = []
+    for category, values in personal.items():
+        if only and category not in only:
+            continue
+        own = category != "ip_address"  # a string is its own label, but this one's
+        labels: List[str] = []
+        for value in values:
+            if value.__class__ is not str:
+                labels.append(label(category, value))
+            elif own:
+                labels.append(value)
+            else:
+                labels.append(IMPLICIT_IP_LABEL if value == IMPLICIT_IP_ADDRESS else value)
+        labelled.append((category, labels))
+    if _REPEATS.hit:  # a kept record's object: met again (another's would be kept alive)
+        if len(_LABELLED) >= _LABELLED_LIMIT:
+            _LABELLED.clear()
+        _LABELLED[id(personal)] = (personal, only, labelled)
+    return labelled
+
+
 #: Entries of the summary: by (host, recipient); host ``None`` where the input names none.
 _Key = Tuple[Optional[str], str]
 
@@ -197,6 +237,8 @@ class Accumulator:
         if source != self._file:  # a file's lines come together: its name is kept once
             self._file = source
             self._file_seen.clear()
+            _REPEATS.clear()  # memory for this file's lines, not a fleet's
+            _LABELLED.clear()
             if source not in self._files:
                 self._files[source] = None
         host = item.host
@@ -205,7 +247,7 @@ class Accumulator:
         if item.problem is not None:
             self.problem(source, item.number, item.problem)
             return
-        record, problem = contract.parse(item.raw)
+        record, problem = _REPEATS.parse(item.raw)
         if record is None:
             if not item.complete and contract.is_crash_fragment(item.raw):
                 problem = "the last line is cut short (a write interrupted by a crash)"
@@ -350,27 +392,24 @@ class Accumulator:
             self._count(recipient, categories, personal, time, off)
             return key
         texts = self._texts
-        only = filters.categories
-        for category, values in personal.items():
-            if only and category not in only:
-                continue
+        for category, labels in _labelled(personal, filters.categories):
             seen = categories.get(category)
             if seen is None:
                 seen = categories[category] = {}
-            own = category != "ip_address"  # a string is its own label, but this one's
-            for value in values:
-                if value.__class__ is not str:
-                    text = label(category, value)
-                elif own:
-                    text = value
-                else:
-                    text = IMPLICIT_IP_LABEL if value == IMPLICIT_IP_ADDRESS else value
+            for text in labels:
                 stats = seen.get(text)
                 if stats is None:
                     shared = texts.get(text)
                     if shared is None:
                         shared = texts[text] = text
                     seen[shared] = Stats(time, off, timeline)
+                elif stats.days is None:  # Stats.add, inline (a big log's most frequent call)
+                    stats.count += 1
+                    if time < stats.first:
+                        stats.first = time
+                    elif time > stats.last:
+                        stats.last = time
+                    stats.off += off
                 else:
                     stats.add(time, off)
         return key

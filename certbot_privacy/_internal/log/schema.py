@@ -186,11 +186,12 @@ def written_head(seq: int) -> bytes:
 #: builders' ``time``, ``event`` (with ``request`` for a response or an error) and
 #: ``recipient``, in this order (the builders in :mod:`.records` put them first). The
 #: pattern's source: the audit, which matches it on every line, compiles it; certbot runs
-#: import this module to write records and never match it.
+#: import this module to write records and never match it. Its groups name the values:
+#: ``time``, ``event`` (or ``follow`` and ``request`` for a response or an error).
 WRITTEN_REST = (
-    rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z",'
-    rb'"event":"(?:(?:request|consent|blocked|notice|connection|hook|coverage)"'
-    rb'|(?:response|error)","request":(?:0|[1-9][0-9]*)),'
+    rb'"time":"(?P<time>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z)",'
+    rb'"event":"(?:(?P<event>request|consent|blocked|notice|connection|hook|coverage)"'
+    rb'|(?P<follow>response|error)","request":(?P<request>0|[1-9][0-9]*)),'
     rb'"recipient":"'
 )
 

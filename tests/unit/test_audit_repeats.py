@@ -1,0 +1,126 @@
+"""contract.Repeats: a line that repeats an earlier one but for seq, time, request and prev
+gives the record and the problem that contract.parse gives, whatever else differs."""
+
+import re
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from certbot_privacy._internal.audit import contract
+from certbot_privacy._internal.log import chain
+from tests.helpers.audit import REAL_LOGS, fleet_log, lines_of
+
+PREV = "sha256:" + "ab" * 32
+OTHER_PREV = "sha256:" + "0c" * 32
+
+
+def _response(seq: int, request: int, prev: str = PREV, rest: str = "") -> bytes:
+    """A response line in the writer's form (its fields in the writer's order)."""
+    return (
+        f'{{"schema":1,"seq":{seq},"time":"2024-05-01T00:00:0{seq % 10}.000Z",'
+        f'"event":"response","request":{request},"recipient":"https://ca.example/dir",'
+        f'"method":"GET","url":"https://ca.example/ari/1","status":200{rest},"prev":"{prev}"}}'
+    ).encode()
+
+
+def _kept(repeats: contract.Repeats, line: bytes) -> None:
+    """Meet *line* as often as it takes for its middle to be kept."""
+    for _ in range(repeats.MET):
+        repeats.parse(line)
+    assert repeats._known
+
+
+def _moved(line: bytes, shift: int) -> bytes:
+    """*line* with its seq moved on by *shift* thousand and another prev (if in the
+    writer's form)."""
+    match = re.match(rb'\{"schema":1,"seq":([0-9]+),', line)
+    if match is None or not re.search(rb',"prev":"sha256:[0-9a-f]{64}"\}\Z', line):
+        return line
+    seq = int(match[1]) + 1000 * shift
+    return (
+        b'{"schema":1,"seq":%d,' % seq
+        + line[match.end() : -66]
+        + chain.digest(b"%d" % shift)[7:].encode()
+        + b'"}'
+    )
+
+
+def test_every_line_of_real_logs_read_again_gives_the_same_record(tmp_path: Path) -> None:
+    """Each line of the real logs and of a fleet's log, met four times with other seq
+    and prev, gives exactly contract.parse's record (the fourth is read from the kept
+    middle)."""
+    repeats = contract.Repeats()
+    lines: List[bytes] = [
+        line for path in [*REAL_LOGS, fleet_log(tmp_path / "f.jsonl")] for line in lines_of(path)
+    ]
+    assert len(lines) > 100
+    for line in lines:
+        for shift in range(repeats.MET + 1):
+            moved = _moved(line, shift)
+            assert repeats.parse(moved) == contract.parse(moved)
+    assert len(repeats._known) > 50  # most lines were read from a kept middle
+
+
+def test_a_repeated_response_gets_its_own_seq_time_request_and_prev() -> None:
+    repeats = contract.Repeats()
+    _kept(repeats, _response(5, 4))
+    record, problem = repeats.parse(_response(17, 9, OTHER_PREV))
+    assert problem is None and record is not None
+    assert (record["seq"], record["time"], record["request"], record["prev"]) == (
+        17,
+        "2024-05-01T00:00:07.000Z",
+        9,
+        OTHER_PREV,
+    )
+    assert list(record) == list(contract.parse(_response(17, 9, OTHER_PREV))[0] or {})
+
+
+def test_a_repeated_response_to_a_later_request_is_refused_as_parse_refuses_it() -> None:
+    repeats = contract.Repeats()
+    _kept(repeats, _response(5, 4))
+    later = _response(6, 6)
+    assert repeats.parse(later) == (
+        None,
+        'not a record: "request" is 6, not the seq of an earlier request',
+    )
+
+
+def test_a_repeated_middle_with_another_event_is_not_taken_for_the_first() -> None:
+    repeats = contract.Repeats()
+    _kept(repeats, _response(5, 4))
+    error = _response(7, 6).replace(b'"event":"response"', b'"event":"error"')
+    record, problem = repeats.parse(error)
+    assert problem is None and record is not None and record["event"] == "error"
+
+
+@pytest.mark.parametrize(
+    "prev",
+    ["sha256:" + "AB" * 32, "sha256:" + "ab" * 31 + "a", "md5:" + "ab" * 32],
+    ids=["upper-case", "short", "not-sha256"],
+)
+def test_a_repeated_line_with_a_bad_prev_gets_parse_s_problem(prev: str) -> None:
+    repeats = contract.Repeats()
+    _kept(repeats, _response(5, 4))
+    line = _response(7, 6, prev)
+    assert repeats.parse(line) == contract.parse(line)
+    assert repeats.parse(line)[0] is None
+
+
+def test_a_key_given_twice_in_the_middle_is_refused_every_time() -> None:
+    repeats = contract.Repeats()
+    line = _response(5, 4, rest=',"status":201')
+    for _ in range(3):
+        assert repeats.parse(line) == (None, "not a record: the key 'status' appears twice")
+    assert not repeats._known
+
+
+def test_what_is_kept_stays_within_its_bound() -> None:
+    """Thousands of distinct middles, each kept: the kept bytes never pass BYTES."""
+    repeats = contract.Repeats()
+    repeats.BYTES = 64 * 1024
+    for n in range(3000):
+        line = _response(5, 4, chain.digest(b"%d" % n), rest=f',"reason":"{n:0500d}"')
+        _kept(repeats, line)
+        assert repeats._bytes <= repeats.BYTES
+        assert sum(map(len, repeats._known)) == repeats._bytes
