@@ -3,13 +3,26 @@ gives the record and the problem that contract.parse gives, whatever else differ
 
 import re
 from pathlib import Path
-from typing import List
+from typing import List, Optional, Tuple
 
 import pytest
 
-from certbot_privacy._internal.audit import contract
+from certbot_privacy._internal.audit import contract, formats
+from certbot_privacy._internal.audit import summarise as summarise_module
+from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.summarise import summarise
 from certbot_privacy._internal.log import chain
-from tests.helpers.audit import REAL_LOGS, fleet_log, lines_of
+from tests.helpers.audit import (
+    DAY,
+    REAL_LOGS,
+    T0,
+    fleet_log,
+    lines_of,
+    read_items,
+    request,
+    response,
+    write_log,
+)
 
 PREV = "sha256:" + "ab" * 32
 OTHER_PREV = "sha256:" + "0c" * 32
@@ -124,3 +137,51 @@ def test_what_is_kept_stays_within_its_bound() -> None:
         _kept(repeats, line)
         assert repeats._bytes <= repeats.BYTES
         assert sum(map(len, repeats._known)) == repeats._bytes
+
+
+class _Plain:
+    """contract.parse alone, in Repeats' place: nothing kept, nothing shared."""
+
+    hit = False
+
+    @staticmethod
+    def parse(raw: bytes) -> Tuple[Optional[contract.Record], Optional[str]]:
+        return contract.parse(raw)
+
+    def clear(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters.create(categories=("user_agent", "certificate")),
+        Filters.create(since="2024-05-03T00:00:00.000Z"),
+    ],
+    ids=["all", "categories", "since"],
+)
+@pytest.mark.parametrize("timeline", [False, True], ids=["", "timeline"])
+def test_the_summary_of_repeated_lines_is_the_summary_without_repeats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: Filters, timeline: bool
+) -> None:
+    """A log whose requests and responses repeat day after day (most lines read from a kept
+    middle, their personal data labelled once), with a fleet's log after it: the same
+    summary, and the same JSON, as with every line parsed afresh."""
+    path = tmp_path / "repeated.jsonl"
+    for day in range(8):
+        for n in range(3):
+            url = f"https://acme-v02.api.letsencrypt.org/acme/renewal-info/{n}"
+            write_log(path, [request(T0 + day * DAY + n, method="GET", url=url)])
+            seq = len(lines_of(path)) - 1
+            write_log(path, [response(T0 + day * DAY + n + 1, seq, status=200 + 300 * (n == 2))])
+    fleet = fleet_log(tmp_path / "fleet.jsonl")
+    items = read_items(path, fleet, path)
+    ours = summarise(items, filters, timeline=timeline)
+    assert summarise_module._REPEATS._known and summarise_module._LABELLED  # both were used
+    monkeypatch.setattr(summarise_module, "_REPEATS", _Plain())
+    plain = summarise(items, filters, timeline=timeline)
+    assert ours == plain
+    render = formats.report_renderer("json")
+    assert render(ours) == render(plain)
+    assert ours.requests >= 24 if not filters.active else ours.requests > 0
