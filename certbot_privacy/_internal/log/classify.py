@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from certbot_privacy._internal.errors import RecordError
-from certbot_privacy._internal.rules.keyguard import PRIVATE_JWK_MEMBERS
+from certbot_privacy._internal.rules.keyguard import BASE64URL_LETTERS, PRIVATE_JWK_MEMBERS
 from certbot_privacy._internal.rules.urls import origin
 
 #: The value of the ``ip_address`` category: every request discloses it implicitly.
@@ -100,14 +100,12 @@ def content_type(headers: Mapping[str, str]) -> str:
 
 # --- JWS ----------------------------------------------------------------------------------
 
-#: The base64url alphabet (RFC 4648 section 5). A text is made of it when stripping it
-#: leaves nothing: what a regular expression would say, without compiling one on every
-#: private run.
-_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
 
 def _is_b64url(text: str) -> bool:
-    return not text.strip(_B64URL)
+    """Whether *text* is made of the base64url alphabet alone: stripping it leaves
+    nothing (what a regular expression would say, without compiling one on every
+    private run)."""
+    return not text.strip(BASE64URL_LETTERS)
 
 
 def b64url_decode(text: str) -> bytes:

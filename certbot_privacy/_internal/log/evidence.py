@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 from certbot_privacy._internal.errors import DisclosureLogError, LogFormatError
 from certbot_privacy._internal.log import chain, state
 from certbot_privacy._internal.log.schema import rfc3339, written_head
+from certbot_privacy._internal.rules.escape import printable
 
 # The reader (rotated and compressed files, the strict parser) is imported where a check
 # needs it: a run whose log holds its head where head.json says never does.
-from certbot_privacy._internal.rules.escape import printable
 
 if TYPE_CHECKING:  # a typing alias costs every private run import time; it only types
     #: The tail of a log file as the writer reads it: size, last line's end, last line, seq.

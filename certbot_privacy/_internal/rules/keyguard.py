@@ -36,7 +36,9 @@ _PEM_MARKER = (
 #: ACME requests carry none, and compiling it cost every private run more than its use.
 _PEM_START = "-----BEGIN"
 _PEM_START_BYTES = _PEM_START.encode("ascii")
-_BASE64_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
+#: The base64url alphabet (RFC 4648 section 5); with ``+`` and ``/``, both alphabets.
+BASE64URL_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_BASE64_LETTERS = BASE64URL_LETTERS + "+/"
 
 
 def _is_base64(text: str) -> bool:
