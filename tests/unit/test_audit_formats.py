@@ -3,12 +3,17 @@
 import csv
 import io
 import json
+import textwrap
 from pathlib import Path
+from typing import Optional
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from certbot_privacy._internal.audit import formats
 from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.formats import table
 from certbot_privacy._internal.audit.summarise import Summary, summarise
 from certbot_privacy._internal.audit.verify import verify
 from certbot_privacy._internal.rules.escape import printable
@@ -176,3 +181,27 @@ def test_verify_text_names_the_bad_line_and_json_the_kind(
         "kind": "removed",
         "message": "1 record removed before line 4: seq jumps from 2 to 4",
     }
+
+
+@settings(max_examples=400)
+@given(
+    text=st.text(alphabet=st.sampled_from("ab -é\t\n\r\x0b\x0c\u00a0\u2028x"), max_size=60),
+    indent=st.sampled_from(["", "  ", "    ", "      "]),
+    columns=st.integers(min_value=40, max_value=60),
+    later=st.sampled_from([None, "        "]),
+    cut=st.booleans(),
+)
+def test_the_table_wraps_as_textwrap_does(
+    text: str, indent: str, columns: int, later: Optional[str], cut: bool
+) -> None:
+    """The table's one-line shortcut gives what textwrap gives, whatever the spaces, tabs
+    and line breaks at either end or within."""
+    expected = textwrap.wrap(
+        text,
+        width=columns,
+        initial_indent=indent,
+        subsequent_indent=later if later is not None else indent,
+        break_long_words=cut,
+        break_on_hyphens=False,
+    ) or [indent]
+    assert table._wrap(text, indent, columns, later, cut) == expected

@@ -3,7 +3,7 @@ gives the record and the problem that contract.parse gives, whatever else differ
 
 import re
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Any, Iterable, List, Optional, Tuple
 
 import pytest
 
@@ -11,9 +11,10 @@ from certbot_privacy._internal.audit import contract, formats
 from certbot_privacy._internal.audit import summarise as summarise_module
 from certbot_privacy._internal.audit.filters import Filters
 from certbot_privacy._internal.audit.summarise import summarise
-from certbot_privacy._internal.log import chain
+from certbot_privacy._internal.log import chain, records
 from tests.helpers.audit import (
     DAY,
+    LE,
     REAL_LOGS,
     T0,
     fleet_log,
@@ -137,19 +138,73 @@ def test_what_is_kept_stays_within_its_bound() -> None:
         _kept(repeats, line)
         assert repeats._bytes <= repeats.BYTES
         assert sum(map(len, repeats._known)) == repeats._bytes
+        assert sum(map(len, repeats._older)) <= repeats.BYTES
+        assert len(repeats._seen) <= repeats.SEEN and len(repeats._seen_older) <= repeats.SEEN
+
+
+def test_a_middle_met_every_day_stays_kept_among_lines_met_once() -> None:
+    """A daily line, kept, then each day more lines met once than a generation holds (the
+    unique lines of a renewal's signed requests): it is still read from its kept middle
+    every day, and so is a daily line that came after them and was met three times."""
+    repeats = contract.Repeats()
+    repeats.BYTES = 16 * 1024
+    repeats.SEEN = 256
+    daily = _response(5, 4)
+    later = _response(5, 4, rest=',"reason":"later"')
+    _kept(repeats, daily)
+    for day in range(10):
+        for n in range(200):  # each met once: counted, then forgotten, never kept
+            repeats.parse(_response(5, 4, rest=f',"reason":"{day}-{n}{"x" * 200}"'))
+            if n % 50 == 0:  # met often enough to be kept: they fill the generations
+                for _ in range(repeats.MET):
+                    repeats.parse(_response(5, 4, rest=f',"reason":"{day}-{n}{"y" * 2000}"'))
+        repeats.parse(daily)
+        assert repeats.hit is not None, day
+        repeats.parse(later)
+        assert (repeats.hit is not None) == (day >= repeats.MET), day
 
 
 class _Plain:
-    """contract.parse alone, in Repeats' place: nothing kept, nothing shared."""
+    """contract.parse alone, in Repeats' place: nothing kept, nothing shared, no line
+    counted from what an earlier one changed."""
 
-    hit = False
+    hit = None
 
     @staticmethod
     def parse(raw: bytes) -> Tuple[Optional[contract.Record], Optional[str]]:
         return contract.parse(raw)
 
+    read = parse
+
     def clear(self) -> None:
         pass
+
+
+def _repeating_log(path: Path, days: Iterable[int]) -> Path:
+    """A log of three ARI requests a day, on *days* in that order (a clock set back: in
+    reverse), each with its response, but for the second on odd days, whose send failed;
+    the third is refused and sent with privacy mode off."""
+    for day in days:
+        for n in range(3):
+            url = f"https://acme-v02.api.letsencrypt.org/acme/renewal-info/{n}"
+            sent = request(T0 + day * DAY + n, method="GET", url=url)
+            if n == 2:
+                sent["privacy_mode"] = False
+            write_log(path, [sent])
+            seq = len(lines_of(path)) - 1
+            if n == 1 and day % 2:
+                outcome = records.error_record(
+                    request_seq=seq,
+                    error="timed out",
+                    recipient=LE,
+                    method="GET",
+                    url=url,
+                    when=T0 + day * DAY + n + 1,
+                )
+            else:
+                outcome = response(T0 + day * DAY + n + 1, seq, status=200 + 300 * (n == 2))
+            write_log(path, [outcome])
+    return path
 
 
 @pytest.mark.parametrize(
@@ -161,26 +216,41 @@ class _Plain:
     ],
     ids=["all", "categories", "since"],
 )
-@pytest.mark.parametrize("timeline", [False, True], ids=["", "timeline"])
+@pytest.mark.parametrize(
+    ("timeline", "months", "by"),
+    [(False, False, "recipient"), (True, False, "recipient"), (False, True, "host")],
+    ids=["", "timeline", "months-by-host"],
+)
 def test_the_summary_of_repeated_lines_is_the_summary_without_repeats(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: Filters, timeline: bool
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    filters: Filters,
+    timeline: bool,
+    months: bool,
+    by: str,
 ) -> None:
     """A log whose requests and responses repeat day after day (most lines read from a kept
-    middle, their personal data labelled once), with a fleet's log after it: the same
-    summary, and the same JSON, as with every line parsed afresh."""
-    path = tmp_path / "repeated.jsonl"
-    for day in range(8):
-        for n in range(3):
-            url = f"https://acme-v02.api.letsencrypt.org/acme/renewal-info/{n}"
-            write_log(path, [request(T0 + day * DAY + n, method="GET", url=url)])
-            seq = len(lines_of(path)) - 1
-            write_log(path, [response(T0 + day * DAY + n + 1, seq, status=200 + 300 * (n == 2))])
+    middle, their personal data labelled once, and, without filters, counted from what
+    the first line counted changed), with a fleet's log after it: the same summary, and
+    the same JSON, as with every line parsed afresh."""
+    path = _repeating_log(tmp_path / "repeated.jsonl", range(100, 112))  # after the fleet
+    backwards = _repeating_log(tmp_path / "backwards.jsonl", reversed(range(-12, 0)))
     fleet = fleet_log(tmp_path / "fleet.jsonl")
-    items = read_items(path, fleet, path)
-    ours = summarise(items, filters, timeline=timeline)
+    items = read_items(backwards, path, fleet, path)
+    again = summarise_module.Accumulator._repeat
+    repeated: List[str] = []
+
+    def counted_again(self: summarise_module.Accumulator, *args: Any) -> None:
+        repeated.append(args[0][2])
+        again(self, *args)
+
+    monkeypatch.setattr(summarise_module.Accumulator, "_repeat", counted_again)
+    ours = summarise(items, filters, by=by, months=months, timeline=timeline)
     assert summarise_module._REPEATS._known and summarise_module._LABELLED  # both were used
+    if not filters.active:
+        assert {"request", "response", "error"} <= set(repeated)
     monkeypatch.setattr(summarise_module, "_REPEATS", _Plain())
-    plain = summarise(items, filters, timeline=timeline)
+    plain = summarise(items, filters, by=by, months=months, timeline=timeline)
     assert ours == plain
     render = formats.report_renderer("json")
     assert render(ours) == render(plain)

@@ -111,6 +111,21 @@ _WRITTEN_TAIL = re.compile(rb',"prev":"(sha256:[0-9a-f]{64})"\}\Z')
 _TAIL_LENGTH = len(b',"prev":"sha256:') + 64 + len(b'"}')
 
 
+#: What a repeated line has of its own: its ``seq``, ``time``, ``prev`` and the ``request``
+#: it answers (``None`` but for a response or an error).
+Fields = Tuple[int, str, str, Optional[int]]
+
+
+def repeated(kept: Record, fields: Fields) -> Record:
+    """The record of a line that repeats *kept*'s but for its *fields*
+    (:meth:`Repeats.read`): *kept* with them, its nested values shared."""
+    record = kept.copy()
+    record["seq"], record["time"], record["prev"], request = fields
+    if request is not None:
+        record["request"] = request
+    return record
+
+
 class Repeats:
     """:func:`parse`, faster on a log's many lines that repeat an earlier one but for their
     ``seq``, ``time``, the ``request`` they answer and ``prev`` (a renewal timer's daily
@@ -125,29 +140,47 @@ class Repeats:
     its record is the first's with those four fields replaced. The checks that depend on
     them are made again (a response's ``request`` must come before its ``seq``); anything
     else is parsed afresh by :func:`parse`, for the same message. A middle is kept once it
-    was met three times, in bounded memory (:data:`BYTES` of them at most, then they are
-    dropped). The records share their nested values: read them, do not change them.
+    was met three times, in bounded memory: in two generations of at most :data:`BYTES`
+    each; when the newer is full, the older is dropped and the newer becomes the older,
+    and a middle met again in the older moves to the newer (so a middle met every day
+    stays kept, however many lines met once come between). The middles met fewer times
+    are counted the same way, :data:`SEEN` to a generation. The records share their
+    nested values: read them, do not change them.
     """
 
-    #: The most bytes of middles kept, and the longest middle kept.
-    BYTES = 2 * 1024 * 1024
+    #: The most bytes of middles kept in a generation, and the longest middle kept.
+    BYTES = 1024 * 1024
     LONGEST = 4 * 1024
     #: How many times a middle is met before it is kept, and how many middles met fewer
-    #: times are remembered (by their hash) before they are forgotten.
+    #: times are counted (by their hash) in a generation.
     MET = 3
     SEEN = 16384
 
     def __init__(self) -> None:
         self._known: Dict[bytes, Tuple[bytes, Record]] = {}
+        self._older: Dict[bytes, Tuple[bytes, Record]] = {}
         self._seen: Dict[int, int] = {}
+        self._seen_older: Dict[int, int] = {}
         self._strings: Dict[str, str] = {}
         self._bytes = 0
-        self.hit = False
+        #: The :data:`Fields` of the line :meth:`read` last found repeated, else ``None``.
+        self.hit: Optional[Fields] = None
 
     def parse(self, raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
         """:func:`parse` *raw*: the same record or the same problem (:attr:`hit`: whether
         the record shares its nested values with a kept one)."""
-        self.hit = False
+        record, problem = self.read(raw)
+        fields = self.hit
+        if fields is None or record is None:
+            return record, problem
+        return repeated(record, fields), None
+
+    def read(self, raw: bytes) -> Tuple[Optional[Record], Optional[str]]:
+        """:meth:`parse` *raw*, without the copy on a repeated line: :attr:`hit` is then its
+        :data:`Fields` and the record returned is the kept one, the first line's (read it,
+        do not change it; :func:`repeated` gives this line's); else :attr:`hit` is ``None``
+        and the record or problem is :func:`parse`'s."""
+        self.hit = None
         head = _WRITTEN.match(raw)
         end = len(raw) - _TAIL_LENGTH
         if head is None or not 0 <= end - head.end() <= self.LONGEST:
@@ -157,21 +190,18 @@ class Repeats:
             return parse(raw)
         middle = raw[head.end() : end]
         known = self._known.get(middle)
+        if known is None and self._older:
+            known = self._older.pop(middle, None)
+            if known is not None:
+                self._keep(middle, known)
         seq, time, event, follow, request = head.groups()
         event = event or follow
         if known is not None and known[0] == event:
-            record = known[1].copy()
-            record["seq"] = number = int(seq)
-            record["time"] = time.decode("ascii")
-            record["prev"] = tail[1].decode("ascii")
-            if request is None:
-                self.hit = True
-                return record, None
-            answered = int(request)
-            if answered < number:
-                record["request"] = answered
-                self.hit = True
-                return record, None
+            number = int(seq)
+            answered = None if request is None else int(request)
+            if answered is None or answered < number:
+                self.hit = (number, time.decode("ascii"), tail[1].decode("ascii"), answered)
+                return known[1], None
             return parse(raw)
         parsed, problem = parse(raw)
         if parsed is not None and known is None:
@@ -181,7 +211,9 @@ class Repeats:
     def clear(self) -> None:
         """Forget every middle (a new file: a fleet's hosts rarely share their lines)."""
         self._known.clear()
+        self._older.clear()
         self._seen.clear()
+        self._seen_older.clear()
         self._strings.clear()
         self._bytes = 0
 
@@ -189,18 +221,23 @@ class Repeats:
         """Keep *middle*'s record once the middle was met :data:`MET` times (a middle met
         only twice, a retried request say, is not worth its memory)."""
         key = hash(middle)
-        met = self._seen.get(key, 0) + 1
+        seen = self._seen
+        met = seen.pop(key, 0) or self._seen_older.pop(key, 0)
+        met += 1
         if met < self.MET:
-            if len(self._seen) >= self.SEEN:
-                self._seen.clear()
+            if len(seen) >= self.SEEN:
+                self._seen_older, self._seen = seen, {}
             self._seen[key] = met
             return
-        self._seen.pop(key, None)
+        self._keep(middle, (event, self._shared(record)))
+
+    def _keep(self, middle: bytes, known: Tuple[bytes, Record]) -> None:
+        """Keep *known* in the newer generation (the older dropped if it is full)."""
         if self._bytes + len(middle) > self.BYTES:
-            self._known.clear()
-            self._strings.clear()
+            self._older, self._known = self._known, {}
+            self._strings = {}
             self._bytes = 0
-        self._known[middle] = (event, self._shared(record))
+        self._known[middle] = known
         self._bytes += len(middle)
 
     def _shared(self, value: Any) -> Any:

@@ -172,6 +172,12 @@ def _labelled(
 
 #: Entries of the summary: by (host, recipient); host ``None`` where the input names none.
 _Key = Tuple[Optional[str], str]
+#: What a line repeating a kept record changes (:meth:`Accumulator._remember`): the kept
+#: record, the host, the event, and for a request its entry's key, its tallies (the
+#: entry's, then each value's) and whether privacy mode was off; for a response or an
+#: error, its outcome.
+_Again = Tuple[contract.Record, Optional[str], str, Any]
+_AGAIN_LIMIT = 4096
 
 
 class Accumulator:
@@ -214,6 +220,10 @@ class Accumulator:
         self._began: Dict[Optional[str], str] = {}
         # What :meth:`strip` dropped, per category: disclosures, distinct values, recipients.
         self._kept: Dict[str, _Kept] = {}
+        # What a line repeating a kept record changes (:meth:`_remember`), by the record's
+        # id; only while every line is counted whole (no filter, values kept).
+        self._again: Dict[int, _Again] = {}
+        self._repeatable = not self._filtering and values
 
     def read_in_order(self, names: Iterable[str]) -> None:
         """Name the files *names* as read, in this order, before what is merged in."""
@@ -239,6 +249,7 @@ class Accumulator:
             self._file_seen.clear()
             _REPEATS.clear()  # memory for this file's lines, not a fleet's
             _LABELLED.clear()
+            self._again.clear()
             if source not in self._files:
                 self._files[source] = None
         host = item.host
@@ -247,7 +258,7 @@ class Accumulator:
         if item.problem is not None:
             self.problem(source, item.number, item.problem)
             return
-        record, problem = _REPEATS.parse(item.raw)
+        record, problem = _REPEATS.read(item.raw)
         if record is None:
             if not item.complete and contract.is_crash_fragment(item.raw):
                 problem = "the last line is cut short (a write interrupted by a crash)"
@@ -255,6 +266,14 @@ class Accumulator:
             return
         if item.copy is not None:
             self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
+        fields = _REPEATS.hit
+        kept = record
+        if fields is not None:  # a line that repeats a kept one but for its fields
+            again = self._again.get(id(kept))
+            if again is not None and again[0] is kept and again[1] == host:
+                self._repeat(again, fields, source, host)
+                return
+            record = contract.repeated(kept, fields)
         event: str = record["event"]
         events = self._events
         events[event] = events.get(event, 0) + 1
@@ -281,6 +300,66 @@ class Accumulator:
             self._notice(record)
         elif event in ("connection", "hook", "coverage"):
             self._seen(record, host)
+        if fields is not None and self._repeatable:
+            self._remember(kept, record, host)
+
+    def _remember(
+        self, kept: contract.Record, record: contract.Record, host: Optional[str]
+    ) -> None:
+        """After *record* (a line repeating *kept*) was counted, note what it changed, so
+        that the next line repeating *kept* changes the same tallies without being counted
+        from the start (:meth:`_repeat`): a request's entry and value tallies, a response's
+        or an error's outcome. Only without filters, values kept (each such line is then
+        counted whatever its time) and for a request that makes nothing public."""
+        again = self._again
+        if len(again) >= _AGAIN_LIMIT:
+            again.clear()
+        event = record["event"]
+        if event == "request" and "published" not in record:
+            key: _Key = (host, record["recipient"])
+            entry = self._recipients[key]
+            categories = entry.categories
+            tallies = [entry.stats] + [
+                categories[category][text]
+                for category, labels in _labelled(record["personal_data"], self.filters.categories)
+                for text in labels
+            ]
+            off = 1 if privacy_mode_off(record) else 0
+            again[id(kept)] = (kept, host, event, (key, tallies, off))
+        elif event in ("response", "error"):
+            again[id(kept)] = (kept, host, event, outcome_kind(event, record.get("status")))
+
+    def _repeat(
+        self, again: "_Again", fields: contract.Fields, source: str, host: Optional[str]
+    ) -> None:
+        """Count a line that repeats a kept one, as :meth:`add` would, from what
+        :meth:`_remember` noted of the first line counted after it was kept."""
+        kept, _, event, what = again
+        seq, time, _, request = fields
+        events = self._events
+        events[event] += 1
+        began = self._began.get(host)
+        if began is None or time < began:
+            self._began[host] = time
+        if request is not None:
+            self._outcomes.outcome((source, host, request), what, keep_orphan=True)
+            return
+        key, tallies, off = what
+        for tally in tallies:
+            if tally.days is None:  # Stats.add, inline
+                tally.count += 1
+                if time < tally.first:
+                    tally.first = time
+                elif time > tally.last:
+                    tally.last = time
+                tally.off += off
+            else:
+                tally.add(time, off)
+        if self.months is not None:
+            self.months.add(host, key[1], time, off)
+        self._outcomes.request((source, host, seq), key)
+        self._sent[key] = self._sent.get(key, 0) + 1
+        self._coverage.request(kept)
 
     def _seen(self, record: contract.Record, host: Optional[str]) -> None:
         """A coverage, connection or hook record (see :mod:`.coverage`). A hook was handed
@@ -459,6 +538,7 @@ class Accumulator:
 
         *other* is taken over, not copied: do not use it afterwards.
         """
+        self._again.clear()
         texts = self._texts
         for key, entry in other._recipients.items():
             for values in entry.categories.values():
@@ -525,6 +605,7 @@ class Accumulator:
         """Drop what was counted per value (after rendering it), keeping the totals (each
         category's distinct values as 64-bit digests, :mod:`.distinct`): a report streamed
         host by host merges each host's stripped accumulator."""
+        self._again.clear()
         for (_, recipient), entry in sorted(self._recipients.items(), key=_order):
             if self.values:
                 for category, seen in entry.categories.items():

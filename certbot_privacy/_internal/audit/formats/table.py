@@ -44,6 +44,13 @@ def _wrap(
 ) -> List[str]:
     """*text* (already escaped) in lines of at most *columns*; a word longer than a line is
     cut only with *cut* (values), never a file name or an address in a sentence."""
+    if (
+        text
+        and len(indent) + len(text) <= columns
+        and text.isprintable()  # so no tab or line break, which textwrap makes spaces
+        and text[-1] != " "  # which textwrap drops (a first line keeps its leading ones)
+    ):  # one line, as textwrap would make it (most values are): without its 30 calls
+        return [indent + text]
     return textwrap.wrap(
         text,
         width=columns,
