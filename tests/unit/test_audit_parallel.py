@@ -2,7 +2,7 @@
 
 import json
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable, List, Optional, Sequence
 
 import pytest
 
@@ -54,14 +54,26 @@ def test_copies_and_standard_input_are_read_in_order(log: Path, tmp_path: Path) 
     assert parallel.plan([str(log), str(syslog)], 2) is None
 
 
-def test_the_summary_is_the_same_in_parts(log: Path, tmp_path: Path) -> None:
+def test_the_summary_is_the_same_in_parts(
+    log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Merged accumulators equal one pass: counts, times, hosts, problems and their lines."""
     broken = tmp_path / "broken.jsonl"
     lines = lines_of(log)
     broken.write_bytes(b"\n".join([*lines[:20], b"not json", *lines[20:]]) + b"\n")
     gz = gzip_copy(log, tmp_path / "old.jsonl.1.gz")
     names = [str(broken), str(gz), *map(str, REAL_LOGS)]
+    planned: List[int] = []
+    plan = parallel.plan
+
+    def counted(names: Sequence[str], pieces: int) -> Optional[List[parallel.Part]]:
+        parts = plan(names, pieces)
+        planned.append(len([p for p in parts or () if p.path == str(broken)]))
+        return parts
+
+    monkeypatch.setattr(parallel, "plan", counted)
     ours = json_format.report_document(parallel.summarise(names, Filters(), workers=2))
+    assert planned == [2 * parallel.PARTS_PER_WORKER]  # parts taken by whichever worker is free
     one_pass = json_format.report_document(summarise(source.read(names)))
     assert ours == one_pass
     assert ours["problems"][0]["line"] == 21

@@ -169,6 +169,7 @@ class _Plain:
     counted from what an earlier one changed."""
 
     hit = None
+    drops = 0
 
     @staticmethod
     def parse(raw: bytes) -> Tuple[Optional[contract.Record], Optional[str]]:
@@ -255,3 +256,23 @@ def test_the_summary_of_repeated_lines_is_the_summary_without_repeats(
     render = formats.report_renderer("json")
     assert render(ours) == render(plain)
     assert ours.requests >= 24 if not filters.active else ours.requests > 0
+
+
+def test_what_a_summary_keeps_per_kept_record_goes_when_the_record_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With generations small enough to be dropped many times over a log of daily lines,
+    every record the accumulator keeps what it changed for is one Repeats still keeps:
+    none is kept alive past its generation."""
+    monkeypatch.setattr(summarise_module, "_REPEATS", contract.Repeats())
+    summarise_module._REPEATS.BYTES = 2048
+    path = tmp_path / "daily.jsonl"
+    for day in range(12):
+        for n in range(12 if day < 6 else 1):  # the generations overflow, then do not
+            url = f"https://acme-v02.api.letsencrypt.org/acme/renewal-info/{n}"
+            write_log(path, [request(T0 + day * DAY + n, method="GET", url=url)])
+    accumulator = summarise_module.accumulate(read_items(path))
+    repeats = summarise_module._REPEATS
+    assert repeats.drops > 2 and accumulator._again
+    kept = {id(record) for _, record in [*repeats._known.values(), *repeats._older.values()]}
+    assert {id(again[0]) for again in accumulator._again.values()} <= kept

@@ -163,6 +163,9 @@ class Repeats:
         self._seen_older: Dict[int, int] = {}
         self._strings: Dict[str, str] = {}
         self._bytes = 0
+        #: How many times records were dropped (the older generation, or all): a caller
+        #: that keeps something per kept record drops it too, not to keep them alive.
+        self.drops = 0
         #: The :data:`Fields` of the line :meth:`read` last found repeated, else ``None``.
         self.hit: Optional[Fields] = None
 
@@ -216,6 +219,7 @@ class Repeats:
         self._seen_older.clear()
         self._strings.clear()
         self._bytes = 0
+        self.drops += 1
 
     def _admit(self, middle: bytes, event: bytes, record: Record) -> None:
         """Keep *middle*'s record once the middle was met :data:`MET` times (a middle met
@@ -237,6 +241,7 @@ class Repeats:
             self._older, self._known = self._known, {}
             self._strings = {}
             self._bytes = 0
+            self.drops += 1
         self._known[middle] = known
         self._bytes += len(middle)
 

@@ -223,6 +223,7 @@ class Accumulator:
         # What a line repeating a kept record changes (:meth:`_remember`), by the record's
         # id; only while every line is counted whole (no filter, values kept).
         self._again: Dict[int, _Again] = {}
+        self._drops = _REPEATS.drops
         self._repeatable = not self._filtering and values
 
     def read_in_order(self, names: Iterable[str]) -> None:
@@ -266,6 +267,9 @@ class Accumulator:
             return
         if item.copy is not None:
             self._copied[item.copy] = self._copied.get(item.copy, 0) + 1
+        if _REPEATS.drops != self._drops:  # what it dropped is not kept alive here
+            self._again.clear()
+            self._drops = _REPEATS.drops
         fields = _REPEATS.hit
         kept = record
         if fields is not None:  # a line that repeats a kept one but for its fields
