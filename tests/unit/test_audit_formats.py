@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from certbot_privacy._internal.audit import formats
 from certbot_privacy._internal.audit.filters import Filters
+from certbot_privacy._internal.audit.formats import json as json_format
 from certbot_privacy._internal.audit.formats import table
 from certbot_privacy._internal.audit.summarise import Summary, summarise
 from certbot_privacy._internal.audit.verify import verify
@@ -205,3 +206,45 @@ def test_the_table_wraps_as_textwrap_does(
         break_on_hyphens=False,
     ) or [indent]
     assert table._wrap(text, indent, columns, later, cut) == expected
+
+
+class _Text(str):
+    """A str subclass: json.dumps writes it as a string; indented leaves it to json.dumps."""
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()  # NaN and the infinities too: left to json.dumps
+    | st.text()
+    | st.builds(_Text, st.text(max_size=3)),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text(max_size=5), children, max_size=4)
+        | st.dictionaries(st.integers(0, 3), children, min_size=1, max_size=2)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=500)
+@given(value=_JSON_VALUES)
+def test_indented_json_is_json_dumps_text(value: object) -> None:
+    """The report's JSON encoder writes exactly what json.dumps(indent=2, ensure_ascii)
+    writes, whatever the value (what it does not take is left to json.dumps), and with a
+    deeper indent, that text with each line after the first moved in."""
+    expected = json.dumps(value, indent=2, ensure_ascii=True)
+    assert json_format.indented(value) == expected
+    assert json_format.indented(value, "\n    ") == expected.replace("\n", "\n    ")
+
+
+def test_indented_json_of_a_real_report_is_json_dumps_text(tmp_path: Path) -> None:
+    """A report of a fleet with hostile values (DEL, bidi, Markdown, escapes): the same."""
+    for summary in (
+        summarise(read_items(fleet_log(tmp_path / "f.jsonl"))),
+        _hostile_summary(tmp_path),
+    ):
+        document = json_format.report_document(summary)
+        assert json_format.indented(document) == json.dumps(document, indent=2, ensure_ascii=True)

@@ -226,6 +226,13 @@ class Accumulator:
         self._drops = _REPEATS.drops
         self._repeatable = not self._filtering and values
 
+    def __getstate__(self) -> Dict[str, Any]:
+        """What a worker sends back (pickled): all but what it kept per record of this
+        process's :data:`_REPEATS`, which means nothing in another."""
+        state = self.__dict__.copy()
+        state["_again"] = {}
+        return state
+
     def read_in_order(self, names: Iterable[str]) -> None:
         """Name the files *names* as read, in this order, before what is merged in."""
         for name in names:
