@@ -47,6 +47,9 @@ class UntrustedError(UsageError):
 class DisclosureLogError(CertbotPrivacyError):
     """The disclosure log cannot be written or read; the message says where, why and the fix."""
 
+    #: For a log damaged part way: how many of its lines were read before the damage.
+    lines_read: "int | None" = None
+
 
 class ConsentError(CertbotPrivacyError):
     """A contact email cannot be sent as asked."""

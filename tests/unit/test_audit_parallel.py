@@ -12,6 +12,7 @@ from certbot_privacy._internal.audit.filters import Filters
 from certbot_privacy._internal.audit.formats import json as json_format
 from certbot_privacy._internal.audit.summarise import summarise
 from certbot_privacy._internal.audit.verify import verify
+from certbot_privacy._internal.log import reader
 from tests.helpers.audit import (
     REAL_LOGS,
     T0,
@@ -166,3 +167,30 @@ def test_a_crash_tail_the_writer_recorded_in_a_later_part_is_listed(tmp_path: Pa
     (verdict,) = ours.files
     assert verdict.intact and [p.lineno for p in verdict.recovered] == [lines + 1]
     assert ours == verify(source.read([str(path)]))
+
+
+def test_a_part_that_cannot_be_read_on_is_a_failure_at_the_line_after_the_last_read(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read error part way through a part of a cut file (the disk): the lines before it,
+    then a read failure numbered after the last of them, naming the part's file."""
+    monkeypatch.setattr(reader, "BLOCK", 1024)
+    read_some = reader._read_some
+    calls = 0
+
+    def failing(stream: object) -> bytes:
+        nonlocal calls
+        calls += 1
+        if calls == 6:
+            raise OSError(5, "Input/output error")
+        return read_some(stream)
+
+    monkeypatch.setattr(reader, "_read_some", failing)
+    parts = parallel.plan([str(log)], 2)
+    assert parts is not None and parts[1].start > 0
+    items = list(parallel._items(parts[1]))
+    lines = [item for item in items if isinstance(item, reader.Line)]
+    failure = items[-1]
+    assert isinstance(failure, source.ReadFailure) and len(lines) > 1, items
+    assert (failure.source, failure.number) == (str(log), lines[-1].number + 1)
+    assert "Input/output error" in failure.message

@@ -107,20 +107,24 @@ _WRITTEN = re.compile(
 
 
 #: How a line in the writer's form ends: its ``prev``, the last field.
-_WRITTEN_TAIL = re.compile(rb',"prev":"(sha256:[0-9a-f]{64})"\}\Z')
+_WRITTEN_TAIL = re.compile(rb',"prev":"sha256:[0-9a-f]{64}"\}\Z')
 _TAIL_LENGTH = len(b',"prev":"sha256:') + 64 + len(b'"}')
+#: Where a written line's ``prev`` value begins, from the line's end.
+_PREV_START = -len(b'sha256:"}') - 64
 
 
-#: What a repeated line has of its own: its ``seq``, ``time``, ``prev`` and the ``request``
-#: it answers (``None`` but for a response or an error).
-Fields = Tuple[int, str, str, Optional[int]]
+#: What a repeated line has of its own: its ``seq``, ``time``, the line itself (whose
+#: ``prev`` is its last field: :func:`repeated` reads it there, for the few that ask) and
+#: the ``request`` it answers (``None`` but for a response or an error).
+Fields = Tuple[int, str, bytes, Optional[int]]
 
 
 def repeated(kept: Record, fields: Fields) -> Record:
     """The record of a line that repeats *kept*'s but for its *fields*
     (:meth:`Repeats.read`): *kept* with them, its nested values shared."""
     record = kept.copy()
-    record["seq"], record["time"], record["prev"], request = fields
+    record["seq"], record["time"], line, request = fields
+    record["prev"] = line[_PREV_START:-2].decode("ascii")
     if request is not None:
         record["request"] = request
     return record
@@ -203,7 +207,7 @@ class Repeats:
             number = int(seq)
             answered = None if request is None else int(request)
             if answered is None or answered < number:
-                self.hit = (number, time.decode("ascii"), tail[1].decode("ascii"), answered)
+                self.hit = (number, time.decode("ascii"), raw, answered)
                 return known[1], None
             return parse(raw)
         parsed, problem = parse(raw)

@@ -111,13 +111,10 @@ def _items(part: Part) -> Iterator[Item]:
     if part.end is None:
         yield from source.read_file(part.path, part.host)
         return
-    number = 0
     try:
-        for line in reader.iter_range(part.path, part.start, part.end, part.host):
-            number = line.number
-            yield line
+        yield from reader.iter_range(part.path, part.start, part.end, part.host)
     except DisclosureLogError as error:
-        yield source.ReadFailure(part.path, number + 1, str(error), part.host)
+        yield source.ReadFailure(part.path, (error.lines_read or 0) + 1, str(error), part.host)
 
 
 # --- report -----------------------------------------------------------------------------
@@ -126,12 +123,13 @@ def _items(part: Part) -> Iterator[Item]:
 def _accumulate(task: Tuple[Sequence[Part], Filters, bool, bool, bool]) -> Tuple[Accumulator, int]:
     parts, filters, months, timeline, values = task
     accumulator = Accumulator(filters, months, timeline, values)
+    add = accumulator.add
     lines = 0
     for part in parts:
-        lines = 0
+        before = accumulator.lines
         for item in _items(part):
-            accumulator.add(item)
-            lines = item.number if isinstance(item, reader.Line) else lines
+            add(item)
+        lines = accumulator.lines - before  # a plain log's lines are numbered 1, 2, ...
     return accumulator, lines
 
 

@@ -342,10 +342,12 @@ def _iter_stream(
                 copied.rejected,
             )
     except (EOFError, OSError, zlib.error) as error:
-        raise DisclosureLogError(
+        damaged = DisclosureLogError(
             f"Cannot read the disclosure log {name}: it is damaged or cut short after line "
             f"{number} ({error}); restore it from a backup or read the part before."
-        ) from None
+        )
+        damaged.lines_read = number
+        raise damaged from None
 
 
 #: How a record's line begins: a file that begins so is a log, neither a journal export
