@@ -153,7 +153,7 @@ class Repeats:
     """
 
     #: The most bytes of middles kept in a generation, and the longest middle kept.
-    BYTES = 1024 * 1024
+    BYTES = 2 * 1024 * 1024
     LONGEST = 4 * 1024
     #: How many times a middle is met before it is kept, and how many middles met fewer
     #: times are counted (by their hash) in a generation.
