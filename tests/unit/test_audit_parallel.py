@@ -1,5 +1,6 @@
 """Reading on every core: the same summary and the same verdicts as one pass, in parts."""
 
+import gc
 import json
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence
@@ -7,6 +8,7 @@ from typing import Callable, List, Optional, Sequence
 import pytest
 
 from certbot_privacy._internal.audit import parallel, source
+from certbot_privacy._internal.audit import summarise as summarise_module
 from certbot_privacy._internal.audit.chaincheck import Kind
 from certbot_privacy._internal.audit.filters import Filters
 from certbot_privacy._internal.audit.formats import json as json_format
@@ -23,6 +25,7 @@ from tests.helpers.audit import (
     request,
     write_log,
 )
+from tests.helpers.hostile import hostile_fleet
 from tests.unit.test_audit_verify import CASES, _rechain
 
 
@@ -194,3 +197,48 @@ def test_a_part_that_cannot_be_read_on_is_a_failure_at_the_line_after_the_last_r
     assert isinstance(failure, source.ReadFailure) and len(lines) > 1, items
     assert (failure.source, failure.number) == (str(log), lines[-1].number + 1)
     assert "Input/output error" in failure.message
+
+
+def test_summarising_makes_no_reference_cycle(log: Path, tmp_path: Path) -> None:
+    """What summarising builds is freed by reference counting alone, on real, broken and
+    hostile logs (so summarising without the cyclic collector, parallel.without_gc, holds
+    no more memory): the collector finds nothing after it."""
+    lines = lines_of(log)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(
+        b"\n".join(
+            [
+                lines[0][: len(lines[0]) // 2],
+                lines[1].replace(b'"event"', b'"seq":1,"event"', 1),
+                lines[2][:-1] + b',"x":NaN}',
+                b"\xff\xfe" + lines[3],
+                b"[" * 5000 + b"]" * 5000,
+                *lines[4:],
+                lines[5][:40],
+            ]
+        )
+    )
+    hosts, journal = hostile_fleet(tmp_path / "hostile")
+    names = [str(log), str(broken), str(hosts), str(journal), *map(str, REAL_LOGS)]
+    gc.collect()
+    with parallel.without_gc():
+        for by in ("recipient", "host"):
+            for repeat in range(summarise_module._REPEATS.MET + 1):  # lines met again too
+                accumulator = summarise_module.accumulate(source.read(names), timeline=repeat == 1)
+                accumulator.result(by)
+        assert accumulator.lines > len(lines) and accumulator.skipped >= 5
+        assert gc.collect() == 0
+
+
+def test_summarising_gives_the_collector_back_as_it_was(log: Path) -> None:
+    """parallel.summarise turns the collector off while it reads and on again after; it
+    leaves it off where it was off."""
+    assert gc.isenabled()
+    parallel.summarise([str(log)], Filters(), workers=1)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parallel.summarise([str(log)], Filters(), workers=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
