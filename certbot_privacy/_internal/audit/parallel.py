@@ -115,8 +115,9 @@ def without_gc() -> Iterator[None]:
 
     What a summary builds (records, tallies, the repeated records kept) holds no
     reference cycle, whatever the lines (a unit test checks it on real, broken and hostile
-    logs): reference counting frees all of it, and the collector would only walk it, about
-    5% of a report's CPU time on a big log. Its memory is bounded by its own limits.
+    logs): reference counting frees all of it, and the collector would only walk it (on
+    120 MB of the benchmark's log, in one process: 1.2% of the instructions, 2 to 3% of
+    the CPU time). Its memory is bounded by its own limits.
     """
     enabled = gc.isenabled()
     gc.disable()
