@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 #: Files smaller than this are not cut into parts.
 SPLIT_BYTES = 32 * 1024 * 1024
 #: How many parts of a big log each worker summarises (measured on the 1 GB benchmark
-#: log, 2 cores: 3 finish about 0.4 s sooner than 1, of 7 s; 8 are slower again).
+#: log, 2 cores: 3 finish about 0.3 s sooner than 1, of 6 to 7 s; 8 are slower again).
 PARTS_PER_WORKER = 3
 
 
