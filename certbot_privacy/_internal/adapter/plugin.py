@@ -22,11 +22,6 @@ from certbot_privacy._internal.adapter.state import RUN
 
 logger = logging.getLogger(__name__)
 
-#: Options that are decisions for the run in which they are given: never written to a
-#: renewal conf, never restored from one (consent is for one run and one address).
-PER_RUN_OPTIONS = ("privacy_share_email", "privacy_withdraw_email")
-
-
 class _Typed:
     """What this run typed of the consent flags, set each time certbot parses.
 
@@ -166,7 +161,7 @@ def on_parsed(namespace: argparse.Namespace, verb: str, args: Sequence[str] = ()
         from certbot_privacy._internal.adapter import certbot_internals
 
         certbot_internals.install_lineage_hook(on_lineage)
-        certbot_internals.install_renewal_conf_filter(PER_RUN_OPTIONS)
+        certbot_internals.install_renewal_conf_filter(options.PER_RUN_OPTIONS)
     if not _Typed.share_email and options.flag(getattr(namespace, "privacy_share_email", None)):
         # Never consent, whatever turns the mode on later (a lineage, the OCSP scope of
         # `certificates`, which copies this namespace): off for the whole run.
@@ -211,7 +206,7 @@ def on_lineage(config: configuration.NamespaceConfig, renewalparams: Mapping[str
         if (
             option.startswith("privacy_")
             and option != "privacy_minimal"
-            and option not in PER_RUN_OPTIONS
+            and option not in options.PER_RUN_OPTIONS
             and not certbot_internals.set_by_user(config, option)
         ):
             setattr(config, option, _restored(value))
@@ -224,12 +219,13 @@ def _switch_on(namespace: argparse.Namespace, verb: str) -> None:
     Every path that turns the mode on comes here, and so through the consent rule.
     """
     from certbot_privacy._internal.adapter import certbot_internals, mode
+    from certbot_privacy._internal.rules import options
 
     ignored = _consent_of_run(namespace)
     mode.switch_on(namespace, verb)
     certbot_internals.install_email_hooks()
     certbot_internals.install_account_hooks(_account_saved)
-    certbot_internals.install_renewal_conf_filter(PER_RUN_OPTIONS)
+    certbot_internals.install_renewal_conf_filter(options.PER_RUN_OPTIONS)
     certbot_internals.install_dns_hook(mode.expect_challenge)
     log = mode.current_log()
     if ignored and log is not None and log.path not in _Typed.noticed:
