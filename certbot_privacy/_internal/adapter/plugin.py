@@ -22,6 +22,7 @@ from certbot_privacy._internal.adapter.state import RUN
 
 logger = logging.getLogger(__name__)
 
+
 class _Typed:
     """What this run typed of the consent flags, set each time certbot parses.
 
