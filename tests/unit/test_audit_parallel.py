@@ -201,7 +201,7 @@ def test_a_part_that_cannot_be_read_on_is_a_failure_at_the_line_after_the_last_r
 
 def test_summarising_makes_no_reference_cycle(log: Path, tmp_path: Path) -> None:
     """What summarising builds is freed by reference counting alone, on real, broken and
-    hostile logs (so summarising without the cyclic collector, parallel.without_gc, holds
+    hostile logs (so summarising without the cyclic collector, summarise.without_gc, holds
     no more memory): the collector finds nothing after it."""
     lines = lines_of(log)
     broken = tmp_path / "broken.jsonl"
@@ -221,7 +221,7 @@ def test_summarising_makes_no_reference_cycle(log: Path, tmp_path: Path) -> None
     hosts, journal = hostile_fleet(tmp_path / "hostile")
     names = [str(log), str(broken), str(hosts), str(journal), *map(str, REAL_LOGS)]
     gc.collect()
-    with parallel.without_gc():
+    with summarise_module.without_gc():
         for by in ("recipient", "host"):
             for repeat in range(summarise_module._REPEATS.MET + 1):  # lines met again too
                 accumulator = summarise_module.accumulate(source.read(names), timeline=repeat == 1)

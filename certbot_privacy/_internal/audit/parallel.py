@@ -19,8 +19,6 @@ Standard input, journal and syslog copies are read in the main process, in order
 one core, or one small file, nothing is forked.
 """
 
-import contextlib
-import gc
 import itertools
 import os
 from collections import deque
@@ -109,25 +107,6 @@ def plan(names: Sequence[str], pieces: int) -> Optional[List[Part]]:
     return parts
 
 
-@contextlib.contextmanager
-def without_gc() -> Iterator[None]:
-    """Summarise without the cyclic garbage collector, then restore it as it was.
-
-    What a summary builds (records, tallies, the repeated records kept) holds no
-    reference cycle, whatever the lines (a unit test checks it on real, broken and hostile
-    logs): reference counting frees all of it, and the collector would only walk it (on
-    120 MB of the benchmark's log, in one process: 1.2% of the instructions, 2 to 3% of
-    the CPU time). Its memory is bounded by its own limits.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _items(part: Part) -> Iterator[Item]:
     if part.end is None:
         yield from source.read_file(part.path, part.host)
@@ -144,14 +123,11 @@ def _items(part: Part) -> Iterator[Item]:
 def _accumulate(task: Tuple[Sequence[Part], Filters, bool, bool, bool]) -> Tuple[Accumulator, int]:
     parts, filters, months, timeline, values = task
     accumulator = Accumulator(filters, months, timeline, values)
-    add = accumulator.add
     lines = 0
-    with without_gc():
-        for part in parts:
-            before = accumulator.lines
-            for item in _items(part):
-                add(item)
-            lines = accumulator.lines - before  # a plain log's lines are numbered 1, 2, ...
+    for part in parts:
+        before = accumulator.lines
+        accumulator.add_all(_items(part))
+        lines = accumulator.lines - before  # a plain log's lines are numbered 1, 2, ...
     return accumulator, lines
 
 
@@ -201,9 +177,7 @@ def summarise(
     parts = plan(names, workers * PARTS_PER_WORKER) if workers > 1 else None
     if parts is None or len(parts) <= 1:
         accumulator = Accumulator(filters, months, timeline, values)
-        with without_gc():
-            for item in source.read(names, trust=trust):
-                accumulator.add(item)
+        accumulator.add_all(source.read(names, trust=trust))
         return accumulator.result(by)
     total = Accumulator(filters, months, timeline, values)
     offset, previous = 0, None
@@ -229,10 +203,8 @@ def _host_block(task: _HostTask) -> Tuple[str, Accumulator]:
     of its values."""
     paths, host, filters, months, timeline, block = task
     accumulator = Accumulator(filters, months, timeline)
-    with without_gc():
-        for path in paths:
-            for item in source.read_file(path, host):
-                accumulator.add(item)
+    for path in paths:
+        accumulator.add_all(source.read_file(path, host))
     text = block(accumulator.result("host"))
     accumulator.strip()
     return text, accumulator

@@ -12,7 +12,9 @@ a finalize's ``published`` names count as disclosures to "Certificate Transparen
 files can be summarised in parallel.
 """
 
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+import contextlib
+import gc
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from certbot_privacy._internal.audit import contract
 from certbot_privacy._internal.audit.accounts import Held, Links
@@ -170,6 +172,25 @@ def _labelled(
     return labelled
 
 
+@contextlib.contextmanager
+def without_gc() -> Iterator[None]:
+    """Run without the cyclic garbage collector, then restore it as it was.
+
+    What a summary builds (records, tallies, the repeated records kept) holds no
+    reference cycle, whatever the lines (a unit test checks it on real, broken and hostile
+    logs): reference counting frees all of it, and the collector would only walk it (on
+    120 MB of the benchmark's log, in one process: 1.2% of the instructions, 2 to 3% of
+    the CPU time). Its memory is bounded by its own limits.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 #: Entries of the summary: by (host, recipient); host ``None`` where the input names none.
 _Key = Tuple[Optional[str], str]
 #: What a line repeating a kept record changes (:meth:`Accumulator._remember`): the kept
@@ -237,6 +258,14 @@ class Accumulator:
         """Name the files *names* as read, in this order, before what is merged in."""
         for name in names:
             self._files.setdefault(name)
+
+    def add_all(self, items: Iterable[Item]) -> None:
+        """:meth:`add` each of *items*, without the cyclic garbage collector
+        (:func:`without_gc`)."""
+        add = self.add
+        with without_gc():
+            for item in items:
+                add(item)
 
     def problem(self, source: str, lineno: int, message: str) -> None:
         """Count a line that is not used, and keep the first few for the report."""
@@ -853,9 +882,7 @@ def accumulate(
 ) -> Accumulator:
     """An :class:`Accumulator` that took every item of *items* (*months*: and a timeline)."""
     accumulator = Accumulator(filters or Filters(), months, timeline)
-    add = accumulator.add
-    for item in items:
-        add(item)
+    accumulator.add_all(items)
     return accumulator
 
 
