@@ -385,16 +385,7 @@ class Accumulator:
             self._outcomes.outcome((source, host, request), what, keep_orphan=True)
             return
         key, tallies, off = what
-        for tally in tallies:
-            if tally.days is None:  # Stats.add, inline
-                tally.count += 1
-                if time < tally.first:
-                    tally.first = time
-                elif time > tally.last:
-                    tally.last = time
-                tally.off += off
-            else:
-                tally.add(time, off)
+        Stats.add_each(tallies, time, off)
         if self.months is not None:
             self.months.add(host, key[1], time, off)
         self._outcomes.request((source, host, seq), key)
@@ -511,6 +502,7 @@ class Accumulator:
             self._count(recipient, categories, personal, time, off)
             return key
         texts = self._texts
+        counted: List[Stats] = []
         for category, labels in _labelled(personal, filters.categories):
             seen = categories.get(category)
             if seen is None:
@@ -522,15 +514,9 @@ class Accumulator:
                     if shared is None:
                         shared = texts[text] = text
                     seen[shared] = Stats(time, off, timeline)
-                elif stats.days is None:  # Stats.add, inline (a big log's most frequent call)
-                    stats.count += 1
-                    if time < stats.first:
-                        stats.first = time
-                    elif time > stats.last:
-                        stats.last = time
-                    stats.off += off
                 else:
-                    stats.add(time, off)
+                    counted.append(stats)
+        Stats.add_each(counted, time, off)
         return key
 
     def _count(
